@@ -1,0 +1,1 @@
+"""Database foundations: declarative base, engines, the one module allowed raw SQL."""

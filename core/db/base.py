@@ -1,0 +1,61 @@
+"""Declarative base shared by core and plugins, and the table classification.
+
+Every table is either ``reference`` (holds no tenant data, never points to a tenant
+table: communes, tenants, the plugin registry) or ``tenant`` (rows belong to one pole,
+keyed by ``tenant_id``). The classification is stored in ``Table.info`` and checked by
+the schema lint (core.db.lint), which stands in for Citus' distribution rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+TableKind = Literal["reference", "tenant"]
+KIND_KEY = "maillage_kind"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every mapped class. Subclass it with ``Reference`` or ``TenantScoped``."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    __maillage_kind__: ClassVar[TableKind | None] = None
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        table = getattr(cls, "__table__", None)
+        kind = getattr(cls, "__maillage_kind__", None)
+        if table is not None and kind is not None:
+            table.info[KIND_KEY] = kind
+
+
+class Reference:
+    """Mixin for reference tables: shared by every pole, no person's data, no tenant key."""
+
+    __maillage_kind__: ClassVar[TableKind] = "reference"
+
+
+class Timestamped:
+    """``created_at`` / ``updated_at`` kept by the database clock, timezone-aware."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), sort_order=90
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), sort_order=91
+    )
+
+
+def table_kind(table: Any) -> TableKind | None:
+    return table.info.get(KIND_KEY)

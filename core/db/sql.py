@@ -1,0 +1,232 @@
+"""The one module allowed to hold raw SQL (a test enforces it).
+
+Everything here is either dialect plumbing the ORM cannot express (SQLite pragmas,
+``set_config``), PostgreSQL security DDL (row-level security, roles, grants) used by
+migrations and by the operator's bootstrap, or read-only posture checks. Identifiers
+are quoted with the dialect's preparer; values always travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+TENANT_SETTING = "app.tenant_id"
+POLICY_NAME = "tenant_isolation"
+
+
+# --- SQLite ----------------------------------------------------------------------------
+
+
+def sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Pragmas for every new SQLite connection."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+# --- Tenant of the current transaction ----------------------------------------------------
+
+
+def set_transaction_tenant(connection: Connection, tenant_id: uuid.UUID) -> None:
+    """Set ``app.tenant_id`` for the current transaction only (``is_local = true``).
+
+    Never a session-level ``SET``: a pooled connection would carry one pole's id
+    into the next request.
+    """
+    connection.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": TENANT_SETTING, "value": str(tenant_id)},
+    )
+
+
+def ping(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
+
+
+# --- Row-level security -------------------------------------------------------------------
+
+
+def _quote(connection_or_dialect: Any, name: str) -> str:
+    dialect = getattr(connection_or_dialect, "dialect", connection_or_dialect)
+    return dialect.identifier_preparer.quote(name)
+
+
+def rls_statements(dialect: Any, table: str) -> list[str]:
+    """DDL that puts a tenant table behind RLS: ENABLE, FORCE, one policy.
+
+    ``NULLIF(…, '')`` makes an unset tenant match nothing, so a forgotten
+    ``set_config`` fails closed (no rows, and WITH CHECK refuses inserts).
+    """
+    q = _quote(dialect, table)
+    predicate = f"tenant_id = NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
+    return [
+        f"ALTER TABLE {q} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {q} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY {POLICY_NAME} ON {q} USING ({predicate}) WITH CHECK ({predicate})",
+    ]
+
+
+def enable_tenant_rls(op: Any, table: str) -> None:
+    """For migrations: ``enable_tenant_rls(op, "service_areas")`` after ``create_table``."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for statement in rls_statements(bind.dialect, table):
+        op.execute(statement)
+
+
+# --- Roles and grants (PostgreSQL) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    password: str | None
+    bypass_rls: bool = False
+
+
+def role_exists(connection: Connection, role: str) -> bool:
+    return bool(
+        connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+        ).scalar()
+    )
+
+
+def ensure_role(connection: Connection, spec: RoleSpec) -> None:
+    """Create or update a LOGIN role; run by a superuser (``maillage db bootstrap``)."""
+    q = _quote(connection, spec.name)
+    verb = "ALTER" if role_exists(connection, spec.name) else "CREATE"
+    options = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"
+    options += " BYPASSRLS" if spec.bypass_rls else " NOBYPASSRLS"
+    connection.execute(text(f"{verb} ROLE {q} WITH {options}"))
+    if spec.password is not None:
+        # Passwords cannot be bound parameters in DDL; quote them as literals.
+        literal = spec.password.replace("'", "''")
+        connection.execute(text(f"ALTER ROLE {q} WITH PASSWORD '{literal}'"))
+
+
+def database_exists(connection: Connection, name: str) -> bool:
+    return bool(
+        connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+    )
+
+
+def create_database(connection: Connection, name: str, owner: str) -> None:
+    """CREATE DATABASE must run outside a transaction (AUTOCOMMIT connection)."""
+    connection.execute(
+        text(f"CREATE DATABASE {_quote(connection, name)} OWNER {_quote(connection, owner)}")
+    )
+
+
+def drop_database(connection: Connection, name: str) -> None:
+    connection.execute(text(f"DROP DATABASE IF EXISTS {_quote(connection, name)} WITH (FORCE)"))
+
+
+def prepare_schema(connection: Connection, owner: str, roles: Iterable[str]) -> None:
+    """Hand the public schema to the owner; the other roles may only use it."""
+    schema = "public"
+    connection.execute(text(f"ALTER SCHEMA {schema} OWNER TO {_quote(connection, owner)}"))
+    connection.execute(text(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC"))
+    for role in roles:
+        connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {_quote(connection, role)}"))
+
+
+def grant_privileges(
+    connection: Connection,
+    *,
+    role: str,
+    tenant_tables: Iterable[str],
+    reference_tables: Iterable[str],
+    writable_reference_tables: Iterable[str] = (),
+) -> None:
+    """Grant the least a role needs: DML on tenant tables, SELECT on reference tables.
+
+    Run after every upgrade by the migration owner, so new tables are covered.
+    Skipped when the role does not exist (a single-role development database).
+    """
+    if not role_exists(connection, role):
+        return
+    r = _quote(connection, role)
+    for table in tenant_tables:
+        connection.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(connection, table)} TO {r}")
+        )
+    writable = set(writable_reference_tables)
+    for table in reference_tables:
+        privileges = "SELECT, INSERT, UPDATE, DELETE" if table in writable else "SELECT"
+        connection.execute(text(f"GRANT {privileges} ON {_quote(connection, table)} TO {r}"))
+
+
+# --- Posture (read-only checks used by tests and `maillage db posture`) -------------------
+
+
+@dataclass(frozen=True)
+class TablePosture:
+    table: str
+    owner: str
+    rls_enabled: bool
+    rls_forced: bool
+    policies: tuple[str, ...]
+
+
+def table_posture(connection: Connection) -> list[TablePosture]:
+    rows = connection.execute(
+        text(
+            """
+            SELECT c.relname, pg_get_userbyid(c.relowner), c.relrowsecurity,
+                   c.relforcerowsecurity,
+                   COALESCE(array_agg(p.polname ORDER BY p.polname)
+                            FILTER (WHERE p.polname IS NOT NULL), '{}')
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_policy p ON p.polrelid = c.oid
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            GROUP BY c.relname, c.relowner, c.relrowsecurity, c.relforcerowsecurity
+            ORDER BY c.relname
+            """
+        )
+    ).all()
+    return [TablePosture(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows]
+
+
+@dataclass(frozen=True)
+class RolePosture:
+    name: str
+    superuser: bool
+    bypass_rls: bool
+    owned_objects: int
+
+
+def role_posture(connection: Connection, role: str) -> RolePosture | None:
+    row = connection.execute(
+        text(
+            """
+            SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+                   (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid)
+                 + (SELECT count(*) FROM pg_namespace s WHERE s.nspowner = r.oid)
+                 + (SELECT count(*) FROM pg_proc f WHERE f.proowner = r.oid)
+            FROM pg_roles r WHERE r.rolname = :role
+            """
+        ),
+        {"role": role},
+    ).first()
+    if row is None:
+        return None
+    return RolePosture(row[0], row[1], row[2], int(row[3]))
+
+
+def current_role(connection: Connection) -> str:
+    return str(connection.execute(text("SELECT current_user")).scalar())

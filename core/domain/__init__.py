@@ -1,0 +1,1 @@
+"""Core domain features. Each registers through the same hooks plugins use."""

@@ -1,0 +1,1 @@
+"""A pole's areas of intervention ("territoires", "bassins"): named sets of communes."""

@@ -1,0 +1,1 @@
+"""Tenancy: the TenantScoped rules, the application wall, tenants and their TOML files."""

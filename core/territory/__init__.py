@@ -1,0 +1,1 @@
+"""French administrative territory (communes, EPCI, départements, régions): reference data."""

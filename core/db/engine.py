@@ -49,4 +49,3 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         max_overflow=pool_size,
         pool_pre_ping=True,
     )
-

@@ -65,9 +65,7 @@ def _lint_tenant_table(table: Table) -> list[LintProblem]:
                 tenant_fk_found = True
             continue
         if table_kind(target) == "tenant" and (
-            len(cols) < 2
-            or cols[0] != "tenant_id"
-            or target_cols[0] != "tenant_id"
+            len(cols) < 2 or cols[0] != "tenant_id" or target_cols[0] != "tenant_id"
         ):
             problems.append(
                 LintProblem(

@@ -18,9 +18,7 @@ if connection is None:
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     # Tables that exist in the database but not in core's metadata belong to someone
     # else (a plugin's migrations, Alembic's version tables): never drop them.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return True
+    return not (type_ == "table" and reflected and compare_to is None)
 
 
 context.configure(

@@ -111,9 +111,7 @@ def _check_bulk_insert(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
     mapper = state.bind_mapper
     if mapper is None or not issubclass(mapper.class_, TenantScoped):
         return
-    if getattr(state.statement, "_values", None) or getattr(
-        state.statement, "_multi_values", None
-    ):
+    if getattr(state.statement, "_values", None) or getattr(state.statement, "_multi_values", None):
         raise TenantScopeError(
             "insert(...).values(...) on a tenant table is refused: pass rows as parameters "
             "(session.execute(insert(Model), rows)) so each row's tenant can be checked"

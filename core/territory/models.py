@@ -44,7 +44,9 @@ class Epci(Reference, Base):
 
 class Commune(Reference, Base):
     __tablename__ = "communes"
-    __table_args__ = (Index("ix_communes_departement_population", "departement_code", "population"),)
+    __table_args__ = (
+        Index("ix_communes_departement_population", "departement_code", "population"),
+    )
 
     insee_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

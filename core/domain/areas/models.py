@@ -26,8 +26,10 @@ class ServiceArea(TenantScoped, Timestamped, Base):
     communes: Mapped[list[ServiceAreaCommune]] = relationship(
         back_populates="area",
         cascade="all, delete-orphan",
-        primaryjoin=lambda: (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
-        & (ServiceArea.id == foreign(ServiceAreaCommune.area_id)),
+        primaryjoin=lambda: (
+            (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
+            & (ServiceArea.id == foreign(ServiceAreaCommune.area_id))
+        ),
         order_by=lambda: ServiceAreaCommune.commune_insee,
         lazy="raise",
     )
@@ -46,8 +48,10 @@ class ServiceAreaCommune(TenantScoped, Base):
 
     area: Mapped[ServiceArea] = relationship(
         back_populates="communes",
-        primaryjoin=lambda: (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
-        & (ServiceArea.id == foreign(ServiceAreaCommune.area_id)),
+        primaryjoin=lambda: (
+            (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
+            & (ServiceArea.id == foreign(ServiceAreaCommune.area_id))
+        ),
         lazy="raise",
     )
     commune: Mapped[Commune] = relationship(lazy="raise")

@@ -1,0 +1,46 @@
+# maillage — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test test-deep lint bench install lock schema clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the embedded SQLite demo database under var/ and serve http://127.0.0.1:8000/graphql
+demo: install
+	$(BIN)/maillage demo setup
+	$(BIN)/maillage serve
+
+## The whole suite (SQLite and PostgreSQL), lint and layering contract included
+test: install
+	$(BIN)/python -m pytest -q
+
+## Long property-based runs (same tests, many more examples)
+test-deep: install
+	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q -m "not slow" tests/isolation
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+## Refresh the constraints file after changing dependencies in pyproject.toml
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+schema: install
+	$(BIN)/maillage schema export
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,1 @@
+"""The HTTP and GraphQL surface: the Starlette app, the schema builder, the request context."""

@@ -1,0 +1,55 @@
+"""Cursor connections: ``first`` at most 100, opaque cursors, total counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from strawberry import relay
+
+from core.errors import ValidationError
+
+MAX_FIRST = 100
+DEFAULT_FIRST = 20
+_PREFIX = "offset"
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Window:
+    limit: int
+    offset: int
+
+
+def window(first: int | None, after: str | None) -> Window:
+    """Validate ``first`` / ``after`` and turn them into LIMIT / OFFSET."""
+    limit = DEFAULT_FIRST if first is None else first
+    if not 0 <= limit <= MAX_FIRST:
+        raise ValidationError(f"'first' doit être compris entre 0 et {MAX_FIRST}", field="first")
+    offset = 0
+    if after:
+        try:
+            kind, value = relay.from_base64(after)
+            offset = int(value) + 1
+        except Exception:
+            raise ValidationError("curseur invalide", field="after") from None
+        if kind != _PREFIX or offset < 1:
+            raise ValidationError("curseur invalide", field="after")
+    return Window(limit, offset)
+
+
+def cursor(position: int) -> str:
+    return relay.to_base64(_PREFIX, position)
+
+
+def connection(cls: type[C], nodes: Sequence[Any], win: Window, total: int, **extra: Any) -> C:
+    edges = [relay.Edge(node=node, cursor=cursor(win.offset + i)) for i, node in enumerate(nodes)]
+    page_info = relay.PageInfo(
+        has_next_page=win.offset + len(nodes) < total,
+        has_previous_page=win.offset > 0,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return cls(edges=edges, page_info=page_info, total_count=total, **extra)  # type: ignore[call-arg]

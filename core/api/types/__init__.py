@@ -1,0 +1,1 @@
+"""GraphQL types of core, one module per area."""

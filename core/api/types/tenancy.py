@@ -1,0 +1,132 @@
+"""GraphQL types for poles (tenants) and their service areas."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
+from core.api.context import Context
+from core.api.types.territory import Commune
+from core.domain.areas import service as areas
+from core.domain.areas.models import ServiceArea as ServiceAreaModel
+from core.tenancy.models import Tenant as TenantModel
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@strawberry.type(description="Coordonnées publiques d'un pôle.")
+class TenantContact:
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    website: str | None = None
+    commune_insee: str | None = None
+
+
+@strawberry.type(description="Un pôle ressources handicap (informations institutionnelles).")
+class Tenant(relay.Node):
+    uid: relay.NodeID[str]
+    slug: str
+    name: str
+    short_name: str
+    operator: str = strawberry.field(description="Organisme gestionnaire du pôle.")
+    departement_code: str
+    since_year: int | None
+    description: str
+    contact: TenantContact
+
+    @classmethod
+    def from_model(cls, row: TenantModel) -> Tenant:
+        contact = row.contact or {}
+        return cls(
+            uid=str(row.id),
+            slug=row.slug,
+            name=row.name,
+            short_name=row.short_name,
+            operator=row.operator,
+            departement_code=row.departement_code,
+            since_year=row.since_year,
+            description=row.description,
+            contact=TenantContact(
+                email=contact.get("email"),
+                phone=contact.get("phone"),
+                address=contact.get("address"),
+                website=contact.get("website"),
+                commune_insee=contact.get("commune"),
+            ),
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Tenant | None]:
+        ids = [_uuid_or_none(i) for i in node_ids]
+        wanted = [i for i in ids if i is not None]
+        rows = await info.context.session.execute(
+            select(TenantModel).where(TenantModel.id.in_(wanted), TenantModel.active)
+        )
+        found = {t.id: t for t in rows.scalars()}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
+
+
+@strawberry.type(description="Territoire d'intervention d'un pôle (bassin, secteur).")
+class ServiceArea(relay.Node):
+    uid: relay.NodeID[str]
+    name: str
+    description: str
+    communes: list[Commune]
+
+    @strawberry.field(description="Population totale des communes du territoire.")
+    def population(self) -> int:
+        return sum(c.population for c in self.communes)
+
+    @classmethod
+    def from_model(cls, row: ServiceAreaModel) -> ServiceArea:
+        return cls(
+            uid=str(row.id),
+            name=row.name,
+            description=row.description,
+            communes=[Commune.from_model(link.commune) for link in row.communes],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[ServiceArea | None]:
+        ids = [_uuid_or_none(i) for i in node_ids]
+        if info.context.tenant is None:
+            return [None for _ in ids]
+        found = {
+            a.id: a for a in await areas.get_areas(info.context.session, [i for i in ids if i])
+        }
+        return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
+
+
+@strawberry.type
+class TenancyQuery:
+    @strawberry.field(description="Le pôle de la requête en cours (null sans pôle).")
+    def tenant(self, info: Info[Context, None]) -> Tenant | None:
+        tenant = info.context.tenant
+        return Tenant.from_model(tenant) if tenant is not None else None
+
+    @strawberry.field(description="Annuaire public des pôles actifs de l'installation.")
+    async def tenants(self, info: Info[Context, None]) -> list[Tenant]:
+        rows = await info.context.session.execute(
+            select(TenantModel).where(TenantModel.active).order_by(TenantModel.slug)
+        )
+        return [Tenant.from_model(t) for t in rows.scalars()]
+
+    @strawberry.field(description="Territoires d'intervention du pôle en cours.")
+    async def service_areas(self, info: Info[Context, None]) -> list[ServiceArea]:
+        info.context.require_tenant()
+        return [ServiceArea.from_model(a) for a in await areas.list_areas(info.context.session)]

@@ -1,0 +1,169 @@
+"""GraphQL types for the territory reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from core.api.context import Context
+from core.api.pagination import connection, window
+from core.territory import models, search
+
+
+@strawberry.enum(description="Nature juridique d'un EPCI.")
+class EpciKind(Enum):
+    CC = "CC"
+    CA = "CA"
+    CU = "CU"
+    METRO = "METRO"
+
+    @property
+    def label(self) -> str:
+        return _EPCI_LABELS[self]
+
+
+_EPCI_LABELS = {
+    EpciKind.CC: "Communauté de communes",
+    EpciKind.CA: "Communauté d'agglomération",
+    EpciKind.CU: "Communauté urbaine",
+    EpciKind.METRO: "Métropole",
+}
+
+
+@strawberry.type(description="Région administrative.")
+class Region:
+    code: str
+    name: str
+
+
+@strawberry.type(description="Département.")
+class Departement(relay.Node):
+    key: relay.NodeID[str]
+    code: str
+    name: str
+    region_code: str
+
+    @classmethod
+    def from_model(cls, row: models.Departement) -> Departement:
+        return cls(key=row.code, code=row.code, name=row.name, region_code=row.region_code)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Departement | None]:
+        ids = list(node_ids)
+        found = {d.code: d for d in await search.get_departements(info.context.session, ids)}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="Établissement public de coopération intercommunale.")
+class Epci(relay.Node):
+    key: relay.NodeID[str]
+    siren: str
+    name: str
+    kind: EpciKind
+    population: int
+
+    @strawberry.field(description="Libellé de la nature juridique, en français.")
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    @classmethod
+    def from_model(cls, row: models.Epci) -> Epci:
+        return cls(
+            key=row.siren,
+            siren=row.siren,
+            name=row.name,
+            kind=EpciKind(row.kind),
+            population=row.population,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Epci | None]:
+        ids = list(node_ids)
+        found = {e.siren: e for e in await search.get_epcis(info.context.session, ids)}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="Commune (code officiel géographique).")
+class Commune(relay.Node):
+    key: relay.NodeID[str]
+    insee_code: str
+    name: str
+    population: int
+    postal_codes: list[str]
+    departement: Departement
+    epci: Epci | None
+
+    @classmethod
+    def from_model(cls, row: models.Commune) -> Commune:
+        return cls(
+            key=row.insee_code,
+            insee_code=row.insee_code,
+            name=row.name,
+            population=row.population,
+            postal_codes=[p.postal_code for p in row.postal_codes],
+            departement=Departement.from_model(row.departement),
+            epci=Epci.from_model(row.epci) if row.epci else None,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Commune | None]:
+        ids = list(node_ids)
+        found = {c.insee_code: c for c in await search.get_communes(info.context.session, ids)}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="Page de communes.")
+class CommuneConnection(relay.Connection[Commune]):
+    total_count: int = strawberry.field(description="Nombre total de résultats.")
+
+
+@strawberry.type
+class TerritoryQuery:
+    @strawberry.field(
+        description="Recherche de communes par nom (accents et casse ignorés), "
+        "code INSEE ou code postal ; les meilleures correspondances d'abord."
+    )
+    async def communes(
+        self,
+        info: Info[Context, None],
+        search_text: Annotated[str, strawberry.argument(name="search")] = "",
+        departement: str | None = None,
+        epci: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CommuneConnection:
+        win = window(first, after)
+        page = await search.search_communes(
+            info.context.session,
+            search_text,
+            departement=departement,
+            epci=epci,
+            limit=win.limit,
+            offset=win.offset,
+        )
+        return connection(
+            CommuneConnection, [Commune.from_model(c) for c in page.items], win, page.total
+        )
+
+    @strawberry.field(description="Commune par code INSEE.")
+    async def commune(self, info: Info[Context, None], insee_code: str) -> Commune | None:
+        found = await search.get_communes(info.context.session, [insee_code])
+        return Commune.from_model(found[0]) if found else None
+
+    @strawberry.field(description="Communes desservies par un code postal.")
+    async def communes_by_postal_code(
+        self, info: Info[Context, None], postal_code: str
+    ) -> list[Commune]:
+        rows = await search.communes_by_postal_code(info.context.session, postal_code)
+        return [Commune.from_model(c) for c in rows]

@@ -1,0 +1,171 @@
+"""``maillage db``: create, upgrade, check and secure the database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from sqlalchemy.engine import make_url
+
+from core.db import migrate, sql
+from core.db.engine import make_engine
+from core.db.posture import posture_problems
+from core.errors import ConfigurationError
+from core.settings import Settings
+from core.tenancy.database import Database
+from core.territory.loader import load_territory
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser("db", help="base de données : migrations, rôles, contrôles")
+    sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+
+    up = sub.add_parser("upgrade", help="créer ou mettre à jour le schéma (SQLite ou PostgreSQL)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "--no-territory", action="store_true", help="ne pas charger le référentiel territorial"
+    )
+    up.set_defaults(func=upgrade)
+
+    down = sub.add_parser("downgrade", help="revenir à une révision (base = tout supprimer)")
+    down.add_argument("revision")
+    down.set_defaults(func=downgrade)
+
+    sub.add_parser("current", help="révision appliquée").set_defaults(func=current)
+    sub.add_parser("check", help="vérifier que modèles et migrations concordent").set_defaults(
+        func=check
+    )
+    sub.add_parser(
+        "posture", help="PostgreSQL : vérifier RLS forcée et rôle d'exécution sans privilège"
+    ).set_defaults(func=posture)
+
+    boot = sub.add_parser(
+        "bootstrap",
+        help="PostgreSQL : créer les rôles (propriétaire, exécution, plateforme) et la base",
+    )
+    boot.add_argument(
+        "--admin-url", required=True, help="URL d'un rôle pouvant créer rôles et bases"
+    )
+    boot.add_argument("--database", required=True)
+    boot.set_defaults(func=bootstrap)
+
+
+async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    await migrate.upgrade(
+        settings.migration_database_url,
+        args.revision,
+        roles=migrate.Roles(settings.runtime_role, settings.platform_role),
+    )
+    print(f"schéma à jour ({args.revision}) en {time.perf_counter() - started:.1f} s")
+    if not args.no_territory and args.revision == "head":
+        started = time.perf_counter()
+        db = Database(settings.migration_database_url)
+        try:
+            async with db.reference_session() as session:
+                report = await load_territory(session)
+                await session.commit()
+        finally:
+            await db.dispose()
+        state = "chargé" if report.loaded else "déjà à jour"
+        print(
+            f"référentiel territorial {state} : {report.counts.get('communes', 0)} communes "
+            f"en {time.perf_counter() - started:.1f} s"
+        )
+    return 0
+
+
+async def downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    await migrate.downgrade(settings.migration_database_url, args.revision)
+    print(f"schéma ramené à {args.revision}")
+    return 0
+
+
+async def current(settings: Settings, _args: argparse.Namespace) -> int:
+    revision = await migrate.current_revision(settings.migration_database_url)
+    head = migrate.head_revision()
+    print(f"révision appliquée : {revision or 'aucune'} (dernière : {head})")
+    return 0 if revision == head else 1
+
+
+async def check(settings: Settings, _args: argparse.Namespace) -> int:
+    diffs = await migrate.check(settings.migration_database_url)
+    if diffs:
+        print("les modèles et la base diffèrent :")
+        for diff in diffs:
+            print(f"  {diff}")
+        return 1
+    print("modèles et migrations concordent")
+    return 0
+
+
+async def posture(settings: Settings, _args: argparse.Namespace) -> int:
+    if settings.is_sqlite:
+        print("SQLite : pas de RLS ; seul le filtre applicatif s'applique")
+        return 0
+    engine = make_engine(settings.migration_database_url)
+    try:
+        async with engine.connect() as connection:
+            problems = await connection.run_sync(
+                lambda c: posture_problems(c, runtime_role=settings.runtime_role)
+            )
+    finally:
+        await engine.dispose()
+    for problem in problems:
+        print(f"PROBLÈME : {problem}")
+    if not problems:
+        print(
+            "RLS activée et forcée sur toutes les tables des pôles ; "
+            "rôle d'exécution sans privilège"
+        )
+    return 1 if problems else 0
+
+
+def _password(variable: str) -> str:
+    value = os.environ.get(variable, "")
+    if not value:
+        raise ConfigurationError("mot de passe du rôle absent", field=variable)
+    return value
+
+
+async def bootstrap(settings: Settings, args: argparse.Namespace) -> int:
+    admin = make_url(args.admin_url)
+    if admin.get_backend_name() != "postgresql":
+        raise ConfigurationError("bootstrap concerne PostgreSQL", field="--admin-url")
+    owner = os.environ.get("MAILLAGE_DB_OWNER_ROLE", "maillage_owner")
+    specs = [
+        sql.RoleSpec(owner, _password("MAILLAGE_DB_OWNER_PASSWORD")),
+        sql.RoleSpec(settings.runtime_role, _password("MAILLAGE_DB_APP_PASSWORD")),
+        sql.RoleSpec(
+            settings.platform_role, _password("MAILLAGE_DB_PLATFORM_PASSWORD"), bypass_rls=True
+        ),
+    ]
+    admin_url = admin.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    engine = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+
+            def run(c) -> None:  # type: ignore[no-untyped-def]
+                for spec in specs:
+                    sql.ensure_role(c, spec)
+                if not sql.database_exists(c, args.database):
+                    sql.create_database(c, args.database, owner)
+
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+    target = make_url(admin_url).set(database=args.database).render_as_string(hide_password=False)
+    engine = make_engine(target).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(
+                sql.prepare_schema, owner, [settings.runtime_role, settings.platform_role]
+            )
+    finally:
+        await engine.dispose()
+    print(
+        f"rôles {owner}, {settings.runtime_role}, {settings.platform_role} "
+        f"et base {args.database} prêts"
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Demo data for the two demo poles: fictitious, generated, idempotent."""

@@ -1,0 +1,1 @@
+"""Test support shipped with core: PostgreSQL provisioning, fixtures for plugin authors."""

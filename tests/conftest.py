@@ -1,0 +1,138 @@
+"""Shared fixtures: migrated SQLite and PostgreSQL databases, tenants, the ASGI app.
+
+A migrated template (schema + territory) is built once per session per database
+kind; each test then gets a copy (SQLite: file copy) or shares the PostgreSQL
+template with tenants of its own (unique slugs), which isolation forbids it to see
+past anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from core.db import migrate
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from core.territory.loader import load_territory
+from core.testing.postgres import PgUrls, PostgresServer, PostgresUnavailable
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@dataclass
+class DbUrls:
+    """Where a test database lives, one URL per role (all the same on SQLite)."""
+
+    kind: str
+    runtime: str
+    owner: str
+    platform: str
+
+    def database(self, **kw: object) -> Database:
+        return Database(self.runtime, platform_url=self.platform, **kw)  # type: ignore[arg-type]
+
+
+async def _migrate_with_territory(owner_url: str) -> None:
+    await migrate.upgrade(owner_url)
+    db = Database(owner_url)
+    try:
+        async with db.reference_session() as session:
+            await load_territory(session)
+            await session.commit()
+    finally:
+        await db.dispose()
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    await _migrate_with_territory(url)
+    engine_db = Database(url)
+    await engine_db.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_urls(sqlite_template: Path, tmp_path: Path) -> Iterator[DbUrls]:
+    path = tmp_path / "maillage.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    yield DbUrls("sqlite", url, url, url)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture(scope="session")
+async def pg_server() -> AsyncIterator[PostgresServer]:
+    try:
+        server = await PostgresServer.find()
+    except PostgresUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI=true and no PostgreSQL could be had: {exc}")
+        pytest.skip(f"no PostgreSQL: {exc}")
+    yield server
+    await server.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def pg_template(pg_server: PostgresServer) -> PgUrls:
+    urls = await pg_server.create_database()
+    await _migrate_with_territory(urls.owner)
+    return urls
+
+
+@pytest.fixture
+def pg_urls(pg_template: PgUrls) -> DbUrls:
+    return DbUrls("postgres", pg_template.runtime, pg_template.owner, pg_template.platform)
+
+
+# --- Either -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_urls(request: pytest.FixtureRequest) -> DbUrls:
+    name = "sqlite_urls" if request.param == "sqlite" else "pg_urls"
+    return request.getfixturevalue(name)
+
+
+@pytest_asyncio.fixture
+async def db(db_urls: DbUrls) -> AsyncIterator[Database]:
+    database = db_urls.database()
+    yield database
+    await database.dispose()
+
+
+async def make_tenant(db: Database, departement: str = "62", slug: str | None = None) -> Tenant:
+    slug = slug or f"pole-{uuid.uuid4().hex[:10]}"
+    async with db.unscoped(reason="test tenant", actor="tests") as session:
+        tenant = Tenant(
+            slug=slug,
+            name=f"Pôle {slug}",
+            short_name=slug[:20],
+            operator="Association de test",
+            departement_code=departement,
+        )
+        session.add(tenant)
+        await session.commit()
+    return tenant
+
+
+@pytest.fixture
+def tenant_factory(db: Database):  # type: ignore[no-untyped-def]
+    async def factory(**kw: object) -> Tenant:
+        return await make_tenant(db, **kw)  # type: ignore[arg-type]
+
+    return factory

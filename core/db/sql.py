@@ -85,6 +85,14 @@ def enable_tenant_rls(op: Any, table: str) -> None:
         op.execute(statement)
 
 
+def enable_tenant_rls_on(connection: Connection, table: str) -> None:
+    """Same as ``enable_tenant_rls`` for code that holds a connection, not Alembic's ``op``."""
+    if connection.dialect.name != "postgresql":
+        return
+    for statement in rls_statements(connection.dialect, table):
+        connection.execute(text(statement))
+
+
 # --- Roles and grants (PostgreSQL) --------------------------------------------------------
 
 

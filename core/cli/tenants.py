@@ -1,0 +1,126 @@
+"""``maillage tenants sync|list``: the poles, from their TOML files to the database.
+
+``sync`` connects as the migration owner (reads the reference tables) and writes
+through the audited platform connection; ``list`` only reads, as the runtime role.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.settings import Settings
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from core.tenancy.sync import SyncReport, list_tenants, sync_tenants
+
+NONE = "—"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "tenants",
+        help="pôles : synchroniser les fichiers tenants/*.toml, lister",
+        description="Les pôles sont décrits par un fichier TOML chacun (tenants/<slug>.toml).",
+    )
+    actions = parser.add_subparsers(dest="tenants_command", metavar="ACTION", required=True)
+
+    sync = actions.add_parser(
+        "sync",
+        help="créer / mettre à jour les pôles depuis les fichiers (tout ou rien)",
+        description=(
+            "Valide tous les fichiers puis les applique en une transaction. Un pôle sans "
+            "fichier est désactivé, jamais supprimé."
+        ),
+    )
+    sync.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="dossier des fichiers (défaut : MAILLAGE_TENANTS_DIR, sinon tenants/)",
+    )
+    sync.add_argument(
+        "--dry-run", action="store_true", help="montrer ce qui changerait, sans rien écrire"
+    )
+    sync.set_defaults(func=run_sync)
+
+    listing = actions.add_parser("list", help="lister les pôles enregistrés")
+    listing.set_defaults(func=run_list)
+
+
+async def run_sync(settings: Settings, args: argparse.Namespace) -> int:
+    directory: Path = args.dir if args.dir is not None else settings.tenants_dir
+    db = Database(settings.migration_database_url, platform_url=settings.platform_database_url)
+    try:
+        report = await sync_tenants(db, directory, dry_run=args.dry_run)
+    finally:
+        await db.dispose()
+    print(format_report(report, directory))
+    return 0
+
+
+async def run_list(settings: Settings, args: argparse.Namespace) -> int:
+    db = Database.from_settings(settings)
+    try:
+        tenants = await list_tenants(db)
+    finally:
+        await db.dispose()
+    print(format_table(tenants))
+    return 0
+
+
+def format_report(report: SyncReport, directory: Path) -> str:
+    if report.dry_run:
+        title = f"Simulation depuis {directory} (--dry-run) : rien n'a été écrit."
+    else:
+        title = f"Pôles synchronisés depuis {directory}."
+    updated = [
+        f"{slug} ({', '.join(report.changed_fields.get(slug, ()))})" for slug in report.updated
+    ]
+    lines = [
+        title,
+        f"  créés       : {_joined(report.created)}",
+        f"  mis à jour  : {_joined(updated)}",
+        f"  inchangés   : {_joined(report.unchanged)}",
+        f"  désactivés  : {_joined(report.deactivated)}",
+    ]
+    if report.deactivated:
+        lines.append("  (les pôles désactivés gardent leurs données)")
+    return "\n".join(lines)
+
+
+def _joined(items: Sequence[str]) -> str:
+    return ", ".join(items) if items else NONE
+
+
+def format_table(tenants: Sequence[Tenant]) -> str:
+    if not tenants:
+        return "Aucun pôle enregistré : lancez « maillage tenants sync »."
+    header = ("slug", "nom court", "département", "actif", "extensions activées")
+    rows = [
+        (
+            tenant.slug,
+            tenant.short_name,
+            tenant.departement_code,
+            "oui" if tenant.active else "non",
+            _joined(
+                sorted(
+                    name
+                    for name, plugin in (tenant.plugins or {}).items()
+                    if isinstance(plugin, dict) and plugin.get("enabled")
+                )
+            ),
+        )
+        for tenant in tenants
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    return "\n".join(
+        [line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)]
+    )

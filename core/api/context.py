@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +33,19 @@ class Context:
     loaders: dict[str, Any] = field(default_factory=dict)
     _session: AsyncSession | None = None
 
-    @property
-    def session(self) -> AsyncSession:
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def db_session(self) -> AsyncIterator[AsyncSession]:
+        """The request's session, one user at a time.
+
+        GraphQL resolves sibling fields concurrently; an AsyncSession allows one
+        operation at a time, so resolvers take turns (DataLoaders batch within a turn).
+        """
+        async with self._lock:
+            yield self._get_session()
+
+    def _get_session(self) -> AsyncSession:
         if self._session is None:
             self._session = (
                 self.db.session(self.tenant.id)

@@ -52,17 +52,24 @@ class NodeQuery:
         return None
 
 
+class MaillageSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
+        """Silence strawberry's own error log: it prints the query text, which may hold
+        personal data. CodedErrors logs unexpected errors, with the request id only."""
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     query = merge_types("Query", (TenancyQuery, TerritoryQuery, NodeQuery))
+    # Factories, not instances: strawberry builds fresh extensions for each request.
     extensions: list = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        CodedErrors(),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        CodedErrors,
     ]
     if not introspection:
-        extensions.append(DisableIntrospection())
-    return strawberry.Schema(
+        extensions.append(DisableIntrospection)
+    return MaillageSchema(
         query=query,
         types=list(NODE_TYPES),
         extensions=extensions,

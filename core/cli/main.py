@@ -13,12 +13,12 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from core.cli import db, demo, serve, tenants, territory
+from core.cli import db, demo, schema, serve, tenants, territory
 from core.errors import MaillageError
 from core.logs import configure_logging
 from core.settings import Settings
 
-COMMAND_MODULES = (db, tenants, territory, demo, serve)
+COMMAND_MODULES = (db, tenants, territory, demo, schema, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

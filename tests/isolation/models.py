@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import MetaData, String, Text
+from sqlalchemy import Column, MetaData, String, Table, Text, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, foreign, mapped_column, relationship
 
 from core.db.base import NAMING_CONVENTION
-from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index
 
 
@@ -27,8 +26,13 @@ class IsoBase(DeclarativeBase):
             table.info["maillage_kind"] = getattr(cls, "__maillage_kind__", None)
 
 
-# The tenants table must be known to this metadata for the tenant_id foreign keys.
-Tenant.__table__.to_metadata(IsoBase.metadata)
+# A stand-in for the migrated tenants table, so tenant_id foreign keys resolve here.
+Table(
+    "tenants",
+    IsoBase.metadata,
+    Column("id", Uuid, primary_key=True),
+    info={"maillage_kind": "reference"},
+)
 
 
 class Parent(TenantScoped, IsoBase):

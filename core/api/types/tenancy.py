@@ -72,9 +72,10 @@ class Tenant(relay.Node):
     ) -> list[Tenant | None]:
         ids = [_uuid_or_none(i) for i in node_ids]
         wanted = [i for i in ids if i is not None]
-        rows = await info.context.session.execute(
-            select(TenantModel).where(TenantModel.id.in_(wanted), TenantModel.active)
-        )
+        async with info.context.db_session() as session:
+            rows = await session.execute(
+                select(TenantModel).where(TenantModel.id.in_(wanted), TenantModel.active)
+            )
         found = {t.id: t for t in rows.scalars()}
         return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
 
@@ -106,9 +107,8 @@ class ServiceArea(relay.Node):
         ids = [_uuid_or_none(i) for i in node_ids]
         if info.context.tenant is None:
             return [None for _ in ids]
-        found = {
-            a.id: a for a in await areas.get_areas(info.context.session, [i for i in ids if i])
-        }
+        async with info.context.db_session() as session:
+            found = {a.id: a for a in await areas.get_areas(session, [i for i in ids if i])}
         return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
 
 
@@ -121,12 +121,14 @@ class TenancyQuery:
 
     @strawberry.field(description="Annuaire public des pôles actifs de l'installation.")
     async def tenants(self, info: Info[Context, None]) -> list[Tenant]:
-        rows = await info.context.session.execute(
-            select(TenantModel).where(TenantModel.active).order_by(TenantModel.slug)
-        )
+        async with info.context.db_session() as session:
+            rows = await session.execute(
+                select(TenantModel).where(TenantModel.active).order_by(TenantModel.slug)
+            )
         return [Tenant.from_model(t) for t in rows.scalars()]
 
     @strawberry.field(description="Territoires d'intervention du pôle en cours.")
     async def service_areas(self, info: Info[Context, None]) -> list[ServiceArea]:
         info.context.require_tenant()
-        return [ServiceArea.from_model(a) for a in await areas.list_areas(info.context.session)]
+        async with info.context.db_session() as session:
+            return [ServiceArea.from_model(a) for a in await areas.list_areas(session)]

@@ -57,7 +57,8 @@ class Departement(relay.Node):
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Departement | None]:
         ids = list(node_ids)
-        found = {d.code: d for d in await search.get_departements(info.context.session, ids)}
+        async with info.context.db_session() as session:
+            found = {d.code: d for d in await search.get_departements(session, ids)}
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 
@@ -88,7 +89,8 @@ class Epci(relay.Node):
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Epci | None]:
         ids = list(node_ids)
-        found = {e.siren: e for e in await search.get_epcis(info.context.session, ids)}
+        async with info.context.db_session() as session:
+            found = {e.siren: e for e in await search.get_epcis(session, ids)}
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 
@@ -119,7 +121,8 @@ class Commune(relay.Node):
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Commune | None]:
         ids = list(node_ids)
-        found = {c.insee_code: c for c in await search.get_communes(info.context.session, ids)}
+        async with info.context.db_session() as session:
+            found = {c.insee_code: c for c in await search.get_communes(session, ids)}
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 
@@ -144,26 +147,29 @@ class TerritoryQuery:
         after: str | None = None,
     ) -> CommuneConnection:
         win = window(first, after)
-        page = await search.search_communes(
-            info.context.session,
-            search_text,
-            departement=departement,
-            epci=epci,
-            limit=win.limit,
-            offset=win.offset,
-        )
+        async with info.context.db_session() as session:
+            page = await search.search_communes(
+                session,
+                search_text,
+                departement=departement,
+                epci=epci,
+                limit=win.limit,
+                offset=win.offset,
+            )
         return connection(
             CommuneConnection, [Commune.from_model(c) for c in page.items], win, page.total
         )
 
     @strawberry.field(description="Commune par code INSEE.")
     async def commune(self, info: Info[Context, None], insee_code: str) -> Commune | None:
-        found = await search.get_communes(info.context.session, [insee_code])
+        async with info.context.db_session() as session:
+            found = await search.get_communes(session, [insee_code])
         return Commune.from_model(found[0]) if found else None
 
     @strawberry.field(description="Communes desservies par un code postal.")
     async def communes_by_postal_code(
         self, info: Info[Context, None], postal_code: str
     ) -> list[Commune]:
-        rows = await search.communes_by_postal_code(info.context.session, postal_code)
+        async with info.context.db_session() as session:
+            rows = await search.communes_by_postal_code(session, postal_code)
         return [Commune.from_model(c) for c in rows]

@@ -1,0 +1,88 @@
+"""A real GraphQL client: httpx against the real ASGI app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from core.api.app import create_app
+from core.domain.areas.service import upsert_area
+from core.settings import Settings
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from tests.conftest import DbUrls, make_tenant
+
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+
+
+@dataclass
+class GraphQLClient:
+    http: httpx.AsyncClient
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        all_headers = dict(headers or {})
+        if tenant:
+            all_headers["X-Maillage-Tenant"] = tenant
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def operation(self, name: str, variables: dict[str, Any] | None = None, **kw: Any):  # type: ignore[no-untyped-def]
+        return await self.execute((OPERATIONS / f"{name}.graphql").read_text(), variables, **kw)
+
+
+def settings_for(urls: DbUrls, **env: str) -> Settings:
+    return Settings.from_env(
+        {
+            "MAILLAGE_DATABASE_URL": urls.runtime,
+            "MAILLAGE_MIGRATION_DATABASE_URL": urls.owner,
+            "MAILLAGE_PLATFORM_DATABASE_URL": urls.platform,
+            **env,
+        }
+    )
+
+
+@pytest_asyncio.fixture
+async def client(db_urls: DbUrls, db: Database) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings_for(db_urls), db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://maillage.test") as http:
+        yield GraphQLClient(http)
+
+
+@dataclass
+class TwoPoles:
+    a: Tenant
+    b: Tenant
+
+
+@pytest_asyncio.fixture
+async def two_poles(db: Database) -> TwoPoles:
+    a, b = await make_tenant(db, "62"), await make_tenant(db, "63")
+    async with db.session(a.id) as session:
+        await upsert_area(session, name="Artois", insee_codes=["62119", "62498"])
+        await session.commit()
+    async with db.session(b.id) as session:
+        await upsert_area(session, name="Combrailles", insee_codes=["63103", "63300"])
+        await session.commit()
+    return TwoPoles(a, b)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

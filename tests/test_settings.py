@@ -1,0 +1,189 @@
+"""``Settings.from_env``: demo defaults, production refusals, each error naming its variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import ConfigurationError
+from core.settings import DEMO_SECRET_KEY, Mode, Settings
+
+GOOD_SECRET = "k" * 32
+PG_URL = "postgresql+asyncpg://maillage_app@db.example/maillage"
+
+
+def production(**overrides: str) -> dict[str, str]:
+    env = {
+        "MAILLAGE_MODE": "production",
+        "MAILLAGE_SECRET_KEY": GOOD_SECRET,
+        "MAILLAGE_DATABASE_URL": PG_URL,
+    }
+    env.update(overrides)
+    return env
+
+
+def refused_field(env: dict[str, str]) -> str | None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(env)
+    return caught.value.field
+
+
+# --- demo defaults ------------------------------------------------------------------------
+
+
+def test_empty_environment_gives_demo_mode_with_sqlite_under_var() -> None:
+    settings = Settings.from_env({})
+    var = Path("var").resolve()
+    assert settings.mode is Mode.DEMO
+    assert not settings.is_production
+    assert settings.var_dir == var
+    assert settings.database_url == f"sqlite+aiosqlite:///{var / 'maillage.sqlite3'}"
+    assert settings.migration_database_url == settings.database_url
+    assert settings.platform_database_url == settings.database_url
+    assert settings.is_sqlite
+    assert settings.secret_key == DEMO_SECRET_KEY
+    assert settings.graphiql is True
+    assert settings.introspection is True
+    assert settings.plugins is None
+    assert settings.port == 8000
+    assert settings.log_level == "INFO"
+
+
+def test_var_dir_moves_the_default_sqlite_database(tmp_path: Path) -> None:
+    settings = Settings.from_env({"MAILLAGE_VAR_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.resolve()}/maillage.sqlite3"
+
+
+def test_migration_and_platform_urls_default_down_the_chain() -> None:
+    owner = "postgresql+asyncpg://maillage_owner@db/maillage"
+    settings = Settings.from_env(
+        {"MAILLAGE_DATABASE_URL": PG_URL, "MAILLAGE_MIGRATION_DATABASE_URL": owner}
+    )
+    assert settings.database_url == PG_URL
+    assert settings.migration_database_url == owner
+    assert settings.platform_database_url == owner
+
+
+def test_only_maillage_variables_are_kept_in_extra() -> None:
+    settings = Settings.from_env({"MAILLAGE_HOST": "0.0.0.0", "HOME": "/root"})
+    assert settings.host == "0.0.0.0"
+    assert dict(settings.extra) == {"MAILLAGE_HOST": "0.0.0.0"}
+
+
+# --- production ---------------------------------------------------------------------------
+
+
+def test_production_without_a_secret_is_refused() -> None:
+    env = production()
+    del env["MAILLAGE_SECRET_KEY"]
+    assert refused_field(env) == "MAILLAGE_SECRET_KEY"
+
+
+def test_production_refuses_the_demo_secret() -> None:
+    assert refused_field(production(MAILLAGE_SECRET_KEY=DEMO_SECRET_KEY)) == "MAILLAGE_SECRET_KEY"
+
+
+def test_production_refuses_a_secret_shorter_than_32_characters() -> None:
+    assert refused_field(production(MAILLAGE_SECRET_KEY="k" * 31)) == "MAILLAGE_SECRET_KEY"
+
+
+def test_production_refuses_sqlite_unless_explicitly_allowed() -> None:
+    env = production()
+    del env["MAILLAGE_DATABASE_URL"]
+    assert refused_field(env) == "MAILLAGE_DATABASE_URL"
+
+    allowed = Settings.from_env({**env, "MAILLAGE_ALLOW_SQLITE_IN_PRODUCTION": "1"})
+    assert allowed.is_production and allowed.is_sqlite
+
+
+def test_production_with_postgresql_and_a_strong_secret_hides_graphiql_and_introspection() -> None:
+    settings = Settings.from_env(production())
+    assert settings.mode is Mode.PRODUCTION
+    assert settings.is_production
+    assert not settings.is_sqlite
+    assert settings.secret_key == GOOD_SECRET
+    assert settings.graphiql is False
+    assert settings.introspection is False
+    assert settings.allow_sqlite_in_production is False
+
+
+def test_production_may_turn_graphiql_back_on_explicitly() -> None:
+    settings = Settings.from_env(production(MAILLAGE_GRAPHIQL="yes"))
+    assert settings.graphiql is True
+    assert settings.introspection is False
+
+
+def test_mode_is_case_insensitive() -> None:
+    assert Settings.from_env(production(MAILLAGE_MODE=" Production ")).is_production
+
+
+# --- malformed values name their variable -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "field"),
+    [
+        ({"MAILLAGE_MODE": "staging"}, "MAILLAGE_MODE"),
+        ({"MAILLAGE_LOG_LEVEL": "verbose"}, "MAILLAGE_LOG_LEVEL"),
+        ({"MAILLAGE_LOG_FORMAT": "xml"}, "MAILLAGE_LOG_FORMAT"),
+        ({"MAILLAGE_PORT": "abc"}, "MAILLAGE_PORT"),
+        ({"MAILLAGE_PORT": "0"}, "MAILLAGE_PORT"),
+        ({"MAILLAGE_PORT": "65536"}, "MAILLAGE_PORT"),
+        ({"MAILLAGE_PORT": "-1"}, "MAILLAGE_PORT"),
+        ({"MAILLAGE_GRAPHIQL": "maybe"}, "MAILLAGE_GRAPHIQL"),
+        ({"MAILLAGE_INTROSPECTION": "2"}, "MAILLAGE_INTROSPECTION"),
+        ({"MAILLAGE_ALLOW_SQLITE_IN_PRODUCTION": "oui"}, "MAILLAGE_ALLOW_SQLITE_IN_PRODUCTION"),
+        ({"MAILLAGE_DATABASE_URL": "mysql://u@h/db"}, "MAILLAGE_DATABASE_URL"),
+        ({"MAILLAGE_DATABASE_URL": "postgresql://u@h/db"}, "MAILLAGE_DATABASE_URL"),
+        ({"MAILLAGE_DATABASE_URL": "sqlite:///x.db"}, "MAILLAGE_DATABASE_URL"),
+        (
+            {"MAILLAGE_DATABASE_URL": PG_URL, "MAILLAGE_MIGRATION_DATABASE_URL": "mysql://h/db"},
+            "MAILLAGE_MIGRATION_DATABASE_URL",
+        ),
+        (
+            {"MAILLAGE_DATABASE_URL": PG_URL, "MAILLAGE_PLATFORM_DATABASE_URL": "oracle://h/db"},
+            "MAILLAGE_PLATFORM_DATABASE_URL",
+        ),
+        ({"MAILLAGE_SECRET_KEY": "  "}, "MAILLAGE_SECRET_KEY"),
+    ],
+)
+def test_malformed_value_is_refused_naming_the_variable(env: dict[str, str], field: str) -> None:
+    assert refused_field(env) == field
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("TRUE", True), ("on", True), ("0", False), ("off", False), ("", False)],
+)
+def test_boolean_spellings(raw: str, expected: bool) -> None:
+    assert Settings.from_env({"MAILLAGE_GRAPHIQL": raw}).graphiql is expected
+
+
+def test_log_level_and_port_are_normalised() -> None:
+    settings = Settings.from_env({"MAILLAGE_LOG_LEVEL": "debug", "MAILLAGE_PORT": "65535"})
+    assert settings.log_level == "DEBUG"
+    assert settings.port == 65535
+
+
+# --- plugins ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("transport, accueil", ("accueil", "transport")),
+        (" b , a ,, a ,", ("a", "b")),
+        ("solo", ("solo",)),
+        ("", ()),
+        (" , ", ()),
+    ],
+)
+def test_plugins_are_parsed_to_a_sorted_deduplicated_tuple(
+    raw: str, expected: tuple[str, ...]
+) -> None:
+    assert Settings.from_env({"MAILLAGE_PLUGINS": raw}).plugins == expected
+
+
+def test_plugins_unset_means_no_restriction() -> None:
+    assert Settings.from_env({}).plugins is None

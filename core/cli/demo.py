@@ -7,10 +7,10 @@ import time
 from types import SimpleNamespace
 
 from core.cli import db as db_cli
+from core.cli import tenants as tenants_cli
 from core.demo.seed import seed_demo
 from core.settings import Settings
 from core.tenancy.database import Database
-from core.tenancy.sync import sync_tenants
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,12 +38,7 @@ async def seed(settings: Settings, _args: argparse.Namespace) -> int:
 async def setup(settings: Settings, _args: argparse.Namespace) -> int:
     started = time.perf_counter()
     await db_cli.upgrade(settings, SimpleNamespace(revision="head", no_territory=False))
-    db = Database(settings.migration_database_url, platform_url=settings.platform_database_url)
-    try:
-        report = await sync_tenants(db, settings.tenants_dir)
-    finally:
-        await db.dispose()
-    print(f"pôles synchronisés : {report}")
+    await tenants_cli.run_sync(settings, SimpleNamespace(dir=None, dry_run=False))
     await seed(settings, _args)
     print(f"démonstration prête en {time.perf_counter() - started:.1f} s")
     return 0

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String
-from sqlalchemy import Table, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
 
 from core.db.base import KIND_KEY, Base
 from core.db.lint import lint_metadata

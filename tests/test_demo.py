@@ -1,0 +1,106 @@
+"""`make demo`'s steps, end to end, in a temporary directory: setup twice, serve, query, stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAILLAGE = str(Path(sys.executable).parent / "maillage")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _post(port: int, query: str, headers: dict[str, str] | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    env.update(
+        MAILLAGE_VAR_DIR=str(tmp_path / "var"),
+        MAILLAGE_TENANTS_DIR=str(ROOT / "tenants"),
+        MAILLAGE_LOG_FORMAT="json",
+    )
+    return env
+
+
+def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: Path):
+    for _attempt in (1, 2):
+        setup = subprocess.run(
+            [MAILLAGE, "demo", "setup"],
+            cwd=tmp_path,
+            env=demo_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert setup.returncode == 0, setup.stderr
+        assert "démonstration prête" in setup.stdout
+    # Second run: nothing left to do.
+    assert "déjà à jour" in setup.stdout
+    assert (tmp_path / "var" / "maillage.sqlite3").exists()
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [MAILLAGE, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=demo_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert json.loads(r.read())["status"] == "ok"
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+
+        result = _post(
+            port,
+            '{ communes(search: "chatel guyon") { edges { node { inseeCode name } } } '
+            "tenants { slug departementCode } }",
+        )
+        assert result["data"]["communes"]["edges"][0]["node"]["name"] == "Châtel-Guyon"
+        assert [t["slug"] for t in result["data"]["tenants"]] == ["pas-de-calais", "puy-de-dome"]
+
+        areas = _post(port, "{ serviceAreas { name } }", {"X-Maillage-Tenant": "puy-de-dome"})
+        assert "Riom, Limagne et Combrailles" in {a["name"] for a in areas["data"]["serviceAreas"]}
+    finally:
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err
+    logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    events = [line.get("event") for line in logs]
+    assert "startup" in events and "shutdown" in events
+    requests = [line for line in logs if line.get("event") == "http_request"]
+    assert requests and all(r.get("request_id") for r in requests)
+    # No personal data and no query text in the logs.
+    assert "chatel" not in err.lower() and "X-Maillage-Tenant" not in err

@@ -175,3 +175,24 @@ def test_committed_schema_matches_the_built_schema():
 
 def test_schema_is_built_deterministically():
     assert build_schema().as_str() == build_schema().as_str()
+
+
+async def test_every_shipped_epci_kind_has_a_graphql_value_and_a_french_label(db: Database):
+    from sqlalchemy import select
+
+    from core.api.types.territory import EpciKind
+    from core.territory.models import Epci
+
+    async with db.reference_session() as session:
+        kinds = set((await session.execute(select(Epci.kind).distinct())).scalars())
+    assert kinds >= {"CC", "CA", "CU", "METRO", "MET69"}
+    assert all(EpciKind(k).label for k in kinds)
+
+
+async def test_lyon_metropole_resolves_through_graphql(client: GraphQLClient):
+    result = await client.execute(
+        '{ communes(search: "69123") { edges { node { epci { kind kindLabel } } } } }'
+    )
+    assert "errors" not in result, result
+    epci = result["data"]["communes"]["edges"][0]["node"]["epci"]
+    assert epci["kind"] == "MET69"

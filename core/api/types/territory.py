@@ -21,6 +21,7 @@ class EpciKind(Enum):
     CA = "CA"
     CU = "CU"
     METRO = "METRO"
+    MET69 = "MET69"
 
     @property
     def label(self) -> str:
@@ -32,6 +33,7 @@ _EPCI_LABELS = {
     EpciKind.CA: "Communauté d'agglomération",
     EpciKind.CU: "Communauté urbaine",
     EpciKind.METRO: "Métropole",
+    EpciKind.MET69: "Métropole de Lyon (collectivité à statut particulier)",
 }
 
 

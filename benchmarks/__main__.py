@@ -1,0 +1,109 @@
+"""`python -m benchmarks`: measure the foundation on this machine and print the figures.
+
+* territory load into a fresh SQLite database;
+* commune search latency (p50 / p95) through the service;
+* GraphQL requests per second in-process (real ASGI app, httpx transport);
+* the tenant filter's cost: the same scoped query with the ORM wall on and off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from core.api.app import create_app
+from core.db import migrate
+from core.domain.areas.models import ServiceArea
+from core.domain.areas.service import upsert_area
+from core.settings import Settings
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from core.territory.loader import load_territory
+from core.territory.search import search_communes
+
+QUERIES = ["chatel guyon", "saint", "bethune", "63200", "riom", "st etienne", "lens", "arras"]
+
+
+def _ms(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return f"p50 {statistics.median(ordered) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        started = time.perf_counter()
+        await migrate.upgrade(url)
+        print(f"migrations from empty: {time.perf_counter() - started:.2f} s")
+
+        db = Database(url)
+        started = time.perf_counter()
+        async with db.reference_session() as session:
+            report = await load_territory(session)
+            await session.commit()
+        print(
+            f"territory load: {time.perf_counter() - started:.2f} s "
+            f"({report.counts['communes']} communes, {report.counts['postal_codes']} postal codes)"
+        )
+
+        samples = []
+        async with db.reference_session() as session:
+            for _ in range(25):
+                for query in QUERIES:
+                    t = time.perf_counter()
+                    await search_communes(session, query, limit=20)
+                    samples.append(time.perf_counter() - t)
+        print(f"commune search (service, {len(samples)} queries): {_ms(samples)}")
+
+        async with db.unscoped(reason="benchmark", actor="bench") as session:
+            tenant = Tenant(
+                slug="bench", name="Bench", short_name="B", operator="B", departement_code="62"
+            )
+            session.add(tenant)
+            await session.commit()
+        async with db.session(tenant.id) as session:
+            for i in range(50):
+                await upsert_area(session, name=f"Zone {i}", insee_codes=["62119", "62498"])
+            await session.commit()
+        for label, flag in (("on", True), ("off", False)):
+            walled = Database(url, orm_tenant_filter=flag)
+            samples = []
+            async with walled.session(tenant.id) as session:
+                for _ in range(300):
+                    t = time.perf_counter()
+                    (await session.execute(select(ServiceArea))).scalars().all()
+                    samples.append(time.perf_counter() - t)
+            await walled.dispose()
+            print(f"scoped select of 50 rows, ORM tenant filter {label}: {_ms(samples)}")
+
+        settings = Settings.from_env({"MAILLAGE_DATABASE_URL": url, "MAILLAGE_LOG_LEVEL": "ERROR"})
+        app = create_app(settings, db)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            count, started = 0, time.perf_counter()
+            while time.perf_counter() - started < 5:
+                query = QUERIES[count % len(QUERIES)]
+                response = await client.post(
+                    "/graphql",
+                    json={
+                        "query": "query($q: String!) { communes(search: $q, first: 20) "
+                        "{ totalCount edges { node { inseeCode name epci { name } } } } }",
+                        "variables": {"q": query},
+                    },
+                )
+                assert response.status_code == 200
+                count += 1
+            elapsed = time.perf_counter() - started
+        print(f"GraphQL communes search in-process: {count / elapsed:.0f} requests/s (1 client)")
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -40,7 +40,7 @@ class DbUrls:
         return Database(self.runtime, platform_url=self.platform, **kw)  # type: ignore[arg-type]
 
 
-async def _migrate_with_territory(owner_url: str) -> None:
+async def migrate_with_territory(owner_url: str) -> None:
     await migrate.upgrade(owner_url)
     db = Database(owner_url)
     try:
@@ -58,7 +58,7 @@ async def _migrate_with_territory(owner_url: str) -> None:
 async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
-    await _migrate_with_territory(url)
+    await migrate_with_territory(url)
     engine_db = Database(url)
     await engine_db.dispose()
     return path
@@ -90,7 +90,7 @@ async def pg_server() -> AsyncIterator[PostgresServer]:
 @pytest_asyncio.fixture(scope="session")
 async def pg_template(pg_server: PostgresServer) -> PgUrls:
     urls = await pg_server.create_database()
-    await _migrate_with_territory(urls.owner)
+    await migrate_with_territory(urls.owner)
     return urls
 
 

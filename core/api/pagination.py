@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +15,9 @@ DEFAULT_FIRST = 20
 _PREFIX = "offset"
 
 C = TypeVar("C")
+K = TypeVar("K")
+R = TypeVar("R")
+N = TypeVar("N")
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,11 @@ def connection(cls: type[C], nodes: Sequence[Any], win: Window, total: int, **ex
         end_cursor=edges[-1].cursor if edges else None,
     )
     return cls(edges=edges, page_info=page_info, total_count=total, **extra)  # type: ignore[call-arg]
+
+
+def in_order(
+    ids: Sequence[K], rows: Iterable[R], key: Callable[[R], K], convert: Callable[[R], N]
+) -> list[N | None]:
+    """Nodes in the order of ``ids``; None where a row is missing (or not the pole's)."""
+    found = {key(row): row for row in rows}
+    return [convert(found[i]) if i in found else None for i in ids]

@@ -18,14 +18,13 @@ import pytest_asyncio
 from sqlalchemy import select, text
 
 from core.cli.main import main
-from core.db import migrate
 from core.db.engine import make_engine
 from core.tenancy.config import TenantConfigErrors
 from core.tenancy.database import Database
 from core.tenancy.models import PlatformAuditEvent
 from core.tenancy.sync import SyncReport, list_tenants, sync_tenants
-from core.territory.loader import load_territory
 from core.testing.postgres import OWNER, PgUrls, PostgresServer
+from tests.conftest import migrate_with_territory
 
 SHIPPED = Path(__file__).resolve().parents[2] / "tenants"
 
@@ -44,14 +43,7 @@ class Urls:
 @pytest_asyncio.fixture(scope="module")
 async def pg_tenancy_template(pg_server: PostgresServer) -> AsyncIterator[PgUrls]:
     urls = await pg_server.create_database(prefix="maillage_tenancy_template")
-    await migrate.upgrade(urls.owner)
-    db = Database(urls.owner)
-    try:
-        async with db.reference_session() as session:
-            await load_territory(session)
-            await session.commit()
-    finally:
-        await db.dispose()
+    await migrate_with_territory(urls.owner)
     yield urls
     await pg_server.drop_database(urls.database)
 

@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
+from core.api.pagination import in_order
 from core.api.types.territory import Commune
 from core.domain.areas import service as areas
 from core.domain.areas.models import ServiceArea as ServiceAreaModel
@@ -76,8 +77,7 @@ class Tenant(relay.Node):
             rows = await session.execute(
                 select(TenantModel).where(TenantModel.id.in_(wanted), TenantModel.active)
             )
-        found = {t.id: t for t in rows.scalars()}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
+        return in_order(ids, rows.scalars(), lambda t: t.id, cls.from_model)
 
 
 @strawberry.type(description="Territoire d'intervention d'un pôle (bassin, secteur).")
@@ -108,8 +108,8 @@ class ServiceArea(relay.Node):
         if info.context.tenant is None:
             return [None for _ in ids]
         async with info.context.db_session() as session:
-            found = {a.id: a for a in await areas.get_areas(session, [i for i in ids if i])}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]  # type: ignore[index]
+            rows = await areas.get_areas(session, [i for i in ids if i])
+        return in_order(ids, rows, lambda a: a.id, cls.from_model)
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
-from core.api.pagination import connection, window
+from core.api.pagination import connection, in_order, window
 from core.territory import models, search
 
 
@@ -60,8 +60,8 @@ class Departement(relay.Node):
     ) -> list[Departement | None]:
         ids = list(node_ids)
         async with info.context.db_session() as session:
-            found = {d.code: d for d in await search.get_departements(session, ids)}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+            rows = await search.get_departements(session, ids)
+        return in_order(ids, rows, lambda d: d.code, cls.from_model)
 
 
 @strawberry.type(description="Établissement public de coopération intercommunale.")
@@ -92,8 +92,8 @@ class Epci(relay.Node):
     ) -> list[Epci | None]:
         ids = list(node_ids)
         async with info.context.db_session() as session:
-            found = {e.siren: e for e in await search.get_epcis(session, ids)}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+            rows = await search.get_epcis(session, ids)
+        return in_order(ids, rows, lambda e: e.siren, cls.from_model)
 
 
 @strawberry.type(description="Commune (code officiel géographique).")
@@ -124,8 +124,8 @@ class Commune(relay.Node):
     ) -> list[Commune | None]:
         ids = list(node_ids)
         async with info.context.db_session() as session:
-            found = {c.insee_code: c for c in await search.get_communes(session, ids)}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+            rows = await search.get_communes(session, ids)
+        return in_order(ids, rows, lambda c: c.insee_code, cls.from_model)
 
 
 @strawberry.type(description="Page de communes.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -45,7 +45,6 @@ class Settings:
     introspection: bool = True
     allow_sqlite_in_production: bool = False
     plugins: tuple[str, ...] | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -142,7 +141,6 @@ class Settings:
             introspection=flag("INTROSPECTION", not production),
             allow_sqlite_in_production=flag("ALLOW_SQLITE_IN_PRODUCTION", False),
             plugins=plugins,
-            extra={k: v for k, v in env.items() if k.startswith("MAILLAGE_")},
         )
         settings.check()
         return settings

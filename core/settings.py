@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -30,12 +30,13 @@ class Mode(StrEnum):
 class Settings:
     mode: Mode = Mode.DEMO
     var_dir: Path = Path("var")
-    database_url: str = ""
-    migration_database_url: str = ""
-    platform_database_url: str = ""
+    # URLs may carry passwords: kept out of repr() so a logged Settings leaks nothing.
+    database_url: str = field(default="", repr=False)
+    migration_database_url: str = field(default="", repr=False)
+    platform_database_url: str = field(default="", repr=False)
     runtime_role: str = "maillage_app"
     platform_role: str = "maillage_platform"
-    secret_key: str = DEMO_SECRET_KEY
+    secret_key: str = field(default=DEMO_SECRET_KEY, repr=False)
     log_level: str = "INFO"
     log_format: str = "json"
     tenants_dir: Path = Path("tenants")

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -30,7 +29,6 @@ class Context:
     settings: Settings
     db: Database
     tenant: Tenant | None = None
-    loaders: dict[str, Any] = field(default_factory=dict)
     _session: AsyncSession | None = None
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -104,7 +104,7 @@ async def check(url: str) -> list[Any]:
             connection,
             opts={
                 "compare_type": True,
-                "include_object": _core_tables_only,
+                "include_object": include_core_object,
             },
         )
         return list(compare_metadata(context, Base.metadata))
@@ -112,7 +112,9 @@ async def check(url: str) -> list[Any]:
     return await _with_connection(url, run)
 
 
-def _core_tables_only(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_core_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Tables in the database but not in core's metadata belong to someone else (a plugin's
+    migrations, Alembic's version tables): never drop them, never report them."""
     return not (type_ == "table" and reflected and compare_to is None)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from core.db.base import Base
+from core.db.migrate import include_core_object
 from core.db.registry import load_core_models
 
 load_core_models()
@@ -15,18 +16,12 @@ if connection is None:
     raise RuntimeError("run migrations with `maillage db upgrade`, not the alembic command")
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # Tables that exist in the database but not in core's metadata belong to someone
-    # else (a plugin's migrations, Alembic's version tables): never drop them.
-    return not (type_ == "table" and reflected and compare_to is None)
-
-
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
-    include_object=include_object,
+    include_object=include_core_object,
     version_table=config.attributes.get("version_table", "alembic_version"),
 )
 with context.begin_transaction():

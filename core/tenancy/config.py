@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import column, select, table
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ConfigurationError
+from core.territory.models import Commune, Departement
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 PLUGIN_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -543,11 +544,6 @@ def load_tenant_dir(path: Path) -> list[TenantConfig]:
 
 # --- Reference checks ---------------------------------------------------------------------
 
-# Lightweight views of core.territory's tables: tenancy and territory are sibling
-# layers that must not import each other (import-linter contract).
-_departements = table("departements", column("code"), column("name"))
-_communes = table("communes", column("insee_code"), column("name"), column("departement_code"))
-
 
 async def reference_problems(
     session: AsyncSession, configs: Sequence[TenantConfig]
@@ -558,16 +554,14 @@ async def reference_problems(
     known_departements: dict[str, str] = {}
     if codes:
         rows = await session.execute(
-            select(_departements.c.code, _departements.c.name).where(
-                _departements.c.code.in_(codes)
-            )
+            select(Departement.code, Departement.name).where(Departement.code.in_(codes))
         )
         known_departements = {code: name for code, name in rows.all()}
     communes: dict[str, tuple[str, str]] = {}
     if insee_codes:
         rows = await session.execute(
-            select(_communes.c.insee_code, _communes.c.name, _communes.c.departement_code).where(
-                _communes.c.insee_code.in_(insee_codes)
+            select(Commune.insee_code, Commune.name, Commune.departement_code).where(
+                Commune.insee_code.in_(insee_codes)
             )
         )
         communes = {insee: (name, departement) for insee, name, departement in rows.all()}

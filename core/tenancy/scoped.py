@@ -60,3 +60,16 @@ def tenant_unique(*columns: str, name: str | None = None) -> UniqueConstraint:
 def tenant_index(name: str, *columns: Any, **kw: Any) -> Index:
     """Index led by ``tenant_id`` (every lookup inside a pole starts there)."""
     return Index(name, "tenant_id", *columns, **kw)
+
+
+def tenant_join(parent: str, child: str, foreign_key: str) -> str:
+    """``primaryjoin`` for ``child.foreign_key → parent.id`` inside one pole.
+
+    ``tenant_id`` is compared but not marked foreign: the relationship then never
+    copies it (the flush guard stamps it), so two relationships sharing the column
+    do not conflict. Use the same string on both sides of the relationship.
+    """
+    return (
+        f"and_({parent}.tenant_id == {child}.tenant_id, "
+        f"{parent}.id == foreign({child}.{foreign_key}))"
+    )

@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Column, MetaData, String, Table, Text, Uuid
-from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, foreign, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
 from core.db.base import NAMING_CONVENTION
-from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index
+from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join
 
 
 class IsoBase(DeclarativeBase):
@@ -42,9 +42,7 @@ class Parent(TenantScoped, IsoBase):
     name: Mapped[str] = mapped_column(String(50))
     children: Mapped[list[Child]] = relationship(
         back_populates="parent",
-        primaryjoin=lambda: (
-            (Parent.tenant_id == Child.tenant_id) & (Parent.id == foreign(Child.parent_id))
-        ),
+        primaryjoin=tenant_join("Parent", "Child", "parent_id"),
         cascade="all, delete-orphan",
     )
 
@@ -58,15 +56,11 @@ class Child(TenantScoped, IsoBase):
     note: Mapped[str] = deferred(mapped_column(Text, default=""))
     parent: Mapped[Parent] = relationship(
         back_populates="children",
-        primaryjoin=lambda: (
-            (Parent.tenant_id == Child.tenant_id) & (Parent.id == foreign(Child.parent_id))
-        ),
+        primaryjoin=tenant_join("Parent", "Child", "parent_id"),
     )
     toys: Mapped[list[Toy]] = relationship(
         back_populates="child",
-        primaryjoin=lambda: (
-            (Child.tenant_id == Toy.tenant_id) & (Child.id == foreign(Toy.child_id))
-        ),
+        primaryjoin=tenant_join("Child", "Toy", "child_id"),
         cascade="all, delete-orphan",
     )
 
@@ -79,9 +73,7 @@ class Toy(TenantScoped, IsoBase):
     label: Mapped[str] = mapped_column(String(50))
     child: Mapped[Child] = relationship(
         back_populates="toys",
-        primaryjoin=lambda: (
-            (Child.tenant_id == Toy.tenant_id) & (Child.id == foreign(Toy.child_id))
-        ),
+        primaryjoin=tenant_join("Child", "Toy", "child_id"),
     )
 
 

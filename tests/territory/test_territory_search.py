@@ -383,16 +383,20 @@ def restore_maillage_logger() -> Iterator[None]:
     logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
 
 
-def test_cli_territory_search_prints_the_commune_first(
-    sqlite_urls: DbUrls,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    restore_maillage_logger: None,
-) -> None:
+@pytest.fixture
+def cli_env(sqlite_urls: DbUrls, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads its settings from the environment: point it at the test database."""
     monkeypatch.setenv("MAILLAGE_MODE", "demo")
     monkeypatch.setenv("MAILLAGE_DATABASE_URL", sqlite_urls.runtime)
     monkeypatch.setenv("MAILLAGE_MIGRATION_DATABASE_URL", sqlite_urls.owner)
     monkeypatch.setenv("MAILLAGE_PLATFORM_DATABASE_URL", sqlite_urls.platform)
+
+
+def test_cli_territory_search_prints_the_commune_first(
+    cli_env: None,
+    capsys: pytest.CaptureFixture[str],
+    restore_maillage_logger: None,
+) -> None:
 
     status = main(["territory", "search", "chatel guyon"])
 
@@ -405,15 +409,10 @@ def test_cli_territory_search_prints_the_commune_first(
 
 
 def test_cli_territory_search_reports_a_bad_query_on_stderr_with_status_2(
-    sqlite_urls: DbUrls,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_env: None,
     capsys: pytest.CaptureFixture[str],
     restore_maillage_logger: None,
 ) -> None:
-    monkeypatch.setenv("MAILLAGE_MODE", "demo")
-    monkeypatch.setenv("MAILLAGE_DATABASE_URL", sqlite_urls.runtime)
-    monkeypatch.setenv("MAILLAGE_MIGRATION_DATABASE_URL", sqlite_urls.owner)
-    monkeypatch.setenv("MAILLAGE_PLATFORM_DATABASE_URL", sqlite_urls.platform)
 
     status = main(["territory", "search", "x" * (MAX_QUERY_LENGTH + 1)])
 

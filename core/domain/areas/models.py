@@ -9,10 +9,16 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Timestamped
-from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
+from core.tenancy.scoped import (
+    TenantScoped,
+    tenant_fk,
+    tenant_index,
+    tenant_join,
+    tenant_unique,
+)
 from core.territory.models import Commune
 
 
@@ -26,10 +32,7 @@ class ServiceArea(TenantScoped, Timestamped, Base):
     communes: Mapped[list[ServiceAreaCommune]] = relationship(
         back_populates="area",
         cascade="all, delete-orphan",
-        primaryjoin=lambda: (
-            (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
-            & (ServiceArea.id == foreign(ServiceAreaCommune.area_id))
-        ),
+        primaryjoin=tenant_join("ServiceArea", "ServiceAreaCommune", "area_id"),
         order_by=lambda: ServiceAreaCommune.commune_insee,
         lazy="raise",
     )
@@ -48,10 +51,7 @@ class ServiceAreaCommune(TenantScoped, Base):
 
     area: Mapped[ServiceArea] = relationship(
         back_populates="communes",
-        primaryjoin=lambda: (
-            (ServiceArea.tenant_id == ServiceAreaCommune.tenant_id)
-            & (ServiceArea.id == foreign(ServiceAreaCommune.area_id))
-        ),
+        primaryjoin=tenant_join("ServiceArea", "ServiceAreaCommune", "area_id"),
         lazy="raise",
     )
     commune: Mapped[Commune] = relationship(lazy="raise")

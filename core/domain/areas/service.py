@@ -69,7 +69,7 @@ async def upsert_area(
         if code not in current:
             area.communes.append(ServiceAreaCommune(commune_insee=code))
     for code, link in current.items():
-        if code not in known or code not in codes:
+        if code not in known:
             area.communes.remove(link)
     await session.flush()
     return area

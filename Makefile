@@ -19,9 +19,11 @@ demo: install
 	$(BIN)/maillage demo setup
 	$(BIN)/maillage serve
 
-## The whole suite (SQLite and PostgreSQL), lint and layering contract included
+## The whole suite (SQLite and PostgreSQL), lint and layering contract included; the
+## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL.
 test: install
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins
 
 ## Long property-based runs (same tests, many more examples)
 test-deep: install

@@ -34,6 +34,8 @@ ALLOWED_EXTRA = frozenset(
         "count",
         "error_code",
         "client",
+        "plugin",
+        "plugins",
     }
 )
 

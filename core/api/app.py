@@ -6,21 +6,22 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from core import __version__
 from core.api.context import Context
-from core.api.schema import build_schema
-from core.api.tenant_resolution import resolve_tenant
+from core.api.schema import compose
+from core.api.tenant_resolution import resolve_actor, resolve_tenant
 from core.logs import request_id_var
+from core.plugins.host import PluginHost
 from core.settings import Settings
 from core.tenancy.database import Database
 
@@ -74,27 +75,108 @@ def _sane_id(value: str) -> bool:
 
 
 class MaillageGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, settings: Settings, db: Database, **kw: Any) -> None:
+    def __init__(self, *, settings: Settings, db: Database, host: PluginHost, **kw: Any) -> None:
+        composed = compose(host, introspection=settings.introspection)
         super().__init__(
-            build_schema(introspection=settings.introspection),
+            composed.schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=False,
             **kw,
         )
         self.settings = settings
         self.db = db
+        self.host = host
+        self.nodes = composed.nodes
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        tenant = await resolve_tenant(request, self.settings, self.db)
-        ctx = Context(request=request, settings=self.settings, db=self.db, tenant=tenant)
+        ctx = await make_context(request, self.settings, self.db, self.host, self.nodes)
         try:
             return await super().run(request, context=ctx, root_value=root_value)
         finally:
             await ctx.close()
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+async def make_context(
+    request: Request,
+    settings: Settings,
+    db: Database,
+    host: PluginHost,
+    nodes: Mapping[str, tuple[str, type]] | None = None,
+) -> Context:
+    tenant = await resolve_tenant(request, settings, db)
+    return Context(
+        request=request,
+        settings=settings,
+        db=db,
+        host=host,
+        tenant=tenant,
+        actor=resolve_actor(request, settings, tenant),
+        nodes=nodes or {},
+    )
+
+
+class PluginGate:
+    """In front of a plugin's routes: a pole must be resolved and have the plugin
+    enabled; the handler then finds the request context in ``request.state.context``."""
+
+    def __init__(
+        self, app: ASGIApp, *, name: str, settings: Settings, db: Database, host: PluginHost
+    ) -> None:
+        self.app, self.name, self.settings, self.db, self.host = app, name, settings, db, host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # Not served: a plugin route is plain HTTP behind the gate, nothing else.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        ctx = await make_context(request, self.settings, self.db, self.host)
+        try:
+            if ctx.tenant is None:
+                response: Response | None = _error(401, "UNAUTHENTICATED", "aucun pôle sélectionné")
+            elif self.name not in await ctx.enabled_plugins():
+                response = _error(
+                    403,
+                    "PLUGIN_DISABLED",
+                    f"le module « {self.name} » n'est pas activé pour ce pôle",
+                )
+            else:
+                response = None
+                scope.setdefault("state", {})["context"] = ctx
+                await self.app(scope, receive, send)
+            if response is not None:
+                await response(scope, receive, send)
+        finally:
+            await ctx.close()
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def plugin_mounts(settings: Settings, db: Database, host: PluginHost) -> list[BaseRoute]:
+    """``/plugins/<name>/…`` for each plugin with routes, behind the gate."""
+    mounts: list[BaseRoute] = []
+    for name in sorted(host.plugins):
+        routes = host.plugin_caller("maillage_routes", name)()
+        flat = [route for group in routes for route in (group or [])]
+        if flat:
+            gated = PluginGate(Router(routes=flat), name=name, settings=settings, db=db, host=host)
+            mounts.append(Mount(f"/plugins/{name}", app=gated))
+    return mounts
+
+
+def create_app(
+    settings: Settings, db: Database | None = None, host: PluginHost | None = None
+) -> Starlette:
+    """The ASGI app. ``host`` defaults to the installed plugins (MAILLAGE_PLUGINS
+    allow-list applied); a faulty plugin raises ``PluginStartupError`` here."""
+    plugin_host = host or PluginHost.from_settings(settings)
     database = db or Database.from_settings(settings)
+    plugin_host.bind(database)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -106,23 +188,31 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        log.info("maillage started", extra={"event": "startup"})
+        log.info(
+            "maillage started",
+            extra={"event": "startup", "plugins": ",".join(sorted(plugin_host.plugins))},
+        )
         try:
             yield
         finally:
-            # Graceful shutdown: uvicorn has drained in-flight requests; close the pools.
+            # Graceful shutdown: uvicorn has drained in-flight requests; deliver the
+            # events already committed, then close the pools.
+            await plugin_host.drain()
             await database.dispose()
             log.info("maillage stopped", extra={"event": "shutdown"})
 
-    graphql_app = MaillageGraphQL(settings=settings, db=database)
+    graphql_app = MaillageGraphQL(settings=settings, db=database, host=plugin_host)
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *plugin_mounts(settings, database, plugin_host),
         ],
         lifespan=lifespan,
     )
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
     app.state.db = database
+    app.state.host = plugin_host
+    app.state.graphql = graphql_app
     return app

@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from core.errors import UnauthenticatedError
+from core.access.actions import Actor
+from core.errors import ErrorCode, MaillageError, UnauthenticatedError
+from core.plugins.host import PluginHost
+from core.plugins.state import enabled_in_session, rows_by_plugin
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 
 
+class PluginDisabledError(MaillageError):
+    code = ErrorCode.PLUGIN_DISABLED
+
+
 @dataclass
 class Context:
-    """What every resolver gets as ``info.context``.
+    """What every resolver gets as ``info.context`` (and plugin routes as
+    ``request.state.context``).
 
     The session is opened on first use and closed when the request ends: scoped to
     the request's tenant when there is one, reference-only otherwise (tenant tables
-    then raise).
+    then raise). The pole's enabled plugins are read once per request, from the
+    database, so a change made by another process is seen on the next request.
     """
 
     request: Request
     settings: Settings
     db: Database
+    host: PluginHost
     tenant: Tenant | None = None
+    actor: Actor | None = None
+    # Relay node type name -> (owner, type), from the composed schema.
+    nodes: Mapping[str, tuple[str, type]] = field(default_factory=dict)
     _session: AsyncSession | None = None
+    _enabled: frozenset[str] | None = None
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -56,6 +71,46 @@ class Context:
         if self.tenant is None:
             raise UnauthenticatedError("aucun pôle sélectionné pour cette requête", field="tenant")
         return self.tenant
+
+    def require(self, action: str) -> Actor:
+        """The actor, if it holds ``action`` in the current pole (else FORBIDDEN or
+        UNAUTHENTICATED). Services that the CLI shares check the same action names."""
+        self.require_tenant()
+        self.host.actions.require(self.actor, action)
+        assert self.actor is not None
+        return self.actor
+
+    def can(self, action: str) -> bool:
+        return self.tenant is not None and self.host.actions.allowed(self.actor, action)
+
+    async def enabled_plugins(self) -> frozenset[str]:
+        """Plugins enabled for the request's pole (none without a pole)."""
+        if self._enabled is None:
+            if self.tenant is None:
+                self._enabled = frozenset()
+            else:
+                async with self.db_session() as session:
+                    self._enabled = await enabled_in_session(self.host, session)
+        return self._enabled
+
+    async def plugin_settings(self, name: str) -> dict[str, Any]:
+        """The pole's settings for plugin ``name``, defaults included."""
+        manifest = self.host.manifest(name)
+        if manifest is None:
+            raise KeyError(name)
+        async with self.db_session() as session:
+            row = (await rows_by_plugin(session)).get(name)
+        return manifest.with_defaults(row.settings if row is not None else {})
+
+    def forget_enabled_plugins(self) -> None:
+        """After a mutation changed the pole's plugins, read them again."""
+        self._enabled = None
+
+    async def require_plugin(self, name: str) -> None:
+        if name not in await self.enabled_plugins():
+            raise PluginDisabledError(
+                f"le module « {name} » n'est pas activé pour ce pôle", field=name
+            )
 
     async def close(self) -> None:
         if self._session is not None:

@@ -46,6 +46,8 @@ class CodedErrors(MaskErrors):
             if original.field:
                 extensions["field"] = original.field
             return _copy(error, original.message, extensions)
+        if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
+            return _copy(error, original.message, dict(original.extensions or {}))
         if original is None:
             code = (error.extensions or {}).get("code", ErrorCode.VALIDATION)
             return _copy(error, error.message, {**(error.extensions or {}), "code": str(code)})

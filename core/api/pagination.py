@@ -64,3 +64,27 @@ def in_order(
     """Nodes in the order of ``ids``; None where a row is missing (or not the pole's)."""
     found = {key(row): row for row in rows}
     return [convert(found[i]) if i in found else None for i in ids]
+
+
+async def paginate(
+    session: Any,
+    statement: Any,
+    *,
+    first: int | None,
+    after: str | None,
+    convert: Callable[[Any], Any],
+    connection_cls: type[C],
+) -> C:
+    """Run an ORM ``select`` of one entity as a page: a count, then the window.
+
+    Two statements whatever the page size; give ``statement`` a total ``order_by``
+    (ending with the id) so that pages are stable.
+    """
+    from sqlalchemy import func, select
+
+    win = window(first, after)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = (await session.execute(statement.limit(win.limit).offset(win.offset))).scalars().all()
+    return connection(connection_cls, [convert(row) for row in rows], win, int(total or 0))

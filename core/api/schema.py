@@ -1,15 +1,22 @@
-"""The one GraphQL schema, built once per process, deterministically.
+"""The one GraphQL schema, composed once per process from the graphql hook.
 
-Core's query types are merged in a fixed order; plugins will add theirs through
-the same contribution hook (sorted by name) once the plugin system lands.
+Core features first (their query and mutation types merged at the root, in
+registration order), then plugins sorted by name: each plugin's query type under one
+nullable namespace field gated by ``PluginEnabled``, its mutations at the root,
+prefixed and gated. Duplicate fields or types, unprefixed plugin types and ungated
+plugin mutations stop startup with a message naming the plugin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.exceptions import DuplicatedTypeName
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -17,39 +24,17 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
-from strawberry.types import Info
+from strawberry.types.base import get_object_definition
+from strawberry.types.info import Info
 
-from core.api.context import Context
 from core.api.errors import CodedErrors
-from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
-from core.api.types.territory import Commune, Departement, Epci, TerritoryQuery
+from core.api.gates import gated_plugin, plugin_gate
+from core.plugins.host import CORE, PluginHost, PluginStartupError
+from core.plugins.manifest import Plugin
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
-
-NODE_TYPES: Sequence[type[relay.Node]] = (Commune, Departement, Epci, ServiceArea, Tenant)
-
-
-@strawberry.type
-class NodeQuery:
-    @strawberry.field(
-        description="Objet par identifiant global. Un identifiant inconnu, mal formé ou "
-        "d'un autre pôle répond null, sans distinction."
-    )
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
-        try:
-            global_id = relay.GlobalID.from_id(id)
-        except Exception:
-            return None
-        for node_type in NODE_TYPES:
-            if node_type.__name__ == global_id.type_name:
-                found = await node_type.resolve_nodes(  # type: ignore[misc]
-                    info=info, node_ids=[global_id.node_id], required=False
-                )
-                return next(iter(found))
-        return None
 
 
 class MaillageSchema(strawberry.Schema):
@@ -58,10 +43,109 @@ class MaillageSchema(strawberry.Schema):
         personal data. CodedErrors logs unexpected errors, with the request id only."""
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    query = merge_types("Query", (TenancyQuery, TerritoryQuery, NodeQuery))
-    # Factories, not instances: strawberry builds fresh extensions for each request.
-    extensions: list = [
+@dataclass(frozen=True)
+class ComposedSchema:
+    schema: strawberry.Schema
+    # Relay node type name -> (owner, type): the ``node`` field resolves through it.
+    nodes: Mapping[str, tuple[str, type[relay.Node]]]
+
+
+def _fields(type_: type) -> list[Any]:
+    definition = get_object_definition(type_, strict=True)
+    return list(definition.fields)
+
+
+def _graphql_name(field: Any, config: StrawberryConfig) -> str:
+    return config.name_converter.get_graphql_name(field)
+
+
+def _namespace_field(manifest: Plugin, query_type: type) -> Any:
+    """``<plugin>: <Plugin>Query`` — null with PLUGIN_DISABLED unless the pole enabled it."""
+
+    def resolve() -> Any:
+        return query_type()
+
+    resolve.__annotations__["return"] = query_type | None
+    resolve.__name__ = f"resolve_{manifest.name}"
+    return strawberry.field(
+        resolver=resolve,
+        name=manifest.field_name,
+        description=f"Module « {manifest.title} » — {manifest.description} "
+        "(null, avec l'erreur PLUGIN_DISABLED, si le pôle ne l'a pas activé).",
+        extensions=[plugin_gate(manifest.name)],
+    )
+
+
+def _package_of(obj: object) -> str:
+    name = getattr(obj, "__name__", None) if isinstance(obj, type(sys)) else None
+    return name or type(obj).__module__
+
+
+def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
+    config = StrawberryConfig(auto_camel_case=True)
+    problems: list[tuple[str, str]] = []
+    query_parts: list[type] = []
+    mutation_parts: list[type] = []
+    extra_types: list[type] = []
+    nodes: dict[str, tuple[str, type[relay.Node]]] = {}
+    root_fields: dict[str, dict[str, str]] = {"Query": {}, "Mutation": {}}
+
+    def claim(root: str, name: str, owner: str) -> bool:
+        previous = root_fields[root].get(name)
+        if previous is not None:
+            problems.append((owner, f"le champ {root}.{name} existe déjà (déclaré par {previous})"))
+            return False
+        root_fields[root][name] = owner
+        return True
+
+    namespaces: dict[str, Any] = {}
+    for owner, contribution in host.contributions.graphql:
+        manifest = host.manifest(owner) if owner != CORE else None
+        if contribution.query is not None:
+            if manifest is None:
+                for f in _fields(contribution.query):
+                    claim("Query", _graphql_name(f, config), owner)
+                query_parts.append(contribution.query)
+            else:
+                if claim("Query", manifest.field_name, owner):
+                    namespaces[manifest.name] = _namespace_field(manifest, contribution.query)
+        if contribution.mutation is not None:
+            for f in _fields(contribution.mutation):
+                name = _graphql_name(f, config)
+                if not claim("Mutation", name, owner) or manifest is None:
+                    continue
+                if not name.startswith(manifest.field_name) or name == manifest.field_name:
+                    problems.append(
+                        (owner, f"la mutation {name} doit commencer par « {manifest.field_name} »")
+                    )
+                if gated_plugin(f) != owner:
+                    problems.append(
+                        (
+                            owner,
+                            f"la mutation {name} n'est pas protégée : déclarez-la avec "
+                            "sdk.plugin_mutation(…)",
+                        )
+                    )
+            mutation_parts.append(contribution.mutation)
+        for type_ in contribution.types:
+            extra_types.append(type_)
+            if isinstance(type_, type) and issubclass(type_, relay.Node):
+                nodes[type_.__name__] = (owner, type_)
+
+    if namespaces:
+        query_parts.append(
+            strawberry.type(
+                type("PluginNamespaces", (), dict(sorted(namespaces.items()))),
+                description="Les modules (plugins) du pôle.",
+            )
+        )
+    if problems:
+        raise PluginStartupError(problems)
+
+    query = _merged("Query", query_parts)
+    mutation = _merged("Mutation", mutation_parts) if mutation_parts else None
+    extensions: list[Any] = [
+        # Factories, not instances: strawberry builds fresh extensions for each request.
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -69,13 +153,69 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return MaillageSchema(
-        query=query,
-        types=list(NODE_TYPES),
-        extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+    try:
+        schema = MaillageSchema(
+            query=query,
+            mutation=mutation,
+            types=extra_types,
+            extensions=extensions,
+            config=config,
+        )
+    except DuplicatedTypeName as exc:
+        raise PluginStartupError([("schéma", f"{exc} — renommez l'un des deux types")]) from exc
+    problems += _prefix_problems(host, schema)
+    if problems:
+        raise PluginStartupError(problems)
+    return ComposedSchema(schema=schema, nodes=nodes)
+
+
+def _merged(name: str, parts: Sequence[type]) -> type:
+    # Like strawberry.tools.merge_types, which only warns on duplicates: duplicates
+    # were refused above, with the owner named.
+    return strawberry.type(type(name, tuple(parts), {}))
+
+
+def _prefix_problems(host: PluginHost, schema: strawberry.Schema) -> list[tuple[str, str]]:
+    """Every type defined in a plugin's package starts with that plugin's prefix."""
+    by_package: dict[str, list[Plugin]] = {}
+    for name in sorted(host.plugins):
+        loaded = host.plugins[name]
+        by_package.setdefault(_package_of(loaded.obj), []).append(loaded.manifest)
+    problems = []
+    for type_name, concrete in schema.schema_converter.type_map.items():
+        origin = getattr(concrete.definition, "origin", None)
+        module = getattr(origin, "__module__", "") or ""
+        for package, manifests in by_package.items():
+            mine = module == package or module.startswith(package + ".")
+            if mine and not any(type_name.startswith(m.prefix) for m in manifests):
+                owners = ", ".join(m.name for m in manifests)
+                prefixes = " ou ".join(m.prefix for m in manifests)
+                problems.append((owners, f"le type {type_name} doit commencer par « {prefixes} »"))
+    return problems
+
+
+def build_schema(host: PluginHost, *, introspection: bool = True) -> strawberry.Schema:
+    return compose(host, introspection=introspection).schema
+
+
+def schema_sdl(host: PluginHost) -> str:
+    return build_schema(host).as_str() + "\n"
+
+
+async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
+    """Relay ``node``: an unknown, malformed or foreign id, or a disabled plugin's
+    node, answers null without distinction."""
+    try:
+        global_id = relay.GlobalID.from_id(id)
+    except Exception:
+        return None
+    found = info.context.nodes.get(global_id.type_name)
+    if found is None:
+        return None
+    owner, node_type = found
+    if owner != CORE and owner not in await info.context.enabled_plugins():
+        return None
+    results = await node_type.resolve_nodes(  # type: ignore[misc]
+        info=info, node_ids=[global_id.node_id], required=False
     )
-
-
-def schema_sdl() -> str:
-    return build_schema().as_str() + "\n"
+    return next(iter(results))

@@ -12,6 +12,7 @@ from core.db import migrate, sql
 from core.db.engine import make_engine
 from core.db.posture import posture_problems
 from core.errors import ConfigurationError
+from core.plugins import migrations as plugin_migrations
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.territory.loader import load_territory
@@ -21,8 +22,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     db = commands.add_parser("db", help="base de données : migrations, rôles, contrôles")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 
-    up = sub.add_parser("upgrade", help="créer ou mettre à jour le schéma (SQLite ou PostgreSQL)")
+    up = sub.add_parser(
+        "upgrade",
+        help="créer ou mettre à jour le schéma : le cœur, puis les plugins installés "
+        "(SQLite ou PostgreSQL)",
+    )
     up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "--plugin", help="ne migrer que ce plugin (le cœur doit être à jour)", default=None
+    )
     up.add_argument(
         "--no-territory", action="store_true", help="ne pas charger le référentiel territorial"
     )
@@ -30,12 +38,25 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     down = sub.add_parser("downgrade", help="revenir à une révision (base = tout supprimer)")
     down.add_argument("revision")
+    down.add_argument(
+        "--plugin",
+        default=None,
+        help="redescendre ce plugin seulement (« base » retire toutes ses tables)",
+    )
     down.set_defaults(func=downgrade)
 
-    sub.add_parser("current", help="révision appliquée").set_defaults(func=current)
+    sub.add_parser("current", help="révisions appliquées (cœur et plugins)").set_defaults(
+        func=current
+    )
     sub.add_parser("check", help="vérifier que modèles et migrations concordent").set_defaults(
         func=check
     )
+    rev = sub.add_parser(
+        "revision", help="développeurs : générer une migration (cœur ou --plugin X)"
+    )
+    rev.add_argument("-m", "--message", required=True)
+    rev.add_argument("--plugin", default=None)
+    rev.set_defaults(func=revision)
     sub.add_parser(
         "posture", help="PostgreSQL : vérifier RLS forcée et rôle d'exécution sans privilège"
     ).set_defaults(func=posture)
@@ -53,12 +74,26 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    await migrate.upgrade(
-        settings.migration_database_url,
-        args.revision,
-        roles=migrate.Roles(settings.runtime_role, settings.platform_role),
+    host = args.plugins_host
+    roles = migrate.Roles(settings.runtime_role, settings.platform_role)
+    if args.plugin is not None:
+        target = plugin_migrations.target_of(host, args.plugin)
+        await migrate.upgrade(
+            settings.migration_database_url, args.revision, roles=roles, targets=[target]
+        )
+        print(f"plugin {args.plugin} à jour ({args.revision})")
+        return 0
+    if args.revision == "head":
+        owners = await plugin_migrations.upgrade_all(
+            settings.migration_database_url, host, roles=roles
+        )
+    else:  # a core revision (developers)
+        await migrate.upgrade(settings.migration_database_url, args.revision, roles=roles)
+        owners = ["core"]
+    print(
+        f"schéma à jour ({args.revision} : {', '.join(owners)}) "
+        f"en {time.perf_counter() - started:.1f} s"
     )
-    print(f"schéma à jour ({args.revision}) en {time.perf_counter() - started:.1f} s")
     if not args.no_territory and args.revision == "head":
         started = time.perf_counter()
         db = Database(settings.migration_database_url)
@@ -77,20 +112,38 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    if args.plugin is not None:
+        target = plugin_migrations.target_of(args.plugins_host, args.plugin)
+        await migrate.downgrade(settings.migration_database_url, args.revision, target=target)
+        print(f"plugin {args.plugin} ramené à {args.revision}")
+        return 0
     await migrate.downgrade(settings.migration_database_url, args.revision)
     print(f"schéma ramené à {args.revision}")
     return 0
 
 
-async def current(settings: Settings, _args: argparse.Namespace) -> int:
-    revision = await migrate.current_revision(settings.migration_database_url)
-    head = migrate.head_revision()
-    print(f"révision appliquée : {revision or 'aucune'} (dernière : {head})")
-    return 0 if revision == head else 1
+async def current(settings: Settings, args: argparse.Namespace) -> int:
+    statuses = await plugin_migrations.status(settings.migration_database_url, args.plugins_host)
+    for s in statuses:
+        mark = "à jour" if s.up_to_date else f"en retard (dernière : {s.head})"
+        print(f"{s.owner} : {s.current or 'aucune'} — {mark}")
+    return 0 if all(s.up_to_date for s in statuses) else 1
 
 
-async def check(settings: Settings, _args: argparse.Namespace) -> int:
-    diffs = await migrate.check(settings.migration_database_url)
+async def revision(settings: Settings, args: argparse.Namespace) -> int:
+    target = (
+        plugin_migrations.target_of(args.plugins_host, args.plugin)
+        if args.plugin
+        else migrate.CORE_TARGET
+    )
+    await migrate.revision(settings.migration_database_url, args.message, target=target)
+    print(f"migration générée pour {target.owner}")
+    return 0
+
+
+async def check(settings: Settings, args: argparse.Namespace) -> int:
+    owners = ["core", *sorted(args.plugins_host.contributions.migrations)]
+    diffs = await migrate.check(settings.migration_database_url, owners=owners)
     if diffs:
         print("les modèles et la base diffèrent :")
         for diff in diffs:

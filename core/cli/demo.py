@@ -22,23 +22,32 @@ def register(commands: argparse._SubParsersAction) -> None:
     ).set_defaults(func=setup)
 
 
-async def seed(settings: Settings, _args: argparse.Namespace) -> int:
+async def seed(settings: Settings, args: argparse.Namespace) -> int:
+    host = args.plugins_host
     db = Database.from_settings(settings)
+    host.bind(db)
     try:
-        report = await seed_demo(db)
+        report = await seed_demo(host, db)
+        await host.drain()
     finally:
         await db.dispose()
-    for slug, count in report.seeded.items():
-        print(f"{slug} : {count} territoires d'intervention")
-    for slug in report.missing_tenants:
-        print(f"{slug} : pôle absent (lancez d'abord « maillage tenants sync »)")
+    if not report.seeded:
+        print("aucun pôle actif : lancez d'abord « maillage tenants sync »")
+    for slug, owners in report.seeded.items():
+        print(f"{slug} : données de démonstration ({', '.join(owners)})")
     return 0
 
 
-async def setup(settings: Settings, _args: argparse.Namespace) -> int:
+async def setup(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    await db_cli.upgrade(settings, SimpleNamespace(revision="head", no_territory=False))
-    await tenants_cli.run_sync(settings, SimpleNamespace(dir=None, dry_run=False))
-    await seed(settings, _args)
+    host = args.plugins_host
+    await db_cli.upgrade(
+        settings,
+        SimpleNamespace(revision="head", no_territory=False, plugin=None, plugins_host=host),
+    )
+    await tenants_cli.run_sync(
+        settings, SimpleNamespace(dir=None, dry_run=False, plugins_host=host)
+    )
+    await seed(settings, args)
     print(f"démonstration prête en {time.perf_counter() - started:.1f} s")
     return 0

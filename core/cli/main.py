@@ -1,8 +1,10 @@
-"""``maillage``: one entry point, sub-commands registered by small modules.
+"""``maillage``: one entry point; sub-commands come from the cli hook (core's, then
+each plugin's, by name).
 
-Each module exposes ``register(subparsers)`` and sets ``func`` (sync or async) on
-its parsers. Errors the operator can fix print one line naming the file, key or
-setting at fault and exit with status 2; nothing is written in that case.
+Settings and plugins load first: a bad setting or a faulty plugin stops every
+command with one message naming the variable or the plugin. Errors the operator
+can fix print one line naming the file, key or setting at fault and exit with
+status 2; nothing is written in that case.
 """
 
 from __future__ import annotations
@@ -13,38 +15,51 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from core.cli import db, demo, schema, serve, tenants, territory
-from core.errors import MaillageError
+from core.errors import ConfigurationError, MaillageError
 from core.logs import configure_logging
+from core.plugins.host import PluginHost
 from core.settings import Settings
 
-COMMAND_MODULES = (db, tenants, territory, demo, schema, serve)
 
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(host: PluginHost) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="maillage",
         description="maillage — plateforme des pôles ressources handicap",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    for owner, obj in host.owners():
+        try:
+            host.only("maillage_cli", obj)(commands=commands)
+        except argparse.ArgumentError as exc:
+            raise ConfigurationError(
+                f"le plugin {owner} déclare une commande déjà prise ({exc}) : renommez-la",
+                field="MAILLAGE_PLUGINS",
+            ) from exc
     return parser
 
 
+def _report(exc: MaillageError) -> int:
+    where = f"{exc.field}: " if exc.field else ""
+    print(f"maillage: erreur: {where}{exc.message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
         configure_logging(settings)
+        host = PluginHost.from_settings(settings)
+        parser = build_parser(host)
+    except MaillageError as exc:
+        return _report(exc)
+    args = parser.parse_args(argv)
+    args.plugins_host = host
+    try:
         result = args.func(settings, args)
         if inspect.isawaitable(result):
             result = asyncio.run(result)
     except MaillageError as exc:
-        where = f"{exc.field}: " if exc.field else ""
-        print(f"maillage: erreur: {where}{exc.message}", file=sys.stderr)
-        return 2
+        return _report(exc)
     except KeyboardInterrupt:
         return 130
     return int(result or 0)

@@ -1,4 +1,8 @@
-"""``maillage schema export``: write the composed GraphQL schema to graphql/schema.graphql."""
+"""``maillage schema export``: write the composed GraphQL schema to graphql/schema.graphql.
+
+The schema is composed from core and the installed (allow-listed) plugins: the
+committed file is the one of this repository's first-party set.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def export_command(_settings: Settings, args: argparse.Namespace) -> int:
-    sdl = schema_sdl()
+    sdl = schema_sdl(args.plugins_host)
     path: Path = args.output
     if args.check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
-    app = create_app(settings)
+    app = create_app(settings, host=args.plugins_host)
     print(f"maillage sur http://{host}:{port}/graphql (Ctrl-C pour arrêter)", flush=True)
     uvicorn.run(
         app,

@@ -10,7 +10,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.plugins import sync as plugin_sync
+from core.plugins.host import PluginHost
+from core.plugins.state import enabled_plugins
 from core.settings import Settings
+from core.tenancy.config import scan_tenant_dir
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.tenancy.sync import SyncReport, list_tenants, sync_tenants
@@ -51,23 +55,62 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run_sync(settings: Settings, args: argparse.Namespace) -> int:
     directory: Path = args.dir if args.dir is not None else settings.tenants_dir
+    host: PluginHost = args.plugins_host
     db = Database(settings.migration_database_url, platform_url=settings.platform_database_url)
+    host.bind(db)
     try:
-        report = await sync_tenants(db, directory, dry_run=args.dry_run)
+        report = await sync_tenants(
+            db,
+            directory,
+            dry_run=args.dry_run,
+            extra_check=lambda configs: plugin_sync.config_problems(host, configs),
+        )
+        configs, _ = scan_tenant_dir(directory)
+        plugins = await plugin_sync.sync_plugins(
+            host, db, configs, dry_run=args.dry_run, created=report.created
+        )
+        await host.drain()
     finally:
         await db.dispose()
     print(format_report(report, directory))
+    print(format_plugin_report(plugins, dry_run=args.dry_run))
     return 0
 
 
 async def run_list(settings: Settings, args: argparse.Namespace) -> int:
+    host: PluginHost = args.plugins_host
     db = Database.from_settings(settings)
     try:
         tenants = await list_tenants(db)
+        enabled = {
+            t.slug: sorted(await enabled_plugins(host, db, t.id)) for t in tenants if t.active
+        }
     finally:
         await db.dispose()
-    print(format_table(tenants))
+    print(format_table(tenants, enabled))
     return 0
+
+
+def format_plugin_report(report: plugin_sync.PluginSyncReport, *, dry_run: bool) -> str:
+    verb = "seraient" if dry_run else "sont"
+
+    def pairs(items: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{slug}/{name}" for slug, name in items) or NONE
+
+    lines = [
+        f"Modules : {verb} activés {pairs(report.enabled)} ; désactivés "
+        f"{pairs(report.disabled)} ; réglés {pairs(report.reconfigured)}.",
+    ]
+    if report.released:
+        lines.append(
+            f"Rendus à l'administration du pôle (plus dans le fichier) : {pairs(report.released)}."
+        )
+    if report.not_installed:
+        lines.append(
+            "Non installés sur cette plateforme (ignorés jusqu'à leur installation) : "
+            f"{pairs(report.not_installed)}."
+        )
+    return "\n".join(lines)
 
 
 def format_report(report: SyncReport, directory: Path) -> str:
@@ -94,7 +137,7 @@ def _joined(items: Sequence[str]) -> str:
     return ", ".join(items) if items else NONE
 
 
-def format_table(tenants: Sequence[Tenant]) -> str:
+def format_table(tenants: Sequence[Tenant], enabled: dict[str, list[str]]) -> str:
     if not tenants:
         return "Aucun pôle enregistré : lancez « maillage tenants sync »."
     header = ("slug", "nom court", "département", "actif", "extensions activées")
@@ -104,13 +147,7 @@ def format_table(tenants: Sequence[Tenant]) -> str:
             tenant.short_name,
             tenant.departement_code,
             "oui" if tenant.active else "non",
-            _joined(
-                sorted(
-                    name
-                    for name, plugin in (tenant.plugins or {}).items()
-                    if isinstance(plugin, dict) and plugin.get("enabled")
-                )
-            ),
+            _joined(enabled.get(tenant.slug, [])),
         )
         for tenant in tenants
     ]

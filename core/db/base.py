@@ -26,6 +26,14 @@ NAMING_CONVENTION = {
 }
 
 
+# ``Table.info`` keys. The owner ("core" or a plugin name) is stamped at startup from
+# the models hook: migrations and autogenerate look only at their owner's tables.
+OWNER_KEY = "maillage_owner"
+MODULE_KEY = "maillage_module"
+# Append-only tables (audit): the runtime role may insert and read, never change.
+APPEND_ONLY_KEY = "maillage_append_only"
+
+
 class Base(DeclarativeBase):
     """Base of every mapped class. Subclass it with ``Reference`` or ``TenantScoped``."""
 
@@ -38,6 +46,8 @@ class Base(DeclarativeBase):
         kind = getattr(cls, "__maillage_kind__", None)
         if table is not None and kind is not None:
             table.info[KIND_KEY] = kind
+        if table is not None:
+            table.info.setdefault(MODULE_KEY, cls.__module__)
 
 
 class Reference:
@@ -59,3 +69,12 @@ class Timestamped:
 
 def table_kind(table: Any) -> TableKind | None:
     return table.info.get(KIND_KEY)
+
+
+def table_owner(table: Any) -> str | None:
+    """ "core", a plugin name, or None for a table no models hook claimed. Core's tables
+    are core's even before the plugin host stamps them (migrations run without it)."""
+    owner = table.info.get(OWNER_KEY)
+    if owner is None and str(table.info.get(MODULE_KEY, "")).startswith("core."):
+        return "core"
+    return owner

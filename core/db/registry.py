@@ -1,4 +1,8 @@
-"""Import every core model module so ``Base.metadata`` is complete (migrations, lint)."""
+"""Import every core model module so ``Base.metadata`` is complete (migrations, lint).
+
+Core's features also return these models from their ``maillage_models`` hook; this
+list lets migrations run without building the plugin host.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import importlib
 CORE_MODEL_MODULES = (
     "core.territory.models",
     "core.tenancy.models",
+    "core.audit.models",
+    "core.plugins.models",
     "core.domain.areas.models",
 )
 

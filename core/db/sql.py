@@ -159,8 +159,10 @@ def grant_privileges(
     tenant_tables: Iterable[str],
     reference_tables: Iterable[str],
     writable_reference_tables: Iterable[str] = (),
+    append_only_tables: Iterable[str] = (),
 ) -> None:
-    """Grant the least a role needs: DML on tenant tables, SELECT on reference tables.
+    """Grant the least a role needs: DML on tenant tables, SELECT on reference tables,
+    SELECT and INSERT only on append-only tables (the audit trail).
 
     Run after every upgrade by the migration owner, so new tables are covered.
     Skipped when the role does not exist (a single-role development database).
@@ -168,10 +170,14 @@ def grant_privileges(
     if not role_exists(connection, role):
         return
     r = _quote(connection, role)
+    append_only = set(append_only_tables)
     for table in tenant_tables:
-        connection.execute(
-            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(connection, table)} TO {r}")
-        )
+        quoted = _quote(connection, table)
+        if table in append_only:
+            connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted} FROM {r}"))
+            connection.execute(text(f"GRANT SELECT, INSERT ON {quoted} TO {r}"))
+        else:
+            connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quoted} TO {r}"))
     writable = set(writable_reference_tables)
     for table in reference_tables:
         privileges = "SELECT, INSERT, UPDATE, DELETE" if table in writable else "SELECT"

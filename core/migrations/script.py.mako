@@ -10,7 +10,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+% if config.attributes.get("owner", "core") == "core":
 from core.db.sql import enable_tenant_rls  # noqa: F401  (call it after each tenant table)
+% else:
+from core.sdk import enable_tenant_rls  # noqa: F401  (call it after each tenant table)
+% endif
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -23,6 +23,7 @@ from core.db import sql
 from core.db.engine import is_sqlite_url, make_engine
 from core.settings import Settings
 from core.tenancy import guard
+from core.tenancy.events import SINK_KEY, EventSink
 from core.tenancy.models import PlatformAuditEvent, Tenant
 
 log = logging.getLogger("maillage.tenancy")
@@ -48,6 +49,8 @@ class Database:
         self.orm_tenant_filter = orm_tenant_filter
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._platform_sessions = async_sessionmaker(self.platform_engine, expire_on_commit=False)
+        # Where committed sessions hand their queued events (set by the plugin host).
+        self.event_sink: EventSink | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -61,7 +64,11 @@ class Database:
         if not isinstance(tenant_id, uuid.UUID):
             raise TypeError("Database.session() needs the tenant's UUID")
         return self._sessions(
-            info={guard.TENANT_KEY: tenant_id, guard.ORM_FILTER_KEY: self.orm_tenant_filter}
+            info={
+                guard.TENANT_KEY: tenant_id,
+                guard.ORM_FILTER_KEY: self.orm_tenant_filter,
+                SINK_KEY: self.event_sink,
+            }
         )
 
     def reference_session(self) -> AsyncSession:
@@ -83,7 +90,9 @@ class Database:
         log.warning(
             "unscoped block opened", extra={"actor": actor, "reason": reason, "event": "unscoped"}
         )
-        async with self._platform_sessions(info={guard.UNSCOPED_KEY: reason}) as session:
+        async with self._platform_sessions(
+            info={guard.UNSCOPED_KEY: reason, SINK_KEY: self.event_sink}
+        ) as session:
             yield session
 
     async def tenant_by_slug(self, slug: str) -> Tenant | None:

@@ -32,7 +32,6 @@ class Tenant(Reference, Timestamped, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    plugins: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     source_file: Mapped[str | None] = mapped_column(String(255))
 

@@ -10,6 +10,7 @@ loans and history stay in the database until the retention rules say otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from core.tenancy.config import (
     TenantConfig,
+    TenantConfigError,
     TenantConfigErrors,
     reference_problems,
     scan_tenant_dir,
@@ -34,7 +36,6 @@ SYNCED_FIELDS = (
     "description",
     "contact",
     "settings",
-    "plugins",
     "active",
     "source_file",
 )
@@ -67,31 +68,45 @@ def tenant_values(config: TenantConfig) -> dict[str, Any]:
         "description": config.description,
         "contact": config.contact.as_dict(),
         "settings": dict(config.settings),
-        "plugins": config.plugins_dict(),
         "active": config.active,
         "source_file": config.file,
     }
 
 
-async def load_and_validate(db: Database, directory: Path) -> list[TenantConfig]:
+# More checks on the parsed files, run before anything is written (the plugin
+# host checks plugin names and settings this way).
+ExtraCheck = Callable[[list[TenantConfig]], list[TenantConfigError]]
+
+
+async def load_and_validate(
+    db: Database, directory: Path, *, extra_check: ExtraCheck | None = None
+) -> list[TenantConfig]:
     """Structural and reference problems of the whole directory, raised together."""
     configs, problems = scan_tenant_dir(Path(directory))
     if configs:
         async with db.reference_session() as session:
             problems += await reference_problems(session, configs)
+        if extra_check is not None:
+            problems += extra_check(configs)
     if problems:
         raise TenantConfigErrors(problems)
     return configs
 
 
-async def sync_tenants(db: Database, directory: Path, *, dry_run: bool = False) -> SyncReport:
+async def sync_tenants(
+    db: Database,
+    directory: Path,
+    *,
+    dry_run: bool = False,
+    extra_check: ExtraCheck | None = None,
+) -> SyncReport:
     """Create, update or deactivate tenants so the table matches the directory.
 
     Idempotent: a second run over the same files reports everything unchanged.
     ``dry_run`` reads through a plain reference session (nothing to audit, nothing
     written) and reports what a real run would do.
     """
-    configs = await load_and_validate(db, directory)
+    configs = await load_and_validate(db, directory, extra_check=extra_check)
     if dry_run:
         async with db.reference_session() as session:
             existing = list((await session.execute(select(Tenant))).scalars())

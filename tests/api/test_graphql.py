@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import strawberry
 from graphql import parse, validate
 from sqlalchemy import event
 
 from core.api.schema import build_schema
 from core.domain.areas.service import upsert_area
+from core.plugins.host import PluginHost, first_party_names
 from core.tenancy.database import Database
 from tests.api.conftest import OPERATIONS, GraphQLClient, TwoPoles
 
@@ -157,8 +160,12 @@ async def test_statement_count_stays_constant_as_areas_grow(
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
 
 
+def first_party_host() -> PluginHost:
+    return PluginHost.start(allow=first_party_names())
+
+
 def test_every_committed_operation_validates_against_the_schema():
-    schema = build_schema()._schema
+    schema = build_schema(first_party_host())._schema
     documents = sorted(OPERATIONS.glob("*.graphql"))
     assert documents
     for path in documents:
@@ -170,11 +177,13 @@ def test_committed_schema_matches_the_built_schema():
     from core.api.schema import schema_sdl
 
     committed = (OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8")
-    assert committed == schema_sdl(), "run `maillage schema export` and commit the result"
+    assert committed == schema_sdl(first_party_host()), (
+        "run `maillage schema export` and commit the result"
+    )
 
 
 def test_schema_is_built_deterministically():
-    assert build_schema().as_str() == build_schema().as_str()
+    assert build_schema(first_party_host()).as_str() == build_schema(first_party_host()).as_str()
 
 
 async def test_every_shipped_epci_kind_has_a_graphql_value_and_a_french_label(db: Database):
@@ -196,3 +205,28 @@ async def test_lyon_metropole_resolves_through_graphql(client: GraphQLClient):
     assert "errors" not in result, result
     epci = result["data"]["communes"]["edges"][0]["node"]["epci"]
     assert epci["kind"] == "MET69"
+
+
+def test_schema_export_is_stable_across_processes(tmp_path: Path) -> None:
+    """Each run builds the same SDL whatever the hash seed (no set ordering leaks)."""
+    import os
+    import subprocess
+    import sys
+
+    maillage = str(Path(sys.executable).parent / "maillage")
+    outputs = []
+    for seed in ("0", "4242"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+        env.update(PYTHONHASHSEED=seed, MAILLAGE_VAR_DIR=str(tmp_path))
+        out = tmp_path / f"schema-{seed}.graphql"
+        done = subprocess.run(
+            [maillage, "schema", "export", "--output", str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8")

@@ -44,9 +44,14 @@ async def test_check_reports_a_model_the_migrations_do_not_create(empty_urls: Db
     await migrate.upgrade(empty_urls.owner)
     from sqlalchemy import Column, Integer, Table
 
-    from core.db.base import Base
+    from core.db.base import OWNER_KEY, Base
 
-    extra = Table("not_migrated", Base.metadata, Column("id", Integer, primary_key=True))
+    extra = Table(
+        "not_migrated",
+        Base.metadata,
+        Column("id", Integer, primary_key=True),
+        info={OWNER_KEY: "core"},
+    )
     try:
         diffs = await migrate.check(empty_urls.owner)
     finally:

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import Table
 
 from core.db import sql
-from core.db.base import Base, table_kind
+from core.db.base import Base, table_kind, table_owner
 from core.db.engine import make_engine
 from core.db.posture import posture_problems
 from core.db.registry import load_core_models
+from core.tenancy.database import Database
 from core.testing.postgres import RUNTIME, PgUrls
 
 pytestmark = pytest.mark.postgres
@@ -25,8 +26,14 @@ async def _run(url: str, fn):  # type: ignore[no-untyped-def]
 
 
 def _tenant_tables() -> list[Table]:
+    """Core's tenant tables (plugins imported by other tests share the metadata; their
+    own posture is checked by the plugin contract and tests/plugin_system)."""
     load_core_models()
-    return [t for t in Base.metadata.sorted_tables if table_kind(t) == "tenant"]
+    return [
+        t
+        for t in Base.metadata.sorted_tables
+        if table_kind(t) == "tenant" and table_owner(t) == "core"
+    ]
 
 
 async def test_every_tenant_table_has_rls_enabled_forced_and_a_policy(pg_template: PgUrls) -> None:
@@ -66,3 +73,37 @@ async def test_runtime_role_cannot_write_reference_tables(pg_template: PgUrls) -
                 await connection.execute(update(Region).values(name="x"))
     finally:
         await engine.dispose()
+
+
+async def test_runtime_role_cannot_change_or_delete_audit_events(
+    pg_template: PgUrls, db_for_audit: Database
+) -> None:
+    """The audit trail is append-only for the runtime role: insert and read, nothing else."""
+    from sqlalchemy import delete, select, update
+    from sqlalchemy.exc import ProgrammingError
+
+    from core.audit.models import AuditEvent
+    from core.audit.trail import record
+    from tests.conftest import make_tenant
+
+    tenant = await make_tenant(db_for_audit)
+    async with db_for_audit.session(tenant.id) as session:
+        record(session, actor="tests", action="plugins.enable", object_type="plugin")
+        await session.commit()
+    for statement in (
+        update(AuditEvent).values(actor="someone else"),
+        delete(AuditEvent),
+    ):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            async with db_for_audit.session(tenant.id) as session:
+                await session.execute(statement)
+    async with db_for_audit.session(tenant.id) as session:
+        rows = (await session.execute(select(AuditEvent.actor))).scalars().all()
+    assert rows == ["tests"]
+
+
+@pytest.fixture
+async def db_for_audit(pg_template: PgUrls):  # type: ignore[no-untyped-def]
+    database = Database(pg_template.runtime, platform_url=pg_template.platform)
+    yield database
+    await database.dispose()

@@ -116,7 +116,7 @@ async def snapshot(db: Database) -> dict[str, dict[str, Any]]:
     return {
         tenant.slug: {
             column: getattr(tenant, column)
-            for column in ("name", "active", "settings", "plugins", "contact", "updated_at")
+            for column in ("name", "active", "settings", "contact", "updated_at")
         }
         for tenant in await list_tenants(db)
     }
@@ -143,13 +143,8 @@ async def test_shipped_directory_creates_both_demo_poles(sync_db: Database) -> N
     assert pdc.contact["commune"] == "62119"
     assert pdc.settings["default_loan_days"] == 21
     assert pdc.settings["timezone"] == "Europe/Paris"
-    assert pdc.plugins == {
-        "handisitting": {"enabled": True, "settings": {}},
-        "snu_sessions": {"enabled": True, "settings": {}},
-    }
     pdd = await sync_db.tenant_by_slug("puy-de-dome")
-    assert pdd is not None
-    assert sorted(pdd.plugins) == ["referent_charters", "udaf_workshops"]
+    assert pdd is not None and pdd.departement_code == "63"
 
 
 async def test_second_sync_reports_everything_unchanged_and_writes_nothing(
@@ -210,7 +205,7 @@ async def test_removed_file_deactivates_the_pole_and_keeps_its_row(
     assert kept is not None
     assert kept.id == first.id
     assert kept.active is False
-    assert kept.plugins == first.plugins
+    assert kept.settings == first.settings
     assert (await sync_tenants(sync_db, directory)).deactivated == ()
 
 
@@ -392,7 +387,10 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
     assert "créés       : pas-de-calais, puy-de-dome" in dry
 
     assert run_cli(["tenants", "sync"]) == 0
-    assert "créés       : pas-de-calais, puy-de-dome" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "créés       : pas-de-calais, puy-de-dome" in out
+    assert "sont activés puy-de-dome/referent_charters" in out
+    assert "Non installés" in out and "pas-de-calais/handisitting" in out
 
     assert run_cli(["tenants", "sync"]) == 0
     again = capsys.readouterr().out
@@ -410,17 +408,11 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
         "extensions",
         "activées",
     ]
-    assert table[2].split() == [
-        "pas-de-calais",
-        "PRH",
-        "62",
-        "62",
-        "oui",
-        "handisitting,",
-        "snu_sessions",
-    ]
+    # Only installed plugins can be enabled: the 62 pole's handisitting and SNU
+    # plugins are not shipped yet, the 63 pole's referent charters are.
+    assert table[2].split() == ["pas-de-calais", "PRH", "62", "62", "oui", "—"]
     assert table[3].split()[0] == "puy-de-dome"
-    assert "referent_charters, udaf_workshops" in table[3]
+    assert table[3].split()[-1] == "referent_charters"
 
 
 def test_cli_refuses_a_bad_file_naming_file_and_key_and_exits_2(

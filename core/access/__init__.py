@@ -1,0 +1,1 @@
+"""Actions, roles and the actor of a request (permissions are actions granted to roles)."""

@@ -1,0 +1,110 @@
+"""Actions: what can be done, declared by core and plugins, granted to roles.
+
+Deny by default: an action nobody declared is refused, and an actor holds an action
+only through one of its roles. The authentication issue adds per-pole grants on top
+of the default roles; the check stays in this one place so that GraphQL, routes and
+the CLI all ask the same question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from core.access.roles import ROLES
+from core.errors import ForbiddenError, UnauthenticatedError
+
+ACTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One permission. ``name`` is dotted and starts with its owner (``plugins.manage``,
+    ``handisitting.match.propose``); ``title`` is French; ``default_roles`` receive it
+    on every pole; ``sensitive`` marks access to health or family-situation data,
+    which needs an explicit grant on top of a role."""
+
+    name: str
+    title: str
+    default_roles: frozenset[str] = frozenset()
+    description: str = ""
+    sensitive: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "default_roles", frozenset(self.default_roles))
+
+    def problems(self) -> list[str]:
+        found = []
+        if not ACTION_NAME_RE.match(self.name):
+            found.append(
+                f"nom d'action invalide {self.name!r} (attendu : owner.verbe, en minuscules)"
+            )
+        unknown = sorted(self.default_roles - set(ROLES))
+        if unknown:
+            found.append(f"action {self.name} : rôle(s) inconnu(s) {', '.join(unknown)}")
+        if not self.title.strip():
+            found.append(f"action {self.name} : titre manquant")
+        return found
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a request, with the roles their membership gives in the current pole."""
+
+    subject: str
+    display_name: str
+    roles: frozenset[str] = frozenset()
+    kind: str = "person"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", frozenset(self.roles))
+
+
+@dataclass
+class ActionRegistry:
+    """Every declared action, by name (filled at startup from the actions hook)."""
+
+    actions: dict[str, Action] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def add(self, owner: str, actions: Iterable[Action]) -> list[str]:
+        problems = []
+        for action in actions:
+            problems += action.problems()
+            if not (action.name.startswith(owner + ".") or owner == "core"):
+                problems.append(
+                    f"l'action {action.name} de {owner} doit commencer par « {owner}. »"
+                )
+            if action.name in self.actions:
+                problems.append(
+                    f"action {action.name} déclarée deux fois "
+                    f"({self.owners[action.name]} et {owner})"
+                )
+                continue
+            self.actions[action.name] = action
+            self.owners[action.name] = owner
+        return problems
+
+    def allowed(self, actor: Actor | None, name: str) -> bool:
+        action = self.actions.get(name)
+        if action is None or actor is None:
+            return False
+        return bool(actor.roles & action.default_roles)
+
+    def require(self, actor: Actor | None, name: str) -> None:
+        """Raise UNAUTHENTICATED without an actor, FORBIDDEN without the action."""
+        if actor is None:
+            raise UnauthenticatedError("authentification requise", field=name)
+        if name not in self.actions:
+            # A typo in code must not become an open door: undeclared means refused.
+            raise ForbiddenError(f"action non déclarée : {name}", field=name)
+        if not self.allowed(actor, name):
+            raise ForbiddenError(f"action non autorisée : {self.actions[name].title}", field=name)
+
+    def by_role(self) -> Mapping[str, list[str]]:
+        table: dict[str, list[str]] = {role: [] for role in ROLES}
+        for action in sorted(self.actions.values(), key=lambda a: a.name):
+            for role in sorted(action.default_roles):
+                table[role].append(action.name)
+        return table

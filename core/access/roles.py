@@ -1,0 +1,22 @@
+"""The default roles. Their French labels are what a pole admin reads."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+ROLES = MappingProxyType(
+    {
+        "platform_admin": "Administrateur de la plateforme (aucune donnée nominative)",
+        "pole_admin": "Administrateur du pôle",
+        "coordinator": "Coordinateur / coordinatrice",
+        "staff": "Chargé·e de mission, éducateur·rice",
+        "psychologist": "Psychologue",
+        "referent": "Référent Pôle Ressources",
+        "partner_structure": "Structure partenaire (EAJE, ACM, assistant maternel…)",
+        "family": "Famille",
+        "network_analyst": "Analyste du réseau national (agrégats anonymisés seulement)",
+    }
+)
+
+# Roles that work inside a pole with the pole's own records.
+POLE_ROLES = frozenset({"pole_admin", "coordinator", "staff", "psychologist"})

@@ -1,0 +1,36 @@
+"""Core feature: core's part of the GraphQL schema, contributed through the same
+hook as plugins' (merged at the root instead of under a namespace)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from core.api.context import Context
+from core.api.schema import resolve_node
+from core.api.types.plugins import PluginsMutation, PluginsQuery
+from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
+from core.api.types.territory import Commune, Departement, Epci, TerritoryQuery
+from core.hooks import hookimpl
+from core.plugins.contributions import GraphQLContribution
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Objet par identifiant global. Un identifiant inconnu, mal formé, "
+        "d'un autre pôle ou d'un module non activé répond null, sans distinction."
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
+        return await resolve_node(info, id)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(
+        query=merge_types("CoreQuery", (TenancyQuery, TerritoryQuery, PluginsQuery, NodeQuery)),
+        mutation=merge_types("CoreMutation", (PluginsMutation,)),
+        types=(Commune, Departement, Epci, ServiceArea, Tenant),
+    )

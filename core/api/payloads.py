@@ -1,0 +1,38 @@
+"""User errors in mutation payloads: ``errors { code field message }``.
+
+A service raising a VALIDATION, CONFLICT or NOT_FOUND error is the user's to fix:
+the transaction is rolled back whole and the payload lists the error. Anything
+else (UNAUTHENTICATED, FORBIDDEN, a bug) stays a GraphQL error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import strawberry
+
+from core.api.context import Context
+from core.errors import ErrorCode, MaillageError
+
+USER_ERROR_CODES = frozenset({ErrorCode.VALIDATION, ErrorCode.CONFLICT, ErrorCode.NOT_FOUND})
+
+
+@strawberry.type(description="Erreur à corriger par l'utilisateur (champ en cause, message).")
+class UserError:
+    code: str
+    field: str | None
+    message: str
+
+
+@asynccontextmanager
+async def user_errors(ctx: Context) -> AsyncIterator[list[UserError]]:
+    errors: list[UserError] = []
+    try:
+        yield errors
+    except MaillageError as exc:
+        if exc.code not in USER_ERROR_CODES:
+            raise
+        async with ctx.db_session() as session:
+            await session.rollback()
+        errors.append(UserError(code=str(exc.code), field=exc.field, message=exc.message))

@@ -1,0 +1,1 @@
+"""The tenant-scoped audit trail (append-only)."""

@@ -1,0 +1,16 @@
+"""Core feature: core's own sub-commands, added through the same cli hook as plugins'."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli import db, demo, plugin, schema, serve, tenants, territory
+from core.hooks import hookimpl
+
+COMMAND_MODULES = (db, tenants, territory, plugin, demo, schema, serve)
+
+
+@hookimpl
+def maillage_cli(commands: argparse._SubParsersAction) -> None:
+    for module in COMMAND_MODULES:
+        module.register(commands)

@@ -1,0 +1,76 @@
+"""``maillage plugin new <name>``: a separate, pip-installable plugin package.
+
+The template (``template/``) is a working plugin — a tenant-scoped model and its
+migration, a GraphQL namespace with a query and a mutation, actions, an indicator,
+a CSV route, demo data, README and tests (contract included) — so that a new plugin
+installs and passes its own tests right after generation. Tokens ``{{…}}`` are
+replaced in file contents; ``package`` in paths becomes the Python package name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from core import __version__
+from core.errors import ValidationError
+from core.plugins.manifest import API_VERSION, PLUGIN_NAME_RE, RESERVED_NAMES
+
+TEMPLATE = Path(__file__).resolve().parent / "template"
+SUFFIX = ".tmpl"
+
+
+def tokens(name: str, title: str, description: str) -> dict[str, str]:
+    prefix = "".join(part.capitalize() for part in name.split("_"))
+    return {
+        "name": name,
+        "prefix": prefix,
+        "camel": prefix[:1].lower() + prefix[1:],
+        "package": f"maillage_{name}",
+        "dist": name.replace("_", "-"),
+        "title": title,
+        "description": description,
+        "date": dt.date.today().isoformat(),
+        "maillage_version": __version__,
+        "api_version": API_VERSION,
+    }
+
+
+def _render(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def scaffold_plugin(
+    name: str, parent: Path, *, title: str | None = None, description: str | None = None
+) -> Path:
+    """Write the package into ``parent/maillage-<name>`` and return that folder."""
+    if not PLUGIN_NAME_RE.match(name) or name in RESERVED_NAMES:
+        raise ValidationError(
+            "nom invalide : minuscules, chiffres et _ (2 à 41 caractères, commence par une "
+            "lettre), hors noms réservés",
+            field="name",
+        )
+    for label, text in (("--title", title), ("--description", description)):
+        if text is not None and ('"' in text or "\\" in text or "\n" in text):
+            raise ValidationError(
+                "guillemets, barres obliques inverses et retours refusés", field=label
+            )
+    values = tokens(
+        name,
+        title or name.replace("_", " ").capitalize(),
+        description or f"Module {name} pour les pôles ressources handicap.",
+    )
+    target = Path(parent) / f"maillage-{values['dist']}"
+    if target.exists():
+        raise ValidationError(f"{target} existe déjà : choisissez un autre dossier", field="--dir")
+    for source in sorted(TEMPLATE.rglob(f"*{SUFFIX}")):
+        relative = source.relative_to(TEMPLATE).as_posix().removesuffix(SUFFIX)
+        relative = relative.replace("package/", f"{values['package']}/", 1)
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(
+            _render(source.read_text(encoding="utf-8"), values), encoding="utf-8"
+        )
+    return target

@@ -1,0 +1,1 @@
+"""The plugin system: manifest, hook specifications, discovery, per-pole enabling."""

@@ -1,0 +1,88 @@
+"""What hooks return: plain, typed values core can check before it uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class GraphQLContribution:
+    """A feature's part of the one schema.
+
+    For a plugin, ``query`` is its namespace type (``HandisittingQuery``), reached
+    through one nullable root field gated by ``PluginEnabled``; ``mutation`` holds
+    top-level mutations, each named with the plugin prefix and gated too. For core
+    features, ``query`` and ``mutation`` are merged into the root types. ``types``
+    lists types reachable only through interfaces (Relay nodes, union members).
+    """
+
+    query: type | None = None
+    mutation: type | None = None
+    types: Sequence[type] = ()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open date range [start, end) for indicators."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("la fin de période doit suivre son début")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+
+
+# An indicator value: a total, optionally broken down by a category label.
+IndicatorResult = Mapping[str, int | float]
+IndicatorCompute = Callable[[AsyncSession, Period], Awaitable[IndicatorResult]]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """An aggregate a pole reports and the national network compares.
+
+    ``compute(session, period)`` runs in the pole's scoped session and returns
+    numbers only — ``{"total": 12}`` or a breakdown ``{"EAJE": 7, "ACM": 5}`` — never
+    rows: anything else is refused. Anonymisation of small cells happens when the
+    network release is built, not here.
+    """
+
+    name: str
+    title: str
+    unit: str
+    compute: IndicatorCompute
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, delivered after the commit that made it true.
+
+    The payload holds identifiers and codes, never personal values.
+    """
+
+    name: str
+    tenant_id: uuid.UUID | None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MigrationSource:
+    """Where a plugin's Alembic revisions live (one folder, one version table)."""
+
+    versions: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "versions", Path(self.versions))

@@ -1,0 +1,34 @@
+"""Core feature: per-pole plugin state and the permissions to manage it."""
+
+from __future__ import annotations
+
+from core.access.actions import Action
+from core.access.roles import POLE_ROLES
+from core.hooks import hookimpl
+from core.plugins.models import TenantPlugin
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [TenantPlugin]
+
+
+@hookimpl
+def maillage_actions() -> list[Action]:
+    return [
+        Action(
+            "plugins.read",
+            "Voir les modules installés et leur état pour le pôle",
+            default_roles=POLE_ROLES,
+        ),
+        Action(
+            "plugins.manage",
+            "Activer, désactiver et régler les modules du pôle",
+            default_roles=frozenset({"pole_admin"}),
+        ),
+        Action(
+            "indicators.read",
+            "Consulter les indicateurs agrégés du pôle",
+            default_roles=frozenset({"pole_admin", "coordinator"}),
+        ),
+    ]

@@ -1,0 +1,165 @@
+"""``core.sdk`` — the one module a plugin imports.
+
+Everything a plugin needs to declare itself, store data in the pole's walls, join
+the GraphQL schema, declare permissions and indicators, and react to events. What
+is not here is not part of the plugin API (``API_VERSION``): it may change without
+notice. docs/plugins.md is the guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from core.access.actions import Action, Actor
+from core.access.roles import POLE_ROLES, ROLES
+from core.api.context import Context, PluginDisabledError
+from core.api.gates import action_gate, plugin_gate
+from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
+from core.api.payloads import UserError, user_errors
+from core.api.types.territory import Commune as CommuneNode
+from core.audit.trail import record as audit
+from core.db.base import Base, Reference, Timestamped
+from core.db.sql import enable_tenant_rls
+from core.errors import (
+    ConflictError,
+    ErrorCode,
+    ForbiddenError,
+    MaillageError,
+    NotFoundError,
+    ValidationError,
+)
+from core.hooks import hookimpl
+from core.plugins.contributions import (
+    Event,
+    GraphQLContribution,
+    IndicatorResult,
+    IndicatorSpec,
+    MigrationSource,
+    Period,
+)
+from core.plugins.events import emit
+from core.plugins.manifest import API_VERSION, Plugin, Setting
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
+from core.territory.models import Commune, Departement, Epci
+
+__all__ = [
+    "API_VERSION",
+    "JSON",
+    "MAX_FIRST",
+    "POLE_ROLES",
+    "ROLES",
+    "Action",
+    "Actor",
+    "Base",
+    "Commune",
+    "CommuneNode",
+    "ConflictError",
+    "Context",
+    "CountedConnection",
+    "Database",
+    "Departement",
+    "Epci",
+    "ErrorCode",
+    "Event",
+    "ForbiddenError",
+    "GraphQLContribution",
+    "IndicatorResult",
+    "IndicatorSpec",
+    "Info",
+    "MaillageError",
+    "MigrationSource",
+    "NotFoundError",
+    "Period",
+    "Plugin",
+    "PluginDisabledError",
+    "Reference",
+    "Setting",
+    "Tenant",
+    "TenantScoped",
+    "Timestamped",
+    "UserError",
+    "ValidationError",
+    "audit",
+    "connection",
+    "emit",
+    "enable_tenant_rls",
+    "get",
+    "hookimpl",
+    "in_order",
+    "paginate",
+    "plugin_mutation",
+    "plugin_namespace",
+    "relay",
+    "requires",
+    "tenant_fk",
+    "tenant_index",
+    "tenant_join",
+    "tenant_unique",
+    "user_errors",
+    "window",
+]
+
+N = Any
+
+
+@strawberry.type(description="Page d'une liste, avec le nombre total d'éléments.")
+class CountedConnection(relay.Connection[relay.NodeType]):
+    """``relay.Connection`` with ``totalCount``; specialise it with a node type
+    (``CountedConnection[HandisittingSitter]`` → ``HandisittingSitterCountedConnection``)."""
+
+    total_count: int = strawberry.field(description="Nombre total de résultats.")
+
+
+def _name(plugin: Plugin | str) -> str:
+    return plugin.name if isinstance(plugin, Plugin) else plugin
+
+
+def _prefix(plugin: Plugin | str) -> str:
+    return "".join(part.capitalize() for part in _name(plugin).split("_"))
+
+
+def plugin_namespace(
+    plugin: Plugin | str, *, description: str | None = None
+) -> Callable[[type], type]:
+    """Declare a plugin's namespace query type, named ``<Prefix>Query``: the fields a
+    pole reaches as ``{ <plugin> { … } }`` once it enabled the plugin."""
+
+    def decorate(cls: type) -> type:
+        expected = f"{_prefix(plugin)}Query"
+        if cls.__name__ != expected:
+            raise TypeError(f"the namespace type of {_name(plugin)} must be named {expected}")
+        return strawberry.type(cls, description=description)
+
+    return decorate
+
+
+def plugin_mutation(plugin: Plugin | str, *, description: str, **kw: Any) -> Any:
+    """A top-level mutation of ``plugin``: name it ``<plugin>_<verb>`` in Python
+    (``handisitting_propose_match`` → ``handisittingProposeMatch``). Gated by
+    ``PluginEnabled``: PLUGIN_DISABLED for a pole that did not enable it. Add action
+    checks with ``extensions=sdk.requires("…")``."""
+    extensions = [plugin_gate(_name(plugin)), *kw.pop("extensions", [])]
+    return strawberry.mutation(description=description, extensions=extensions, **kw)
+
+
+async def get(session: Any, model: type[Any], id: Any) -> Any:
+    """The pole's row of ``model`` with this ``id``, or None. (``session.get`` needs the
+    whole primary key ``(tenant_id, id)`` of a tenant table; this asks for the id only,
+    the tenant filter adds the rest.)"""
+    from sqlalchemy import select
+
+    return (await session.execute(select(model).where(model.id == id))).scalar_one_or_none()
+
+
+def requires(action: str) -> list[Any]:
+    """Field extensions checking that the actor holds ``action``:
+    ``@strawberry.field(extensions=sdk.requires("handisitting.read"))``."""
+    return [action_gate(action)]

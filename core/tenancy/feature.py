@@ -1,0 +1,11 @@
+"""Core feature: the poles themselves and the audit of unscoped platform jobs."""
+
+from __future__ import annotations
+
+from core.hooks import hookimpl
+from core.tenancy.models import PlatformAuditEvent, Tenant
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [Tenant, PlatformAuditEvent]

@@ -1,0 +1,34 @@
+"""docs/plugins.md documents every hook and every fixture an integrator gets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from core.plugins.hookspecs import MaillageSpecs
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+
+
+def test_every_hookspec_has_its_section_in_the_plugin_guide() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^### (maillage_\w+)", text, re.M))
+    specs = {name for name in dir(MaillageSpecs) if name.startswith("maillage_")}
+    assert specs - documented == set(), "hooks missing from docs/plugins.md"
+    assert documented - specs == set(), "docs/plugins.md documents hooks that do not exist"
+
+
+def test_the_guide_names_the_fixtures_of_the_pytest_plugin() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for fixture in (
+        "maillage_plugins",
+        "maillage_host",
+        "maillage_db",
+        "maillage_app",
+        "make_tenant",
+        "make_actor",
+        "enable_plugin",
+        "graphql",
+        "plugin_contract",
+    ):
+        assert fixture in text, fixture

@@ -93,6 +93,15 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
 
         areas = _post(port, "{ serviceAreas { name } }", {"X-Maillage-Tenant": "puy-de-dome"})
         assert "Riom, Limagne et Combrailles" in {a["name"] for a in areas["data"]["serviceAreas"]}
+
+        # The first-party plugin is enabled by the 63 pole's file and seeded; the 62 pole
+        # did not enable it.
+        referents = "{ referentCharters { referents(first: 3) { totalCount } } }"
+        on = _post(port, referents, {"X-Maillage-Tenant": "puy-de-dome"})
+        assert on["data"]["referentCharters"]["referents"]["totalCount"] > 0
+        off = _post(port, referents, {"X-Maillage-Tenant": "pas-de-calais"})
+        assert off["data"] == {"referentCharters": None}
+        assert off["errors"][0]["extensions"]["code"] == "PLUGIN_DISABLED"
     finally:
         server.send_signal(signal.SIGINT)
         _out, err = server.communicate(timeout=30)

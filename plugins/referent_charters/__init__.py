@@ -28,7 +28,7 @@ MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 manifest = sdk.Plugin(
     name="referent_charters",
     version="1.0.0",
-    api_version=sdk.API_VERSION,
+    api_version="1.0",
     title="Référents Pôle Ressources et charte",
     description=(
         "Sessions de formation des référents, inscription des référents (métier, commune, "

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -154,8 +155,6 @@ async def get(session: Any, model: type[Any], id: Any) -> Any:
     """The pole's row of ``model`` with this ``id``, or None. (``session.get`` needs the
     whole primary key ``(tenant_id, id)`` of a tenant table; this asks for the id only,
     the tenant filter adds the rest.)"""
-    from sqlalchemy import select
-
     return (await session.execute(select(model).where(model.id == id))).scalar_one_or_none()
 
 

@@ -14,7 +14,8 @@ from starlette.requests import Request
 from core.access.actions import Actor
 from core.errors import ErrorCode, MaillageError, UnauthenticatedError
 from core.plugins.host import PluginHost
-from core.plugins.state import enabled_in_session, rows_by_plugin
+from core.plugins.models import TenantPlugin
+from core.plugins.state import rows_by_plugin
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
@@ -44,7 +45,7 @@ class Context:
     # Relay node type name -> (owner, type), from the composed schema.
     nodes: Mapping[str, tuple[str, type]] = field(default_factory=dict)
     _session: AsyncSession | None = None
-    _enabled: frozenset[str] | None = None
+    _plugin_rows: dict[str, TenantPlugin] | None = None
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -83,28 +84,32 @@ class Context:
     def can(self, action: str) -> bool:
         return self.tenant is not None and self.host.actions.allowed(self.actor, action)
 
-    async def enabled_plugins(self) -> frozenset[str]:
-        """Plugins enabled for the request's pole (none without a pole)."""
-        if self._enabled is None:
+    async def _plugin_state(self) -> dict[str, TenantPlugin]:
+        """The pole's ``tenant_plugins`` rows, read once per request (none without a pole)."""
+        if self._plugin_rows is None:
             if self.tenant is None:
-                self._enabled = frozenset()
+                self._plugin_rows = {}
             else:
                 async with self.db_session() as session:
-                    self._enabled = await enabled_in_session(self.host, session)
-        return self._enabled
+                    self._plugin_rows = await rows_by_plugin(session)
+        return self._plugin_rows
+
+    async def enabled_plugins(self) -> frozenset[str]:
+        """Plugins enabled for the request's pole (none without a pole)."""
+        rows = await self._plugin_state()
+        return self.host.effective_enabled({name: row.enabled for name, row in rows.items()})
 
     async def plugin_settings(self, name: str) -> dict[str, Any]:
         """The pole's settings for plugin ``name``, defaults included."""
         manifest = self.host.manifest(name)
         if manifest is None:
             raise KeyError(name)
-        async with self.db_session() as session:
-            row = (await rows_by_plugin(session)).get(name)
+        row = (await self._plugin_state()).get(name)
         return manifest.with_defaults(row.settings if row is not None else {})
 
-    def forget_enabled_plugins(self) -> None:
+    def forget_plugin_state(self) -> None:
         """After a mutation changed the pole's plugins, read them again."""
-        self._enabled = None
+        self._plugin_rows = None
 
     async def require_plugin(self, name: str) -> None:
         if name not in await self.enabled_plugins():

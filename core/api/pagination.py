@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
 from strawberry import relay
 
 from core.errors import ValidationError
@@ -80,8 +81,6 @@ async def paginate(
     Two statements whatever the page size; give ``statement`` a total ``order_by``
     (ending with the id) so that pages are stable.
     """
-    from sqlalchemy import func, select
-
     win = window(first, after)
     total = await session.scalar(
         select(func.count()).select_from(statement.order_by(None).subquery())

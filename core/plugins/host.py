@@ -103,7 +103,6 @@ class PluginHost:
         self.actions = ActionRegistry()
         self.contributions = Contributions()
         self._problems: list[tuple[str, str]] = []
-        self._started = False
         self._pending: set[asyncio.Task[None]] = set()
 
     # --- building ----------------------------------------------------------------------
@@ -235,7 +234,6 @@ class PluginHost:
             self._collect()
         if self._problems:
             raise PluginStartupError(self._problems)
-        self._started = True
 
     def _problem(self, name: str, problem: str) -> None:
         self._problems.append((name, problem))

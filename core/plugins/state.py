@@ -39,6 +39,7 @@ class PluginState:
     enabled_at: dt.datetime | None
     version: str | None
     missing_requirements: tuple[str, ...]
+    managed_by_file: bool  # tenants/<slug>.toml decides; admin mutations refuse
 
 
 async def rows_by_plugin(session: AsyncSession) -> dict[str, TenantPlugin]:
@@ -73,6 +74,7 @@ async def list_states(host: PluginHost, session: AsyncSession) -> list[PluginSta
                 enabled_at=row.enabled_at if row else None,
                 version=row.version if row else None,
                 missing_requirements=tuple(r for r in manifest.requires if r not in enabled),
+                managed_by_file=row is not None and row.source == "file",
             )
         )
     return states

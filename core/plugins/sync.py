@@ -39,7 +39,8 @@ def config_problems(host: PluginHost, configs: list[TenantConfig]) -> list[Tenan
             if manifest is None:
                 continue
             key = f"plugins.{name}"
-            for setting, problem in manifest.settings_problems(plugin.settings):
+            schema_problems = manifest.settings_problems(plugin.settings)
+            for setting, problem in schema_problems:
                 problems.append(
                     TenantConfigError(config.file, f"{key}.settings.{setting}", problem)
                 )
@@ -57,10 +58,11 @@ def config_problems(host: PluginHost, configs: list[TenantConfig]) -> list[Tenan
                                 f"([plugins.{required}] enabled = true)",
                             )
                         )
-            try:
-                if not manifest.settings_problems(plugin.settings):
-                    state.validate_settings(host, name, plugin.settings, field=f"{key}.settings")
-            except MaillageError as exc:  # the plugin's own rules
+            if schema_problems:
+                continue
+            try:  # the plugin's own rules
+                state.validate_settings(host, name, plugin.settings, field=f"{key}.settings")
+            except MaillageError as exc:
                 problems.append(TenantConfigError(config.file, exc.field or key, exc.message))
     return problems
 

@@ -10,11 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
-from plugins.referent_charters import models
-
-Referent = models.ReferentChartersReferent
-Signature = models.ReferentChartersSignature
-TrainingSession = models.ReferentChartersTrainingSession
+from plugins.referent_charters.models import Referent, Signature, TrainingSession
 
 
 async def _new_referents(session: AsyncSession, period: sdk.Period) -> sdk.IndicatorResult:

@@ -203,3 +203,12 @@ MODELS: tuple[type[sdk.Base], ...] = (
     ReferentChartersMeeting,
     ReferentChartersAttendance,
 )
+
+# Short names inside the package; the classes carry the plugin prefix because the
+# declarative registry is shared with core and every other plugin.
+TrainingSession = ReferentChartersTrainingSession
+Referent = ReferentChartersReferent
+CharterVersion = ReferentChartersCharterVersion
+Signature = ReferentChartersSignature
+Meeting = ReferentChartersMeeting
+Attendance = ReferentChartersAttendance

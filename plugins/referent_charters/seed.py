@@ -15,7 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
-from plugins.referent_charters import models
+from plugins.referent_charters.models import (
+    Attendance,
+    CharterVersion,
+    Meeting,
+    Referent,
+    Signature,
+    TrainingSession,
+)
 from plugins.referent_charters.vocabulary import (
     DEFAULT_CHARTER_VERSION,
     DEFAULT_COMMITMENTS,
@@ -23,13 +30,6 @@ from plugins.referent_charters.vocabulary import (
     MeetingKind,
     StructureKind,
 )
-
-TrainingSession = models.ReferentChartersTrainingSession
-Referent = models.ReferentChartersReferent
-CharterVersion = models.ReferentChartersCharterVersion
-Signature = models.ReferentChartersSignature
-Meeting = models.ReferentChartersMeeting
-Attendance = models.ReferentChartersAttendance
 
 PROGRAMME = (
     "Deux journées animées par une association partenaire (handicap et développement du "

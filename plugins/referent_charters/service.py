@@ -20,22 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core import sdk
-from plugins.referent_charters import models
+from plugins.referent_charters.models import (
+    Attendance,
+    CharterVersion,
+    Meeting,
+    Referent,
+    Signature,
+    TrainingSession,
+)
 from plugins.referent_charters.vocabulary import (
     DEFAULT_COMMITMENTS,
     Job,
     MeetingKind,
     StructureKind,
 )
-
-# Short names inside the package; the classes carry the plugin prefix because the
-# declarative registry is shared with core and every other plugin.
-TrainingSession = models.ReferentChartersTrainingSession
-Referent = models.ReferentChartersReferent
-CharterVersion = models.ReferentChartersCharterVersion
-Signature = models.ReferentChartersSignature
-Meeting = models.ReferentChartersMeeting
-Attendance = models.ReferentChartersAttendance
 
 PLUGIN = "referent_charters"
 MAX_COMMITMENTS = 30

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.payloads import UserError, user_errors
+from core.errors import ValidationError
 from core.plugins import state
 from core.plugins.contributions import Period
 from core.plugins.indicators import compute_indicators
 from core.plugins.manifest import Setting
 from core.plugins.state import PluginState
+from core.tenancy.models import Tenant
 
 
 @strawberry.type(description="Un réglage qu'un pôle peut donner à un module.")
@@ -60,7 +65,7 @@ class PluginInfo:
     missing_requirements: list[str]
 
     @classmethod
-    def from_state(cls, s: PluginState, managed_by_file: bool) -> PluginInfo:
+    def from_state(cls, s: PluginState) -> PluginInfo:
         m = s.manifest
         return cls(
             name=m.name,
@@ -70,7 +75,7 @@ class PluginInfo:
             requires=list(m.requires),
             enabled=s.enabled,
             default_enabled=m.default_enabled,
-            managed_by_file=managed_by_file,
+            managed_by_file=s.managed_by_file,
             settings=s.settings,
             settings_schema=[PluginSetting.from_setting(x) for x in m.settings],
             enabled_at=s.enabled_at,
@@ -104,17 +109,27 @@ class IndicatorValue:
 async def _infos(ctx: Context) -> list[PluginInfo]:
     async with ctx.db_session() as session:
         states = await state.list_states(ctx.host, session)
-        rows = await state.rows_by_plugin(session)
-    return [
-        PluginInfo.from_state(
-            s, rows.get(s.manifest.name) is not None and rows[s.manifest.name].source == "file"
-        )
-        for s in states
-    ]
+    return [PluginInfo.from_state(s) for s in states]
 
 
 async def _info(ctx: Context, name: str) -> PluginInfo | None:
     return next((p for p in await _infos(ctx) if p.name == name), None)
+
+
+async def _change(
+    ctx: Context, name: str, apply: Callable[[AsyncSession, Tenant, str], Awaitable[Any]]
+) -> PluginPayload:
+    """Run one state service for the pole in one transaction; user errors go into the
+    payload (and nothing is written), the new state comes back otherwise."""
+    actor = ctx.require("plugins.manage")
+    tenant = ctx.require_tenant()
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        await apply(session, tenant, actor.subject)
+        await session.commit()
+    if errors:
+        return PluginPayload(errors=errors)
+    ctx.forget_plugin_state()
+    return PluginPayload(plugin=await _info(ctx, name))
 
 
 @strawberry.type
@@ -158,8 +173,6 @@ class PluginsQuery:
 
 
 def _period(start: dt.date, end: dt.date) -> Period:
-    from core.errors import ValidationError
-
     try:
         return Period(start, end)
     except ValueError as exc:
@@ -175,34 +188,26 @@ class PluginsMutation:
     async def enable_plugin(
         self, info: Info[Context, None], name: str, settings: JSON | None = None
     ) -> PluginPayload:
-        ctx = info.context
-        actor = ctx.require("plugins.manage")
-        tenant = ctx.require_tenant()
-        async with user_errors(ctx) as errors, ctx.db_session() as session:
-            await state.enable(
-                ctx.host, session, tenant, name, actor=actor.subject, settings=settings
-            )
-            await session.commit()
-        if errors:
-            return PluginPayload(errors=errors)
-        ctx.forget_enabled_plugins()
-        return PluginPayload(plugin=await _info(ctx, name))
+        host = info.context.host
+        return await _change(
+            info.context,
+            name,
+            lambda session, tenant, actor: state.enable(
+                host, session, tenant, name, actor=actor, settings=settings
+            ),
+        )
 
     @strawberry.mutation(
         description="Désactiver un module pour le pôle. Ses données sont conservées.",
         extensions=[action_gate("plugins.manage")],
     )
     async def disable_plugin(self, info: Info[Context, None], name: str) -> PluginPayload:
-        ctx = info.context
-        actor = ctx.require("plugins.manage")
-        tenant = ctx.require_tenant()
-        async with user_errors(ctx) as errors, ctx.db_session() as session:
-            await state.disable(ctx.host, session, tenant, name, actor=actor.subject)
-            await session.commit()
-        if errors:
-            return PluginPayload(errors=errors)
-        ctx.forget_enabled_plugins()
-        return PluginPayload(plugin=await _info(ctx, name))
+        host = info.context.host
+        return await _change(
+            info.context,
+            name,
+            lambda session, tenant, actor: state.disable(host, session, tenant, name, actor=actor),
+        )
 
     @strawberry.mutation(
         description="Changer les réglages d'un module pour le pôle (validés, audité).",
@@ -211,14 +216,11 @@ class PluginsMutation:
     async def update_plugin_settings(
         self, info: Info[Context, None], name: str, settings: JSON
     ) -> PluginPayload:
-        ctx = info.context
-        actor = ctx.require("plugins.manage")
-        tenant = ctx.require_tenant()
-        async with user_errors(ctx) as errors, ctx.db_session() as session:
-            await state.update_settings(
-                ctx.host, session, tenant, name, settings, actor=actor.subject
-            )
-            await session.commit()
-        if errors:
-            return PluginPayload(errors=errors)
-        return PluginPayload(plugin=await _info(ctx, name))
+        host = info.context.host
+        return await _change(
+            info.context,
+            name,
+            lambda session, tenant, actor: state.update_settings(
+                host, session, tenant, name, settings, actor=actor
+            ),
+        )

@@ -61,3 +61,13 @@ class ConfigurationError(MaillageError):
     """A setting or a file the operator wrote is wrong; startup or the command stops."""
 
     code = ErrorCode.VALIDATION
+
+
+class RateLimitedError(MaillageError):
+    """Too many attempts: ``retry_after`` seconds before the next one is considered."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -46,6 +46,17 @@ class Settings:
     introspection: bool = True
     allow_sqlite_in_production: bool = False
     plugins: tuple[str, ...] | None = None
+    # Auth (docs/decisions.md, "Authentication"): the issuer of access tokens and the
+    # base of every link sent by mail.
+    public_url: str = "http://127.0.0.1:8000"
+    access_token_seconds: int = 300
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 30
+    login_window_seconds: int = 900
+    # "console" (logs the mail; the demo) or an smtp:// / smtps:// URL.
+    mail: str = field(default="console", repr=False)
+    mail_from: str = "maillage <no-reply@maillage.invalid>"
 
     @property
     def is_production(self) -> bool:
@@ -124,6 +135,26 @@ class Settings:
             else None
         )
 
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            raw = get(name, str(default))
+            if not raw.isdigit() or not low <= int(raw) <= high:
+                raise ConfigurationError(
+                    f"entier attendu entre {low} et {high}, reçu {raw!r}", field=f"MAILLAGE_{name}"
+                )
+            return int(raw)
+
+        public_url = get("PUBLIC_URL", f"http://{get('HOST', '127.0.0.1')}:{raw_port}").rstrip("/")
+        if not public_url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                "URL publique attendue (https://maillage.exemple.fr)", field="MAILLAGE_PUBLIC_URL"
+            )
+        mail = get("MAIL", "console")
+        if mail != "console" and not mail.startswith(("smtp://", "smtps://")):
+            raise ConfigurationError(
+                "attendu 'console' ou smtp://utilisateur:mot-de-passe@hôte:port",
+                field="MAILLAGE_MAIL",
+            )
+
         settings = cls(
             mode=mode,
             var_dir=var_dir,
@@ -142,6 +173,14 @@ class Settings:
             introspection=flag("INTROSPECTION", not production),
             allow_sqlite_in_production=flag("ALLOW_SQLITE_IN_PRODUCTION", False),
             plugins=plugins,
+            public_url=public_url,
+            access_token_seconds=integer("ACCESS_TOKEN_SECONDS", 300, 30, 3600),
+            session_hours=integer("SESSION_HOURS", 12, 1, 24 * 30),
+            login_max_failures=integer("LOGIN_MAX_FAILURES", 5, 1, 1000),
+            login_max_failures_per_address=integer("LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 10000),
+            login_window_seconds=integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400),
+            mail=mail,
+            mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
         )
         settings.check()
         return settings
@@ -161,6 +200,12 @@ class Settings:
                 "de 32 caractères (générez-en une : python -c "
                 "'import secrets; print(secrets.token_urlsafe(48))')",
                 field="MAILLAGE_SECRET_KEY",
+            )
+        if not self.public_url.startswith("https://"):
+            raise ConfigurationError(
+                "le mode production sert l'API en HTTPS : donnez son adresse publique "
+                "(https://…), qui est aussi l'émetteur des jetons",
+                field="MAILLAGE_PUBLIC_URL",
             )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise ConfigurationError(

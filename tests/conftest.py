@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from core.auth.config import AuthConfig
+from core.auth.keys import ensure_key
 from core.db import migrate
+from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.territory.loader import load_territory
@@ -46,6 +49,7 @@ async def migrate_with_territory(owner_url: str) -> None:
     try:
         async with db.reference_session() as session:
             await load_territory(session)
+            await ensure_key(session, AuthConfig.from_settings(Settings()))
             await session.commit()
     finally:
         await db.dispose()

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -30,8 +31,24 @@ def _post(port: int, query: str, headers: dict[str, str] | None = None) -> dict:
         data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:  # 401 still answers in the GraphQL shape
+        return json.loads(error.read())
+
+
+def _login(port: int, email: str) -> dict[str, str]:
+    """Sign in with a README demo account (JSON: tokens); the bearer header."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/auth/login",
+        data=json.dumps({"email": email, "password": "maillage-demo"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+        tokens = json.loads(response.read())
+    assert tokens["token_type"] == "Bearer" and tokens["refresh_token"]
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 @pytest.fixture
@@ -91,15 +108,21 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
         assert result["data"]["communes"]["edges"][0]["node"]["name"] == "Châtel-Guyon"
         assert [t["slug"] for t in result["data"]["tenants"]] == ["pas-de-calais", "puy-de-dome"]
 
-        areas = _post(port, "{ serviceAreas { name } }", {"X-Maillage-Tenant": "puy-de-dome"})
+        # The demo accounts of the README sign in (tokens), then work in their pole.
+        admin = _login(port, "pole-admin@puy-de-dome.maillage.example")
+        areas = _post(port, "{ serviceAreas { name } }", admin)
         assert "Riom, Limagne et Combrailles" in {a["name"] for a in areas["data"]["serviceAreas"]}
+        assert _post(port, "{ serviceAreas { name } }")["errors"][0]["extensions"]["code"] == (
+            "UNAUTHENTICATED"
+        )
 
         # The first-party plugin is enabled by the 63 pole's file and seeded; the 62 pole
-        # did not enable it.
+        # did not enable it. The two-pole account picks its pole per request.
+        both = _login(port, "coordination@maillage.example")
         referents = "{ referentCharters { referents(first: 3) { totalCount } } }"
-        on = _post(port, referents, {"X-Maillage-Tenant": "puy-de-dome"})
+        on = _post(port, referents, {**both, "X-Maillage-Tenant": "puy-de-dome"})
         assert on["data"]["referentCharters"]["referents"]["totalCount"] > 0
-        off = _post(port, referents, {"X-Maillage-Tenant": "pas-de-calais"})
+        off = _post(port, referents, {**both, "X-Maillage-Tenant": "pas-de-calais"})
         assert off["data"] == {"referentCharters": None}
         assert off["errors"][0]["extensions"]["code"] == "PLUGIN_DISABLED"
     finally:
@@ -113,3 +136,4 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
     assert requests and all(r.get("request_id") for r in requests)
     # No personal data and no query text in the logs.
     assert "chatel" not in err.lower() and "X-Maillage-Tenant" not in err
+    assert "maillage-demo" not in err and "Bearer" not in err

@@ -18,6 +18,7 @@ def production(**overrides: str) -> dict[str, str]:
         "MAILLAGE_MODE": "production",
         "MAILLAGE_SECRET_KEY": GOOD_SECRET,
         "MAILLAGE_DATABASE_URL": PG_URL,
+        "MAILLAGE_PUBLIC_URL": "https://maillage.example",
     }
     env.update(overrides)
     return env

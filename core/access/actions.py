@@ -1,14 +1,17 @@
 """Actions: what can be done, declared by core and plugins, granted to roles.
 
 Deny by default: an action nobody declared is refused, and an actor holds an action
-only through one of its roles. The authentication issue adds per-pole grants on top
-of the default roles; the check stays in this one place so that GraphQL, routes and
-the CLI all ask the same question.
+only through one of its roles. A *sensitive* action (health, diagnosis, family
+situation) needs, on top of the role, an explicit grant recorded on the person's
+membership. A machine client holds no role: it may perform the actions whose
+``scope`` is one of its OAuth scopes, never a sensitive one. The check stays in this
+one place so that GraphQL, routes and the CLI all ask the same question.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +19,7 @@ from core.access.roles import ROLES
 from core.errors import ForbiddenError, UnauthenticatedError
 
 ACTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+CLIENT_SCOPES = (None, "tenant:read", "tenant:write", "network:read")
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,16 @@ class Action:
     """One permission. ``name`` is dotted and starts with its owner (``plugins.manage``,
     ``handisitting.match.propose``); ``title`` is French; ``default_roles`` receive it
     on every pole; ``sensitive`` marks access to health or family-situation data,
-    which needs an explicit grant on top of a role."""
+    which needs an explicit grant on top of a role; ``scope`` is the OAuth scope that
+    lets a machine client perform it (``tenant:read``, ``tenant:write``,
+    ``network:read``; None: no client may)."""
 
     name: str
     title: str
     default_roles: frozenset[str] = frozenset()
     description: str = ""
     sensitive: bool = False
+    scope: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "default_roles", frozenset(self.default_roles))
@@ -45,20 +52,40 @@ class Action:
             found.append(f"action {self.name} : rôle(s) inconnu(s) {', '.join(unknown)}")
         if not self.title.strip():
             found.append(f"action {self.name} : titre manquant")
+        if self.scope not in CLIENT_SCOPES:
+            found.append(
+                f"action {self.name} : portée inconnue {self.scope!r} "
+                f"(attendu : {', '.join(s for s in CLIENT_SCOPES if s)} ou rien)"
+            )
+        if self.sensitive and self.scope is not None:
+            found.append(f"action {self.name} : une action sensible n'a pas de portée client")
         return found
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a request, with the roles their membership gives in the current pole."""
+    """Who makes a request, with what their membership gives in the current pole.
+
+    ``kind``: ``person`` (an account; roles and grants from the membership),
+    ``client`` (a machine client; ``scopes`` from its registration) or ``operator``
+    (someone at the server's shell running the CLI, with the roles they claim there).
+    ``subject`` is what the audit trail records: ``user:<uuid>``, ``client:<id>``,
+    ``operator:<name>``.
+    """
 
     subject: str
     display_name: str
     roles: frozenset[str] = frozenset()
     kind: str = "person"
+    grants: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    user_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(self.roles))
+        object.__setattr__(self, "grants", frozenset(self.grants))
+        object.__setattr__(self, "scopes", frozenset(self.scopes))
 
 
 @dataclass
@@ -90,7 +117,15 @@ class ActionRegistry:
         action = self.actions.get(name)
         if action is None or actor is None:
             return False
-        return bool(actor.roles & action.default_roles)
+        if actor.kind == "client":
+            # tenant:write implies tenant:read; nothing implies a sensitive action.
+            held = set(actor.scopes) | (
+                {"tenant:read"} if "tenant:write" in actor.scopes else set()
+            )
+            return not action.sensitive and action.scope in held
+        if not actor.roles & action.default_roles:
+            return False
+        return not action.sensitive or name in actor.grants
 
     def require(self, actor: Actor | None, name: str) -> None:
         """Raise UNAUTHENTICATED without an actor, FORBIDDEN without the action."""
@@ -100,7 +135,13 @@ class ActionRegistry:
             # A typo in code must not become an open door: undeclared means refused.
             raise ForbiddenError(f"action non déclarée : {name}", field=name)
         if not self.allowed(actor, name):
-            raise ForbiddenError(f"action non autorisée : {self.actions[name].title}", field=name)
+            action = self.actions[name]
+            why = (
+                " (donnée sensible : accord explicite requis)"
+                if action.sensitive and actor.roles & action.default_roles
+                else ""
+            )
+            raise ForbiddenError(f"action non autorisée : {action.title}{why}", field=name)
 
     def by_role(self) -> Mapping[str, list[str]]:
         table: dict[str, list[str]] = {role: [] for role in ROLES}

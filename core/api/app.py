@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /healthz; request ids, access log, shutdown."""
+"""The Starlette application: /graphql, /auth/*, /.well-known/*, /healthz, plugin
+routes; request ids, access log, shutdown."""
 
 from __future__ import annotations
 
@@ -17,9 +18,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from core import __version__
+from core.api.auth_routes import auth_routes
+from core.api.authn import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    authenticate,
+    csrf_ok,
+    unauthenticated,
+)
 from core.api.context import Context
+from core.api.oidc import oidc_mount
 from core.api.schema import compose
-from core.api.tenant_resolution import resolve_actor, resolve_tenant
+from core.auth.principal import Principal
+from core.auth.service import AuthService
 from core.logs import request_id_var
 from core.plugins.host import PluginHost
 from core.settings import Settings
@@ -75,7 +86,15 @@ def _sane_id(value: str) -> bool:
 
 
 class MaillageGraphQL(GraphQL[Context, None]):
-    def __init__(self, *, settings: Settings, db: Database, host: PluginHost, **kw: Any) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        host: PluginHost,
+        auth: AuthService,
+        **kw: Any,
+    ) -> None:
         composed = compose(host, introspection=settings.introspection)
         super().__init__(
             composed.schema,
@@ -83,13 +102,33 @@ class MaillageGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
             **kw,
         )
+        # GraphiQL rides on the session cookie: let it echo our CSRF cookie in our
+        # header (strawberry's page reads Django's names).
+        self._ide_html = (
+            super()
+            .graphql_ide_html.replace('Cookies.get("csrftoken")', f'Cookies.get("{CSRF_COOKIE}")')
+            .replace('"x-csrftoken"', f'"{CSRF_HEADER}"')
+        )
         self.settings = settings
         self.db = db
         self.host = host
+        self.auth = auth
         self.nodes = composed.nodes
 
+    @property
+    def graphql_ide_html(self) -> str:
+        return self._ide_html
+
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        ctx = await make_context(request, self.settings, self.db, self.host, self.nodes)
+        if request.method == "GET" and self.should_render_graphql_ide(request):
+            return await super().run(request, context=None, root_value=root_value)
+        ctx = await make_context(request, self.settings, self.db, self.host, self.auth, self.nodes)
+        if ctx.principal.refused_credential:
+            log.info(
+                "credential refused",
+                extra={"event": "auth_refused", "error_code": "UNAUTHENTICATED"},
+            )
+            return unauthenticated()
         try:
             return await super().run(request, context=ctx, root_value=root_value)
         finally:
@@ -101,16 +140,18 @@ async def make_context(
     settings: Settings,
     db: Database,
     host: PluginHost,
+    auth: AuthService,
     nodes: Mapping[str, tuple[str, type]] | None = None,
 ) -> Context:
-    tenant = await resolve_tenant(request, settings, db)
+    principal: Principal = await authenticate(request, auth)
     return Context(
         request=request,
         settings=settings,
         db=db,
         host=host,
-        tenant=tenant,
-        actor=resolve_actor(request, settings, tenant),
+        auth=auth,
+        principal=principal,
+        csrf_failed=not csrf_ok(request, auth, principal),
         nodes=nodes or {},
     )
 
@@ -120,9 +161,17 @@ class PluginGate:
     enabled; the handler then finds the request context in ``request.state.context``."""
 
     def __init__(
-        self, app: ASGIApp, *, name: str, settings: Settings, db: Database, host: PluginHost
+        self,
+        app: ASGIApp,
+        *,
+        name: str,
+        settings: Settings,
+        db: Database,
+        host: PluginHost,
+        auth: AuthService,
     ) -> None:
         self.app, self.name, self.settings, self.db, self.host = app, name, settings, db, host
+        self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -133,10 +182,16 @@ class PluginGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        ctx = await make_context(request, self.settings, self.db, self.host)
+        ctx = await make_context(request, self.settings, self.db, self.host, self.auth)
         try:
-            if ctx.tenant is None:
-                response: Response | None = _error(401, "UNAUTHENTICATED", "aucun pôle sélectionné")
+            if ctx.principal.refused_credential or ctx.actor is None:
+                response: Response | None = _error(
+                    401, "UNAUTHENTICATED", "authentification requise"
+                )
+            elif ctx.tenant is None:
+                response = _error(403, "FORBIDDEN", "aucun pôle dont vous êtes membre")
+            elif request.method not in {"GET", "HEAD", "OPTIONS"} and ctx.csrf_failed:
+                response = _error(403, "FORBIDDEN", "jeton CSRF manquant (X-CSRF-Token)")
             elif self.name not in await ctx.enabled_plugins():
                 response = _error(
                     403,
@@ -157,26 +212,34 @@ def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def plugin_mounts(settings: Settings, db: Database, host: PluginHost) -> list[BaseRoute]:
+def plugin_mounts(
+    settings: Settings, db: Database, host: PluginHost, auth: AuthService
+) -> list[BaseRoute]:
     """``/plugins/<name>/…`` for each plugin with routes, behind the gate."""
     mounts: list[BaseRoute] = []
     for name in sorted(host.plugins):
         routes = host.plugin_caller("maillage_routes", name)()
         flat = [route for group in routes for route in (group or [])]
         if flat:
-            gated = PluginGate(Router(routes=flat), name=name, settings=settings, db=db, host=host)
+            gated = PluginGate(
+                Router(routes=flat), name=name, settings=settings, db=db, host=host, auth=auth
+            )
             mounts.append(Mount(f"/plugins/{name}", app=gated))
     return mounts
 
 
 def create_app(
-    settings: Settings, db: Database | None = None, host: PluginHost | None = None
+    settings: Settings,
+    db: Database | None = None,
+    host: PluginHost | None = None,
+    auth: AuthService | None = None,
 ) -> Starlette:
     """The ASGI app. ``host`` defaults to the installed plugins (MAILLAGE_PLUGINS
     allow-list applied); a faulty plugin raises ``PluginStartupError`` here."""
     plugin_host = host or PluginHost.from_settings(settings)
     database = db or Database.from_settings(settings)
     plugin_host.bind(database)
+    auth_service = auth or AuthService.from_settings(settings, database, plugin_host.actions)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -192,21 +255,31 @@ def create_app(
             "maillage started",
             extra={"event": "startup", "plugins": ",".join(sorted(plugin_host.plugins))},
         )
+        await auth_service.reload_keys()
+        if auth_service.ring.jwks()["keys"] == []:
+            log.warning(
+                "no signing key: run `maillage keys rotate`", extra={"event": "no_signing_key"}
+            )
         try:
             yield
         finally:
             # Graceful shutdown: uvicorn has drained in-flight requests; deliver the
-            # events already committed, then close the pools.
+            # events and mails already committed, then close the pools.
             await plugin_host.drain()
+            await auth_service.drain()
             await database.dispose()
             log.info("maillage stopped", extra={"event": "shutdown"})
 
-    graphql_app = MaillageGraphQL(settings=settings, db=database, host=plugin_host)
+    graphql_app = MaillageGraphQL(
+        settings=settings, db=database, host=plugin_host, auth=auth_service
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-            *plugin_mounts(settings, database, plugin_host),
+            *auth_routes(),
+            oidc_mount(settings.secret_key, https_only=settings.is_production),
+            *plugin_mounts(settings, database, plugin_host, auth_service),
         ],
         lifespan=lifespan,
     )
@@ -214,5 +287,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.host = plugin_host
+    app.state.auth = auth_service
     app.state.graphql = graphql_app
+    app.state.oidc_clients = {}
     return app

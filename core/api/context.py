@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from core.access.actions import Actor
-from core.errors import ErrorCode, MaillageError, UnauthenticatedError
+from core.audit.trail import record
+from core.auth.principal import ANONYMOUS, Principal
+from core.auth.service import AuthService
+from core.errors import ErrorCode, ForbiddenError, MaillageError, UnauthenticatedError
 from core.plugins.host import PluginHost
 from core.plugins.models import TenantPlugin
 from core.plugins.state import rows_by_plugin
@@ -40,12 +43,16 @@ class Context:
     settings: Settings
     db: Database
     host: PluginHost
-    tenant: Tenant | None = None
-    actor: Actor | None = None
+    auth: AuthService | None = None
+    principal: Principal = ANONYMOUS
+    # Cookie-authenticated without the CSRF header: mutations are refused.
+    csrf_failed: bool = False
     # Relay node type name -> (owner, type), from the composed schema.
     nodes: Mapping[str, tuple[str, type]] = field(default_factory=dict)
     _session: AsyncSession | None = None
     _plugin_rows: dict[str, TenantPlugin] | None = None
+    # Person records read by this request: (type, id) -> field names (audit_read).
+    _reads: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -68,14 +75,57 @@ class Context:
             )
         return self._session
 
+    @property
+    def tenant(self) -> Tenant | None:
+        return self.principal.tenant
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.principal.actor
+
     def require_tenant(self) -> Tenant:
-        if self.tenant is None:
-            raise UnauthenticatedError("aucun pôle sélectionné pour cette requête", field="tenant")
-        return self.tenant
+        if self.tenant is not None:
+            return self.tenant
+        if self.principal.refused_tenant:
+            raise ForbiddenError(
+                f"vous n'êtes pas membre actif du pôle « {self.principal.refused_tenant} »",
+                field="tenant",
+            )
+        if self.actor is None:
+            raise UnauthenticatedError("authentification requise", field="tenant")
+        raise ForbiddenError(
+            "aucun pôle choisi : choisissez-en un (switchTenant ou en-tête X-Maillage-Tenant)",
+            field="tenant",
+        )
+
+    def audit_read(self, object_type: str, object_id: str, fields: Iterable[str]) -> None:
+        """Note that this request read these fields of a person's record. One audit
+        event per record and request, with every field read, written when the request
+        ends (field names only, never values)."""
+        self._reads.setdefault((object_type, object_id), set()).update(fields)
+
+    async def _flush_reads(self) -> None:
+        if not self._reads or self.tenant is None or self.actor is None:
+            return
+        reads, self._reads = self._reads, {}
+        async with self.db.session(self.tenant.id) as session:
+            for (object_type, object_id), fields in sorted(reads.items()):
+                record(
+                    session,
+                    actor=self.actor.subject,
+                    action="read",
+                    object_type=object_type,
+                    object_id=object_id,
+                    fields=fields,
+                    client_address=self.request.client.host if self.request.client else None,
+                )
+            await session.commit()
 
     def require(self, action: str) -> Actor:
         """The actor, if it holds ``action`` in the current pole (else FORBIDDEN or
         UNAUTHENTICATED). Services that the CLI shares check the same action names."""
+        if self.actor is None:
+            raise UnauthenticatedError("authentification requise", field=action)
         self.require_tenant()
         self.host.actions.require(self.actor, action)
         assert self.actor is not None
@@ -117,7 +167,15 @@ class Context:
                 f"le module « {name} » n'est pas activé pour ce pôle", field=name
             )
 
+    def require_auth(self) -> AuthService:
+        if self.auth is None:
+            raise RuntimeError("this context has no auth service")
+        return self.auth
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        try:
+            await self._flush_reads()
+        finally:
+            if self._session is not None:
+                await self._session.close()
+                self._session = None

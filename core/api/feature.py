@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.schema import resolve_node
+from core.api.types.auth import AuthMutation, AuthQuery, Member
 from core.api.types.plugins import PluginsMutation, PluginsQuery
 from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
 from core.api.types.territory import Commune, Departement, Epci, TerritoryQuery
@@ -30,7 +31,9 @@ class NodeQuery:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
-        query=merge_types("CoreQuery", (TenancyQuery, TerritoryQuery, PluginsQuery, NodeQuery)),
-        mutation=merge_types("CoreMutation", (PluginsMutation,)),
-        types=(Commune, Departement, Epci, ServiceArea, Tenant),
+        query=merge_types(
+            "CoreQuery", (TenancyQuery, TerritoryQuery, PluginsQuery, AuthQuery, NodeQuery)
+        ),
+        mutation=merge_types("CoreMutation", (PluginsMutation, AuthMutation)),
+        types=(Commune, Departement, Epci, ServiceArea, Tenant, Member),
     )

@@ -27,6 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 from strawberry.types.info import Info
 
+from core.api.authn import CsrfGuard
 from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
 from core.plugins.host import CORE, PluginHost, PluginStartupError
@@ -150,6 +151,7 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CodedErrors,
+        CsrfGuard,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -8,6 +8,7 @@ import time
 
 from sqlalchemy.engine import make_url
 
+from core.cli import auth as auth_cli
 from core.db import migrate, sql
 from core.db.engine import make_engine
 from core.db.posture import posture_problems
@@ -94,6 +95,10 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
         f"schéma à jour ({args.revision} : {', '.join(owners)}) "
         f"en {time.perf_counter() - started:.1f} s"
     )
+    if args.revision == "head":
+        kid = await auth_cli.ensure_signing_key(settings)
+        if kid:
+            print(f"première clé de signature des jetons créée : {kid}")
     if not args.no_territory and args.revision == "head":
         started = time.perf_counter()
         db = Database(settings.migration_database_url)

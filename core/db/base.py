@@ -32,6 +32,12 @@ OWNER_KEY = "maillage_owner"
 MODULE_KEY = "maillage_module"
 # Append-only tables (audit): the runtime role may insert and read, never change.
 APPEND_ONLY_KEY = "maillage_append_only"
+# Platform (reference) tables the runtime role writes: accounts, sessions, tokens.
+# Every other reference table is read-only to it.
+RUNTIME_WRITABLE_KEY = "maillage_runtime_writable"
+# Tenant tables a person may read across poles, limited to their own rows: the value
+# names the column holding the user's id (memberships.user_id). See tenancy.guard.
+SELF_READ_KEY = "maillage_self_read"
 
 
 class Base(DeclarativeBase):

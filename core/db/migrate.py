@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
 from core.db import sql
-from core.db.base import APPEND_ONLY_KEY, Base, table_kind, table_owner
+from core.db.base import APPEND_ONLY_KEY, RUNTIME_WRITABLE_KEY, Base, table_kind, table_owner
 from core.db.engine import make_engine
 from core.db.registry import load_core_models
 
@@ -89,11 +89,17 @@ def apply_grants(connection: Connection, roles: Roles) -> None:
         for t in Base.metadata.sorted_tables
         if t.info.get(APPEND_ONLY_KEY) and t.name in existing
     ]
+    runtime_writable = [
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.info.get(RUNTIME_WRITABLE_KEY) and t.name in existing
+    ]
     sql.grant_privileges(
         connection,
         role=roles.runtime,
         tenant_tables=tenant,
         reference_tables=reference,
+        writable_reference_tables=runtime_writable,
         append_only_tables=append_only,
     )
     sql.grant_privileges(
@@ -102,6 +108,7 @@ def apply_grants(connection: Connection, roles: Roles) -> None:
         tenant_tables=tenant,
         reference_tables=reference,
         writable_reference_tables=reference,
+        append_only_tables=append_only,
     )
 
 

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 TENANT_SETTING = "app.tenant_id"
+USER_SETTING = "app.user_id"
 POLICY_NAME = "tenant_isolation"
+SELF_POLICY_NAME = "own_rows"
 
 
 # --- SQLite ----------------------------------------------------------------------------
@@ -49,6 +51,15 @@ def set_transaction_tenant(connection: Connection, tenant_id: uuid.UUID) -> None
     )
 
 
+def set_transaction_user(connection: Connection, user_id: uuid.UUID) -> None:
+    """Set ``app.user_id`` for the current transaction: an identity session reads
+    its own user's rows of a self-readable table (``own_rows`` policy), nothing else."""
+    connection.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": USER_SETTING, "value": str(user_id)},
+    )
+
+
 def ping(connection: Connection) -> None:
     connection.execute(text("SELECT 1"))
 
@@ -74,6 +85,27 @@ def rls_statements(dialect: Any, table: str) -> list[str]:
         f"ALTER TABLE {q} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY {POLICY_NAME} ON {q} USING ({predicate}) WITH CHECK ({predicate})",
     ]
+
+
+def self_read_statements(dialect: Any, table: str, column: str) -> list[str]:
+    """A second, SELECT-only policy: rows whose ``column`` is the transaction's user.
+
+    Permissive policies are OR-ed: a tenant session still sees its pole's rows; an
+    identity session (no tenant set) sees only the rows of its own user.
+    """
+    q = _quote(dialect, table)
+    c = _quote(dialect, column)
+    predicate = f"{c} = NULLIF(current_setting('{USER_SETTING}', true), '')::uuid"
+    return [f"CREATE POLICY {SELF_POLICY_NAME} ON {q} FOR SELECT USING ({predicate})"]
+
+
+def enable_self_read(op: Any, table: str, column: str) -> None:
+    """For migrations, after ``enable_tenant_rls``: see ``self_read_statements``."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for statement in self_read_statements(bind.dialect, table, column):
+        op.execute(statement)
 
 
 def enable_tenant_rls(op: Any, table: str) -> None:
@@ -161,8 +193,9 @@ def grant_privileges(
     writable_reference_tables: Iterable[str] = (),
     append_only_tables: Iterable[str] = (),
 ) -> None:
-    """Grant the least a role needs: DML on tenant tables, SELECT on reference tables,
-    SELECT and INSERT only on append-only tables (the audit trail).
+    """Grant the least a role needs: DML on tenant tables, SELECT on reference tables
+    (DML on the writable ones), SELECT and INSERT only on append-only tables (the
+    audit trail, the security events).
 
     Run after every upgrade by the migration owner, so new tables are covered.
     Skipped when the role does not exist (a single-role development database).
@@ -180,8 +213,15 @@ def grant_privileges(
             connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quoted} TO {r}"))
     writable = set(writable_reference_tables)
     for table in reference_tables:
-        privileges = "SELECT, INSERT, UPDATE, DELETE" if table in writable else "SELECT"
-        connection.execute(text(f"GRANT {privileges} ON {_quote(connection, table)} TO {r}"))
+        quoted = _quote(connection, table)
+        if table in append_only:
+            connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted} FROM {r}"))
+            privileges = "SELECT, INSERT"
+        elif table in writable:
+            privileges = "SELECT, INSERT, UPDATE, DELETE"
+        else:
+            privileges = "SELECT"
+        connection.execute(text(f"GRANT {privileges} ON {quoted} TO {r}"))
 
 
 # --- Posture (read-only checks used by tests and `maillage db posture`) -------------------

@@ -19,16 +19,18 @@ def maillage_actions() -> list[Action]:
         Action(
             "plugins.read",
             "Voir les modules installés et leur état pour le pôle",
-            default_roles=POLE_ROLES,
+            default_roles=POLE_ROLES | {"platform_admin"},
+            scope="tenant:read",
         ),
         Action(
             "plugins.manage",
             "Activer, désactiver et régler les modules du pôle",
-            default_roles=frozenset({"pole_admin"}),
+            default_roles=frozenset({"pole_admin", "platform_admin"}),
         ),
         Action(
             "indicators.read",
             "Consulter les indicateurs agrégés du pôle",
             default_roles=frozenset({"pole_admin", "coordinator"}),
+            scope="tenant:read",
         ),
     ]

@@ -50,6 +50,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.territory.feature",
     "core.tenancy.feature",
     "core.audit.feature",
+    "core.auth.feature",
     "core.plugins.feature",
     "core.domain.areas.feature",
     "core.api.feature",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.actions import Actor
 from core.audit.trail import record
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.plugins.contributions import Event
@@ -90,6 +91,16 @@ def _check_source(row: TenantPlugin | None, source: str, tenant_slug: str) -> No
         )
 
 
+def _who(host: PluginHost, actor: str | Actor) -> str:
+    """The audit name of who changes a pole's plugins. A person, client or operator
+    must hold ``plugins.manage`` (the CLI asks the same question as GraphQL); a bare
+    string is the platform itself (``system:tenants-sync``: the pole's file decides)."""
+    if isinstance(actor, Actor):
+        host.actions.require(actor, "plugins.manage")
+        return actor.subject
+    return actor
+
+
 def _manifest(host: PluginHost, name: str, field: str = "name") -> Plugin:
     manifest = host.manifest(name)
     if manifest is None:
@@ -124,10 +135,11 @@ async def enable(
     tenant: Tenant,
     name: str,
     *,
-    actor: str,
+    actor: str | Actor,
     settings: Mapping[str, Any] | None = None,
     source: str = "admin",
 ) -> TenantPlugin:
+    actor = _who(host, actor)
     manifest = _manifest(host, name)
     rows = await rows_by_plugin(session)
     enabled = host.effective_enabled({n: r.enabled for n, r in rows.items()})
@@ -185,10 +197,11 @@ async def disable(
     tenant: Tenant,
     name: str,
     *,
-    actor: str,
+    actor: str | Actor,
     source: str = "admin",
 ) -> TenantPlugin:
     """Turn a plugin off for the pole. Its data stays; enabling again brings it back."""
+    actor = _who(host, actor)
     manifest = _manifest(host, name)
     rows = await rows_by_plugin(session)
     enabled = host.effective_enabled({n: r.enabled for n, r in rows.items()})
@@ -234,9 +247,10 @@ async def update_settings(
     name: str,
     settings: Mapping[str, Any],
     *,
-    actor: str,
+    actor: str | Actor,
     source: str = "admin",
 ) -> TenantPlugin:
+    actor = _who(host, actor)
     manifest = _manifest(host, name)
     values = validate_settings(host, name, settings)
     rows = await rows_by_plugin(session)

@@ -27,7 +27,7 @@ from core.tenancy.config import TenantConfig, TenantConfigError
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 
-SYNC_ACTOR = "tenants-sync"
+SYNC_ACTOR = "system:tenants-sync"
 
 
 def config_problems(host: PluginHost, configs: list[TenantConfig]) -> list[TenantConfigError]:

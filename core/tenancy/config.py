@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,13 @@ TOP_LEVEL_KEYS = (
     "contact",
     "settings",
     "plugins",
+    "oidc",
 )
+# [oidc]: the pole's OpenID Connect provider (ProConnect or its own). The secret never
+# sits in the file (the tenants directory is public): the file names the variable.
+OIDC_KEYS = ("issuer", "client_id", "client_secret_env", "label", "scopes", "acr_values")
+OIDC_DEFAULT_SCOPES = "openid email given_name usual_name"
+ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]{2,99}$")
 CONTACT_KEYS = ("email", "phone", "address", "commune", "website")
 PLUGIN_KEYS = ("enabled", "settings")
 
@@ -218,6 +225,7 @@ class TenantConfig:
     contact: Contact = field(default_factory=Contact)
     settings: dict[str, Any] = field(default_factory=default_settings)
     plugins: dict[str, PluginConfig] = field(default_factory=dict)
+    oidc: dict[str, str] | None = None
 
     @property
     def enabled_plugins(self) -> list[str]:
@@ -345,6 +353,7 @@ class _FileReader:
         contact = self._contact(data)
         settings = self._settings(data)
         plugins = self._plugins(data)
+        oidc = self._oidc(data)
 
         if self.problems:
             return None
@@ -362,7 +371,47 @@ class _FileReader:
             contact=contact,
             settings=settings,
             plugins=plugins,
+            oidc=oidc,
         )
+
+    def _oidc(self, data: Mapping[str, Any]) -> dict[str, str] | None:
+        table = self.table(data, "oidc", "oidc")
+        if table is None:
+            return None
+        self.refuse_unknown(table, OIDC_KEYS, "oidc.")
+        issuer = self.text(table, "issuer", "oidc.issuer", required=True, max_length=300)
+        if issuer is not None:
+            parts = urlsplit(issuer)
+            loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+            if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+                self.fail("oidc.issuer", "URL https:// attendue (http seulement en boucle locale)")
+        client_id = self.text(table, "client_id", "oidc.client_id", required=True, max_length=200)
+        secret_env = self.text(
+            table,
+            "client_secret_env",
+            "oidc.client_secret_env",
+            required=True,
+            pattern=ENV_NAME_RE,
+            pattern_help="nom de variable d'environnement (MAJUSCULES, chiffres, _) : le "
+            "secret lui-même ne va jamais dans ce fichier public",
+        )
+        label = self.text(table, "label", "oidc.label", required=False, max_length=60)
+        scopes = self.text(table, "scopes", "oidc.scopes", required=False, max_length=300)
+        if scopes is not None and "openid" not in scopes.split():
+            self.fail("oidc.scopes", "la portée « openid » est obligatoire")
+        acr = self.text(table, "acr_values", "oidc.acr_values", required=False, max_length=100)
+        if issuer is None or client_id is None or secret_env is None:
+            return None
+        found = {
+            "issuer": issuer.rstrip("/"),
+            "client_id": client_id,
+            "client_secret_env": secret_env,
+            "label": label or "ProConnect",
+            "scopes": scopes or OIDC_DEFAULT_SCOPES,
+        }
+        if acr:
+            found["acr_values"] = acr
+        return found
 
     def _since(self, data: Mapping[str, Any]) -> int | None:
         if "since" not in data:

@@ -74,6 +74,13 @@ class Database:
     def reference_session(self) -> AsyncSession:
         return self._sessions(info={})
 
+    def identity_session(self, user_id: uuid.UUID) -> AsyncSession:
+        """Reference tables, plus the user's own rows of self-readable tenant tables
+        (their memberships in every pole). Read-only for tenant tables."""
+        if not isinstance(user_id, uuid.UUID):
+            raise TypeError("Database.identity_session() needs the user's UUID")
+        return self._sessions(info={guard.IDENTITY_KEY: user_id})
+
     @asynccontextmanager
     async def unscoped(
         self, *, reason: str, actor: str, request_id: str | None = None

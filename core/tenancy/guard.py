@@ -13,7 +13,10 @@ process, including one an integrator builds by hand. It fails closed:
   another tenant or a changed ``tenant_id``.
 
 A platform job that must cross tenants opens ``Database.unscoped()``, which marks
-its session and is audited.
+its session and is audited. One narrower crossing exists: an *identity session*
+(``Database.identity_session(user_id)``) may SELECT the rows of self-readable tables
+(``SELF_READ_KEY``, e.g. memberships) that belong to its user, in every pole, and
+nothing else — how a person lists the poles they can work in.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
 from core.db import sql
-from core.db.base import table_kind
+from core.db.base import SELF_READ_KEY, table_kind
 from core.tenancy.scoped import TenantScoped
 
 TENANT_KEY = "maillage_tenant_id"
+IDENTITY_KEY = "maillage_identity_user"
 UNSCOPED_KEY = "maillage_unscoped"
 ORM_FILTER_KEY = "maillage_orm_filter"
 
@@ -81,6 +85,10 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
             )
         return
 
+    if tenant_id is None and session.info.get(IDENTITY_KEY) is not None:
+        _filter_by_user(state, session.info[IDENTITY_KEY])
+        return
+
     if tenant_id is None:
         touched = _tenant_tables(statement)
         if touched:
@@ -105,6 +113,35 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
                 include_aliases=True,
             )
         )
+
+
+def _filter_by_user(state: ORMExecuteState, user_id: uuid.UUID) -> None:
+    """Identity session: SELECT on self-readable tables, filtered to the user's rows."""
+    touched = _tenant_tables(state.statement)
+    if not touched:
+        return
+    if not state.is_select:
+        raise TenantScopeError("an identity session only reads its own rows")
+    criteria = []
+    for mapper in state.all_mappers:
+        column = mapper.local_table.info.get(SELF_READ_KEY)
+        if column is not None:
+            criteria.append(
+                with_loader_criteria(
+                    mapper.class_,
+                    lambda cls, _c=column: getattr(cls, _c) == user_id,
+                    include_aliases=True,
+                )
+            )
+    readable = {
+        str(m.local_table.name) for m in state.all_mappers if SELF_READ_KEY in m.local_table.info
+    }
+    if not criteria or set(touched) - readable:
+        raise TenantScopeError(
+            f"an identity session may read only its own rows of self-readable tables, "
+            f"not {', '.join(sorted(set(touched) - readable)) or ', '.join(touched)}"
+        )
+    state.statement = state.statement.options(*criteria)
 
 
 def _check_bulk_insert(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
@@ -172,3 +209,5 @@ def _set_database_tenant(session: Session, _transaction: Any, connection: Any) -
     tenant_id = session_tenant(session)
     if tenant_id is not None:
         sql.set_transaction_tenant(connection, tenant_id)
+    elif session.info.get(IDENTITY_KEY) is not None:
+        sql.set_transaction_user(connection, session.info[IDENTITY_KEY])

@@ -67,7 +67,8 @@ def tenant_values(config: TenantConfig) -> dict[str, Any]:
         "since_year": config.since,
         "description": config.description,
         "contact": config.contact.as_dict(),
-        "settings": dict(config.settings),
+        # The [oidc] table travels with the settings (tenant.settings["oidc"]).
+        "settings": {**config.settings, **({"oidc": config.oidc} if config.oidc else {})},
         "active": config.active,
         "source_file": config.file,
     }

@@ -9,9 +9,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.auth.config import AuthConfig
+from core.auth.keys import ensure_key
 from core.db.migrate import Roles
 from core.plugins.host import PluginHost
 from core.plugins.migrations import targets, upgrade_all
+from core.settings import Settings
 from core.tenancy.database import Database
 from core.territory.loader import load_territory
 from core.testing.postgres import PostgresServer
@@ -26,11 +29,14 @@ class TestUrls:
 
 
 async def migrate_with_territory(owner_url: str, host: PluginHost) -> None:
+    """Schema, territory and a first signing key (encrypted with the demo secret key,
+    which the fixtures' settings use)."""
     await upgrade_all(owner_url, host, roles=Roles())
     db = Database(owner_url)
     try:
         async with db.reference_session() as session:
             await load_territory(session)
+            await ensure_key(session, AuthConfig.from_settings(Settings()))
             await session.commit()
     finally:
         await db.dispose()

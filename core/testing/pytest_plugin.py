@@ -143,10 +143,11 @@ def make_tenant(maillage_db: Database) -> Callable[..., Awaitable[Tenant]]:
 
 @pytest.fixture
 def make_actor() -> Callable[..., Actor]:
-    """``make_actor("coordinator")``: a member with these roles in the pole of the
-    request (the GraphQL client carries them)."""
+    """``make_actor("coordinator")``: a person with these roles (and ``grants``, the
+    sensitive actions granted explicitly) in the pole of each request: the GraphQL
+    client gives them a real account, membership and access token."""
 
-    def factory(*roles: str, subject: str | None = None) -> Actor:
+    def factory(*roles: str, subject: str | None = None, grants: Sequence[str] = ()) -> Actor:
         unknown = set(roles) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown roles: {sorted(unknown)}")
@@ -154,6 +155,7 @@ def make_actor() -> Callable[..., Actor]:
             subject=subject or f"test:{uuid.uuid4().hex[:8]}",
             display_name="Personne de test",
             roles=frozenset(roles or ("pole_admin",)),
+            grants=frozenset(grants),
         )
 
     return factory
@@ -172,10 +174,10 @@ def enable_plugin(
         async with maillage_db.session(tenant.id) as session:
             if enabled:
                 await state.enable(
-                    maillage_host, session, tenant, name, actor="tests", settings=settings
+                    maillage_host, session, tenant, name, actor="system:tests", settings=settings
                 )
             else:
-                await state.disable(maillage_host, session, tenant, name, actor="tests")
+                await state.disable(maillage_host, session, tenant, name, actor="system:tests")
             await session.commit()
         await maillage_host.drain()
 
@@ -185,5 +187,5 @@ def enable_plugin(
 @pytest_asyncio.fixture
 async def graphql(maillage_app: Any) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=maillage_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://maillage.test") as http:
-        yield GraphQLClient(http)
+    async with httpx.AsyncClient(transport=transport, base_url="https://maillage.test") as http:
+        yield GraphQLClient(http, app=maillage_app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,34 +15,10 @@ from core.domain.areas.service import upsert_area
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
+from core.testing.client import GraphQLClient
 from tests.conftest import DbUrls, make_tenant
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
-
-
-@dataclass
-class GraphQLClient:
-    http: httpx.AsyncClient
-
-    async def execute(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        tenant: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        all_headers = dict(headers or {})
-        if tenant:
-            all_headers["X-Maillage-Tenant"] = tenant
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=all_headers
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def operation(self, name: str, variables: dict[str, Any] | None = None, **kw: Any):  # type: ignore[no-untyped-def]
-        return await self.execute((OPERATIONS / f"{name}.graphql").read_text(), variables, **kw)
 
 
 def settings_for(urls: DbUrls, **env: str) -> Settings:
@@ -61,8 +36,8 @@ def settings_for(urls: DbUrls, **env: str) -> Settings:
 async def client(db_urls: DbUrls, db: Database) -> AsyncIterator[GraphQLClient]:
     app = create_app(settings_for(db_urls), db)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://maillage.test") as http:
-        yield GraphQLClient(http)
+    async with httpx.AsyncClient(transport=transport, base_url="https://maillage.test") as http:
+        yield GraphQLClient(http, app=app, operations_dir=OPERATIONS)
 
 
 @dataclass

@@ -9,7 +9,11 @@ from core.tenancy.database import Database
 from tests.api.conftest import GraphQLClient, settings_for
 from tests.conftest import DbUrls
 
-PRODUCTION = {"MAILLAGE_MODE": "production", "MAILLAGE_SECRET_KEY": "x" * 48}
+PRODUCTION = {
+    "MAILLAGE_MODE": "production",
+    "MAILLAGE_SECRET_KEY": "x" * 48,
+    "MAILLAGE_PUBLIC_URL": "https://maillage.example",
+}
 
 
 async def test_healthz_checks_the_database(client: GraphQLClient):
@@ -42,7 +46,7 @@ async def _production_client(urls: DbUrls, db: Database) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
-async def test_production_turns_off_introspection_graphiql_and_the_demo_header(
+async def test_production_turns_off_introspection_graphiql_and_a_bare_tenant_header(
     sqlite_urls: DbUrls,
 ):
     db = sqlite_urls.database()
@@ -64,3 +68,6 @@ async def test_demo_serves_graphiql(client: GraphQLClient):
     response = await client.http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+    # It echoes the session's CSRF cookie in our header, so mutations work from it.
+    assert 'Cookies.get("maillage_csrf")' in response.text
+    assert '"x-csrf-token"' in response.text

@@ -142,6 +142,7 @@ async def test_statement_count_stays_constant_as_areas_grow(
     def count(*args, **_kw):  # type: ignore[no-untyped-def]
         statements.append(args[2])
 
+    await client.auth_headers(two_poles.a.slug)  # the test account and token, made once
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     try:
         await client.operation("ServiceAreas", tenant=two_poles.a.slug)

@@ -197,17 +197,26 @@ async def test_a_plugin_governed_by_the_tenant_file_refuses_admin_mutations(
 
 
 async def test_the_plugin_route_is_behind_the_pole_and_the_plugin_gate(
-    make_tenant: Any, enable_plugin: Any, graphql: Any
+    make_tenant: Any, enable_plugin: Any, graphql: Any, make_actor: Any
 ) -> None:
     a, b = await make_tenant(), await make_tenant()
     await enable_plugin(a, "sorties")
     await graphql.execute(RECORD, {"input": activity()}, tenant=a)
     url = "/plugins/sorties/activities.csv"
     assert (await graphql.http.get(url)).status_code == 401
-    refused = await graphql.http.get(url, headers={"X-Maillage-Tenant": b.slug})
+    forged = await graphql.http.get(url, headers={"Authorization": "Bearer not.a.token"})
+    assert forged.status_code == 401
+    refused = await graphql.http.get(url, headers=await graphql.auth_headers(b))
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "PLUGIN_DISABLED"
-    ok = await graphql.http.get(url, headers={"X-Maillage-Tenant": a.slug})
+    # A member of A asking for B through the header gets nothing of B.
+    member_of_a = await graphql.auth_headers(a, make_actor("pole_admin"))
+    crossing = await graphql.http.get(url, headers={**member_of_a, "x-maillage-tenant": b.slug})
+    assert crossing.status_code == 403
+    assert crossing.json()["error"]["code"] == "FORBIDDEN"
+    both = await graphql.http.get(url, headers={**member_of_a, "X-Maillage-Tenant": b.slug})
+    assert both.status_code == 401  # two poles named in one request: refused
+    ok = await graphql.http.get(url, headers=member_of_a)
     assert ok.status_code == 200 and ok.headers["content-type"].startswith("text/csv")
     assert ok.text.splitlines()[1] == "2026-05-12;Sortie à la ferme pédagogique;62041;9"
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from core.access.actions import Actor
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.payloads import UserError, user_errors
@@ -117,14 +118,14 @@ async def _info(ctx: Context, name: str) -> PluginInfo | None:
 
 
 async def _change(
-    ctx: Context, name: str, apply: Callable[[AsyncSession, Tenant, str], Awaitable[Any]]
+    ctx: Context, name: str, apply: Callable[[AsyncSession, Tenant, Actor], Awaitable[Any]]
 ) -> PluginPayload:
     """Run one state service for the pole in one transaction; user errors go into the
     payload (and nothing is written), the new state comes back otherwise."""
     actor = ctx.require("plugins.manage")
     tenant = ctx.require_tenant()
     async with user_errors(ctx) as errors, ctx.db_session() as session:
-        await apply(session, tenant, actor.subject)
+        await apply(session, tenant, actor)
         await session.commit()
     if errors:
         return PluginPayload(errors=errors)

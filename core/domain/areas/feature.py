@@ -26,11 +26,17 @@ def maillage_models() -> list[type]:
 @hookimpl
 def maillage_actions() -> list[Action]:
     return [
-        Action("areas.read", "Voir les territoires d'intervention", default_roles=POLE_ROLES),
+        Action(
+            "areas.read",
+            "Voir les territoires d'intervention",
+            default_roles=POLE_ROLES,
+            scope="tenant:read",
+        ),
         Action(
             "areas.manage",
             "Dessiner les territoires d'intervention",
             default_roles=frozenset({"pole_admin", "coordinator"}),
+            scope="tenant:write",
         ),
     ]
 

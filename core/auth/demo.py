@@ -1,0 +1,68 @@
+"""Demo accounts: one per role in each demo pole, and one person in every pole.
+
+Addresses use the reserved ``.example`` domain; the password is public (README) and
+the demo only. Idempotent: running the seed again changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access.roles import ROLES
+from core.auth.memberships import membership_in
+from core.auth.models import Membership, User
+from core.auth.passwords import hash_password
+from core.tenancy.models import Tenant
+
+DEMO_PASSWORD = "maillage-demo"
+DEMO_DOMAIN = "maillage.example"
+MULTI_POLE_EMAIL = f"coordination@{DEMO_DOMAIN}"
+
+# Who each demo account is (names are fictitious).
+DEMO_NAMES = {
+    "platform_admin": "Exploitation de la plateforme",
+    "pole_admin": "Claire Martin (administratrice)",
+    "coordinator": "Sophie Bernard (coordinatrice)",
+    "staff": "Julien Petit (chargé de mission)",
+    "psychologist": "Nadia Robert (psychologue)",
+    "referent": "Émilie Richard (référente)",
+    "partner_structure": "Crèche Les Lutins (structure partenaire)",
+    "family": "Famille Durand",
+    "network_analyst": "Réseau national (analyste)",
+}
+
+
+def demo_email(role: str, tenant_slug: str) -> str:
+    return f"{role.replace('_', '-')}@{tenant_slug}.{DEMO_DOMAIN}"
+
+
+@functools.cache
+def _demo_hash() -> str:
+    return hash_password(DEMO_PASSWORD)
+
+
+async def _user(session: AsyncSession, email: str, name: str) -> User:
+    user = (await session.execute(select(User).where(User.email == email))).scalar()
+    if user is None:
+        user = User(email=email, display_name=name, status="active", password_hash=_demo_hash())
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def _member(session: AsyncSession, user: User, roles: list[str]) -> None:
+    if await membership_in(session, user.id, active_only=False) is None:
+        session.add(Membership(user_id=user.id, roles=roles, grants=[], invited_by="demo"))
+
+
+async def seed_accounts(tenant: Tenant, session: AsyncSession) -> None:
+    """In the pole's session: its demo accounts and memberships."""
+    for role in ROLES:
+        user = await _user(session, demo_email(role, tenant.slug), DEMO_NAMES[role])
+        await _member(session, user, [role])
+    multi = await _user(session, MULTI_POLE_EMAIL, "Camille Moreau (coordination, deux pôles)")
+    await _member(session, multi, ["coordinator"])
+    await session.flush()

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deep lint bench install lock schema clean
+.PHONY: demo test test-deps test-deep lint bench install lock schema clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+## The local OpenID provider the federation tests start (oidc-provider, Node.js)
+OIDC_DIR   := tests/auth/oidc_provider
+OIDC_STAMP := $(OIDC_DIR)/node_modules/.installed-stamp
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
+	@touch $(OIDC_STAMP)
+
+test-deps: install $(OIDC_STAMP)
+
 ## Build the embedded SQLite demo database under var/ and serve http://127.0.0.1:8000/graphql
 demo: install
 	$(BIN)/maillage demo setup
@@ -21,9 +30,10 @@ demo: install
 
 ## The whole suite (SQLite and PostgreSQL), lint and layering contract included; the
 ## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL.
-test: install
+test: test-deps
 	$(BIN)/python -m pytest -q
-	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins
+	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins \
+		tests/auth/test_person_records.py
 
 ## Long property-based runs (same tests, many more examples)
 test-deep: install

@@ -23,6 +23,7 @@ from core.api.context import Context, PluginDisabledError
 from core.api.gates import action_gate, plugin_gate
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
+from core.api.reads import person_field
 from core.api.types.territory import Commune as CommuneNode
 from core.audit.trail import record as audit
 from core.db.base import Base, Reference, Timestamped
@@ -96,6 +97,7 @@ __all__ = [
     "hookimpl",
     "in_order",
     "paginate",
+    "person_field",
     "plugin_mutation",
     "plugin_namespace",
     "relay",

@@ -17,8 +17,10 @@ import logging
 import os
 from typing import Any
 
+import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
+from joserfc.errors import JoseError
 from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -123,14 +125,24 @@ async def oidc_callback(request: Request) -> Response:
     client = _client(request, tenant, config)
     try:
         token = await client.authorize_access_token(request)
-    except OAuthError as exc:
-        # Wrong or replayed state, replayed or forged code, bad ID token or nonce.
-        await _refuse(auth, tenant, f"oauth: {exc.error}"[:200], address)
+    except (OAuthError, JoseError) as exc:
+        # OAuthError: wrong or replayed state, replayed or forged code, wrong PKCE verifier,
+        # an error sent back by the provider. JoseError (joserfc, which Authlib validates the
+        # ID token with): bad signature, issuer, audience, expiry or nonce.
+        reason = f"oauth: {exc.error}" if isinstance(exc, OAuthError) else f"id_token: {exc}"
+        await _refuse(auth, tenant, reason[:200], address)
         return auth_pages.message_page(
             "Connexion refusée",
             "La réponse du fournisseur d'identité n'a pas pu être vérifiée "
             "(lien expiré ou déjà utilisé). Recommencez la connexion.",
             400,
+        )
+    except httpx2.HTTPError:
+        log.exception("oidc provider unreachable", extra={"event": "oidc_unreachable"})
+        return auth_pages.message_page(
+            "Connexion fédérée indisponible",
+            "Le fournisseur d'identité ne répond pas ; réessayez plus tard.",
+            502,
         )
     claims = dict(token.get("userinfo") or {})
     if "email" not in claims:

@@ -40,7 +40,9 @@ def _derived_key(secret_key: str, purpose: bytes) -> bytes:
 def hmac_token(secret_key: str, purpose: str, value: str) -> str:
     """A keyed digest (CSRF tokens are bound to their session this way)."""
     key = _derived_key(secret_key, b"maillage-hmac-" + purpose.encode())
-    return base64.urlsafe_b64encode(hmac.new(key, value.encode(), "sha256").digest()).decode()
+    # Unpadded: "=" would make the cookie value quoted.
+    digest_ = hmac.new(key, value.encode(), "sha256").digest()
+    return base64.urlsafe_b64encode(digest_).decode().rstrip("=")
 
 
 def encrypt(secret_key: str, plaintext: bytes, context: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from core.access import table
 from core.access.actions import Actor
 from core.auth import clients, keys, memberships
 from core.auth.config import AuthConfig
@@ -77,6 +78,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke = cs.add_parser("revoke", help="révoquer un client (ses jetons cessent aussitôt)")
     revoke.add_argument("client_id")
     revoke.set_defaults(func=revoke_client_command)
+
+    roles = commands.add_parser("roles", help="table rôles × actions (docs/roles.md)")
+    roles.add_argument(
+        "--write", type=Path, default=None, help="remplacer la table dans ce fichier Markdown"
+    )
+    roles.set_defaults(func=roles_command)
 
     mail = commands.add_parser("mail", help="courriels en attente")
     mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True).add_parser(
@@ -239,4 +246,29 @@ async def send_mail_command(settings: Settings, args: argparse.Namespace) -> int
     finally:
         await db.dispose()
     print(f"{sent} courriel(s) envoyé(s)")
+    return 0
+
+
+ROLES_START = "<!-- roles:start (maillage roles --write docs/roles.md) -->"
+ROLES_END = "<!-- roles:end -->"
+
+
+def roles_block(host: PluginHost) -> str:
+    return f"{ROLES_START}\n{table.markdown(host.actions)}{ROLES_END}"
+
+
+def roles_command(_settings: Settings, args: argparse.Namespace) -> int:
+    block = roles_block(args.plugins_host)
+    if args.write is None:
+        print(block)
+        return 0
+    text = args.write.read_text(encoding="utf-8")
+    if ROLES_START not in text or ROLES_END not in text:
+        raise ValidationError(
+            f"{args.write} : marqueurs {ROLES_START} … {ROLES_END} absents", field="--write"
+        )
+    before, rest = text.split(ROLES_START, 1)
+    after = rest.split(ROLES_END, 1)[1]
+    args.write.write_text(before + block + after, encoding="utf-8")
+    print(f"table des rôles écrite dans {args.write}")
     return 0

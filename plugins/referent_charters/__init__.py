@@ -73,11 +73,13 @@ def maillage_actions() -> list[sdk.Action]:
             "referent_charters.read",
             "Voir les référents, la charte et les présences",
             default_roles=sdk.POLE_ROLES,
+            scope="tenant:read",
         ),
         sdk.Action(
             "referent_charters.manage",
             "Gérer les sessions de formation, les référents, la charte et les présences",
             default_roles=MANAGERS,
+            scope="tenant:write",
         ),
     ]
 

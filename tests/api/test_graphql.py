@@ -69,7 +69,7 @@ async def test_current_pole_comes_from_the_demo_header(client: GraphQLClient, tw
 async def test_service_areas_need_a_pole(client: GraphQLClient):
     result = await client.operation("ServiceAreas")
     assert result["data"] is None
-    assert result["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "field": "tenant"}
+    assert result["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "field": "areas.read"}
 
 
 async def test_each_pole_sees_only_its_service_areas(client: GraphQLClient, two_poles):

@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
+from core.api.gates import action_gate
 from core.api.pagination import in_order
 from core.api.types.territory import Commune
 from core.domain.areas import service as areas
@@ -105,7 +106,7 @@ class ServiceArea(relay.Node):
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[ServiceArea | None]:
         ids = [_uuid_or_none(i) for i in node_ids]
-        if info.context.tenant is None:
+        if not info.context.can("areas.read"):
             return [None for _ in ids]
         async with info.context.db_session() as session:
             rows = await areas.get_areas(session, [i for i in ids if i])
@@ -127,8 +128,10 @@ class TenancyQuery:
             )
         return [Tenant.from_model(t) for t in rows.scalars()]
 
-    @strawberry.field(description="Territoires d'intervention du pôle en cours.")
+    @strawberry.field(
+        description="Territoires d'intervention du pôle en cours.",
+        extensions=[action_gate("areas.read")],
+    )
     async def service_areas(self, info: Info[Context, None]) -> list[ServiceArea]:
-        info.context.require_tenant()
         async with info.context.db_session() as session:
             return [ServiceArea.from_model(a) for a in await areas.list_areas(session)]

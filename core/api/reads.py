@@ -1,0 +1,58 @@
+"""Audited reads of a person's record, and sensitive fields.
+
+A type that holds a person's data declares its fields with ``person_field``: each
+field that actually resolves is noted for the record (``Context.audit_read``), and
+the request writes one ``read`` audit event per record with every field read —
+names only, never values. ``person_field(sensitive="x.health.read")`` also puts the
+field behind that (sensitive) action: without the explicit grant the field answers
+null with FORBIDDEN and is not recorded as read.
+
+The record's id is the object's ``uid`` (Relay NodeID) or ``id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+
+from core.api.gates import action_gate
+
+
+def _note(source: Any, info: Info) -> None:
+    object_id = getattr(source, "uid", None) or getattr(source, "id", None)
+    if object_id is None:
+        raise TypeError(f"{type(source).__name__}: a person's record needs a uid or id")
+    # The GraphQL type name (what an auditor reads), from graphql-core's info.
+    type_name = info._raw_info.parent_type.name
+    info.context.audit_read(type_name, str(object_id), [info.field_name])
+
+
+class ReadAudit(FieldExtension):
+    """Notes the field as read once it resolved (a refused field is not noted)."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        value = next_(source, info, **kwargs)
+        _note(source, info)
+        return value
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        value = await next_(source, info, **kwargs)
+        _note(source, info)
+        return value
+
+
+def person_field(*, sensitive: str | None = None, description: str | None = None) -> Any:
+    """A field of a person's record: audited when read; behind ``sensitive`` (a
+    sensitive action, granted explicitly) when given. Sensitive fields must be
+    nullable: a refused one answers null with FORBIDDEN."""
+    extensions: list[Any] = []
+    if sensitive is not None:
+        extensions.append(action_gate(sensitive))
+    extensions.append(ReadAudit())
+    return strawberry.field(description=description, extensions=extensions)

@@ -19,7 +19,7 @@ import base64
 import binascii
 import json
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
 from sqlalchemy import select
 from starlette.requests import Request
@@ -31,12 +31,12 @@ from core.api.authn import (
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
-    authenticate,
     bearer_token,
     client_address,
 )
 from core.auth import accounts, clients, sessions
 from core.auth.accounts import SignedIn
+from core.auth.principal import session_of
 from core.auth.secrets import same
 from core.auth.service import AuthService
 from core.errors import MaillageError, RateLimitedError, ValidationError
@@ -233,22 +233,25 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     auth = _auth(request)
-    principal = await authenticate(request, auth)
+    # The session itself, whatever else the request says (a disabled account or an
+    # odd pole header must not keep a session alive).
+    bearer = bearer_token(request)
+    session_id, via_cookie = await session_of(
+        auth, bearer=bearer, cookie=None if bearer else request.cookies.get(SESSION_COOKIE)
+    )
     try:
         data, as_json = await read_input(request)
     except ValidationError:
         data, as_json = {}, True
-    if principal.session_id is None:
+    if session_id is None:
         response: Response = JSONResponse({"ok": True})
         clear_session_cookies(request, response)
         return response
-    if principal.via_cookie:
+    if via_cookie:
         given = request.headers.get(CSRF_HEADER) or str(data.get("csrf", ""))
-        if not given or not same(given, sessions.csrf_token(auth, principal.session_id)):
+        if not given or not same(given, sessions.csrf_token(auth, session_id)):
             return error_json(ValidationError("jeton CSRF manquant", field=CSRF_HEADER), 403)
-    await sessions.revoke(
-        auth, principal.session_id, reason="logout", client_address=client_address(request)
-    )
+    await sessions.revoke(auth, session_id, reason="logout", client_address=client_address(request))
     response = (
         JSONResponse({"ok": True})
         if as_json or bearer_token(request)
@@ -276,7 +279,8 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, sep, secret = decoded.partition(":")
-    return (unquote(client_id), unquote(secret)) if sep else None
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+    return (unquote_plus(client_id), unquote_plus(secret)) if sep else None
 
 
 async def token(request: Request) -> Response:
@@ -436,7 +440,8 @@ async def jwks(request: Request) -> Response:
     return JSONResponse(
         ring.jwks(),
         headers={
-            "Cache-Control": "public, max-age=300",
+            # Short: a verifier meeting an unknown kid should fetch again anyway.
+            "Cache-Control": "public, max-age=60",
             "Content-Type": "application/jwk-set+json",
         },
     )

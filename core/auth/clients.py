@@ -20,6 +20,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
@@ -163,6 +164,7 @@ async def _verify_assertion(
         or exp <= now - auth.config.leeway
         or exp - now > _MAX_ASSERTION_LIFETIME
         or not isinstance(claims.get("jti"), str)
+        or not claims["jti"].strip()
     ):
         raise InvalidClient("assertion refusée")
     jti = f"{client.client_id}:{claims['jti']}"[:200]
@@ -237,7 +239,11 @@ async def client_credentials(
             tenant_id=client.pole_id,
             client_address=client_address,
         )
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:
+            # The same assertion presented twice at the same moment: one wins.
+            raise InvalidClient("assertion déjà utilisée") from None
     return sessions.TokenPair(access, lifetime, None)
 
 

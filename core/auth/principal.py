@@ -139,6 +139,34 @@ async def resolve(
     )
 
 
+async def session_of(
+    auth: AuthService, *, bearer: str | None, cookie: str | None
+) -> tuple[uuid.UUID | None, bool]:
+    """The live session a credential names (and whether by cookie), for logout."""
+    async with auth.db.reference_session() as session:
+        if bearer:
+            try:
+                claims = await tokens.verify(
+                    bearer,
+                    await auth.keys(),
+                    auth.config,
+                    reload=auth.reload_keys,
+                    clock=auth.clock,
+                )
+            except tokens.InvalidToken:
+                return None, False
+            row = await session.get(AuthSession, claims.session_id)
+            return (row.id, False) if sessions.live(row, auth.now()) and row else (None, False)
+        if cookie:
+            row = (
+                await session.execute(
+                    select(AuthSession).where(AuthSession.cookie_hash == digest(cookie))
+                )
+            ).scalar()
+            return (row.id, True) if sessions.live(row, auth.now()) and row else (None, False)
+    return None, False
+
+
 def _person(
     user: User,
     row: AuthSession,

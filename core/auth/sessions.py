@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.auth import tokens
+from core.auth import throttle, tokens
 from core.auth.keys import _aware
 from core.auth.models import AuthSession, RefreshToken, User
 from core.auth.secrets import digest, hmac_token, new_token
@@ -117,7 +117,11 @@ async def issue_tokens(
 async def refresh(auth: AuthService, value: str, *, client_address: str | None = None) -> TokenPair:
     """Rotate a refresh token. A used token revokes its session (reuse detection)."""
     now = auth.now()
+    keys = [throttle.address_key(client_address)]
     async with auth.db.reference_session() as session:
+        # Guessing refresh tokens is hopeless (256 bits), but the token endpoint is
+        # throttled like the login: unknown tokens count against the address.
+        await throttle.check(session, keys, auth.config.throttle, now)
         found = (
             await session.execute(
                 select(RefreshToken, AuthSession)
@@ -126,6 +130,8 @@ async def refresh(auth: AuthService, value: str, *, client_address: str | None =
             )
         ).first()
         if found is None:
+            await throttle.fail(session, keys, auth.config.throttle, now)
+            await session.commit()
             raise UnauthenticatedError("jeton de rafraîchissement inconnu", field="refresh_token")
         token, row = found
         if token.used_at is not None:

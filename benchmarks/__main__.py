@@ -3,7 +3,9 @@
 * territory load into a fresh SQLite database;
 * commune search latency (p50 / p95) through the service;
 * GraphQL requests per second in-process (real ASGI app, httpx transport);
-* the tenant filter's cost: the same scoped query with the ORM wall on and off.
+* the tenant filter's cost: the same scoped query with the ORM wall on and off;
+* authentication (benchmarks/auth.py): Argon2id, token verification, principal
+  resolution, an authenticated request and its statement count.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from benchmarks import auth as auth_bench
 from core.api.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -102,6 +105,7 @@ async def main() -> None:
                 count += 1
             elapsed = time.perf_counter() - started
         print(f"GraphQL communes search in-process: {count / elapsed:.0f} requests/s (1 client)")
+        await auth_bench.run(url, db, tenant)
         await db.dispose()
 
 

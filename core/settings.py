@@ -207,6 +207,12 @@ class Settings:
                 "(https://…), qui est aussi l'émetteur des jetons",
                 field="MAILLAGE_PUBLIC_URL",
             )
+        if self.mail == "console":
+            raise ConfigurationError(
+                "le mode production envoie les courriels (liens de réinitialisation, "
+                "invitations) par un relais SMTP : smtp://utilisateur:mot-de-passe@hôte:587",
+                field="MAILLAGE_MAIL",
+            )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise ConfigurationError(
                 "le mode production attend PostgreSQL ; pour une installation embarquée "

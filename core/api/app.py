@@ -126,7 +126,12 @@ class MaillageGraphQL(GraphQL[Context, None]):
         if ctx.principal.refused_credential:
             log.info(
                 "credential refused",
-                extra={"event": "auth_refused", "error_code": "UNAUTHENTICATED"},
+                extra={
+                    "event": "auth_refused",
+                    "error_code": "UNAUTHENTICATED",
+                    # "expired", "wrong audience"…: never the token itself.
+                    "reason": ctx.principal.refused_credential,
+                },
             )
             return unauthenticated()
         try:

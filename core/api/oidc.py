@@ -20,7 +20,9 @@ from typing import Any
 import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
+from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -108,6 +110,34 @@ async def oidc_login(request: Request) -> Response:
         )
 
 
+USERINFO_ALGORITHMS = ["RS256", "ES256", "PS256"]
+
+
+async def _identity(client: Any, token: dict[str, Any]) -> dict[str, Any]:
+    """The person's claims: the ID token's (checked by Authlib), completed from the
+    userinfo endpoint when the address is not in it. A signed userinfo answer
+    (``application/jwt``, as ProConnect sends) is verified with the provider's keys and
+    must name the provider and us; its ``sub`` must be the ID token's."""
+    claims = dict(token.get("userinfo") or {})
+    if "email" in claims:
+        return claims
+    metadata = await client.load_server_metadata()
+    response = await client.get(metadata["userinfo_endpoint"], token=token)
+    response.raise_for_status()
+    if response.headers.get("content-type", "").split(";")[0].strip() == "application/jwt":
+        keys = KeySet.import_key_set(await client.fetch_jwk_set())
+        info = jwt.decode(response.text, keys, algorithms=USERINFO_ALGORITHMS).claims
+        audience = info.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if info.get("iss") != metadata.get("issuer") or client.client_id not in audiences:
+            raise ValueError("signed userinfo for another issuer or client")
+    else:
+        info = response.json()
+    if not isinstance(info, dict) or info.get("sub") != claims.get("sub"):
+        raise ValueError("userinfo names another subject than the ID token")
+    return {**claims, **info}
+
+
 async def _refuse(auth: AuthService, tenant: Tenant, reason: str, address: str | None) -> None:
     async with auth.db.reference_session() as session:
         security_event(
@@ -144,14 +174,22 @@ async def oidc_callback(request: Request) -> Response:
             "Le fournisseur d'identité ne répond pas ; réessayez plus tard.",
             502,
         )
-    claims = dict(token.get("userinfo") or {})
-    if "email" not in claims:
-        try:
-            claims.update(await client.userinfo(token=token))
-        except Exception:
-            log.exception("oidc userinfo failed", extra={"event": "oidc_userinfo"})
+    try:
+        claims = await _identity(client, token)
+    except (JoseError, ValueError, httpx2.HTTPError) as exc:
+        await _refuse(auth, tenant, f"userinfo: {type(exc).__name__}", address)
+        return auth_pages.message_page(
+            "Connexion refusée",
+            "Les informations du fournisseur d'identité n'ont pas pu être vérifiées.",
+            400,
+        )
     email = str(claims.get("email", "")).strip().lower()
-    if not email or claims.get("email_verified") is not True:
+    verified = claims.get("email_verified")
+    if config.get("email_verification") == "provider":
+        # The federation vouches for its addresses (ProConnect): only an explicit
+        # "not verified" is refused.
+        verified = verified is not False
+    if not email or verified is not True:
         await _refuse(auth, tenant, "email missing or not verified", address)
         return auth_pages.message_page(
             "Connexion refusée",

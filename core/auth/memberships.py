@@ -107,16 +107,21 @@ async def invite(
     if not display_name.strip():
         raise ValidationError("nom affiché requis", field="displayName")
     user = (await session.execute(select(User).where(User.email == address))).scalar()
-    if user is not None and await membership_in(session, user.id, active_only=False):
+    existing = await membership_in(session, user.id, active_only=False) if user else None
+    if existing is not None and (user is None or user.status != "invited"):
         raise ConflictError("cette personne est déjà membre du pôle", field="email")
     new_account = user is None
     if user is None:
         user = User(email=address, display_name=display_name.strip(), status="invited")
         session.add(user)
         await session.flush()
-    membership = Membership(user_id=user.id, roles=roles, grants=[], invited_by=actor.subject)
-    session.add(membership)
-    await session.flush()
+    if existing is not None:
+        # Invited but no password yet (the link expired or got lost): send a new link.
+        membership = existing
+    else:
+        membership = Membership(user_id=user.id, roles=roles, grants=[], invited_by=actor.subject)
+        session.add(membership)
+        await session.flush()
     if new_account or user.status == "invited":
         token = new_token("mi_")
         session.add(

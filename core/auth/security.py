@@ -1,7 +1,7 @@
 """Security events: the install-wide ``security_events`` log, mirrored into the pole's
 audit trail when a pole is concerned (a pole admin reads them with the rest).
 
-Kinds: login, login_failed, login_refused, logout, token_refreshed,
+Kinds: login, login_failed, login_throttled, logout, token_refreshed, tenant_switched,
 refresh_reuse, session_revoked, password_changed, password_reset_requested,
 password_reset, invitation_sent, invitation_accepted, member_changed,
 client_created, client_revoked, client_token, client_failed, oidc_refused,

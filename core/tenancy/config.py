@@ -54,7 +54,18 @@ TOP_LEVEL_KEYS = (
 )
 # [oidc]: the pole's OpenID Connect provider (ProConnect or its own). The secret never
 # sits in the file (the tenants directory is public): the file names the variable.
-OIDC_KEYS = ("issuer", "client_id", "client_secret_env", "label", "scopes", "acr_values")
+OIDC_KEYS = (
+    "issuer",
+    "client_id",
+    "client_secret_env",
+    "label",
+    "scopes",
+    "acr_values",
+    "email_verification",
+)
+# "claim": the email_verified claim must be true; "provider": the federation vouches
+# for its addresses (ProConnect sends no email_verified), only false is refused.
+OIDC_EMAIL_VERIFICATION = ("claim", "provider")
 OIDC_DEFAULT_SCOPES = "openid email given_name usual_name"
 ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]{2,99}$")
 CONTACT_KEYS = ("email", "phone", "address", "commune", "website")
@@ -400,6 +411,14 @@ class _FileReader:
         if scopes is not None and "openid" not in scopes.split():
             self.fail("oidc.scopes", "la portée « openid » est obligatoire")
         acr = self.text(table, "acr_values", "oidc.acr_values", required=False, max_length=100)
+        verification = self.text(
+            table, "email_verification", "oidc.email_verification", required=False
+        )
+        if verification is not None and verification not in OIDC_EMAIL_VERIFICATION:
+            self.fail(
+                "oidc.email_verification",
+                f"« {verification} » : attendu {' ou '.join(OIDC_EMAIL_VERIFICATION)}",
+            )
         if issuer is None or client_id is None or secret_env is None:
             return None
         found = {
@@ -411,6 +430,8 @@ class _FileReader:
         }
         if acr:
             found["acr_values"] = acr
+        if verification:
+            found["email_verification"] = verification
         return found
 
     def _since(self, data: Mapping[str, Any]) -> int | None:

@@ -297,8 +297,9 @@ async def test_a_pole_admin_invites_a_member_who_chooses_a_password(
     invited = await gql(web, INVITE, admin, e=email, n="Lucie Nouvelle", r=["staff"])
     member = invited["data"]["inviteMember"]["member"]
     assert member["status"] == "invited" and member["roles"] == ["staff"]
-    twice = await gql(web, INVITE, admin, e=email.upper(), n="Lucie", r=["staff"])
-    assert twice["data"]["inviteMember"]["errors"] == [{"code": "CONFLICT", "field": "email"}]
+    # Until she chooses a password, inviting her again sends a new link.
+    again = await gql(web, INVITE, admin, e=email.upper(), n="Lucie", r=["staff"])
+    assert again["data"]["inviteMember"]["member"]["id"] == member["id"]
     bad_role = await gql(web, INVITE, admin, e=f"b{email}", n="B", r=["chef"])
     assert bad_role["data"]["inviteMember"]["errors"] == [{"code": "VALIDATION", "field": "roles"}]
 
@@ -315,6 +316,12 @@ async def test_a_pole_admin_invites_a_member_who_chooses_a_password(
     lucie = Person(email, uuid.uuid4(), "mon mot de passe à moi")
     viewer = await gql(web, VIEWER, await bearer(web, lucie))
     assert viewer["data"]["viewer"]["displayName"] == "Lucie N."
+    twice = await gql(web, INVITE, admin, e=email, n="Lucie", r=["staff"])
+    assert twice["data"]["inviteMember"]["errors"] == [{"code": "CONFLICT", "field": "email"}]
+    trail = await gql(
+        web, '{ auditEvents(action: "members.invite") { edges { node { actorName } } } }', admin
+    )
+    assert {e["node"]["actorName"] for e in trail["data"]["auditEvents"]["edges"]} == {"Agnès Test"}
     assert viewer["data"]["viewer"]["currentPole"]["slug"] == two_poles.a.slug
     assert viewer["data"]["viewer"]["roles"] == ["staff"]
 

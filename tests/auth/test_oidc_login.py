@@ -596,3 +596,50 @@ async def test_the_login_page_offers_the_pole_provider(
     assert "Se connecter avec AgentConnect du pôle" in page
     assert pole.name in page
     assert f"/auth/oidc/{plain.slug}/" not in page
+
+
+# -- 8. ProConnect-shaped provider ----------------------------------------------------------------
+
+# ProConnect keeps the address out of the ID token, answers userinfo as a signed JWT and
+# sends no email_verified (it federates identity providers that verify addresses).
+PROCONNECT_CLIENT = OidcClient(
+    CLIENT.client_id,
+    CLIENT.client_secret,
+    CLIENT.redirect_uris,
+    extra={"userinfo_signed_response_alg": "RS256"},
+)
+AGENT = OidcAccount(sub="agent", email=f"agent.public-{_RUN}@{DOMAIN}", given_name="Agent")
+AGENT_TOO = OidcAccount(sub="agent-too", email=f"agent.too-{_RUN}@{DOMAIN}")
+
+
+@pytest.fixture(scope="module")
+def proconnect() -> Iterator[LocalOidcProvider]:
+    _require_node()
+    accounts = [
+        {k: v for k, v in a.claims().items() if k != "email_verified"} for a in (AGENT, AGENT_TOO)
+    ]
+    with LocalOidcProvider(
+        clients=[PROCONNECT_CLIENT], accounts=accounts, conform_id_token_claims=True
+    ) as op:
+        yield op
+
+
+async def test_a_proconnect_shaped_provider_signs_in_through_signed_userinfo(
+    browser: httpx.AsyncClient, db: Database, proconnect: LocalOidcProvider
+) -> None:
+    pole = await oidc_pole(db, proconnect, email_verification="provider")
+    user = await member_of(db, pole, AGENT, ["staff"])
+    back = await callback_for(browser, pole, AGENT)
+    response = await browser.get(back)
+    assert response.status_code == 303, response.text
+    assert (await viewer(browser))["subject"] == f"user:{user.id}"
+
+
+async def test_without_the_provider_policy_a_missing_email_verified_is_refused(
+    browser: httpx.AsyncClient, db: Database, proconnect: LocalOidcProvider
+) -> None:
+    pole = await oidc_pole(db, proconnect)
+    user = await member_of(db, pole, AGENT_TOO, ["staff"])
+    back = await callback_for(browser, pole, AGENT_TOO)
+    assert_refused(await browser.get(back), 403, "adresse électronique vérifiée")
+    assert await sessions_of(db, user) == 0

@@ -380,3 +380,43 @@ async def test_reference_checks_cost_one_query_per_table_whatever_the_file_count
 
     assert len([s for s in statements if "FROM departements" in s]) == 1
     assert len([s for s in statements if "FROM communes" in s]) == 1
+
+
+OIDC_OK = """
+[oidc]
+issuer = "https://identite.exemple.gouv.fr/api/v2"
+client_id = "maillage-prh"
+client_secret_env = "MAILLAGE_OIDC_SECRET_NORD"
+label = "ProConnect"
+email_verification = "provider"
+"""
+
+
+def test_an_oidc_provider_is_read_with_its_defaults(tmp_path: Path) -> None:
+    write(tmp_path, "nord.toml", pole_toml(plugins=OIDC_OK))
+    (config,) = load_tenant_dir(tmp_path)
+    assert config.oidc == {
+        "issuer": "https://identite.exemple.gouv.fr/api/v2",
+        "client_id": "maillage-prh",
+        "client_secret_env": "MAILLAGE_OIDC_SECRET_NORD",
+        "label": "ProConnect",
+        "scopes": "openid email given_name usual_name",
+        "email_verification": "provider",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('issuer = "http://identite.exemple.fr"', "oidc.issuer"),
+        ('client_secret = "en clair"', "oidc.client_secret"),
+        ('client_secret_env = "mon secret"', "oidc.client_secret_env"),
+        ('scopes = "email"', "oidc.scopes"),
+        ('email_verification = "jamais"', "oidc.email_verification"),
+    ],
+)
+def test_a_wrong_oidc_table_is_refused_by_key(tmp_path: Path, line: str, key: str) -> None:
+    name = line.split(" = ")[0]
+    lines = [x for x in OIDC_OK.splitlines() if not x.startswith(name + " =")] + [line]
+    write(tmp_path, "nord.toml", pole_toml(plugins="\n".join(lines)))
+    assert only_problem(tmp_path).field == f"nord.toml:{key}"

@@ -103,7 +103,10 @@ class MemberConnection(relay.ListConnection[Member]):
 @strawberry.type(description="Une entrée du journal d'audit (noms de champs, jamais de valeurs).")
 class AuditEntry:
     at: dt.datetime
-    actor: str
+    actor: str = strawberry.field(description="user:<id>, client:<id>, operator:<login>…")
+    actor_name: str | None = strawberry.field(
+        default=None, description="Nom affiché de la personne, si c'est un compte."
+    )
     action: str
     object_type: str
     object_id: str | None
@@ -307,7 +310,7 @@ class AuthQuery:
         if until:
             statement = statement.where(AuditEvent.at < until)
         async with info.context.db_session() as session:
-            return await paginate(
+            page = await paginate(
                 session,
                 statement,
                 first=first,
@@ -324,6 +327,23 @@ class AuthQuery:
                 ),
                 connection_cls=AuditConnection,
             )
+            # Who is behind each user:<id>, in one statement for the page.
+            ids = {
+                uuid.UUID(e.node.actor.removeprefix("user:"))
+                for e in page.edges
+                if e.node.actor.startswith("user:")
+            }
+            if ids:
+                rows = await session.execute(
+                    select(User.id, User.display_name).where(User.id.in_(ids))
+                )
+                names = {user_id: name for user_id, name in rows}
+                for edge in page.edges:
+                    if edge.node.actor.startswith("user:"):
+                        edge.node.actor_name = names.get(
+                            uuid.UUID(edge.node.actor.removeprefix("user:"))
+                        )
+            return page
 
     @strawberry.field(
         description="Clients machines du pôle.", extensions=[action_gate("clients.manage")]

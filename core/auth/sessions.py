@@ -12,12 +12,19 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth import throttle, tokens
 from core.auth.keys import _aware
-from core.auth.models import AuthSession, RefreshToken, User
+from core.auth.models import (
+    AuthSession,
+    OneTimeToken,
+    RefreshToken,
+    ThrottleBucket,
+    UsedAssertion,
+    User,
+)
 from core.auth.secrets import digest, hmac_token, new_token
 from core.auth.security import security_event
 from core.auth.service import AuthService
@@ -205,3 +212,38 @@ async def revoke_all(
     if keep is not None:
         statement = statement.where(AuthSession.id != keep)
     await session.execute(statement)
+
+
+async def purge_expired(
+    auth: AuthService, *, keep: dt.timedelta = dt.timedelta(days=30)
+) -> dict[str, int]:
+    """Delete what can no longer be used: sessions expired or revoked more than ``keep``
+    ago (their refresh tokens go with them), used or expired one-time links, expired
+    assertion ids and throttle windows. The security log keeps the history."""
+    now = auth.now()
+    horizon = now - keep
+    counts: dict[str, int] = {}
+    async with auth.db.reference_session() as session:
+        statements = {
+            "auth_sessions": delete(AuthSession).where(
+                (AuthSession.expires_at < horizon) | (AuthSession.revoked_at < horizon)
+            ),
+            "one_time_tokens": delete(OneTimeToken).where(OneTimeToken.expires_at < horizon),
+            "used_assertions": delete(UsedAssertion).where(UsedAssertion.expires_at < now),
+            "auth_throttle": delete(ThrottleBucket).where(
+                ThrottleBucket.window_start < now - auth.config.throttle.window
+            ),
+        }
+        for name, statement in statements.items():
+            if name == "auth_sessions":
+                # SQLite does not cascade without the pragma on every path: be explicit.
+                expired = select(AuthSession.id).where(
+                    (AuthSession.expires_at < horizon) | (AuthSession.revoked_at < horizon)
+                )
+                await session.execute(
+                    delete(RefreshToken).where(RefreshToken.session_id.in_(expired))
+                )
+            result = await session.execute(statement)
+            counts[name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        await session.commit()
+    return counts

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.access import table
 from core.access.actions import Actor
-from core.auth import clients, keys, memberships
+from core.auth import clients, keys, memberships, sessions
 from core.auth.config import AuthConfig
 from core.auth.models import ApiClient, SigningKey
 from core.auth.security import security_event
@@ -78,6 +78,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke = cs.add_parser("revoke", help="révoquer un client (ses jetons cessent aussitôt)")
     revoke.add_argument("client_id")
     revoke.set_defaults(func=revoke_client_command)
+
+    purge = commands.add_parser(
+        "sessions", help="sessions et jetons : purger ce qui ne peut plus servir"
+    )
+    purge.add_subparsers(dest="sessions_command", metavar="ACTION", required=True).add_parser(
+        "purge",
+        help="supprimer sessions expirées ou révoquées depuis 30 jours, liens périmés, "
+        "compteurs de tentatives échus (à lancer chaque nuit)",
+    ).set_defaults(func=purge_command)
 
     roles = commands.add_parser("roles", help="table rôles × actions (docs/roles.md)")
     roles.add_argument(
@@ -271,4 +280,14 @@ def roles_command(_settings: Settings, args: argparse.Namespace) -> int:
     after = rest.split(ROLES_END, 1)[1]
     args.write.write_text(before + block + after, encoding="utf-8")
     print(f"table des rôles écrite dans {args.write}")
+    return 0
+
+
+async def purge_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = Database.from_settings(settings)
+    try:
+        counts = await sessions.purge_expired(_service(settings, db, args.plugins_host))
+    finally:
+        await db.dispose()
+    print(", ".join(f"{name} : {count}" for name, count in counts.items()))
     return 0

@@ -24,12 +24,12 @@ import httpx
 import pytest_asyncio
 from joserfc import jws
 from joserfc.jwk import ECKey
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core.access.actions import Actor
 from core.api.app import create_app
 from core.api.authn import TENANT_HEADER
-from core.auth import keys
+from core.auth import keys, sessions
 from core.auth.models import AuthSession, Membership, RefreshToken, SecurityEvent, User
 from core.auth.passwords import hash_password
 from core.auth.secrets import digest
@@ -550,3 +550,30 @@ async def test_logout_of_a_disabled_account_still_revokes_its_session(
 async def test_guessing_refresh_tokens_is_throttled(client: GraphQLClient, pole: Tenant):
     statuses = [(await refresh(client, f"mr_{uuid.uuid4().hex}")).status_code for _ in range(31)]
     assert statuses[:30] == [400] * 30 and statuses[30] == 429
+
+
+async def test_purge_removes_only_what_can_no_longer_be_used(client: GraphQLClient, pole: Tenant):
+    email, user_id = await password_user(client, pole)
+    gone, kept = await login(client, email), await login(client, email)
+    await client.http.post(
+        "/auth/logout", headers={"authorization": f"Bearer {gone['access_token']}"}
+    )
+    auth = auth_of(client)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    auth.clock = lambda: later
+    counts = await sessions.purge_expired(auth, keep=dt.timedelta(days=1))
+    assert counts["auth_sessions"] >= 1
+    async with auth.db.reference_session() as session:
+        left = (
+            await session.execute(
+                select(AuthSession.revoked_at).where(AuthSession.user_id == user_id)
+            )
+        ).all()
+        chains = await session.scalar(
+            select(func.count())
+            .select_from(RefreshToken)
+            .where(RefreshToken.token_hash == digest(gone["refresh_token"]))
+        )
+    assert left == [(None,)] and chains == 0
+    # The surviving session still refreshes (its 30 days are not over).
+    assert (await refresh(client, kept["refresh_token"])).status_code == 200

@@ -223,7 +223,9 @@ async def request_reset(auth: AuthService, email: str, *, client_address: str | 
     auth.send_mail_soon()
 
 
-async def _take_token(session: AsyncSession, auth: AuthService, value: str, purpose: str):  # type: ignore[no-untyped-def]
+async def _take_token(
+    session: AsyncSession, auth: AuthService, value: str, purpose: str
+) -> OneTimeToken:
     row = (
         await session.execute(
             select(OneTimeToken).where(

@@ -13,10 +13,10 @@ import asyncio
 import logging
 import smtplib
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, TextIO
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
@@ -37,7 +37,7 @@ class MailSender(Protocol):
 class ConsoleSender:
     """The demo's sender: prints the mail (and keeps the last ones for tests)."""
 
-    stream: object = None
+    stream: TextIO | None = None
     sent: list[MailMessage] | None = None
 
     async def send(self, message: MailMessage) -> None:
@@ -45,7 +45,7 @@ class ConsoleSender:
         print(
             f"\n--- courriel (envoi console) ---\nÀ : {message.to}\nObjet : {message.subject}\n\n"
             f"{message.body}\n--- fin ---",
-            file=out,  # type: ignore[arg-type]
+            file=out,
             flush=True,
         )
         if self.sent is not None:
@@ -115,5 +115,3 @@ async def deliver_pending(
         await session.commit()
     return sent
 
-
-Deliver = Callable[[], Awaitable[int]]

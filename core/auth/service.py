@@ -4,6 +4,7 @@ settings, the key ring, the clock, the mail sender and the declared actions."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ class AuthService:
             mailer=sender_from_settings(settings.mail, settings.mail_from),
         )
 
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self) -> dt.datetime:
         return self.clock()
 
     async def reload_keys(self) -> None:

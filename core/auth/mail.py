@@ -114,4 +114,3 @@ async def deliver_pending(
             sent += 1
         await session.commit()
     return sent
-

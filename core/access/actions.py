@@ -149,3 +149,17 @@ class ActionRegistry:
             for role in sorted(action.default_roles):
                 table[role].append(action.name)
         return table
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls a service, and the registry to check them against: services take one and
+    ask ``caller.require("structures.manage")`` — the API, the CLI and the demo alike."""
+
+    actor: Actor | None
+    registry: ActionRegistry
+
+    def require(self, action: str) -> Actor:
+        self.registry.require(self.actor, action)
+        assert self.actor is not None
+        return self.actor

@@ -12,6 +12,8 @@ from core.api.context import Context
 from core.api.schema import resolve_node
 from core.api.types.auth import AuthMutation, AuthQuery, Member
 from core.api.types.plugins import PluginsMutation, PluginsQuery
+from core.api.types.structures import TYPES as STRUCTURE_TYPES
+from core.api.types.structures import StructuresMutation, StructuresQuery
 from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
 from core.api.types.territory import Commune, Departement, Epci, TerritoryQuery
 from core.hooks import hookimpl
@@ -32,8 +34,9 @@ class NodeQuery:
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
         query=merge_types(
-            "CoreQuery", (TenancyQuery, TerritoryQuery, PluginsQuery, AuthQuery, NodeQuery)
+            "CoreQuery",
+            (TenancyQuery, TerritoryQuery, PluginsQuery, AuthQuery, StructuresQuery, NodeQuery),
         ),
-        mutation=merge_types("CoreMutation", (PluginsMutation, AuthMutation)),
-        types=(Commune, Departement, Epci, ServiceArea, Tenant, Member),
+        mutation=merge_types("CoreMutation", (PluginsMutation, AuthMutation, StructuresMutation)),
+        types=(Commune, Departement, Epci, ServiceArea, Tenant, Member, *STRUCTURE_TYPES),
     )

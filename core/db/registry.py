@@ -14,6 +14,7 @@ CORE_MODEL_MODULES = (
     "core.audit.models",
     "core.plugins.models",
     "core.domain.areas.models",
+    "core.domain.structures.models",
     "core.auth.models",
 )
 

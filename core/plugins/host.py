@@ -53,6 +53,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.auth.feature",
     "core.plugins.feature",
     "core.domain.areas.feature",
+    "core.domain.structures.feature",
     "core.api.feature",
     "core.cli.feature",
 )

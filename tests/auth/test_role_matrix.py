@@ -37,6 +37,9 @@ QUERIES = {
     "members.manage": f'mutation {{ updateMember(id: "{NIL}", active: true) '
     "{ errors { code } } }",
     "clients.manage": "{ apiClients { clientId } }",
+    "structures.read": "{ structures(first: 1) { totalCount } }",
+    "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
+    'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

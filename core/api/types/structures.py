@@ -1,0 +1,582 @@
+"""GraphQL: the pole's directory — gestionnaires, structures d'accueil, partenaires and
+their contacts. Lists are cursor connections; a page loads its communes and contacts
+in a fixed number of statements, whatever its length."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from strawberry import relay
+from strawberry.types import Info
+
+from core.access.actions import Caller
+from core.api.context import Context
+from core.api.gates import action_gate
+from core.api.pagination import connection, in_order, window
+from core.api.payloads import UserError, user_errors
+from core.api.reads import person_field
+from core.api.types.territory import Commune
+from core.domain.structures import service
+from core.domain.structures.models import ContactPerson as ContactModel
+from core.domain.structures.models import Organisation as OrganisationModel
+from core.domain.structures.models import Partner as PartnerModel
+from core.domain.structures.models import Structure as StructureModel
+from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
+from core.errors import NotFoundError
+from core.territory.models import Commune as CommuneModel
+
+READ = service.READ
+MANAGE = service.MANAGE
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    raw = str(value)
+    try:
+        _kind, inner = relay.from_base64(raw)
+        raw = inner
+    except Exception:
+        pass
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def caller(ctx: Context) -> Caller:
+    return Caller(ctx.actor, ctx.host.actions)
+
+
+@strawberry.type(description="Une valeur possible et son libellé français.")
+class KindOption:
+    value: str
+    label: str
+
+
+def _options(vocabulary: Mapping[str, str]) -> list[KindOption]:
+    return [KindOption(value=k, label=v) for k, v in vocabulary.items()]
+
+
+@strawberry.type(description="Une personne contact d'une structure ou d'un partenaire.")
+class ContactPerson:
+    uid: strawberry.Private[str]
+    first_name: str = person_field()
+    last_name: str = person_field()
+    function: str = person_field(description="Fonction (direction, RSAI, médecin…).")
+    email: str | None = person_field()
+    phone: str | None = person_field()
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.uid)
+
+    @classmethod
+    def from_model(cls, row: ContactModel) -> ContactPerson:
+        return cls(
+            uid=str(row.id),
+            first_name=row.first_name,
+            last_name=row.last_name,
+            function=row.function,
+            email=row.email,
+            phone=row.phone,
+        )
+
+
+@strawberry.type(description="Un gestionnaire : commune, EPCI, CCAS, association, entreprise.")
+class Organisation(relay.Node):
+    uid: relay.NodeID[str]
+    name: str
+    kind: str
+    kind_label: str
+    siren: str | None
+    commune_insee: str | None
+
+    @classmethod
+    def from_model(cls, row: OrganisationModel) -> Organisation:
+        return cls(
+            uid=str(row.id),
+            name=row.name,
+            kind=row.kind,
+            kind_label=ORGANISATION_KINDS[row.kind],
+            siren=row.siren,
+            commune_insee=row.commune_insee,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Organisation | None]:
+        ids = [_uuid(i) for i in node_ids]
+        if not info.context.can(READ):
+            return [None for _ in ids]
+        async with info.context.db_session() as session:
+            rows = await session.execute(
+                select(OrganisationModel).where(OrganisationModel.id.in_([i for i in ids if i]))
+            )
+        return in_order(ids, rows.scalars(), lambda r: r.id, cls.from_model)
+
+
+@strawberry.type(description="Une structure d'accueil (EAJE, MAM, assistant·e maternel·le…).")
+class Structure(relay.Node):
+    uid: relay.NodeID[str]
+    name: str
+    kind: str
+    kind_label: str
+    commune: Commune
+    organisation: Organisation | None
+    address: str
+    capacity: int | None
+    age_min_months: int | None
+    age_max_months: int | None
+    email: str | None
+    phone: str | None
+    notes: str
+    active: bool
+    merged_into_id: strawberry.ID | None
+    contacts: list[ContactPerson]
+
+    @classmethod
+    def from_model(cls, row: StructureModel, contacts: Sequence[ContactModel] = ()) -> Structure:
+        return cls(
+            uid=str(row.id),
+            name=row.name,
+            kind=row.kind,
+            kind_label=STRUCTURE_KINDS[row.kind],
+            commune=Commune.from_model(row.commune),
+            organisation=Organisation.from_model(row.organisation) if row.organisation else None,
+            address=row.address,
+            capacity=row.capacity,
+            age_min_months=row.age_min_months,
+            age_max_months=row.age_max_months,
+            email=row.email,
+            phone=row.phone,
+            notes=row.notes,
+            active=row.active,
+            merged_into_id=strawberry.ID(str(row.merged_into_id)) if row.merged_into_id else None,
+            contacts=[ContactPerson.from_model(c) for c in contacts],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Structure | None]:
+        ids = [_uuid(i) for i in node_ids]
+        if not info.context.can(READ):
+            return [None for _ in ids]
+        async with info.context.db_session() as session:
+            found = await load_structures(
+                session, select(StructureModel).where(StructureModel.id.in_([i for i in ids if i]))
+            )
+        return in_order(ids, found, lambda s: uuid.UUID(s.uid), lambda s: s)
+
+
+@strawberry.type(description="Un partenaire (MDPH, CAMSP, PMI, SESSAD…).")
+class Partner(relay.Node):
+    uid: relay.NodeID[str]
+    name: str
+    kind: str
+    kind_label: str
+    commune: Commune | None
+    email: str | None
+    phone: str | None
+    contacts: list[ContactPerson]
+
+    @classmethod
+    def from_model(cls, row: PartnerModel, contacts: Sequence[ContactModel] = ()) -> Partner:
+        return cls(
+            uid=str(row.id),
+            name=row.name,
+            kind=row.kind,
+            kind_label=PARTNER_KINDS[row.kind],
+            commune=Commune.from_model(row.commune) if row.commune else None,
+            email=row.email,
+            phone=row.phone,
+            contacts=[ContactPerson.from_model(c) for c in contacts],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Partner | None]:
+        ids = [_uuid(i) for i in node_ids]
+        if not info.context.can(READ):
+            return [None for _ in ids]
+        async with info.context.db_session() as session:
+            rows = await session.execute(
+                select(PartnerModel)
+                .where(PartnerModel.id.in_([i for i in ids if i]))
+                .options(*_partner_options())
+            )
+            found = list(rows.scalars())
+            contacts = await _contacts_by_partner(session, [r.id for r in found])
+        return in_order(ids, found, lambda r: r.id, lambda r: cls.from_model(r, contacts[r.id]))
+
+
+def _partner_options() -> Any:
+    commune = selectinload(PartnerModel.commune)
+    return (
+        commune.selectinload(CommuneModel.departement),
+        commune.selectinload(CommuneModel.epci),
+        commune.selectinload(CommuneModel.postal_codes),
+    )
+
+
+async def _contacts_by_partner(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ContactModel]]:
+    contacts: dict[uuid.UUID, list[ContactModel]] = defaultdict(list)
+    for c in await service.contacts_of(session, partner_ids=ids):
+        assert c.partner_id is not None
+        contacts[c.partner_id].append(c)
+    return contacts
+
+
+@strawberry.type
+class StructureConnection(relay.ListConnection[Structure]):
+    total_count: int
+
+
+@strawberry.type
+class PartnerConnection(relay.ListConnection[Partner]):
+    total_count: int
+
+
+@strawberry.type(description="Fiches probablement en double (même type, nom et commune).")
+class DuplicateGroup:
+    structures: list[Structure]
+
+
+def _commune_options() -> Any:
+    commune = selectinload(StructureModel.commune)
+    return (
+        commune.selectinload(CommuneModel.departement),
+        commune.selectinload(CommuneModel.epci),
+        commune.selectinload(CommuneModel.postal_codes),
+        selectinload(StructureModel.organisation),
+    )
+
+
+async def load_structures(session: Any, statement: Any) -> list[Structure]:
+    """Structures with commune, gestionnaire and contacts: a fixed number of statements."""
+    rows = list((await session.execute(statement.options(*_commune_options()))).scalars())
+    contacts: dict[uuid.UUID, list[ContactModel]] = defaultdict(list)
+    for contact in await service.contacts_of(session, structure_ids=[r.id for r in rows]):
+        assert contact.structure_id is not None
+        contacts[contact.structure_id].append(contact)
+    return [Structure.from_model(r, contacts[r.id]) for r in rows]
+
+
+async def _page(session: Any, statement: Any, first: int | None, after: str | None) -> Any:
+    win = window(first, after)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
+
+
+@strawberry.input(description="Une structure d'accueil.")
+class StructureInput:
+    name: str
+    kind: str = strawberry.field(description="Voir structureKinds.")
+    commune_insee: str
+    organisation_id: strawberry.ID | None = None
+    address: str = ""
+    capacity: int | None = None
+    age_min_months: int | None = None
+    age_max_months: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    notes: str = ""
+
+    def to_service(self) -> service.StructureInput:
+        organisation = None
+        if self.organisation_id is not None:
+            organisation = _uuid(self.organisation_id)
+            if organisation is None:
+                raise NotFoundError("gestionnaire introuvable", field="organisationId")
+        return service.StructureInput(
+            name=self.name,
+            kind=self.kind,
+            commune_insee=self.commune_insee,
+            organisation_id=organisation,
+            address=self.address,
+            capacity=self.capacity,
+            age_min_months=self.age_min_months,
+            age_max_months=self.age_max_months,
+            email=self.email,
+            phone=self.phone,
+            notes=self.notes,
+        )
+
+
+@strawberry.type
+class StructurePayload:
+    structure: Structure | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PartnerPayload:
+    partner: Partner | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: Organisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ContactPayload:
+    contact: ContactPerson | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class StructuresQuery:
+    @strawberry.field(description="Types de structures d'accueil et leurs libellés.")
+    def structure_kinds(self) -> list[KindOption]:
+        return _options(STRUCTURE_KINDS)
+
+    @strawberry.field(description="Types de partenaires et leurs libellés.")
+    def partner_kinds(self) -> list[KindOption]:
+        return _options(PARTNER_KINDS)
+
+    @strawberry.field(description="Types de gestionnaires et leurs libellés.")
+    def organisation_kinds(self) -> list[KindOption]:
+        return _options(ORGANISATION_KINDS)
+
+    @strawberry.field(
+        description="Structures d'accueil du pôle : recherche par nom (sans accents), type, "
+        "commune (code INSEE) ou EPCI (SIREN).",
+        extensions=[action_gate(READ)],
+    )
+    async def structures(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        kinds: list[str] | None = None,
+        commune_insee: str | None = None,
+        epci_siren: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> StructureConnection:
+        statement = service.structures_query(
+            search=search, kinds=kinds, commune_insee=commune_insee, epci_siren=epci_siren
+        )
+        async with info.context.db_session() as session:
+            win, total, page = await _page(session, statement, first, after)
+            nodes = await load_structures(session, page)
+        return connection(StructureConnection, nodes, win, total)
+
+    @strawberry.field(
+        description="Fiches probablement en double, à fusionner (mergeStructures).",
+        extensions=[action_gate(READ)],
+    )
+    async def structure_duplicates(self, info: Info[Context, None]) -> list[DuplicateGroup]:
+        async with info.context.db_session() as session:
+            groups = await service.duplicate_groups(session, caller(info.context))
+            ids = [s.id for group in groups for s in group]
+            loaded = {
+                s.uid: s
+                for s in await load_structures(
+                    session, select(StructureModel).where(StructureModel.id.in_(ids))
+                )
+            }
+        return [DuplicateGroup(structures=[loaded[str(s.id)] for s in g]) for g in groups]
+
+    @strawberry.field(
+        description="Partenaires du pôle (recherche par nom, type).",
+        extensions=[action_gate(READ)],
+    )
+    async def partners(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        kinds: list[str] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PartnerConnection:
+        statement = service.partners_query(search=search, kinds=kinds)
+        async with info.context.db_session() as session:
+            win, total, page = await _page(session, statement, first, after)
+            rows = list((await session.execute(page.options(*_partner_options()))).scalars())
+            contacts = await _contacts_by_partner(session, [r.id for r in rows])
+        nodes = [Partner.from_model(r, contacts[r.id]) for r in rows]
+        return connection(PartnerConnection, nodes, win, total)
+
+    @strawberry.field(description="Gestionnaires du pôle.", extensions=[action_gate(READ)])
+    async def organisations(self, info: Info[Context, None]) -> list[Organisation]:
+        async with info.context.db_session() as session:
+            rows = await session.execute(
+                select(OrganisationModel).order_by(OrganisationModel.search_name)
+            )
+        return [Organisation.from_model(r) for r in rows.scalars()]
+
+
+async def _structure_payload(ctx: Context, apply: Any) -> StructurePayload:
+    result = None
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        row = await apply(session)
+        await session.commit()
+        (result,) = await load_structures(
+            session, select(StructureModel).where(StructureModel.id == row.id)
+        )
+    return StructurePayload(errors=errors) if errors else StructurePayload(structure=result)
+
+
+@strawberry.type
+class StructuresMutation:
+    @strawberry.mutation(
+        description="Ajouter une structure d'accueil. Un doublon probable (même type, nom et "
+        "commune) est refusé (CONFLICT) sauf allowDuplicate.",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def create_structure(
+        self, info: Info[Context, None], input: StructureInput, allow_duplicate: bool = False
+    ) -> StructurePayload:
+        ctx = info.context
+        return await _structure_payload(
+            ctx,
+            lambda session: service.create_structure(
+                session, caller(ctx), input.to_service(), allow_duplicate=allow_duplicate
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Corriger une structure d'accueil.", extensions=[action_gate(MANAGE)]
+    )
+    async def update_structure(
+        self, info: Info[Context, None], id: strawberry.ID, input: StructureInput
+    ) -> StructurePayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> StructureModel:
+            wanted = _uuid(id)
+            if wanted is None:
+                raise NotFoundError("introuvable dans ce pôle", field="id")
+            return await service.update_structure(session, caller(ctx), wanted, input.to_service())
+
+        return await _structure_payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Fusionner des doublons dans une fiche : leurs contacts la rejoignent, "
+        "elles restent dans l'historique.",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def merge_structures(
+        self, info: Info[Context, None], keep_id: strawberry.ID, merge_ids: list[strawberry.ID]
+    ) -> StructurePayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> StructureModel:
+            keep = _uuid(keep_id)
+            if keep is None:
+                raise NotFoundError("introuvable dans ce pôle", field="keepId")
+            merged = []
+            for index, raw in enumerate(merge_ids):
+                value = _uuid(raw)
+                if value is None:
+                    raise NotFoundError("introuvable", field=f"mergeIds.{index}")
+                merged.append(value)
+            return await service.merge_structures(session, caller(ctx), keep, merged)
+
+        return await _structure_payload(ctx, apply)
+
+    @strawberry.mutation(description="Ajouter un partenaire.", extensions=[action_gate(MANAGE)])
+    async def create_partner(
+        self,
+        info: Info[Context, None],
+        name: str,
+        kind: str,
+        commune_insee: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> PartnerPayload:
+        ctx = info.context
+        result = None
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            row = await service.create_partner(
+                session,
+                caller(ctx),
+                name=name,
+                kind=kind,
+                commune_insee=commune_insee,
+                email=email,
+                phone=phone,
+            )
+            await session.commit()
+            loaded = await session.execute(
+                select(PartnerModel).where(PartnerModel.id == row.id).options(*_partner_options())
+            )
+            result = Partner.from_model(loaded.scalar_one())
+        return PartnerPayload(errors=errors) if errors else PartnerPayload(partner=result)
+
+    @strawberry.mutation(description="Ajouter un gestionnaire.", extensions=[action_gate(MANAGE)])
+    async def create_organisation(
+        self,
+        info: Info[Context, None],
+        name: str,
+        kind: str,
+        commune_insee: str | None = None,
+        siren: str | None = None,
+    ) -> OrganisationPayload:
+        ctx = info.context
+        result = None
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            row = await service.create_organisation(
+                session, caller(ctx), name=name, kind=kind, commune_insee=commune_insee, siren=siren
+            )
+            await session.commit()
+            result = Organisation.from_model(row)
+        if errors:
+            return OrganisationPayload(errors=errors)
+        return OrganisationPayload(organisation=result)
+
+    @strawberry.mutation(
+        description="Ajouter une personne contact à une structure ou à un partenaire.",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def add_contact(
+        self,
+        info: Info[Context, None],
+        first_name: str,
+        last_name: str,
+        structure_id: strawberry.ID | None = None,
+        partner_id: strawberry.ID | None = None,
+        function: str = "",
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> ContactPayload:
+        ctx = info.context
+        result = None
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            structure = _uuid(structure_id) if structure_id is not None else None
+            partner = _uuid(partner_id) if partner_id is not None else None
+            if structure_id is not None and structure is None:
+                raise NotFoundError("structure introuvable", field="structureId")
+            if partner_id is not None and partner is None:
+                raise NotFoundError("partenaire introuvable", field="partnerId")
+            row = await service.add_contact(
+                session,
+                caller(ctx),
+                structure_id=structure,
+                partner_id=partner,
+                first_name=first_name,
+                last_name=last_name,
+                function=function,
+                email=email,
+                phone=phone,
+            )
+            await session.commit()
+            result = ContactPerson.from_model(row)
+        return ContactPayload(errors=errors) if errors else ContactPayload(contact=result)
+
+
+TYPES = (Structure, Partner, Organisation)

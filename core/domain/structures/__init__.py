@@ -1,0 +1,1 @@
+"""Organisations (gestionnaires), reception structures, partners and their contacts."""

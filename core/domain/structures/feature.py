@@ -1,0 +1,44 @@
+"""Core feature: the pole's directory of gestionnaires, structures and partners."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access.actions import Action
+from core.access.roles import POLE_ROLES
+from core.domain.structures.demo import seed_directory
+from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.hooks import hookimpl
+from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [Organisation, Structure, Partner, ContactPerson]
+
+
+@hookimpl
+def maillage_actions() -> list[Action]:
+    return [
+        Action(
+            "structures.read",
+            "Consulter l'annuaire : gestionnaires, structures, partenaires et contacts",
+            default_roles=POLE_ROLES | {"referent"},
+            scope="tenant:read",
+        ),
+        Action(
+            "structures.manage",
+            "Tenir l'annuaire : créer, corriger, fusionner les doublons",
+            default_roles=frozenset({"pole_admin", "coordinator", "staff"}),
+            scope="tenant:write",
+        ),
+    ]
+
+
+@hookimpl
+async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
+    """Fictitious structures and partners in the pole's real communes."""
+    await seed_directory(tenant, session)

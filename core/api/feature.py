@@ -11,6 +11,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.schema import resolve_node
 from core.api.types.auth import AuthMutation, AuthQuery, Member
+from core.api.types.families import TYPES as FAMILY_TYPES
+from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
 from core.api.types.structures import TYPES as STRUCTURE_TYPES
 from core.api.types.structures import StructuresMutation, StructuresQuery
@@ -35,8 +37,28 @@ def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
         query=merge_types(
             "CoreQuery",
-            (TenancyQuery, TerritoryQuery, PluginsQuery, AuthQuery, StructuresQuery, NodeQuery),
+            (
+                TenancyQuery,
+                TerritoryQuery,
+                PluginsQuery,
+                AuthQuery,
+                StructuresQuery,
+                FamiliesQuery,
+                NodeQuery,
+            ),
         ),
-        mutation=merge_types("CoreMutation", (PluginsMutation, AuthMutation, StructuresMutation)),
-        types=(Commune, Departement, Epci, ServiceArea, Tenant, Member, *STRUCTURE_TYPES),
+        mutation=merge_types(
+            "CoreMutation",
+            (PluginsMutation, AuthMutation, StructuresMutation, FamiliesMutation),
+        ),
+        types=(
+            Commune,
+            Departement,
+            Epci,
+            ServiceArea,
+            Tenant,
+            Member,
+            *STRUCTURE_TYPES,
+            *FAMILY_TYPES,
+        ),
     )

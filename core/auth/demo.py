@@ -53,9 +53,18 @@ async def _user(session: AsyncSession, email: str, name: str) -> User:
     return user
 
 
+# The demo care team holds the explicit grants on sensitive data, so the demo shows both
+# sides: a staff member or a pole admin sees null and FORBIDDEN on the same fields.
+DEMO_GRANTS = {
+    "coordinator": ["children.health", "families.situation"],
+    "psychologist": ["children.health", "families.situation"],
+}
+
+
 async def _member(session: AsyncSession, user: User, roles: list[str]) -> None:
     if await membership_in(session, user.id, active_only=False) is None:
-        session.add(Membership(user_id=user.id, roles=roles, grants=[], invited_by="demo"))
+        grants = sorted({g for role in roles for g in DEMO_GRANTS.get(role, [])})
+        session.add(Membership(user_id=user.id, roles=roles, grants=grants, invited_by="demo"))
 
 
 async def seed_accounts(tenant: Tenant, session: AsyncSession) -> None:

@@ -15,6 +15,7 @@ CORE_MODEL_MODULES = (
     "core.plugins.models",
     "core.domain.areas.models",
     "core.domain.structures.models",
+    "core.domain.families.models",
     "core.auth.models",
 )
 

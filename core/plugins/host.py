@@ -54,6 +54,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.plugins.feature",
     "core.domain.areas.feature",
     "core.domain.structures.feature",
+    "core.domain.families.feature",
     "core.api.feature",
     "core.cli.feature",
 )

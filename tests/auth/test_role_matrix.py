@@ -38,6 +38,14 @@ QUERIES = {
     "{ errors { code } } }",
     "clients.manage": "{ apiClients { clientId } }",
     "structures.read": "{ structures(first: 1) { totalCount } }",
+    "families.read": "{ families(first: 1) { totalCount } }",
+    "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '
+    "{ errors { code } } }",
+    # Sensitive: refused to every role without the explicit grant (◆ in the table).
+    "children.health": f'mutation {{ updateChild(id: "{NIL}", diagnosis: "x") '
+    "{ errors { code } } }",
+    "families.situation": f'mutation {{ updateFamily(id: "{NIL}", situation: "x") '
+    "{ errors { code } } }",
     "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
     'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
 }

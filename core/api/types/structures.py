@@ -210,14 +210,14 @@ class Partner(relay.Node):
             rows = await session.execute(
                 select(PartnerModel)
                 .where(PartnerModel.id.in_([i for i in ids if i]))
-                .options(*_partner_options())
+                .options(*partner_options())
             )
             found = list(rows.scalars())
             contacts = await _contacts_by_partner(session, [r.id for r in found])
         return in_order(ids, found, lambda r: r.id, lambda r: cls.from_model(r, contacts[r.id]))
 
 
-def _partner_options() -> Any:
+def partner_options() -> Any:
     commune = selectinload(PartnerModel.commune)
     return (
         commune.selectinload(CommuneModel.departement),
@@ -406,7 +406,7 @@ class StructuresQuery:
         statement = service.partners_query(search=search, kinds=kinds)
         async with info.context.db_session() as session:
             win, total, page = await _page(session, statement, first, after)
-            rows = list((await session.execute(page.options(*_partner_options()))).scalars())
+            rows = list((await session.execute(page.options(*partner_options()))).scalars())
             contacts = await _contacts_by_partner(session, [r.id for r in rows])
         nodes = [Partner.from_model(r, contacts[r.id]) for r in rows]
         return connection(PartnerConnection, nodes, win, total)
@@ -513,7 +513,7 @@ class StructuresMutation:
             )
             await session.commit()
             loaded = await session.execute(
-                select(PartnerModel).where(PartnerModel.id == row.id).options(*_partner_options())
+                select(PartnerModel).where(PartnerModel.id == row.id).options(*partner_options())
             )
             result = Partner.from_model(loaded.scalar_one())
         return PartnerPayload(errors=errors) if errors else PartnerPayload(partner=result)

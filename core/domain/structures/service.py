@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.audit.trail import record
+from core.db.base import Base
 from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
 from core.errors import ConflictError, NotFoundError, ValidationError
@@ -288,6 +289,25 @@ async def duplicate_groups(session: AsyncSession, caller: Caller) -> list[list[S
     return groups
 
 
+def referencing(target: type[Any]) -> list[tuple[type[Any], str]]:
+    """(mapped class, column) of every tenant table with a foreign key to ``target``'s
+    id (the composite ``(tenant_id, x) → (tenant_id, id)`` keys), found in the metadata
+    so that a table added later is merged too. The self-reference (merged_into) is not
+    a reference to move."""
+    table = target.__table__
+    found = []
+    for mapper in Base.registry.mappers:
+        other = mapper.local_table
+        for constraint in other.foreign_key_constraints:
+            # By name: resolving every foreign key would need every table loaded.
+            if {e.target_fullname.rsplit(".", 1)[0] for e in constraint.elements} != {table.name}:
+                continue
+            columns = [c.name for c in constraint.columns if c.name != "tenant_id"]
+            if len(columns) == 1 and not (other is table and columns[0] == "merged_into_id"):
+                found.append((mapper.class_, columns[0]))
+    return sorted(found, key=lambda pair: (pair[0].__tablename__, pair[1]))
+
+
 async def merge_structures(
     session: AsyncSession, caller: Caller, keep_id: uuid.UUID, merge_ids: Sequence[uuid.UUID]
 ) -> Structure:
@@ -308,12 +328,15 @@ async def merge_structures(
             raise ConflictError("fiche déjà fusionnée", field=f"mergeIds.{index}")
         merged.append(row)
     ids = [row.id for row in merged]
-    await session.execute(
-        update(ContactPerson)
-        .where(ContactPerson.structure_id.in_(ids))
-        .values(structure_id=keep.id)
-        .execution_options(synchronize_session=False)
-    )
+    # Every row pointing at a merged structure now points at the one kept: contacts,
+    # children's attendance, and whatever table references structures later.
+    for model, column in referencing(Structure):
+        await session.execute(
+            update(model)
+            .where(getattr(model, column).in_(ids))
+            .values({column: keep.id})
+            .execution_options(synchronize_session=False)
+        )
     for row in merged:
         row.merged_into_id, row.active = keep.id, False
         record(

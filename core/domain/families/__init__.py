@@ -1,0 +1,1 @@
+"""Families, their guardians and consents, and the children the pole accompanies."""

@@ -11,6 +11,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.schema import resolve_node
 from core.api.types.auth import AuthMutation, AuthQuery, Member
+from core.api.types.casework import TYPES as CASEWORK_TYPES
+from core.api.types.casework import CaseworkMutation, CaseworkQuery
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
@@ -44,12 +46,19 @@ def maillage_graphql() -> GraphQLContribution:
                 AuthQuery,
                 StructuresQuery,
                 FamiliesQuery,
+                CaseworkQuery,
                 NodeQuery,
             ),
         ),
         mutation=merge_types(
             "CoreMutation",
-            (PluginsMutation, AuthMutation, StructuresMutation, FamiliesMutation),
+            (
+                PluginsMutation,
+                AuthMutation,
+                StructuresMutation,
+                FamiliesMutation,
+                CaseworkMutation,
+            ),
         ),
         types=(
             Commune,
@@ -60,5 +69,6 @@ def maillage_graphql() -> GraphQLContribution:
             Member,
             *STRUCTURE_TYPES,
             *FAMILY_TYPES,
+            *CASEWORK_TYPES,
         ),
     )

@@ -16,6 +16,7 @@ CORE_MODEL_MODULES = (
     "core.domain.areas.models",
     "core.domain.structures.models",
     "core.domain.families.models",
+    "core.domain.casework.models",
     "core.auth.models",
 )
 

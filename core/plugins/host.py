@@ -55,6 +55,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.areas.feature",
     "core.domain.structures.feature",
     "core.domain.families.feature",
+    "core.domain.casework.feature",
     "core.api.feature",
     "core.cli.feature",
 )

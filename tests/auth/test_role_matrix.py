@@ -39,6 +39,9 @@ QUERIES = {
     "clients.manage": "{ apiClients { clientId } }",
     "structures.read": "{ structures(first: 1) { totalCount } }",
     "families.read": "{ families(first: 1) { totalCount } }",
+    "casework.read": "{ followUps(first: 1) { totalCount } }",
+    "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
+    'outcome: "other") { errors { code } } }',
     "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '
     "{ errors { code } } }",
     # Sensitive: refused to every role without the explicit grant (◆ in the table).

@@ -1,0 +1,656 @@
+"""GraphQL: requests, follow-ups and interventions.
+
+A page of follow-ups loads its children (with family and structures), the structures
+and partners involved, the staff names and the interventions in a fixed number of
+statements, whatever its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry import relay
+from strawberry.types import Info
+
+from core.access.actions import Caller
+from core.api.context import Context
+from core.api.gates import action_gate
+from core.api.pagination import connection, in_order, window
+from core.api.payloads import UserError, user_errors
+from core.api.reads import person_field
+from core.api.types.families import Child, _children
+from core.api.types.structures import (
+    KindOption,
+    Partner,
+    Structure,
+    load_structures,
+    partner_options,
+)
+from core.auth.models import User
+from core.domain.casework import service
+from core.domain.casework.models import FollowUp as FollowUpModel
+from core.domain.casework.models import FollowUpPartner, FollowUpStructure
+from core.domain.casework.models import Intervention as InterventionModel
+from core.domain.casework.models import Request as RequestModel
+from core.domain.casework.vocabulary import (
+    CHANNELS,
+    FOLLOW_UP_STATUSES,
+    INTERVENTION_KINDS,
+    OUTCOMES,
+    REQUEST_STATUSES,
+    REQUESTER_KINDS,
+    SUBJECTS,
+)
+from core.domain.families.models import Child as ChildModel
+from core.domain.structures.models import Partner as PartnerModel
+from core.domain.structures.models import Structure as StructureModel
+from core.errors import NotFoundError
+
+READ, MANAGE = service.READ, service.MANAGE
+
+
+def _uuid(value: Any, field: str) -> uuid.UUID:
+    raw = str(value)
+    try:
+        _kind, inner = relay.from_base64(raw)
+        raw = inner
+    except Exception:
+        pass
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFoundError("introuvable dans ce pôle", field=field) from None
+
+
+def _maybe(value: Any, field: str) -> uuid.UUID | None:
+    return None if value is None else _uuid(value, field)
+
+
+def caller(ctx: Context) -> Caller:
+    return Caller(ctx.actor, ctx.host.actions)
+
+
+def _option(value: str, vocabulary: Any) -> KindOption:
+    return KindOption(value=value, label=vocabulary[value])
+
+
+@strawberry.type(description="Un membre de l'équipe du pôle.")
+class StaffMember:
+    user_id: strawberry.ID
+    display_name: str
+
+
+@strawberry.type(description="Une demande d'intervention (fiche de demande).")
+class Request(relay.Node):
+    uid: relay.NodeID[str]
+    received_on: dt.date
+    channel: KindOption
+    requester_kind: KindOption
+    requester_name: str = person_field()
+    subjects: list[KindOption]
+    description: str = person_field()
+    status: KindOption
+    answered_on: dt.date | None
+    answer: str = person_field()
+    family_id: strawberry.ID | None
+    child_id: strawberry.ID | None
+    structure_id: strawberry.ID | None
+    assigned_to: StaffMember | None
+
+    @classmethod
+    def from_model(cls, row: RequestModel, staff: dict[uuid.UUID, str]) -> Request:
+        def sid(value: uuid.UUID | None) -> strawberry.ID | None:
+            return strawberry.ID(str(value)) if value else None
+
+        return cls(
+            uid=str(row.id),
+            received_on=row.received_on,
+            channel=_option(row.channel, CHANNELS),
+            requester_kind=_option(row.requester_kind, REQUESTER_KINDS),
+            requester_name=row.requester_name,
+            subjects=[_option(s, SUBJECTS) for s in row.subjects],
+            description=row.description,
+            status=_option(row.status, REQUEST_STATUSES),
+            answered_on=row.answered_on,
+            answer=row.answer,
+            family_id=sid(row.family_id),
+            child_id=sid(row.child_id),
+            structure_id=sid(row.structure_id),
+            assigned_to=_staff(row.assigned_to, staff),
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Request | None]:
+        ids = [_try(i) for i in node_ids]
+        if not info.context.can(READ):
+            return [None for _ in ids]
+        async with info.context.db_session() as session:
+            rows = list(
+                (
+                    await session.execute(
+                        select(RequestModel).where(RequestModel.id.in_([i for i in ids if i]))
+                    )
+                ).scalars()
+            )
+            staff = await _names(session, [r.assigned_to for r in rows])
+        return in_order(ids, rows, lambda r: r.id, lambda r: cls.from_model(r, staff))
+
+
+@strawberry.type(description="Une intervention sur la ligne de temps d'un suivi.")
+class Intervention:
+    uid: strawberry.Private[str]
+    kind: KindOption
+    happened_on: dt.date
+    duration_minutes: int
+    staff: StaffMember | None
+    structure: Structure | None
+    place: str
+    travel_km: float
+    notes: str = person_field()
+    recommendations: str = person_field(description="Préconisations données.")
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.uid)
+
+
+@strawberry.type(description="Le suivi d'un enfant.")
+class FollowUp(relay.Node):
+    uid: relay.NodeID[str]
+    child: Child
+    status: KindOption
+    opened_on: dt.date
+    closed_on: dt.date | None
+    outcome: KindOption | None
+    outcome_notes: str = person_field()
+    referent: StaffMember | None
+    request_id: strawberry.ID | None
+    structures: list[Structure]
+    partners: list[Partner]
+    interventions: list[Intervention] = strawberry.field(
+        description="Ligne de temps, de la plus ancienne à la plus récente."
+    )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[FollowUp | None]:
+        ids = [_try(i) for i in node_ids]
+        if not info.context.can(READ):
+            return [None for _ in ids]
+        async with info.context.db_session() as session:
+            found = await load_follow_ups(
+                session, select(FollowUpModel).where(FollowUpModel.id.in_([i for i in ids if i]))
+            )
+        return in_order(ids, found, lambda f: uuid.UUID(f.uid), lambda f: f)
+
+
+def _try(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _staff(user_id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> StaffMember | None:
+    if user_id is None:
+        return None
+    return StaffMember(user_id=strawberry.ID(str(user_id)), display_name=names.get(user_id, "?"))
+
+
+async def _names(session: Any, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
+async def load_follow_ups(session: Any, statement: Any) -> list[FollowUp]:
+    rows: list[FollowUpModel] = list((await session.execute(statement)).scalars())
+    ids = [r.id for r in rows]
+    children: dict[str, Child] = {}
+    structure_links: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    partner_links: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    interventions: dict[uuid.UUID, list[InterventionModel]] = defaultdict(list)
+    if ids:
+        child_rows = list(
+            (
+                await session.execute(
+                    select(ChildModel).where(ChildModel.id.in_({r.child_id for r in rows}))
+                )
+            ).scalars()
+        )
+        children = {c.uid: c for c in await _children(session, child_rows)}
+        for link in (
+            await session.execute(
+                select(FollowUpStructure).where(FollowUpStructure.follow_up_id.in_(ids))
+            )
+        ).scalars():
+            structure_links[link.follow_up_id].append(link.structure_id)
+        for link in (
+            await session.execute(
+                select(FollowUpPartner).where(FollowUpPartner.follow_up_id.in_(ids))
+            )
+        ).scalars():
+            partner_links[link.follow_up_id].append(link.partner_id)
+        for item in (
+            await session.execute(
+                select(InterventionModel)
+                .where(InterventionModel.follow_up_id.in_(ids))
+                .order_by(InterventionModel.happened_on, InterventionModel.id)
+            )
+        ).scalars():
+            interventions[item.follow_up_id].append(item)
+    structure_ids = {s for group in structure_links.values() for s in group} | {
+        i.structure_id for group in interventions.values() for i in group if i.structure_id
+    }
+    structures = (
+        {
+            uuid.UUID(s.uid): s
+            for s in await load_structures(
+                session, select(StructureModel).where(StructureModel.id.in_(structure_ids))
+            )
+        }
+        if structure_ids
+        else {}
+    )
+    partner_ids = {p for group in partner_links.values() for p in group}
+    partners = (
+        {
+            p.id: Partner.from_model(p)
+            for p in (
+                await session.execute(
+                    select(PartnerModel)
+                    .where(PartnerModel.id.in_(partner_ids))
+                    .options(*partner_options())
+                )
+            ).scalars()
+        }
+        if partner_ids
+        else {}
+    )
+    names = await _names(
+        session,
+        [r.referent_user_id for r in rows]
+        + [i.staff_user_id for group in interventions.values() for i in group],
+    )
+    return [
+        FollowUp(
+            uid=str(r.id),
+            child=children[str(r.child_id)],
+            status=_option(r.status, FOLLOW_UP_STATUSES),
+            opened_on=r.opened_on,
+            closed_on=r.closed_on,
+            outcome=_option(r.outcome, OUTCOMES) if r.outcome else None,
+            outcome_notes=r.outcome_notes,
+            referent=_staff(r.referent_user_id, names),
+            request_id=strawberry.ID(str(r.request_id)) if r.request_id else None,
+            structures=[structures[s] for s in structure_links[r.id] if s in structures],
+            partners=[partners[p] for p in partner_links[r.id] if p in partners],
+            interventions=[
+                Intervention(
+                    uid=str(i.id),
+                    kind=_option(i.kind, INTERVENTION_KINDS),
+                    happened_on=i.happened_on,
+                    duration_minutes=i.duration_minutes,
+                    staff=_staff(i.staff_user_id, names),
+                    structure=structures.get(i.structure_id) if i.structure_id else None,
+                    place=i.place,
+                    travel_km=i.travel_km,
+                    notes=i.notes,
+                    recommendations=i.recommendations,
+                )
+                for i in interventions[r.id]
+            ],
+        )
+        for r in rows
+    ]
+
+
+@strawberry.type
+class RequestConnection(relay.ListConnection[Request]):
+    total_count: int
+
+
+@strawberry.type
+class FollowUpConnection(relay.ListConnection[FollowUp]):
+    total_count: int
+
+
+@strawberry.type(description="Activité d'un membre de l'équipe sur une période.")
+class StaffActivity:
+    staff: StaffMember | None
+    interventions: int
+    minutes: int
+    travel_km: float
+    follow_ups: int
+
+
+@strawberry.input(description="Une demande d'intervention, telle qu'elle arrive.")
+class RequestInput:
+    received_on: dt.date
+    channel: str = strawberry.field(description="Voir requestChannels.")
+    requester_kind: str
+    requester_name: str
+    subjects: list[str]
+    description: str = ""
+    family_id: strawberry.ID | None = None
+    child_id: strawberry.ID | None = None
+    structure_id: strawberry.ID | None = None
+    partner_id: strawberry.ID | None = None
+    assigned_to: strawberry.ID | None = None
+
+
+@strawberry.input(description="Une intervention dans un suivi.")
+class InterventionInput:
+    follow_up_id: strawberry.ID
+    kind: str = strawberry.field(description="Voir interventionKinds.")
+    happened_on: dt.date
+    duration_minutes: int = 0
+    staff_user_id: strawberry.ID | None = None
+    structure_id: strawberry.ID | None = None
+    place: str = ""
+    travel_km: float = 0.0
+    notes: str = ""
+    recommendations: str = ""
+
+
+@strawberry.type
+class RequestPayload:
+    request: Request | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class FollowUpPayload:
+    follow_up: FollowUp | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _options(vocabulary: Any) -> list[KindOption]:
+    return [KindOption(value=k, label=v) for k, v in vocabulary.items()]
+
+
+async def _page(session: Any, statement: Any, first: int | None, after: str | None) -> Any:
+    win = window(first, after)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
+
+
+@strawberry.type
+class CaseworkQuery:
+    @strawberry.field(description="Canaux, demandeurs, objets et statuts des demandes.")
+    def request_channels(self) -> list[KindOption]:
+        return _options(CHANNELS)
+
+    @strawberry.field
+    def requester_kinds(self) -> list[KindOption]:
+        return _options(REQUESTER_KINDS)
+
+    @strawberry.field
+    def request_subjects(self) -> list[KindOption]:
+        return _options(SUBJECTS)
+
+    @strawberry.field
+    def intervention_kinds(self) -> list[KindOption]:
+        return _options(INTERVENTION_KINDS)
+
+    @strawberry.field
+    def follow_up_outcomes(self) -> list[KindOption]:
+        return _options(OUTCOMES)
+
+    @strawberry.field(
+        description="Demandes du pôle, des plus récentes aux plus anciennes ; filtre par "
+        "statut et période de réception [début, fin[.",
+        extensions=[action_gate(READ)],
+    )
+    async def requests(
+        self,
+        info: Info[Context, None],
+        statuses: list[str] | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> RequestConnection:
+        statement = service.requests_query(statuses=statuses, start=start, end=end)
+        async with info.context.db_session() as session:
+            win, total, page = await _page(session, statement, first, after)
+            rows = list((await session.execute(page)).scalars())
+            staff = await _names(session, [r.assigned_to for r in rows])
+        return connection(
+            RequestConnection, [Request.from_model(r, staff) for r in rows], win, total
+        )
+
+    @strawberry.field(
+        description="Suivis du pôle ; filtres : statut, référent, structure, commune ou EPCI "
+        "de l'enfant, période d'activité [début, fin[.",
+        extensions=[action_gate(READ)],
+    )
+    async def follow_ups(
+        self,
+        info: Info[Context, None],
+        statuses: list[str] | None = None,
+        referent_user_id: strawberry.ID | None = None,
+        structure_id: strawberry.ID | None = None,
+        commune_insee: str | None = None,
+        epci_siren: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> FollowUpConnection:
+        statement = service.follow_ups_query(
+            service.FollowUpFilter(
+                statuses=statuses or (),
+                referent_user_id=_maybe(referent_user_id, "referentUserId"),
+                structure_id=_maybe(structure_id, "structureId"),
+                commune_insee=commune_insee,
+                epci_siren=epci_siren,
+                start=start,
+                end=end,
+            )
+        )
+        async with info.context.db_session() as session:
+            win, total, page = await _page(session, statement, first, after)
+            nodes = await load_follow_ups(session, page)
+        return connection(FollowUpConnection, nodes, win, total)
+
+    @strawberry.field(
+        description="Activité par membre de l'équipe sur [début, fin[ : interventions, "
+        "minutes, kilomètres, suivis concernés.",
+        extensions=[action_gate(READ)],
+    )
+    async def activity_by_staff(
+        self, info: Info[Context, None], start: dt.date, end: dt.date
+    ) -> list[StaffActivity]:
+        async with info.context.db_session() as session:
+            rows = await service.activity_by_staff(
+                session, caller(info.context), start=start, end=end
+            )
+            names = await _names(session, [r.user_id for r in rows])
+        return [
+            StaffActivity(
+                staff=_staff(r.user_id, names),
+                interventions=r.interventions,
+                minutes=r.minutes,
+                travel_km=r.travel_km,
+                follow_ups=r.follow_ups,
+            )
+            for r in rows
+        ]
+
+
+async def _request_payload(ctx: Context, apply: Any) -> RequestPayload:
+    result = None
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        row = await apply(session)
+        await session.commit()
+        result = Request.from_model(row, await _names(session, [row.assigned_to]))
+    return RequestPayload(errors=errors) if errors else RequestPayload(request=result)
+
+
+async def _follow_up_payload(ctx: Context, apply: Any) -> FollowUpPayload:
+    result = None
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        follow_up_id = await apply(session)
+        await session.commit()
+        (result,) = await load_follow_ups(
+            session, select(FollowUpModel).where(FollowUpModel.id == follow_up_id)
+        )
+    return FollowUpPayload(errors=errors) if errors else FollowUpPayload(follow_up=result)
+
+
+@strawberry.type
+class CaseworkMutation:
+    @strawberry.mutation(
+        description="Enregistrer une demande d'intervention.", extensions=[action_gate(MANAGE)]
+    )
+    async def record_request(
+        self, info: Info[Context, None], input: RequestInput
+    ) -> RequestPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> Any:
+            return await service.record_request(
+                session,
+                caller(ctx),
+                service.RequestInput(
+                    received_on=input.received_on,
+                    channel=input.channel,
+                    requester_kind=input.requester_kind,
+                    requester_name=input.requester_name,
+                    subjects=input.subjects,
+                    description=input.description,
+                    family_id=_maybe(input.family_id, "familyId"),
+                    child_id=_maybe(input.child_id, "childId"),
+                    structure_id=_maybe(input.structure_id, "structureId"),
+                    partner_id=_maybe(input.partner_id, "partnerId"),
+                    assigned_to=_maybe(input.assigned_to, "assignedTo"),
+                ),
+            )
+
+        return await _request_payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Faire avancer une demande : qualified, answered (avec la réponse), closed.",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def set_request_status(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        status: str,
+        answer: str = "",
+        on: dt.date | None = None,
+    ) -> RequestPayload:
+        ctx = info.context
+        return await _request_payload(
+            ctx,
+            lambda session: service.set_request_status(
+                session, caller(ctx), _uuid(id, "id"), status, answer=answer, on=on
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Ouvrir le suivi d'un enfant (éventuellement depuis une demande).",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def open_follow_up(
+        self,
+        info: Info[Context, None],
+        child_id: strawberry.ID,
+        opened_on: dt.date,
+        referent_user_id: strawberry.ID | None = None,
+        request_id: strawberry.ID | None = None,
+        structure_ids: list[strawberry.ID] | None = None,
+        partner_ids: list[strawberry.ID] | None = None,
+    ) -> FollowUpPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            row = await service.open_follow_up(
+                session,
+                caller(ctx),
+                child_id=_uuid(child_id, "childId"),
+                opened_on=opened_on,
+                referent_user_id=_maybe(referent_user_id, "referentUserId"),
+                request_id=_maybe(request_id, "requestId"),
+                structure_ids=[
+                    _uuid(s, f"structureIds.{i}") for i, s in enumerate(structure_ids or [])
+                ],
+                partner_ids=[_uuid(p, f"partnerIds.{i}") for i, p in enumerate(partner_ids or [])],
+            )
+            return row.id
+
+        return await _follow_up_payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Clore un suivi avec son issue.", extensions=[action_gate(MANAGE)]
+    )
+    async def close_follow_up(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        closed_on: dt.date,
+        outcome: str,
+        notes: str = "",
+    ) -> FollowUpPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            row = await service.close_follow_up(
+                session,
+                caller(ctx),
+                _uuid(id, "id"),
+                closed_on=closed_on,
+                outcome=outcome,
+                notes=notes,
+            )
+            return row.id
+
+        return await _follow_up_payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Noter une intervention (observation, préconisations, visite…).",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def log_intervention(
+        self, info: Info[Context, None], input: InterventionInput
+    ) -> FollowUpPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            row = await service.log_intervention(
+                session,
+                caller(ctx),
+                service.InterventionInput(
+                    follow_up_id=_uuid(input.follow_up_id, "followUpId"),
+                    kind=input.kind,
+                    happened_on=input.happened_on,
+                    duration_minutes=input.duration_minutes,
+                    staff_user_id=_maybe(input.staff_user_id, "staffUserId"),
+                    structure_id=_maybe(input.structure_id, "structureId"),
+                    place=input.place,
+                    travel_km=input.travel_km,
+                    notes=input.notes,
+                    recommendations=input.recommendations,
+                ),
+            )
+            return row.follow_up_id
+
+        return await _follow_up_payload(ctx, apply)
+
+
+TYPES = (Request, FollowUp)

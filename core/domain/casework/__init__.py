@@ -1,0 +1,1 @@
+"""Casework: requests for help, child follow-ups and their interventions."""

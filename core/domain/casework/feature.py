@@ -1,0 +1,48 @@
+"""Core feature: requests, follow-ups and interventions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access.actions import Action
+from core.access.roles import POLE_ROLES
+from core.domain.casework.demo import seed_casework
+from core.domain.casework.models import (
+    FollowUp,
+    FollowUpPartner,
+    FollowUpStructure,
+    Intervention,
+    Request,
+)
+from core.hooks import hookimpl
+from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [Request, FollowUp, FollowUpStructure, FollowUpPartner, Intervention]
+
+
+@hookimpl
+def maillage_actions() -> list[Action]:
+    return [
+        Action(
+            "casework.read",
+            "Consulter les demandes, les suivis et les interventions",
+            default_roles=POLE_ROLES,
+        ),
+        Action(
+            "casework.manage",
+            "Enregistrer les demandes, ouvrir et clore les suivis, noter les interventions",
+            default_roles=POLE_ROLES,
+        ),
+    ]
+
+
+@hookimpl
+async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
+    """Two years of fictitious requests, follow-ups and interventions."""
+    await seed_casework(tenant, session)

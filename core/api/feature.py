@@ -12,7 +12,12 @@ from core.api.context import Context
 from core.api.schema import resolve_node
 from core.api.types.auth import AuthMutation, AuthQuery, Member
 from core.api.types.casework import TYPES as CASEWORK_TYPES
-from core.api.types.casework import CaseworkMutation, CaseworkQuery
+from core.api.types.casework import (
+    CaseworkMutation,
+    CaseworkQuery,
+    TasksMutation,
+    TasksQuery,
+)
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
@@ -47,6 +52,7 @@ def maillage_graphql() -> GraphQLContribution:
                 StructuresQuery,
                 FamiliesQuery,
                 CaseworkQuery,
+                TasksQuery,
                 NodeQuery,
             ),
         ),
@@ -58,6 +64,7 @@ def maillage_graphql() -> GraphQLContribution:
                 StructuresMutation,
                 FamiliesMutation,
                 CaseworkMutation,
+                TasksMutation,
             ),
         ),
         types=(

@@ -23,7 +23,9 @@ from core.api.gates import action_gate
 
 
 def _note(source: Any, info: Info) -> None:
-    object_id = getattr(source, "uid", None) or getattr(source, "id", None)
+    object_id = getattr(source, "uid", None) or getattr(source, "key", None)
+    if object_id is None:
+        object_id = getattr(source, "id", None)
     if object_id is None:
         raise TypeError(f"{type(source).__name__}: a person's record needs a uid or id")
     # The GraphQL type name (what an auditor reads), from graphql-core's info.

@@ -33,7 +33,7 @@ from core.api.types.structures import (
     partner_options,
 )
 from core.auth.models import User
-from core.domain.casework import service
+from core.domain.casework import service, tasks
 from core.domain.casework.models import FollowUp as FollowUpModel
 from core.domain.casework.models import FollowUpPartner, FollowUpStructure
 from core.domain.casework.models import Intervention as InterventionModel
@@ -651,6 +651,101 @@ class CaseworkMutation:
             return row.follow_up_id
 
         return await _follow_up_payload(ctx, apply)
+
+
+@strawberry.type(description="Un rappel : une demande sans réponse, un suivi sans intervention.")
+class Task:
+    key: str = strawberry.field(
+        description="Identifie cette occurrence (completeTask, snoozeTask)."
+    )
+    kind: KindOption
+    due_on: dt.date
+    overdue_days: int
+    title: str = person_field()
+    assignee: StaffMember | None
+    request_id: strawberry.ID | None
+    follow_up_id: strawberry.ID | None
+    snoozed_until: dt.date | None
+
+
+@strawberry.type
+class TaskPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TasksQuery:
+    @strawberry.field(
+        description="Rappels dus à une date (aujourd'hui par défaut), du plus ancien au plus "
+        "récent ; mine: seulement les miens ; assignee: ceux d'un membre de l'équipe.",
+        extensions=[action_gate(READ)],
+    )
+    async def tasks(
+        self,
+        info: Info[Context, None],
+        on: dt.date | None = None,
+        mine: bool = False,
+        assignee: strawberry.ID | None = None,
+        include_snoozed: bool = False,
+    ) -> list[Task]:
+        ctx = info.context
+        day = on or dt.date.today()
+        who = _maybe(assignee, "assignee")
+        if mine:
+            who = ctx.actor.user_id if ctx.actor else None
+        async with ctx.db_session() as session:
+            found = await tasks.due_tasks(
+                session,
+                caller(ctx),
+                ctx.require_tenant(),
+                on=day,
+                assignee=who,
+                include_snoozed=include_snoozed,
+            )
+            names = await _names(session, [t.assignee for t in found])
+        return [
+            Task(
+                key=t.key,
+                kind=_option(t.kind, tasks.TASK_KINDS),
+                due_on=t.due_on,
+                overdue_days=(day - t.due_on).days,
+                title=t.title,
+                assignee=_staff(t.assignee, names),
+                request_id=strawberry.ID(str(t.object_id))
+                if t.kind == "request_unanswered"
+                else None,
+                follow_up_id=strawberry.ID(str(t.object_id))
+                if t.kind == "follow_up_idle"
+                else None,
+                snoozed_until=t.snoozed_until,
+            )
+            for t in found
+        ]
+
+
+@strawberry.type
+class TasksMutation:
+    @strawberry.mutation(
+        description="Marquer un rappel comme traité.", extensions=[action_gate(MANAGE)]
+    )
+    async def complete_task(self, info: Info[Context, None], key: str) -> TaskPayload:
+        ctx = info.context
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            await tasks.complete(session, caller(ctx), key)
+            await session.commit()
+        return TaskPayload(errors=errors) if errors else TaskPayload(ok=True)
+
+    @strawberry.mutation(
+        description="Reporter un rappel à une date (six mois au plus).",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def snooze_task(self, info: Info[Context, None], key: str, until: dt.date) -> TaskPayload:
+        ctx = info.context
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            await tasks.snooze(session, caller(ctx), key, until=until, today=dt.date.today())
+            await session.commit()
+        return TaskPayload(errors=errors) if errors else TaskPayload(ok=True)
 
 
 TYPES = (Request, FollowUp)

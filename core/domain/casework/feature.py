@@ -16,6 +16,7 @@ from core.domain.casework.models import (
     FollowUpStructure,
     Intervention,
     Request,
+    TaskState,
 )
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
@@ -23,7 +24,7 @@ from core.tenancy.models import Tenant
 
 @hookimpl
 def maillage_models() -> list[type]:
-    return [Request, FollowUp, FollowUpStructure, FollowUpPartner, Intervention]
+    return [Request, FollowUp, FollowUpStructure, FollowUpPartner, Intervention, TaskState]
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
@@ -111,3 +111,19 @@ class Intervention(TenantScoped, Timestamped, Base):
     travel_km: Mapped[float] = mapped_column(Float, default=0.0)
     notes: Mapped[str] = mapped_column(Text, default="")
     recommendations: Mapped[str] = mapped_column(Text, default="")
+
+
+class TaskState(TenantScoped, Base):
+    """What someone did with a reminder: done, or snoozed until a date. Reminders
+    themselves are computed from the data (a request unanswered, a follow-up idle);
+    one occurrence is (kind, object, due date), so a new lapse is a new reminder."""
+
+    __tablename__ = "task_states"
+    __table_args__ = (tenant_unique("kind", "object_id", "due_on"),)
+
+    kind: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[uuid.UUID]
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(200))

@@ -28,6 +28,7 @@ from core.api.authn import (
 )
 from core.api.context import Context
 from core.api.oidc import oidc_mount
+from core.api.reports import report_routes
 from core.api.schema import compose
 from core.auth.principal import Principal
 from core.auth.service import AuthService
@@ -283,6 +284,7 @@ def create_app(
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *auth_routes(),
+            *report_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
         ],

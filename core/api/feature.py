@@ -20,6 +20,8 @@ from core.api.types.casework import (
 )
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
+from core.api.types.plans import TYPES as PLAN_TYPES
+from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
 from core.api.types.structures import TYPES as STRUCTURE_TYPES
 from core.api.types.structures import StructuresMutation, StructuresQuery
@@ -53,6 +55,7 @@ def maillage_graphql() -> GraphQLContribution:
                 FamiliesQuery,
                 CaseworkQuery,
                 TasksQuery,
+                PlansQuery,
                 NodeQuery,
             ),
         ),
@@ -65,6 +68,7 @@ def maillage_graphql() -> GraphQLContribution:
                 FamiliesMutation,
                 CaseworkMutation,
                 TasksMutation,
+                PlansMutation,
             ),
         ),
         types=(
@@ -77,5 +81,6 @@ def maillage_graphql() -> GraphQLContribution:
             *STRUCTURE_TYPES,
             *FAMILY_TYPES,
             *CASEWORK_TYPES,
+            *PLAN_TYPES,
         ),
     )

@@ -17,6 +17,7 @@ CORE_MODEL_MODULES = (
     "core.domain.structures.models",
     "core.domain.families.models",
     "core.domain.casework.models",
+    "core.domain.plans.models",
     "core.auth.models",
 )
 

@@ -56,6 +56,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.structures.feature",
     "core.domain.families.feature",
     "core.domain.casework.feature",
+    "core.domain.plans.feature",
     "core.api.feature",
     "core.cli.feature",
 )

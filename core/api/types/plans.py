@@ -1,0 +1,309 @@
+"""GraphQL: personalised reception plans — write (versioned), share under the family's
+consent, revoke; the printable document is at /reports/reception-plans/<id>.html|.pdf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
+from core.access.actions import Caller
+from core.api.context import Context
+from core.api.gates import action_gate
+from core.api.payloads import UserError, user_errors
+from core.api.reads import person_field
+from core.api.types.structures import Structure, load_structures
+from core.domain.plans import service
+from core.domain.plans.models import ReceptionPlan as PlanModel
+from core.domain.plans.models import ReceptionPlanShare
+from core.domain.plans.models import ReceptionPlanVersion as VersionModel
+from core.domain.structures.models import Structure as StructureModel
+from core.errors import NotFoundError, ValidationError
+
+
+def _uuid(value: Any, field: str) -> uuid.UUID:
+    raw = str(value)
+    try:
+        _kind, inner = relay.from_base64(raw)
+        raw = inner
+    except Exception:
+        pass
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFoundError("introuvable dans ce pôle", field=field) from None
+
+
+def caller(ctx: Context) -> Caller:
+    return Caller(ctx.actor, ctx.host.actions)
+
+
+@strawberry.type(description="Une période d'adaptation.")
+class AdaptationPeriod:
+    starts_on: dt.date
+    ends_on: dt.date
+    description: str
+
+
+@strawberry.type(description="Une version du projet d'accueil (jamais modifiée).")
+class ReceptionPlanVersion:
+    uid: strawberry.Private[str]
+    version: int
+    written_at: dt.datetime
+    needs: str = person_field()
+    habits: str = person_field()
+    communication: str = person_field()
+    care_instructions: str = person_field()
+    adaptations: str = person_field()
+    equipment: str = person_field()
+    adaptation_periods: list[AdaptationPeriod] = person_field()
+    review_dates: list[dt.date] = person_field()
+    evaluation: str = person_field()
+
+    @classmethod
+    def from_model(cls, row: VersionModel) -> ReceptionPlanVersion:
+        return cls(
+            uid=f"{row.plan_id}:{row.version}",
+            version=row.version,
+            written_at=row.written_at,
+            needs=row.needs,
+            habits=row.habits,
+            communication=row.communication,
+            care_instructions=row.care_instructions,
+            adaptations=row.adaptations,
+            equipment=row.equipment,
+            adaptation_periods=[
+                AdaptationPeriod(
+                    starts_on=dt.date.fromisoformat(p["starts_on"]),
+                    ends_on=dt.date.fromisoformat(p["ends_on"]),
+                    description=p["description"],
+                )
+                for p in row.adaptation_periods
+            ],
+            review_dates=[dt.date.fromisoformat(d) for d in row.review_dates],
+            evaluation=row.evaluation,
+        )
+
+
+@strawberry.type(description="Le projet d'accueil personnalisé d'un enfant dans une structure.")
+class ReceptionPlan(relay.Node):
+    uid: relay.NodeID[str]
+    child_id: strawberry.ID
+    structure: Structure
+    current_version: int
+    versions: list[ReceptionPlanVersion] = strawberry.field(
+        description="De la plus récente à la plus ancienne."
+    )
+    shared_with_structure: bool = strawberry.field(
+        description="Partagé avec l'équipe, sous le consentement actif de la famille."
+    )
+    shared_at: dt.datetime | None
+    html_url: str
+    pdf_url: str
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Any, required: bool = False
+    ) -> list[ReceptionPlan | None]:
+        wanted = []
+        for raw in node_ids:
+            try:
+                wanted.append(uuid.UUID(raw))
+            except ValueError:
+                wanted.append(None)
+        if not info.context.can(service.READ):
+            return [None for _ in wanted]
+        async with info.context.db_session() as session:
+            found = {
+                uuid.UUID(p.uid): p
+                for p in await load_plans(
+                    session, select(PlanModel).where(PlanModel.id.in_([w for w in wanted if w]))
+                )
+            }
+        return [found.get(w) if w else None for w in wanted]
+
+
+async def load_plans(session: Any, statement: Any) -> list[ReceptionPlan]:
+    rows = list((await session.execute(statement)).scalars())
+    ids = [r.id for r in rows]
+    versions: dict[uuid.UUID, list[VersionModel]] = defaultdict(list)
+    shares: dict[uuid.UUID, ReceptionPlanShare] = {}
+    structures: dict[str, Structure] = {}
+    if ids:
+        for v in (
+            await session.execute(
+                select(VersionModel)
+                .where(VersionModel.plan_id.in_(ids))
+                .order_by(VersionModel.version.desc())
+            )
+        ).scalars():
+            versions[v.plan_id].append(v)
+        for plan_id in ids:
+            share = await service.current_share(session, plan_id)
+            if share is not None:
+                shares[plan_id] = share
+        structures = {
+            s.uid: s
+            for s in await load_structures(
+                session,
+                select(StructureModel).where(StructureModel.id.in_({r.structure_id for r in rows})),
+            )
+        }
+    return [
+        ReceptionPlan(
+            uid=str(r.id),
+            child_id=strawberry.ID(str(r.child_id)),
+            structure=structures[str(r.structure_id)],
+            current_version=r.current_version,
+            versions=[ReceptionPlanVersion.from_model(v) for v in versions[r.id]],
+            shared_with_structure=r.id in shares,
+            shared_at=shares[r.id].shared_at if r.id in shares else None,
+            html_url=f"/reports/reception-plans/{r.id}.html",
+            pdf_url=f"/reports/reception-plans/{r.id}.pdf",
+        )
+        for r in rows
+    ]
+
+
+@strawberry.input
+class AdaptationPeriodInput:
+    starts_on: dt.date
+    ends_on: dt.date
+    description: str
+
+
+@strawberry.input(description="Le contenu d'une version du projet d'accueil.")
+class ReceptionPlanInput:
+    needs: str = ""
+    habits: str = ""
+    communication: str = ""
+    care_instructions: str = ""
+    adaptations: str = ""
+    equipment: str = ""
+    adaptation_periods: list[AdaptationPeriodInput] = strawberry.field(default_factory=list)
+    review_dates: list[dt.date] = strawberry.field(default_factory=list)
+    evaluation: str = ""
+
+    def to_service(self) -> service.PlanContent:
+        return service.PlanContent(
+            needs=self.needs,
+            habits=self.habits,
+            communication=self.communication,
+            care_instructions=self.care_instructions,
+            adaptations=self.adaptations,
+            equipment=self.equipment,
+            adaptation_periods=[
+                service.Period(p.starts_on, p.ends_on, p.description)
+                for p in self.adaptation_periods
+            ],
+            review_dates=list(self.review_dates),
+            evaluation=self.evaluation,
+        )
+
+
+@strawberry.type
+class ReceptionPlanPayload:
+    plan: ReceptionPlan | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PlansQuery:
+    @strawberry.field(
+        description="Projets d'accueil d'un enfant.", extensions=[action_gate(service.READ)]
+    )
+    async def reception_plans(
+        self, info: Info[Context, None], child_id: strawberry.ID
+    ) -> list[ReceptionPlan]:
+        child = _uuid(child_id, "childId")
+        async with info.context.db_session() as session:
+            return await load_plans(
+                session,
+                select(PlanModel).where(PlanModel.child_id == child).order_by(PlanModel.created_at),
+            )
+
+
+async def _payload(ctx: Context, apply: Any) -> ReceptionPlanPayload:
+    result = None
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        plan_id = await apply(session)
+        await session.commit()
+        (result,) = await load_plans(session, select(PlanModel).where(PlanModel.id == plan_id))
+    return ReceptionPlanPayload(errors=errors) if errors else ReceptionPlanPayload(plan=result)
+
+
+@strawberry.type
+class PlansMutation:
+    @strawberry.mutation(
+        description="Écrire le projet d'accueil (sans planId : le créer ; avec : nouvelle "
+        "version).",
+        extensions=[action_gate(service.MANAGE)],
+    )
+    async def write_reception_plan(
+        self,
+        info: Info[Context, None],
+        content: ReceptionPlanInput,
+        child_id: strawberry.ID | None = None,
+        structure_id: strawberry.ID | None = None,
+        plan_id: strawberry.ID | None = None,
+    ) -> ReceptionPlanPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            plan = None if plan_id is None else _uuid(plan_id, "planId")
+            if plan is None and (child_id is None or structure_id is None):
+                raise ValidationError(
+                    "un nouveau projet nomme l'enfant et la structure", field="childId"
+                )
+            row = await service.write_plan(
+                session,
+                caller(ctx),
+                child_id=_uuid(child_id, "childId") if child_id else uuid.UUID(int=0),
+                structure_id=_uuid(structure_id, "structureId")
+                if structure_id
+                else uuid.UUID(int=0),
+                content=content.to_service(),
+                plan_id=plan,
+            )
+            return row.id
+
+        return await _payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Partager le projet avec l'équipe de la structure (consentement requis).",
+        extensions=[action_gate(service.MANAGE)],
+    )
+    async def share_reception_plan(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> ReceptionPlanPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            row = await service.share(session, caller(ctx), _uuid(id, "planId"))
+            return row.plan_id
+
+        return await _payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Retirer le partage avec la structure.",
+        extensions=[action_gate(service.MANAGE)],
+    )
+    async def revoke_reception_plan_share(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> ReceptionPlanPayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> uuid.UUID:
+            row = await service.revoke(session, caller(ctx), _uuid(id, "planId"))
+            return row.id
+
+        return await _payload(ctx, apply)
+
+
+TYPES = (ReceptionPlan,)

@@ -1,0 +1,1 @@
+"""Personalised reception plans ("projets d'accueil personnalisés")."""

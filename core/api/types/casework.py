@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.types import Info
 
-from core.access.actions import Caller
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.pagination import connection, in_order, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.families import Child, _children
+from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.types.structures import (
     KindOption,
     Partner,
@@ -50,30 +50,8 @@ from core.domain.casework.vocabulary import (
 from core.domain.families.models import Child as ChildModel
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
-from core.errors import NotFoundError
 
 READ, MANAGE = service.READ, service.MANAGE
-
-
-def _uuid(value: Any, field: str) -> uuid.UUID:
-    raw = str(value)
-    try:
-        _kind, inner = relay.from_base64(raw)
-        raw = inner
-    except Exception:
-        pass
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFoundError("introuvable dans ce pôle", field=field) from None
-
-
-def _maybe(value: Any, field: str) -> uuid.UUID | None:
-    return None if value is None else _uuid(value, field)
-
-
-def caller(ctx: Context) -> Caller:
-    return Caller(ctx.actor, ctx.host.actions)
 
 
 def _option(value: str, vocabulary: Any) -> KindOption:
@@ -129,7 +107,7 @@ class Request(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Request | None]:
-        ids = [_try(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -183,7 +161,7 @@ class FollowUp(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[FollowUp | None]:
-        ids = [_try(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -191,13 +169,6 @@ class FollowUp(relay.Node):
                 session, select(FollowUpModel).where(FollowUpModel.id.in_([i for i in ids if i]))
             )
         return in_order(ids, found, lambda f: uuid.UUID(f.uid), lambda f: f)
-
-
-def _try(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _staff(user_id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> StaffMember | None:
@@ -454,8 +425,8 @@ class CaseworkQuery:
         statement = service.follow_ups_query(
             service.FollowUpFilter(
                 statuses=statuses or (),
-                referent_user_id=_maybe(referent_user_id, "referentUserId"),
-                structure_id=_maybe(structure_id, "structureId"),
+                referent_user_id=maybe_id(referent_user_id, "referentUserId"),
+                structure_id=maybe_id(structure_id, "structureId"),
                 commune_insee=commune_insee,
                 epci_siren=epci_siren,
                 start=start,
@@ -533,11 +504,11 @@ class CaseworkMutation:
                     requester_name=input.requester_name,
                     subjects=input.subjects,
                     description=input.description,
-                    family_id=_maybe(input.family_id, "familyId"),
-                    child_id=_maybe(input.child_id, "childId"),
-                    structure_id=_maybe(input.structure_id, "structureId"),
-                    partner_id=_maybe(input.partner_id, "partnerId"),
-                    assigned_to=_maybe(input.assigned_to, "assignedTo"),
+                    family_id=maybe_id(input.family_id, "familyId"),
+                    child_id=maybe_id(input.child_id, "childId"),
+                    structure_id=maybe_id(input.structure_id, "structureId"),
+                    partner_id=maybe_id(input.partner_id, "partnerId"),
+                    assigned_to=maybe_id(input.assigned_to, "assignedTo"),
                 ),
             )
 
@@ -559,7 +530,7 @@ class CaseworkMutation:
         return await _request_payload(
             ctx,
             lambda session: service.set_request_status(
-                session, caller(ctx), _uuid(id, "id"), status, answer=answer, on=on
+                session, caller(ctx), parse_id(id, "id"), status, answer=answer, on=on
             ),
         )
 
@@ -583,14 +554,16 @@ class CaseworkMutation:
             row = await service.open_follow_up(
                 session,
                 caller(ctx),
-                child_id=_uuid(child_id, "childId"),
+                child_id=parse_id(child_id, "childId"),
                 opened_on=opened_on,
-                referent_user_id=_maybe(referent_user_id, "referentUserId"),
-                request_id=_maybe(request_id, "requestId"),
+                referent_user_id=maybe_id(referent_user_id, "referentUserId"),
+                request_id=maybe_id(request_id, "requestId"),
                 structure_ids=[
-                    _uuid(s, f"structureIds.{i}") for i, s in enumerate(structure_ids or [])
+                    parse_id(s, f"structureIds.{i}") for i, s in enumerate(structure_ids or [])
                 ],
-                partner_ids=[_uuid(p, f"partnerIds.{i}") for i, p in enumerate(partner_ids or [])],
+                partner_ids=[
+                    parse_id(p, f"partnerIds.{i}") for i, p in enumerate(partner_ids or [])
+                ],
             )
             return row.id
 
@@ -613,7 +586,7 @@ class CaseworkMutation:
             row = await service.close_follow_up(
                 session,
                 caller(ctx),
-                _uuid(id, "id"),
+                parse_id(id, "id"),
                 closed_on=closed_on,
                 outcome=outcome,
                 notes=notes,
@@ -636,12 +609,12 @@ class CaseworkMutation:
                 session,
                 caller(ctx),
                 service.InterventionInput(
-                    follow_up_id=_uuid(input.follow_up_id, "followUpId"),
+                    follow_up_id=parse_id(input.follow_up_id, "followUpId"),
                     kind=input.kind,
                     happened_on=input.happened_on,
                     duration_minutes=input.duration_minutes,
-                    staff_user_id=_maybe(input.staff_user_id, "staffUserId"),
-                    structure_id=_maybe(input.structure_id, "structureId"),
+                    staff_user_id=maybe_id(input.staff_user_id, "staffUserId"),
+                    structure_id=maybe_id(input.structure_id, "structureId"),
                     place=input.place,
                     travel_km=input.travel_km,
                     notes=input.notes,
@@ -691,7 +664,7 @@ class TasksQuery:
     ) -> list[Task]:
         ctx = info.context
         day = on or dt.date.today()
-        who = _maybe(assignee, "assignee")
+        who = maybe_id(assignee, "assignee")
         if mine:
             who = ctx.actor.user_id if ctx.actor else None
         async with ctx.db_session() as session:

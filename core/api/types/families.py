@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.types import Info
 
-from core.access.actions import Caller
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.pagination import connection, in_order, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import ReadAudit, person_field
+from core.api.types.ids import caller, parse_id
 from core.api.types.structures import (
     KindOption,
     Partner,
@@ -50,26 +50,8 @@ from core.domain.families.vocabulary import (
 )
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
-from core.errors import NotFoundError
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
-
-
-def _uuid(value: Any, field: str) -> uuid.UUID:
-    raw = str(value)
-    try:
-        _kind, inner = relay.from_base64(raw)
-        raw = inner
-    except Exception:
-        pass
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFoundError("introuvable dans ce pôle", field=field) from None
-
-
-def caller(ctx: Context) -> Caller:
-    return Caller(ctx.actor, ctx.host.actions)
 
 
 @strawberry.type(description="Un représentant légal (parent, tuteur).")
@@ -495,7 +477,7 @@ class FamiliesMutation:
             row = await service.update_family(
                 session,
                 caller(ctx),
-                _uuid(id, "id"),
+                parse_id(id, "id"),
                 name=name,
                 commune_insee=commune_insee,
                 address=address,
@@ -522,7 +504,7 @@ class FamiliesMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            family = _uuid(family_id, "familyId")
+            family = parse_id(family_id, "familyId")
             await service.add_guardian(
                 session,
                 caller(ctx),
@@ -552,7 +534,7 @@ class FamiliesMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            family = _uuid(family_id, "familyId")
+            family = parse_id(family_id, "familyId")
             await service.record_consent(
                 session, caller(ctx), family, purpose=purpose, given_by=given_by, given_at=given_at
             )
@@ -570,7 +552,7 @@ class FamiliesMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            row = await service.withdraw_consent(session, caller(ctx), _uuid(id, "id"), by=by)
+            row = await service.withdraw_consent(session, caller(ctx), parse_id(id, "id"), by=by)
             return row.family_id
 
         return await _family_payload(ctx, apply)
@@ -596,7 +578,7 @@ class FamiliesMutation:
             row = await service.add_child(
                 session,
                 caller(ctx),
-                _uuid(family_id, "familyId"),
+                parse_id(family_id, "familyId"),
                 first_name=first_name,
                 birth_date=birth_date,
                 commune_insee=commune_insee,
@@ -630,7 +612,7 @@ class FamiliesMutation:
             row = await service.update_child(
                 session,
                 caller(ctx),
-                _uuid(id, "id"),
+                parse_id(id, "id"),
                 first_name=first_name,
                 birth_date=birth_date,
                 commune_insee=commune_insee,
@@ -659,12 +641,12 @@ class FamiliesMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            child = _uuid(child_id, "childId")
+            child = parse_id(child_id, "childId")
             await service.link_structure(
                 session,
                 caller(ctx),
                 child,
-                _uuid(structure_id, "structureId"),
+                parse_id(structure_id, "structureId"),
                 starts_on=starts_on,
                 ends_on=ends_on,
                 notes=notes,
@@ -683,7 +665,7 @@ class FamiliesMutation:
 
         async def apply(session: Any) -> uuid.UUID:
             row = await service.end_structure(
-                session, caller(ctx), _uuid(id, "id"), ends_on=ends_on
+                session, caller(ctx), parse_id(id, "id"), ends_on=ends_on
             )
             return row.child_id
 
@@ -704,12 +686,12 @@ class FamiliesMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            child = _uuid(child_id, "childId")
+            child = parse_id(child_id, "childId")
             await service.link_partner(
                 session,
                 caller(ctx),
                 child,
-                _uuid(partner_id, "partnerId"),
+                parse_id(partner_id, "partnerId"),
                 starts_on=starts_on,
                 ends_on=ends_on,
                 notes=notes,

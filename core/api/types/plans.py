@@ -13,35 +13,18 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
-from core.access.actions import Caller
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
+from core.api.types.ids import caller, parse_id
 from core.api.types.structures import Structure, load_structures
 from core.domain.plans import service
 from core.domain.plans.models import ReceptionPlan as PlanModel
 from core.domain.plans.models import ReceptionPlanShare
 from core.domain.plans.models import ReceptionPlanVersion as VersionModel
 from core.domain.structures.models import Structure as StructureModel
-from core.errors import NotFoundError, ValidationError
-
-
-def _uuid(value: Any, field: str) -> uuid.UUID:
-    raw = str(value)
-    try:
-        _kind, inner = relay.from_base64(raw)
-        raw = inner
-    except Exception:
-        pass
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFoundError("introuvable dans ce pôle", field=field) from None
-
-
-def caller(ctx: Context) -> Caller:
-    return Caller(ctx.actor, ctx.host.actions)
+from core.errors import ValidationError
 
 
 @strawberry.type(description="Une période d'adaptation.")
@@ -221,7 +204,7 @@ class PlansQuery:
     async def reception_plans(
         self, info: Info[Context, None], child_id: strawberry.ID
     ) -> list[ReceptionPlan]:
-        child = _uuid(child_id, "childId")
+        child = parse_id(child_id, "childId")
         async with info.context.db_session() as session:
             return await load_plans(
                 session,
@@ -256,7 +239,7 @@ class PlansMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            plan = None if plan_id is None else _uuid(plan_id, "planId")
+            plan = None if plan_id is None else parse_id(plan_id, "planId")
             if plan is None and (child_id is None or structure_id is None):
                 raise ValidationError(
                     "un nouveau projet nomme l'enfant et la structure", field="childId"
@@ -264,8 +247,8 @@ class PlansMutation:
             row = await service.write_plan(
                 session,
                 caller(ctx),
-                child_id=_uuid(child_id, "childId") if child_id else uuid.UUID(int=0),
-                structure_id=_uuid(structure_id, "structureId")
+                child_id=parse_id(child_id, "childId") if child_id else uuid.UUID(int=0),
+                structure_id=parse_id(structure_id, "structureId")
                 if structure_id
                 else uuid.UUID(int=0),
                 content=content.to_service(),
@@ -285,7 +268,7 @@ class PlansMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            row = await service.share(session, caller(ctx), _uuid(id, "planId"))
+            row = await service.share(session, caller(ctx), parse_id(id, "planId"))
             return row.plan_id
 
         return await _payload(ctx, apply)
@@ -300,7 +283,7 @@ class PlansMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            row = await service.revoke(session, caller(ctx), _uuid(id, "planId"))
+            row = await service.revoke(session, caller(ctx), parse_id(id, "planId"))
             return row.id
 
         return await _payload(ctx, apply)

@@ -15,12 +15,12 @@ from sqlalchemy.orm import selectinload
 from strawberry import relay
 from strawberry.types import Info
 
-from core.access.actions import Caller
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.pagination import connection, in_order, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
+from core.api.types.ids import caller, try_uuid
 from core.api.types.territory import Commune
 from core.domain.structures import service
 from core.domain.structures.models import ContactPerson as ContactModel
@@ -33,23 +33,6 @@ from core.territory.models import Commune as CommuneModel
 
 READ = service.READ
 MANAGE = service.MANAGE
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    raw = str(value)
-    try:
-        _kind, inner = relay.from_base64(raw)
-        raw = inner
-    except Exception:
-        pass
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def caller(ctx: Context) -> Caller:
-    return Caller(ctx.actor, ctx.host.actions)
 
 
 @strawberry.type(description="Une valeur possible et son libellé français.")
@@ -111,7 +94,7 @@ class Organisation(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Organisation | None]:
-        ids = [_uuid(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -165,7 +148,7 @@ class Structure(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Structure | None]:
-        ids = [_uuid(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -203,7 +186,7 @@ class Partner(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Partner | None]:
-        ids = [_uuid(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -296,7 +279,7 @@ class StructureInput:
     def to_service(self) -> service.StructureInput:
         organisation = None
         if self.organisation_id is not None:
-            organisation = _uuid(self.organisation_id)
+            organisation = try_uuid(self.organisation_id)
             if organisation is None:
                 raise NotFoundError("gestionnaire introuvable", field="organisationId")
         return service.StructureInput(
@@ -458,7 +441,7 @@ class StructuresMutation:
         ctx = info.context
 
         async def apply(session: Any) -> StructureModel:
-            wanted = _uuid(id)
+            wanted = try_uuid(id)
             if wanted is None:
                 raise NotFoundError("introuvable dans ce pôle", field="id")
             return await service.update_structure(session, caller(ctx), wanted, input.to_service())
@@ -476,12 +459,12 @@ class StructuresMutation:
         ctx = info.context
 
         async def apply(session: Any) -> StructureModel:
-            keep = _uuid(keep_id)
+            keep = try_uuid(keep_id)
             if keep is None:
                 raise NotFoundError("introuvable dans ce pôle", field="keepId")
             merged = []
             for index, raw in enumerate(merge_ids):
-                value = _uuid(raw)
+                value = try_uuid(raw)
                 if value is None:
                     raise NotFoundError("introuvable", field=f"mergeIds.{index}")
                 merged.append(value)
@@ -557,8 +540,8 @@ class StructuresMutation:
         ctx = info.context
         result = None
         async with user_errors(ctx) as errors, ctx.db_session() as session:
-            structure = _uuid(structure_id) if structure_id is not None else None
-            partner = _uuid(partner_id) if partner_id is not None else None
+            structure = try_uuid(structure_id) if structure_id is not None else None
+            partner = try_uuid(partner_id) if partner_id is not None else None
             if structure_id is not None and structure is None:
                 raise NotFoundError("structure introuvable", field="structureId")
             if partner_id is not None and partner is None:

@@ -36,21 +36,15 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child, Family
+from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import ConflictError, ValidationError
 from core.territory.models import Commune
 
 READ = "casework.read"
 MANAGE = "casework.manage"
 MAX_MINUTES = 24 * 60
 MAX_KM = 2000.0
-
-
-async def _get(session: AsyncSession, model: type[Any], id: uuid.UUID, field: str) -> Any:
-    row = (await session.execute(select(model).where(model.id == id))).scalar()
-    if row is None:
-        raise NotFoundError("introuvable dans ce pôle", field=field)
-    return row
 
 
 def _one_of(value: str, vocabulary: Any, field: str) -> str:

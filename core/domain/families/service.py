@@ -27,8 +27,9 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.domain.families.vocabulary import CONSENT_PURPOSES, GUARDIAN_RELATIONSHIPS, NEEDS
+from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import ConflictError, ValidationError
 from core.territory.models import Commune
 from core.territory.names import normalize_name
 
@@ -37,13 +38,6 @@ MANAGE = "families.manage"
 HEALTH = "children.health"
 SITUATION = "families.situation"
 OLDEST_YEARS = 18
-
-
-async def _get(session: AsyncSession, model: type[Any], id: uuid.UUID, field: str) -> Any:
-    row = (await session.execute(select(model).where(model.id == id))).scalar()
-    if row is None:
-        raise NotFoundError("introuvable dans ce pôle", field=field)
-    return row
 
 
 async def _commune(session: AsyncSession, insee: str, field: str = "communeInsee") -> None:

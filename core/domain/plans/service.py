@@ -17,6 +17,7 @@ from core.access.actions import Caller
 from core.audit.trail import record
 from core.domain.families.models import Child, Consent, Family
 from core.domain.families.service import active_consent
+from core.domain.lookups import get_or_not_found as _get
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.domain.structures.models import Structure
 from core.errors import ConflictError, NotFoundError, ValidationError
@@ -33,13 +34,6 @@ TEXT_FIELDS = (
     "equipment",
     "evaluation",
 )
-
-
-async def _get(session: AsyncSession, model: type[Any], id: uuid.UUID, field: str) -> Any:
-    row = (await session.execute(select(model).where(model.id == id))).scalar()
-    if row is None:
-        raise NotFoundError("introuvable dans ce pôle", field=field)
-    return row
 
 
 @dataclass(frozen=True)

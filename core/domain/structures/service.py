@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Caller
 from core.audit.trail import record
 from core.db.base import Base
+from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import ConflictError, ValidationError
 from core.territory.models import Commune
 from core.territory.names import normalize_name
 
@@ -58,13 +59,6 @@ def _months(low: int | None, high: int | None) -> None:
             raise ValidationError("âge en mois entre 0 et 216", field=field)
     if low is not None and high is not None and low > high:
         raise ValidationError("l'âge minimum dépasse l'âge maximum", field="ageMinMonths")
-
-
-async def _get(session: AsyncSession, model: type[Any], id: uuid.UUID, field: str) -> Any:
-    row = (await session.execute(select(model).where(model.id == id))).scalar()
-    if row is None:
-        raise NotFoundError("introuvable dans ce pôle", field=field)
-    return row
 
 
 # --- organisations ---------------------------------------------------------------------

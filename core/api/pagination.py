@@ -67,6 +67,18 @@ def in_order(
     return [convert(found[i]) if i in found else None for i in ids]
 
 
+async def page_of(
+    session: Any, statement: Any, first: int | None, after: str | None
+) -> tuple[Window, int, Any]:
+    """The window asked for, the total count (one statement) and ``statement`` limited to
+    the window — for lists whose page is then loaded in batches (nodes with children)."""
+    win = window(first, after)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
+
+
 async def paginate(
     session: Any,
     statement: Any,
@@ -81,9 +93,6 @@ async def paginate(
     Two statements whatever the page size; give ``statement`` a total ``order_by``
     (ending with the id) so that pages are stable.
     """
-    win = window(first, after)
-    total = await session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
-    rows = (await session.execute(statement.limit(win.limit).offset(win.offset))).scalars().all()
-    return connection(connection_cls, [convert(row) for row in rows], win, int(total or 0))
+    win, total, page = await page_of(session, statement, first, after)
+    rows = (await session.execute(page)).scalars().all()
+    return connection(connection_cls, [convert(row) for row in rows], win, total)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth import mail, passwords, sessions, throttle
-from core.auth.keys import _aware
+from core.auth.config import as_utc
 from core.auth.memberships import MembershipView, memberships_of, normalise_email
 from core.auth.models import AuthSession, OneTimeToken, User
 from core.auth.secrets import digest, new_token
@@ -233,7 +233,7 @@ async def _take_token(
             )
         )
     ).scalar()
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= auth.now():
+    if row is None or row.used_at is not None or as_utc(row.expires_at) <= auth.now():
         raise ValidationError(
             "lien invalide, expiré ou déjà utilisé : demandez-en un nouveau", field="token"
         )

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
 from core.auth import sessions, throttle, tokens
-from core.auth.keys import _aware
+from core.auth.config import as_utc
 from core.auth.models import ApiClient, UsedAssertion
 from core.auth.secrets import digest, new_token, same
 from core.auth.security import security_event
@@ -248,4 +248,4 @@ async def client_credentials(
 
 
 def is_live(client: ApiClient | None, now: dt.datetime) -> bool:
-    return client is not None and (client.revoked_at is None or _aware(client.revoked_at) > now)
+    return client is not None and (client.revoked_at is None or as_utc(client.revoked_at) > now)

@@ -19,6 +19,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time, timezone-aware: SQLite hands back naive datetimes, and every time
+    maillage stores is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class ThrottlePolicy:
     """Failed logins allowed per window, per account and per client address."""

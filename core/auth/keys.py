@@ -19,7 +19,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.auth.config import AuthConfig, Clock, utcnow
+from core.auth.config import AuthConfig, Clock, as_utc, utcnow
 from core.auth.models import SigningKey
 from core.auth.secrets import decrypt, encrypt, new_token
 from core.errors import ConfigurationError
@@ -75,11 +75,6 @@ async def ensure_key(session: AsyncSession, config: AuthConfig) -> SigningKey | 
     return None if exists else await create_key(session, config)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 @dataclass
 class KeyRing:
     """The keys as one process sees them, reloaded from the database when stale."""
@@ -101,7 +96,7 @@ class KeyRing:
         verifying: dict[str, ECKey] = {}
         published: list[dict[str, Any]] = []
         for row in rows:
-            if row.retired_at is not None and self._expired_after(_aware(row.retired_at)) < now:
+            if row.retired_at is not None and self._expired_after(as_utc(row.retired_at)) < now:
                 continue
             if row.retired_at is None:
                 try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -57,48 +58,25 @@ async def resolve(
     tenant_slug: str | None,
 ) -> Principal:
     now = auth.now()
-    via_cookie = False
+    if not bearer and not cookie:
+        return ANONYMOUS
     async with auth.db.reference_session() as session:
-        if bearer:
-            try:
-                claims = await tokens.verify(
-                    bearer,
-                    await auth.keys(),
-                    auth.config,
-                    reload=auth.reload_keys,
-                    clock=auth.clock,
-                )
-            except tokens.InvalidToken as exc:
-                return Principal(refused_credential=exc.reason)
-            row = await session.get(AuthSession, claims.session_id)
-            if not sessions.live(row, now):
-                return Principal(refused_credential="session revoked or expired")
-            assert row is not None
-            if claims.api_client_id is not None:
-                client = await session.get(ApiClient, row.client_id) if row.client_id else None
-                if (
-                    not is_live(client, now)
-                    or client is None
-                    or (client.client_id != claims.api_client_id)
-                ):
-                    return Principal(refused_credential="client revoked")
-                return await _client_principal(auth, client, claims.scopes, row, tenant_slug)
-            if row.user_id != claims.user_id:
-                return Principal(refused_credential="token and session disagree")
-        elif cookie:
-            row = (
-                await session.execute(
-                    select(AuthSession).where(
-                        AuthSession.cookie_hash == digest(cookie), AuthSession.kind == "browser"
-                    )
-                )
-            ).scalar()
-            if not sessions.live(row, now):
-                return Principal(refused_credential="cookie session revoked or expired")
-            assert row is not None
-            via_cookie = True
-        else:
-            return ANONYMOUS
+        found = await _credential(session, auth, bearer=bearer, cookie=cookie)
+        if found.refusal is not None:
+            return Principal(refused_credential=found.refusal)
+        row, claims, via_cookie = found.row, found.claims, found.via_cookie
+        assert row is not None
+        if claims is not None and claims.api_client_id is not None:
+            client = await session.get(ApiClient, row.client_id) if row.client_id else None
+            if (
+                not is_live(client, now)
+                or client is None
+                or (client.client_id != claims.api_client_id)
+            ):
+                return Principal(refused_credential="client revoked")
+            return await _client_principal(auth, client, claims.scopes, row, tenant_slug)
+        if claims is not None and row.user_id != claims.user_id:
+            return Principal(refused_credential="token and session disagree")
 
         user = await session.get(User, row.user_id) if row.user_id else None
         if user is None or user.status != "active":
@@ -139,32 +117,53 @@ async def resolve(
     )
 
 
+@dataclass(frozen=True)
+class _Found:
+    row: AuthSession | None = None
+    claims: tokens.AccessClaims | None = None
+    via_cookie: bool = False
+    refusal: str | None = None
+
+
+async def _credential(
+    session: Any, auth: AuthService, *, bearer: str | None, cookie: str | None
+) -> _Found:
+    """The live session a bearer token (checked) or a browser cookie names."""
+    now = auth.now()
+    if bearer:
+        try:
+            claims = await tokens.verify(
+                bearer, await auth.keys(), auth.config, reload=auth.reload_keys, clock=auth.clock
+            )
+        except tokens.InvalidToken as exc:
+            return _Found(refusal=exc.reason)
+        row = await session.get(AuthSession, claims.session_id)
+        if not sessions.live(row, now):
+            return _Found(refusal="session revoked or expired")
+        return _Found(row=row, claims=claims)
+    row = (
+        await session.execute(
+            select(AuthSession).where(
+                AuthSession.cookie_hash == digest(cookie or ""), AuthSession.kind == "browser"
+            )
+        )
+    ).scalar()
+    if not sessions.live(row, now):
+        return _Found(refusal="cookie session revoked or expired")
+    return _Found(row=row, via_cookie=True)
+
+
 async def session_of(
     auth: AuthService, *, bearer: str | None, cookie: str | None
 ) -> tuple[uuid.UUID | None, bool]:
     """The live session a credential names (and whether by cookie), for logout."""
+    if not bearer and not cookie:
+        return None, False
     async with auth.db.reference_session() as session:
-        if bearer:
-            try:
-                claims = await tokens.verify(
-                    bearer,
-                    await auth.keys(),
-                    auth.config,
-                    reload=auth.reload_keys,
-                    clock=auth.clock,
-                )
-            except tokens.InvalidToken:
-                return None, False
-            row = await session.get(AuthSession, claims.session_id)
-            return (row.id, False) if sessions.live(row, auth.now()) and row else (None, False)
-        if cookie:
-            row = (
-                await session.execute(
-                    select(AuthSession).where(AuthSession.cookie_hash == digest(cookie))
-                )
-            ).scalar()
-            return (row.id, True) if sessions.live(row, auth.now()) and row else (None, False)
-    return None, False
+        found = await _credential(session, auth, bearer=bearer, cookie=cookie)
+    if found.row is None:
+        return None, False
+    return found.row.id, found.via_cookie
 
 
 def _person(

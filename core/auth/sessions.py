@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth import throttle, tokens
-from core.auth.keys import _aware
+from core.auth.config import as_utc
 from core.auth.models import (
     AuthSession,
     OneTimeToken,
@@ -57,7 +57,7 @@ def csrf_token(auth: AuthService, session_id: uuid.UUID) -> str:
 
 
 def live(row: AuthSession | None, now: dt.datetime) -> bool:
-    return row is not None and row.revoked_at is None and _aware(row.expires_at) > now
+    return row is not None and row.revoked_at is None and as_utc(row.expires_at) > now
 
 
 async def open_session(
@@ -115,7 +115,7 @@ async def issue_tokens(
                 session_id=row.id,
                 token_hash=digest(refresh_value),
                 issued_at=auth.now(),
-                expires_at=_aware(row.expires_at),
+                expires_at=as_utc(row.expires_at),
             )
         )
     return TokenPair(access, lifetime, refresh_value)
@@ -156,7 +156,7 @@ async def refresh(auth: AuthService, value: str, *, client_address: str | None =
                 "jeton de rafraîchissement déjà utilisé : la session est révoquée",
                 field="refresh_token",
             )
-        if not live(row, now) or _aware(token.expires_at) <= now:
+        if not live(row, now) or as_utc(token.expires_at) <= now:
             raise UnauthenticatedError("session expirée ou révoquée", field="refresh_token")
         user = await session.get(User, row.user_id) if row.user_id else None
         if user is None or user.status != "active":

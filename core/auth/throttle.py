@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.auth.config import ThrottlePolicy
-from core.auth.keys import _aware
+from core.auth.config import ThrottlePolicy, as_utc
 from core.auth.models import ThrottleBucket
 from core.auth.secrets import digest
 from core.errors import RateLimitedError
@@ -46,7 +45,7 @@ async def check(
     )
     wait = 0.0
     for row in rows:
-        ends = _aware(row.window_start) + policy.window
+        ends = as_utc(row.window_start) + policy.window
         if ends > now and row.failures >= _limit(row.key, policy):
             wait = max(wait, (ends - now).total_seconds())
     if wait:
@@ -70,7 +69,7 @@ async def fail(
         row = rows.get(key)
         if row is None:
             session.add(ThrottleBucket(key=key, window_start=now, failures=1))
-        elif _aware(row.window_start) + policy.window <= now:
+        elif as_utc(row.window_start) + policy.window <= now:
             row.window_start, row.failures = now, 1
         else:
             row.failures += 1

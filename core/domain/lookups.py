@@ -1,4 +1,5 @@
-"""The one lookup every domain service starts with."""
+"""What every domain service shares: the not-found lookup, the commune check, the
+name search, the audit line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import NotFoundError
+from core.audit.trail import record
+from core.errors import NotFoundError, ValidationError
+from core.territory.models import Commune
+from core.territory.names import normalize_name
 
 
 async def get_or_not_found(
@@ -20,3 +24,29 @@ async def get_or_not_found(
     if row is None:
         raise NotFoundError("introuvable dans ce pôle", field=field)
     return row
+
+
+async def check_commune(
+    session: AsyncSession, insee: str | None, field: str = "communeInsee"
+) -> None:
+    """VALIDATION naming ``field`` for an INSEE code the territory reference lacks (None
+    passes: the caller decides whether a commune is required)."""
+    if insee is not None and await session.get(Commune, insee) is None:
+        raise ValidationError(f"commune inconnue : {insee}", field=field)
+
+
+def name_words(column: Any, search: str) -> list[Any]:
+    """Every word typed must appear in the normalised name ("creche lucioles" finds
+    « Crèche Les Lucioles »); LIKE wildcards typed by the person are matched literally."""
+    conditions = []
+    for word in normalize_name(search).split():
+        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(column.like(f"%{pattern}%", escape="\\"))
+    return conditions
+
+
+def audit(
+    session: AsyncSession, who: str, action: str, kind: str, id: Any, fields: list[str]
+) -> None:
+    """One audit event for a write of the domain (field names, never values)."""
+    record(session, actor=who, action=action, object_type=kind, object_id=str(id), fields=fields)

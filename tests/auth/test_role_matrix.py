@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from core.access import table
-from core.access.actions import Actor
+from core.access.actions import Actor, Caller
 from core.access.roles import ROLES
 from core.auth import clients
 from core.cli.auth import roles_block
+from core.domain.areas.service import upsert_area
 from core.errors import ForbiddenError
 from core.plugins.host import PluginHost, first_party_names
 from core.testing.client import GraphQLClient, error_codes
@@ -69,9 +70,17 @@ async def _network_clients(client: GraphQLClient, _pole: Any, actor: Actor) -> b
     return True
 
 
-async def _areas_manage(client: GraphQLClient, _pole: Any, actor: Actor) -> bool:
-    # No API surface yet (areas are drawn by the seed and the CLI): the service check.
-    return bool(client.app.state.host.actions.allowed(actor, "areas.manage"))
+async def _areas_manage(client: GraphQLClient, pole: Any, actor: Actor) -> bool:
+    # No API surface yet (areas are drawn by the seed): the service's own check.
+    caller = Caller(actor, client.app.state.host.actions)
+    async with client.app.state.db.session(pole.id) as session:
+        try:
+            await upsert_area(session, name="Sonde", insee_codes=["62119"], caller=caller)
+        except ForbiddenError:
+            return False
+        finally:
+            await session.rollback()
+    return True
 
 
 SERVICE_PROBES: dict[str, Probe] = {

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -16,8 +16,9 @@ from strawberry.types import Info
 from core.access.roles import ROLES
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, paginate, window
+from core.api.pagination import connection, in_order, page_of, paginate
 from core.api.payloads import UserError, user_errors
+from core.api.types.ids import parse_id, try_uuid
 from core.api.types.tenancy import Tenant
 from core.audit.models import AuditEvent
 from core.auth import accounts, clients, memberships
@@ -76,7 +77,7 @@ class Member(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Member | None]:
-        ids = [_uuid_or_none(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can("members.read"):
             return [None for _ in ids]
         async with info.context.db_session() as session:
@@ -86,13 +87,6 @@ class Member(relay.Node):
                 .where(Membership.id.in_([i for i in ids if i]))
             )
         return in_order(ids, rows.all(), lambda r: r[0].id, lambda r: _member(r[0], r[1]))
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @strawberry.type
@@ -219,20 +213,6 @@ async def _viewer(ctx: Context) -> Viewer | None:
     )
 
 
-def _membership_id(value: strawberry.ID) -> uuid.UUID:
-    raw = str(value)
-    try:
-        kind, inner = relay.from_base64(raw)
-        if kind == "Member":
-            raw = inner
-    except Exception:
-        pass
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFoundError("membre introuvable dans ce pôle", field="id") from None
-
-
 @strawberry.type
 class AuthQuery:
     @strawberry.field(description="La personne ou le client connecté ; null si anonyme.")
@@ -271,14 +251,9 @@ class AuthQuery:
         if not include_inactive:
             statement = statement.where(Membership.active.is_(True))
         async with info.context.db_session() as session:
-            win = window(first, after)
-            total = await session.scalar(
-                select(func.count()).select_from(statement.order_by(None).subquery())
-            )
-            rows = (await session.execute(statement.limit(win.limit).offset(win.offset))).all()
-            return connection(
-                MemberConnection, [_member(m, u) for m, u in rows], win, int(total or 0)
-            )
+            win, total, page = await page_of(session, statement, first, after)
+            rows = (await session.execute(page)).all()
+            return connection(MemberConnection, [_member(m, u) for m, u in rows], win, total)
 
     @strawberry.field(
         description="Journal d'audit du pôle, du plus récent au plus ancien, filtrable.",
@@ -481,7 +456,7 @@ class AuthMutation:
                 auth,
                 session,
                 actor,
-                _membership_id(id),
+                parse_id(id, "id"),
                 roles=roles,
                 grants=grants,
                 active=active,

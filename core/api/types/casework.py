@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, window
+from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.families import Child, _children
@@ -351,14 +351,6 @@ def _options(vocabulary: Any) -> list[KindOption]:
     return [KindOption(value=k, label=v) for k, v in vocabulary.items()]
 
 
-async def _page(session: Any, statement: Any, first: int | None, after: str | None) -> Any:
-    win = window(first, after)
-    total = await session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
-    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
-
-
 @strawberry.type
 class CaseworkQuery:
     @strawberry.field(description="Canaux, demandeurs, objets et statuts des demandes.")
@@ -397,7 +389,7 @@ class CaseworkQuery:
     ) -> RequestConnection:
         statement = service.requests_query(statuses=statuses, start=start, end=end)
         async with info.context.db_session() as session:
-            win, total, page = await _page(session, statement, first, after)
+            win, total, page = await page_of(session, statement, first, after)
             rows = list((await session.execute(page)).scalars())
             staff = await _names(session, [r.assigned_to for r in rows])
         return connection(
@@ -434,7 +426,7 @@ class CaseworkQuery:
             )
         )
         async with info.context.db_session() as session:
-            win, total, page = await _page(session, statement, first, after)
+            win, total, page = await page_of(session, statement, first, after)
             nodes = await load_follow_ups(session, page)
         return connection(FollowUpConnection, nodes, win, total)
 

@@ -16,16 +16,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, window
+from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import ReadAudit, person_field
-from core.api.types.ids import caller, parse_id
+from core.api.types.ids import caller, parse_id, try_uuid
 from core.api.types.structures import (
     KindOption,
     Partner,
@@ -168,12 +168,7 @@ class Child(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Child | None]:
-        wanted: list[uuid.UUID | None] = []
-        for raw in node_ids:
-            try:
-                wanted.append(uuid.UUID(raw))
-            except ValueError:
-                wanted.append(None)
+        wanted = [try_uuid(raw) for raw in node_ids]
         if not info.context.can(READ):
             return [None for _ in wanted]
         async with info.context.db_session() as session:
@@ -210,12 +205,7 @@ class Family(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Family | None]:
-        wanted: list[uuid.UUID | None] = []
-        for raw in node_ids:
-            try:
-                wanted.append(uuid.UUID(raw))
-            except ValueError:
-                wanted.append(None)
+        wanted = [try_uuid(raw) for raw in node_ids]
         if not info.context.can(READ):
             return [None for _ in wanted]
         async with info.context.db_session() as session:
@@ -396,13 +386,10 @@ class FamiliesQuery:
         after: str | None = None,
     ) -> FamilyConnection:
         statement = service.families_query(search=search, commune_insee=commune_insee)
-        win = window(first, after)
         async with info.context.db_session() as session:
-            total = await session.scalar(
-                select(func.count()).select_from(statement.order_by(None).subquery())
-            )
-            nodes = await load_families(session, statement.limit(win.limit).offset(win.offset))
-        return connection(FamilyConnection, nodes, win, int(total or 0))
+            win, total, page = await page_of(session, statement, first, after)
+            nodes = await load_families(session, page)
+        return connection(FamilyConnection, nodes, win, total)
 
 
 async def _family_payload(ctx: Context, apply: Any) -> FamilyPayload:

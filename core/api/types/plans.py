@@ -17,14 +17,13 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, parse_id
+from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.types.structures import Structure, load_structures
 from core.domain.plans import service
 from core.domain.plans.models import ReceptionPlan as PlanModel
 from core.domain.plans.models import ReceptionPlanShare
 from core.domain.plans.models import ReceptionPlanVersion as VersionModel
 from core.domain.structures.models import Structure as StructureModel
-from core.errors import ValidationError
 
 
 @strawberry.type(description="Une période d'adaptation.")
@@ -94,12 +93,7 @@ class ReceptionPlan(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Any, required: bool = False
     ) -> list[ReceptionPlan | None]:
-        wanted = []
-        for raw in node_ids:
-            try:
-                wanted.append(uuid.UUID(raw))
-            except ValueError:
-                wanted.append(None)
+        wanted = [try_uuid(raw) for raw in node_ids]
         if not info.context.can(service.READ):
             return [None for _ in wanted]
         async with info.context.db_session() as session:
@@ -127,10 +121,7 @@ async def load_plans(session: Any, statement: Any) -> list[ReceptionPlan]:
             )
         ).scalars():
             versions[v.plan_id].append(v)
-        for plan_id in ids:
-            share = await service.current_share(session, plan_id)
-            if share is not None:
-                shares[plan_id] = share
+        shares = await service.current_shares(session, ids)
         structures = {
             s.uid: s
             for s in await load_structures(
@@ -239,20 +230,13 @@ class PlansMutation:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            plan = None if plan_id is None else parse_id(plan_id, "planId")
-            if plan is None and (child_id is None or structure_id is None):
-                raise ValidationError(
-                    "un nouveau projet nomme l'enfant et la structure", field="childId"
-                )
             row = await service.write_plan(
                 session,
                 caller(ctx),
-                child_id=parse_id(child_id, "childId") if child_id else uuid.UUID(int=0),
-                structure_id=parse_id(structure_id, "structureId")
-                if structure_id
-                else uuid.UUID(int=0),
                 content=content.to_service(),
-                plan_id=plan,
+                child_id=maybe_id(child_id, "childId"),
+                structure_id=maybe_id(structure_id, "structureId"),
+                plan_id=maybe_id(plan_id, "planId"),
             )
             return row.id
 

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, window
+from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.ids import caller, try_uuid
@@ -254,14 +254,6 @@ async def load_structures(session: Any, statement: Any) -> list[Structure]:
     return [Structure.from_model(r, contacts[r.id]) for r in rows]
 
 
-async def _page(session: Any, statement: Any, first: int | None, after: str | None) -> Any:
-    win = window(first, after)
-    total = await session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
-    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
-
-
 @strawberry.input(description="Une structure d'accueil.")
 class StructureInput:
     name: str
@@ -354,7 +346,7 @@ class StructuresQuery:
             search=search, kinds=kinds, commune_insee=commune_insee, epci_siren=epci_siren
         )
         async with info.context.db_session() as session:
-            win, total, page = await _page(session, statement, first, after)
+            win, total, page = await page_of(session, statement, first, after)
             nodes = await load_structures(session, page)
         return connection(StructureConnection, nodes, win, total)
 
@@ -388,7 +380,7 @@ class StructuresQuery:
     ) -> PartnerConnection:
         statement = service.partners_query(search=search, kinds=kinds)
         async with info.context.db_session() as session:
-            win, total, page = await _page(session, statement, first, after)
+            win, total, page = await page_of(session, statement, first, after)
             rows = list((await session.execute(page.options(*partner_options()))).scalars())
             contacts = await _contacts_by_partner(session, [r.id for r in rows])
         nodes = [Partner.from_model(r, contacts[r.id]) for r in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 import strawberry
@@ -13,17 +12,11 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.pagination import in_order
+from core.api.types.ids import try_uuid
 from core.api.types.territory import Commune
 from core.domain.areas import service as areas
 from core.domain.areas.models import ServiceArea as ServiceAreaModel
 from core.tenancy.models import Tenant as TenantModel
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @strawberry.type(description="Coordonnées publiques d'un pôle.")
@@ -72,7 +65,7 @@ class Tenant(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Tenant | None]:
-        ids = [_uuid_or_none(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         wanted = [i for i in ids if i is not None]
         async with info.context.db_session() as session:
             rows = await session.execute(
@@ -105,7 +98,7 @@ class ServiceArea(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[ServiceArea | None]:
-        ids = [_uuid_or_none(i) for i in node_ids]
+        ids = [try_uuid(i) for i in node_ids]
         if not info.context.can("areas.read"):
             return [None for _ in ids]
         async with info.context.db_session() as session:

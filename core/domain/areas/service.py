@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.access.actions import Caller
 from core.domain.areas.models import ServiceArea, ServiceAreaCommune
 from core.errors import ValidationError
 from core.territory.models import Commune
@@ -38,9 +39,18 @@ async def get_areas(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Ser
 
 
 async def upsert_area(
-    session: AsyncSession, *, name: str, insee_codes: Sequence[str], description: str = ""
+    session: AsyncSession,
+    *,
+    name: str,
+    insee_codes: Sequence[str],
+    description: str = "",
+    caller: Caller | None = None,
 ) -> ServiceArea:
-    """Create or replace the area named ``name`` with exactly these communes."""
+    """Create or replace the area named ``name`` with exactly these communes. A person or
+    client (``caller``) needs ``areas.manage``; the demo seed, run by the platform,
+    passes none."""
+    if caller is not None:
+        caller.require("areas.manage")
     name = name.strip()
     if not name:
         raise ValidationError("le nom du territoire est obligatoire", field="name")

@@ -18,7 +18,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
-from core.audit.trail import record
 from core.auth.models import Membership
 from core.domain.casework.models import (
     FollowUp,
@@ -36,6 +35,7 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child, Family
+from core.domain.lookups import audit
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
 from core.errors import ConflictError, ValidationError
@@ -68,12 +68,6 @@ async def _member(session: AsyncSession, user_id: uuid.UUID | None, field: str) 
     )
     if found.first() is None:
         raise ValidationError("cette personne n'est pas membre active du pôle", field=field)
-
-
-def _audit(
-    session: AsyncSession, who: str, action: str, kind: str, id: Any, fields: list[str]
-) -> None:
-    record(session, actor=who, action=action, object_type=kind, object_id=str(id), fields=fields)
 
 
 # --- requests --------------------------------------------------------------------------
@@ -133,7 +127,7 @@ async def record_request(
     )
     session.add(row)
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "requests.record",
@@ -180,7 +174,7 @@ async def set_request_status(
         row.answer, row.answered_on = answer.strip(), on or dt.date.today()
         fields += ["answer", "answeredOn"]
     await session.flush()
-    _audit(session, actor.subject, "requests.status", "Request", row.id, fields)
+    audit(session, actor.subject, "requests.status", "Request", row.id, fields)
     return row
 
 
@@ -253,7 +247,7 @@ async def open_follow_up(
         if request.child_id is None:
             request.child_id = child_id
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "follow_ups.open",
@@ -285,7 +279,7 @@ async def close_follow_up(
     row.status, row.closed_on, row.outcome = "closed", closed_on, outcome
     row.outcome_notes = notes.strip()
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "follow_ups.close",
@@ -395,7 +389,7 @@ async def log_intervention(
     )
     session.add(row)
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "interventions.log",

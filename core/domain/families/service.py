@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
-from core.audit.trail import record
 from core.domain.families.models import (
     Child,
     ChildPartner,
@@ -27,10 +25,10 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.domain.families.vocabulary import CONSENT_PURPOSES, GUARDIAN_RELATIONSHIPS, NEEDS
+from core.domain.lookups import audit, check_commune, name_words
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
 from core.errors import ConflictError, ValidationError
-from core.territory.models import Commune
 from core.territory.names import normalize_name
 
 READ = "families.read"
@@ -40,11 +38,6 @@ SITUATION = "families.situation"
 OLDEST_YEARS = 18
 
 
-async def _commune(session: AsyncSession, insee: str, field: str = "communeInsee") -> None:
-    if await session.get(Commune, insee) is None:
-        raise ValidationError(f"commune inconnue : {insee}", field=field)
-
-
 def _text(value: str, field: str, limit: int = 200, required: bool = True) -> str:
     clean = " ".join(value.split())
     if required and not clean:
@@ -52,12 +45,6 @@ def _text(value: str, field: str, limit: int = 200, required: bool = True) -> st
     if len(clean) > limit:
         raise ValidationError(f"{limit} caractères au plus", field=field)
     return clean
-
-
-def _audit(
-    session: AsyncSession, who: str, action: str, kind: str, id: Any, fields: list[str]
-) -> None:
-    record(session, actor=who, action=action, object_type=kind, object_id=str(id), fields=fields)
 
 
 # --- families --------------------------------------------------------------------------
@@ -77,7 +64,7 @@ async def create_family(
     if situation.strip():
         caller.require(SITUATION)
     clean = _text(name, "name")
-    await _commune(session, commune_insee)
+    await check_commune(session, commune_insee)
     row = Family(
         name=clean,
         search_name=normalize_name(clean),
@@ -89,7 +76,7 @@ async def create_family(
     session.add(row)
     await session.flush()
     fields = ["name", "communeInsee", "address", "notes"] + (["situation"] if situation else [])
-    _audit(session, actor.subject, "families.create", "Family", row.id, fields)
+    audit(session, actor.subject, "families.create", "Family", row.id, fields)
     return row
 
 
@@ -114,7 +101,7 @@ async def update_family(
         row.search_name = normalize_name(row.name)
         changed.append("name")
     if commune_insee is not None:
-        await _commune(session, commune_insee)
+        await check_commune(session, commune_insee)
         row.commune_insee = commune_insee
         changed.append("communeInsee")
     if address is not None:
@@ -128,7 +115,7 @@ async def update_family(
         changed.append("notes")
     await session.flush()
     if changed:
-        _audit(session, actor.subject, "families.update", "Family", row.id, changed)
+        audit(session, actor.subject, "families.update", "Family", row.id, changed)
     return row
 
 
@@ -137,9 +124,7 @@ def families_query(
 ) -> Select[tuple[Family]]:
     statement = select(Family)
     if search and search.strip():
-        for word in normalize_name(search).split():
-            pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(Family.search_name.like(f"%{pattern}%", escape="\\"))
+        statement = statement.where(*name_words(Family.search_name, search))
     if commune_insee:
         statement = statement.where(Family.commune_insee == commune_insee)
     return statement.order_by(Family.search_name, Family.id)
@@ -174,7 +159,7 @@ async def add_guardian(
     )
     session.add(row)
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "families.guardian.create",
@@ -234,7 +219,7 @@ async def record_consent(
     )
     session.add(row)
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "families.consent.record",
@@ -255,7 +240,7 @@ async def withdraw_consent(
     row.withdrawn_at = dt.datetime.now(dt.UTC)
     row.withdrawn_by = _text(by, "by")
     await session.flush()
-    _audit(session, actor.subject, "families.consent.withdraw", "Consent", row.id, ["withdrawnAt"])
+    audit(session, actor.subject, "families.consent.withdraw", "Consent", row.id, ["withdrawnAt"])
     return row
 
 
@@ -298,7 +283,7 @@ async def add_child(
         caller.require(HEALTH)
     family: Family = await _get(session, Family, family_id, "familyId")
     commune = commune_insee or family.commune_insee
-    await _commune(session, commune)
+    await check_commune(session, commune)
     row = Child(
         family_id=family_id,
         first_name=_text(first_name, "firstName", 100),
@@ -313,7 +298,7 @@ async def add_child(
     await session.flush()
     fields = ["firstName", "birthDate", "communeInsee", "needs", "needsProfile"]
     fields += [f for f, v in (("diagnosis", diagnosis), ("healthNotes", health_notes)) if v]
-    _audit(session, actor.subject, "children.create", "Child", row.id, fields)
+    audit(session, actor.subject, "children.create", "Child", row.id, fields)
     return row
 
 
@@ -342,7 +327,7 @@ async def update_child(
         row.birth_date = _birth(birth_date, today or dt.date.today())
         changed.append("birthDate")
     if commune_insee is not None:
-        await _commune(session, commune_insee)
+        await check_commune(session, commune_insee)
         row.commune_insee, changed = commune_insee, [*changed, "communeInsee"]
     if needs is not None:
         row.needs, changed = needs.strip(), [*changed, "needs"]
@@ -354,7 +339,7 @@ async def update_child(
         row.health_notes, changed = health_notes.strip() or None, [*changed, "healthNotes"]
     await session.flush()
     if changed:
-        _audit(session, actor.subject, "children.update", "Child", row.id, changed)
+        audit(session, actor.subject, "children.update", "Child", row.id, changed)
     return row
 
 
@@ -388,7 +373,7 @@ async def link_structure(
     )
     session.add(row)
     await session.flush()
-    _audit(
+    audit(
         session,
         actor.subject,
         "children.structure.link",
@@ -409,7 +394,7 @@ async def end_structure(
     _period(row.starts_on, ends_on)
     row.ends_on = ends_on
     await session.flush()
-    _audit(session, actor.subject, "children.structure.end", "Child", row.child_id, ["structures"])
+    audit(session, actor.subject, "children.structure.end", "Child", row.child_id, ["structures"])
     return row
 
 
@@ -436,5 +421,5 @@ async def link_partner(
     )
     session.add(row)
     await session.flush()
-    _audit(session, actor.subject, "children.partner.link", "Child", child_id, ["partners"])
+    audit(session, actor.subject, "children.partner.link", "Child", child_id, ["partners"])
     return row

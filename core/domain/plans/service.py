@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -74,15 +75,20 @@ async def write_plan(
     session: AsyncSession,
     caller: Caller,
     *,
-    child_id: uuid.UUID,
-    structure_id: uuid.UUID,
     content: PlanContent,
+    child_id: uuid.UUID | None = None,
+    structure_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
 ) -> ReceptionPlan:
     """Create the plan of a child in a structure, or add a version to ``plan_id``."""
     actor = caller.require(MANAGE)
     _check(content)
     if plan_id is None:
+        if child_id is None or structure_id is None:
+            raise ValidationError(
+                "un nouveau projet nomme l'enfant et la structure",
+                field="childId" if child_id is None else "structureId",
+            )
         await _get(session, Child, child_id, "childId")
         structure: Structure = await _get(session, Structure, structure_id, "structureId")
         if structure.merged_into_id is not None:
@@ -167,20 +173,27 @@ async def share(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> Re
     return row
 
 
-async def current_share(session: AsyncSession, plan_id: uuid.UUID) -> ReceptionPlanShare | None:
-    """The share in force: not revoked, and its consent not withdrawn."""
-    row = (
-        await session.execute(
-            select(ReceptionPlanShare)
-            .join(Consent, Consent.id == ReceptionPlanShare.consent_id)
-            .where(
-                ReceptionPlanShare.plan_id == plan_id,
-                ReceptionPlanShare.revoked_at.is_(None),
-                Consent.withdrawn_at.is_(None),
-            )
+async def current_shares(
+    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ReceptionPlanShare]:
+    """The shares in force, by plan (one statement for any number of plans): not
+    revoked, and their consent not withdrawn."""
+    if not plan_ids:
+        return {}
+    rows = await session.execute(
+        select(ReceptionPlanShare)
+        .join(Consent, Consent.id == ReceptionPlanShare.consent_id)
+        .where(
+            ReceptionPlanShare.plan_id.in_(list(plan_ids)),
+            ReceptionPlanShare.revoked_at.is_(None),
+            Consent.withdrawn_at.is_(None),
         )
-    ).scalar()
-    return row
+    )
+    return {row.plan_id: row for row in rows.scalars()}
+
+
+async def current_share(session: AsyncSession, plan_id: uuid.UUID) -> ReceptionPlanShare | None:
+    return (await current_shares(session, [plan_id])).get(plan_id)
 
 
 async def revoke(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> ReceptionPlan:

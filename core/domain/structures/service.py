@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Caller
 from core.audit.trail import record
 from core.db.base import Base
+from core.domain.lookups import check_commune, name_words
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
@@ -46,13 +47,6 @@ def _name(value: str, field: str = "name") -> tuple[str, str]:
     return name, normalize_name(name)
 
 
-async def _commune(session: AsyncSession, insee: str | None, field: str = "communeInsee") -> None:
-    if insee is None:
-        return
-    if await session.get(Commune, insee) is None:
-        raise ValidationError(f"commune inconnue : {insee}", field=field)
-
-
 def _months(low: int | None, high: int | None) -> None:
     for value, field in ((low, "ageMinMonths"), (high, "ageMaxMonths")):
         if value is not None and not 0 <= value <= 18 * 12:
@@ -75,7 +69,7 @@ async def create_organisation(
 ) -> Organisation:
     actor = caller.require(MANAGE)
     clean, search = _name(name)
-    await _commune(session, commune_insee)
+    await check_commune(session, commune_insee)
     if siren is not None and not (siren.isdigit() and len(siren) == 9):
         raise ValidationError("SIREN : 9 chiffres", field="siren")
     row = Organisation(
@@ -133,7 +127,7 @@ async def _duplicate_of(
 async def _check_structure(session: AsyncSession, data: StructureInput) -> tuple[str, str]:
     name, search = _name(data.name)
     _kind(data.kind, STRUCTURE_KINDS)
-    await _commune(session, data.commune_insee)
+    await check_commune(session, data.commune_insee)
     if data.capacity is not None and data.capacity < 0:
         raise ValidationError("capacité positive ou nulle", field="capacity")
     _months(data.age_min_months, data.age_max_months)
@@ -220,16 +214,6 @@ async def update_structure(
     return row
 
 
-def _words(column: Any, search: str) -> list[Any]:
-    """Every word typed must appear in the normalised name ("creche lucioles" finds
-    « Crèche Les Lucioles »); LIKE wildcards typed by the person are matched literally."""
-    conditions = []
-    for word in normalize_name(search).split():
-        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(column.like(f"%{pattern}%", escape="\\"))
-    return conditions
-
-
 def structures_query(
     *,
     search: str | None = None,
@@ -242,7 +226,7 @@ def structures_query(
     if not include_merged:
         statement = statement.where(Structure.merged_into_id.is_(None))
     if search and search.strip():
-        statement = statement.where(*_words(Structure.search_name, search))
+        statement = statement.where(*name_words(Structure.search_name, search))
     if kinds:
         for kind in kinds:
             _kind(kind, STRUCTURE_KINDS, field="kinds")
@@ -267,20 +251,22 @@ async def duplicate_groups(session: AsyncSession, caller: Caller) -> list[list[S
         .group_by(Structure.kind, Structure.search_name, Structure.commune_insee)
         .having(func.count() > 1)
     )
-    groups: list[list[Structure]] = []
-    for kind, search, commune in (await session.execute(keys)).all():
-        rows = await session.execute(
-            select(Structure)
-            .where(
-                Structure.kind == kind,
-                Structure.search_name == search,
-                Structure.commune_insee == commune,
-                Structure.merged_into_id.is_(None),
-            )
-            .order_by(Structure.created_at, Structure.id)
+    duplicated = keys.subquery()
+    rows = await session.execute(
+        select(Structure)
+        .join(
+            duplicated,
+            (duplicated.c.kind == Structure.kind)
+            & (duplicated.c.search_name == Structure.search_name)
+            & (duplicated.c.commune_insee == Structure.commune_insee),
         )
-        groups.append(list(rows.scalars()))
-    return groups
+        .where(Structure.merged_into_id.is_(None))
+        .order_by(Structure.kind, Structure.search_name, Structure.created_at, Structure.id)
+    )
+    groups: dict[tuple[str, str, str], list[Structure]] = {}
+    for row in rows.scalars():
+        groups.setdefault((row.kind, row.search_name, row.commune_insee), []).append(row)
+    return list(groups.values())
 
 
 def referencing(target: type[Any]) -> list[tuple[type[Any], str]]:
@@ -360,7 +346,7 @@ async def create_partner(
 ) -> Partner:
     actor = caller.require(MANAGE)
     clean, search = _name(name)
-    await _commune(session, commune_insee)
+    await check_commune(session, commune_insee)
     row = Partner(
         name=clean,
         search_name=search,
@@ -387,7 +373,7 @@ def partners_query(
 ) -> Select[tuple[Partner]]:
     statement = select(Partner)
     if search and search.strip():
-        statement = statement.where(*_words(Partner.search_name, search))
+        statement = statement.where(*name_words(Partner.search_name, search))
     if kinds:
         for kind in kinds:
             _kind(kind, PARTNER_KINDS, field="kinds")

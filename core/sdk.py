@@ -26,6 +26,7 @@ from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.territory import Commune as CommuneNode
 from core.audit.trail import record as audit
+from core.audit.trail import record_deletions
 from core.db.base import Base, Reference, Timestamped
 from core.db.sql import enable_tenant_rls
 from core.errors import (
@@ -39,11 +40,14 @@ from core.errors import (
 from core.hooks import hookimpl
 from core.plugins.contributions import (
     Event,
+    ExportRecord,
+    FamilyScope,
     GraphQLContribution,
     IndicatorResult,
     IndicatorSpec,
     MigrationSource,
     Period,
+    PersonalDataSource,
 )
 from core.plugins.events import emit
 from core.plugins.manifest import API_VERSION, Plugin, Setting
@@ -71,6 +75,8 @@ __all__ = [
     "Epci",
     "ErrorCode",
     "Event",
+    "ExportRecord",
+    "FamilyScope",
     "ForbiddenError",
     "GraphQLContribution",
     "IndicatorResult",
@@ -80,6 +86,7 @@ __all__ = [
     "MigrationSource",
     "NotFoundError",
     "Period",
+    "PersonalDataSource",
     "Plugin",
     "PluginDisabledError",
     "Reference",
@@ -100,6 +107,7 @@ __all__ = [
     "person_field",
     "plugin_mutation",
     "plugin_namespace",
+    "record_deletions",
     "relay",
     "requires",
     "tenant_fk",

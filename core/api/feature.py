@@ -20,6 +20,7 @@ from core.api.types.casework import (
 )
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
+from core.api.types.gdpr import GdprMutation, GdprQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
 from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
@@ -56,6 +57,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkQuery,
                 TasksQuery,
                 PlansQuery,
+                GdprQuery,
                 NodeQuery,
             ),
         ),
@@ -69,6 +71,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkMutation,
                 TasksMutation,
                 PlansMutation,
+                GdprMutation,
             ),
         ),
         types=(

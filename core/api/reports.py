@@ -1,7 +1,9 @@
 """``/reports/*``: printable documents, behind the same authentication and actions as
 the API (a cookie session or a bearer token, a pole, the action), every read audited.
 
-* ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one).
+* ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one);
+* ``/reports/families/<id>/export.json`` and ``.html``: everything held about a family
+  (subject access), for ``gdpr.manage`` only.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from starlette.routing import BaseRoute, Route
 
 from core.access.actions import Caller
 from core.api.authn import authenticate
+from core.api.types.ids import try_uuid
+from core.domain.gdpr import service as gdpr
 from core.domain.plans import service as plans
 from core.errors import MaillageError, NotFoundError, UnauthenticatedError
+from core.tenancy.models import Tenant
 
 
 def _error(exc: MaillageError) -> Response:
@@ -24,17 +29,25 @@ def _error(exc: MaillageError) -> Response:
     return JSONResponse(body, status_code=status)
 
 
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+async def _signed_in(request: Request, action: str) -> tuple[Tenant, Caller]:
+    """The request's pole and caller, holding ``action`` — or the coded error."""
+    principal = await authenticate(request, request.app.state.auth)
+    if principal.actor is None or principal.refused_credential:
+        raise UnauthenticatedError("authentification requise", field="credential")
+    caller = Caller(principal.actor, request.app.state.host.actions)
+    caller.require(action)
+    if principal.tenant is None:
+        raise NotFoundError("aucun pôle choisi", field="tenant")
+    return principal.tenant, caller
+
+
 async def reception_plan(request: Request) -> Response:
-    auth, host, db = request.app.state.auth, request.app.state.host, request.app.state.db
-    principal = await authenticate(request, auth)
+    db = request.app.state.db
     try:
-        if principal.actor is None or principal.refused_credential:
-            raise UnauthenticatedError("authentification requise", field="credential")
-        tenant = principal.tenant
-        caller = Caller(principal.actor, host.actions)
-        caller.require(plans.READ)
-        if tenant is None:
-            raise NotFoundError("aucun pôle choisi", field="tenant")
+        tenant, caller = await _signed_in(request, plans.READ)
         try:
             plan_id = uuid.UUID(request.path_params["plan"])
         except ValueError:
@@ -46,7 +59,7 @@ async def reception_plan(request: Request) -> Response:
             await session.commit()
     except MaillageError as exc:
         return _error(exc)
-    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    headers = HEADERS
     if request.path_params["format"] == "pdf":
         return Response(
             plans.render_pdf(doc),
@@ -59,5 +72,33 @@ async def reception_plan(request: Request) -> Response:
     return HTMLResponse(plans.render_html(doc), headers=headers)
 
 
+async def family_export(request: Request) -> Response:
+    db, host = request.app.state.db, request.app.state.host
+    fmt = request.path_params["format"]
+    try:
+        if fmt not in ("json", "html"):
+            raise NotFoundError("format inconnu (json ou html)", field="format")
+        tenant, caller = await _signed_in(request, gdpr.MANAGE)
+        family_id = try_uuid(request.path_params["family"])
+        if family_id is None:
+            raise NotFoundError("introuvable dans ce pôle", field="familyId")
+        sources = [source for _owner, source in host.contributions.personal_data]
+        async with db.session(tenant.id) as session:
+            export = await gdpr.export_family(session, caller, sources, family_id, pole=tenant.name)
+            await session.commit()
+    except MaillageError as exc:
+        return _error(exc)
+    name = f"donnees-famille-{family_id}"
+    if fmt == "json":
+        return JSONResponse(
+            export.as_json(),
+            headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.json"'},
+        )
+    return HTMLResponse(gdpr.render_html(export), headers=HEADERS)
+
+
 def report_routes() -> list[BaseRoute]:
-    return [Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"])]
+    return [
+        Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
+        Route("/reports/families/{family}/export.{format}", family_export, methods=["GET"]),
+    ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from core.access.actions import Action
-from core.audit.models import AuditEvent
+from core.access.roles import POLE_ROLES
+from core.audit.models import AuditEvent, DeletedRecord
 from core.hooks import hookimpl
 
 
 @hookimpl
 def maillage_models() -> list[type]:
-    return [AuditEvent]
+    return [AuditEvent, DeletedRecord]
 
 
 @hookimpl
@@ -19,5 +20,11 @@ def maillage_actions() -> list[Action]:
             "audit.read",
             "Consulter le journal d'audit du pôle",
             default_roles=frozenset({"pole_admin"}),
-        )
+        ),
+        Action(
+            "records.deletions.read",
+            "Lire le fil des suppressions (synchronisation d'une copie par un intégrateur)",
+            default_roles=POLE_ROLES,
+            scope="tenant:read",
+        ),
     ]

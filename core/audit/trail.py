@@ -3,11 +3,12 @@ change without its trace."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.models import AuditEvent
+from core.audit.models import AuditEvent, DeletedRecord
 from core.logs import request_id_var
 
 
@@ -32,3 +33,11 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_deletions(session: AsyncSession, object_type: str, ids: Iterable[uuid.UUID]) -> int:
+    """Note in the deletions feed that these records of ``object_type`` (their GraphQL
+    type name) were deleted, in the transaction that deletes them."""
+    rows = [DeletedRecord(object_type=object_type, object_id=i) for i in ids]
+    session.add_all(rows)
+    return len(rows)

@@ -56,7 +56,7 @@ async def _user(session: AsyncSession, email: str, name: str) -> User:
 # The demo care team holds the explicit grants on sensitive data, so the demo shows both
 # sides: a staff member or a pole admin sees null and FORBIDDEN on the same fields.
 DEMO_GRANTS = {
-    "coordinator": ["children.health", "families.situation"],
+    "coordinator": ["children.health", "families.situation", "gdpr.manage"],
     "psychologist": ["children.health", "families.situation"],
 }
 

@@ -86,3 +86,44 @@ class MigrationSource:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "versions", Path(self.versions))
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One record of a family's file as the family reads it: ``kind`` and the field
+    labels in French, values as text, numbers, lists or None."""
+
+    kind: str
+    id: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FamilyScope:
+    """Whose data: the family and its children's ids (computed once per export or
+    erasure and handed to every source)."""
+
+    family_id: uuid.UUID
+    child_ids: Sequence[uuid.UUID]
+
+
+FamilyExport = Callable[[AsyncSession, FamilyScope], Awaitable[Sequence[ExportRecord]]]
+# Returns, per table, how many rows were deleted or stripped.
+FamilyErase = Callable[[AsyncSession, FamilyScope], Awaitable[Mapping[str, int]]]
+
+
+@dataclass(frozen=True)
+class PersonalDataSource:
+    """What one feature holds about a family, for the GDPR life cycle.
+
+    ``export`` lists every record (subject access); ``erase`` deletes or strips what
+    identifies the family, keeping at most an anonymous skeleton that activity counts
+    need (retention purge and erasure on request run the same function). Sources erase
+    by ascending ``order``: a source whose rows point at another's runs first.
+    """
+
+    name: str
+    title: str
+    export: FamilyExport
+    erase: FamilyErase
+    order: int = 100

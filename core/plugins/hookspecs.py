@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         GraphQLContribution,
         IndicatorSpec,
         MigrationSource,
+        PersonalDataSource,
     )
     from core.plugins.manifest import Plugin
     from core.tenancy.database import Database
@@ -62,6 +63,13 @@ class MaillageSpecs:
     def maillage_indicators(self) -> Sequence[IndicatorSpec]:
         """Return the indicators the plugin computes. Aggregates only: a compute
         function returns numbers, never rows."""
+
+    @hookspec
+    def maillage_personal_data(self) -> Sequence[PersonalDataSource]:
+        """Return the personal data sources the plugin holds about families: how to
+        export a family's records (subject access) and how to erase them (retention
+        purge, erasure on request). Called on every installed plugin, enabled or not:
+        a disabled module's data is still the family's."""
 
     @hookspec
     def maillage_validate_settings(

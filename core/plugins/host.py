@@ -35,7 +35,13 @@ from core.access.actions import ActionRegistry
 from core.db.base import OWNER_KEY, Base, table_kind
 from core.errors import ConfigurationError
 from core.hooks import PROJECT
-from core.plugins.contributions import Event, GraphQLContribution, IndicatorSpec, MigrationSource
+from core.plugins.contributions import (
+    Event,
+    GraphQLContribution,
+    IndicatorSpec,
+    MigrationSource,
+    PersonalDataSource,
+)
 from core.plugins.hookspecs import TENANT_BOUND, MaillageSpecs
 from core.plugins.manifest import Plugin
 
@@ -57,6 +63,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.families.feature",
     "core.domain.casework.feature",
     "core.domain.plans.feature",
+    "core.domain.gdpr.feature",
     "core.api.feature",
     "core.cli.feature",
 )
@@ -97,6 +104,8 @@ class Contributions:
     indicators: dict[str, tuple[str, IndicatorSpec]] = field(default_factory=dict)
     migrations: dict[str, MigrationSource] = field(default_factory=dict)
     tables: dict[str, list[str]] = field(default_factory=dict)
+    # (owner, source), in erasure order.
+    personal_data: list[tuple[str, PersonalDataSource]] = field(default_factory=list)
 
 
 class PluginHost:
@@ -319,6 +328,12 @@ class PluginHost:
                     else:
                         c.migrations[owner] = source
 
+                for data_source in self._call_one(obj, "maillage_personal_data") or ():
+                    if not isinstance(data_source, PersonalDataSource):
+                        self._problem(owner, f"{data_source!r} n'est pas un PersonalDataSource")
+                        continue
+                    c.personal_data.append((owner, data_source))
+
                 contribution = self._call_one(obj, "maillage_graphql")
                 if contribution is not None:
                     c.graphql.append((owner, contribution))
@@ -326,6 +341,7 @@ class PluginHost:
                 self._problem(
                     owner, f"un crochet a échoué au démarrage : {type(exc).__name__}: {exc}"
                 )
+        c.personal_data.sort(key=lambda item: (item[1].order, item[0], item[1].name))
         for owner, tables in c.tables.items():
             if owner != CORE and tables and owner not in c.migrations:
                 self._problem(

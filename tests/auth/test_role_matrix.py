@@ -17,6 +17,7 @@ from core.access.roles import ROLES
 from core.auth import clients
 from core.cli.auth import roles_block
 from core.domain.areas.service import upsert_area
+from core.domain.gdpr import service as gdpr
 from core.errors import ForbiddenError
 from core.plugins.host import PluginHost, first_party_names
 from core.testing.client import GraphQLClient, error_codes
@@ -52,6 +53,9 @@ QUERIES = {
     "{ errors { code } } }",
     "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
     'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
+    "gdpr.manage": f'mutation {{ eraseFamilyData(familyId: "{NIL}", receivedOn: "2026-01-01", '
+    'requester: "guardian") { errors { code } } }',
+    "records.deletions.read": '{ deletions(since: "2026-01-01T00:00:00Z") { totalCount } }',
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 
@@ -83,9 +87,24 @@ async def _areas_manage(client: GraphQLClient, pole: Any, actor: Actor) -> bool:
     return True
 
 
+async def _gdpr_purge(client: GraphQLClient, pole: Any, actor: Actor) -> bool:
+    # The purge runs from the CLI only: the service's own check (a dry run).
+    host = client.app.state.host
+    sources = [source for _owner, source in host.contributions.personal_data]
+    async with client.app.state.db.session(pole.id) as session:
+        try:
+            await gdpr.purge(session, Caller(actor, host.actions), sources, years=5)
+        except ForbiddenError:
+            return False
+        finally:
+            await session.rollback()
+    return True
+
+
 SERVICE_PROBES: dict[str, Probe] = {
     "network.clients.manage": _network_clients,
     "areas.manage": _areas_manage,
+    "gdpr.purge": _gdpr_purge,
 }
 
 

@@ -193,6 +193,10 @@ class Family(relay.Node):
         sensitive=SITUATION, description="Situation familiale (donnée sociale : accord explicite)."
     )
     notes: str = person_field()
+    anonymised_at: dt.datetime | None = strawberry.field(
+        description="Anonymisé le (durée de conservation échue ou effacement demandé) : "
+        "le dossier ne garde alors que ce que comptent les bilans d'activité."
+    )
     guardians: list[Guardian]
     consents: list[Consent]
     children: list[Child]
@@ -342,6 +346,7 @@ async def load_families(session: Any, statement: Any) -> list[Family]:
             commune_insee=r.commune_insee,
             address=r.address,
             situation=r.situation or None,
+            anonymised_at=r.anonymised_at,
             notes=r.notes,
             guardians=guardians[r.id],
             consents=consents[r.id],

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.domain.casework import personal_data
 from core.domain.casework.demo import seed_casework
 from core.domain.casework.models import (
     FollowUp,
@@ -19,6 +20,7 @@ from core.domain.casework.models import (
     TaskState,
 )
 from core.hooks import hookimpl
+from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 
@@ -47,3 +49,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """Two years of fictitious requests, follow-ups and interventions."""
     await seed_casework(tenant, session)
+
+
+@hookimpl
+def maillage_personal_data() -> list[PersonalDataSource]:
+    return [personal_data.SOURCE]

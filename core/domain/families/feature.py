@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.domain.families import personal_data
 from core.domain.families.demo import seed_families
 from core.domain.families.models import (
     Child,
@@ -19,6 +20,7 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.hooks import hookimpl
+from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 CARE_TEAM = frozenset({"coordinator", "staff", "psychologist"})
@@ -62,3 +64,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """Fictitious families and children in the pole's communes (seeded generator)."""
     await seed_families(tenant, session)
+
+
+@hookimpl
+def maillage_personal_data() -> list[PersonalDataSource]:
+    return [personal_data.SOURCE]

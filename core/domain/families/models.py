@@ -30,6 +30,9 @@ class Family(TenantScoped, Timestamped, Base):
     # Sensitive (social data): family situation, needs an explicit grant to read.
     situation: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when the file was anonymised (retention purge or erasure): the row stays as an
+    # anonymous skeleton for activity counts, out of every list.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     guardians: Mapped[list[Guardian]] = relationship(
         primaryjoin=tenant_join("Family", "Guardian", "family_id"),

@@ -122,7 +122,8 @@ async def update_family(
 def families_query(
     *, search: str | None = None, commune_insee: str | None = None
 ) -> Select[tuple[Family]]:
-    statement = select(Family)
+    # Anonymised files are skeletons kept for the activity counts: out of every list.
+    statement = select(Family).where(Family.anonymised_at.is_(None))
     if search and search.strip():
         statement = statement.where(*name_words(Family.search_name, search))
     if commune_insee:

@@ -96,3 +96,14 @@ async def paginate(
     win, total, page = await page_of(session, statement, first, after)
     rows = (await session.execute(page)).scalars().all()
     return connection(connection_cls, [convert(row) for row in rows], win, total)
+
+
+UPDATED_SINCE = (
+    "Seulement les enregistrements modifiés depuis cet instant (eux-mêmes ou ce qu'ils "
+    "contiennent) ; avec deletions(since:), de quoi tenir une copie à jour."
+)
+
+
+def changed_since(statement: Any, model: Any, since: Any) -> Any:
+    """``updatedSince`` on a list: rows whose ``updated_at`` is at or after ``since``."""
+    return statement if since is None else statement.where(model.updated_at >= since)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.trail import record
@@ -50,3 +50,15 @@ def audit(
 ) -> None:
     """One audit event for a write of the domain (field names, never values)."""
     record(session, actor=who, action=action, object_type=kind, object_id=str(id), fields=fields)
+
+
+async def touch(session: AsyncSession, model: type[Any], id: Any) -> None:
+    """Mark a record changed when something nested in it changed (a guardian added to a
+    family, an intervention logged on a follow-up): ``updatedSince`` then finds it, so an
+    integrator's copy of the node stays whole. ``id`` may be a scalar subquery."""
+    await session.execute(
+        update(model)
+        .where(model.id == id)
+        .values(updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, page_of
+from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.families import Child, _children
@@ -384,10 +384,14 @@ class CaseworkQuery:
         statuses: list[str] | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        updated_since: Annotated[
+            dt.datetime | None, strawberry.argument(description=UPDATED_SINCE)
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> RequestConnection:
         statement = service.requests_query(statuses=statuses, start=start, end=end)
+        statement = changed_since(statement, RequestModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
             rows = list((await session.execute(page)).scalars())
@@ -411,6 +415,9 @@ class CaseworkQuery:
         epci_siren: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        updated_since: Annotated[
+            dt.datetime | None, strawberry.argument(description=UPDATED_SINCE)
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> FollowUpConnection:
@@ -425,6 +432,7 @@ class CaseworkQuery:
                 end=end,
             )
         )
+        statement = changed_since(statement, FollowUpModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
             nodes = await load_follow_ups(session, page)

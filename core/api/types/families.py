@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, page_of
+from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import ReadAudit, person_field
 from core.api.types.ids import caller, parse_id, try_uuid
@@ -387,10 +387,19 @@ class FamiliesQuery:
         info: Info[Context, None],
         search: str | None = None,
         commune_insee: str | None = None,
+        updated_since: Annotated[
+            dt.datetime | None, strawberry.argument(description=UPDATED_SINCE)
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> FamilyConnection:
-        statement = service.families_query(search=search, commune_insee=commune_insee)
+        # A sync (updatedSince) must see anonymised files too: they replace the copy.
+        statement = service.families_query(
+            search=search,
+            commune_insee=commune_insee,
+            include_anonymised=updated_since is not None,
+        )
+        statement = changed_since(statement, FamilyModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
             nodes = await load_families(session, page)

@@ -4,10 +4,11 @@ in a fixed number of statements, whatever its length."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
-from core.api.pagination import connection, in_order, page_of
+from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.ids import caller, try_uuid
@@ -339,12 +340,16 @@ class StructuresQuery:
         kinds: list[str] | None = None,
         commune_insee: str | None = None,
         epci_siren: str | None = None,
+        updated_since: Annotated[
+            dt.datetime | None, strawberry.argument(description=UPDATED_SINCE)
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> StructureConnection:
         statement = service.structures_query(
             search=search, kinds=kinds, commune_insee=commune_insee, epci_siren=epci_siren
         )
+        statement = changed_since(statement, StructureModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
             nodes = await load_structures(session, page)
@@ -375,10 +380,14 @@ class StructuresQuery:
         info: Info[Context, None],
         search: str | None = None,
         kinds: list[str] | None = None,
+        updated_since: Annotated[
+            dt.datetime | None, strawberry.argument(description=UPDATED_SINCE)
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> PartnerConnection:
         statement = service.partners_query(search=search, kinds=kinds)
+        statement = changed_since(statement, PartnerModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
             rows = list((await session.execute(page.options(*partner_options()))).scalars())

@@ -35,7 +35,7 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child, Family
-from core.domain.lookups import audit
+from core.domain.lookups import audit, touch
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
 from core.errors import ConflictError, ValidationError
@@ -406,6 +406,7 @@ async def log_intervention(
             "recommendations",
         ],
     )
+    await touch(session, FollowUp, row.follow_up_id)
     return row
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,7 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.domain.families.vocabulary import CONSENT_PURPOSES, GUARDIAN_RELATIONSHIPS, NEEDS
-from core.domain.lookups import audit, check_commune, name_words
+from core.domain.lookups import audit, check_commune, name_words, touch
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
 from core.errors import ConflictError, ValidationError
@@ -45,6 +46,10 @@ def _text(value: str, field: str, limit: int = 200, required: bool = True) -> st
     if len(clean) > limit:
         raise ValidationError(f"{limit} caractères au plus", field=field)
     return clean
+
+
+def _family_of(child_id: uuid.UUID) -> Any:
+    return select(Child.family_id).where(Child.id == child_id).scalar_subquery()
 
 
 # --- families --------------------------------------------------------------------------
@@ -120,10 +125,15 @@ async def update_family(
 
 
 def families_query(
-    *, search: str | None = None, commune_insee: str | None = None
+    *,
+    search: str | None = None,
+    commune_insee: str | None = None,
+    include_anonymised: bool = False,
 ) -> Select[tuple[Family]]:
-    # Anonymised files are skeletons kept for the activity counts: out of every list.
-    statement = select(Family).where(Family.anonymised_at.is_(None))
+    statement = select(Family)
+    if not include_anonymised:
+        # Anonymised files are skeletons kept for the activity counts: out of the lists.
+        statement = statement.where(Family.anonymised_at.is_(None))
     if search and search.strip():
         statement = statement.where(*name_words(Family.search_name, search))
     if commune_insee:
@@ -168,6 +178,7 @@ async def add_guardian(
         row.id,
         ["firstName", "lastName", "relationship", "phone", "email"],
     )
+    await touch(session, Family, family_id)
     return row
 
 
@@ -228,6 +239,7 @@ async def record_consent(
         row.id,
         ["purpose", "givenBy", "givenAt"],
     )
+    await touch(session, Family, row.family_id)
     return row
 
 
@@ -242,6 +254,7 @@ async def withdraw_consent(
     row.withdrawn_by = _text(by, "by")
     await session.flush()
     audit(session, actor.subject, "families.consent.withdraw", "Consent", row.id, ["withdrawnAt"])
+    await touch(session, Family, row.family_id)
     return row
 
 
@@ -300,6 +313,7 @@ async def add_child(
     fields = ["firstName", "birthDate", "communeInsee", "needs", "needsProfile"]
     fields += [f for f, v in (("diagnosis", diagnosis), ("healthNotes", health_notes)) if v]
     audit(session, actor.subject, "children.create", "Child", row.id, fields)
+    await touch(session, Family, row.family_id)
     return row
 
 
@@ -341,6 +355,7 @@ async def update_child(
     await session.flush()
     if changed:
         audit(session, actor.subject, "children.update", "Child", row.id, changed)
+        await touch(session, Family, row.family_id)
     return row
 
 
@@ -382,6 +397,7 @@ async def link_structure(
         child_id,
         ["structures"],
     )
+    await touch(session, Family, _family_of(child_id))
     return row
 
 
@@ -396,6 +412,7 @@ async def end_structure(
     row.ends_on = ends_on
     await session.flush()
     audit(session, actor.subject, "children.structure.end", "Child", row.child_id, ["structures"])
+    await touch(session, Family, _family_of(row.child_id))
     return row
 
 
@@ -423,4 +440,5 @@ async def link_partner(
     session.add(row)
     await session.flush()
     audit(session, actor.subject, "children.partner.link", "Child", child_id, ["partners"])
+    await touch(session, Family, _family_of(child_id))
     return row

@@ -175,3 +175,68 @@ async def test_keys_of_another_pole_and_roles_are_refused(
     family = Actor(subject="test:tasks-family", display_name="F", roles=frozenset({"family"}))
     refused = await client.execute(TASKS, {"on": ON.isoformat()}, tenant=two_poles.a, actor=family)
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+async def test_reception_plan_reviews_are_reminders_for_the_referent(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    """A plan written with two review dates: the first is due, for the referent of the
+    child's open follow-up; done, it does not come back; a new version's dates replace
+    the old ones."""
+    from tests.domain.test_gdpr import a_followed_family, call
+
+    pole = two_poles.a
+    who = Actor(
+        subject=f"test:tasks-{uuid.uuid4().hex[:8]}",
+        display_name="Référente Test",
+        roles=frozenset({"coordinator"}),
+        grants=frozenset({"children.health", "families.situation"}),
+    )
+    ids = await a_followed_family(client, who, pole)  # its follow-up is closed
+    viewer = await client.execute("{ viewer { subject } }", tenant=pole, actor=who)
+    user_id = viewer["data"]["viewer"]["subject"].removeprefix("user:")
+    await call(
+        client,
+        who,
+        pole,
+        """mutation($c: ID!, $u: ID!) { openFollowUp(childId: $c, openedOn: "2026-11-02",
+          referentUserId: $u) { errors { code field } } }""",
+        c=ids["child"],
+        u=user_id,
+    )
+    await call(
+        client,
+        who,
+        pole,
+        """mutation($p: ID!) { writeReceptionPlan(planId: $p, content: {needs: "(fictif) v2",
+          reviewDates: ["2026-11-15", "2027-03-01"]}) { errors { code field } } }""",
+        p=ids["plan"],
+    )
+    query = """query($on: Date!) { tasks(on: $on, mine: true) {
+      key kind { value label } dueOn title assignee { displayName } receptionPlanId } }"""
+    found = await client.execute(query, {"on": "2026-11-20"}, tenant=pole, actor=who)
+    reviews = [t for t in found["data"]["tasks"] if t["kind"]["value"] == "plan_review"]
+    assert len(reviews) == 1, found
+    review = reviews[0]
+    assert review["dueOn"] == "2026-11-15"  # v1's 2026-12-15 is gone with the new version
+    assert review["kind"]["label"] == "Bilan du projet d'accueil"
+    assert review["title"].startswith("Bilan du projet d'accueil de Léo (Crèche Les Lutins")
+    assert review["assignee"] == {"displayName": "Référente Test"}
+    assert review["receptionPlanId"]
+    done = await client.execute(
+        "mutation($k: String!) { completeTask(key: $k) { ok errors { code field } } }",
+        {"k": review["key"]},
+        tenant=pole,
+        actor=who,
+    )
+    assert done["data"]["completeTask"] == {"ok": True, "errors": []}
+    again = await client.execute(query, {"on": "2026-11-20"}, tenant=pole, actor=who)
+    assert not [t for t in again["data"]["tasks"] if t["kind"]["value"] == "plan_review"]
+    later = await client.execute(query, {"on": "2027-03-01"}, tenant=pole, actor=who)
+    assert [t["dueOn"] for t in later["data"]["tasks"] if t["kind"]["value"] == "plan_review"] == [
+        "2027-03-01"
+    ]
+    theirs = await client.execute(
+        '{ tasks(on: "2027-12-31") { key } }', tenant=two_poles.b, actor=who
+    )
+    assert error_codes(theirs) == ["FORBIDDEN"] or theirs["data"]["tasks"] == []

@@ -626,7 +626,10 @@ class CaseworkMutation:
         return await _follow_up_payload(ctx, apply)
 
 
-@strawberry.type(description="Un rappel : une demande sans réponse, un suivi sans intervention.")
+@strawberry.type(
+    description="Un rappel : une demande sans réponse, un suivi sans intervention, le bilan "
+    "d'un projet d'accueil."
+)
 class Task:
     key: str = strawberry.field(
         description="Identifie cette occurrence (completeTask, snoozeTask)."
@@ -638,6 +641,7 @@ class Task:
     assignee: StaffMember | None
     request_id: strawberry.ID | None
     follow_up_id: strawberry.ID | None
+    reception_plan_id: strawberry.ID | None
     snoozed_until: dt.date | None
 
 
@@ -690,6 +694,9 @@ class TasksQuery:
                 else None,
                 follow_up_id=strawberry.ID(str(t.object_id))
                 if t.kind == "follow_up_idle"
+                else None,
+                reception_plan_id=strawberry.ID(str(t.object_id))
+                if t.kind == "plan_review"
                 else None,
                 snoozed_until=t.snoozed_until,
             )

@@ -3,7 +3,9 @@
 * ``request_unanswered``: a request still new or qualified N days after it arrived
   (N = the pole's ``request_unanswered_days``), for the person it is assigned to;
 * ``follow_up_idle``: an open follow-up with no intervention for N days
-  (``follow_up_idle_days``), for its referent.
+  (``follow_up_idle_days``), for its referent;
+* ``plan_review``: a review date of a reception plan's current version, for the
+  referent of the child's open follow-up (or the pole, when none is open).
 
 Nothing is stored until someone acts: marking a reminder done or snoozing it writes a
 ``task_states`` row for that occurrence (kind, object, due date). A later lapse (a new
@@ -25,6 +27,8 @@ from core.access.actions import Caller
 from core.audit.trail import record
 from core.domain.casework.models import FollowUp, Intervention, Request, TaskState
 from core.domain.families.models import Child
+from core.domain.plans.models import ReceptionPlan, ReceptionPlanVersion
+from core.domain.structures.models import Structure
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.tenancy.config import default_settings
 from core.tenancy.models import Tenant
@@ -33,6 +37,7 @@ TASK_KINDS = MappingProxyType(
     {
         "request_unanswered": "Demande sans réponse",
         "follow_up_idle": "Suivi sans intervention récente",
+        "plan_review": "Bilan du projet d'accueil",
     }
 )
 
@@ -130,6 +135,7 @@ async def due_tasks(
             )
         )
 
+    found += await _plan_reviews(session, on, assignee)
     if not found:
         return []
     states = {
@@ -153,11 +159,67 @@ async def due_tasks(
     return sorted(result, key=lambda t: (t.due_on, t.kind, str(t.object_id)))
 
 
+async def _plan_reviews(
+    session: AsyncSession, on: dt.date, assignee: uuid.UUID | None
+) -> list[Task]:
+    """Review dates of the plans' current versions, due on ``on`` or before. Dates are
+    kept as ISO text in a JSON list (portable between SQLite and PostgreSQL), so they
+    are compared here, for the current versions only: one statement."""
+    referents = (
+        select(FollowUp.child_id, FollowUp.referent_user_id)
+        .where(FollowUp.status == "open")
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            ReceptionPlan.id,
+            ReceptionPlanVersion.review_dates,
+            Child.first_name,
+            Structure.name,
+            referents.c.referent_user_id,
+        )
+        .join(
+            ReceptionPlanVersion,
+            (ReceptionPlanVersion.plan_id == ReceptionPlan.id)
+            & (ReceptionPlanVersion.version == ReceptionPlan.current_version),
+        )
+        .join(Child, Child.id == ReceptionPlan.child_id)
+        .join(Structure, Structure.id == ReceptionPlan.structure_id)
+        .outerjoin(referents, referents.c.child_id == ReceptionPlan.child_id)
+    )
+    found = []
+    for plan_id, review_dates, first_name, structure, referent in rows:
+        if assignee is not None and referent != assignee:
+            continue
+        for raw in review_dates:
+            due = dt.date.fromisoformat(raw)
+            if due <= on:
+                found.append(
+                    Task(
+                        "plan_review",
+                        plan_id,
+                        due,
+                        referent,
+                        f"Bilan du projet d'accueil de {first_name} ({structure}) "
+                        f"prévu le {due:%d/%m/%Y}",
+                        None,
+                    )
+                )
+    return found
+
+
+MODELS: Any = {
+    "request_unanswered": Request,
+    "follow_up_idle": FollowUp,
+    "plan_review": ReceptionPlan,
+}
+
+
 async def _state(
     session: AsyncSession, key: str
 ) -> tuple[TaskState | None, str, uuid.UUID, dt.date]:
     kind, object_id, due_on = parse_key(key)
-    model: Any = Request if kind == "request_unanswered" else FollowUp
+    model: Any = MODELS[kind]
     if (await session.execute(select(model.id).where(model.id == object_id))).first() is None:
         raise NotFoundError("rappel introuvable dans ce pôle", field="key")
     state = (

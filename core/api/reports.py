@@ -32,13 +32,15 @@ def _error(exc: MaillageError) -> Response:
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
-async def _signed_in(request: Request, action: str) -> tuple[Tenant, Caller]:
-    """The request's pole and caller, holding ``action`` — or the coded error."""
+async def _signed_in(request: Request, action: str | None) -> tuple[Tenant, Caller]:
+    """The request's pole and caller, holding ``action`` (None: the service checks) — or
+    the coded error."""
     principal = await authenticate(request, request.app.state.auth)
     if principal.actor is None or principal.refused_credential:
         raise UnauthenticatedError("authentification requise", field="credential")
     caller = Caller(principal.actor, request.app.state.host.actions)
-    caller.require(action)
+    if action is not None:
+        caller.require(action)
     if principal.tenant is None:
         raise NotFoundError("aucun pôle choisi", field="tenant")
     return principal.tenant, caller
@@ -47,7 +49,9 @@ async def _signed_in(request: Request, action: str) -> tuple[Tenant, Caller]:
 async def reception_plan(request: Request) -> Response:
     db = request.app.state.db
     try:
-        tenant, caller = await _signed_in(request, plans.READ)
+        # The pole's staff (families.read) or the structure's (plans.shared.read): the
+        # service tells them apart.
+        tenant, caller = await _signed_in(request, None)
         try:
             plan_id = uuid.UUID(request.path_params["plan"])
         except ValueError:

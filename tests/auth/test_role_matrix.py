@@ -56,6 +56,9 @@ QUERIES = {
     "gdpr.manage": f'mutation {{ eraseFamilyData(familyId: "{NIL}", receivedOn: "2026-01-01", '
     'requester: "guardian") { errors { code } } }',
     "records.deletions.read": '{ deletions(since: "2026-01-01T00:00:00Z") { totalCount } }',
+    "structures.staff.manage": f'mutation {{ removeStructureStaff(structureId: "{NIL}", '
+    f'userId: "{NIL}") {{ errors {{ code }} }} }}',
+    "plans.shared.read": "{ sharedReceptionPlans { id } }",
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

@@ -190,3 +190,108 @@ async def test_the_document_is_refused_outside_the_pole_and_the_roles(
             actor=actor("partner_structure"),
         )
     ) == ["FORBIDDEN"]
+
+
+async def test_the_structures_team_reads_what_is_shared_with_it_and_nothing_else(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    from core.testing.accounts import ensure_user
+    from tests.domain.test_gdpr import a_followed_family, call
+
+    pole = two_poles.a
+    coordinator = Actor(
+        subject=f"test:plan-{uuid.uuid4().hex[:8]}",
+        display_name="Coordinatrice",
+        roles=frozenset({"coordinator"}),
+        grants=frozenset({"children.health", "families.situation"}),
+    )
+    ids = await a_followed_family(client, coordinator, pole)  # a plan shared with the crèche
+    team, stranger, staff = (
+        actor("partner_structure"),
+        actor("partner_structure"),
+        actor("staff"),
+    )
+    for who in (team, stranger, staff):
+        await client.auth_headers(pole, who)  # their accounts and memberships exist
+    team_id = (await ensure_user(client.app.state.auth, team)).id
+    staff_id = (await ensure_user(client.app.state.auth, staff)).id
+    attach = """mutation($s: ID!, $u: ID!) { addStructureStaff(structureId: $s, userId: $u) {
+      structure { name } errors { code field } } }"""
+    wrong_role = await client.execute(
+        attach, {"s": ids["structure"], "u": str(staff_id)}, tenant=pole, actor=coordinator
+    )
+    assert wrong_role["data"]["addStructureStaff"]["errors"] == [
+        {"code": "VALIDATION", "field": "userId"}
+    ]
+    unknown = await client.execute(
+        attach, {"s": ids["structure"], "u": str(uuid.uuid4())}, tenant=pole, actor=coordinator
+    )
+    assert unknown["data"]["addStructureStaff"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "userId"}
+    ]
+    await call(client, coordinator, pole, attach, s=ids["structure"], u=str(team_id))
+    twice = await client.execute(
+        attach, {"s": ids["structure"], "u": str(team_id)}, tenant=pole, actor=coordinator
+    )
+    assert twice["data"]["addStructureStaff"]["errors"] == [{"code": "CONFLICT", "field": "userId"}]
+    refused = await client.execute(
+        attach, {"s": ids["structure"], "u": str(team_id)}, tenant=pole, actor=team
+    )
+    assert error_codes(refused) == ["FORBIDDEN"]
+
+    shared = """{ sharedReceptionPlans { id childFirstName structureName htmlUrl
+      current { version needs } } }"""
+    mine = await client.execute(shared, tenant=pole, actor=team)
+    (plan,) = mine["data"]["sharedReceptionPlans"]
+    assert (
+        plan["childFirstName"] == "Léo" and plan["current"]["needs"] == "(fictif) Repères visuels"
+    )
+    page = await client.http.get(plan["htmlUrl"], headers=await client.auth_headers(pole, team))
+    assert page.status_code == 200 and "Léo" in page.text
+    old = await client.http.get(
+        plan["htmlUrl"] + "?version=9", headers=await client.auth_headers(pole, team)
+    )
+    assert old.status_code == 404
+    # Not attached: nothing, and the document is not found (as another pole's).
+    assert (await client.execute(shared, tenant=pole, actor=stranger))["data"][
+        "sharedReceptionPlans"
+    ] == []
+    elsewhere = await client.http.get(
+        plan["htmlUrl"], headers=await client.auth_headers(pole, stranger)
+    )
+    assert elsewhere.status_code == 404
+    # The family file stays closed to the structure's team.
+    family = await client.execute("{ families { totalCount } }", tenant=pole, actor=team)
+    assert error_codes(family) == ["FORBIDDEN"]
+    async with db.session(pole.id) as session:
+        reads = list(
+            await session.scalars(
+                select(AuditEvent.actor).where(
+                    AuditEvent.action == "read", AuditEvent.object_type == "ReceptionPlan"
+                )
+            )
+        )
+    assert f"user:{team_id}" in reads  # the team's read is on the record
+
+    # Revoked: gone at once.
+    await call(
+        client,
+        coordinator,
+        pole,
+        "mutation($p: ID!) { revokeReceptionPlanShare(id: $p) { errors { code field } } }",
+        p=ids["plan"],
+    )
+    assert (await client.execute(shared, tenant=pole, actor=team))["data"][
+        "sharedReceptionPlans"
+    ] == []
+    gone = await client.http.get(plan["htmlUrl"], headers=await client.auth_headers(pole, team))
+    assert gone.status_code == 404
+    detach = """mutation($s: ID!, $u: ID!) { removeStructureStaff(structureId: $s, userId: $u) {
+      errors { code field } } }"""
+    await call(client, coordinator, pole, detach, s=ids["structure"], u=str(team_id))
+    again = await client.execute(
+        detach, {"s": ids["structure"], "u": str(team_id)}, tenant=pole, actor=coordinator
+    )
+    assert again["data"]["removeStructureStaff"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "userId"}
+    ]

@@ -19,6 +19,7 @@ from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.types.structures import Structure, load_structures
+from core.domain.families.models import Child as ChildModel
 from core.domain.plans import service
 from core.domain.plans.models import ReceptionPlan as PlanModel
 from core.domain.plans.models import ReceptionPlanShare
@@ -145,6 +146,19 @@ async def load_plans(session: Any, statement: Any) -> list[ReceptionPlan]:
     ]
 
 
+@strawberry.type(
+    description="Un projet d'accueil partagé avec votre structure (sa version en cours)."
+)
+class SharedReceptionPlan:
+    id: strawberry.ID
+    child_first_name: str = person_field()
+    structure_name: str
+    shared_at: dt.datetime
+    current: ReceptionPlanVersion
+    html_url: str
+    pdf_url: str
+
+
 @strawberry.input
 class AdaptationPeriodInput:
     starts_on: dt.date
@@ -201,6 +215,51 @@ class PlansQuery:
                 session,
                 select(PlanModel).where(PlanModel.child_id == child).order_by(PlanModel.created_at),
             )
+
+    @strawberry.field(
+        description="Pour l'équipe d'une structure : les projets d'accueil que le pôle a "
+        "partagés avec elle, tant que la famille y consent (lecture tracée).",
+        extensions=[action_gate(service.SHARED_READ)],
+    )
+    async def shared_reception_plans(self, info: Info[Context, None]) -> list[SharedReceptionPlan]:
+        async with info.context.db_session() as session:
+            found = await service.shared_with_me(session, caller(info.context))
+            ids = [plan.id for plan, _share in found]
+            versions = {
+                v.plan_id: v
+                for v in await session.scalars(
+                    select(VersionModel)
+                    .join(PlanModel, PlanModel.id == VersionModel.plan_id)
+                    .where(
+                        VersionModel.plan_id.in_(ids),
+                        VersionModel.version == PlanModel.current_version,
+                    )
+                )
+            }
+            children = await session.execute(
+                select(ChildModel.id, ChildModel.first_name).where(
+                    ChildModel.id.in_([p.child_id for p, _s in found])
+                )
+            )
+            names = {child_id: first_name for child_id, first_name in children}
+            rows = await session.execute(
+                select(StructureModel.id, StructureModel.name).where(
+                    StructureModel.id.in_([p.structure_id for p, _s in found])
+                )
+            )
+            structures = {structure_id: name for structure_id, name in rows}
+        return [
+            SharedReceptionPlan(
+                id=strawberry.ID(str(plan.id)),
+                child_first_name=names[plan.child_id],
+                structure_name=structures[plan.structure_id],
+                shared_at=share.shared_at,
+                current=ReceptionPlanVersion.from_model(versions[plan.id]),
+                html_url=f"/reports/reception-plans/{plan.id}.html",
+                pdf_url=f"/reports/reception-plans/{plan.id}.pdf",
+            )
+            for plan, share in found
+        ]
 
 
 async def _payload(ctx: Context, apply: Any) -> ReceptionPlanPayload:

@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import strawberry
@@ -21,7 +22,7 @@ from core.api.gates import action_gate
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, try_uuid
+from core.api.types.ids import caller, parse_id, try_uuid
 from core.api.types.territory import Commune
 from core.domain.structures import service
 from core.domain.structures.models import ContactPerson as ContactModel
@@ -432,6 +433,43 @@ class StructuresMutation:
                 session, caller(ctx), input.to_service(), allow_duplicate=allow_duplicate
             ),
         )
+
+    @strawberry.mutation(
+        description="Rattacher un membre « Structure partenaire » à sa structure : il lit "
+        "alors les projets d'accueil partagés avec elle (sharedReceptionPlans).",
+        extensions=[action_gate(service.STAFF_MANAGE)],
+    )
+    async def add_structure_staff(
+        self, info: Info[Context, None], structure_id: strawberry.ID, user_id: strawberry.ID
+    ) -> StructurePayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> Any:
+            row = await service.add_staff(
+                session,
+                caller(ctx),
+                parse_id(structure_id, "structureId"),
+                parse_id(user_id, "userId"),
+            )
+            return SimpleNamespace(id=row.structure_id)
+
+        return await _structure_payload(ctx, apply)
+
+    @strawberry.mutation(
+        description="Détacher un membre de la structure.",
+        extensions=[action_gate(service.STAFF_MANAGE)],
+    )
+    async def remove_structure_staff(
+        self, info: Info[Context, None], structure_id: strawberry.ID, user_id: strawberry.ID
+    ) -> StructurePayload:
+        ctx = info.context
+
+        async def apply(session: Any) -> Any:
+            structure = parse_id(structure_id, "structureId")
+            await service.remove_staff(session, caller(ctx), structure, parse_id(user_id, "userId"))
+            return SimpleNamespace(id=structure)
+
+        return await _structure_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Corriger une structure d'accueil.", extensions=[action_gate(MANAGE)]

@@ -21,10 +21,13 @@ from core.domain.families.service import active_consent
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.domain.structures.models import Structure
+from core.domain.structures.service import structures_of
 from core.errors import ConflictError, NotFoundError, ValidationError
 
 READ = "families.read"
 MANAGE = "families.manage"
+# A structure's staff: the plans shared with their structure, nothing else.
+SHARED_READ = "plans.shared.read"
 SHARE_PURPOSE = "share_with_structure"
 TEXT_FIELDS = (
     "needs",
@@ -196,6 +199,36 @@ async def current_share(session: AsyncSession, plan_id: uuid.UUID) -> ReceptionP
     return (await current_shares(session, [plan_id])).get(plan_id)
 
 
+async def _check_shared_with(
+    session: AsyncSession, user_id: uuid.UUID | None, plan: ReceptionPlan
+) -> None:
+    """NOT_FOUND — the same answer as another pole's plan — unless the plan is shared,
+    now, with a structure this member is attached to."""
+    if plan.structure_id not in await structures_of(session, user_id) or (
+        await current_share(session, plan.id) is None
+    ):
+        raise NotFoundError("introuvable dans ce pôle", field="planId")
+
+
+async def shared_with_me(
+    session: AsyncSession, caller: Caller
+) -> list[tuple[ReceptionPlan, ReceptionPlanShare]]:
+    """The plans shared, now, with the structures the caller is attached to."""
+    actor = caller.require(SHARED_READ)
+    structures = await structures_of(session, actor.user_id)
+    if not structures:
+        return []
+    plans = list(
+        await session.scalars(
+            select(ReceptionPlan)
+            .where(ReceptionPlan.structure_id.in_(structures))
+            .order_by(ReceptionPlan.created_at, ReceptionPlan.id)
+        )
+    )
+    shares = await current_shares(session, [p.id for p in plans])
+    return [(p, shares[p.id]) for p in plans if p.id in shares]
+
+
 async def revoke(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> ReceptionPlan:
     actor = caller.require(MANAGE)
     plan: ReceptionPlan = await _get(session, ReceptionPlan, plan_id, "planId")
@@ -231,9 +264,19 @@ async def document(
     session: AsyncSession, caller: Caller, plan_id: uuid.UUID, version: int | None = None
 ) -> Document:
     """What the printed plan shows (the current version unless one is asked for). The
-    read is audited like any read of the file."""
-    actor = caller.require(READ)
-    plan: ReceptionPlan = await _get(session, ReceptionPlan, plan_id, "planId")
+    read is audited like any read of the file. Staff of the structure it is shared with
+    read its current version, while the share holds."""
+    if caller.registry.allowed(caller.actor, READ) or not caller.registry.allowed(
+        caller.actor, SHARED_READ
+    ):
+        actor = caller.require(READ)
+        plan: ReceptionPlan = await _get(session, ReceptionPlan, plan_id, "planId")
+    else:
+        actor = caller.require(SHARED_READ)
+        plan = await _get(session, ReceptionPlan, plan_id, "planId")
+        await _check_shared_with(session, actor.user_id, plan)
+        if version not in (None, plan.current_version):
+            raise NotFoundError("version introuvable", field="version")
     number = version or plan.current_version
     row = (
         await session.execute(

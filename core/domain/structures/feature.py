@@ -10,14 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
 from core.domain.structures.demo import seed_directory
-from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.domain.structures.models import (
+    ContactPerson,
+    Organisation,
+    Partner,
+    Structure,
+    StructureStaff,
+)
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
 
 
 @hookimpl
 def maillage_models() -> list[type]:
-    return [Organisation, Structure, Partner, ContactPerson]
+    return [Organisation, Structure, Partner, ContactPerson, StructureStaff]
 
 
 @hookimpl
@@ -34,6 +40,18 @@ def maillage_actions() -> list[Action]:
             "Tenir l'annuaire : créer, corriger, fusionner les doublons",
             default_roles=frozenset({"pole_admin", "coordinator", "staff"}),
             scope="tenant:write",
+        ),
+        Action(
+            "structures.staff.manage",
+            "Rattacher un membre « structure partenaire » à sa structure",
+            default_roles=frozenset({"pole_admin", "coordinator"}),
+        ),
+        Action(
+            "plans.shared.read",
+            "Lire les projets d'accueil que le pôle a partagés avec sa structure",
+            default_roles=frozenset({"partner_structure"}),
+            description="Seulement ceux de la structure à laquelle le membre est rattaché, "
+            "tant que le partage et le consentement de la famille tiennent.",
         ),
     ]
 

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Timestamped
-from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join
+from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
 from core.territory.models import Commune
 
 
@@ -108,3 +108,19 @@ class ContactPerson(TenantScoped, Timestamped, Base):
     function: Mapped[str] = mapped_column(String(150), default="")
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
+
+
+class StructureStaff(TenantScoped, Base):
+    """A member of the pole who works at a structure (role « Structure partenaire »): they
+    may open the reception plans the pole shared with that structure, nothing else."""
+
+    __tablename__ = "structure_staff"
+    __table_args__ = (
+        tenant_fk(["structure_id"], "structures", ondelete="CASCADE"),
+        tenant_unique("user_id", "structure_id"),
+        tenant_index("ix_structure_staff_structure", "structure_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    structure_id: Mapped[uuid.UUID]
+    added_by: Mapped[str] = mapped_column(String(200))

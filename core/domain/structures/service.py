@@ -12,17 +12,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, UniqueConstraint, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.audit.trail import record
+from core.auth.models import Membership
 from core.db.base import Base
 from core.domain.lookups import check_commune, name_words
 from core.domain.lookups import get_or_not_found as _get
-from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.domain.structures.models import (
+    ContactPerson,
+    Organisation,
+    Partner,
+    Structure,
+    StructureStaff,
+)
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
-from core.errors import ConflictError, ValidationError
+from core.errors import ConflictError, NotFoundError, ValidationError
 from core.territory.models import Commune
 from core.territory.names import normalize_name
 
@@ -288,6 +295,38 @@ def referencing(target: type[Any]) -> list[tuple[type[Any], str]]:
     return sorted(found, key=lambda pair: (pair[0].__tablename__, pair[1]))
 
 
+def _unique_partners(model: type[Any], column: str) -> list[str]:
+    """The other columns of a unique key that includes ``column`` (tenant_id aside)."""
+    for constraint in model.__table__.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            names = [c.name for c in constraint.columns if c.name != "tenant_id"]
+            if column in names:
+                return [n for n in names if n != column]
+    return []
+
+
+async def _drop_collisions(
+    session: AsyncSession, model: type[Any], column: str, keep: uuid.UUID, ids: list[uuid.UUID]
+) -> None:
+    """Rows that would repeat a unique key once moved to the kept structure (a follow-up
+    naming both duplicates, a person attached to both) are the same fact twice: the
+    first one stays."""
+    others = _unique_partners(model, column)
+    if not others:
+        return
+    rows = list(
+        await session.scalars(select(model).where(getattr(model, column).in_([keep, *ids])))
+    )
+    rows.sort(key=lambda r: getattr(r, column) != keep)  # the kept structure's rows first
+    seen: set[tuple[Any, ...]] = set()
+    for row in rows:
+        key = tuple(getattr(row, name) for name in others)
+        if key in seen:
+            await session.delete(row)
+        seen.add(key)
+    await session.flush()
+
+
 async def merge_structures(
     session: AsyncSession, caller: Caller, keep_id: uuid.UUID, merge_ids: Sequence[uuid.UUID]
 ) -> Structure:
@@ -311,6 +350,7 @@ async def merge_structures(
     # Every row pointing at a merged structure now points at the one kept: contacts,
     # children's attendance, and whatever table references structures later.
     for model, column in referencing(Structure):
+        await _drop_collisions(session, model, column, keep.id, ids)
         await session.execute(
             update(model)
             .where(getattr(model, column).in_(ids))
@@ -451,3 +491,80 @@ async def contacts_of(
         .order_by(ContactPerson.last_name, ContactPerson.first_name, ContactPerson.id)
     )
     return list(rows.scalars())
+
+
+# --- structure staff ---------------------------------------------------------------------
+
+STAFF_MANAGE = "structures.staff.manage"
+STAFF_ROLE = "partner_structure"
+
+
+async def add_staff(
+    session: AsyncSession, caller: Caller, structure_id: uuid.UUID, user_id: uuid.UUID
+) -> StructureStaff:
+    """Attach a member with the « Structure partenaire » role to their structure."""
+    actor = caller.require(STAFF_MANAGE)
+    structure: Structure = await _get(session, Structure, structure_id, "structureId")
+    if structure.merged_into_id is not None:
+        raise ConflictError("fiche fusionnée : rattachez à la fiche gardée", field="structureId")
+    membership = await session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True))
+    )
+    if membership is None:
+        raise NotFoundError("membre introuvable dans ce pôle", field="userId")
+    if STAFF_ROLE not in membership.roles:
+        raise ValidationError(
+            "seul un membre au rôle « Structure partenaire » se rattache à une structure",
+            field="userId",
+        )
+    exists = await session.scalar(
+        select(StructureStaff.id).where(
+            StructureStaff.user_id == user_id, StructureStaff.structure_id == structure.id
+        )
+    )
+    if exists is not None:
+        raise ConflictError("ce membre est déjà rattaché à cette structure", field="userId")
+    row = StructureStaff(user_id=user_id, structure_id=structure.id, added_by=actor.subject)
+    session.add(row)
+    await session.flush()
+    record(
+        session,
+        actor=actor.subject,
+        action="structures.staff.add",
+        object_type="Structure",
+        object_id=str(structure.id),
+        fields=["staff"],
+    )
+    return row
+
+
+async def remove_staff(
+    session: AsyncSession, caller: Caller, structure_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
+    actor = caller.require(STAFF_MANAGE)
+    result = await session.execute(
+        delete(StructureStaff)
+        .where(StructureStaff.structure_id == structure_id, StructureStaff.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFoundError("ce membre n'est pas rattaché à cette structure", field="userId")
+    record(
+        session,
+        actor=actor.subject,
+        action="structures.staff.remove",
+        object_type="Structure",
+        object_id=str(structure_id),
+        fields=["staff"],
+    )
+
+
+async def structures_of(session: AsyncSession, user_id: uuid.UUID | None) -> list[uuid.UUID]:
+    """The structures a member works at (none for anyone not attached)."""
+    if user_id is None:
+        return []
+    return list(
+        await session.scalars(
+            select(StructureStaff.structure_id).where(StructureStaff.user_id == user_id)
+        )
+    )

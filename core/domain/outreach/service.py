@@ -116,7 +116,9 @@ async def _structures(
     ids = {value for value, _ in wanted if value is not None}
     if not ids:
         return
-    found = set((await session.execute(select(Structure.id).where(Structure.id.in_(ids)))).scalars())
+    found = set(
+        (await session.execute(select(Structure.id).where(Structure.id.in_(ids)))).scalars()
+    )
     for value, where in wanted:
         if value is not None and value not in found:
             await _get(session, Structure, value, where)
@@ -165,9 +167,7 @@ async def _check_session(
     await check_commune(session, data.commune_insee)
     _day(data.held_on, "heldOn", today)
     if not 1 <= data.half_days <= MAX_HALF_DAYS:
-        raise ValidationError(
-            f"durée en demi-journées, de 1 à {MAX_HALF_DAYS}", field="halfDays"
-        )
+        raise ValidationError(f"durée en demi-journées, de 1 à {MAX_HALF_DAYS}", field="halfDays")
     if len(data.participants) > MAX_PARTICIPANTS:
         raise ValidationError(f"{MAX_PARTICIPANTS} noms au plus", field="participants")
     participants = []
@@ -278,9 +278,7 @@ async def update_session(
     for name, value in checked.values.items():
         setattr(row, name, value)
     await session.execute(delete(SessionSpeaker).where(SessionSpeaker.session_id == row.id))
-    await session.execute(
-        delete(SessionParticipant).where(SessionParticipant.session_id == row.id)
-    )
+    await session.execute(delete(SessionParticipant).where(SessionParticipant.session_id == row.id))
     _add_people(session, row.id, checked)
     await session.flush()
     fields = _SESSION_FIELDS + (["participants"] if checked.participants or had_names else [])
@@ -292,9 +290,7 @@ async def delete_session(session: AsyncSession, caller: Caller, session_id: uuid
     actor = caller.require(MANAGE)
     row: AwarenessSession = await _get(session, AwarenessSession, session_id, "id")
     await session.execute(delete(SessionSpeaker).where(SessionSpeaker.session_id == row.id))
-    await session.execute(
-        delete(SessionParticipant).where(SessionParticipant.session_id == row.id)
-    )
+    await session.execute(delete(SessionParticipant).where(SessionParticipant.session_id == row.id))
     await session.delete(row)
     await session.flush()
     audit(session, actor.subject, "outreach_sessions.delete", "AwarenessSession", session_id, [])

@@ -12,7 +12,6 @@ from alembic import op
 
 from core.db.sql import enable_tenant_rls
 
-
 revision: str = "0011_outreach"
 down_revision: str | None = "0008_plans"
 branch_labels: str | Sequence[str] | None = None

@@ -2,10 +2,13 @@
 the API (a cookie session or a bearer token, a pole, the action), every read audited.
 
 * ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one).
+* ``/reports/outreach.html`` and ``.pdf`` (``?year=2026``, or ``?start=…&end=…``): the
+  session and event tables of the activity report (aggregates, no names).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from starlette.requests import Request
@@ -14,8 +17,10 @@ from starlette.routing import BaseRoute, Route
 
 from core.access.actions import Caller
 from core.api.authn import authenticate
+from core.domain.outreach import report as outreach_report
+from core.domain.outreach import service as outreach
 from core.domain.plans import service as plans
-from core.errors import MaillageError, NotFoundError, UnauthenticatedError
+from core.errors import MaillageError, NotFoundError, UnauthenticatedError, ValidationError
 
 
 def _error(exc: MaillageError) -> Response:
@@ -59,5 +64,55 @@ async def reception_plan(request: Request) -> Response:
     return HTMLResponse(plans.render_html(doc), headers=headers)
 
 
+def _query_date(request: Request, name: str) -> dt.date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError("date attendue (AAAA-MM-JJ)", field=name) from None
+
+
+async def outreach_tables(request: Request) -> Response:
+    auth, host, db = request.app.state.auth, request.app.state.host, request.app.state.db
+    principal = await authenticate(request, auth)
+    try:
+        if principal.actor is None or principal.refused_credential:
+            raise UnauthenticatedError("authentification requise", field="credential")
+        tenant = principal.tenant
+        caller = Caller(principal.actor, host.actions)
+        caller.require(outreach.READ)
+        if tenant is None:
+            raise NotFoundError("aucun pôle choisi", field="tenant")
+        raw_year = request.query_params.get("year")
+        if raw_year is not None and not raw_year.isdigit():
+            raise ValidationError("année attendue", field="year")
+        start, end = outreach.period(
+            int(raw_year) if raw_year else None,
+            _query_date(request, "start"),
+            _query_date(request, "end"),
+        )
+        async with db.session(tenant.id) as session:
+            sessions = await outreach.session_table(session, caller, start=start, end=end)
+            events = await outreach.event_table(session, caller, start=start, end=end)
+    except MaillageError as exc:
+        return _error(exc)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    if request.path_params["format"] == "pdf":
+        return Response(
+            outreach_report.render_pdf(tenant.name, sessions, events),
+            media_type="application/pdf",
+            headers={
+                **headers,
+                "Content-Disposition": f'inline; filename="sensibilisations-{start}.pdf"',
+            },
+        )
+    return HTMLResponse(outreach_report.render_html(tenant.name, sessions, events), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
-    return [Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"])]
+    return [
+        Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
+        Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
+    ]

@@ -550,3 +550,57 @@ async def test_a_page_of_sessions_costs_the_same_for_5_and_25(
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert measured[0] == measured[1], measured
+
+
+async def test_the_printable_tables_show_the_pole_s_totals_only_to_its_members(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, staff = two_poles.a, actor("staff")
+    for changes in (
+        {"participantsCount": 10, "participants": [{"name": "Élodie P. (fictif)"}]},
+        {"participantsCount": 14, "halfDays": 4, "audience": "youth"},
+    ):
+        result = await client.execute(
+            RECORD, {"input": session_input(**changes)}, tenant=pole, actor=staff
+        )
+        assert result["data"]["recordAwarenessSession"]["errors"] == []
+    await client.execute(
+        EVENT,
+        {
+            "input": {
+                "kind": "stand",
+                "communeInsee": "62498",
+                "heldOn": "2026-05-01",
+                "peopleReached": 75,
+                "title": "Stand",
+            }
+        },
+        tenant=pole,
+        actor=staff,
+    )
+    headers = await client.auth_headers(pole, staff)
+    html = await client.http.get("/reports/outreach.html?year=2026", headers=headers)
+    assert html.status_code == 200 and html.headers["cache-control"] == "no-store"
+    page = html.text
+    assert "Année 2026" in page and "Sensibilisations et formations" in page
+    # Béthune, early childhood: one ½ day of 10; youth: one 2-day session of 14.
+    assert "<td>Béthune</td><td>Petite enfance</td><td>1 (10)</td>" in page
+    assert "<td>Total</td><td></td><td>1 (10)</td><td>—</td><td>1 (14)</td><td>2 (24)</td>" in page
+    assert "<td>Lens</td><td>—</td><td>1 (75)</td><td>—</td><td>1 (75)</td>" in page
+    assert "Élodie" not in page  # aggregates only
+    pdf = await client.http.get(
+        "/reports/outreach.pdf?start=2026-01-01&end=2026-07-01", headers=headers
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    bad = await client.http.get(
+        "/reports/outreach.html?year=2026&start=2026-01-01", headers=headers
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "year"
+    assert (await client.http.get("/reports/outreach.html?year=2026")).status_code == 401
+    family = await client.auth_headers(pole, actor("family"))
+    refused = await client.http.get("/reports/outreach.html?year=2026", headers=family)
+    assert refused.status_code == 403
+    other = await client.auth_headers(two_poles.b, actor("coordinator"))
+    theirs = await client.http.get("/reports/outreach.html?year=2026", headers=other)
+    assert theirs.status_code == 200 and "Béthune" not in theirs.text

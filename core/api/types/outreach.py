@@ -25,8 +25,8 @@ from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.auth import OkPayload
-from core.api.types.casework import StaffMember, _names, _staff
 from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
+from core.api.types.staff import StaffMember, staff_member, staff_names
 from core.api.types.structures import KindOption, Structure, load_structures
 from core.api.types.territory import Commune
 from core.domain.outreach import service
@@ -161,7 +161,7 @@ async def load_sessions(session: Any, statement: Any) -> list[AwarenessSession]:
         if structure_ids
         else {}
     )
-    names = await _names(session, [u for group in speakers.values() for u in group])
+    names = await staff_names(session, [u for group in speakers.values() for u in group])
     communes = await _communes(session, [r.commune_insee for r in rows])
     return [
         AwarenessSession(
@@ -181,7 +181,7 @@ async def load_sessions(session: Any, statement: Any) -> list[AwarenessSession]:
                 )
                 for p in participants[r.id]
             ],
-            speakers=[s for s in (_staff(u, names) for u in speakers[r.id]) if s],
+            speakers=[s for s in (staff_member(u, names) for u in speakers[r.id]) if s],
             materials=list(r.materials),
             host_structure=structures.get(r.host_structure_id) if r.host_structure_id else None,
             title=r.title,

@@ -387,6 +387,35 @@ async def test_filters_corrections_and_deletion(
     unknown = await client.execute(query, {"k": ["nope"]}, tenant=pole, actor=coordinator)
     assert error_codes(unknown) == ["VALIDATION"]
 
+    for kind, commune, day in (
+        ("forum", "62119", "2026-04-01"),
+        ("stand", "62041", "2026-04-02"),
+        ("stand", "62119", "2025-04-03"),
+    ):
+        await client.execute(
+            EVENT,
+            {"input": {"kind": kind, "communeInsee": commune, "heldOn": day, "title": "É"}},
+            tenant=pole,
+            actor=coordinator,
+        )
+    events = """query($start: Date, $end: Date, $k: [String!], $c: String, $e: String) {
+      outreachEvents(start: $start, end: $end, kinds: $k, communeInsee: $c, epciSiren: $e) {
+        totalCount edges { node { heldOn } } } }"""
+
+    async def events_total(**variables: Any) -> int:
+        result = await client.execute(events, variables, tenant=pole, actor=coordinator)
+        return result["data"]["outreachEvents"]["totalCount"]
+
+    assert await events_total() == 3 and await events_total(k=["stand"]) == 2
+    assert await events_total(start="2026-01-01", end="2027-01-01") == 2
+    assert await events_total(c="62041") == 1 and await events_total(e=epci) == 2
+    newest = await client.execute(events, {}, tenant=pole, actor=coordinator)
+    assert [e["node"]["heldOn"] for e in newest["data"]["outreachEvents"]["edges"]] == [
+        "2026-04-02",
+        "2026-04-01",
+        "2025-04-03",
+    ]
+
     corrected = await client.execute(
         UPDATE,
         {
@@ -452,6 +481,12 @@ async def test_isolation_roles_and_audited_reads_of_participants(
     assert mine["data"]["awarenessSessions"]["totalCount"] == 1
     assert mine["data"]["outreachEvents"]["totalCount"] == 1
 
+    own = await client.execute(
+        f'{{ node(id: "{session_id}") {{ ... on AwarenessSession {{ participantsCount }} }} }}',
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert own["data"]["node"] == {"participantsCount": 12}
     other = actor("coordinator")
     theirs = await client.execute(lists, tenant=two_poles.b, actor=other)
     assert theirs["data"]["awarenessSessions"]["totalCount"] == 0

@@ -21,6 +21,8 @@ from core.api.types.casework import (
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.gdpr import GdprMutation, GdprQuery
+from core.api.types.outreach import TYPES as OUTREACH_TYPES
+from core.api.types.outreach import OutreachMutation, OutreachQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
 from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
@@ -58,6 +60,7 @@ def maillage_graphql() -> GraphQLContribution:
                 TasksQuery,
                 PlansQuery,
                 GdprQuery,
+                OutreachQuery,
                 NodeQuery,
             ),
         ),
@@ -72,6 +75,7 @@ def maillage_graphql() -> GraphQLContribution:
                 TasksMutation,
                 PlansMutation,
                 GdprMutation,
+                OutreachMutation,
             ),
         ),
         types=(
@@ -85,5 +89,6 @@ def maillage_graphql() -> GraphQLContribution:
             *FAMILY_TYPES,
             *CASEWORK_TYPES,
             *PLAN_TYPES,
+            *OUTREACH_TYPES,
         ),
     )

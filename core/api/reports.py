@@ -4,10 +4,13 @@ the API (a cookie session or a bearer token, a pole, the action), every read aud
 * ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one);
 * ``/reports/families/<id>/export.json`` and ``.html``: everything held about a family
   (subject access), for ``gdpr.manage`` only.
+* ``/reports/outreach.html`` and ``.pdf`` (``?year=2026``, or ``?start=…&end=…``): the
+  session and event tables of the activity report (aggregates, no names).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from starlette.requests import Request
@@ -18,8 +21,10 @@ from core.access.actions import Caller
 from core.api.authn import authenticate
 from core.api.types.ids import try_uuid
 from core.domain.gdpr import service as gdpr
+from core.domain.outreach import report as outreach_report
+from core.domain.outreach import service as outreach
 from core.domain.plans import service as plans
-from core.errors import MaillageError, NotFoundError, UnauthenticatedError
+from core.errors import MaillageError, NotFoundError, UnauthenticatedError, ValidationError
 from core.tenancy.models import Tenant
 
 
@@ -101,8 +106,49 @@ async def family_export(request: Request) -> Response:
     return HTMLResponse(gdpr.render_html(export), headers=HEADERS)
 
 
+def _query_date(request: Request, name: str) -> dt.date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError("date attendue (AAAA-MM-JJ)", field=name) from None
+
+
+async def outreach_tables(request: Request) -> Response:
+    db = request.app.state.db
+    try:
+        tenant, caller = await _signed_in(request, outreach.READ)
+        raw_year = request.query_params.get("year")
+        if raw_year is not None and not raw_year.isdigit():
+            raise ValidationError("année attendue", field="year")
+        start, end = outreach.period(
+            int(raw_year) if raw_year else None,
+            _query_date(request, "start"),
+            _query_date(request, "end"),
+        )
+        async with db.session(tenant.id) as session:
+            sessions = await outreach.session_table(session, caller, start=start, end=end)
+            events = await outreach.event_table(session, caller, start=start, end=end)
+    except MaillageError as exc:
+        return _error(exc)
+    headers = HEADERS
+    if request.path_params["format"] == "pdf":
+        return Response(
+            outreach_report.render_pdf(tenant.name, sessions, events),
+            media_type="application/pdf",
+            headers={
+                **headers,
+                "Content-Disposition": f'inline; filename="sensibilisations-{start}.pdf"',
+            },
+        )
+    return HTMLResponse(outreach_report.render_html(tenant.name, sessions, events), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
     return [
         Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
         Route("/reports/families/{family}/export.{format}", family_export, methods=["GET"]),
+        Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
     ]

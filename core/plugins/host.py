@@ -64,6 +64,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.casework.feature",
     "core.domain.plans.feature",
     "core.domain.gdpr.feature",
+    "core.domain.outreach.feature",
     "core.api.feature",
     "core.cli.feature",
 )

@@ -25,6 +25,9 @@ from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.families import Child, _children
 from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
+from core.api.types.staff import StaffMember
+from core.api.types.staff import staff_member as _staff
+from core.api.types.staff import staff_names as _names
 from core.api.types.structures import (
     KindOption,
     Partner,
@@ -32,7 +35,6 @@ from core.api.types.structures import (
     load_structures,
     partner_options,
 )
-from core.auth.models import User
 from core.domain.casework import service, tasks
 from core.domain.casework.models import FollowUp as FollowUpModel
 from core.domain.casework.models import FollowUpPartner, FollowUpStructure
@@ -56,12 +58,6 @@ READ, MANAGE = service.READ, service.MANAGE
 
 def _option(value: str, vocabulary: Any) -> KindOption:
     return KindOption(value=value, label=vocabulary[value])
-
-
-@strawberry.type(description="Un membre de l'équipe du pôle.")
-class StaffMember:
-    user_id: strawberry.ID
-    display_name: str
 
 
 @strawberry.type(description="Une demande d'intervention (fiche de demande).")
@@ -169,20 +165,6 @@ class FollowUp(relay.Node):
                 session, select(FollowUpModel).where(FollowUpModel.id.in_([i for i in ids if i]))
             )
         return in_order(ids, found, lambda f: uuid.UUID(f.uid), lambda f: f)
-
-
-def _staff(user_id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> StaffMember | None:
-    if user_id is None:
-        return None
-    return StaffMember(user_id=strawberry.ID(str(user_id)), display_name=names.get(user_id, "?"))
-
-
-async def _names(session: Any, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
 
 
 async def load_follow_ups(session: Any, statement: Any) -> list[FollowUp]:

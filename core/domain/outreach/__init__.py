@@ -1,0 +1,1 @@
+"""Awareness and training sessions, events and presentations."""

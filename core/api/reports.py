@@ -2,6 +2,7 @@
 the API (a cookie session or a bearer token, a pole, the action), every read audited.
 
 * ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one).
+* ``/reports/invoices/<id>.html`` and ``.pdf``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from core.access.actions import Caller
 from core.api.authn import authenticate
+from core.domain.adhesions import document as invoices
+from core.domain.adhesions.checks import READ as ADHESIONS_READ
 from core.domain.plans import service as plans
 from core.errors import MaillageError, NotFoundError, UnauthenticatedError
 
@@ -59,5 +62,39 @@ async def reception_plan(request: Request) -> Response:
     return HTMLResponse(plans.render_html(doc), headers=headers)
 
 
+async def invoice(request: Request) -> Response:
+    auth, host, db = request.app.state.auth, request.app.state.host, request.app.state.db
+    principal = await authenticate(request, auth)
+    try:
+        if principal.actor is None or principal.refused_credential:
+            raise UnauthenticatedError("authentification requise", field="credential")
+        tenant = principal.tenant
+        caller = Caller(principal.actor, host.actions)
+        caller.require(ADHESIONS_READ)
+        if tenant is None:
+            raise NotFoundError("aucun pôle choisi", field="tenant")
+        try:
+            invoice_id = uuid.UUID(request.path_params["invoice"])
+        except ValueError:
+            raise NotFoundError("facture introuvable", field="invoiceId") from None
+        async with db.session(tenant.id) as session:
+            doc = await invoices.document(session, caller, tenant, invoice_id)
+            await session.commit()
+    except MaillageError as exc:
+        return _error(exc)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    if request.path_params["format"] == "pdf":
+        name = doc.invoice.number or f"brouillon-{invoice_id}"
+        return Response(
+            invoices.render_pdf(doc),
+            media_type="application/pdf",
+            headers={**headers, "Content-Disposition": f'inline; filename="facture-{name}.pdf"'},
+        )
+    return HTMLResponse(invoices.render_html(doc), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
-    return [Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"])]
+    return [
+        Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
+        Route("/reports/invoices/{invoice}.{format}", invoice, methods=["GET"]),
+    ]

@@ -52,6 +52,11 @@ QUERIES = {
     "{ errors { code } } }",
     "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
     'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
+    "adhesions.read": "{ adhesions(first: 1) { totalCount } }",
+    "adhesions.manage": f"mutation {{ registerAdhesion(input: {{ year: 2026, "
+    f'joinedOn: "2026-01-02", familyId: "{NIL}" }}) {{ errors {{ code }} }} }}',
+    "billing.manage": f'mutation {{ issueInvoice(id: "{NIL}", issuedOn: "2026-01-02") '
+    "{ errors { code } } }",
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

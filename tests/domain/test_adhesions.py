@@ -1,7 +1,7 @@
 """Adhesions, conventions, the price list, invoices and payments through the real API
 and the real report routes: a commune's convention, a public structure's adhesion under
 it, invoiced, printed and paid; families' first year free; coded errors with nothing
-written; numbering gap-free under concurrency (PostgreSQL); isolation, roles, audited
+written; numbering gap-free under concurrency (both databases); isolation, roles, audited
 reads, constant-statement pages."""
 
 from __future__ import annotations
@@ -619,8 +619,6 @@ async def test_numbers_are_consecutive_per_year_and_never_reused(
 async def test_two_invoices_issued_at_once_get_two_consecutive_numbers(
     client: GraphQLClient, db: Database, two_poles: TwoPoles, counter_exists: bool
 ) -> None:
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("concurrent writers: PostgreSQL (SQLite has one writer at a time)")
     pole = two_poles.a
     caller = Caller(actor("coordinator"), client.app.state.host.actions)
     day = dt.date(2026, 2, 2)

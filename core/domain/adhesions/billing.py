@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
@@ -305,29 +306,27 @@ async def create_invoice(
 
 
 async def _next_sequence(session: AsyncSession, year: int) -> int:
-    """The next number of ``year`` in this pole, counted in this transaction."""
+    """The next number of ``year`` in this pole, counted in this transaction.
 
-    async def locked() -> InvoiceCounter | None:
-        return (
-            await session.execute(
-                select(InvoiceCounter).where(InvoiceCounter.year == year).with_for_update()
-            )
-        ).scalar()
-
-    counter = await locked()
-    if counter is None:
-        # The first invoice of the year: two at once both try to create the row; the
-        # second waits for the first, fails on the unique key, and takes the lock.
-        try:
-            async with session.begin_nested():
-                session.add(InvoiceCounter(year=year, last_sequence=0))
-        except IntegrityError:
-            pass
-        counter = await locked()
-        assert counter is not None
-    counter.last_sequence += 1
-    await session.flush()
-    return counter.last_sequence
+    The year's row is created if missing (a concurrent creator's row wins quietly), then
+    locked (SELECT … FOR UPDATE: PostgreSQL) and incremented in one statement — on
+    SQLite the insert already took the database's single write lock."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(InvoiceCounter).on_conflict_do_nothing(index_elements=["tenant_id", "year"]),
+        {"year": year, "last_sequence": 0},
+    )
+    await session.execute(
+        select(InvoiceCounter.id).where(InvoiceCounter.year == year).with_for_update()
+    )
+    sequence = await session.scalar(
+        update(InvoiceCounter)
+        .where(InvoiceCounter.year == year)
+        .values(last_sequence=InvoiceCounter.last_sequence + 1)
+        .returning(InvoiceCounter.last_sequence)
+    )
+    assert sequence is not None
+    return int(sequence)
 
 
 async def issue_invoice(

@@ -833,3 +833,77 @@ async def test_pages_cost_the_same_for_5_and_25(
                 event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     for query, counts in measured.items():
         assert counts[0] == counts[1], (query, counts)
+
+
+async def test_the_demo_history_is_consistent_for_both_poles(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    from core.domain.adhesions.demo import seed_adhesions
+    from core.domain.structures.demo import seed_directory
+    from core.territory.models import Commune
+
+    renewals = 0
+    for pole, town in ((two_poles.a, "62119"), (two_poles.b, "63300")):
+        pole.contact = {"commune": town}
+        for _ in range(2):  # idempotent
+            async with db.session(pole.id) as session:
+                await seed_directory(pole, session)
+                await seed_adhesions(pole, session)
+                await session.commit()
+        async with db.session(pole.id) as session:
+            years = set((await session.execute(select(Adhesion.year))).scalars())
+            assert years == {2025, 2026}
+            conventions = {c.id: c for c in (await session.execute(select(Convention))).scalars()}
+            assert {c.status for c in conventions.values()} == {"signed", "draft"}
+            assert any(c.epci_siren for c in conventions.values())
+            for c in conventions.values():
+                if c.pricing == "per_inhabitant":
+                    commune = await session.get(Commune, c.commune_insee)
+                    assert commune is not None and c.population == commune.population
+                    assert c.yearly_amount_cents == round(300 * commune.population / 100)
+            for a in (
+                await session.execute(select(Adhesion).where(Adhesion.category == "public"))
+            ).scalars():
+                covering = conventions[a.convention_id]  # type: ignore[index]
+                assert covering.status == "signed"
+                assert covering.starts_on <= a.joined_on <= covering.ends_on
+            invoices = list(
+                (
+                    await session.execute(select(Invoice).order_by(Invoice.year, Invoice.sequence))
+                ).scalars()
+            )
+            counters = {
+                c.year: c.last_sequence
+                for c in (await session.execute(select(InvoiceCounter))).scalars()
+            }
+            paid = dict(
+                (
+                    await session.execute(
+                        select(Payment.invoice_id, func.sum(Payment.amount_cents)).group_by(
+                            Payment.invoice_id
+                        )
+                    )
+                ).all()
+            )
+            for year in (2025, 2026):
+                of_year = [i for i in invoices if i.year == year]
+                assert [i.sequence for i in of_year] == list(range(1, len(of_year) + 1))
+                assert counters[year] == len(of_year)
+                dates = [i.issued_on for i in of_year]
+                assert dates == sorted(dates)  # type: ignore[type-var]
+            statuses = set()
+            for i in invoices:
+                assert i.paid_cents == paid.get(i.id, 0)
+                statuses.add(i.status)
+                expected = (
+                    "paid"
+                    if i.paid_cents == i.total_cents
+                    else ("partly_paid" if i.paid_cents else "issued")
+                )
+                assert i.status == expected
+            assert {"paid", "partly_paid", "issued"} <= statuses
+        result = await client.execute(
+            "{ adhesionRenewals(year: 2026) { totalCount } }", tenant=pole, actor=actor("staff")
+        )
+        renewals += result["data"]["adhesionRenewals"]["totalCount"]
+    assert renewals > 0

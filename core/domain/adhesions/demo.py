@@ -57,18 +57,20 @@ class _Bill:
     payments: list[tuple[dt.date, int, str]] = field(default_factory=list)
 
 
-def _pay(rng: random.Random, bill: _Bill, total: int) -> None:
-    """Most invoices are paid within weeks; some in two goes; the latest wait."""
-    if bill.on > END - dt.timedelta(days=30):
+def _pay(rng: random.Random, index: int, bill: _Bill, total: int) -> None:
+    """Most invoices are paid within weeks; every fifth in two goes; every seventh, and
+    the last month's, still wait (the overdue list shows them)."""
+    if bill.on > END - dt.timedelta(days=30) or index % 7 == 3:
         return
     method = rng.choice(["transfer", "transfer", "cheque", "card", "cash"])
-    first = bill.on + dt.timedelta(days=rng.randint(5, 40))
-    if rng.random() < 0.15 and total >= 2000:
+    first = min(bill.on + dt.timedelta(days=rng.randint(5, 40)), END)
+    if index % 5 == 1 and total >= 2:
         half = total // 2
-        bill.payments.append((min(first, END), half, method))
-        bill.payments.append((min(first + dt.timedelta(days=30), END), total - half, method))
-    elif rng.random() < 0.9:
-        bill.payments.append((min(first, END), total, method))
+        bill.payments.append((first, half, method))
+        if first + dt.timedelta(days=30) <= END and index % 10 != 1:
+            bill.payments.append((first + dt.timedelta(days=30), total - half, method))
+    else:
+        bill.payments.append((first, total, method))
 
 
 async def seed_adhesions(tenant: Tenant, session: AsyncSession) -> None:
@@ -277,7 +279,7 @@ async def seed_adhesions(tenant: Tenant, session: AsyncSession) -> None:
             bills.append(bill)
 
     sequences: dict[int, int] = {}
-    for bill in sorted(bills, key=lambda b: (b.on, b.customer)):
+    for index, bill in enumerate(sorted(bills, key=lambda b: (b.on, b.customer))):
         total = sum(line.total_cents for line in bill.lines)
         sequences[bill.on.year] = sequences.get(bill.on.year, 0) + 1
         invoice = Invoice(
@@ -299,7 +301,7 @@ async def seed_adhesions(tenant: Tenant, session: AsyncSession) -> None:
         for position, line in enumerate(bill.lines, start=1):
             line.invoice_id, line.position = invoice.id, position
             session.add(line)
-        _pay(rng, bill, total)
+        _pay(rng, index, bill, total)
         for paid_on, amount, method in bill.payments:
             session.add(
                 Payment(

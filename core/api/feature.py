@@ -10,6 +10,8 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.schema import resolve_node
+from core.api.types.adhesions import TYPES as ADHESION_TYPES
+from core.api.types.adhesions import AdhesionsMutation, AdhesionsQuery
 from core.api.types.auth import AuthMutation, AuthQuery, Member
 from core.api.types.casework import TYPES as CASEWORK_TYPES
 from core.api.types.casework import (
@@ -61,6 +63,7 @@ def maillage_graphql() -> GraphQLContribution:
                 PlansQuery,
                 GdprQuery,
                 OutreachQuery,
+                AdhesionsQuery,
                 NodeQuery,
             ),
         ),
@@ -76,6 +79,7 @@ def maillage_graphql() -> GraphQLContribution:
                 PlansMutation,
                 GdprMutation,
                 OutreachMutation,
+                AdhesionsMutation,
             ),
         ),
         types=(
@@ -90,5 +94,6 @@ def maillage_graphql() -> GraphQLContribution:
             *CASEWORK_TYPES,
             *PLAN_TYPES,
             *OUTREACH_TYPES,
+            *ADHESION_TYPES,
         ),
     )

@@ -6,6 +6,7 @@ the API (a cookie session or a bearer token, a pole, the action), every read aud
   (subject access), for ``gdpr.manage`` only.
 * ``/reports/outreach.html`` and ``.pdf`` (``?year=2026``, or ``?start=…&end=…``): the
   session and event tables of the activity report (aggregates, no names).
+* ``/reports/invoices/<id>.html`` and ``.pdf``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from starlette.routing import BaseRoute, Route
 from core.access.actions import Caller
 from core.api.authn import authenticate
 from core.api.types.ids import try_uuid
+from core.domain.adhesions import document as invoices
+from core.domain.adhesions.checks import READ as ADHESIONS_READ
 from core.domain.gdpr import service as gdpr
 from core.domain.outreach import report as outreach_report
 from core.domain.outreach import service as outreach
@@ -146,9 +149,34 @@ async def outreach_tables(request: Request) -> Response:
     return HTMLResponse(outreach_report.render_html(tenant.name, sessions, events), headers=headers)
 
 
+async def invoice(request: Request) -> Response:
+    db = request.app.state.db
+    try:
+        tenant, caller = await _signed_in(request, ADHESIONS_READ)
+        try:
+            invoice_id = uuid.UUID(request.path_params["invoice"])
+        except ValueError:
+            raise NotFoundError("facture introuvable", field="invoiceId") from None
+        async with db.session(tenant.id) as session:
+            doc = await invoices.document(session, caller, tenant, invoice_id)
+            await session.commit()
+    except MaillageError as exc:
+        return _error(exc)
+    headers = HEADERS
+    if request.path_params["format"] == "pdf":
+        name = doc.invoice.number or f"brouillon-{invoice_id}"
+        return Response(
+            invoices.render_pdf(doc),
+            media_type="application/pdf",
+            headers={**headers, "Content-Disposition": f'inline; filename="facture-{name}.pdf"'},
+        )
+    return HTMLResponse(invoices.render_html(doc), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
     return [
         Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
         Route("/reports/families/{family}/export.{format}", family_export, methods=["GET"]),
         Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
+        Route("/reports/invoices/{invoice}.{format}", invoice, methods=["GET"]),
     ]

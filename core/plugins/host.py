@@ -65,6 +65,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.plans.feature",
     "core.domain.gdpr.feature",
     "core.domain.outreach.feature",
+    "core.domain.adhesions.feature",
     "core.api.feature",
     "core.cli.feature",
 )

@@ -61,6 +61,11 @@ QUERIES = {
     "structures.staff.manage": f'mutation {{ removeStructureStaff(structureId: "{NIL}", '
     f'userId: "{NIL}") {{ errors {{ code }} }} }}',
     "plans.shared.read": "{ sharedReceptionPlans { id } }",
+    "adhesions.read": "{ adhesions(first: 1) { totalCount } }",
+    "adhesions.manage": f"mutation {{ registerAdhesion(input: {{ year: 2026, "
+    f'joinedOn: "2026-01-02", familyId: "{NIL}" }}) {{ errors {{ code }} }} }}',
+    "billing.manage": f'mutation {{ issueInvoice(id: "{NIL}", issuedOn: "2026-01-02") '
+    "{ errors { code } } }",
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

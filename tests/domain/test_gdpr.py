@@ -484,3 +484,51 @@ def test_the_purge_command_is_a_dry_run_unless_applied(
     assert " 0 dossier(s) à anonymiser" in capsys.readouterr().out
     assert main(["gdpr", "purge", "--tenant", "nulle-part"]) == 2
     assert "--tenant" in capsys.readouterr().err
+
+
+async def test_adhesions_are_exported_and_invoices_kept_but_unlinked(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    from core.domain.adhesions.models import Adhesion, Invoice
+
+    pole, who = two_poles.a, actor("coordinator")
+    ids = await a_followed_family(client, who, pole)
+    family_id = try_uuid(ids["family"])
+    async with db.session(pole.id) as session:
+        session.add(
+            Adhesion(
+                year=2026,
+                category="family",
+                family_id=family_id,
+                joined_on=dt.date(2026, 1, 10),
+                amount_cents=0,
+                first_year_free=True,
+                recorded_by="test",
+            )
+        )
+        session.add(
+            Invoice(
+                status="draft",
+                customer_name="Camille Fictive",
+                family_id=family_id,
+                total_cents=2500,
+            )
+        )
+        await session.commit()
+    exported = await client.execute(EXPORT, {"f": ids["family"]}, tenant=pole, actor=who)
+    section = next(
+        s
+        for s in exported["data"]["familyDataExport"]["data"]["sections"]
+        if s["source"] == "adhesions"
+    )
+    assert [r["type"] for r in section["records"]] == ["Adhésion", "Facture"]
+    erased = await client.execute(
+        ERASE, {"f": ids["family"], "on": "2026-11-02", "who": "guardian"}, tenant=pole, actor=who
+    )
+    assert erased["data"]["eraseFamilyData"]["request"]["counts"]["invoices_unlinked"] == 1
+    async with db.session(pole.id) as session:
+        invoice = await session.scalar(select(Invoice))
+        assert invoice is not None
+        # An accounting record, kept as issued; it no longer names the anonymised file.
+        assert (invoice.customer_name, invoice.family_id) == ("Camille Fictive", None)
+        assert await session.scalar(select(func.count()).select_from(Adhesion)) == 1

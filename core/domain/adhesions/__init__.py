@@ -1,0 +1,1 @@
+"""Memberships (« adhésions »), partnership conventions, price list, invoices and payments."""

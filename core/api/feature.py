@@ -20,6 +20,8 @@ from core.api.types.casework import (
 )
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
+from core.api.types.kits import TYPES as KIT_TYPES
+from core.api.types.kits import KitsMutation, KitsQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
 from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
@@ -56,6 +58,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkQuery,
                 TasksQuery,
                 PlansQuery,
+                KitsQuery,
                 NodeQuery,
             ),
         ),
@@ -69,6 +72,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkMutation,
                 TasksMutation,
                 PlansMutation,
+                KitsMutation,
             ),
         ),
         types=(
@@ -82,5 +86,6 @@ def maillage_graphql() -> GraphQLContribution:
             *FAMILY_TYPES,
             *CASEWORK_TYPES,
             *PLAN_TYPES,
+            *KIT_TYPES,
         ),
     )

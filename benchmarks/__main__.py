@@ -5,7 +5,9 @@
 * GraphQL requests per second in-process (real ASGI app, httpx transport);
 * the tenant filter's cost: the same scoped query with the ORM wall on and off;
 * authentication (benchmarks/auth.py): Argon2id, token verification, principal
-  resolution, an authenticated request and its statement count.
+  resolution, an authenticated request and its statement count;
+* kits (benchmarks/kits.py): the availability calendar of 50 kits with five years of
+  loans, through GraphQL, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
+from benchmarks import kits as kits_bench
 from core.api.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -107,6 +110,7 @@ async def main() -> None:
         print(f"GraphQL communes search in-process: {count / elapsed:.0f} requests/s (1 client)")
         await auth_bench.run(url, db, tenant)
         await db.dispose()
+    await kits_bench.run()
 
 
 if __name__ == "__main__":

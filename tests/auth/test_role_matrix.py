@@ -43,6 +43,8 @@ QUERIES = {
     "casework.read": "{ followUps(first: 1) { totalCount } }",
     "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
     'outcome: "other") { errors { code } } }',
+    "kits.read": "{ kits(first: 1) { totalCount } }",
+    "kits.manage": f'mutation {{ confirmKitLoan(id: "{NIL}") {{ errors {{ code }} }} }}',
     "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '
     "{ errors { code } } }",
     # Sensitive: refused to every role without the explicit grant (◆ in the table).

@@ -585,15 +585,16 @@ async def depart(
     row: KitLoan = await _get(session, KitLoan, loan_id, "id")
     if row.status == "requested":
         raise ConflictError("confirmez d'abord la réservation", field="id")
+    if row.status == "confirmed":
+        assert row.kit_id is not None
+        kit: Kit = await _get(session, Kit, row.kit_id, "kitId")
+        if kit.status != "available":
+            raise ConflictError(
+                "cette malle est en réparation ou retirée : changez de malle", field="kitId"
+            )
+        if await _out_loan(session, kit.id) is not None:
+            raise ConflictError("cette malle n'est pas encore revenue de son prêt", field="kitId")
     _move(row, {"confirmed"}, "out")
-    assert row.kit_id is not None
-    kit: Kit = await _get(session, Kit, row.kit_id, "kitId")
-    if kit.status != "available":
-        raise ConflictError(
-            "cette malle est en réparation ou retirée : changez de malle", field="kitId"
-        )
-    if await _out_loan(session, kit.id) is not None:
-        raise ConflictError("cette malle n'est pas encore revenue de son prêt", field="kitId")
     row.departed_on = on
     await _checklist(session, row, "departure", missing)
     await _trip(session, caller, row, "delivery", on, delivery, "delivery")

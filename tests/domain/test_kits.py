@@ -2,7 +2,7 @@
 out, brought back with a piece missing and checked; bad input named; surprise
 requests; reports; isolation; audited reads; statement counts; and the no-overlap rule
 held by the database itself (a direct write on both databases, and two simultaneous
-reservations on PostgreSQL)."""
+reservations, on both)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from core.errors import ConflictError
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient, error_codes
 from tests.api.conftest import TwoPoles
-from tests.conftest import DbUrls
 
 KIT_FIELDS = "id name theme { label } status { value label } components { id name quantity }"
 CREATE_KIT = f"""mutation($input: KitInput!) {{ createKit(input: $input) {{
@@ -501,12 +500,9 @@ async def test_the_database_itself_refuses_overlapping_loans(
         await session.rollback()
 
 
-@pytest.mark.postgres
 async def test_two_simultaneous_reservations_leave_exactly_one(
-    client: GraphQLClient, db: Database, db_urls: DbUrls, two_poles: TwoPoles
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
 ) -> None:
-    if db_urls.kind != "postgres":
-        pytest.skip("SQLite has one writer at a time: no two reservations are simultaneous")
     pole, staff = two_poles.a, actor("staff")
     kit = await publish(client, pole, staff)
     structure = await creche(client, pole, staff)
@@ -514,7 +510,8 @@ async def test_two_simultaneous_reservations_leave_exactly_one(
 
     # Through the service, with the race forced: the first transaction holds its row
     # uncommitted while the second checks (seeing nothing) and writes; the database
-    # makes the second wait, then refuses it.
+    # makes the second wait (PostgreSQL: the exclusion constraint's index; SQLite: the
+    # one writer's lock), then refuses it.
     first_written = asyncio.Event()
 
     async def first() -> str:
@@ -642,3 +639,94 @@ async def test_pages_of_kits_and_loans_cost_the_same_for_5_and_25(
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert measured[5] == measured[25], measured
+
+
+async def test_the_catalogue_filters_and_a_kit_whose_contents_change(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    pole, staff = two_poles.a, actor("staff")
+    emotions = await publish(client, pole, staff)
+    sleep = await publish(
+        client, pole, staff, name="Malle sommeil", theme="sleep", ageMinMonths=0, ageMaxMonths=24
+    )
+    structure = await creche(client, pole, staff)
+    loan = (
+        await gql(
+            client,
+            RESERVE,
+            pole,
+            staff,
+            input={"kitId": sleep["id"], "structureId": structure, "startsOn": "2026-01-05"},
+        )
+    )["reserveKit"]["loan"]
+    await gql(client, CONFIRM, pole, staff, id=loan["id"])
+    await gql(client, DEPART, pole, staff, id=loan["id"], on="2026-01-05")
+
+    async def names(**variables: Any) -> list[str]:
+        data = await gql(
+            client,
+            """query($search: String, $themes: [String!], $statuses: [String!], $age: Int) {
+              kits(search: $search, themes: $themes, statuses: $statuses, ageMonths: $age) {
+                edges { node { name } } } }""",
+            pole,
+            staff,
+            **variables,
+        )
+        return [e["node"]["name"] for e in data["kits"]["edges"]]
+
+    assert await names() == ["Malle des émotions", "Malle sommeil"]
+    assert await names(search="emotion") == ["Malle des émotions"]
+    assert await names(themes=["sleep"]) == ["Malle sommeil"]
+    assert await names(statuses=["out"]) == ["Malle sommeil"]
+    assert await names(statuses=["available"]) == ["Malle des émotions"]
+    assert await names(age=36) == ["Malle des émotions"]
+    overdue = await gql(
+        client, "{ kitLoans(overdue: true) { edges { node { overdueDays } } } }", pole, staff
+    )
+    (row,) = overdue["kitLoans"]["edges"]  # due 2026-01-26: overdue every day after
+    assert row["node"]["overdueDays"] == (dt.date.today() - dt.date(2026, 1, 26)).days
+
+    kept, dropped = emotions["components"][0], emotions["components"][2]
+    update = f"""mutation($id: ID!, $input: KitInput!) {{ updateKit(id: $id, input: $input) {{
+      kit {{ {KIT_FIELDS} }} errors {{ code field }} }} }}"""
+    changed = await gql(
+        client,
+        update,
+        pole,
+        staff,
+        id=emotions["id"],
+        input=kit_input(
+            components=[
+                {"id": kept["id"], "name": "Roue des émotions", "quantity": 2},
+                {"name": "Casque anti-bruit", "quantity": 1},
+            ]
+        ),
+    )
+    assert [(c["name"], c["quantity"]) for c in changed["updateKit"]["kit"]["components"]] == [
+        ("Roue des émotions", 2),
+        ("Casque anti-bruit", 1),
+    ]
+    async with db.session(pole.id) as session:
+        # Taken out of the list, kept for past checklists.
+        component = (
+            await session.execute(select(KitComponent).where(KitComponent.id == _id(dropped["id"])))
+        ).scalar_one()
+        assert component.active is False
+    stranger = await gql(
+        client,
+        update,
+        pole,
+        staff,
+        id=emotions["id"],
+        input=kit_input(components=[{"id": sleep["components"][0]["id"], "name": "x"}]),
+    )
+    assert stranger["updateKit"]["errors"] == [{"code": "VALIDATION", "field": "components.0.id"}]
+    repair = await gql(
+        client,
+        'mutation($id: ID!) { setKitStatus(id: $id, status: "in_repair") '
+        "{ kit { status { label } } } }",
+        pole,
+        staff,
+        id=emotions["id"],
+    )
+    assert repair["setKitStatus"]["kit"]["status"]["label"] == "En réparation"

@@ -154,11 +154,15 @@ async def _measure(label: str, settings: Settings, db: Database) -> None:
                     samples.append(time.perf_counter() - started)
             finally:
                 event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+            per_request = len(statements) // len(samples)
             print(
                 f"kitAvailability {window}, {KITS} kits, {loans} prêts sur {YEARS} ans "
                 f"({label}): {_ms(samples)}, "
                 f"{len(statements) / len(samples):.0f} SQL statements per request"
             )
+            if window == WINDOWS[0][0]:
+                for statement in statements[:per_request]:
+                    print("    " + " ".join(statement.split())[:110])
 
 
 async def run() -> None:

@@ -97,7 +97,11 @@ class Kit(relay.Node):
 
 async def load_kits(session: Any, statement: Any) -> list[Kit]:
     """Kits with their active components and whether they are out: three statements."""
-    rows: list[KitModel] = list((await session.execute(statement)).scalars())
+    return await kits_of(session, list((await session.execute(statement)).scalars()))
+
+
+async def kits_of(session: Any, rows: list[KitModel]) -> list[Kit]:
+    """The API's kits for rows already read: two statements."""
     ids = [r.id for r in rows]
     components: dict[uuid.UUID, list[ComponentModel]] = defaultdict(list)
     for c in (
@@ -153,7 +157,7 @@ class KitLoan(relay.Node):
     kit: Kit | None = strawberry.field(description="Null : demande surprise pas encore servie.")
     surprise: bool
     wish_theme: KindOption | None
-    wish: str
+    wish: str = person_field(description="Ce que l'emprunteur souhaite (demande surprise).")
     starts_on: dt.date
     ends_on: dt.date = strawberry.field(description="Date de retour prévue (incluse).")
     status: KindOption
@@ -181,9 +185,7 @@ class KitLoan(relay.Node):
         "défaut) ; 0 sinon. Calculé, jamais enregistré."
     )
     def overdue_days(self, on: dt.date | None = None) -> int:
-        if self.status.value != "out":
-            return 0
-        return max(((on or dt.date.today()) - self.ends_on).days, 0)
+        return service.overdue_days(self.status.value, self.ends_on, on or dt.date.today())
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -423,13 +425,6 @@ def _trip(trip: TripInput | None, field: str) -> service.TripInput | None:
     )
 
 
-async def _calendar_kits(session: Any, calendars: list[service.Calendar]) -> dict[str, Kit]:
-    ids = [c.kit.id for c in calendars]
-    return {
-        k.uid: k for k in await load_kits(session, select(KitModel).where(KitModel.id.in_(ids)))
-    }
-
-
 def _period(p: service.Period) -> KitPeriod:
     return KitPeriod(
         starts_on=p.starts_on,
@@ -545,15 +540,15 @@ class KitsQuery:
             calendars = await service.availability(
                 session, caller(info.context), start=start, end=end, kit_ids=ids
             )
-            kits = await _calendar_kits(session, calendars)
+            kits = await kits_of(session, [c.kit for c in calendars])
         return [
             KitCalendar(
-                kit=kits[str(c.kit.id)],
+                kit=kit,
                 busy=[_period(p) for p in c.busy],
                 free=[_period(p) for p in c.free],
                 free_days=c.free_days,
             )
-            for c in calendars
+            for kit, c in zip(kits, calendars, strict=True)
         ]
 
     @strawberry.field(

@@ -668,12 +668,12 @@ async def check(
     return row
 
 
-def overdue_days(row: KitLoan, on: dt.date) -> int:
+def overdue_days(status: str, ends_on: dt.date, on: dt.date) -> int:
     """Days past the due date of a kit still out (0 when not overdue): computed, never
     stored, so it is right every morning."""
-    if row.status != "out" or on <= row.ends_on:
+    if status != "out" or on <= ends_on:
         return 0
-    return (on - row.ends_on).days
+    return (on - ends_on).days
 
 
 @dataclass(frozen=True)

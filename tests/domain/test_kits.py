@@ -265,6 +265,18 @@ async def test_bad_input_is_named_and_nothing_is_written(
         client, DEPART, pole, staff, id=loan, on="2026-05-04", delivery={"km": -3.0}
     )
     assert negative["departKitLoan"]["errors"] == [{"code": "VALIDATION", "field": "delivery.km"}]
+    stranger = await gql(
+        client,
+        DEPART,
+        pole,
+        staff,
+        id=loan,
+        on="2026-05-04",
+        delivery={"km": 12.0, "staffUserId": str(uuid.uuid4())},
+    )
+    assert stranger["departKitLoan"]["errors"] == [
+        {"code": "VALIDATION", "field": "delivery.staffUserId"}
+    ]
     books = kit["components"][1]["id"]
     too_many = await gql(
         client,

@@ -8,6 +8,8 @@
   resolution, an authenticated request and its statement count;
 * outreach (benchmarks/outreach.py): the session and event tables and a page of sessions
   for a pole with five years of sessions, on SQLite and PostgreSQL.
+* kits (benchmarks/kits.py): the availability calendar of 50 kits with five years of
+  loans, through GraphQL, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
+from benchmarks import kits as kits_bench
 from benchmarks import outreach as outreach_bench
 from core.api.app import create_app
 from core.db import migrate
@@ -111,6 +114,7 @@ async def main() -> None:
         await auth_bench.run(url, db, tenant)
         await outreach_bench.run(url, db, tenant)
         await db.dispose()
+    await kits_bench.run()
 
 
 if __name__ == "__main__":

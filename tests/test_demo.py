@@ -115,6 +115,10 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
         assert _post(port, "{ serviceAreas { name } }")["errors"][0]["extensions"]["code"] == (
             "UNAUTHENTICATED"
         )
+        # The seeded kits: a catalogue, and years of loans delivered by the staff.
+        kits = _post(port, "{ kits { totalCount } kitKilometresByYear { year km } }", admin)
+        assert 15 <= kits["data"]["kits"]["totalCount"] <= 25
+        assert [y["year"] for y in kits["data"]["kitKilometresByYear"]][:1] == [2023]
 
         # The first-party plugin is enabled by the 63 pole's file and seeded; the 62 pole
         # did not enable it. The two-pole account picks its pole per request.

@@ -23,6 +23,8 @@ from core.api.types.casework import (
 from core.api.types.families import TYPES as FAMILY_TYPES
 from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.gdpr import GdprMutation, GdprQuery
+from core.api.types.kits import TYPES as KIT_TYPES
+from core.api.types.kits import KitsMutation, KitsQuery
 from core.api.types.outreach import TYPES as OUTREACH_TYPES
 from core.api.types.outreach import OutreachMutation, OutreachQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
@@ -64,6 +66,7 @@ def maillage_graphql() -> GraphQLContribution:
                 GdprQuery,
                 OutreachQuery,
                 AdhesionsQuery,
+                KitsQuery,
                 NodeQuery,
             ),
         ),
@@ -80,6 +83,7 @@ def maillage_graphql() -> GraphQLContribution:
                 GdprMutation,
                 OutreachMutation,
                 AdhesionsMutation,
+                KitsMutation,
             ),
         ),
         types=(
@@ -95,5 +99,6 @@ def maillage_graphql() -> GraphQLContribution:
             *PLAN_TYPES,
             *OUTREACH_TYPES,
             *ADHESION_TYPES,
+            *KIT_TYPES,
         ),
     )

@@ -125,6 +125,76 @@ def enable_tenant_rls_on(connection: Connection, table: str) -> None:
         connection.execute(text(statement))
 
 
+# --- No overlapping periods --------------------------------------------------------------
+
+
+def no_overlap_statements(
+    dialect: Any,
+    table: str,
+    name: str,
+    *,
+    keys: tuple[str, ...],
+    start: str,
+    end: str,
+    status: str,
+    released: tuple[str, ...],
+) -> list[str]:
+    """DDL refusing two rows with the same ``keys`` whose [``start``, ``end``] periods
+    (both days included) share a day, unless ``status`` is one of ``released`` or a
+    key is NULL. PostgreSQL: an exclusion constraint (btree_gist for the equality
+    parts). SQLite: triggers before INSERT and UPDATE raising ``name`` (SQLite has one
+    writer at a time, and a write transaction reads the latest commit, so the trigger's
+    look-up cannot miss a row written at the same moment).
+
+    Identifiers come from the migration (never from a user); ``released`` values are
+    quoted as literals because DDL takes no bound parameters.
+    """
+    q = lambda n: _quote(dialect, n)  # noqa: E731
+    literals = ", ".join("'" + value.replace("'", "''") + "'" for value in released)
+    table_q, status_q = q(table), q(status)
+    if dialect.name == "postgresql":
+        parts = ", ".join(f"{q(k)} WITH =" for k in keys)
+        not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in keys)
+        return [
+            "CREATE EXTENSION IF NOT EXISTS btree_gist",
+            f"ALTER TABLE {table_q} ADD CONSTRAINT {q(name)} EXCLUDE USING gist ({parts}, "
+            f"daterange({q(start)}, {q(end)}, '[]') WITH &&) "
+            f"WHERE ({not_null} AND {status_q} NOT IN ({literals}))",
+        ]
+    same = " AND ".join(f"{q(k)} = NEW.{q(k)}" for k in keys)
+    new_not_null = " AND ".join(f"NEW.{q(k)} IS NOT NULL" for k in keys)
+    statements = []
+    for event, extra in (("INSERT", ""), ("UPDATE", " AND id <> NEW.id")):
+        statements.append(
+            f"CREATE TRIGGER {q(name + '_' + event.lower())} BEFORE {event} ON {table_q} "
+            f"FOR EACH ROW WHEN {new_not_null} AND NEW.{status_q} NOT IN ({literals}) "
+            f"BEGIN SELECT RAISE(ABORT, '{name}') WHERE EXISTS (SELECT 1 FROM {table_q} "
+            f"WHERE {same} AND {status_q} NOT IN ({literals}) "
+            f"AND {q(start)} <= NEW.{q(end)} AND {q(end)} >= NEW.{q(start)}{extra}); END"
+        )
+    return statements
+
+
+def forbid_overlaps(op: Any, table: str, name: str, **kw: Any) -> None:
+    """For migrations, after ``create_table``: see ``no_overlap_statements``."""
+    bind = op.get_bind()
+    for statement in no_overlap_statements(bind.dialect, table, name, **kw):
+        op.execute(statement)
+
+
+def allow_overlaps(op: Any, table: str, name: str) -> None:
+    """For downgrades: drop what ``forbid_overlaps`` made (the extension stays: other
+    tables may use it)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(
+            f"ALTER TABLE {_quote(bind, table)} DROP CONSTRAINT IF EXISTS {_quote(bind, name)}"
+        )
+        return
+    for event in ("insert", "update"):
+        op.execute(f"DROP TRIGGER IF EXISTS {_quote(bind, name + '_' + event)}")
+
+
 # --- Roles and grants (PostgreSQL) --------------------------------------------------------
 
 

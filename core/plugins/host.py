@@ -66,6 +66,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.gdpr.feature",
     "core.domain.outreach.feature",
     "core.domain.adhesions.feature",
+    "core.domain.kits.feature",
     "core.api.feature",
     "core.cli.feature",
 )

@@ -46,6 +46,8 @@ QUERIES = {
     'outcome: "other") { errors { code } } }',
     "outreach.read": "{ awarenessSessionTable(year: 2026) { total { sessions } } }",
     "outreach.manage": f'mutation {{ deleteOutreachEvent(id: "{NIL}") {{ errors {{ code }} }} }}',
+    "kits.read": "{ kits(first: 1) { totalCount } }",
+    "kits.manage": f'mutation {{ confirmKitLoan(id: "{NIL}") {{ errors {{ code }} }} }}',
     "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '
     "{ errors { code } } }",
     # Sensitive: refused to every role without the explicit grant (◆ in the table).

@@ -1,0 +1,1 @@
+"""Pedagogical kits ("malles", "mallettes pédagogiques"): catalogue and loans."""

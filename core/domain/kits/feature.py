@@ -1,0 +1,49 @@
+"""Core feature: the pedagogical kits catalogue and its loans."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access.actions import Action
+from core.access.roles import POLE_ROLES
+from core.domain.kits import personal_data
+from core.domain.kits.demo import seed_kits
+from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
+from core.hooks import hookimpl
+from core.plugins.contributions import PersonalDataSource
+from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip]
+
+
+@hookimpl
+def maillage_actions() -> list[Action]:
+    return [
+        Action(
+            "kits.read",
+            "Consulter les malles pédagogiques, leur calendrier et leurs prêts",
+            default_roles=POLE_ROLES,
+        ),
+        Action(
+            "kits.manage",
+            "Publier les malles, enregistrer les réservations, les départs et les retours",
+            default_roles=POLE_ROLES,
+        ),
+    ]
+
+
+@hookimpl
+async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
+    """A catalogue of fictitious kits and four years of loans."""
+    await seed_kits(tenant, session)
+
+
+@hookimpl
+def maillage_personal_data() -> list[PersonalDataSource]:
+    return [personal_data.SOURCE]

@@ -23,6 +23,8 @@ from core.api.types.families import FamiliesMutation, FamiliesQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
 from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
+from core.api.types.questionnaires import TYPES as QUESTIONNAIRE_TYPES
+from core.api.types.questionnaires import QuestionnairesMutation, QuestionnairesQuery
 from core.api.types.structures import TYPES as STRUCTURE_TYPES
 from core.api.types.structures import StructuresMutation, StructuresQuery
 from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
@@ -56,6 +58,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkQuery,
                 TasksQuery,
                 PlansQuery,
+                QuestionnairesQuery,
                 NodeQuery,
             ),
         ),
@@ -69,6 +72,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkMutation,
                 TasksMutation,
                 PlansMutation,
+                QuestionnairesMutation,
             ),
         ),
         types=(
@@ -82,5 +86,6 @@ def maillage_graphql() -> GraphQLContribution:
             *FAMILY_TYPES,
             *CASEWORK_TYPES,
             *PLAN_TYPES,
+            *QUESTIONNAIRE_TYPES,
         ),
     )

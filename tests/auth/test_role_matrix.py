@@ -52,6 +52,9 @@ QUERIES = {
     "{ errors { code } } }",
     "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
     'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
+    "questionnaires.read": "{ questionnaireSendings(first: 1) { totalCount } }",
+    "questionnaires.manage": f'mutation {{ publishQuestionnaireVersion(versionId: "{NIL}") '
+    "{ errors { code } } }",
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, update
 from core.access.actions import Actor
 from core.audit.models import AuditEvent
 from core.auth.secrets import digest
+from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.models import (
     QuestionnaireAnswer,
     QuestionnaireLink,
@@ -586,3 +587,26 @@ async def test_a_page_of_sendings_costs_the_same_for_5_and_25(
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert measured[0] == measured[1], measured
+
+
+async def test_demo_answers_for_past_follow_ups_and_structures_in_both_poles(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    for pole in (two_poles.a, two_poles.b):
+        for _ in range(2):  # a second run adds nothing
+            async with db.session(pole.id) as session:
+                await seed_questionnaires(pole, session)
+                await session.commit()
+        async with db.session(pole.id) as session:
+            sendings = list((await session.execute(select(QuestionnaireSending))).scalars())
+        kinds = {s.subject_kind for s in sendings}
+        assert kinds == {"follow_up", "structure"}, pole.slug
+        who = actor("coordinator")
+        found = await questionnaire_ids(client, pole, who)
+        for key in ("satisfaction", "structure_survey"):
+            results = await client.execute(RESULTS, {"q": found[key]["id"]}, tenant=pole, actor=who)
+            r = results["data"]["questionnaireResults"]
+            answered = [s for s in sendings if s.answered_at is not None]
+            assert 0 < r["responses"] <= len(answered)
+            if key == "satisfaction":
+                assert 0 < r["satisfactionRate"] <= 100 and 1 <= r["mean"] <= 4

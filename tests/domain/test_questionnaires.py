@@ -9,7 +9,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.access.actions import Actor
 from core.audit.models import AuditEvent
@@ -17,9 +19,12 @@ from core.auth.secrets import digest
 from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.models import (
     QuestionnaireAnswer,
+    QuestionnaireItem,
     QuestionnaireLink,
     QuestionnaireResponse,
+    QuestionnaireSection,
     QuestionnaireSending,
+    QuestionnaireVersion,
 )
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient, error_codes
@@ -610,3 +615,50 @@ async def test_demo_answers_for_past_follow_ups_and_structures_in_both_poles(
             assert 0 < r["responses"] <= len(answered)
             if key == "satisfaction":
                 assert 0 < r["satisfactionRate"] <= 100 and 1 <= r["mean"] <= 4
+
+
+async def test_the_database_refuses_to_change_a_published_version(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    pole, coordinator = two_poles.a, actor("coordinator")
+    await questionnaire_ids(client, pole, coordinator)  # installs the defaults
+
+    async def refused(change: Any) -> None:
+        async with db.session(pole.id) as session:
+            await change(session)
+            with pytest.raises(IntegrityError):
+                await session.flush()
+            await session.rollback()
+
+    async def relabel(session: Any) -> None:
+        item = (
+            await session.execute(select(QuestionnaireItem).where(QuestionnaireItem.key == "delay"))
+        ).scalar_one()
+        item.label = "Autre chose"
+
+    async def drop_section(session: Any) -> None:
+        section = (await session.execute(select(QuestionnaireSection).limit(1))).scalar_one()
+        await session.delete(section)
+
+    async def add_item(session: Any) -> None:
+        section = (await session.execute(select(QuestionnaireSection).limit(1))).scalar_one()
+        session.add(
+            QuestionnaireItem(
+                version_id=section.version_id,
+                section_id=section.id,
+                position=99,
+                key="added",
+                kind="text",
+                label="Ajoutée après publication",
+            )
+        )
+
+    async def unpublish(session: Any) -> None:
+        version = (await session.execute(select(QuestionnaireVersion).limit(1))).scalar_one()
+        version.status = "draft"
+
+    for change in (relabel, drop_section, add_item, unpublish):
+        await refused(change)
+    async with db.session(pole.id) as session:
+        labels = set((await session.execute(select(QuestionnaireItem.label))).scalars())
+    assert "Autre chose" not in labels and "Ajoutée après publication" not in labels

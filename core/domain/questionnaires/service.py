@@ -108,13 +108,15 @@ async def _install(session: AsyncSession, definition: Definition, now: dt.dateti
         id=uuid7(),
         questionnaire_id=questionnaire.id,
         number=1,
-        status="published",
+        status="draft",
         intro=definition.intro,
-        published_at=now,
     )
     session.add(version)
     await session.flush()
     await _add_content(session, version, definition.sections)
+    # Published once its content is in: published content can no longer be written.
+    version.status, version.published_at = "published", now
+    await session.flush()
 
 
 async def install_defaults(session: AsyncSession, *, now: dt.datetime | None = None) -> bool:

@@ -28,6 +28,7 @@ from core.api.authn import (
 )
 from core.api.context import Context
 from core.api.oidc import oidc_mount
+from core.api.questionnaire_pages import questionnaire_routes
 from core.api.reports import report_routes
 from core.api.schema import compose
 from core.auth.principal import Principal
@@ -285,6 +286,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             *auth_routes(),
             *report_routes(),
+            *questionnaire_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
         ],

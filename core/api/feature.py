@@ -30,6 +30,8 @@ from core.api.types.outreach import OutreachMutation, OutreachQuery
 from core.api.types.plans import TYPES as PLAN_TYPES
 from core.api.types.plans import PlansMutation, PlansQuery
 from core.api.types.plugins import PluginsMutation, PluginsQuery
+from core.api.types.questionnaires import TYPES as QUESTIONNAIRE_TYPES
+from core.api.types.questionnaires import QuestionnairesMutation, QuestionnairesQuery
 from core.api.types.structures import TYPES as STRUCTURE_TYPES
 from core.api.types.structures import StructuresMutation, StructuresQuery
 from core.api.types.tenancy import ServiceArea, TenancyQuery, Tenant
@@ -67,6 +69,7 @@ def maillage_graphql() -> GraphQLContribution:
                 OutreachQuery,
                 AdhesionsQuery,
                 KitsQuery,
+                QuestionnairesQuery,
                 NodeQuery,
             ),
         ),
@@ -84,6 +87,7 @@ def maillage_graphql() -> GraphQLContribution:
                 OutreachMutation,
                 AdhesionsMutation,
                 KitsMutation,
+                QuestionnairesMutation,
             ),
         ),
         types=(
@@ -100,5 +104,6 @@ def maillage_graphql() -> GraphQLContribution:
             *OUTREACH_TYPES,
             *ADHESION_TYPES,
             *KIT_TYPES,
+            *QUESTIONNAIRE_TYPES,
         ),
     )

@@ -117,6 +117,71 @@ def enable_tenant_rls(op: Any, table: str) -> None:
         op.execute(statement)
 
 
+def frozen_statements(
+    dialect: Any, table: str, *, parent: str | None = None, key: str = "version_id"
+) -> list[str]:
+    """DDL refusing changes to rows once their version is published (both databases).
+
+    Without ``parent``: rows of ``table`` whose ``status`` is 'published' can no longer be
+    updated or deleted. With ``parent``: rows of ``table`` pointing (``tenant_id``,
+    ``key``) at a published row of ``parent`` can be neither inserted, updated nor
+    deleted. The rule holds whatever code writes (the services check it first, with a
+    coded error; this is the wall behind them).
+    """
+    q = _quote(dialect, table)
+    message = f"{table}: published version is immutable"
+    if dialect.name == "postgresql":
+        function = _quote(dialect, f"{table}_frozen")
+        if parent is None:
+            check = "OLD.status = 'published'"
+            events = "UPDATE OR DELETE"
+        else:
+            row = "CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END"
+            check = (
+                f"EXISTS (SELECT 1 FROM {_quote(dialect, parent)} p WHERE p.tenant_id = "
+                f"({row}).tenant_id AND p.id = ({row}).{_quote(dialect, key)} "
+                "AND p.status = 'published')"
+            )
+            events = "INSERT OR UPDATE OR DELETE"
+        return [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF {check} THEN RAISE EXCEPTION '{message}' USING ERRCODE = '23000'; END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$",
+            f"CREATE TRIGGER {_quote(dialect, f'{table}_frozen')} BEFORE {events} ON {q} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+    statements = []
+    if parent is None:
+        for event in ("UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {q} "
+                f"WHEN OLD.status = 'published' "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+        return statements
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        statements.append(
+            f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {q} "
+            f"WHEN (SELECT status FROM {_quote(dialect, parent)} p WHERE p.tenant_id = "
+            f"{row}.tenant_id AND p.id = {row}.{key}) = 'published' "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+    return statements
+
+
+def freeze_published(op: Any, table: str, *, parent: str | None = None) -> None:
+    """For migrations: see ``frozen_statements``."""
+    for statement in frozen_statements(op.get_bind().dialect, table, parent=parent):
+        op.execute(statement)
+
+
+def unfreeze_published(op: Any, table: str) -> None:
+    """For downgrades: the PostgreSQL trigger function outlives its table otherwise."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(f"DROP FUNCTION IF EXISTS {_quote(bind.dialect, f'{table}_frozen')}() CASCADE")
+
+
 def enable_tenant_rls_on(connection: Connection, table: str) -> None:
     """Same as ``enable_tenant_rls`` for code that holds a connection, not Alembic's ``op``."""
     if connection.dialect.name != "postgresql":

@@ -67,6 +67,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.outreach.feature",
     "core.domain.adhesions.feature",
     "core.domain.kits.feature",
+    "core.domain.questionnaires.feature",
     "core.api.feature",
     "core.cli.feature",
 )

@@ -184,6 +184,14 @@ TENANT_SETTINGS: dict[str, SettingSpec] = {
             maximum=90,
         ),
         SettingSpec(
+            "questionnaire_link_days",
+            int,
+            60,
+            "validité d'un lien de questionnaire (jours)",
+            minimum=1,
+            maximum=365,
+        ),
+        SettingSpec(
             "timezone", str, "Europe/Paris", "fuseau horaire du pôle", check=_check_timezone
         ),
         SettingSpec("locale", str, "fr", "langue de l'interface", choices=("fr", "en")),

@@ -68,6 +68,9 @@ QUERIES = {
     f'joinedOn: "2026-01-02", familyId: "{NIL}" }}) {{ errors {{ code }} }} }}',
     "billing.manage": f'mutation {{ issueInvoice(id: "{NIL}", issuedOn: "2026-01-02") '
     "{ errors { code } } }",
+    "questionnaires.read": "{ questionnaireSendings(first: 1) { totalCount } }",
+    "questionnaires.manage": f'mutation {{ publishQuestionnaireVersion(versionId: "{NIL}") '
+    "{ errors { code } } }",
 }
 Probe = Callable[[GraphQLClient, Any, Actor], Awaitable[bool]]
 

@@ -1,0 +1,1 @@
+"""Questionnaires: versioned forms, sendings answered through a single-use link, results."""

@@ -10,6 +10,8 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.schema import resolve_node
+from core.api.types.actionplan import TYPES as ACTION_PLAN_TYPES
+from core.api.types.actionplan import ActionPlanMutation, ActionPlanQuery
 from core.api.types.auth import AuthMutation, AuthQuery, Member
 from core.api.types.casework import TYPES as CASEWORK_TYPES
 from core.api.types.casework import (
@@ -56,6 +58,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkQuery,
                 TasksQuery,
                 PlansQuery,
+                ActionPlanQuery,
                 NodeQuery,
             ),
         ),
@@ -69,6 +72,7 @@ def maillage_graphql() -> GraphQLContribution:
                 CaseworkMutation,
                 TasksMutation,
                 PlansMutation,
+                ActionPlanMutation,
             ),
         ),
         types=(
@@ -82,5 +86,6 @@ def maillage_graphql() -> GraphQLContribution:
             *FAMILY_TYPES,
             *CASEWORK_TYPES,
             *PLAN_TYPES,
+            *ACTION_PLAN_TYPES,
         ),
     )

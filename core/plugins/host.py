@@ -57,6 +57,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.families.feature",
     "core.domain.casework.feature",
     "core.domain.plans.feature",
+    "core.domain.actionplan.feature",
     "core.api.feature",
     "core.cli.feature",
 )

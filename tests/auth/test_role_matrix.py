@@ -41,6 +41,9 @@ QUERIES = {
     "structures.read": "{ structures(first: 1) { totalCount } }",
     "families.read": "{ families(first: 1) { totalCount } }",
     "casework.read": "{ followUps(first: 1) { totalCount } }",
+    "actionplan.read": "{ actionPlanPeriods(first: 1) { totalCount } }",
+    "actionplan.manage": f'mutation {{ deleteActionPlanItem(id: "{NIL}") '
+    "{ errors { code } } }",
     "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
     'outcome: "other") { errors { code } } }',
     "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '

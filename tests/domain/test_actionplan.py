@@ -291,7 +291,8 @@ async def test_this_years_evaluation_through_graphql_alone(
         "10",
     ]
     node = await client.execute(
-        f'{{ node(id: "{ids["A-1"]}") {{ ... on ActionPlanItem {{ title period {{ title }} }} }} }}',
+        f'{{ node(id: "{ids["A-1"]}") '
+        "{ ... on ActionPlanItem { title period { title } } } }",
         tenant=pole,
         actor=actor("staff"),
     )
@@ -317,7 +318,10 @@ async def test_bad_input_is_named_and_nothing_is_written(
     year_cases = [
         ({"year": 2024, "statuses": [good]}, ("VALIDATION", "year")),
         ({"year": 2028, "statuses": [good]}, ("VALIDATION", "year")),
-        ({"statuses": [good, {"itemId": ids["A-2"], "status": "finished"}]}, ("VALIDATION", "statuses.1.status")),
+        (
+            {"statuses": [good, {"itemId": ids["A-2"], "status": "finished"}]},
+            ("VALIDATION", "statuses.1.status"),
+        ),
         ({"statuses": [good, good]}, ("VALIDATION", "statuses.1.itemId")),
         (
             {"statuses": [{**good, "itemId": str(uuid.uuid4())}]},
@@ -918,3 +922,67 @@ async def test_the_demo_plan(db: Database) -> None:
         gaps = [v for v in values if v.state != "available"]
         assert gaps and all(v.reason and v.value is None for v in gaps)
         assert any(v.state == "available" for v in values)
+
+
+async def test_indicators_are_corrected_and_removed_only_without_values(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, coordinator = two_poles.a, actor("coordinator")
+    ids = await write_plan(client, pole, coordinator)
+    update = """mutation($id: ID!, $input: ActionPlanIndicatorInput!) {
+      updateActionPlanIndicator(id: $id, input: $input) {
+        indicator { name unit itemId target position } errors { code field } } }"""
+    moved = await ok(
+        client,
+        update,
+        {
+            "id": ids["kits"],
+            "input": {
+                "name": "Prêts de malles et de kits",
+                "unit": "prêts",
+                "target": 140,
+                "itemId": ids["9"],
+                "position": 0,
+            },
+        },
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert moved["indicator"] == {
+        "name": "Prêts de malles et de kits",
+        "unit": "prêts",
+        "itemId": raw(ids["9"]),
+        "target": 140.0,
+        "position": 0,
+    }
+    refused = await client.execute(
+        update,
+        {"id": ids["kits"], "input": {"name": "x", "unit": "u", "itemId": ids["B"]}},
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert refused["data"]["updateActionPlanIndicator"]["errors"] == [
+        {"code": "VALIDATION", "field": "itemId"}
+    ]
+    await ok(
+        client,
+        RECORD,
+        {
+            "period": ids["period"],
+            "year": 2025,
+            "values": [{"indicatorId": ids["kits"], "value": 3}],
+        },
+        tenant=pole,
+        actor=coordinator,
+    )
+    remove = """mutation($id: ID!) { deleteActionPlanIndicator(id: $id) {
+      period { indicators { name position } } errors { code field } } }"""
+    kept = await client.execute(remove, {"id": ids["kits"]}, tenant=pole, actor=coordinator)
+    assert kept["data"]["deleteActionPlanIndicator"]["errors"] == [
+        {"code": "CONFLICT", "field": "id"}
+    ]
+    gone = await ok(client, remove, {"id": ids["children"]}, tenant=pole, actor=coordinator)
+    assert [(i["name"], i["position"]) for i in gone["period"]["indicators"]] == [
+        ("Prêts de malles et de kits", 0),
+        ("Demandes observées dans le mois", 1),
+    ]

@@ -25,14 +25,15 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     String,
     Text,
-    text,
+    column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
-_ROOT = text("parent_id IS NULL")
+# The orientations (no parent), for their partial unique index.
+_ROOT = column("parent_id").is_(None)
 
 
 class PlanPeriod(TenantScoped, Timestamped, Base):

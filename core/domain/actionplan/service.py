@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
@@ -470,19 +470,12 @@ async def delete_item(session: AsyncSession, caller: Caller, item_id: uuid.UUID)
     if continued.first() is not None:
         raise ConflictError("un plan suivant le reprend", field="id")
     period_id = row.period_id
-    for indicator in (
-        await session.execute(select(PlanIndicator).where(PlanIndicator.item_id.in_(ids)))
-    ).scalars():
-        await session.delete(indicator)
-    # Children first: the ORM does not know the self-referencing key.
-    by_id = {
-        i.id: i
-        for i in (await session.execute(select(PlanItem).where(PlanItem.id.in_(ids)))).scalars()
-    }
-    for item_key in reversed(ids):
-        await session.delete(by_id[item_key])
-        await session.flush()
-    for index, sibling in enumerate(await _siblings(session, row)):
+    siblings = await _siblings(session, row)
+    # Two statements: the indicators hanging there, then the items (the database removes a
+    # parent and its children in one statement; the ORM knows no relationship to order).
+    await session.execute(delete(PlanIndicator).where(PlanIndicator.item_id.in_(ids)))
+    await session.execute(delete(PlanItem).where(PlanItem.id.in_(ids)))
+    for index, sibling in enumerate(siblings):
         sibling.position = index
     await session.flush()
     audit(session, actor.subject, "actionplan.item.delete", "PlanItem", item_id, ["item"])
@@ -627,6 +620,14 @@ async def delete_indicator(
         raise ConflictError("un plan suivant le reprend", field="id")
     period_id = row.period_id
     await session.delete(row)
+    await session.flush()
+    others = await session.execute(
+        select(PlanIndicator)
+        .where(PlanIndicator.period_id == period_id)
+        .order_by(PlanIndicator.position, PlanIndicator.id)
+    )
+    for index, indicator in enumerate(others.scalars()):
+        indicator.position = index
     await session.flush()
     audit(session, actor.subject, "actionplan.indicator.delete", "PlanIndicator", indicator_id, [])
     return period_id

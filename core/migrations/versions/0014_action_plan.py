@@ -146,8 +146,8 @@ def upgrade() -> None:
             "uq_action_plan_items_root_label",
             ["tenant_id", "period_id", "label"],
             unique=True,
-            postgresql_where=sa.text("parent_id IS NULL"),
-            sqlite_where=sa.text("parent_id IS NULL"),
+            postgresql_where=sa.column("parent_id").is_(None),
+            sqlite_where=sa.column("parent_id").is_(None),
         )
 
     op.create_table(
@@ -312,8 +312,8 @@ def downgrade() -> None:
     with op.batch_alter_table("action_plan_items", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_action_plan_items_root_label",
-            postgresql_where=sa.text("parent_id IS NULL"),
-            sqlite_where=sa.text("parent_id IS NULL"),
+            postgresql_where=sa.column("parent_id").is_(None),
+            sqlite_where=sa.column("parent_id").is_(None),
         )
         batch_op.drop_index("ix_action_plan_items_period")
         batch_op.drop_index("ix_action_plan_items_lineage")

@@ -57,6 +57,13 @@ RECORD = """mutation($period: ID!, $year: Int!, $statuses: [ActionPlanStatusInpu
     period { summary(year: $year) { status { value } count }
       indicators { name value(year: $year) { state { value label } value reason } } }
     errors { code field } } }"""
+CLEAR = """mutation($period: ID!, $year: Int!, $statuses: [ActionPlanStatusInput!],
+  $items: [ID!], $indicators: [ID!]) {
+  recordActionPlanYear(periodId: $period, year: $year, statuses: $statuses,
+    clearItemIds: $items, clearIndicatorIds: $indicators) {
+    period { summary(year: $year) { status { value } count }
+      indicators { value(year: $year) { value } } }
+    errors { code field } } }"""
 TREE = """query($year: Int!) { actionPlanForYear(year: $year) { title firstYear lastYear
   orientations { label title level { label } status(year: $year) { status { label } comment }
     children { label children { label title status(year: $year) { status { value label } }
@@ -245,6 +252,45 @@ async def test_this_years_evaluation_through_graphql_alone(
         {"year": 2026, "state": {"value": "available"}, "value": 118.0, "reason": ""}
     ]
 
+    # An entry noted by mistake is taken back (« pas encore noté »), the rest stays.
+    taken_back = await ok(
+        client,
+        CLEAR,
+        {"period": ids["period"], "year": 2025, "items": [], "indicators": []},
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert taken_back["period"]["indicators"] == [{"value": None}] * 3
+    cleared = await ok(
+        client,
+        CLEAR,
+        {
+            "period": ids["period"],
+            "year": 2026,
+            "statuses": [{"itemId": ids["9"], "status": "not_done", "comment": "Reporté à 2027."}],
+            "items": [ids["A"]],
+            "indicators": [ids["children"]],
+        },
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert [i["value"] for i in cleared["period"]["indicators"]] == [
+        None,  # taken back: nothing noted for 2026
+        {"value": None},  # a gap (« Non disponible »)
+        {"value": 118.0},
+    ]
+    orientations = await client.execute(
+        """query($p: ID!) { actionPlanItems(periodId: $p, levels: ["orientation"],
+          missingYear: 2026) { edges { node { label } } } }""",
+        {"p": ids["period"]},
+        tenant=pole,
+        actor=coordinator,
+    )
+    assert orientations["data"]["actionPlanItems"]["edges"] == [
+        {"node": {"label": "A"}},
+        {"node": {"label": "B"}},
+    ]
+
     # What is left to mark this year, and what is not done.
     left = await client.execute(
         """query($p: ID!) { actionPlanItems(periodId: $p, levels: ["action"], missingYear: 2026)
@@ -357,6 +403,13 @@ async def test_bad_input_is_named_and_nothing_is_written(
             ("NOT_FOUND", "values.0.indicatorId"),
         ),
     ]
+    for changes, expected in [
+        ({"items": [str(uuid.uuid4())]}, ("VALIDATION", "clearItemIds.0")),
+        ({"items": [ids["A-2"], ids["A-1"]], "statuses": [good]}, ("VALIDATION", "clearItemIds.1")),
+        ({"indicators": [ids["A-1"]]}, ("VALIDATION", "clearIndicatorIds.0")),
+    ]:
+        variables = {"period": ids["period"], "year": 2026, **changes}
+        assert await fields(CLEAR, variables) == [expected], changes
     for changes, expected in year_cases:
         variables = {"period": ids["period"], "year": 2026, **changes}
         assert await fields(RECORD, variables) == [expected], changes

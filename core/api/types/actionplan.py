@@ -852,7 +852,8 @@ class ActionPlanMutation:
     @strawberry.mutation(
         description="Noter l'évaluation d'une année : statuts des orientations, objectifs ou "
         "actions, valeurs des indicateurs (ou leur absence, avec la raison). Chaque entrée "
-        "remplace ce qui était noté pour cette année ; tout ou rien.",
+        "remplace ce qui était noté pour cette année ; clearItemIds et clearIndicatorIds "
+        "retirent ce qui avait été noté par erreur ; tout ou rien.",
         extensions=[action_gate(MANAGE)],
     )
     async def record_action_plan_year(
@@ -862,6 +863,8 @@ class ActionPlanMutation:
         year: int,
         statuses: list[ActionPlanStatusInput] | None = None,
         values: list[ActionPlanValueInput] | None = None,
+        clear_item_ids: list[strawberry.ID] | None = None,
+        clear_indicator_ids: list[strawberry.ID] | None = None,
     ) -> ActionPlanPeriodPayload:
         ctx = info.context
 
@@ -886,6 +889,13 @@ class ActionPlanMutation:
                         v.comment,
                     )
                     for i, v in enumerate(values or [])
+                ],
+                clear_items=[
+                    parse_id(c, f"clearItemIds.{i}") for i, c in enumerate(clear_item_ids or [])
+                ],
+                clear_indicators=[
+                    parse_id(c, f"clearIndicatorIds.{i}")
+                    for i, c in enumerate(clear_indicator_ids or [])
                 ],
             )
             return row.id, row.id

@@ -660,10 +660,13 @@ async def record_year(
     *,
     statuses: Sequence[StatusEntry] = (),
     values: Sequence[ValueEntry] = (),
+    clear_items: Sequence[uuid.UUID] = (),
+    clear_indicators: Sequence[uuid.UUID] = (),
     now: dt.datetime | None = None,
 ) -> PlanPeriod:
     """One year's evaluation of the plan: statuses of items, values of indicators (each
-    replaces what was noted for that year). All or nothing."""
+    replaces what was noted for that year), and entries noted by mistake taken back
+    (``clear_items``, ``clear_indicators``: back to « pas encore noté »). All or nothing."""
     actor = caller.require(MANAGE)
     period: PlanPeriod = await _get(session, PlanPeriod, period_id, "periodId")
     _in_period(period, year, "year")
@@ -782,16 +785,64 @@ async def record_year(
                 comment,
             )
             row.recorded_at, row.recorded_by = at, actor.subject
+    await _clear(session, PlanItem, clear_items, seen, period.id, "clearItemIds")
+    await _clear(session, PlanIndicator, clear_indicators, given, period.id, "clearIndicatorIds")
+    if clear_items:
+        await session.execute(
+            delete(PlanItemStatus).where(
+                PlanItemStatus.item_id.in_(clear_items), PlanItemStatus.year == year
+            )
+        )
+    if clear_indicators:
+        await session.execute(
+            delete(IndicatorValue).where(
+                IndicatorValue.indicator_id.in_(clear_indicators), IndicatorValue.year == year
+            )
+        )
     await session.flush()
+    written = [
+        name
+        for name, given_list in (
+            ("statuses", statuses),
+            ("indicatorValues", values),
+            ("clearedStatuses", clear_items),
+            ("clearedIndicatorValues", clear_indicators),
+        )
+        if given_list
+    ]
     audit(
         session,
         actor.subject,
         "actionplan.year.record",
         "PlanPeriod",
         period.id,
-        ["year"] + (["statuses"] if statuses else []) + (["indicatorValues"] if values else []),
+        ["year", *written],
     )
     return period
+
+
+async def _clear(
+    session: AsyncSession,
+    model: type[PlanItem] | type[PlanIndicator],
+    ids: Sequence[uuid.UUID],
+    noted: set[uuid.UUID],
+    period_id: uuid.UUID,
+    field: str,
+) -> None:
+    """Ids to take back must be the period's, and not noted in the same call."""
+    if not ids:
+        return
+    found = {
+        i
+        for (i,) in await session.execute(
+            select(model.id).where(model.id.in_(ids), model.period_id == period_id)
+        )
+    }
+    for index, key in enumerate(ids):
+        if key not in found:
+            raise ValidationError("introuvable dans ce plan", field=f"{field}.{index}")
+        if key in noted:
+            raise ValidationError("noté et effacé dans la même saisie", field=f"{field}.{index}")
 
 
 # --- history ---------------------------------------------------------------------------

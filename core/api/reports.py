@@ -2,6 +2,8 @@
 the API (a cookie session or a bearer token, a pole, the action), every read audited.
 
 * ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one).
+* ``/reports/action-plans/<id>.html`` and ``.pdf`` with ``?year=2026``: a year's evaluation
+  of the action plan (no person's data: not audited as a read).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from starlette.routing import BaseRoute, Route
 
 from core.access.actions import Caller
 from core.api.authn import authenticate
+from core.domain.actionplan import report as actionplan_report
 from core.domain.plans import service as plans
-from core.errors import MaillageError, NotFoundError, UnauthenticatedError
+from core.errors import MaillageError, NotFoundError, UnauthenticatedError, ValidationError
 
 
 def _error(exc: MaillageError) -> Response:
@@ -59,5 +62,43 @@ async def reception_plan(request: Request) -> Response:
     return HTMLResponse(plans.render_html(doc), headers=headers)
 
 
+async def action_plan_evaluation(request: Request) -> Response:
+    auth, host, db = request.app.state.auth, request.app.state.host, request.app.state.db
+    principal = await authenticate(request, auth)
+    try:
+        if principal.actor is None or principal.refused_credential:
+            raise UnauthenticatedError("authentification requise", field="credential")
+        tenant = principal.tenant
+        caller = Caller(principal.actor, host.actions)
+        caller.require(actionplan_report.READ)
+        if tenant is None:
+            raise NotFoundError("aucun pôle choisi", field="tenant")
+        try:
+            period_id = uuid.UUID(request.path_params["period"])
+        except ValueError:
+            raise NotFoundError("plan introuvable", field="periodId") from None
+        raw_year = request.query_params.get("year", "")
+        if not raw_year.isdigit():
+            raise ValidationError("l'année du bilan (?year=2026)", field="year")
+        async with db.session(tenant.id) as session:
+            doc = await actionplan_report.evaluation(session, caller, period_id, int(raw_year))
+    except MaillageError as exc:
+        return _error(exc)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    if request.path_params["format"] == "pdf":
+        return Response(
+            actionplan_report.render_pdf(doc),
+            media_type="application/pdf",
+            headers={
+                **headers,
+                "Content-Disposition": f'inline; filename="bilan-{doc.year}-{period_id}.pdf"',
+            },
+        )
+    return HTMLResponse(actionplan_report.render_html(doc), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
-    return [Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"])]
+    return [
+        Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
+        Route("/reports/action-plans/{period}.{format}", action_plan_evaluation, methods=["GET"]),
+    ]

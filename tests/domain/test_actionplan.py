@@ -1039,3 +1039,58 @@ async def test_indicators_are_corrected_and_removed_only_without_values(
         ("Prêts de malles et de kits", 0),
         ("Demandes observées dans le mois", 1),
     ]
+
+
+async def test_the_printable_evaluation_of_a_year(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, coordinator = two_poles.a, actor("coordinator")
+    ids = await write_plan(client, pole, coordinator)
+    await ok(
+        client,
+        RECORD,
+        {
+            "period": ids["period"],
+            "year": 2026,
+            "statuses": [
+                {"itemId": ids["A-1"], "status": "done", "comment": "Dans les délais."},
+                {"itemId": ids["9"], "status": "not_done"},
+            ],
+            "values": [
+                {"indicatorId": ids["children"], "value": 1212.5},
+                {"indicatorId": ids["kits"], "state": "pending", "reason": "Bilan en décembre."},
+            ],
+        },
+        tenant=pole,
+        actor=coordinator,
+    )
+    urls = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on ActionPlanPeriod { "
+        "html: evaluationUrl(year: 2026) pdf: evaluationUrl(year: 2026, pdf: true) } } }",
+        {"id": ids["period"]},
+        tenant=pole,
+        actor=coordinator,
+    )
+    html_url, pdf_url = urls["data"]["node"]["html"], urls["data"]["node"]["pdf"]
+    headers = await client.auth_headers(pole, actor("staff"))
+    html = await client.http.get(html_url, headers=headers)
+    assert html.status_code == 200
+    text = html.text
+    assert "Bilan 2026 — Plan d&#x27;action 2025–2027 (2025–2027)" in text
+    assert "réalisé : 1" in text and "non réalisé : 1" in text and "pas encore noté : 2" in text
+    assert "<td>Réalisé</td><td>Dans les délais.</td>" in text
+    assert "<td>1 212,5</td>" in text
+    assert "<td>En attente</td><td>Bilan en décembre.</td>" in text
+    assert "<td>Pas encore noté</td>" in text  # the observed indicator has nothing for 2026
+    pdf = await client.http.get(pdf_url, headers=headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    base = html_url.split("?")[0]
+    outside = await client.http.get(base + "?year=2024", headers=headers)
+    assert outside.status_code == 400 and outside.json()["error"]["field"] == "year"
+    assert (await client.http.get(base, headers=headers)).status_code == 400
+    assert (await client.http.get(html_url)).status_code == 401
+    other = await client.auth_headers(two_poles.b, actor("coordinator"))
+    assert (await client.http.get(html_url, headers=other)).status_code == 404
+    family = await client.auth_headers(pole, actor("family"))
+    assert (await client.http.get(html_url, headers=family)).status_code == 403

@@ -178,6 +178,12 @@ class ActionPlanPeriod(relay.Node):
         description="Tous les indicateurs du plan, dans l'ordre du pôle."
     )
 
+    @strawberry.field(
+        description="Adresse du bilan imprimable d'une année (HTML, ou PDF avec pdf: true)."
+    )
+    def evaluation_url(self, year: int, pdf: bool = False) -> str:
+        return f"/reports/action-plans/{self.uid}.{'pdf' if pdf else 'html'}?year={year}"
+
     @strawberry.field
     def years(self) -> list[int]:
         return list(range(self.first_year, self.last_year + 1))

@@ -350,7 +350,7 @@ async def _place(
         raise ValidationError("position à partir de 0", field="position")
     if position is None:
         position = item.position if keep else len(siblings)
-    ordered = [s for s in siblings]
+    ordered = list(siblings)
     ordered.insert(min(position, len(ordered)), item)
     for index, row in enumerate(ordered):
         row.position = index
@@ -440,7 +440,8 @@ async def _subtree(session: AsyncSession, item: PlanItem) -> list[uuid.UUID]:
     ).all()
     found, frontier = [item.id], [item.id]
     while frontier:
-        frontier = [i for i, parent in rows if parent in set(frontier)]
+        parents = set(frontier)
+        frontier = [i for i, parent in rows if parent in parents]
         found += frontier
     return found
 

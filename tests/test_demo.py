@@ -129,6 +129,23 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
         off = _post(port, referents, {**both, "X-Maillage-Tenant": "pas-de-calais"})
         assert off["data"] == {"referentCharters": None}
         assert off["errors"][0]["extensions"]["code"] == "PLUGIN_DISABLED"
+
+        # Each demo pole has its 2025–2027 action plan, evaluated for 2025 and 2026, with
+        # indicator values and a few gaps.
+        plan = (
+            "{ actionPlanForYear(year: 2026) { title summary(year: 2025) { count } "
+            "indicators { values { year state { value } reason } } } }"
+        )
+        for slug in ("pas-de-calais", "puy-de-dome"):
+            found = _post(port, plan, {**both, "X-Maillage-Tenant": slug})["data"]
+            evaluated = found["actionPlanForYear"]
+            assert evaluated["title"] == "Plan d'action 2025–2027"
+            *marked, unmarked = [s["count"] for s in evaluated["summary"]]
+            assert unmarked == 0 and sum(marked) > 5
+            values = [v for i in evaluated["indicators"] for v in i["values"]]
+            assert {v["year"] for v in values} == {2025, 2026}
+            gaps = [v for v in values if v["state"]["value"] != "available"]
+            assert gaps and all(v["reason"] for v in gaps)
     finally:
         server.send_signal(signal.SIGINT)
         _out, err = server.communicate(timeout=30)

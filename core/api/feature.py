@@ -10,6 +10,8 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.schema import resolve_node
+from core.api.types.actionplan import TYPES as ACTION_PLAN_TYPES
+from core.api.types.actionplan import ActionPlanMutation, ActionPlanQuery
 from core.api.types.adhesions import TYPES as ADHESION_TYPES
 from core.api.types.adhesions import AdhesionsMutation, AdhesionsQuery
 from core.api.types.auth import AuthMutation, AuthQuery, Member
@@ -70,6 +72,7 @@ def maillage_graphql() -> GraphQLContribution:
                 AdhesionsQuery,
                 KitsQuery,
                 QuestionnairesQuery,
+                ActionPlanQuery,
                 NodeQuery,
             ),
         ),
@@ -88,6 +91,7 @@ def maillage_graphql() -> GraphQLContribution:
                 AdhesionsMutation,
                 KitsMutation,
                 QuestionnairesMutation,
+                ActionPlanMutation,
             ),
         ),
         types=(
@@ -105,5 +109,6 @@ def maillage_graphql() -> GraphQLContribution:
             *ADHESION_TYPES,
             *KIT_TYPES,
             *QUESTIONNAIRE_TYPES,
+            *ACTION_PLAN_TYPES,
         ),
     )

@@ -7,6 +7,8 @@ the API (a cookie session or a bearer token, a pole, the action), every read aud
 * ``/reports/outreach.html`` and ``.pdf`` (``?year=2026``, or ``?start=…&end=…``): the
   session and event tables of the activity report (aggregates, no names).
 * ``/reports/invoices/<id>.html`` and ``.pdf``.
+* ``/reports/action-plans/<id>.html`` and ``.pdf`` with ``?year=2026``: a year's evaluation
+  of the action plan (no person's data: not audited as a read).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from core.access.actions import Caller
 from core.api.authn import authenticate
 from core.api.types.ids import try_uuid
+from core.domain.actionplan import report as actionplan_report
 from core.domain.adhesions import document as invoices
 from core.domain.adhesions.checks import READ as ADHESIONS_READ
 from core.domain.gdpr import service as gdpr
@@ -173,10 +176,39 @@ async def invoice(request: Request) -> Response:
     return HTMLResponse(invoices.render_html(doc), headers=headers)
 
 
+async def action_plan_evaluation(request: Request) -> Response:
+    db = request.app.state.db
+    try:
+        tenant, caller = await _signed_in(request, actionplan_report.READ)
+        try:
+            period_id = uuid.UUID(request.path_params["period"])
+        except ValueError:
+            raise NotFoundError("plan introuvable", field="periodId") from None
+        raw_year = request.query_params.get("year", "")
+        if not raw_year.isdigit():
+            raise ValidationError("l'année du bilan (?year=2026)", field="year")
+        async with db.session(tenant.id) as session:
+            doc = await actionplan_report.evaluation(session, caller, period_id, int(raw_year))
+    except MaillageError as exc:
+        return _error(exc)
+    headers = HEADERS
+    if request.path_params["format"] == "pdf":
+        return Response(
+            actionplan_report.render_pdf(doc),
+            media_type="application/pdf",
+            headers={
+                **headers,
+                "Content-Disposition": f'inline; filename="bilan-{doc.year}-{period_id}.pdf"',
+            },
+        )
+    return HTMLResponse(actionplan_report.render_html(doc), headers=headers)
+
+
 def report_routes() -> list[BaseRoute]:
     return [
         Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
         Route("/reports/families/{family}/export.{format}", family_export, methods=["GET"]),
         Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
         Route("/reports/invoices/{invoice}.{format}", invoice, methods=["GET"]),
+        Route("/reports/action-plans/{period}.{format}", action_plan_evaluation, methods=["GET"]),
     ]

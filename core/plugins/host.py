@@ -68,6 +68,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.adhesions.feature",
     "core.domain.kits.feature",
     "core.domain.questionnaires.feature",
+    "core.domain.actionplan.feature",
     "core.api.feature",
     "core.cli.feature",
 )

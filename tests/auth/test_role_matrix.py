@@ -42,6 +42,9 @@ QUERIES = {
     "structures.read": "{ structures(first: 1) { totalCount } }",
     "families.read": "{ families(first: 1) { totalCount } }",
     "casework.read": "{ followUps(first: 1) { totalCount } }",
+    "actionplan.read": "{ actionPlanPeriods(first: 1) { totalCount } }",
+    "actionplan.manage": f'mutation {{ deleteActionPlanItem(id: "{NIL}") '
+    "{ errors { code } } }",
     "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
     'outcome: "other") { errors { code } } }',
     "outreach.read": "{ awarenessSessionTable(year: 2026) { total { sessions } } }",

@@ -1,0 +1,1 @@
+"""The pole's action plan: periods, orientations, objectives, actions, indicators."""

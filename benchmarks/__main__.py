@@ -5,11 +5,17 @@
 * GraphQL requests per second in-process (real ASGI app, httpx transport);
 * the tenant filter's cost: the same scoped query with the ORM wall on and off;
 * authentication (benchmarks/auth.py): Argon2id, token verification, principal
-  resolution, an authenticated request and its statement count.
+  resolution, an authenticated request and its statement count;
+* the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
+  N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
+
+Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
+skips the foundation figures.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import tempfile
@@ -20,6 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
+from benchmarks import lists as lists_bench
 from core.api.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -39,7 +46,7 @@ def _ms(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
 
 
-async def main() -> None:
+async def foundation() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         started = time.perf_counter()
@@ -107,6 +114,34 @@ async def main() -> None:
         print(f"GraphQL communes search in-process: {count / elapsed:.0f} requests/s (1 client)")
         await auth_bench.run(url, db, tenant)
         await db.dispose()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--poles", type=int, default=2, help="poles generated (default 2)")
+    parser.add_argument(
+        "--children", type=int, default=2000, help="children per pole (default 2000)"
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=30, help="requests timed per list")
+    parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
+    args = parser.parse_args(argv)
+    if args.poles < 1 or args.children < 1 or args.runs < 1:
+        parser.error("--poles, --children and --runs must be at least 1")
+    return args
+
+
+async def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if not args.lists_only:
+        await foundation()
+        print()
+    await lists_bench.run(
+        poles=args.poles,
+        children=args.children,
+        runs=args.runs,
+        backends=["sqlite", "postgres"] if args.db == "both" else [args.db],
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@
   N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
 
 Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
-skips the foundation figures.
+skips the foundation figures; ``--no-analyze`` queries right after the bulk load.
 """
 
 from __future__ import annotations
@@ -125,6 +125,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--runs", type=int, default=30, help="requests timed per list")
     parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="query right after the bulk load, without planner statistics",
+    )
     args = parser.parse_args(argv)
     if args.poles < 1 or args.children < 1 or args.runs < 1:
         parser.error("--poles, --children and --runs must be at least 1")
@@ -141,6 +146,7 @@ async def main(argv: list[str] | None = None) -> None:
         children=args.children,
         runs=args.runs,
         backends=["sqlite", "postgres"] if args.db == "both" else [args.db],
+        analyze=not args.no_analyze,
     )
 
 

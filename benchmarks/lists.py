@@ -18,6 +18,7 @@ lines of the person records read.
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import tempfile
 import time
@@ -34,7 +35,8 @@ from core.api.app import create_app
 from core.auth.config import AuthConfig
 from core.auth.keys import ensure_key
 from core.auth.models import User
-from core.db import migrate
+from core.db import migrate, sql
+from core.db.engine import make_engine
 from core.domain.families.models import Family
 from core.settings import Settings
 from core.tenancy.database import Database
@@ -52,6 +54,9 @@ FOLLOW_UPS = """query($first: Int) { followUps(first: $first, statuses: ["open"]
     partners { name }
     interventions { kind { label } happenedOn durationMinutes staff { displayName }
       structure { name } notes } } } } }"""
+# The same list asking for ids only: what the page costs when the client wants little.
+FOLLOW_UP_IDS = """query($first: Int) { followUps(first: $first, statuses: ["open"]) {
+  totalCount edges { node { id openedOn } } } }"""
 FAMILIES = """query($first: Int) { families(first: $first) {
   totalCount edges { node { id name communeInsee
     guardians { firstName lastName relationshipLabel phone }
@@ -95,6 +100,9 @@ class Figure:
     statements: tuple[int, ...]
     p50_ms: float
     p95_ms: float
+    # CPU time of this process (app and, on SQLite, the database) per request: less
+    # sensitive than wall time to other work on the machine.
+    cpu_ms: float
 
     @property
     def grows(self) -> bool:
@@ -104,6 +112,7 @@ class Figure:
 def list_queries(commune: str) -> list[ListQuery]:
     return [
         ListQuery("followUps (open, nested)", FOLLOW_UPS, (10, 50)),
+        ListQuery("followUps (open, ids only)", FOLLOW_UP_IDS, (10, 50)),
         ListQuery("families", FAMILIES, (10, 50)),
         ListQuery("children (families of a commune)", CHILDREN, (10, 50), {"commune": commune}),
         ListQuery("requests", REQUESTS, (10, 50)),
@@ -119,6 +128,16 @@ class Backend:
     kind: str
     db: Database
     settings: Settings
+    owner_url: str
+
+    async def analyze(self) -> None:
+        """Planner statistics, as autovacuum would have them after a bulk load."""
+        engine = make_engine(self.owner_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(sql.analyze)
+        finally:
+            await engine.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -128,7 +147,7 @@ async def sqlite_backend() -> AsyncIterator[Backend]:
         await _prepare(url)
         db = Database(url)
         try:
-            yield Backend("sqlite", db, _settings(url, url, url))
+            yield Backend("sqlite", db, _settings(url, url, url), url)
         finally:
             await db.dispose()
 
@@ -143,7 +162,8 @@ async def postgres_backend() -> AsyncIterator[Backend]:
         await _prepare(urls.owner)
         db = Database(urls.runtime, platform_url=urls.platform)
         try:
-            yield Backend("postgres", db, _settings(urls.runtime, urls.owner, urls.platform))
+            settings = _settings(urls.runtime, urls.owner, urls.platform)
+            yield Backend("postgres", db, settings, urls.owner)
         finally:
             await db.dispose()
     finally:
@@ -232,11 +252,12 @@ async def measure(
                 statements.append(counter.count)
                 (value,) = data.values()
                 rows.append(len(value["edges"]) if isinstance(value, dict) else len(value))
-            samples = []
+            samples, cpu = [], []
             for _ in range(runs):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 await send(item, sizes[-1])
                 samples.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             figures.append(
                 Figure(
                     backend.kind,
@@ -245,13 +266,14 @@ async def measure(
                     tuple(statements),
                     statistics.median(samples) * 1000,
                     _percentile(samples, 0.95) * 1000,
+                    statistics.median(cpu) * 1000,
                 )
             )
     return figures
 
 
 def table(figures: list[Figure]) -> str:
-    head = ("backend", "list", "rows", "SQL/request", "p50 ms", "p95 ms")
+    head = ("backend", "list", "rows", "SQL/request", "p50 ms", "p95 ms", "CPU ms")
     lines = [
         (
             f.backend,
@@ -260,6 +282,7 @@ def table(figures: list[Figure]) -> str:
             " / ".join(str(s) for s in f.statements) + ("  GROWS" if f.grows else ""),
             f"{f.p50_ms:.1f}",
             f"{f.p95_ms:.1f}",
+            f"{f.cpu_ms:.1f}",
         )
         for f in figures
     ]
@@ -275,7 +298,9 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(out)
 
 
-async def run_backend(kind: str, *, poles: int, children: int, runs: int) -> list[Figure]:
+async def run_backend(
+    kind: str, *, poles: int, children: int, runs: int, analyze: bool = True
+) -> list[Figure]:
     opener = sqlite_backend if kind == "sqlite" else postgres_backend
     async with opener() as backend:
         started = time.perf_counter()
@@ -286,12 +311,16 @@ async def run_backend(kind: str, *, poles: int, children: int, runs: int) -> lis
             f"[{kind}] generated {poles} pole(s) × {children} children: {rows} rows "
             f"in {elapsed:.1f} s ({rows / elapsed:.0f} rows/s)"
         )
+        if analyze:
+            started = time.perf_counter()
+            await backend.analyze()
+            print(f"[{kind}] ANALYZE: {time.perf_counter() - started:.1f} s")
         pole = made[0]
-        commune = await _busiest_commune(backend.db, pole)
+        commune = await busiest_commune(backend.db, pole)
         return await measure(backend, pole, list_queries(commune), runs)
 
 
-async def _busiest_commune(db: Database, pole: GeneratedPole) -> str:
+async def busiest_commune(db: Database, pole: GeneratedPole) -> str:
     """The commune with the most families in the pole (the children list filters on it)."""
     async with db.session(pole.tenant.id) as session:
         row = (
@@ -306,18 +335,26 @@ async def _busiest_commune(db: Database, pole: GeneratedPole) -> str:
     return str(row[0])
 
 
-async def run(*, poles: int, children: int, runs: int, backends: list[str]) -> list[Figure]:
+async def run(
+    *, poles: int, children: int, runs: int, backends: list[str], analyze: bool = True
+) -> list[Figure]:
     figures: list[Figure] = []
     for kind in backends:
         try:
-            figures += await run_backend(kind, poles=poles, children=children, runs=runs)
+            figures += await run_backend(
+                kind, poles=poles, children=children, runs=runs, analyze=analyze
+            )
         except PostgresUnavailable as exc:
             print(f"[{kind}] skipped: no PostgreSQL server ({exc})")
     print(
         f"\nList queries as the coordinator of pole 1 ({children} children), "
-        f"{runs} requests each; SQL/request at page sizes 10 / 50:"
+        f"{runs} requests each; SQL/request at page sizes 10 / 50"
+        + ("" if analyze else " (no ANALYZE after the load)")
+        + ":"
     )
     print(table(figures))
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"(load average at the end: {load} on {os.cpu_count()} CPUs)")
     growing = [f for f in figures if f.grows]
     if growing:
         print("N+1 suspects (statements grow with the page): " + ", ".join(f.name for f in growing))

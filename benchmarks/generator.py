@@ -48,6 +48,7 @@ from core.domain.families.models import (
 from core.domain.families.vocabulary import NEEDS
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.domain.structures.vocabulary import PARTNER_KINDS as PARTNER_LABELS
 from core.ids import uuid7
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
@@ -213,7 +214,7 @@ def _pole_rows(
         structures.append((structure, kind, low, high))
     partners = []
     for index, kind in enumerate(PARTNER_KINDS * max(1, children // 500)):
-        name = f"{kind.upper()} (fictif) {rng.choice(STRUCTURE_NAMES)} {index + 1}"
+        name = f"{PARTNER_LABELS[kind]} {rng.choice(STRUCTURE_NAMES)} {index + 1} (fictif)"
         partners.append(
             out.add(
                 Partner,

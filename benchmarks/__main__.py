@@ -10,10 +10,16 @@
   for a pole with five years of sessions, on SQLite and PostgreSQL.
 * kits (benchmarks/kits.py): the availability calendar of 50 kits with five years of
   loans, through GraphQL, on SQLite and PostgreSQL.
+* the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
+  N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
+
+Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
+skips the foundation figures; ``--no-analyze`` queries right after the bulk load.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import tempfile
@@ -25,6 +31,7 @@ from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
 from benchmarks import kits as kits_bench
+from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
 from core.api.app import create_app
 from core.db import migrate
@@ -45,7 +52,7 @@ def _ms(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
 
 
-async def main() -> None:
+async def foundation() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         started = time.perf_counter()
@@ -115,6 +122,40 @@ async def main() -> None:
         await outreach_bench.run(url, db, tenant)
         await db.dispose()
     await kits_bench.run()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--poles", type=int, default=2, help="poles generated (default 2)")
+    parser.add_argument(
+        "--children", type=int, default=2000, help="children per pole (default 2000)"
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=30, help="requests timed per list")
+    parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="query right after the bulk load, without planner statistics",
+    )
+    args = parser.parse_args(argv)
+    if args.poles < 1 or args.children < 1 or args.runs < 1:
+        parser.error("--poles, --children and --runs must be at least 1")
+    return args
+
+
+async def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if not args.lists_only:
+        await foundation()
+        print()
+    await lists_bench.run(
+        poles=args.poles,
+        children=args.children,
+        runs=args.runs,
+        backends=["sqlite", "postgres"] if args.db == "both" else [args.db],
+        analyze=not args.no_analyze,
+    )
 
 
 if __name__ == "__main__":

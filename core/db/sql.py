@@ -60,6 +60,13 @@ def set_transaction_user(connection: Connection, user_id: uuid.UUID) -> None:
     )
 
 
+def analyze(connection: Connection) -> None:
+    """Refresh the planner's statistics of every table the connection's role owns (run
+    as the owner). Autovacuum does it in production; a bulk load followed at once by
+    queries (benchmarks) needs it by hand, or PostgreSQL plans with estimates of one row."""
+    connection.exec_driver_sql("ANALYZE")
+
+
 def ping(connection: Connection) -> None:
     connection.execute(text("SELECT 1"))
 

@@ -32,8 +32,8 @@ from core.api.types.structures import (
     KindOption,
     Partner,
     Structure,
+    load_partners,
     load_structures,
-    partner_options,
 )
 from core.domain.casework import service, tasks
 from core.domain.casework.models import FollowUp as FollowUpModel
@@ -50,7 +50,6 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child as ChildModel
-from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE = service.READ, service.MANAGE
@@ -216,21 +215,7 @@ async def load_follow_ups(session: Any, statement: Any) -> list[FollowUp]:
         if structure_ids
         else {}
     )
-    partner_ids = {p for group in partner_links.values() for p in group}
-    partners = (
-        {
-            p.id: Partner.from_model(p)
-            for p in (
-                await session.execute(
-                    select(PartnerModel)
-                    .where(PartnerModel.id.in_(partner_ids))
-                    .options(*partner_options())
-                )
-            ).scalars()
-        }
-        if partner_ids
-        else {}
-    )
+    partners = await load_partners(session, {p for group in partner_links.values() for p in group})
     names = await _names(
         session,
         [r.referent_user_id for r in rows]

@@ -30,8 +30,8 @@ from core.api.types.structures import (
     KindOption,
     Partner,
     Structure,
+    load_partners,
     load_structures,
-    partner_options,
 )
 from core.domain.families import service
 from core.domain.families.models import Child as ChildModel
@@ -48,7 +48,6 @@ from core.domain.families.vocabulary import (
     age_bracket,
     age_in_years,
 )
-from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
@@ -225,7 +224,8 @@ class FamilyConnection(relay.ListConnection[Family]):
 
 
 async def _children(session: Any, rows: Sequence[ChildModel]) -> list[Child]:
-    """Children with their structures and partners: four statements for any number."""
+    """Children with their structures and partners (with their contacts): a fixed number
+    of statements for any number of children."""
     ids = [r.id for r in rows]
     links: dict[uuid.UUID, list[ChildStructureModel]] = defaultdict(list)
     attended: dict[str, Structure] = {}
@@ -247,7 +247,7 @@ async def _children(session: Any, rows: Sequence[ChildModel]) -> list[Child]:
                 )
             }
     partner_links: dict[uuid.UUID, list[ChildPartnerModel]] = defaultdict(list)
-    partners: dict[uuid.UUID, PartnerModel] = {}
+    partners: dict[uuid.UUID, Partner] = {}
     if ids:
         for link in (
             await session.execute(
@@ -257,18 +257,9 @@ async def _children(session: Any, rows: Sequence[ChildModel]) -> list[Child]:
             )
         ).scalars():
             partner_links[link.child_id].append(link)
-        partner_ids = {link.partner_id for group in partner_links.values() for link in group}
-        if partner_ids:
-            partners = {
-                p.id: p
-                for p in (
-                    await session.execute(
-                        select(PartnerModel)
-                        .where(PartnerModel.id.in_(partner_ids))
-                        .options(*partner_options())
-                    )
-                ).scalars()
-            }
+        partners = await load_partners(
+            session, {link.partner_id for group in partner_links.values() for link in group}
+        )
     return [
         Child(
             uid=str(r.id),
@@ -293,7 +284,7 @@ async def _children(session: Any, rows: Sequence[ChildModel]) -> list[Child]:
             partners=[
                 ChildPartnerLink(
                     id=strawberry.ID(str(link.id)),
-                    partner=Partner.from_model(partners[link.partner_id]),
+                    partner=partners[link.partner_id],
                     starts_on=link.starts_on,
                     ends_on=link.ends_on,
                     notes=link.notes,

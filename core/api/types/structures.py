@@ -211,6 +211,23 @@ def partner_options() -> Any:
     )
 
 
+async def load_partners(session: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Partner]:
+    """Partners by id with commune and contact people, in a fixed number of statements
+    (for the partners linked to a page of follow-ups or children)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = list(
+        (
+            await session.execute(
+                select(PartnerModel).where(PartnerModel.id.in_(wanted)).options(*partner_options())
+            )
+        ).scalars()
+    )
+    contacts = await _contacts_by_partner(session, [r.id for r in rows])
+    return {r.id: Partner.from_model(r, contacts[r.id]) for r in rows}
+
+
 async def _contacts_by_partner(
     session: Any, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ContactModel]]:

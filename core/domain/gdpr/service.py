@@ -346,7 +346,9 @@ class PurgeReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
+def _day(value: dt.date | dt.datetime | str | None) -> dt.date | None:
+    if isinstance(value, str):  # an aggregate SQLite returns untyped
+        return dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         return value.date()
     return value

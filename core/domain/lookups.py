@@ -1,15 +1,16 @@
 """What every domain service shares: the not-found lookup, the commune check, the
-name search, the audit line."""
+name search, the audit line, the recorded deletion."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.trail import record
+from core.audit.trail import record, record_deletions
 from core.errors import NotFoundError, ValidationError
 from core.territory.models import Commune
 from core.territory.names import normalize_name
@@ -62,3 +63,21 @@ async def touch(session: AsyncSession, model: type[Any], id: Any) -> None:
         .values(updated_at=func.now())
         .execution_options(synchronize_session=False)
     )
+
+
+async def delete_recorded(
+    session: AsyncSession, model: type[Any], type_name: str, *where: Any
+) -> list[Any]:
+    """Delete the pole's rows of ``model`` matching ``where`` and note them in the
+    deletions feed as ``type_name`` (their GraphQL type), in the same transaction."""
+    ids = list(await session.scalars(select(model.id).where(*where)))
+    if ids:
+        # Default synchronisation: the deleted objects leave the session too.
+        await session.execute(delete(model).where(model.id.in_(ids)))
+        record_deletions(session, type_name, ids)
+    return ids
+
+
+def iso(value: dt.date | None) -> str | None:
+    """A date (or time) as the family's export prints it."""
+    return None if value is None else value.isoformat()

@@ -98,3 +98,35 @@ async def test_updated_since_finds_nested_changes_and_anonymised_files(
     # Another pole's sync sees none of it.
     theirs = await client.execute(LISTS, {"since": None}, tenant=two_poles.b, actor=coordinator())
     assert all(v["totalCount"] == 0 for v in theirs["data"].values())
+
+
+async def test_a_deleted_node_reaches_the_deletions_feed(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, who = two_poles.a, coordinator()
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
+    recorded = await call(
+        client,
+        who,
+        pole,
+        """mutation { recordOutreachEvent(input: {kind: "forum", communeInsee: "62119",
+          heldOn: "2026-10-03", peopleReached: 40, title: "Forum petite enfance"}) {
+          outreachEvent { id } errors { code field } } }""",
+    )
+    event_id = recorded["outreachEvent"]["id"]
+    await call(
+        client,
+        who,
+        pole,
+        "mutation($id: ID!) { deleteOutreachEvent(id: $id) { errors { code field } } }",
+        id=event_id,
+    )
+    feed = await client.execute(
+        "query($s: DateTime!) { deletions(since: $s) { edges { node { type globalId } } } }",
+        {"s": since},
+        tenant=pole,
+        actor=who,
+    )
+    assert [e["node"] for e in feed["data"]["deletions"]["edges"]] == [
+        {"type": "OutreachEvent", "globalId": event_id}
+    ]

@@ -681,6 +681,20 @@ async def _period_payload(ctx: Context, apply: Any) -> ActionPlanPeriodPayload:
     return ActionPlanPeriodPayload(period=trees.periods[key])
 
 
+async def _item_payload(ctx: Context, apply: Any) -> ActionPlanItemPayload:
+    trees, key, errors = await _apply(ctx, apply)
+    if trees is None:
+        return ActionPlanItemPayload(errors=errors)
+    return ActionPlanItemPayload(item=trees.items[key])
+
+
+async def _indicator_payload(ctx: Context, apply: Any) -> ActionPlanIndicatorPayload:
+    trees, key, errors = await _apply(ctx, apply)
+    if trees is None:
+        return ActionPlanIndicatorPayload(errors=errors)
+    return ActionPlanIndicatorPayload(indicator=trees.indicators[key])
+
+
 @strawberry.type
 class ActionPlanMutation:
     @strawberry.mutation(
@@ -759,10 +773,7 @@ class ActionPlanMutation:
             )
             return row.period_id, row.id
 
-        trees, key, errors = await _apply(ctx, apply)
-        if trees is None:
-            return ActionPlanItemPayload(errors=errors)
-        return ActionPlanItemPayload(item=trees.items[key])
+        return await _item_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Renuméroter, renommer, décrire ou déplacer (position) un élément.",
@@ -779,10 +790,7 @@ class ActionPlanMutation:
             )
             return row.period_id, row.id
 
-        trees, key, errors = await _apply(ctx, apply)
-        if trees is None:
-            return ActionPlanItemPayload(errors=errors)
-        return ActionPlanItemPayload(item=trees.items[key])
+        return await _item_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Retirer un élément et ce qu'il contient, tant que rien n'y est évalué.",
@@ -814,10 +822,7 @@ class ActionPlanMutation:
             )
             return row.period_id, row.id
 
-        trees, key, errors = await _apply(ctx, apply)
-        if trees is None:
-            return ActionPlanIndicatorPayload(errors=errors)
-        return ActionPlanIndicatorPayload(indicator=trees.indicators[key])
+        return await _indicator_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Corriger un indicateur (définition, unité, référence, cible, "
@@ -835,10 +840,7 @@ class ActionPlanMutation:
             )
             return row.period_id, row.id
 
-        trees, key, errors = await _apply(ctx, apply)
-        if trees is None:
-            return ActionPlanIndicatorPayload(errors=errors)
-        return ActionPlanIndicatorPayload(indicator=trees.indicators[key])
+        return await _indicator_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Retirer un indicateur sans valeur notée.",

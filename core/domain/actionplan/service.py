@@ -31,7 +31,7 @@ from core.domain.actionplan.models import (
     PlanPeriod,
 )
 from core.domain.actionplan.vocabulary import CHILD_LEVEL, GAP_STATES, STATUSES, VALUE_STATES
-from core.domain.lookups import audit
+from core.domain.lookups import audit, delete_recorded
 from core.domain.lookups import get_or_not_found as _get
 from core.errors import ConflictError, ValidationError
 from core.ids import uuid7
@@ -474,8 +474,10 @@ async def delete_item(session: AsyncSession, caller: Caller, item_id: uuid.UUID)
     siblings = await _siblings(session, row)
     # Two statements: the indicators hanging there, then the items (the database removes a
     # parent and its children in one statement; the ORM knows no relationship to order).
-    await session.execute(delete(PlanIndicator).where(PlanIndicator.item_id.in_(ids)))
-    await session.execute(delete(PlanItem).where(PlanItem.id.in_(ids)))
+    await delete_recorded(
+        session, PlanIndicator, "ActionPlanIndicator", PlanIndicator.item_id.in_(ids)
+    )
+    await delete_recorded(session, PlanItem, "ActionPlanItem", PlanItem.id.in_(ids))
     for index, sibling in enumerate(siblings):
         sibling.position = index
     await session.flush()
@@ -620,8 +622,7 @@ async def delete_indicator(
     if continued.first() is not None:
         raise ConflictError("un plan suivant le reprend", field="id")
     period_id = row.period_id
-    await session.delete(row)
-    await session.flush()
+    await delete_recorded(session, PlanIndicator, "ActionPlanIndicator", PlanIndicator.id == row.id)
     others = await session.execute(
         select(PlanIndicator)
         .where(PlanIndicator.period_id == period_id)

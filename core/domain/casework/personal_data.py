@@ -25,13 +25,10 @@ from core.domain.casework.vocabulary import (
     REQUESTER_KINDS,
     SUBJECTS,
 )
+from core.domain.lookups import iso
 from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 ERASED = "(effacé)"
-
-
-def _date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _requests(scope: FamilyScope):  # type: ignore[no-untyped-def]
@@ -46,14 +43,14 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 "Demande d'intervention",
                 str(r.id),
                 {
-                    "Reçue le": _date(r.received_on),
+                    "Reçue le": iso(r.received_on),
                     "Canal": CHANNELS.get(r.channel, r.channel),
                     "Demandeur": REQUESTER_KINDS.get(r.requester_kind, r.requester_kind),
                     "Nom du demandeur": r.requester_name,
                     "Objets": [SUBJECTS.get(s, s) for s in r.subjects],
                     "Description": r.description,
                     "Statut": REQUEST_STATUSES.get(r.status, r.status),
-                    "Réponse apportée le": _date(r.answered_on),
+                    "Réponse apportée le": iso(r.answered_on),
                     "Réponse": r.answer,
                 },
             )
@@ -70,9 +67,9 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 str(f.id),
                 {
                     "Enfant": str(f.child_id),
-                    "Ouvert le": _date(f.opened_on),
+                    "Ouvert le": iso(f.opened_on),
                     "Statut": FOLLOW_UP_STATUSES.get(f.status, f.status),
-                    "Clos le": _date(f.closed_on),
+                    "Clos le": iso(f.closed_on),
                     "Issue": OUTCOMES.get(f.outcome, f.outcome) if f.outcome else None,
                     "Notes de clôture": f.outcome_notes,
                 },
@@ -91,7 +88,7 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 {
                     "Suivi": str(i.follow_up_id),
                     "Nature": INTERVENTION_KINDS.get(i.kind, i.kind),
-                    "Date": _date(i.happened_on),
+                    "Date": iso(i.happened_on),
                     "Durée (minutes)": i.duration_minutes,
                     "Lieu": i.place,
                     "Kilomètres": i.travel_km,

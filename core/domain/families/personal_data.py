@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.trail import record_deletions
 from core.domain.families.models import (
     Child,
     ChildPartner,
@@ -24,15 +23,12 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.domain.families.vocabulary import CONSENT_PURPOSES, GUARDIAN_RELATIONSHIPS, NEEDS
+from core.domain.lookups import delete_recorded, iso
 from core.domain.structures.models import Partner, Structure
 from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 ANONYMOUS_FAMILY = "Dossier anonymisé"
 ANONYMOUS_CHILD = "Enfant (anonymisé)"
-
-
-def _date(value: dt.date | dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRecord]:
@@ -49,8 +45,8 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 "Adresse": family.address,
                 "Situation familiale": family.situation,
                 "Notes": family.notes,
-                "Dossier ouvert le": _date(family.created_at),
-                "Anonymisé le": _date(family.anonymised_at),
+                "Dossier ouvert le": iso(family.created_at),
+                "Anonymisé le": iso(family.anonymised_at),
             },
         )
     ]
@@ -82,9 +78,9 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 {
                     "Objet": CONSENT_PURPOSES.get(c.purpose, c.purpose),
                     "Donné par": c.given_by,
-                    "Donné le": _date(c.given_at),
+                    "Donné le": iso(c.given_at),
                     "Enregistré par": c.recorded_by,
-                    "Retiré le": _date(c.withdrawn_at),
+                    "Retiré le": iso(c.withdrawn_at),
                     "Retiré par": c.withdrawn_by,
                 },
             )
@@ -99,7 +95,7 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 str(child.id),
                 {
                     "Prénom": child.first_name,
-                    "Date de naissance": _date(child.birth_date),
+                    "Date de naissance": iso(child.birth_date),
                     "Commune (code INSEE)": child.commune_insee,
                     "Besoins": child.needs,
                     "Profil des besoins": [NEEDS.get(c, c) for c in child.needs_profile],
@@ -122,8 +118,8 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 {
                     "Enfant": str(link.child_id),
                     "Structure": name,
-                    "Depuis le": _date(link.starts_on),
-                    "Jusqu'au": _date(link.ends_on),
+                    "Depuis le": iso(link.starts_on),
+                    "Jusqu'au": iso(link.ends_on),
                     "Notes": link.notes,
                 },
             )
@@ -142,8 +138,8 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
                 {
                     "Enfant": str(link.child_id),
                     "Partenaire": name,
-                    "Depuis le": _date(link.starts_on),
-                    "Jusqu'au": _date(link.ends_on),
+                    "Depuis le": iso(link.starts_on),
+                    "Jusqu'au": iso(link.ends_on),
                     "Notes": link.notes,
                 },
             )
@@ -151,21 +147,15 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
     return records
 
 
-async def _delete(session: AsyncSession, model: type, type_name: str, where: object) -> int:
-    ids = list(await session.scalars(select(model.id).where(where)))  # type: ignore[attr-defined]
-    if ids:
-        await session.execute(delete(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
-        record_deletions(session, type_name, ids)
-    return len(ids)
-
-
 async def erase(session: AsyncSession, scope: FamilyScope) -> Mapping[str, int]:
     counts = {
-        "guardians": await _delete(
-            session, Guardian, "Guardian", Guardian.family_id == scope.family_id
+        "guardians": len(
+            await delete_recorded(
+                session, Guardian, "Guardian", Guardian.family_id == scope.family_id
+            )
         ),
-        "consents": await _delete(
-            session, Consent, "Consent", Consent.family_id == scope.family_id
+        "consents": len(
+            await delete_recorded(session, Consent, "Consent", Consent.family_id == scope.family_id)
         ),
     }
     children = list(await session.scalars(select(Child).where(Child.id.in_(scope.child_ids))))

@@ -16,11 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.kits.models import Kit, KitLoan
 from core.domain.kits.vocabulary import LOAN_STATUSES
+from core.domain.lookups import iso
 from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
-
-
-def _date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRecord]:
@@ -36,11 +33,11 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
             str(loan.id),
             {
                 "Malle": name or "Malle surprise (à choisir)",
-                "Du": _date(loan.starts_on),
-                "Au": _date(loan.ends_on),
+                "Du": iso(loan.starts_on),
+                "Au": iso(loan.ends_on),
                 "Statut": LOAN_STATUSES.get(loan.status, loan.status),
-                "Partie le": _date(loan.departed_on),
-                "Rendue le": _date(loan.returned_on),
+                "Partie le": iso(loan.departed_on),
+                "Rendue le": iso(loan.returned_on),
                 "Souhait": loan.wish,
                 "Notes": loan.notes,
             },

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership
-from core.domain.lookups import audit, check_commune
+from core.domain.lookups import audit, check_commune, delete_recorded
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.outreach.models import (
     AwarenessSession,
@@ -291,8 +291,9 @@ async def delete_session(session: AsyncSession, caller: Caller, session_id: uuid
     row: AwarenessSession = await _get(session, AwarenessSession, session_id, "id")
     await session.execute(delete(SessionSpeaker).where(SessionSpeaker.session_id == row.id))
     await session.execute(delete(SessionParticipant).where(SessionParticipant.session_id == row.id))
-    await session.delete(row)
-    await session.flush()
+    await delete_recorded(
+        session, AwarenessSession, "AwarenessSession", AwarenessSession.id == row.id
+    )
     audit(session, actor.subject, "outreach_sessions.delete", "AwarenessSession", session_id, [])
 
 
@@ -406,8 +407,7 @@ async def update_event(
 async def delete_event(session: AsyncSession, caller: Caller, event_id: uuid.UUID) -> None:
     actor = caller.require(MANAGE)
     row: OutreachEvent = await _get(session, OutreachEvent, event_id, "id")
-    await session.delete(row)
-    await session.flush()
+    await delete_recorded(session, OutreachEvent, "OutreachEvent", OutreachEvent.id == row.id)
     audit(session, actor.subject, "outreach_events.delete", "OutreachEvent", event_id, [])
 
 

@@ -4,13 +4,12 @@ its sharing. A plan describes one child from end to end, so erasure deletes it w
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.trail import record_deletions
+from core.domain.lookups import delete_recorded
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.domain.plans.service import SECTIONS
 from core.domain.structures.models import Structure
@@ -75,29 +74,31 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
     return records
 
 
-async def _delete(
-    session: AsyncSession, model: type, type_name: str, column: object, ids: list[uuid.UUID]
-) -> int:
-    found = list(await session.scalars(select(model.id).where(column.in_(ids))))  # type: ignore[attr-defined]
-    if found:
-        await session.execute(delete(model).where(model.id.in_(found)))  # type: ignore[attr-defined]
-        record_deletions(session, type_name, found)
-    return len(found)
-
-
 async def erase(session: AsyncSession, scope: FamilyScope) -> Mapping[str, int]:
     ids = [plan.id for plan, _ in await _plans(session, scope)]
     return {
         # Shares first: they point at the family's consents, which the family file
         # deletes after this source.
-        "reception_plan_shares": await _delete(
-            session, ReceptionPlanShare, "ReceptionPlanShare", ReceptionPlanShare.plan_id, ids
+        "reception_plan_shares": len(
+            await delete_recorded(
+                session,
+                ReceptionPlanShare,
+                "ReceptionPlanShare",
+                ReceptionPlanShare.plan_id.in_(ids),
+            )
         ),
-        "reception_plan_versions": await _delete(
-            session, ReceptionPlanVersion, "ReceptionPlanVersion", ReceptionPlanVersion.plan_id, ids
+        "reception_plan_versions": len(
+            await delete_recorded(
+                session,
+                ReceptionPlanVersion,
+                "ReceptionPlanVersion",
+                ReceptionPlanVersion.plan_id.in_(ids),
+            )
         ),
-        "reception_plans": await _delete(
-            session, ReceptionPlan, "ReceptionPlan", ReceptionPlan.id, ids
+        "reception_plans": len(
+            await delete_recorded(
+                session, ReceptionPlan, "ReceptionPlan", ReceptionPlan.id.in_(ids)
+            )
         ),
     }
 

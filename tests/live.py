@@ -1,0 +1,130 @@
+"""The real server, from the outside: ``maillage demo setup`` builds a database, then
+``maillage serve`` runs in a child process on a free port, its log in a file.
+
+Tests that use it meet the app the way a person or an operator does: over a real
+socket, through uvicorn, with the process's own settings and log. Nothing here
+reaches into the app's objects.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+MAILLAGE = Path(sys.executable).with_name("maillage")
+DEMO_PASSWORD = "maillage-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def demo_environment(workdir: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a demo install living in ``workdir`` (SQLite, demo mode,
+    JSON log), on top of the test process's own (PATH, PostgreSQL test URL…)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MAILLAGE_") or key == "MAILLAGE_TEST_POSTGRES_URL"
+    }
+    env.update(
+        {
+            "MAILLAGE_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'maillage.sqlite3'}",
+            "MAILLAGE_TENANTS_DIR": str(ROOT / "tenants"),
+            "MAILLAGE_VAR_DIR": str(workdir),
+            "MAILLAGE_LOG_FORMAT": "json",
+            "MAILLAGE_LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(overrides)
+    return env
+
+
+def run_cli(env: Mapping[str, str], *args: str, cwd: Path | None = None) -> str:
+    """Run ``maillage <args>`` as an operator would; fail with its output if it fails."""
+    done = subprocess.run(
+        [str(MAILLAGE), *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise AssertionError(
+            f"maillage {' '.join(args)} exited {done.returncode}\n"
+            f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+        )
+    return done.stdout
+
+
+@dataclass
+class LiveServer:
+    """A running ``maillage serve``; ``log_path`` holds everything it wrote."""
+
+    base_url: str
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] = field(repr=False)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def start_server(env: Mapping[str, str], workdir: Path, *, timeout: float = 30.0) -> LiveServer:
+    """Start ``maillage serve`` on a free port and wait until /healthz answers."""
+    port = free_port()
+    env = {"MAILLAGE_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
+    log_path = workdir / f"serve-{port}.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [str(MAILLAGE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=dict(env),
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    server = LiveServer(f"http://127.0.0.1:{port}", dict(env), log_path, process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            code = process.returncode
+            raise AssertionError(f"maillage serve exited {code}:\n{server.log_text()}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise AssertionError(f"maillage serve did not answer in {timeout} s:\n{server.log_text()}")
+
+
+def start_demo(workdir: Path, **overrides: str) -> LiveServer:
+    """A fresh demo install (both demo poles, their accounts) served from ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = demo_environment(workdir, **overrides)
+    run_cli(env, "demo", "setup", cwd=workdir)
+    return start_server(env, workdir)

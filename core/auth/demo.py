@@ -11,6 +11,7 @@ import functools
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.actions import ActionRegistry
 from core.access.roles import ROLES
 from core.auth.memberships import membership_in
 from core.auth.models import Membership, User
@@ -75,3 +76,44 @@ async def seed_accounts(tenant: Tenant, session: AsyncSession) -> None:
     multi = await _user(session, MULTI_POLE_EMAIL, "Camille Moreau (coordination, deux pôles)")
     await _member(session, multi, ["coordinator"])
     await session.flush()
+
+
+DEMO_ACCOUNTS_START = "<!-- demo-accounts:start (maillage roles --write README.md) -->"
+DEMO_ACCOUNTS_END = "<!-- demo-accounts:end -->"
+
+
+def _holds(registry: ActionRegistry, role: str) -> list[str]:
+    """What a demo account of ``role`` holds: its role's actions, and the sensitive ones
+    the demo grants it explicitly, grouped by area (``kits (manage, read)``)."""
+    granted = set(DEMO_GRANTS.get(role, []))
+    areas: dict[str, list[str]] = {}
+    for name in sorted(registry.actions):
+        action = registry.actions[name]
+        if role in action.default_roles and (not action.sensitive or name in granted):
+            area, _, verb = name.partition(".")
+            areas.setdefault(area, []).append(verb)
+    return [f"{area} ({', '.join(verbs)})" for area, verbs in areas.items()]
+
+
+def demo_accounts_block(registry: ActionRegistry) -> str:
+    """The README's table of demo accounts, generated from the demo seed and the role ×
+    action table, so it can never say what the demo does not do."""
+    lines = [
+        DEMO_ACCOUNTS_START,
+        "| Account | Role | Actions it holds in the demo (details: docs/roles.md) |",
+        "|---|---|---|",
+    ]
+    for role in ROLES:
+        holds = _holds(registry, role)
+        lines.append(
+            f"| `{demo_email(role, '<pole>')}` | `{role}` | "
+            + ("; ".join(holds) if holds else "none: the pole's data answers `FORBIDDEN`")
+            + " |"
+        )
+    lines.append(
+        f"| `{MULTI_POLE_EMAIL}` | `coordinator` in **both** poles | The same as "
+        "`coordinator`, in the pole it chooses: `switchTenant(pole: …)` or the "
+        "`X-Maillage-Tenant` header. |"
+    )
+    lines.append(DEMO_ACCOUNTS_END)
+    return "\n".join(lines)

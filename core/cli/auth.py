@@ -19,6 +19,7 @@ from core.access import table
 from core.access.actions import Actor
 from core.auth import clients, keys, memberships, sessions
 from core.auth.config import AuthConfig
+from core.auth.demo import DEMO_ACCOUNTS_END, DEMO_ACCOUNTS_START, demo_accounts_block
 from core.auth.models import ApiClient, SigningKey
 from core.auth.security import security_event
 from core.auth.service import AuthService
@@ -266,20 +267,38 @@ def roles_block(host: PluginHost) -> str:
     return f"{ROLES_START}\n{table.markdown(host.actions)}{ROLES_END}"
 
 
+def _replace_block(text: str, start: str, end: str, block: str) -> str | None:
+    if start not in text or end not in text:
+        return None
+    before, rest = text.split(start, 1)
+    return before + block + rest.split(end, 1)[1]
+
+
 def roles_command(_settings: Settings, args: argparse.Namespace) -> int:
-    block = roles_block(args.plugins_host)
+    host = args.plugins_host
+    block = roles_block(host)
     if args.write is None:
         print(block)
         return 0
     text = args.write.read_text(encoding="utf-8")
-    if ROLES_START not in text or ROLES_END not in text:
+    # Each generated block the file holds: the role × action table (docs/roles.md), the
+    # demo accounts (README.md).
+    written, found = text, False
+    for start, end, generated in (
+        (ROLES_START, ROLES_END, block),
+        (DEMO_ACCOUNTS_START, DEMO_ACCOUNTS_END, demo_accounts_block(host.actions)),
+    ):
+        replaced = _replace_block(written, start, end, generated)
+        if replaced is not None:
+            written, found = replaced, True
+    if not found:
         raise ValidationError(
-            f"{args.write} : marqueurs {ROLES_START} … {ROLES_END} absents", field="--write"
+            f"{args.write} : ni les marqueurs {ROLES_START} … {ROLES_END}, "
+            f"ni {DEMO_ACCOUNTS_START} … {DEMO_ACCOUNTS_END}",
+            field="--write",
         )
-    before, rest = text.split(ROLES_START, 1)
-    after = rest.split(ROLES_END, 1)[1]
-    args.write.write_text(before + block + after, encoding="utf-8")
-    print(f"table des rôles écrite dans {args.write}")
+    args.write.write_text(written, encoding="utf-8")
+    print(f"tables générées écrites dans {args.write}")
     return 0
 
 

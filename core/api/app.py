@@ -10,12 +10,14 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from cross_web import HTTPException  # what strawberry raises for a refused request
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from core import __version__
 from core.api.auth_routes import auth_routes
@@ -26,6 +28,7 @@ from core.api.authn import (
     csrf_ok,
     unauthenticated,
 )
+from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
@@ -121,6 +124,31 @@ class MaillageGraphQL(GraphQL[Context, None]):
     def graphql_ide_html(self) -> str:
         return self._ide_html
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry answers its refusals (bad body, wrong method) in plain text; ours
+        are coded JSON like every other error of the API."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = refused(exc)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if request.method != "POST" or content_type != "application/json":
+            return await super().parse_http_body(request)
+        data = parse_graphql_body(await request.get_body())
+        return GraphQLRequestData(
+            query=data["query"],
+            variables=data.get("variables"),
+            operation_name=data.get("operationName"),
+            extensions=data.get("extensions"),
+            protocol="http",
+        )
+
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if request.method == "GET" and self.should_render_graphql_ide(request):
             return await super().run(request, context=None, root_value=root_value)
@@ -213,6 +241,18 @@ class PluginGate:
                 await response(scope, receive, send)
         finally:
             await ctx.close()
+
+
+def refused(exc: HTTPException) -> Response:
+    """A refusal of the request itself, in the shape of a GraphQL answer."""
+    code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 429: "RATE_LIMITED"}
+    extensions = {"code": code.get(exc.status_code, "VALIDATION")}
+    if isinstance(exc, BodyRefused):
+        extensions["field"] = exc.field
+    return JSONResponse(
+        {"errors": [{"message": exc.reason, "extensions": extensions}]},
+        status_code=exc.status_code,
+    )
 
 
 def _error(status: int, code: str, message: str) -> Response:

@@ -17,11 +17,16 @@ from core.auth.principal import ANONYMOUS, Principal
 from core.auth.service import AuthService
 from core.errors import ErrorCode, ForbiddenError, MaillageError, UnauthenticatedError
 from core.plugins.host import PluginHost
-from core.plugins.models import TenantPlugin
 from core.plugins.state import rows_by_plugin
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class PluginState:
+    enabled: bool
+    settings: dict[str, Any]
 
 
 class PluginDisabledError(MaillageError):
@@ -50,7 +55,10 @@ class Context:
     # Relay node type name -> (owner, type), from the composed schema.
     nodes: Mapping[str, tuple[str, type]] = field(default_factory=dict)
     _session: AsyncSession | None = None
-    _plugin_rows: dict[str, TenantPlugin] | None = None
+    # The pole's plugin rows as plain values: ORM rows would be expired by the rollback
+    # of a failed mutation, and reading them again in the next one needs I/O a gate
+    # cannot do (MissingGreenlet).
+    _plugin_rows: dict[str, PluginState] | None = None
     # Person records read by this request: (type, id) -> field names (audit_read).
     _reads: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
@@ -134,14 +142,18 @@ class Context:
     def can(self, action: str) -> bool:
         return self.tenant is not None and self.host.actions.allowed(self.actor, action)
 
-    async def _plugin_state(self) -> dict[str, TenantPlugin]:
+    async def _plugin_state(self) -> dict[str, PluginState]:
         """The pole's ``tenant_plugins`` rows, read once per request (none without a pole)."""
         if self._plugin_rows is None:
             if self.tenant is None:
                 self._plugin_rows = {}
             else:
                 async with self.db_session() as session:
-                    self._plugin_rows = await rows_by_plugin(session)
+                    rows = await rows_by_plugin(session)
+                self._plugin_rows = {
+                    name: PluginState(row.enabled, dict(row.settings or {}))
+                    for name, row in rows.items()
+                }
         return self._plugin_rows
 
     async def enabled_plugins(self) -> frozenset[str]:

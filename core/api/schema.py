@@ -30,6 +30,8 @@ from strawberry.types.info import Info
 from core.api.authn import CsrfGuard
 from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
+from core.api.scalars import SCALARS
+from core.api.texts import UnstorableText
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 
@@ -83,7 +85,14 @@ def _package_of(obj: object) -> str:
 
 
 def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
-    config = StrawberryConfig(auto_camel_case=True)
+    config = StrawberryConfig(
+        auto_camel_case=True,
+        # Dates, times and decimals bounded at the door (core/api/scalars.py).
+        scalar_map=SCALARS,
+        # « Did you mean 'families'? » would enumerate the schema where introspection
+        # is off (production): one switch for both.
+        disable_field_suggestions=not introspection,
+    )
     problems: list[tuple[str, str]] = []
     query_parts: list[type] = []
     mutation_parts: list[type] = []
@@ -152,6 +161,7 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CodedErrors,
         CsrfGuard,
+        UnstorableText,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -35,9 +35,11 @@ test: test-deps
 	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins \
 		tests/auth/test_person_records.py
 
-## Long property-based runs (same tests, many more examples)
-test-deep: install
+## Long property-based runs (same tests, many more examples): the isolation properties,
+## and 5,000 fuzzed GraphQL documents per database against the real server.
+test-deep: test-deps
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q -m "not slow" tests/isolation
+	MAILLAGE_FUZZ_EXAMPLES=5000 MAILLAGE_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .

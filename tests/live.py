@@ -128,3 +128,13 @@ def start_demo(workdir: Path, **overrides: str) -> LiveServer:
     env = demo_environment(workdir, **overrides)
     run_cli(env, "demo", "setup", cwd=workdir)
     return start_server(env, workdir)
+
+
+def postgres_overrides(runtime: str, owner: str, platform: str) -> dict[str, str]:
+    """Environment of an install on PostgreSQL, one URL per role as in production: the
+    application connects as the runtime role (RLS applies), migrations as the owner."""
+    return {
+        "MAILLAGE_DATABASE_URL": runtime,
+        "MAILLAGE_MIGRATION_DATABASE_URL": owner,
+        "MAILLAGE_PLATFORM_DATABASE_URL": platform,
+    }

@@ -30,6 +30,7 @@ from core.api.authn import (
 )
 from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
+from core.api.headers import SecurityHeaders
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
 from core.api.reports import report_routes
@@ -42,6 +43,11 @@ from core.settings import Settings
 from core.tenancy.database import Database
 
 log = logging.getLogger("maillage.http")
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -123,6 +129,13 @@ class MaillageGraphQL(GraphQL[Context, None]):
     @property
     def graphql_ide_html(self) -> str:
         return self._ide_html
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        response = await super().render_graphql_ide(request)
+        # The one page that runs scripts: the default policy (core/api/headers.py)
+        # forbids them, so the IDE states what it needs.
+        response.headers["content-security-policy"] = GRAPHIQL_CSP
+        return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry answers its refusals (bad body, wrong method) in plain text; ours
@@ -332,6 +345,7 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(SecurityHeaders, production=settings.is_production)
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
     app.state.db = database

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -197,19 +196,6 @@ async def test_text_that_no_database_can_store_is_refused_naming_the_field(
     assert data["errors"][0]["extensions"]["field"] == "input.description"
     listed = await client.execute("{ requests(first: 5) { totalCount } }", tenant=two_poles.a)
     assert listed["data"]["requests"]["totalCount"] == 0
-
-
-def test_field_suggestions_are_off_where_introspection_is(tmp_path: Path) -> None:
-    """Production turns introspection off; « Did you mean … » would still enumerate the
-    schema. Same switch for both."""
-    live = start_demo(tmp_path / "noi", MAILLAGE_INTROSPECTION="0")
-    try:
-        answer = httpx.post(f"{live.base_url}/graphql", json={"query": "{ tenantz { slug } }"})
-    finally:
-        live.stop()
-    message = answer.json()["errors"][0]["message"]
-    assert "Did you mean" not in message and "tenants" not in message
-    assert codes(answer) == ["VALIDATION"]
 
 
 def test_a_failed_plugin_mutation_leaves_the_next_one_its_own_answer(

@@ -330,7 +330,7 @@ async def test_the_french_form_page_answers_once(
     assert shown.status_code == 200
     assert "Questionnaire de satisfaction" in shown.text
     assert "Très satisfait" in shown.text and 'lang="fr"' in shown.text
-    assert shown.headers["referrer-policy"] == "no-referrer"
+    assert shown.headers["referrer-policy"] == "same-origin"
     assert shown.headers["cache-control"] == "no-store"
 
     form = {a["item"]: a["value"] for a in answers()}
@@ -338,6 +338,7 @@ async def test_the_french_form_page_answers_once(
         f"/q/{token}", data=form, headers={"origin": "https://evil.example"}
     )
     assert other_site.status_code == 403
+    assert "autre site" in other_site.text and 'value="parent" checked' in other_site.text
     incomplete = await client.http.post(f"/q/{token}", data={**form, "delay": "9"})
     assert incomplete.status_code == 400
     assert "valeur hors de l&#x27;échelle" in incomplete.text

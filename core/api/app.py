@@ -18,14 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from core import __version__
+from core.api import graphiql
 from core.api.auth_routes import auth_routes
-from core.api.authn import (
-    CSRF_COOKIE,
-    CSRF_HEADER,
-    authenticate,
-    csrf_ok,
-    unauthenticated,
-)
+from core.api.authn import authenticate, csrf_ok, unauthenticated
 from core.api.context import Context
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
@@ -104,22 +99,15 @@ class MaillageGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
             **kw,
         )
-        # GraphiQL rides on the session cookie: let it echo our CSRF cookie in our
-        # header (strawberry's page reads Django's names).
-        self._ide_html = (
-            super()
-            .graphql_ide_html.replace('Cookies.get("csrftoken")', f'Cookies.get("{CSRF_COOKIE}")')
-            .replace('"x-csrftoken"', f'"{CSRF_HEADER}"')
-        )
         self.settings = settings
         self.db = db
         self.host = host
         self.auth = auth
         self.nodes = composed.nodes
 
-    @property
-    def graphql_ide_html(self) -> str:
-        return self._ide_html
+    async def render_graphql_ide(self, request: Any) -> Response:
+        # Our own page: files served by the app (no CDN), CSRF header echoed, CSP.
+        return graphiql.ide_response(request)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if request.method == "GET" and self.should_render_graphql_ide(request):
@@ -289,6 +277,7 @@ def create_app(
             *questionnaire_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
+            *([graphiql.static_mount()] if settings.graphiql else []),
         ],
         lifespan=lifespan,
     )

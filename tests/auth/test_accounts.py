@@ -188,6 +188,46 @@ async def test_sign_in_forms_are_refused_only_from_other_sites(
     assert signed_in is (status == 303)
 
 
+async def test_every_form_refuses_other_sites_and_keeps_what_was_typed(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    who = await person(db, (two_poles.a, ["coordinator"]))
+    foreign = {"sec-fetch-site": "cross-site", "origin": "https://evil.example"}
+    forgot = await web.http.post(
+        "/auth/password/forgot", data={"email": who.email}, headers=foreign
+    )
+    assert forgot.status_code == 403 and f'value="{who.email}"' in forgot.text
+    async with db.reference_session() as session:
+        assert await session.scalar(select(func.count()).select_from(MailMessage)) == 0
+    invited = await web.http.post(
+        "/auth/invitation",
+        data={"token": "mi_x", "display_name": "Camille Exemple", "password": "x" * 14},
+        headers=foreign,
+    )
+    assert invited.status_code == 403 and 'value="Camille Exemple"' in invited.text
+    assert "x" * 14 not in invited.text  # never a password
+    reset = await web.http.post(
+        "/auth/password/reset", data={"token": "mr_y", "password": "y" * 14}, headers=foreign
+    )
+    assert reset.status_code == 403 and 'value="mr_y"' in reset.text
+
+    # Signed in, the sign-out page carries the session's token; another site cannot use it.
+    signed = await web.http.post(
+        "/auth/login", data={"email": who.email, "password": PASSWORD}, headers={}
+    )
+    assert signed.status_code == 303
+    form = await web.http.get("/auth/logout")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert form.status_code == 200 and token is not None
+    forged = await web.http.post("/auth/logout", data={"csrf": token[1]}, headers=foreign)
+    assert forged.status_code == 403
+    out = await web.http.post(
+        "/auth/logout", data={"csrf": token[1]}, headers={"sec-fetch-site": "same-origin"}
+    )
+    assert out.status_code == 303 and out.headers["location"] == "/auth/login"
+    assert "pas connecté" in (await web.http.get("/auth/logout")).text
+
+
 async def test_wrong_credentials_get_one_answer_and_are_logged(
     web: GraphQLClient, db: Database, two_poles: TwoPoles
 ) -> None:

@@ -361,6 +361,23 @@ async def test_the_french_form_page_answers_once(
         assert (await session.execute(left)).first() is None
 
 
+async def test_an_error_of_ours_gives_the_family_its_answers_back(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = await send_satisfaction(client, db, two_poles.a, actor("staff"))
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("core.domain.questionnaires.links.answer_link", broken)
+    form = {a["item"]: a["value"] for a in answers()}
+    failed = await client.http.post(f"/q/{token}", data=form)
+    assert failed.status_code == 500
+    assert "de notre côté" in failed.text and "disk full" not in failed.text
+    assert "Merci à Mme Exemple pour son écoute." in failed.text
+    assert 'value="parent" checked' in failed.text
+
+
 async def test_a_published_version_never_changes_and_answers_keep_their_version(
     client: GraphQLClient, db: Database, two_poles: TwoPoles
 ) -> None:

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deps test-deep lint bench install lock schema clean
+.PHONY: demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,36 @@ $(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
 	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
 	@touch $(OIDC_STAMP)
 
-test-deps: install $(OIDC_STAMP)
+## GraphiQL's browser files: npm packages pinned in assets/graphiql/package-lock.json. The
+## copies served by the app are committed in core/api/static/graphiql/ (a plain pip install
+## carries them); the tests check they are byte for byte these packages' files.
+GRAPHIQL_DIR   := assets/graphiql
+GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.installed-stamp
+$(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package.json $(GRAPHIQL_DIR)/package-lock.json
+	npm ci --prefix $(GRAPHIQL_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(GRAPHIQL_STAMP)
+
+## After changing a version in assets/graphiql/package.json (then `npm install
+## --package-lock-only` there): copy the new files into the package, and commit them.
+graphiql-assets: install $(GRAPHIQL_STAMP)
+	$(BIN)/python $(GRAPHIQL_DIR)/refresh.py
+
+## Debian's Chromium for tests/browser (driven by Playwright from PyPI, never a browser
+## Playwright downloads): installed with apt when missing, as root or through sudo.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium absent ($(CHROMIUM)) et ni root ni sudo : installez-le avec" \
+			"« sudo apt-get install chromium » ; sans lui, tests/browser est sauté" \
+			"(et échoue si CI=true)." >&2; \
+		case "$$CI" in 1|true|yes) exit 1;; esac; \
+	fi
+
+test-deps: install $(OIDC_STAMP) $(GRAPHIQL_STAMP) chromium
 
 ## Build the embedded SQLite demo database under var/ and serve http://127.0.0.1:8000/graphql
 demo: install

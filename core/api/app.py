@@ -20,14 +20,9 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from core import __version__
+from core.api import graphiql
 from core.api.auth_routes import auth_routes
-from core.api.authn import (
-    CSRF_COOKIE,
-    CSRF_HEADER,
-    authenticate,
-    csrf_ok,
-    unauthenticated,
-)
+from core.api.authn import authenticate, csrf_ok, unauthenticated
 from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
 from core.api.headers import SecurityHeaders
@@ -43,11 +38,6 @@ from core.settings import Settings
 from core.tenancy.database import Database
 
 log = logging.getLogger("maillage.http")
-GRAPHIQL_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
-    "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -113,29 +103,15 @@ class MaillageGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
             **kw,
         )
-        # GraphiQL rides on the session cookie: let it echo our CSRF cookie in our
-        # header (strawberry's page reads Django's names).
-        self._ide_html = (
-            super()
-            .graphql_ide_html.replace('Cookies.get("csrftoken")', f'Cookies.get("{CSRF_COOKIE}")')
-            .replace('"x-csrftoken"', f'"{CSRF_HEADER}"')
-        )
         self.settings = settings
         self.db = db
         self.host = host
         self.auth = auth
         self.nodes = composed.nodes
 
-    @property
-    def graphql_ide_html(self) -> str:
-        return self._ide_html
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        response = await super().render_graphql_ide(request)
-        # The one page that runs scripts: the default policy (core/api/headers.py)
-        # forbids them, so the IDE states what it needs.
-        response.headers["content-security-policy"] = GRAPHIQL_CSP
-        return response
+    async def render_graphql_ide(self, request: Any) -> Response:
+        # Our own page: files served by the app (no CDN), CSRF header echoed, CSP.
+        return graphiql.ide_response(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry answers its refusals (bad body, wrong method) in plain text; ours
@@ -342,6 +318,7 @@ def create_app(
             *questionnaire_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
+            *([graphiql.static_mount()] if settings.graphiql else []),
         ],
         lifespan=lifespan,
     )

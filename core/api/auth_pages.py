@@ -33,7 +33,10 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
             "form-action 'self' https:; frame-ancestors 'none'",
             "X-Frame-Options": "DENY",
-            "Referrer-Policy": "no-referrer",
+            # Same-origin: our own form posts carry our Origin (and Referer), which the
+            # cross-site guard checks where Sec-Fetch-Site is not sent; other sites
+            # get nothing (the questionnaire's token stays in the app).
+            "Referrer-Policy": "same-origin",
         },
     )
 
@@ -72,7 +75,9 @@ def login_page(
     return page("Connexion", body, status)
 
 
-def forgot_page(*, sent: bool = False, error: str | None = None, status: int = 200) -> HTMLResponse:
+def forgot_page(
+    *, sent: bool = False, error: str | None = None, email: str = "", status: int = 200
+) -> HTMLResponse:
     if sent:
         return page(
             "Mot de passe oublié",
@@ -85,7 +90,7 @@ def forgot_page(*, sent: bool = False, error: str | None = None, status: int = 2
         "Mot de passe oublié",
         _error(error) + '<form method="post" action="/auth/password/forgot">'
         '<label for="email">Adresse électronique</label>'
-        '<input id="email" name="email" type="email" required>'
+        f'<input id="email" name="email" type="email" required value="{escape(email)}">'
         "<button type=submit>Recevoir un lien</button></form>",
         status,
     )
@@ -98,11 +103,13 @@ def new_password_page(
     title: str,
     error: str | None = None,
     ask_name: bool = False,
+    display_name: str = "",
     status: int = 200,
 ) -> HTMLResponse:
     name = (
         '<label for="display_name">Votre nom (tel que vos collègues le liront)</label>'
-        '<input id="display_name" name="display_name" autocomplete="name">'
+        '<input id="display_name" name="display_name" autocomplete="name" '
+        f'value="{escape(display_name)}">'
         if ask_name
         else ""
     )
@@ -116,6 +123,17 @@ def new_password_page(
         "required minlength=12>"
         "<button type=submit>Enregistrer</button></form>",
         status,
+    )
+
+
+def logout_page(*, csrf: str) -> HTMLResponse:
+    return page(
+        "Déconnexion",
+        '<form method="post" action="/auth/logout">'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
+        "<p>Fermer votre session sur ce navigateur ?</p>"
+        "<button type=submit>Se déconnecter</button></form>"
+        '<p class="note"><a href="/graphql">Revenir à l\'API</a></p>',
     )
 
 

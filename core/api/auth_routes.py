@@ -34,12 +34,13 @@ from core.api.authn import (
     bearer_token,
     client_address,
 )
+from core.api.cross_site import refuse_other_sites
 from core.auth import accounts, clients, sessions
 from core.auth.accounts import SignedIn
 from core.auth.principal import session_of
 from core.auth.secrets import same
 from core.auth.service import AuthService
-from core.errors import MaillageError, RateLimitedError, ValidationError
+from core.errors import ForbiddenError, MaillageError, RateLimitedError, ValidationError
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
@@ -90,9 +91,13 @@ def error_json(exc: MaillageError, status: int) -> JSONResponse:
 
 
 def status_of(exc: MaillageError) -> int:
-    return {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "CONFLICT": 409}.get(
-        str(exc.code), 400
-    )
+    return {
+        "UNAUTHENTICATED": 401,
+        "FORBIDDEN": 403,
+        "RATE_LIMITED": 429,
+        "CONFLICT": 409,
+        "INTERNAL": 500,
+    }.get(str(exc.code), 400)
 
 
 def safe_next(value: str | None) -> str:
@@ -100,16 +105,6 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/graphql"
-
-
-def same_origin(request: Request) -> bool:
-    """Form posts must come from our own pages (login CSRF): Origin, when the browser
-    sends it, must be ours."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True  # not a browser, or one that sends no Origin on same-origin posts
-    ours = {_settings(request).public_url, f"{request.url.scheme}://{request.url.netloc}"}
-    return origin in ours
 
 
 def cookie_secure(request: Request) -> bool:
@@ -202,8 +197,7 @@ async def login(request: Request) -> Response:
     next_url = safe_next(data.get("next") if isinstance(data.get("next"), str) else None)
     mode = data.get("session", "token" if as_json else "cookie")
     try:
-        if not as_json and not same_origin(request):
-            raise ValidationError("formulaire d'une autre origine refusé", field="origin")
+        refuse_other_sites(request)
         if mode not in {"token", "cookie"}:
             raise ValidationError("session : « token » ou « cookie »", field="session")
         signed = await accounts.login(
@@ -231,6 +225,18 @@ async def login(request: Request) -> Response:
     return signed_in_response(request, auth, signed, as_json=as_json, mode=mode, next_url=next_url)
 
 
+async def logout_form(request: Request) -> Response:
+    """The sign-out button (GraphiQL's bar links here): a form carrying the session's
+    CSRF token, so it works without JavaScript."""
+    auth = _auth(request)
+    session_id, via_cookie = await session_of(
+        auth, bearer=None, cookie=request.cookies.get(SESSION_COOKIE)
+    )
+    if session_id is None or not via_cookie:
+        return auth_pages.message_page("Déconnexion", "Vous n'êtes pas connecté.")
+    return auth_pages.logout_page(csrf=sessions.csrf_token(auth, session_id))
+
+
 async def logout(request: Request) -> Response:
     auth = _auth(request)
     # The session itself, whatever else the request says (a disabled account or an
@@ -248,6 +254,10 @@ async def logout(request: Request) -> Response:
         clear_session_cookies(request, response)
         return response
     if via_cookie:
+        try:
+            refuse_other_sites(request)
+        except ForbiddenError as exc:
+            return error_json(exc, 403)
         given = request.headers.get(CSRF_HEADER) or str(data.get("csrf", ""))
         if not given or not same(given, sessions.csrf_token(auth, session_id)):
             return error_json(ValidationError("jeton CSRF manquant", field=CSRF_HEADER), 403)
@@ -352,13 +362,22 @@ async def forgot_form(request: Request) -> Response:
 async def forgot(request: Request) -> Response:
     try:
         data, as_json = await read_input(request)
+    except ValidationError as exc:
+        return error_json(exc, 400)
+    try:
+        refuse_other_sites(request)
         await accounts.request_reset(
             _auth(request), _text(data, "email"), client_address=client_address(request)
         )
-    except RateLimitedError as exc:
-        return error_json(exc, 429)
-    except ValidationError as exc:
-        return error_json(exc, 400)
+    except MaillageError as exc:
+        if as_json:
+            return error_json(exc, status_of(exc))
+        response = auth_pages.forgot_page(
+            error=exc.message, email=str(data.get("email", "")), status=status_of(exc)
+        )
+        if isinstance(exc, RateLimitedError):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if as_json:
         return JSONResponse({"ok": True}, status_code=202)
     return auth_pages.forgot_page(sent=True, status=202)
@@ -375,6 +394,7 @@ async def reset_form(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     data, as_json = await read_input(request)
     try:
+        refuse_other_sites(request)
         await accounts.reset_password(
             _auth(request),
             _text(data, "token"),
@@ -389,7 +409,7 @@ async def reset(request: Request) -> Response:
             token=str(data.get("token", "")),
             title="Nouveau mot de passe",
             error=exc.message,
-            status=400,
+            status=status_of(exc),
         )
     if as_json:
         return JSONResponse({"ok": True})
@@ -410,6 +430,7 @@ async def invitation_form(request: Request) -> Response:
 async def accept_invitation(request: Request) -> Response:
     data, as_json = await read_input(request)
     try:
+        refuse_other_sites(request)
         await accounts.accept_invitation(
             _auth(request),
             _text(data, "token"),
@@ -426,7 +447,8 @@ async def accept_invitation(request: Request) -> Response:
             title="Bienvenue sur maillage",
             error=exc.message,
             ask_name=True,
-            status=400,
+            display_name=str(data.get("display_name", "")),
+            status=status_of(exc),
         )
     if as_json:
         return JSONResponse({"ok": True})
@@ -468,6 +490,7 @@ def auth_routes() -> list[BaseRoute]:
     return [
         Route("/auth/login", login_form, methods=["GET"]),
         Route("/auth/login", login, methods=["POST"]),
+        Route("/auth/logout", logout_form, methods=["GET"]),
         Route("/auth/logout", logout, methods=["POST"]),
         Route("/auth/token", token, methods=["POST"]),
         Route("/auth/password/forgot", forgot_form, methods=["GET"]),

@@ -4,13 +4,15 @@ in French, with no account.
 GET shows the one questionnaire version the link names; POST answers it, once. The
 link's token is the only credential and it reaches nothing else. A cross-site form
 cannot post for someone (it would need the token, a 256-bit secret in the URL), and
-posts whose ``Origin`` is another site are refused anyway; the page sends no referrer
-so the token never leaks to another site. Unknown, expired, used or tampered links
-all get the same page.
+posts from another site are refused anyway (core.api.cross_site); the page sends its
+address as referrer to itself only, so the token never leaks to another site. Unknown,
+expired, used or tampered links all get the same page. On any refusal the form comes
+back with what the person gave: nothing typed is lost.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -19,13 +21,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.api.auth_pages import page
-from core.api.auth_routes import same_origin
+from core.api.auth_routes import status_of
 from core.api.authn import client_address
+from core.api.cross_site import refuse_other_sites
 from core.domain.questionnaires import links
 from core.domain.questionnaires.answers import field_of
 from core.domain.questionnaires.models import QuestionnaireItem
 from core.domain.questionnaires.vocabulary import SCALE, YES_NO
 from core.errors import ConflictError, MaillageError
+from core.tenancy.database import Database
 
 _EXTRA_STYLE = (
     "<style>fieldset{border:1px solid #ddd;margin-top:1.2rem;padding:.6rem 1rem}"
@@ -34,6 +38,7 @@ _EXTRA_STYLE = (
     "textarea{width:100%;min-height:5rem;box-sizing:border-box;font:inherit}</style>"
 )
 INVALID_STATUS = 409
+log = logging.getLogger("maillage.questionnaires")
 
 
 def _invalid() -> Response:
@@ -82,11 +87,15 @@ def _form(
     body = [_EXTRA_STYLE, f"<p>{escape(form.pole_name)}</p>"]
     if form.intro:
         body.append(f"<p>{escape(form.intro)}</p>")
+    shown_by_item = {field_of(item.key) for _, items in form.sections for item in items}
+    items_field = error is not None and error.field in shown_by_item
     if error is not None:
-        body.append(
-            '<p class="error" role="alert">Certaines réponses sont à compléter : '
-            "voir ci-dessous.</p>"
+        summary = (
+            "Certaines réponses sont à compléter : voir ci-dessous."
+            if items_field
+            else f"{error.message.rstrip('.')}. Vos réponses sont conservées ci-dessous."
         )
+        body.append(f'<p class="error" role="alert">{escape(summary)}</p>')
     body.append(f'<form method="post" action="/q/{escape(token)}">')
     for section, items in form.sections:
         body.append(f"<fieldset><legend>{escape(section.title)}</legend>")
@@ -113,8 +122,6 @@ async def show(request: Request) -> Response:
 
 async def answer(request: Request) -> Response:
     token = request.path_params["token"]
-    if not same_origin(request):
-        return page("Questionnaire", "<p>Envoi refusé : formulaire d'un autre site.</p>", 403)
     async with request.form() as data:
         given: dict[str, list[str]] = {}
         for key, value in data.multi_items():
@@ -122,21 +129,34 @@ async def answer(request: Request) -> Response:
                 given.setdefault(key, []).append(value)
     db = request.app.state.db
     try:
+        refuse_other_sites(request)
         await links.answer_link(db, token, given, client_address=client_address(request))
     except ConflictError as exc:
         if exc.field == "token":
             return _invalid()
-        raise
+        return await _again(db, token, given, exc)
     except MaillageError as exc:
-        try:
-            form = await links.open_link(db, token)
-        except ConflictError:
-            return _invalid()
-        return _form(token, form, given, exc, 400)
+        return await _again(db, token, given, exc)
+    except Exception:
+        # Ours, not theirs: say so, and give the family its answers back to send again.
+        log.exception("questionnaire answer failed", extra={"event": "questionnaire_failed"})
+        trouble = MaillageError("Une erreur est survenue de notre côté ; renvoyez dans un instant")
+        return await _again(db, token, given, trouble)
     return page(
         "Merci !",
         "<p>Vos réponses sont enregistrées. Merci d'avoir pris le temps de répondre.</p>",
     )
+
+
+async def _again(
+    db: Database, token: str, given: Mapping[str, Sequence[str]], error: MaillageError
+) -> Response:
+    """The form again, filled with what was given, and why it was refused."""
+    try:
+        form = await links.open_link(db, token)
+    except ConflictError:
+        return _invalid()
+    return _form(token, form, given, error, status_of(error))
 
 
 def questionnaire_routes() -> list[BaseRoute]:

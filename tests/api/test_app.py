@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from core.api.app import create_app
@@ -56,6 +58,7 @@ async def test_production_turns_off_introspection_graphiql_and_a_bare_tenant_hea
         assert intro.json()["errors"][0]["extensions"]["code"] == "VALIDATION"
         ide = await http.get("/graphql", headers={"Accept": "text/html"})
         assert ide.status_code != 200 or "graphiql" not in ide.text.lower()
+        assert (await http.get("/static/graphiql/graphiql.min.js")).status_code == 404
         header = await http.post(
             "/graphql",
             json={"query": "{ tenant { slug } }"},
@@ -70,5 +73,15 @@ async def test_demo_serves_graphiql(client: GraphQLClient):
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
     # It echoes the session's CSRF cookie in our header, so mutations work from it.
-    assert 'Cookies.get("maillage_csrf")' in response.text
-    assert '"x-csrf-token"' in response.text
+    assert 'data-csrf-cookie="maillage_csrf"' in response.text
+    assert 'data-csrf-header="x-csrf-token"' in response.text
+    # Every file from the app itself, which serves them; the policy allows nothing else.
+    assert "//" not in response.text.replace("<!doctype", "")
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="(/static/graphiql/[^"]+)"', response.text)
+    assert len(assets) == 8
+    for path in assets:
+        served = await client.http.get(path)
+        assert served.status_code == 200 and len(served.content) > 200, path
+        kind = "javascript" if path.endswith(".js") else "css"
+        assert kind in served.headers["content-type"], path

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
@@ -145,7 +146,8 @@ async def test_browser_login_sets_a_secure_httponly_cookie_and_mutations_need_cs
         data={"email": who.email, "password": PASSWORD},
         headers={"origin": "https://evil.example"},
     )
-    assert foreign.status_code == 400
+    assert foreign.status_code == 403
+    assert 'value="' + who.email + '"' in foreign.text  # what was typed comes back
 
     # Logout needs the CSRF token too, then the cookie is dead.
     assert (await web.http.post("/auth/logout")).status_code == 403
@@ -155,6 +157,75 @@ async def test_browser_login_sets_a_secure_httponly_cookie_and_mutations_need_cs
     after = await web.http.post("/graphql", json={"query": VIEWER})
     assert after.status_code == 401
     assert after.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+# What browsers send with a form (core.api.cross_site): our pages, whatever their
+# referrer policy, pass; other sites and other origins of the same site are refused.
+FORM_HEADERS = [
+    ({"sec-fetch-site": "same-origin", "origin": "null"}, 303),  # Referrer-Policy no-referrer
+    ({"sec-fetch-site": "none"}, 303),  # typed or bookmarked by the person
+    ({"sec-fetch-site": "cross-site", "origin": "https://maillage.test"}, 403),
+    ({"sec-fetch-site": "same-site", "origin": "https://maillage.test:8443"}, 403),
+    ({"origin": "https://maillage.test"}, 303),  # an older browser, from our page
+    ({"origin": "null"}, 403),  # an older browser, from a sandboxed or foreign page
+    ({"origin": "https://evil.example"}, 403),
+    ({"referer": "https://maillage.test/auth/login"}, 303),
+    ({"referer": "https://evil.example/page"}, 403),
+    ({}, 303),  # not a browser (curl, a script): it forges nothing for anyone
+]
+
+
+@pytest.mark.parametrize(("headers", "status"), FORM_HEADERS)
+async def test_sign_in_forms_are_refused_only_from_other_sites(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles, headers: dict[str, str], status: int
+) -> None:
+    who = await person(db, (two_poles.a, ["coordinator"]))
+    response = await web.http.post(
+        "/auth/login", data={"email": who.email, "password": PASSWORD}, headers=headers
+    )
+    assert response.status_code == status, response.text
+    signed_in = "maillage_session" in response.headers.get("set-cookie", "")
+    assert signed_in is (status == 303)
+
+
+async def test_every_form_refuses_other_sites_and_keeps_what_was_typed(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    who = await person(db, (two_poles.a, ["coordinator"]))
+    foreign = {"sec-fetch-site": "cross-site", "origin": "https://evil.example"}
+    forgot = await web.http.post(
+        "/auth/password/forgot", data={"email": who.email}, headers=foreign
+    )
+    assert forgot.status_code == 403 and f'value="{who.email}"' in forgot.text
+    async with db.reference_session() as session:
+        assert await session.scalar(select(func.count()).select_from(MailMessage)) == 0
+    invited = await web.http.post(
+        "/auth/invitation",
+        data={"token": "mi_x", "display_name": "Camille Exemple", "password": "x" * 14},
+        headers=foreign,
+    )
+    assert invited.status_code == 403 and 'value="Camille Exemple"' in invited.text
+    assert "x" * 14 not in invited.text  # never a password
+    reset = await web.http.post(
+        "/auth/password/reset", data={"token": "mr_y", "password": "y" * 14}, headers=foreign
+    )
+    assert reset.status_code == 403 and 'value="mr_y"' in reset.text
+
+    # Signed in, the sign-out page carries the session's token; another site cannot use it.
+    signed = await web.http.post(
+        "/auth/login", data={"email": who.email, "password": PASSWORD}, headers={}
+    )
+    assert signed.status_code == 303
+    form = await web.http.get("/auth/logout")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert form.status_code == 200 and token is not None
+    forged = await web.http.post("/auth/logout", data={"csrf": token[1]}, headers=foreign)
+    assert forged.status_code == 403
+    out = await web.http.post(
+        "/auth/logout", data={"csrf": token[1]}, headers={"sec-fetch-site": "same-origin"}
+    )
+    assert out.status_code == 303 and out.headers["location"] == "/auth/login"
+    assert "pas connecté" in (await web.http.get("/auth/logout")).text
 
 
 async def test_wrong_credentials_get_one_answer_and_are_logged(

@@ -330,7 +330,7 @@ async def test_the_french_form_page_answers_once(
     assert shown.status_code == 200
     assert "Questionnaire de satisfaction" in shown.text
     assert "Très satisfait" in shown.text and 'lang="fr"' in shown.text
-    assert shown.headers["referrer-policy"] == "no-referrer"
+    assert shown.headers["referrer-policy"] == "same-origin"
     assert shown.headers["cache-control"] == "no-store"
 
     form = {a["item"]: a["value"] for a in answers()}
@@ -338,6 +338,7 @@ async def test_the_french_form_page_answers_once(
         f"/q/{token}", data=form, headers={"origin": "https://evil.example"}
     )
     assert other_site.status_code == 403
+    assert "autre site" in other_site.text and 'value="parent" checked' in other_site.text
     incomplete = await client.http.post(f"/q/{token}", data={**form, "delay": "9"})
     assert incomplete.status_code == 400
     assert "valeur hors de l&#x27;échelle" in incomplete.text
@@ -358,6 +359,23 @@ async def test_the_french_form_page_answers_once(
         # The spent link no longer maps to the pole.
         left = select(QuestionnaireLink).where(QuestionnaireLink.token_hash == digest(token))
         assert (await session.execute(left)).first() is None
+
+
+async def test_an_error_of_ours_gives_the_family_its_answers_back(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = await send_satisfaction(client, db, two_poles.a, actor("staff"))
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("core.domain.questionnaires.links.answer_link", broken)
+    form = {a["item"]: a["value"] for a in answers()}
+    failed = await client.http.post(f"/q/{token}", data=form)
+    assert failed.status_code == 500
+    assert "de notre côté" in failed.text and "disk full" not in failed.text
+    assert "Merci à Mme Exemple pour son écoute." in failed.text
+    assert 'value="parent" checked' in failed.text
 
 
 async def test_a_published_version_never_changes_and_answers_keep_their_version(

@@ -38,9 +38,13 @@ CHROMIUM_ARGS = [
 OTHER_SITE_HOST = "127.0.0.2"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the suite. Absent: skipped on a workstation, a failure in CI."""
+    """One Chromium for the suite. Absent: skipped on a workstation, a failure in CI.
+
+    Package-scoped, not session-scoped: Playwright's sync API keeps an event loop
+    running in the main thread while it lives, and the async tests that run after
+    this folder need that thread's loop for themselves."""
     if not os.access(CHROMIUM, os.X_OK):
         if IN_CI:
             pytest.fail(f"CI=true and no Chromium at {CHROMIUM}: run make test-deps")
@@ -64,7 +68,7 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_demo(tmp_path_factory.mktemp("browser-demo"))
     try:
@@ -85,7 +89,7 @@ class OtherSite:
         return f"{self.base_url}{path}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def other_site() -> Iterator[OtherSite]:
     site = OtherSite("")
 
@@ -129,7 +133,7 @@ class Api:
         return body["data"]  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def coordinator_api(live: LiveServer) -> Iterator[Api]:
     api = Api(live, "coordinator@puy-de-dome.maillage.example")
     try:

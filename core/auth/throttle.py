@@ -45,11 +45,15 @@ def _limit(key: str, policy: ThrottlePolicy) -> int:
     return policy.per_address if key.startswith("address:") else policy.per_account
 
 
-def _refusal(ends: Sequence[dt.datetime], now: dt.datetime) -> RateLimitedError:
+def _refusal(
+    ends: Sequence[dt.datetime], now: dt.datetime, *, account: bool = False
+) -> RateLimitedError:
     retry = max(1, math.ceil(max((end - now).total_seconds() for end in ends)))
-    return RateLimitedError(
-        f"trop de tentatives : réessayez dans {retry} secondes", retry_after=retry
-    )
+    message = f"trop de tentatives : réessayez dans {retry} secondes"
+    if account:
+        # The way out that needs no waiting (decision 82): the reset link lifts the lock.
+        message += " ou choisissez un nouveau mot de passe (« Mot de passe oublié ? »)"
+    return RateLimitedError(message, retry_after=retry)
 
 
 async def _count(
@@ -91,7 +95,11 @@ async def reserve(
             if key not in over:
                 await release(session, key, counted[key][1])
         await session.commit()
-        raise _refusal([counted[k][1] + policy.window for k in over], now)
+        raise _refusal(
+            [counted[k][1] + policy.window for k in over],
+            now,
+            account=any(k.startswith("account:") for k in over),
+        )
     await session.commit()
 
 

@@ -66,9 +66,7 @@ def _wait_ready(port: int, server: subprocess.Popen[str], log: Path) -> None:
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
-def server_urls(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> DbUrls:
+def server_urls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> DbUrls:
     if request.param == "postgres":
         pg = request.getfixturevalue("pg_template")
         return DbUrls("postgres", pg.runtime, pg.owner, pg.platform)

@@ -1,7 +1,7 @@
 """The real server (``maillage serve`` in a subprocess) on SQLite and PostgreSQL, for
 suites that fire real parallel requests over HTTP.
 
-One server per database kind and module: each test works on accounts and client
+One server per database kind for the whole package: each test works on accounts and client
 addresses of its own (``X-Forwarded-For``, trusted from 127.0.0.1 as uvicorn's
 default), so tests sharing a server never share a throttle counter.
 """
@@ -64,7 +64,7 @@ def _wait_ready(port: int, server: subprocess.Popen[str], log: Path) -> None:
 
 
 @pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def server_urls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> DbUrls:
     if request.param == "postgres":
@@ -77,7 +77,7 @@ def server_urls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     return DbUrls("sqlite", url, url, url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def live_process(
     server_urls: DbUrls, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,6 +15,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, inspect, select
+
+from core.auth.demo import DEMO_DOMAIN, seed_accounts
+from core.auth.models import User
+from core.db.engine import make_engine
+from core.demo.seed import seed_demo
+from core.errors import ConfigurationError
+from core.plugins.host import PluginHost
+from core.settings import Settings
+from core.tenancy.database import Database
+from core.testing.postgres import PostgresServer
+from tests.conftest import DbUrls, make_tenant
 
 ROOT = Path(__file__).resolve().parents[1]
 MAILLAGE = str(Path(sys.executable).parent / "maillage")
@@ -158,3 +171,94 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
     # No personal data and no query text in the logs.
     assert "chatel" not in err.lower() and "X-Maillage-Tenant" not in err
     assert "maillage-demo" not in err and "Bearer" not in err
+
+
+# --- never in production (issue 13) ---------------------------------------------------------
+
+
+def _production_env(urls: DbUrls, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    env.update(
+        MAILLAGE_MODE="production",
+        MAILLAGE_SECRET_KEY="p" * 48,
+        MAILLAGE_PUBLIC_URL="https://maillage.example",
+        MAILLAGE_MAIL="smtp://relais@127.0.0.1:2525",
+        MAILLAGE_DATABASE_URL=urls.runtime,
+        MAILLAGE_MIGRATION_DATABASE_URL=urls.owner,
+        MAILLAGE_PLATFORM_DATABASE_URL=urls.platform,
+        MAILLAGE_VAR_DIR=str(tmp_path / "var"),
+        MAILLAGE_TENANTS_DIR=str(ROOT / "tenants"),
+    )
+    return env
+
+
+def _refused(argv: list[str], env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(
+        [MAILLAGE, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MAILLAGE_MODE" in lines[0] and "production" in lines[0], lines
+    return lines[0]
+
+
+async def _demo_users(db: Database) -> int:
+    async with db.reference_session() as session:
+        found = select(func.count()).select_from(User).where(User.email.like(f"%{DEMO_DOMAIN}"))
+        return int(await session.scalar(found) or 0)
+
+
+@pytest.mark.postgres
+async def test_demo_seed_and_setup_write_nothing_in_production_mode(
+    pg_server: PostgresServer, pg_urls: DbUrls, tmp_path: Path
+) -> None:
+    # A production database with a pole: the seed has somewhere to write.
+    db = pg_urls.database()
+    try:
+        await make_tenant(db)
+        message = await asyncio.to_thread(
+            _refused, ["demo", "seed"], _production_env(pg_urls, tmp_path), tmp_path
+        )
+        assert message.startswith("maillage: erreur: MAILLAGE_MODE: ")
+        assert await _demo_users(db) == 0
+    finally:
+        await db.dispose()
+
+    # `demo setup` refuses before its first step: a blank database stays blank.
+    blank = await pg_server.create_database()
+    blank_urls = DbUrls("postgres", blank.runtime, blank.owner, blank.platform)
+    await asyncio.to_thread(
+        _refused, ["demo", "setup"], _production_env(blank_urls, tmp_path), tmp_path
+    )
+    engine = make_engine(blank.owner)
+    try:
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await engine.dispose()
+    assert tables == []
+
+
+async def test_the_seed_functions_refuse_production_and_unmarked_sessions(
+    db_urls: DbUrls, db: Database
+) -> None:
+    tenant = await make_tenant(db)
+    production = Settings.from_env(
+        {
+            "MAILLAGE_MODE": "production",
+            "MAILLAGE_SECRET_KEY": "p" * 48,
+            "MAILLAGE_PUBLIC_URL": "https://maillage.example",
+            "MAILLAGE_MAIL": "smtp://relais@127.0.0.1:2525",
+            "MAILLAGE_DATABASE_URL": db_urls.runtime,
+            "MAILLAGE_ALLOW_SQLITE_IN_PRODUCTION": "1",
+        }
+    )
+    host = PluginHost.from_settings(production)
+    with pytest.raises(ConfigurationError) as refused:
+        await seed_demo(host, db, production)
+    assert refused.value.field == "MAILLAGE_MODE"
+    # The demo accounts' writer itself: only in a session the demo seed opened.
+    async with db.session(tenant.id) as session:
+        with pytest.raises(ConfigurationError):
+            await seed_accounts(tenant, session)
+    assert await _demo_users(db) == 0

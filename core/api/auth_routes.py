@@ -35,7 +35,7 @@ from core.api.authn import (
     client_address,
 )
 from core.api.cross_site import refuse_other_sites
-from core.auth import accounts, clients, sessions
+from core.auth import accounts, clients, devices, sessions
 from core.auth.accounts import SignedIn
 from core.auth.principal import session_of
 from core.auth.secrets import same
@@ -136,6 +136,21 @@ def set_session_cookies(
     )
 
 
+def remember_device(request: Request, response: Response, signed: SignedIn) -> None:
+    """The device cookie of a password sign-in (core.auth.devices): sent back only to
+    /auth/*, never readable by a script; it outlives sessions and sign-outs."""
+    if signed.device is not None:
+        response.set_cookie(
+            devices.DEVICE_COOKIE,
+            signed.device,
+            max_age=int(devices.DEVICE_TTL.total_seconds()),
+            path="/auth",
+            httponly=True,
+            secure=cookie_secure(request),
+            samesite="strict",
+        )
+
+
 def clear_session_cookies(request: Request, response: Response) -> None:
     secure = cookie_secure(request)
     for name in (SESSION_COOKIE, CSRF_COOKIE):
@@ -208,6 +223,7 @@ async def login(request: Request) -> Response:
             pole=_text(data, "pole", required=False) or None,
             client_address=client_address(request),
             user_agent=request.headers.get("user-agent"),
+            device=request.cookies.get(devices.DEVICE_COOKIE),
         )
     except MaillageError as exc:
         if as_json:
@@ -222,7 +238,11 @@ async def login(request: Request) -> Response:
         if isinstance(exc, RateLimitedError):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    return signed_in_response(request, auth, signed, as_json=as_json, mode=mode, next_url=next_url)
+    response = signed_in_response(
+        request, auth, signed, as_json=as_json, mode=mode, next_url=next_url
+    )
+    remember_device(request, response, signed)
+    return response
 
 
 async def logout_form(request: Request) -> Response:

@@ -3,13 +3,14 @@ invitation. Every outcome is a security event; failures are throttled."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.auth import mail, passwords, sessions, throttle
+from core.auth import devices, mail, passwords, sessions, throttle
 from core.auth.config import as_utc
 from core.auth.memberships import MembershipView, memberships_of, normalise_email
 from core.auth.models import AuthSession, OneTimeToken, User
@@ -29,6 +30,8 @@ class SignedIn:
     cookie: str | None
     tokens: sessions.TokenPair | None
     memberships: list[MembershipView]
+    # A password sign-in's device cookie (core.auth.devices), for the browser to keep.
+    device: str | None = None
 
 
 def pick_tenant(
@@ -102,25 +105,36 @@ async def login(
     pole: str | None = None,
     client_address: str | None = None,
     user_agent: str | None = None,
+    device: str | None = None,
 ) -> SignedIn:
-    """Check a password and open a session. Throttled per account and per address:
-    over the limit, even the right password is refused until the window ends."""
+    """Check a password and open a session. Throttled per account (or per known
+    device, when ``device`` is the cookie of a browser that signed in to this account
+    before) and per address: over a limit, even the right password is refused until
+    the window ends. The attempt is counted before the password is checked."""
     address = email.strip().lower()
-    keys = [throttle.account_key(address), throttle.address_key(client_address)]
+    device_key = devices.throttle_key(auth.config.secret_key, address, device)
+    first = device_key or throttle.account_key(address)
+    keys = [first, throttle.address_key(client_address)]
     policy, now = auth.config.throttle, auth.now()
     async with auth.db.reference_session() as session:
         try:
-            await throttle.check(session, keys, policy, now)
+            await throttle.reserve(session, keys, policy, now)
         except RateLimitedError:
             security_event(
-                session, "login_throttled", detail="rate limited", client_address=client_address
+                session,
+                "login_throttled",
+                detail="known device" if device_key else "rate limited",
+                client_address=client_address,
             )
             await session.commit()
             raise
         user = (await session.execute(select(User).where(User.email == address))).scalar()
-        ok = passwords.verify_password(user.password_hash if user else None, password)
+        # Argon2 takes tens of milliseconds of CPU: off the event loop, so one sign-in
+        # does not stall every other request of the process.
+        ok = await asyncio.to_thread(
+            passwords.verify_password, user.password_hash if user else None, password
+        )
         if not ok or user is None or user.status != "active":
-            await throttle.fail(session, keys, policy, now)
             security_event(
                 session,
                 "login_failed",
@@ -130,10 +144,14 @@ async def login(
             )
             await session.commit()
             raise UnauthenticatedError(WRONG_CREDENTIALS, field="password")
-        await throttle.clear(session, keys[0])
+        # A success is not a failure: the account's (or the device's) counter starts
+        # again, the address gets its attempt back. From a known device the account's
+        # own counter is left alone: strangers' guesses stay throttled.
+        await throttle.clear(session, first)
+        await throttle.release(session, keys[1])
         if user.password_hash and passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
-        return await start_session(
+        signed = await start_session(
             auth,
             session,
             user,
@@ -143,6 +161,7 @@ async def login(
             client_address=client_address,
             user_agent=user_agent,
         )
+        return replace(signed, device=devices.issue(auth.config.secret_key, address))
 
 
 async def change_password(
@@ -162,12 +181,14 @@ async def change_password(
         if user is None:
             raise UnauthenticatedError("compte introuvable", field="currentPassword")
         keys = [throttle.account_key(user.email), throttle.address_key(client_address)]
-        await throttle.check(session, keys, policy, now)
-        if not passwords.verify_password(user.password_hash, current):
-            await throttle.fail(session, keys, policy, now)
+        await throttle.reserve(session, keys, policy, now)
+        if not await asyncio.to_thread(passwords.verify_password, user.password_hash, current):
             security_event(session, "password_change_failed", user_id=user.id)
             await session.commit()
             raise ValidationError("mot de passe actuel incorrect", field="currentPassword")
+        for key in keys:
+            await throttle.release(session, key)
+        await session.commit()  # the right password is no failure, whatever follows
         if new == current:
             raise ValidationError("le nouveau mot de passe doit différer", field="newPassword")
         passwords.check_policy(new, email=user.email, field="newPassword")
@@ -188,9 +209,9 @@ async def request_reset(auth: AuthService, email: str, *, client_address: str | 
         return
     keys = [throttle.address_key(client_address)]
     async with auth.db.reference_session() as session:
-        await throttle.check(session, keys, policy, now)
-        # Each request counts: a reset link is a mail sent to someone.
-        await throttle.fail(session, keys, policy, now)
+        # Each request counts (and is not given back): a reset link is a mail sent to
+        # someone.
+        await throttle.reserve(session, keys, policy, now)
         user = (await session.execute(select(User).where(User.email == address))).scalar()
         if user is not None and user.status == "active":
             token = new_token("mp_")

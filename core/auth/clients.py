@@ -187,7 +187,8 @@ async def client_credentials(
     now, policy = auth.now(), auth.config.throttle
     keys = [f"client:{client_id}"[:300], throttle.address_key(client_address)]
     async with auth.db.reference_session() as session:
-        await throttle.check(session, keys, policy, now)
+        # Counted before the secret or assertion is checked (see core.auth.throttle).
+        await throttle.reserve(session, keys, policy, now)
         client = (
             await session.execute(select(ApiClient).where(ApiClient.client_id == client_id))
         ).scalar()
@@ -206,12 +207,13 @@ async def client_credentials(
             if not requested <= frozenset(client.scopes):
                 raise ValidationError("portée non accordée à ce client", field="scope")
         except (InvalidClient, ValidationError):
-            await throttle.fail(session, keys, policy, now)
             security_event(
                 session, "client_failed", client_id=client_id[:64], client_address=client_address
             )
             await session.commit()
             raise
+        for key in keys:
+            await throttle.release(session, key)
         row, _ = await sessions.open_session(
             auth,
             session,

@@ -2,6 +2,11 @@
 
 Addresses use the reserved ``.example`` domain; the password is public (README) and
 the demo only. Idempotent: running the seed again changes nothing.
+
+They are written only in a session that the demo seed opened (``core.demo.seed``,
+which refuses production mode) and marked with ``mark_demo_session``: an account
+with the public password cannot reach a production database by another path, a
+plugin's hook or a future command (decision 81).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from core.access.roles import ROLES
 from core.auth.memberships import membership_in
 from core.auth.models import Membership, User
 from core.auth.passwords import hash_password
+from core.errors import ConfigurationError
 from core.tenancy.models import Tenant
 
 DEMO_PASSWORD = "maillage-demo"
@@ -68,8 +74,23 @@ async def _member(session: AsyncSession, user: User, roles: list[str]) -> None:
         session.add(Membership(user_id=user.id, roles=roles, grants=grants, invited_by="demo"))
 
 
+DEMO_SESSION_KEY = "maillage.demo_seed"
+DEMO_REFUSED = (
+    "les données de démonstration (dont des comptes au mot de passe public) sont "
+    "interdites en mode production : rien n'a été écrit"
+)
+
+
+def mark_demo_session(session: AsyncSession) -> None:
+    """Allow demo accounts in ``session``: only the demo seed does it, after it has
+    checked the mode."""
+    session.info[DEMO_SESSION_KEY] = True
+
+
 async def seed_accounts(tenant: Tenant, session: AsyncSession) -> None:
     """In the pole's session: its demo accounts and memberships."""
+    if not session.info.get(DEMO_SESSION_KEY):
+        raise ConfigurationError(DEMO_REFUSED, field="MAILLAGE_MODE")
     for role in ROLES:
         user = await _user(session, demo_email(role, tenant.slug), DEMO_NAMES[role])
         await _member(session, user, [role])

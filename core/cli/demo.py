@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from core.cli import db as db_cli
 from core.cli import tenants as tenants_cli
-from core.demo.seed import seed_demo
+from core.demo.seed import refuse_in_production, seed_demo
 from core.settings import Settings
 from core.tenancy.database import Database
 
@@ -27,7 +27,7 @@ async def seed(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.from_settings(settings)
     host.bind(db)
     try:
-        report = await seed_demo(host, db)
+        report = await seed_demo(host, db, settings)
         await host.drain()
     finally:
         await db.dispose()
@@ -40,6 +40,7 @@ async def seed(settings: Settings, args: argparse.Namespace) -> int:
 
 async def setup(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    refuse_in_production(settings)  # before the migrations: nothing written at all
     host = args.plugins_host
     await db_cli.upgrade(
         settings,

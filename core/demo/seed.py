@@ -3,6 +3,11 @@
 Core features seed every active pole (each decides what it has for that pole), then
 each plugin enabled for the pole seeds with the pole's settings for it, in
 dependency order. Everything for one pole is one transaction.
+
+Never in production mode, whatever the command (issue 13: ``demo seed`` wrote the
+demo accounts, platform administrator included, with the public password into a
+production database): ``seed_demo`` refuses before it opens a session, and the demo
+accounts are written only in the sessions it marks (core.auth.demo).
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from core.auth.demo import DEMO_REFUSED, mark_demo_session
+from core.errors import ConfigurationError
 from core.plugins.host import PluginHost, call_async
 from core.plugins.state import list_states
+from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 
@@ -23,7 +31,14 @@ class SeedReport:
     seeded: dict[str, list[str]] = field(default_factory=dict)
 
 
-async def seed_demo(host: PluginHost, db: Database) -> SeedReport:
+def refuse_in_production(settings: Settings) -> None:
+    """ConfigurationError (MAILLAGE_MODE) in production mode: demo data is for demos."""
+    if settings.is_production:
+        raise ConfigurationError(DEMO_REFUSED, field="MAILLAGE_MODE")
+
+
+async def seed_demo(host: PluginHost, db: Database, settings: Settings) -> SeedReport:
+    refuse_in_production(settings)
     report = SeedReport()
     async with db.reference_session() as session:
         tenants = list(
@@ -33,6 +48,7 @@ async def seed_demo(host: PluginHost, db: Database) -> SeedReport:
         )
     for tenant in tenants:
         async with db.session(tenant.id) as session:
+            mark_demo_session(session)
             await call_async(
                 host.core_caller("maillage_seed"), tenant=tenant, session=session, settings={}
             )

@@ -95,8 +95,9 @@ class MaillageSpecs:
     def maillage_seed(
         self, tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]
     ) -> None:
-        """Tenant-bound. Add demo data for ``tenant`` (``maillage demo seed``). Must be
-        idempotent: a second run adds nothing. Fictitious data only. May be async."""
+        """Tenant-bound. Add demo data for ``tenant`` (``maillage demo seed``; never in
+        production mode). Must be idempotent: a second run adds nothing. Fictitious data
+        only. May be async."""
 
     @hookspec
     def maillage_routes(self) -> Sequence[BaseRoute]:

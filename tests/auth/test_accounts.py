@@ -9,6 +9,7 @@ import functools
 import re
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,6 +265,67 @@ async def test_brute_force_is_throttled_and_the_right_password_works_after_the_w
     assert (await login(web, who.email, PASSWORD)).status_code == 429
     move_clock(web, dt.timedelta(minutes=16))
     assert (await login(web, who.email, PASSWORD)).status_code == 200
+
+
+@asynccontextmanager
+async def elsewhere(web: GraphQLClient) -> AsyncIterator[GraphQLClient]:
+    """Another browser on another address, against the same app (no cookies of ``web``)."""
+    address = f"172.16.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    transport = httpx.ASGITransport(app=web.app, client=(address, 40001))
+    async with httpx.AsyncClient(transport=transport, base_url="https://maillage.test") as http:
+        yield GraphQLClient(http, app=web.app, operations_dir=OPERATIONS)
+
+
+async def test_strangers_cannot_lock_the_owner_out_of_a_known_device(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    who = await person(db, (two_poles.a, ["staff"]))
+    # The owner signs in once: the browser keeps a device cookie, for /auth only.
+    first = await login(web, who.email, PASSWORD)
+    assert first.status_code == 200
+    device = next(c for c in first.headers.get_list("set-cookie") if "maillage_device=" in c)
+    assert "HttpOnly" in device and "Path=/auth" in device and "samesite=strict" in device.lower()
+
+    async with elsewhere(web) as stranger:
+        for _ in range(3):
+            assert (await login(stranger, who.email, "mauvais mot de passe")).status_code == 401
+        # The account is locked for every other device, the right password too…
+        assert (await login(stranger, who.email, PASSWORD)).status_code == 429
+        # …not for the owner's browser, which the strangers' guesses did not count on.
+        assert (await login(web, who.email, PASSWORD)).status_code == 200
+        assert (await login(stranger, who.email, PASSWORD)).status_code == 429
+
+        # A device cookie is worth one account: another account's is ignored.
+        other = await person(db, (two_poles.a, ["staff"]))
+        for _ in range(3):
+            await login(stranger, other.email, "mauvais mot de passe")
+        assert (await login(web, other.email, PASSWORD)).status_code == 429
+
+    # The device has a counter of its own, with the same limit: a stolen cookie buys
+    # no more guesses than the account has.
+    for _ in range(3):
+        assert (await login(web, who.email, "mauvais mot de passe")).status_code == 401
+    assert (await login(web, who.email, PASSWORD)).status_code == 429
+    # A forged cookie is no device.
+    web.http.cookies.set("maillage_device", "forge.forge", domain="maillage.test", path="/auth")
+    assert (await login(web, who.email, PASSWORD)).status_code == 429
+
+
+async def test_the_reset_link_lifts_the_lock_of_an_account(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    who = await person(db, (two_poles.a, ["staff"]))
+    for _ in range(3):
+        await login(web, who.email, "mauvais mot de passe")
+    locked = await login(web, who.email, PASSWORD)
+    assert locked.status_code == 429
+    assert "Mot de passe oublié" in locked.json()["error"]["message"]  # the way out
+    await web.http.post("/auth/password/forgot", json={"email": who.email})
+    new = "un tout autre mot de passe"
+    token = _token(await _last_mail(db, who.email))
+    done = await web.http.post("/auth/password/reset", json={"token": token, "password": new})
+    assert done.status_code == 200
+    assert (await login(web, who.email, new)).status_code == 200
 
 
 async def test_one_address_trying_many_accounts_is_throttled(

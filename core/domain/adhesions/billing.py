@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.db.upsert import upsert
 from core.domain.adhesions import pricing
 from core.domain.adhesions.checks import (
     BILLING,
@@ -311,9 +310,10 @@ async def _next_sequence(session: AsyncSession, year: int) -> int:
     The year's row is created if missing (a concurrent creator's row wins quietly), then
     locked (SELECT … FOR UPDATE: PostgreSQL) and incremented in one statement — on
     SQLite the insert already took the database's single write lock."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(InvoiceCounter).on_conflict_do_nothing(index_elements=["tenant_id", "year"]),
+        upsert(session, InvoiceCounter).on_conflict_do_nothing(
+            index_elements=["tenant_id", "year"]
+        ),
         {"year": year, "last_sequence": 0},
     )
     await session.execute(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from core.database_url import DatabaseUrlError, split_query
 from core.errors import ConfigurationError
 
 DEMO_SECRET_KEY = "demo-secret-key-do-not-use-in-production-0000"
@@ -111,6 +112,11 @@ class Settings:
                     "ou postgresql+asyncpg://utilisateur@hôte/base",
                     field=f"MAILLAGE_{name}",
                 )
+            if url.startswith("postgresql"):
+                try:
+                    split_query(url)
+                except DatabaseUrlError as exc:
+                    raise ConfigurationError(str(exc), field=f"MAILLAGE_{name}") from None
 
         log_level = get("LOG_LEVEL", "INFO").upper()
         if log_level not in _LOG_LEVELS:

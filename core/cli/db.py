@@ -9,6 +9,7 @@ import time
 from sqlalchemy.engine import make_url
 
 from core.cli import auth as auth_cli
+from core.database_url import DatabaseUrlError, split_query
 from core.db import migrate, sql
 from core.db.engine import make_engine
 from core.db.posture import posture_problems
@@ -191,6 +192,10 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> int:
     admin = make_url(args.admin_url)
     if admin.get_backend_name() != "postgresql":
         raise ConfigurationError("bootstrap concerne PostgreSQL", field="--admin-url")
+    try:
+        split_query(args.admin_url)
+    except DatabaseUrlError as exc:
+        raise ConfigurationError(str(exc), field="--admin-url") from None
     owner = os.environ.get("MAILLAGE_DB_OWNER_ROLE", "maillage_owner")
     specs = [
         sql.RoleSpec(owner, _password("MAILLAGE_DB_OWNER_PASSWORD")),

@@ -73,6 +73,27 @@ def check_mail_url(mail: str, *, allow_plain: bool) -> None:
         )
 
 
+def trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Parse MAILLAGE_FORWARDED_ALLOW_IPS strictly: uvicorn silently reads a mistyped
+    address as a name that never matches, which is the very failure this guards."""
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if items == ("*",):
+        return items
+    for item in items:
+        try:
+            if "/" in item:
+                ipaddress.ip_network(item)
+            else:
+                ipaddress.ip_address(item)
+        except ValueError:
+            raise ConfigurationError(
+                f"adresse ou réseau invalide {item!r} : attendu par ex. 127.0.0.1, "
+                "172.30.57.0/24 (adresse de réseau exacte) ou *",
+                field="MAILLAGE_FORWARDED_ALLOW_IPS",
+            ) from None
+    return items
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = Mode.DEMO
@@ -108,6 +129,9 @@ class Settings:
     # smtp:// (no encryption) to a relay that is not on this machine: explicit opt-in.
     mail_allow_plain: bool = False
     mail_from: str = "maillage <no-reply@maillage.invalid>"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
+    # addresses or networks; "*" trusts everyone; empty trusts none (decision 78).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
 
     @property
     def is_production(self) -> bool:
@@ -214,6 +238,8 @@ class Settings:
                 field="MAILLAGE_MAIL_CA_FILE",
             )
 
+        forwarded_allow_ips = trusted_proxies(get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
         settings = cls(
             mode=mode,
             var_dir=var_dir,
@@ -242,6 +268,7 @@ class Settings:
             mail_ca_file=Path(mail_ca_file) if mail_ca_file else None,
             mail_allow_plain=mail_allow_plain,
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
+            forwarded_allow_ips=forwarded_allow_ips,
         )
         settings.check()
         return settings

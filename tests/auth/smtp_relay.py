@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.cli.run import free_port
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,6 @@ class Inbox:
 def _body(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     return message.get_content()  # type: ignore[attr-defined,no-any-return]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -29,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="créer ou mettre à jour le schéma : le cœur, puis les plugins installés "
         "(SQLite ou PostgreSQL)",
     )
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "revision", nargs="?", default="head", help="révision cible (défaut : head, la dernière)"
+    )
     up.add_argument(
         "--plugin", help="ne migrer que ce plugin (le cœur doit être à jour)", default=None
     )
@@ -39,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     up.set_defaults(func=upgrade)
 
     down = sub.add_parser("downgrade", help="revenir à une révision (base = tout supprimer)")
-    down.add_argument("revision")
+    down.add_argument("revision", help="révision cible (identifiant, -1, ou base)")
     down.add_argument(
         "--plugin",
         default=None,
@@ -56,8 +58,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     rev = sub.add_parser(
         "revision", help="développeurs : générer une migration (cœur ou --plugin X)"
     )
-    rev.add_argument("-m", "--message", required=True)
-    rev.add_argument("--plugin", default=None)
+    rev.add_argument("-m", "--message", required=True, help="titre de la migration")
+    rev.add_argument("--plugin", default=None, help="plugin concerné (défaut : le cœur)")
     rev.set_defaults(func=revision)
     sub.add_parser(
         "posture", help="PostgreSQL : vérifier RLS forcée et rôle d'exécution sans privilège"
@@ -70,7 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     boot.add_argument(
         "--admin-url", required=True, help="URL d'un rôle pouvant créer rôles et bases"
     )
-    boot.add_argument("--database", required=True)
+    boot.add_argument("--database", required=True, help="nom de la base à créer (ex. maillage)")
     boot.set_defaults(func=bootstrap)
 
 

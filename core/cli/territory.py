@@ -18,9 +18,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--force", action="store_true", help="recharger même si déjà à jour")
     load.set_defaults(func=load_command)
     find = sub.add_parser("search", help="chercher une commune (nom, code INSEE ou postal)")
-    find.add_argument("query")
-    find.add_argument("--departement")
-    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("query", help="nom, code INSEE ou code postal")
+    find.add_argument("--departement", help="code du département (ex. 63)")
+    find.add_argument("--limit", type=int, default=10, help="nombre de résultats (défaut : 10)")
     find.set_defaults(func=search_command)
 
 

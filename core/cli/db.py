@@ -9,6 +9,8 @@ import time
 from sqlalchemy.engine import make_url
 
 from core.cli import auth as auth_cli
+from core.cli import territory as territory_cli
+from core.cli.progress import progress
 from core.database_url import DatabaseUrlError, split_query
 from core.db import migrate, sql
 from core.db.engine import make_engine
@@ -16,8 +18,6 @@ from core.db.posture import posture_problems
 from core.errors import ConfigurationError
 from core.plugins import migrations as plugin_migrations
 from core.settings import Settings
-from core.tenancy.database import Database
-from core.territory.loader import load_territory
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -87,13 +87,14 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"plugin {args.plugin} à jour ({args.revision})")
         return 0
-    if args.revision == "head":
-        owners = await plugin_migrations.upgrade_all(
-            settings.migration_database_url, host, roles=roles
-        )
-    else:  # a core revision (developers)
-        await migrate.upgrade(settings.migration_database_url, args.revision, roles=roles)
-        owners = ["core"]
+    with progress() as steps, steps.step("migrations (cœur puis plugins)"):
+        if args.revision == "head":
+            owners = await plugin_migrations.upgrade_all(
+                settings.migration_database_url, host, roles=roles
+            )
+        else:  # a core revision (developers)
+            await migrate.upgrade(settings.migration_database_url, args.revision, roles=roles)
+            owners = ["core"]
     print(
         f"schéma à jour ({args.revision} : {', '.join(owners)}) "
         f"en {time.perf_counter() - started:.1f} s"
@@ -104,13 +105,8 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
             print(f"première clé de signature des jetons créée : {kid}")
     if not args.no_territory and args.revision == "head":
         started = time.perf_counter()
-        db = Database(settings.migration_database_url)
-        try:
-            async with db.reference_session() as session:
-                report = await load_territory(session)
-                await session.commit()
-        finally:
-            await db.dispose()
+        with progress() as steps:
+            report = await territory_cli.load_with_progress(settings, steps, force=False)
         state = "chargé" if report.loaded else "déjà à jour"
         print(
             f"référentiel territorial {state} : {report.counts.get('communes', 0)} communes "

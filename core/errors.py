@@ -71,3 +71,10 @@ class RateLimitedError(MaillageError):
     def __init__(self, message: str, *, retry_after: int, field: str | None = None):
         super().__init__(message, field=field)
         self.retry_after = retry_after
+
+
+class OperationFailed(MaillageError):
+    """Something outside the input failed (database unreachable, mail relay refused):
+    the command stops with status 1, not 2, since the input itself was fine."""
+
+    code = ErrorCode.INTERNAL

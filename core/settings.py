@@ -7,12 +7,15 @@ operator says so explicitly, so a forgotten variable cannot ship a toy install.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from core.database_url import DatabaseUrlError, split_query
 from core.errors import ConfigurationError
 
 DEMO_SECRET_KEY = "demo-secret-key-do-not-use-in-production-0000"
@@ -24,6 +27,71 @@ _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 class Mode(StrEnum):
     DEMO = "demo"
     PRODUCTION = "production"
+
+
+# Mail relay URLs (docs/decisions.md, 76). The certificate is always verified.
+MAIL_SCHEMES = {
+    "smtps": "TLS dès la connexion (port 465)",
+    "smtp+starttls": "STARTTLS obligatoire (port 587)",
+    "smtp": "sans chiffrement : relais local uniquement (port 25)",
+}
+MAIL_EXAMPLE = "smtp+starttls://utilisateur:mot-de-passe@smtp.exemple.fr:587"
+
+
+def is_local_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_mail_url(mail: str, *, allow_plain: bool) -> None:
+    """Refuse a relay URL that would send badly: unknown scheme, no host, or mail in
+    clear text across a network without the operator saying so."""
+    if mail == "console":
+        return
+    parts = urlsplit(mail)
+    if parts.scheme not in MAIL_SCHEMES or not parts.hostname:
+        schemes = ", ".join(f"{s}:// ({what})" for s, what in MAIL_SCHEMES.items())
+        raise ConfigurationError(
+            f"attendu 'console' ou une URL de relais : {schemes} ; ex. {MAIL_EXAMPLE}",
+            field="MAILLAGE_MAIL",
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigurationError("port du relais invalide", field="MAILLAGE_MAIL") from None
+    if parts.scheme == "smtp" and not allow_plain and not is_local_host(parts.hostname):
+        raise ConfigurationError(
+            f"smtp:// envoie sans chiffrement : réservé à un relais sur cette machine "
+            f"(localhost, 127.0.0.1) ; pour {parts.hostname}, écrivez smtp+starttls:// "
+            "(STARTTLS, ce que smtp:// voulait dire avant) ou smtps:// (TLS), ou "
+            "acceptez le clair avec MAILLAGE_MAIL_ALLOW_PLAIN=1",
+            field="MAILLAGE_MAIL",
+        )
+
+
+def trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Parse MAILLAGE_FORWARDED_ALLOW_IPS strictly: uvicorn silently reads a mistyped
+    address as a name that never matches, which is the very failure this guards."""
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if items == ("*",):
+        return items
+    for item in items:
+        try:
+            if "/" in item:
+                ipaddress.ip_network(item)
+            else:
+                ipaddress.ip_address(item)
+        except ValueError:
+            raise ConfigurationError(
+                f"adresse ou réseau invalide {item!r} : attendu par ex. 127.0.0.1, "
+                "172.30.57.0/24 (adresse de réseau exacte) ou *",
+                field="MAILLAGE_FORWARDED_ALLOW_IPS",
+            ) from None
+    return items
 
 
 @dataclass(frozen=True)
@@ -54,9 +122,16 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_address: int = 30
     login_window_seconds: int = 900
-    # "console" (logs the mail; the demo) or an smtp:// / smtps:// URL.
+    # "console" (logs the mail; the demo) or a relay URL (MAIL_SCHEMES, decision 76).
     mail: str = field(default="console", repr=False)
+    # CA bundle that signs the relay's certificate (a private CA); None: the system's.
+    mail_ca_file: Path | None = None
+    # smtp:// (no encryption) to a relay that is not on this machine: explicit opt-in.
+    mail_allow_plain: bool = False
     mail_from: str = "maillage <no-reply@maillage.invalid>"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
+    # addresses or networks; "*" trusts everyone; empty trusts none (decision 78).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +186,11 @@ class Settings:
                     "ou postgresql+asyncpg://utilisateur@hôte/base",
                     field=f"MAILLAGE_{name}",
                 )
+            if url.startswith("postgresql"):
+                try:
+                    split_query(url)
+                except DatabaseUrlError as exc:
+                    raise ConfigurationError(str(exc), field=f"MAILLAGE_{name}") from None
 
         log_level = get("LOG_LEVEL", "INFO").upper()
         if log_level not in _LOG_LEVELS:
@@ -149,11 +229,16 @@ class Settings:
                 "URL publique attendue (https://maillage.exemple.fr)", field="MAILLAGE_PUBLIC_URL"
             )
         mail = get("MAIL", "console")
-        if mail != "console" and not mail.startswith(("smtp://", "smtps://")):
+        mail_ca_file = get("MAIL_CA_FILE", "")
+        mail_allow_plain = flag("MAIL_ALLOW_PLAIN", False)
+        check_mail_url(mail, allow_plain=mail_allow_plain)
+        if mail_ca_file and not Path(mail_ca_file).is_file():
             raise ConfigurationError(
-                "attendu 'console' ou smtp://utilisateur:mot-de-passe@hôte:port",
-                field="MAILLAGE_MAIL",
+                f"fichier de certificats introuvable : {mail_ca_file}",
+                field="MAILLAGE_MAIL_CA_FILE",
             )
+
+        forwarded_allow_ips = trusted_proxies(get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
         settings = cls(
             mode=mode,
@@ -180,7 +265,10 @@ class Settings:
             login_max_failures_per_address=integer("LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 1, 10000),
             login_window_seconds=integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400),
             mail=mail,
+            mail_ca_file=Path(mail_ca_file) if mail_ca_file else None,
+            mail_allow_plain=mail_allow_plain,
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
+            forwarded_allow_ips=forwarded_allow_ips,
         )
         settings.check()
         return settings
@@ -210,7 +298,8 @@ class Settings:
         if self.mail == "console":
             raise ConfigurationError(
                 "le mode production envoie les courriels (liens de réinitialisation, "
-                "invitations) par un relais SMTP : smtp://utilisateur:mot-de-passe@hôte:587",
+                f"invitations) par un relais SMTP : {MAIL_EXAMPLE} (sans relais, "
+                "« maillage members invite --print-link » donne le lien d'invitation)",
                 field="MAILLAGE_MAIL",
             )
         if self.is_sqlite and not self.allow_sqlite_in_production:

@@ -19,7 +19,7 @@ def production(**overrides: str) -> dict[str, str]:
         "MAILLAGE_SECRET_KEY": GOOD_SECRET,
         "MAILLAGE_DATABASE_URL": PG_URL,
         "MAILLAGE_PUBLIC_URL": "https://maillage.example",
-        "MAILLAGE_MAIL": "smtp://relais@mail.example:587",
+        "MAILLAGE_MAIL": "smtp+starttls://relais@mail.example:587",
     }
     env.update(overrides)
     return env

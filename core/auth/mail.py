@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+import ssl
 import sys
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Protocol, TextIO
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth.config import utcnow
 from core.auth.models import MailMessage
+from core.errors import OperationFailed
+from core.settings import Settings
 
 log = logging.getLogger("maillage.mail")
 MAX_ATTEMPTS = 5
@@ -52,30 +57,80 @@ class ConsoleSender:
             self.sent.append(message)
 
 
+class MailNotSent(OperationFailed):
+    """The relay refused or could not be reached: one sentence naming MAILLAGE_MAIL."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="MAILLAGE_MAIL")
+
+
 @dataclass
 class SmtpSender:
+    """Speaks to the operator's relay; the scheme says how (decision 76):
+    ``smtps://`` TLS from the first byte, ``smtp+starttls://`` STARTTLS required,
+    ``smtp://`` no encryption (a local relay; the settings refuse it elsewhere unless
+    allowed). The server's certificate and name are always verified, against the
+    system's authorities or ``ca_file``."""
+
     url: str
     sender: str
+    ca_file: Path | None = None
 
     async def send(self, message: MailMessage) -> None:
         await asyncio.to_thread(self._send, message)
 
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+
     def _send(self, message: MailMessage) -> None:
         parts = urlsplit(self.url)
+        host = parts.hostname or "localhost"
+        relay = f"{parts.scheme}://{host}:{parts.port or ''}".rstrip(":")
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = self.sender, message.to, message.subject
         mail.set_content(message.body)
-        cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-        with cls(parts.hostname or "localhost", parts.port or 0, timeout=30) as smtp:
-            if parts.scheme == "smtp":
-                smtp.starttls()
-            if parts.username:
-                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        try:
+            self._deliver(parts.scheme, host, parts.port, parts.username, parts.password, mail)
+        except ssl.SSLCertVerificationError as exc:
+            raise MailNotSent(
+                f"certificat du relais {relay} refusé ({exc.verify_message}) ; si une "
+                "autorité privée le signe, donnez-la dans MAILLAGE_MAIL_CA_FILE"
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise MailNotSent(f"relais {relay} : {reason}") from exc
+
+    def _deliver(
+        self,
+        scheme: str,
+        host: str,
+        port: int | None,
+        username: str | None,
+        password: str | None,
+        mail: EmailMessage,
+    ) -> None:
+        if scheme == "smtps":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port or 465, timeout=30, context=self.tls_context()
+            )
+        else:
+            smtp = smtplib.SMTP(
+                host, port or (587 if scheme == "smtp+starttls" else 25), timeout=30
+            )
+        with smtp:
+            if scheme == "smtp+starttls":
+                # smtplib raises SMTPNotSupportedError when the relay offers no STARTTLS:
+                # the mail never goes out in clear by accident.
+                smtp.starttls(context=self.tls_context())
+            if username:
+                smtp.login(unquote(username), unquote(password or ""))
             smtp.send_message(mail)
 
 
-def sender_from_settings(mail: str, mail_from: str) -> MailSender:
-    return ConsoleSender() if mail == "console" else SmtpSender(mail, mail_from)
+def sender_from_settings(settings: Settings) -> MailSender:
+    if settings.mail == "console":
+        return ConsoleSender()
+    return SmtpSender(settings.mail, settings.mail_from, settings.mail_ca_file)
 
 
 def queue(session: AsyncSession, *, to: str, subject: str, body: str) -> MailMessage:
@@ -84,12 +139,26 @@ def queue(session: AsyncSession, *, to: str, subject: str, body: str) -> MailMes
     return message
 
 
+@dataclass
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    # The last relay error, for a command that must say why in one line.
+    error: MailNotSent | None = None
+
+
+async def _attempt(message: MailMessage, sender: MailSender) -> None:
+    message.attempts += 1
+    await sender.send(message)
+    message.sent_at = utcnow()
+
+
 async def deliver_pending(
     open_session: Callable[[], AsyncSession], sender: MailSender, *, limit: int = 100
-) -> int:
-    """Send committed, unsent mails; returns how many were sent. A failing mail is
-    retried on the next run, up to MAX_ATTEMPTS."""
-    sent = 0
+) -> Delivery:
+    """Send committed, unsent mails. A failing mail is retried on the next run, up to
+    MAX_ATTEMPTS."""
+    delivery = Delivery()
     async with open_session() as session:
         pending = (
             (
@@ -104,13 +173,32 @@ async def deliver_pending(
             .all()
         )
         for message in pending:
-            message.attempts += 1
             try:
-                await sender.send(message)
+                await _attempt(message, sender)
+            except MailNotSent as exc:
+                # The relay's answer says it all: a line, not a stack.
+                log.warning("mail not sent: %s", exc.message, extra={"event": "mail_failed"})
+                delivery.failed, delivery.error = delivery.failed + 1, exc
+                continue
             except Exception:
                 log.exception("mail not sent", extra={"event": "mail_failed"})
+                delivery.failed += 1
                 continue
-            message.sent_at = utcnow()
-            sent += 1
+            delivery.sent += 1
         await session.commit()
-    return sent
+    return delivery
+
+
+async def send_now(
+    open_session: Callable[[], AsyncSession], sender: MailSender, message_id: uuid.UUID
+) -> None:
+    """Send one committed mail (the CLI's invitation); raise MailNotSent, the mail
+    staying in the outbox for ``maillage mail send``."""
+    async with open_session() as session:
+        message = await session.get(MailMessage, message_id)
+        if message is None or message.sent_at is not None:
+            return
+        try:
+            await _attempt(message, sender)
+        finally:
+            await session.commit()

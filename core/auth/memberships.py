@@ -19,12 +19,22 @@ from core.access.actions import Actor
 from core.access.roles import ROLES
 from core.audit.trail import record
 from core.auth import mail
-from core.auth.models import Membership, OneTimeToken, User
+from core.auth.models import MailMessage, Membership, OneTimeToken, User
 from core.auth.secrets import digest, new_token
 from core.auth.security import security_event
 from core.auth.service import AuthService
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    user: User
+    # The one-time link (None for a person who already has an account), shown to the
+    # operator who asked for it instead of a mail (``members invite --print-link``).
+    link: str | None
+    mail: MailMessage | None
 
 
 @dataclass(frozen=True)
@@ -97,10 +107,12 @@ async def invite(
     email: str,
     display_name: str,
     roles: Sequence[str],
-) -> tuple[Membership, User]:
+    send_mail: bool = True,
+) -> Invitation:
     """Add a member to the pole (tenant session). A new person gets an account
     awaiting its password and an invitation link; a known person gets the membership
-    and a notice. Refused if already a member."""
+    and a notice. Refused if already a member. With ``send_mail=False`` nothing is
+    queued: the caller hands the returned link over itself."""
     auth.actions.require(actor, "members.manage")
     address = normalise_email(email)
     roles = check_roles(roles)
@@ -122,6 +134,7 @@ async def invite(
         membership = Membership(user_id=user.id, roles=roles, grants=[], invited_by=actor.subject)
         session.add(membership)
         await session.flush()
+    link = None
     if new_account or user.status == "invited":
         token = new_token("mi_")
         session.add(
@@ -146,7 +159,11 @@ async def invite(
             f"maillage. Vous le trouverez dans la liste de vos pôles à la prochaine "
             f"connexion : {auth.config.issuer}/auth/login\n"
         )
-    mail.queue(session, to=address, subject=f"Invitation : {tenant.short_name}", body=body)
+    message = (
+        mail.queue(session, to=address, subject=f"Invitation : {tenant.short_name}", body=body)
+        if send_mail
+        else None
+    )
     record(
         session,
         actor=actor.subject,
@@ -156,9 +173,13 @@ async def invite(
         fields=["email", "displayName", "roles"],
     )
     security_event(
-        session, "invitation_sent", user_id=user.id, tenant_id=tenant.id, detail=actor.subject
+        session,
+        "invitation_sent" if send_mail else "invitation_link_issued",
+        user_id=user.id,
+        tenant_id=tenant.id,
+        detail=actor.subject,
     )
-    return membership, user
+    return Invitation(membership, user, link, message)
 
 
 async def update(

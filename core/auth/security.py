@@ -3,7 +3,8 @@ audit trail when a pole is concerned (a pole admin reads them with the rest).
 
 Kinds: login, login_failed, login_throttled, logout, token_refreshed, tenant_switched,
 refresh_reuse, session_revoked, password_changed, password_reset_requested,
-password_reset, invitation_sent, invitation_accepted, member_changed,
+password_reset, invitation_sent, invitation_link_issued (printed for the operator by
+``members invite --print-link``), invitation_accepted, member_changed,
 client_created, client_revoked, client_token, client_failed, oidc_refused,
 keys_rotated.
 """

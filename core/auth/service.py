@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from core.access.actions import ActionRegistry
 from core.auth.config import AuthConfig, Clock, utcnow
 from core.auth.keys import KeyRing
-from core.auth.mail import MailSender, deliver_pending, sender_from_settings
+from core.auth.mail import Delivery, MailSender, deliver_pending, sender_from_settings
 from core.settings import Settings
 from core.tenancy.database import Database
 
@@ -39,7 +39,7 @@ class AuthService:
             db=db,
             config=AuthConfig.from_settings(settings),
             actions=actions,
-            mailer=sender_from_settings(settings.mail, settings.mail_from),
+            mailer=sender_from_settings(settings),
         )
 
     def now(self) -> dt.datetime:
@@ -60,12 +60,12 @@ class AuthService:
         self._mail_tasks.add(task)
         task.add_done_callback(self._mail_tasks.discard)
 
-    async def deliver_mail(self) -> int:
+    async def deliver_mail(self) -> Delivery:
         try:
             return await deliver_pending(self.db.reference_session, self.mailer)
         except Exception:
             log.exception("mail delivery failed", extra={"event": "mail_failed"})
-            return 0
+            return Delivery()
 
     async def drain(self) -> None:
         if self._mail_tasks:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.access import table
 from core.access.actions import Actor
-from core.auth import clients, keys, memberships, sessions
+from core.auth import clients, keys, mail, memberships, sessions
 from core.auth.config import AuthConfig
 from core.auth.demo import DEMO_ACCOUNTS_END, DEMO_ACCOUNTS_START, demo_accounts_block
 from core.auth.models import ApiClient, SigningKey
@@ -52,12 +52,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     m = commands.add_parser("members", help="membres des pôles")
     ms = m.add_subparsers(dest="members_command", metavar="ACTION", required=True)
-    invite = ms.add_parser("invite", help="inviter une personne dans un pôle (lien par courriel)")
+    invite = ms.add_parser(
+        "invite",
+        help="inviter une personne dans un pôle (lien par courriel, ou affiché)",
+        description="Sans relais de courriel (MAILLAGE_MAIL=console) ou avec --print-link, "
+        "le lien d'invitation est affiché ici au lieu d'être envoyé ; transmettez-le à la "
+        "personne par un canal sûr. Si l'envoi échoue, l'invitation reste enregistrée et "
+        "la commande sort avec le code 1.",
+    )
     invite.add_argument("--tenant", required=True, help="slug du pôle")
-    invite.add_argument("--email", required=True)
+    invite.add_argument("--email", required=True, help="adresse électronique de la personne")
     invite.add_argument("--name", required=True, help="nom affiché")
     invite.add_argument(
         "--roles", required=True, help="rôles séparés par des virgules (ex. pole_admin)"
+    )
+    invite.add_argument(
+        "--print-link",
+        action="store_true",
+        help="afficher le lien d'invitation au lieu de l'envoyer par courriel",
     )
     invite.set_defaults(func=invite_command)
 
@@ -69,7 +81,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "qu'une fois. Les clients d'un pôle se créent par son administrateur "
         "(mutation createApiClient).",
     )
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, help="nom du client (qui l'utilise)")
     create.add_argument("--scopes", default="network:read", help="défaut : network:read")
     create.add_argument(
         "--jwks", type=Path, help="fichier JWKS de clés publiques (private_key_jwt)"
@@ -77,7 +89,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.set_defaults(func=create_client_command)
     cs.add_parser("list", help="clients enregistrés").set_defaults(func=list_clients_command)
     revoke = cs.add_parser("revoke", help="révoquer un client (ses jetons cessent aussitôt)")
-    revoke.add_argument("client_id")
+    revoke.add_argument("client_id", help="identifiant du client (maillage clients list)")
     revoke.set_defaults(func=revoke_client_command)
 
     purge = commands.add_parser(
@@ -156,6 +168,10 @@ def _service(settings: Settings, db: Database, host: PluginHost) -> AuthService:
 
 
 async def invite_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Without a relay (console) the link is printed, never only buried in the logs;
+    a relay that refuses the mail stops the command in one line (MailNotSent, exit 1)
+    after the invitation is committed, the mail staying queued."""
+    print_link = args.print_link or settings.mail == "console"
     db = Database.from_settings(settings)
     auth = _service(settings, db, args.plugins_host)
     try:
@@ -163,7 +179,7 @@ async def invite_command(settings: Settings, args: argparse.Namespace) -> int:
         if tenant is None or not tenant.active:
             raise ValidationError(f"pôle inconnu ou inactif : {args.tenant}", field="--tenant")
         async with db.session(tenant.id) as session:
-            _membership, user = await memberships.invite(
+            invitation = await memberships.invite(
                 auth,
                 session,
                 tenant,
@@ -171,12 +187,29 @@ async def invite_command(settings: Settings, args: argparse.Namespace) -> int:
                 email=args.email,
                 display_name=args.name,
                 roles=[r.strip() for r in args.roles.split(",") if r.strip()],
+                send_mail=not print_link,
             )
             await session.commit()
-        await auth.deliver_mail()
+        print(f"{invitation.user.email} invité·e dans {tenant.slug} ({args.roles})")
+        if print_link:
+            print(
+                f"lien d'invitation (à transmettre à la personne ; valable une fois) : "
+                f"{invitation.link}"
+                if invitation.link
+                else "compte existant : ajouté·e au pôle, aucun lien à transmettre"
+            )
+        elif invitation.mail is not None:
+            try:
+                await mail.send_now(db.reference_session, auth.mailer, invitation.mail.id)
+            except mail.MailNotSent as exc:
+                raise mail.MailNotSent(
+                    f"invitation enregistrée mais courriel non envoyé — {exc.message} ; "
+                    "corrigez le réglage puis « maillage mail send », ou relancez "
+                    "l'invitation avec --print-link"
+                ) from exc
+            print(f"courriel d'invitation envoyé à {invitation.user.email}")
     finally:
         await db.dispose()
-    print(f"{user.email} invité·e dans {tenant.slug} ({args.roles})")
     return 0
 
 
@@ -252,10 +285,15 @@ async def revoke_client_command(settings: Settings, args: argparse.Namespace) ->
 async def send_mail_command(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.from_settings(settings)
     try:
-        sent = await _service(settings, db, args.plugins_host).deliver_mail()
+        delivery = await _service(settings, db, args.plugins_host).deliver_mail()
     finally:
         await db.dispose()
-    print(f"{sent} courriel(s) envoyé(s)")
+    print(f"{delivery.sent} courriel(s) envoyé(s)")
+    if delivery.error is not None:
+        raise mail.MailNotSent(
+            f"{delivery.failed} courriel(s) non envoyé(s), gardé(s) en file — "
+            f"{delivery.error.message}"
+        )
     return 0
 
 

@@ -9,14 +9,15 @@ import time
 from sqlalchemy.engine import make_url
 
 from core.cli import auth as auth_cli
+from core.cli import territory as territory_cli
+from core.cli.progress import progress
+from core.database_url import DatabaseUrlError, split_query
 from core.db import migrate, sql
 from core.db.engine import make_engine
 from core.db.posture import posture_problems
 from core.errors import ConfigurationError
 from core.plugins import migrations as plugin_migrations
 from core.settings import Settings
-from core.tenancy.database import Database
-from core.territory.loader import load_territory
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="créer ou mettre à jour le schéma : le cœur, puis les plugins installés "
         "(SQLite ou PostgreSQL)",
     )
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "revision", nargs="?", default="head", help="révision cible (défaut : head, la dernière)"
+    )
     up.add_argument(
         "--plugin", help="ne migrer que ce plugin (le cœur doit être à jour)", default=None
     )
@@ -38,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     up.set_defaults(func=upgrade)
 
     down = sub.add_parser("downgrade", help="revenir à une révision (base = tout supprimer)")
-    down.add_argument("revision")
+    down.add_argument("revision", help="révision cible (identifiant, -1, ou base)")
     down.add_argument(
         "--plugin",
         default=None,
@@ -55,8 +58,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     rev = sub.add_parser(
         "revision", help="développeurs : générer une migration (cœur ou --plugin X)"
     )
-    rev.add_argument("-m", "--message", required=True)
-    rev.add_argument("--plugin", default=None)
+    rev.add_argument("-m", "--message", required=True, help="titre de la migration")
+    rev.add_argument("--plugin", default=None, help="plugin concerné (défaut : le cœur)")
     rev.set_defaults(func=revision)
     sub.add_parser(
         "posture", help="PostgreSQL : vérifier RLS forcée et rôle d'exécution sans privilège"
@@ -69,7 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     boot.add_argument(
         "--admin-url", required=True, help="URL d'un rôle pouvant créer rôles et bases"
     )
-    boot.add_argument("--database", required=True)
+    boot.add_argument("--database", required=True, help="nom de la base à créer (ex. maillage)")
     boot.set_defaults(func=bootstrap)
 
 
@@ -84,13 +87,14 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"plugin {args.plugin} à jour ({args.revision})")
         return 0
-    if args.revision == "head":
-        owners = await plugin_migrations.upgrade_all(
-            settings.migration_database_url, host, roles=roles
-        )
-    else:  # a core revision (developers)
-        await migrate.upgrade(settings.migration_database_url, args.revision, roles=roles)
-        owners = ["core"]
+    with progress() as steps, steps.step("migrations (cœur puis plugins)"):
+        if args.revision == "head":
+            owners = await plugin_migrations.upgrade_all(
+                settings.migration_database_url, host, roles=roles
+            )
+        else:  # a core revision (developers)
+            await migrate.upgrade(settings.migration_database_url, args.revision, roles=roles)
+            owners = ["core"]
     print(
         f"schéma à jour ({args.revision} : {', '.join(owners)}) "
         f"en {time.perf_counter() - started:.1f} s"
@@ -101,13 +105,8 @@ async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
             print(f"première clé de signature des jetons créée : {kid}")
     if not args.no_territory and args.revision == "head":
         started = time.perf_counter()
-        db = Database(settings.migration_database_url)
-        try:
-            async with db.reference_session() as session:
-                report = await load_territory(session)
-                await session.commit()
-        finally:
-            await db.dispose()
+        with progress() as steps:
+            report = await territory_cli.load_with_progress(settings, steps, force=False)
         state = "chargé" if report.loaded else "déjà à jour"
         print(
             f"référentiel territorial {state} : {report.counts.get('communes', 0)} communes "
@@ -191,6 +190,10 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> int:
     admin = make_url(args.admin_url)
     if admin.get_backend_name() != "postgresql":
         raise ConfigurationError("bootstrap concerne PostgreSQL", field="--admin-url")
+    try:
+        split_query(args.admin_url)
+    except DatabaseUrlError as exc:
+        raise ConfigurationError(str(exc), field="--admin-url") from None
     owner = os.environ.get("MAILLAGE_DB_OWNER_ROLE", "maillage_owner")
     specs = [
         sql.RoleSpec(owner, _password("MAILLAGE_DB_OWNER_PASSWORD")),

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from core.cli import db as db_cli
 from core.cli import tenants as tenants_cli
+from core.cli.progress import progress
 from core.demo.seed import refuse_in_production, seed_demo
 from core.settings import Settings
 from core.tenancy.database import Database
@@ -27,8 +28,9 @@ async def seed(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.from_settings(settings)
     host.bind(db)
     try:
-        report = await seed_demo(host, db, settings)
-        await host.drain()
+        with progress() as steps, steps.step("données de démonstration des pôles"):
+            report = await seed_demo(host, db, settings)
+            await host.drain()
     finally:
         await db.dispose()
     if not report.seeded:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from core.access.actions import Caller
 from core.cli.auth import operator
+from core.cli.progress import progress
 from core.domain.gdpr import service
 from core.errors import ValidationError
 from core.settings import Settings
@@ -70,14 +71,20 @@ async def purge_command(settings: Settings, args: argparse.Namespace) -> int:
             "application" if args.apply else "simulation (rien n'est modifié ; --apply pour agir)"
         )
         print(f"purge RGPD au {today:%d/%m/%Y} — {mode}")
-        for tenant in tenants:
-            years = int({**default_settings(), **tenant.settings}["retention_years_after_closing"])
-            async with db.session(tenant.id) as session:
-                report = await service.purge(
-                    session, caller, sources, years=years, today=today, apply=args.apply
-                )
-                await session.commit()
-            _print(tenant.slug, report)
+        reports = []
+        with progress() as steps, steps.step("pôles examinés", total=len(tenants)) as step:
+            for tenant in tenants:
+                settings_ = {**default_settings(), **tenant.settings}
+                years = int(settings_["retention_years_after_closing"])
+                async with db.session(tenant.id) as session:
+                    report = await service.purge(
+                        session, caller, sources, years=years, today=today, apply=args.apply
+                    )
+                    await session.commit()
+                reports.append((tenant.slug, report))
+                step.advance()
+        for slug, report in reports:
+            _print(slug, report)
     finally:
         await db.dispose()
     return 0

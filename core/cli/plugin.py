@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     for verb, helptext in (("enable", "activer pour un pôle"), ("disable", "désactiver")):
         p = sub.add_parser(verb, help=f"{helptext} (audité ; les données sont conservées)")
-        p.add_argument("name")
+        p.add_argument("name", help="nom du plugin (maillage plugin list)")
         p.add_argument("--tenant", required=True, help="slug du pôle")
         if verb == "enable":
             p.add_argument("--settings", help="réglages en JSON", default=None)

@@ -19,7 +19,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     schema = commands.add_parser("schema", help="schéma GraphQL")
     sub = schema.add_subparsers(dest="schema_command", metavar="ACTION", required=True)
     export = sub.add_parser("export", help="écrire le schéma (SDL) dans un fichier")
-    export.add_argument("--output", type=Path, default=DEFAULT_PATH)
+    export.add_argument(
+        "--output", type=Path, default=DEFAULT_PATH, help=f"fichier écrit (défaut : {DEFAULT_PATH})"
+    )
     export.add_argument("--check", action="store_true", help="échouer si le fichier diffère")
     export.set_defaults(func=export_command)
 

@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.cli.progress import progress
 from core.plugins import sync as plugin_sync
 from core.plugins.host import PluginHost
 from core.plugins.state import enabled_plugins
@@ -59,17 +60,20 @@ async def run_sync(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.migration_database_url, platform_url=settings.platform_database_url)
     host.bind(db)
     try:
-        report = await sync_tenants(
-            db,
-            directory,
-            dry_run=args.dry_run,
-            extra_check=lambda configs: plugin_sync.config_problems(host, configs),
-        )
-        configs, _ = scan_tenant_dir(directory)
-        plugins = await plugin_sync.sync_plugins(
-            host, db, configs, dry_run=args.dry_run, created=report.created
-        )
-        await host.drain()
+        with progress() as steps:
+            with steps.step(f"pôles depuis {directory}"):
+                report = await sync_tenants(
+                    db,
+                    directory,
+                    dry_run=args.dry_run,
+                    extra_check=lambda configs: plugin_sync.config_problems(host, configs),
+                )
+            with steps.step("modules des pôles"):
+                configs, _ = scan_tenant_dir(directory)
+                plugins = await plugin_sync.sync_plugins(
+                    host, db, configs, dry_run=args.dry_run, created=report.created
+                )
+                await host.drain()
     finally:
         await db.dispose()
     print(format_report(report, directory))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from core.cli.progress import Steps, progress
 from core.settings import Settings
 from core.tenancy.database import Database
-from core.territory.loader import load_territory
+from core.territory.loader import LoadReport, load_territory
 from core.territory.search import search_communes
 
 
@@ -18,27 +19,34 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--force", action="store_true", help="recharger même si déjà à jour")
     load.set_defaults(func=load_command)
     find = sub.add_parser("search", help="chercher une commune (nom, code INSEE ou postal)")
-    find.add_argument("query")
-    find.add_argument("--departement")
-    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("query", help="nom, code INSEE ou code postal")
+    find.add_argument("--departement", help="code du département (ex. 63)")
+    find.add_argument("--limit", type=int, default=10, help="nombre de résultats (défaut : 10)")
     find.set_defaults(func=search_command)
 
 
 async def load_command(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    db = Database(settings.migration_database_url)
-    try:
-        async with db.reference_session() as session:
-            report = await load_territory(session, force=args.force)
-            await session.commit()
-    finally:
-        await db.dispose()
+    with progress() as steps:
+        report = await load_with_progress(settings, steps, force=args.force)
     if report.loaded:
         counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
         print(f"chargé en {time.perf_counter() - started:.1f} s : {counts}")
     else:
         print("déjà à jour (même version des fichiers)")
     return 0
+
+
+async def load_with_progress(settings: Settings, steps: Steps, *, force: bool) -> LoadReport:
+    db = Database(settings.migration_database_url)
+    try:
+        with steps.step("référentiel territorial (lignes écrites)") as step:
+            async with db.reference_session() as session:
+                report = await load_territory(session, force=force, on_progress=step.update)
+                await session.commit()
+    finally:
+        await db.dispose()
+    return report
 
 
 async def search_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 SQLite is the embedded default: foreign keys ON (SQLite leaves them off), WAL so
 readers never wait for the writer, and a busy timeout instead of instant
-"database is locked". PostgreSQL goes through asyncpg.
+"database is locked". PostgreSQL goes through asyncpg; libpq's query parameters
+(``?sslmode=require``…) are translated by ``core.database_url``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,20 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from core import database_url
 from core.db import sql
+from core.errors import OperationFailed
+
+
+class DatabaseUnreachable(OperationFailed):
+    """The server refused or never answered (down, wrong host, SSL refused…).
+
+    ``url`` is the URL the engine was made with, so the CLI can name the setting that
+    holds it; the message never shows the password."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 def _json_dumps(value: Any) -> str:
@@ -41,11 +55,27 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         )
         event.listen(engine.sync_engine, "connect", sql.sqlite_on_connect)
         return engine
-    return create_async_engine(
-        url,
+    query = database_url.split_query(url)
+    engine = create_async_engine(
+        query.url,
         echo=echo,
         json_serializer=_json_dumps,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        connect_args=query.connect_args(),
     )
+    where = parsed.render_as_string(hide_password=True)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        # A refused connection is an operator's matter (server down, SSL refused by
+        # the server, unknown host): one sentence, not asyncpg's stack.
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:
+            raise DatabaseUnreachable(
+                f"connexion à PostgreSQL impossible ({where}) : {exc}", url=url
+            ) from exc
+
+    return engine

@@ -11,7 +11,7 @@ import csv
 import gzip
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -62,22 +62,43 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[start : start + _BATCH]
 
 
-async def _upsert(session: AsyncSession, model: Any, key: str, rows: list[dict[str, Any]]) -> None:
+Progress = Callable[[int], None]
+
+
+def _silent(_rows: int) -> None:
+    return None
+
+
+async def _upsert(
+    session: AsyncSession,
+    model: Any,
+    key: str,
+    rows: list[dict[str, Any]],
+    advance: Progress = _silent,
+) -> None:
     """Insert new keys, update existing ones, delete keys no longer shipped."""
     existing = set((await session.execute(select(getattr(model, key)))).scalars())
     fresh = [r for r in rows if r[key] not in existing]
     stale = [r for r in rows if r[key] in existing]
     for batch in _batches(fresh):
         await session.execute(insert(model), batch)
+        advance(len(batch))
     if stale:
         await session.execute(update(model), stale)
+    advance(len(stale))
     gone = existing - {r[key] for r in rows}
     if gone:
         await session.execute(delete(model).where(getattr(model, key).in_(gone)))
 
 
-async def load_territory(session: AsyncSession, *, force: bool = False) -> LoadReport:
-    """Load (or refresh) the territory tables; the caller commits."""
+async def load_territory(
+    session: AsyncSession,
+    *,
+    force: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> LoadReport:
+    """Load (or refresh) the territory tables; the caller commits. ``on_progress(done,
+    total)`` hears of each batch of rows written (the CLI's progress bar)."""
     checksum = shipped_checksum()
     current = await session.get(ReferenceDataset, DATASET)
     if current is not None and current.checksum == checksum and not force:
@@ -120,14 +141,24 @@ async def load_territory(session: AsyncSession, *, force: bool = False) -> LoadR
         for code in sorted(set(r["postal_codes"].split())):
             postal.append({"postal_code": code, "insee_code": r["insee_code"]})
 
+    total = len(regions) + len(departements) + len(epcis) + len(communes) + len(postal)
+    done = 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if on_progress is not None:
+            on_progress(done, total)
+
     # Parents before children; postal codes are rebuilt whole (nothing points at them).
     await session.execute(delete(CommunePostalCode))
-    await _upsert(session, Region, "code", regions)
-    await _upsert(session, Departement, "code", departements)
-    await _upsert(session, Epci, "siren", epcis)
-    await _upsert(session, Commune, "insee_code", communes)
+    await _upsert(session, Region, "code", regions, advance)
+    await _upsert(session, Departement, "code", departements, advance)
+    await _upsert(session, Epci, "siren", epcis, advance)
+    await _upsert(session, Commune, "insee_code", communes, advance)
     for batch in _batches(postal):
         await session.execute(insert(CommunePostalCode), batch)
+        advance(len(batch))
 
     if current is None:
         session.add(ReferenceDataset(name=DATASET, checksum=checksum, rows=len(communes)))

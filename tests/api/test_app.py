@@ -15,7 +15,7 @@ PRODUCTION = {
     "MAILLAGE_MODE": "production",
     "MAILLAGE_SECRET_KEY": "x" * 48,
     "MAILLAGE_PUBLIC_URL": "https://maillage.example",
-    "MAILLAGE_MAIL": "smtp://relais@mail.example:587",
+    "MAILLAGE_MAIL": "smtp+starttls://relais@mail.example:587",
 }
 
 

@@ -425,11 +425,11 @@ class AuthMutation:
         auth = ctx.require_auth()
         member = None
         async with user_errors(ctx) as errors, ctx.db_session() as session:
-            membership, user = await memberships.invite(
+            invitation = await memberships.invite(
                 auth, session, tenant, actor, email=email, display_name=display_name, roles=roles
             )
             await session.commit()
-            member = _member(membership, user)
+            member = _member(invitation.membership, invitation.user)
         if errors:
             return MemberPayload(errors=errors)
         auth.send_mail_soon()

@@ -1,0 +1,39 @@
+"""Run the installed ``maillage`` command as an operator would: a child process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+MAILLAGE = str(Path(sys.executable).with_name("maillage"))
+
+
+def environment(env: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with only the test's MAILLAGE_* variables: the
+    developer's own must not leak in."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    return {**base, "MAILLAGE_LOG_FORMAT": "console", **env}
+
+
+def maillage(
+    *args: str, env: Mapping[str, str], timeout: float = 120, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [MAILLAGE, *args],
+        env=environment(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -56,6 +56,8 @@ class Settings:
     login_window_seconds: int = 900
     # "console" (logs the mail; the demo) or an smtp:// / smtps:// URL.
     mail: str = field(default="console", repr=False)
+    # The bearer token Prometheus sends to read /metrics; empty: /metrics is not served.
+    metrics_token: str = field(default="", repr=False)
     mail_from: str = "maillage <no-reply@maillage.invalid>"
 
     @property
@@ -155,6 +157,13 @@ class Settings:
                 field="MAILLAGE_MAIL",
             )
 
+        metrics_token = get("METRICS_TOKEN", "")
+        if metrics_token and len(metrics_token) < 16:
+            raise ConfigurationError(
+                "jeton d'au moins 16 caractères attendu (il protège /metrics)",
+                field="MAILLAGE_METRICS_TOKEN",
+            )
+
         settings = cls(
             mode=mode,
             var_dir=var_dir,
@@ -181,6 +190,7 @@ class Settings:
             login_window_seconds=integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400),
             mail=mail,
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
+            metrics_token=metrics_token,
         )
         settings.check()
         return settings

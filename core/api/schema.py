@@ -30,6 +30,7 @@ from strawberry.types.info import Info
 from core.api.authn import CsrfGuard
 from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
+from core.api.metrics import ObservedOperation
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 
@@ -152,6 +153,8 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CodedErrors,
         CsrfGuard,
+        # The request log's and the metrics' operation name and error codes.
+        ObservedOperation,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

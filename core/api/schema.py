@@ -151,10 +151,12 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # The request log's and the metrics' operation name and error codes; listed
+        # before CodedErrors so that it reads the errors once coded (exits run in
+        # reverse order).
+        ObservedOperation,
         CodedErrors,
         CsrfGuard,
-        # The request log's and the metrics' operation name and error codes.
-        ObservedOperation,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -128,6 +128,8 @@ class Settings:
     mail_ca_file: Path | None = None
     # smtp:// (no encryption) to a relay that is not on this machine: explicit opt-in.
     mail_allow_plain: bool = False
+    # The bearer token Prometheus sends to read /metrics; empty: /metrics is not served.
+    metrics_token: str = field(default="", repr=False)
     mail_from: str = "maillage <no-reply@maillage.invalid>"
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # addresses or networks; "*" trusts everyone; empty trusts none (decision 78).
@@ -239,6 +241,12 @@ class Settings:
             )
 
         forwarded_allow_ips = trusted_proxies(get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+        metrics_token = get("METRICS_TOKEN", "")
+        if metrics_token and len(metrics_token) < 16:
+            raise ConfigurationError(
+                "jeton d'au moins 16 caractères attendu (il protège /metrics)",
+                field="MAILLAGE_METRICS_TOKEN",
+            )
 
         settings = cls(
             mode=mode,
@@ -269,6 +277,7 @@ class Settings:
             mail_allow_plain=mail_allow_plain,
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
             forwarded_allow_ips=forwarded_allow_ips,
+            metrics_token=metrics_token,
         )
         settings.check()
         return settings

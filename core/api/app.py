@@ -26,13 +26,15 @@ from core.api.authn import authenticate, csrf_ok, unauthenticated
 from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
 from core.api.headers import SecurityHeaders
+from core.api.metrics import Metrics, metrics_route, route_template
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
 from core.api.reports import report_routes
 from core.api.schema import compose
+from core.api.tracing import setup_tracing
 from core.auth.principal import Principal
 from core.auth.service import AuthService
-from core.logs import request_id_var
+from core.logs import RequestFacts, request_facts_var, request_id_var
 from core.plugins.host import PluginHost
 from core.settings import Settings
 from core.tenancy.database import Database
@@ -42,10 +44,12 @@ REQUEST_ID_HEADER = "x-request-id"
 
 
 class RequestIdMiddleware:
-    """Give every request an id (the caller's if sane), log one line per request."""
+    """Give every request an id (the caller's if sane), log one line per request with
+    its route template, pole slug and pseudonymous actor, and feed the metrics."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +58,11 @@ class RequestIdMiddleware:
         incoming = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"").decode()
         request_id = incoming if _sane_id(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        facts = RequestFacts()
+        facts_token = request_facts_var.set(facts)
+        # Routing rewrites the scope (a mount's root_path): match the route on the scope
+        # as it came in.
+        incoming_scope = dict(scope)
         started = time.perf_counter()
         status = 500
 
@@ -69,16 +78,30 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = (
+                route_template(scope["app"].router.routes, incoming_scope)
+                if "app" in scope
+                else "unmatched"
+            )
             log.info(
                 "request",
                 extra={
                     "event": "http_request",
                     "method": scope.get("method"),
-                    "path": scope.get("path"),  # never the query string
+                    # Never the query string; a token in the path is masked (core.logs).
+                    "path": scope.get("path"),
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round(seconds * 1000, 1),
+                    "pole": facts.pole,
+                    "actor": facts.actor,
+                    "operation_name": facts.operation,
                 },
             )
+            if self.metrics is not None:
+                self.metrics.observe(str(scope.get("method")), route, status, seconds, facts)
+            request_facts_var.reset(facts_token)
             request_id_var.reset(token)
 
 
@@ -313,6 +336,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            metrics_route(),
             *auth_routes(),
             *report_routes(),
             *questionnaire_routes(),
@@ -323,7 +347,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders, production=settings.is_production)
-    app.add_middleware(RequestIdMiddleware)
+    engines = {"app": database.engine}
+    if database.platform_engine is not database.engine:
+        engines["platform"] = database.platform_engine
+    metrics = Metrics(engines)
+    app.add_middleware(RequestIdMiddleware, metrics=metrics)
+    app.state.metrics = metrics
+    # Outermost when on: the span covers the whole request (OTEL_* variables).
+    app.state.tracing = setup_tracing(app, database)
     app.state.settings = settings
     app.state.db = database
     app.state.host = plugin_host

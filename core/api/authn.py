@@ -24,8 +24,9 @@ from strawberry.types.graphql import OperationType
 
 from core.auth import sessions
 from core.auth.principal import Principal, resolve
-from core.auth.secrets import same
+from core.auth.secrets import hmac_token, same
 from core.auth.service import AuthService
+from core.logs import request_facts_var
 
 TENANT_HEADER = "x-maillage-tenant"
 CSRF_HEADER = "x-csrf-token"
@@ -54,12 +55,33 @@ async def authenticate(request: HTTPConnection, auth: AuthService) -> Principal:
     if len(asked) > 1:
         # Two different poles in one request: ambiguous, so refused outright.
         return Principal(refused_credential="several X-Maillage-Tenant values")
-    return await resolve(
+    principal = await resolve(
         auth,
         bearer=bearer,
         cookie=None if bearer else request.cookies.get(SESSION_COOKIE),
         tenant_slug=next(iter(asked), "") or None,
     )
+    note_principal(principal, auth.config.secret_key)
+    return principal
+
+
+def log_pseudonym(secret_key: str, subject: str) -> str:
+    """Who made a request, for the request log: stable for one install (an operator can
+    follow one actor's requests), meaningless elsewhere, and never a name or an address.
+    Whoever holds the install's secret and the accounts table can link it back; the log
+    alone cannot."""
+    return "a_" + hmac_token(secret_key, "log-actor", subject)[:16]
+
+
+def note_principal(principal: Principal, secret_key: str) -> None:
+    """Tell the request log which pole (slug) and which actor (pseudonym) this is."""
+    facts = request_facts_var.get()
+    if facts is None:
+        return
+    if principal.tenant is not None:
+        facts.pole = principal.tenant.slug
+    if principal.actor is not None:
+        facts.actor = log_pseudonym(secret_key, principal.actor.subject)
 
 
 def csrf_ok(request: HTTPConnection, auth: AuthService, principal: Principal) -> bool:

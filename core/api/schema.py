@@ -32,6 +32,7 @@ from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
 from core.api.scalars import SCALARS
 from core.api.texts import UnstorableText
+from core.api.metrics import ObservedOperation
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 
@@ -159,6 +160,10 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # The request log's and the metrics' operation name and error codes; listed
+        # before CodedErrors so that it reads the errors once coded (exits run in
+        # reverse order).
+        ObservedOperation,
         CodedErrors,
         CsrfGuard,
         UnstorableText,

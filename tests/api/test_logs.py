@@ -133,3 +133,43 @@ def test_console_formatter_also_drops_non_whitelisted_extra(request_id: str) -> 
     assert "a@b.c" not in line
     assert "status=204" in line
     assert line.startswith(f"INFO    [{request_id[:8]}] bonjour")
+
+
+LINK_TOKEN = "q_jKL2jWpT5lb_fHjGS55ufSSrK9-GfruFSKPeZYEsc6k"
+RESET_TOKEN = "mp_Zx1Fq0y8c7bS1w9Rk3V2n4M5p6L7o8K9j0H1g2F3d4S"
+JWT = "eyJ0eXAiOiJhdCtqd3QifQ.eyJzdWIiOiJ1c2VyOjEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+def test_secrets_in_messages_paths_and_exceptions_are_masked(
+    logged: tuple[logging.Logger, io.StringIO],
+) -> None:
+    """Whatever a handler or a library puts in a message, an extra or a traceback: link
+    tokens, query strings, bearer tokens, e-mail addresses and SQL parameters are masked
+    at the formatter, the one place every log line goes through."""
+    logger, stream = logged
+    logger.info("ouvert", extra={"path": f"/q/{LINK_TOKEN}"})
+    logger.info(f"GET /auth/password/reset?token={RESET_TOKEN}&x=1 de jeanne.dupont@example.org")
+    try:
+        raise RuntimeError(
+            f"Bearer {JWT} refusé\n[SQL: SELECT 1 WHERE name = ?]\n[parameters: ('Jeanne Dupont',)]"
+        )
+    except RuntimeError:
+        logger.exception("échec", extra={"reason": f"callback?code=abc123&state={RESET_TOKEN}"})
+    raw = stream.getvalue()
+    for secret in (
+        LINK_TOKEN,
+        RESET_TOKEN,
+        JWT,
+        "jeanne.dupont@example.org",
+        "Jeanne Dupont",
+        "abc123",
+    ):
+        assert secret not in raw
+    first, second, third = lines(stream)
+    assert first["path"] == "/q/[masqué]"
+    assert "/auth/password/reset?token=[masqué]&x=[masqué]" in str(second["message"])
+    assert "[SQL: SELECT 1 WHERE name = ?]" in str(third["exception"])  # the statement stays
+    line = ConsoleFormatter().format(
+        logging.LogRecord("maillage", logging.INFO, __file__, 1, f"/q/{LINK_TOKEN}", None, None)
+    )
+    assert LINK_TOKEN not in line and "/q/[masqué]" in line

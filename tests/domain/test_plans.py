@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from core.access.actions import Actor
@@ -295,3 +296,80 @@ async def test_the_structures_team_reads_what_is_shared_with_it_and_nothing_else
     assert again["data"]["removeStructureStaff"]["errors"] == [
         {"code": "NOT_FOUND", "field": "userId"}
     ]
+
+
+def pdf_text(content: bytes) -> str:
+    """The words a reader sees in the PDF (pypdf's extraction), whitespace folded."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() or "" for page in pages).split())
+
+
+def html_text(content: str) -> str:
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+CONSENT = """mutation($f: ID!) { recordConsent(familyId: $f, purpose: "share_with_structure",
+  givenBy: "Mme P", givenAt: "2026-10-01T09:00:00+02:00") {
+  family { consent(purpose: "share_with_structure") { id } } } }"""
+WITHDRAW = 'mutation($id: ID!) { withdrawConsent(id: $id, by: "Mme P") { errors { code } } }'
+SHARING_STEPS = {
+    "no consent, not shared": (),
+    "consent given, not shared": ("consent",),
+    "shared under consent": ("consent", "share"),
+    "share revoked": ("consent", "share", "revoke"),
+    "consent withdrawn": ("consent", "share", "withdraw"),
+}
+
+
+@pytest.mark.parametrize("state", list(SHARING_STEPS))
+async def test_the_printed_plan_states_the_sharing_and_consent_the_data_holds(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles, state: str
+) -> None:
+    """The footer is a legal statement: it says what the records say, in each state."""
+    pole, who = two_poles.a, actor("coordinator")
+    family, child, creche = await setup(db, pole)
+    made = await client.execute(
+        WRITE, {"c": child, "s": creche, "content": CONTENT}, tenant=pole, actor=who
+    )
+    plan = made["data"]["writeReceptionPlan"]["plan"]
+    consent_id = ""
+    for step in SHARING_STEPS[state]:
+        if step == "consent":
+            given = await client.execute(CONSENT, {"f": family}, tenant=pole, actor=who)
+            consent_id = given["data"]["recordConsent"]["family"]["consent"]["id"]
+        elif step == "share":
+            done = await client.execute(SHARE, {"id": plan["id"]}, tenant=pole, actor=who)
+            assert done["data"]["shareReceptionPlan"]["errors"] == []
+        elif step == "revoke":
+            done = await client.execute(REVOKE, {"id": plan["id"]}, tenant=pole, actor=who)
+            assert done["data"]["revokeReceptionPlanShare"]["errors"] == []
+        else:
+            done = await client.execute(WITHDRAW, {"id": consent_id}, tenant=pole, actor=who)
+            assert done["data"]["withdrawConsent"]["errors"] == []
+    today = dt.datetime.now(dt.UTC).strftime("%d/%m/%Y")
+    expected = {
+        "no consent, not shared": "Non partagé avec la structure : la famille n'a pas donné "
+        "son accord au partage.",
+        "consent given, not shared": "Non partagé avec la structure : la famille a donné son "
+        "accord au partage le 01/10/2026, le projet n'a pas été partagé.",
+        "shared under consent": f"Partagé avec l'équipe de la structure le {today}, avec "
+        "l'accord de la famille donné le 01/10/2026.",
+        "share revoked": f"Non partagé avec la structure : le partage a été retiré le {today}.",
+        "consent withdrawn": "Non partagé avec la structure : la famille a retiré son accord "
+        f"au partage le {today}.",
+    }[state]
+    headers = await client.auth_headers(pole, who)
+    html = await client.http.get(plan["htmlUrl"], headers=headers)
+    pdf = await client.http.get(plan["pdfUrl"], headers=headers)
+    assert html.status_code == 200 and pdf.status_code == 200
+    for text in (html_text(html.text), pdf_text(pdf.content)):
+        assert f"Document confidentiel. {expected} Situation au {today}." in text
+        if state != "shared under consent":
+            assert "avec l'accord de la famille" not in text

@@ -258,6 +258,68 @@ class Document:
     family: str
     structure: str
     version: ReceptionPlanVersion
+    # What the records say about sharing and consent, on the day it is printed.
+    sharing: str
+
+
+def _day(moment: dt.datetime) -> str:
+    return moment.strftime("%d/%m/%Y")
+
+
+async def sharing_statement(
+    session: AsyncSession, plan: ReceptionPlan, family_id: uuid.UUID
+) -> str:
+    """The footer's legal statement, read from the shares and consents (never assumed):
+    shared under a consent, revoked, consent withdrawn, consent given but not shared, or
+    neither. A printed plan is shown to a structure or a family as proof of what was
+    agreed, so it must say the state of the records, dated."""
+    last_share = (
+        await session.execute(
+            select(ReceptionPlanShare)
+            .where(ReceptionPlanShare.plan_id == plan.id)
+            .order_by(ReceptionPlanShare.shared_at.desc())
+            .limit(1)
+        )
+    ).scalar()
+    if last_share is not None:
+        consent: Consent = await _get(session, Consent, last_share.consent_id, "planId")
+        revoked, withdrawn = last_share.revoked_at, consent.withdrawn_at
+        if revoked is None and withdrawn is None:
+            fact = (
+                f"Partagé avec l'équipe de la structure le {_day(last_share.shared_at)}, avec "
+                f"l'accord de la famille donné le {_day(consent.given_at)}."
+            )
+        elif withdrawn is None or (revoked is not None and revoked <= withdrawn):
+            assert revoked is not None
+            fact = f"Non partagé avec la structure : le partage a été retiré le {_day(revoked)}."
+        else:
+            fact = (
+                "Non partagé avec la structure : la famille a retiré son accord au partage "
+                f"le {_day(withdrawn)}."
+            )
+    else:
+        consents = list(
+            await session.scalars(
+                select(Consent)
+                .where(Consent.family_id == family_id, Consent.purpose == SHARE_PURPOSE)
+                .order_by(Consent.given_at.desc())
+            )
+        )
+        active = next((c for c in consents if c.withdrawn_at is None), None)
+        if active is not None:
+            fact = (
+                "Non partagé avec la structure : la famille a donné son accord au partage le "
+                f"{_day(active.given_at)}, le projet n'a pas été partagé."
+            )
+        elif consents and consents[0].withdrawn_at is not None:
+            fact = (
+                "Non partagé avec la structure : la famille a retiré son accord au partage "
+                f"le {_day(consents[0].withdrawn_at)}."
+            )
+        else:
+            fact = "Non partagé avec la structure : la famille n'a pas donné son accord au partage."
+    today = dt.datetime.now(dt.UTC)
+    return f"Document confidentiel. {fact} Situation au {_day(today)}."
 
 
 async def document(
@@ -298,7 +360,8 @@ async def document(
         object_id=str(plan.id),
         fields=["document", f"version {number}"],
     )
-    return Document(child.first_name, child.birth_date, family.name, structure.name, row)
+    sharing = await sharing_statement(session, plan, family.id)
+    return Document(child.first_name, child.birth_date, family.name, structure.name, row, sharing)
 
 
 SECTIONS = (
@@ -346,10 +409,7 @@ def render_html(doc: Document) -> str:
     if v.review_dates:
         dates = ", ".join(_date(d) for d in v.review_dates)
         parts.append(f"<h2>Dates de bilan</h2><p>{dates}</p>")
-    parts.append(
-        '<p class="meta">Document confidentiel, partagé avec l\'équipe de la structure avec '
-        "l'accord de la famille.</p></body></html>"
-    )
+    parts.append(f'<p class="meta">{escape(doc.sharing)}</p></body></html>')
     return "".join(parts)
 
 
@@ -390,11 +450,7 @@ def render_pdf(doc: Document) -> bytes:
         ]
     story += [
         Spacer(1, 18),
-        para(
-            "Document confidentiel, partagé avec l'équipe de la structure avec l'accord de la "
-            "famille.",
-            "Italic",
-        ),
+        para(doc.sharing, "Italic"),
     ]
     buffer = io.BytesIO()
     SimpleDocTemplate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
 from tests.conftest import DbUrls, make_tenant
+from tests.live import LiveServer, start_demo
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 
@@ -56,6 +57,14 @@ async def two_poles(db: Database) -> TwoPoles:
         await upsert_area(session, name="Combrailles", insee_codes=["63103", "63300"])
         await session.commit()
     return TwoPoles(a, b)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo install served by ``maillage serve`` for one test module, over a socket."""
+    server = start_demo(tmp_path_factory.mktemp("demo-server"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

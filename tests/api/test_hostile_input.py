@@ -9,7 +9,6 @@ database does (a NUL byte).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,31 +16,24 @@ import pytest
 
 from core.testing.client import GraphQLClient
 from tests.api.conftest import TwoPoles
-from tests.live import LiveServer, start_demo
+from tests.live import LiveServer
 
 COORDINATOR = "coordinator@puy-de-dome.maillage.example"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_demo(tmp_path_factory.mktemp("hostile"))
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def headers(server: LiveServer) -> dict[str, str]:
+def headers(demo_server: LiveServer) -> dict[str, str]:
     answer = httpx.post(
-        f"{server.base_url}/auth/login",
+        f"{demo_server.base_url}/auth/login",
         json={"email": COORDINATOR, "password": "maillage-demo"},
     )
     assert answer.status_code == 200, answer.text
     return {"authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def post(server: LiveServer, headers: dict[str, str], document: str, variables: Any = None):
+def post(demo_server: LiveServer, headers: dict[str, str], document: str, variables: Any = None):
     return httpx.post(
-        f"{server.base_url}/graphql",
+        f"{demo_server.base_url}/graphql",
         json={"query": document, "variables": variables},
         headers=headers,
         timeout=30,
@@ -92,9 +84,9 @@ BAD_VARIABLES = [
 
 @pytest.mark.parametrize(("document", "variables", "name"), BAD_VARIABLES)
 def test_a_wrong_variable_is_a_validation_error_naming_it(
-    server: LiveServer, headers: dict[str, str], document: str, variables: Any, name: str
+    demo_server: LiveServer, headers: dict[str, str], document: str, variables: Any, name: str
 ) -> None:
-    answer = post(server, headers, document, variables)
+    answer = post(demo_server, headers, document, variables)
     assert answer.status_code in {200, 400}, answer.text
     errors = answer.json()["errors"]
     assert [e["extensions"]["code"] for e in errors] == ["VALIDATION"], errors
@@ -102,15 +94,15 @@ def test_a_wrong_variable_is_a_validation_error_naming_it(
 
 
 def test_the_client_s_mistakes_write_no_error_and_no_traceback_in_the_log(
-    server: LiveServer, headers: dict[str, str]
+    demo_server: LiveServer, headers: dict[str, str]
 ) -> None:
     for document, variables, _name in BAD_VARIABLES:
-        post(server, headers, document, variables)
+        post(demo_server, headers, document, variables)
     for body in MALFORMED_BODIES:
-        send_raw(server, headers, body)
+        send_raw(demo_server, headers, body)
     errors = [
         line
-        for line in server.log_text().splitlines()
+        for line in demo_server.log_text().splitlines()
         if '"level": "error"' in line or "Traceback" in line
     ]
     assert errors == []
@@ -131,9 +123,9 @@ MALFORMED_BODIES = [
 ]
 
 
-def send_raw(server: LiveServer, headers: dict[str, str], body: bytes) -> httpx.Response:
+def send_raw(demo_server: LiveServer, headers: dict[str, str], body: bytes) -> httpx.Response:
     return httpx.post(
-        f"{server.base_url}/graphql",
+        f"{demo_server.base_url}/graphql",
         content=body,
         headers={**headers, "content-type": "application/json"},
         timeout=30,
@@ -142,18 +134,18 @@ def send_raw(server: LiveServer, headers: dict[str, str], body: bytes) -> httpx.
 
 @pytest.mark.parametrize("body", MALFORMED_BODIES, ids=lambda b: repr(b[:16]))
 def test_a_malformed_body_is_a_coded_400_in_json(
-    server: LiveServer, headers: dict[str, str], body: bytes
+    demo_server: LiveServer, headers: dict[str, str], body: bytes
 ) -> None:
-    answer = send_raw(server, headers, body)
+    answer = send_raw(demo_server, headers, body)
     assert answer.status_code == 400, answer.text
     assert answer.headers["content-type"].startswith("application/json")
     assert codes(answer) == ["VALIDATION"]
 
 
 def test_a_date_far_in_the_past_is_a_validation_error(
-    server: LiveServer, headers: dict[str, str]
+    demo_server: LiveServer, headers: dict[str, str]
 ) -> None:
-    answer = post(server, headers, '{ tasks(on: "0001-01-01") { __typename } }')
+    answer = post(demo_server, headers, '{ tasks(on: "0001-01-01") { __typename } }')
     assert codes(answer) == ["VALIDATION"], answer.text
 
 
@@ -199,13 +191,13 @@ async def test_text_that_no_database_can_store_is_refused_naming_the_field(
 
 
 def test_a_failed_plugin_mutation_leaves_the_next_one_its_own_answer(
-    server: LiveServer, headers: dict[str, str]
+    demo_server: LiveServer, headers: dict[str, str]
 ) -> None:
     """Two plugin mutations in one document, the first refused: the second still runs
     and answers, and the first keeps its coded error (it once failed the whole answer
     with MissingGreenlet: the gate read plugin state the rollback had expired)."""
     answer = post(
-        server,
+        demo_server,
         {**headers, "x-maillage-tenant": "puy-de-dome"},
         """mutation {
           first: referentChartersRecordMeeting(

@@ -14,7 +14,6 @@ from tests.live import (
     LiveServer,
     demo_environment,
     run_cli,
-    start_demo,
     start_server,
 )
 
@@ -25,13 +24,6 @@ PRODUCTION = {
     "MAILLAGE_MAIL": "smtps://relay.invalid:465",
     "MAILLAGE_ALLOW_SQLITE_IN_PRODUCTION": "1",
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_demo(tmp_path_factory.mktemp("headers"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +59,8 @@ def responses(server: LiveServer) -> dict[str, httpx.Response]:
     }
 
 
-def test_every_response_carries_the_security_headers(demo: LiveServer) -> None:
-    for name, answer in responses(demo).items():
+def test_every_response_carries_the_security_headers(demo_server: LiveServer) -> None:
+    for name, answer in responses(demo_server).items():
         assert answer.status_code < 500, name
         for header, value in BASE_HEADERS.items():
             if header == "referrer-policy" and answer.headers.get(header):
@@ -76,13 +68,13 @@ def test_every_response_carries_the_security_headers(demo: LiveServer) -> None:
             assert answer.headers.get(header) == value, (name, header)
         assert answer.headers.get("content-security-policy"), name
         assert "strict-transport-security" not in answer.headers, name
-    report = responses(demo)["report (health data)"]
+    report = responses(demo_server)["report (health data)"]
     assert report.status_code == 200
     assert report.headers["content-security-policy"] == DEFAULT_CSP
 
 
-def test_the_graphiql_page_states_its_own_policy(demo: LiveServer) -> None:
-    page = httpx.get(f"{demo.base_url}/graphql", headers={"accept": "text/html"})
+def test_the_graphiql_page_states_its_own_policy(demo_server: LiveServer) -> None:
+    page = httpx.get(f"{demo_server.base_url}/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     policy = page.headers["content-security-policy"]
     assert "script-src" in policy and "frame-ancestors 'none'" in policy

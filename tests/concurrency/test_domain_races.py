@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from core.auth.models import Membership, User
-from tests.concurrency.conftest import LiveServer, unique_address
+from tests.concurrency.conftest import LiveDatabase, unique_address
 from tests.concurrency.test_throttle_burst import PASSWORD, _hash
 from tests.conftest import make_tenant
 
@@ -24,7 +24,7 @@ PARALLEL = 10
 
 
 @asynccontextmanager
-async def signed_in(live: LiveServer, *roles: str) -> AsyncIterator[httpx.AsyncClient]:
+async def signed_in(live: LiveDatabase, *roles: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in (bearer) as a new member of a new pole."""
     pole = await make_tenant(live.db, "62")
     email = f"course-{uuid.uuid4().hex[:10]}@exemple.fr"
@@ -58,7 +58,7 @@ async def data(client: httpx.AsyncClient, query: str, **variables: Any) -> Any:
     return body["data"]
 
 
-async def test_parallel_reservations_of_one_kit_leave_exactly_one(live: LiveServer) -> None:
+async def test_parallel_reservations_of_one_kit_leave_exactly_one(live: LiveDatabase) -> None:
     async with signed_in(live, "staff") as client:
         kit = await data(
             client,
@@ -104,7 +104,7 @@ async def test_parallel_reservations_of_one_kit_leave_exactly_one(live: LiveServ
     ] * (PARALLEL - 1)
 
 
-async def test_parallel_issues_get_consecutive_invoice_numbers(live: LiveServer) -> None:
+async def test_parallel_issues_get_consecutive_invoice_numbers(live: LiveDatabase) -> None:
     async with signed_in(live, "coordinator") as client:
         drafts = []
         for _ in range(PARALLEL):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.auth.models import ApiClient, SecurityEvent, User
 from core.auth.passwords import hash_password
 from core.auth.secrets import digest
-from tests.concurrency.conftest import LiveServer, unique_address
+from tests.concurrency.conftest import LiveDatabase, unique_address
 
 pytestmark = pytest.mark.concurrency
 
@@ -33,7 +33,7 @@ def _hash() -> str:
     return hash_password(PASSWORD)  # Argon2id is slow on purpose: hash once
 
 
-async def account(live: LiveServer) -> tuple[str, uuid.UUID]:
+async def account(live: LiveDatabase) -> tuple[str, uuid.UUID]:
     email = f"rafale-{uuid.uuid4().hex[:10]}@exemple.fr"
     async with live.db.reference_session() as session:
         user = User(email=email, display_name="Agnès Rafale", password_hash=_hash())
@@ -42,7 +42,7 @@ async def account(live: LiveServer) -> tuple[str, uuid.UUID]:
     return email, user.id
 
 
-def http(live: LiveServer) -> httpx.AsyncClient:
+def http(live: LiveDatabase) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=BURST)
     return httpx.AsyncClient(base_url=live.url, limits=limits, timeout=60)
 
@@ -57,7 +57,7 @@ async def sign_in(
     )
 
 
-async def failures_logged(live: LiveServer, **where: object) -> int:
+async def failures_logged(live: LiveDatabase, **where: object) -> int:
     async with live.db.reference_session() as session:
         query = select(func.count()).select_from(SecurityEvent)
         query = query.where(SecurityEvent.kind == "login_failed")
@@ -66,7 +66,7 @@ async def failures_logged(live: LiveServer, **where: object) -> int:
         return int(await session.scalar(query) or 0)
 
 
-async def test_a_burst_on_one_account_checks_exactly_the_limit(live: LiveServer) -> None:
+async def test_a_burst_on_one_account_checks_exactly_the_limit(live: LiveDatabase) -> None:
     email, user_id = await account(live)
     async with http(live) as owner, http(live) as client:
         # The owner signed in once from this browser: it holds a device cookie.
@@ -88,7 +88,7 @@ async def test_a_burst_on_one_account_checks_exactly_the_limit(live: LiveServer)
     print(f"\n[{live.urls.kind}] account burst: {dict(statuses)}")
 
 
-async def test_a_burst_from_one_address_checks_exactly_its_limit(live: LiveServer) -> None:
+async def test_a_burst_from_one_address_checks_exactly_its_limit(live: LiveDatabase) -> None:
     address = unique_address()
     async with http(live) as client:
         answers = await asyncio.gather(
@@ -103,7 +103,7 @@ async def test_a_burst_from_one_address_checks_exactly_its_limit(live: LiveServe
     print(f"\n[{live.urls.kind}] address burst: {dict(statuses)}")
 
 
-async def test_a_burst_on_the_token_endpoint_checks_exactly_the_limit(live: LiveServer) -> None:
+async def test_a_burst_on_the_token_endpoint_checks_exactly_the_limit(live: LiveDatabase) -> None:
     client_id = "mc_" + uuid.uuid4().hex[:24]
     async with live.db.reference_session() as session:
         session.add(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.access.actions import Actor
 from core.audit.models import AuditEvent
+from core.auth.demo import mark_demo_session
 from core.auth.secrets import digest
 from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.models import (
@@ -618,6 +619,8 @@ async def test_demo_answers_for_past_follow_ups_and_structures_in_both_poles(
     for pole in (two_poles.a, two_poles.b):
         for _ in range(2):  # a second run adds nothing
             async with db.session(pole.id) as session:
+                # What seed_demo does once it has checked the mode: demo accounts allowed.
+                mark_demo_session(session)
                 await seed_questionnaires(pole, session)
                 await session.commit()
         async with db.session(pole.id) as session:

@@ -57,6 +57,8 @@ class Settings:
     # "console" (logs the mail; the demo) or an smtp:// / smtps:// URL.
     mail: str = field(default="console", repr=False)
     mail_from: str = "maillage <no-reply@maillage.invalid>"
+    # Largest request body read (JSON GraphQL documents, forms): 413 above it.
+    max_body_bytes: int = 1024 * 1024
 
     @property
     def is_production(self) -> bool:
@@ -181,6 +183,7 @@ class Settings:
             login_window_seconds=integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400),
             mail=mail,
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
+            max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         )
         settings.check()
         return settings

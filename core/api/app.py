@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,10 +28,11 @@ from core.api.authn import (
     unauthenticated,
 )
 from core.api.context import Context
+from core.api.limits import BodyLimit
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
 from core.api.reports import report_routes
-from core.api.schema import compose
+from core.api.schema import ambiguous_operation, compose
 from core.auth.principal import Principal
 from core.auth.service import AuthService
 from core.logs import request_id_var
@@ -120,6 +122,15 @@ class MaillageGraphQL(GraphQL[Context, None]):
     @property
     def graphql_ide_html(self) -> str:
         return self._ide_html
+
+    async def execute_single(self, *, request_data: Any, sub_response: Any, **kw: Any) -> Any:
+        refused = ambiguous_operation(request_data.query, request_data.operation_name)
+        if refused is not None:
+            sub_response.status_code = 400  # GraphQL-over-HTTP: the request cannot run
+            return ExecutionResult(data=None, errors=[refused])
+        return await super().execute_single(
+            request_data=request_data, sub_response=sub_response, **kw
+        )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if request.method == "GET" and self.should_render_graphql_ide(request):
@@ -292,6 +303,7 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
     app.state.db = database

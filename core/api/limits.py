@@ -1,4 +1,5 @@
-"""The request body limit: 413 before an oversized body is read.
+"""Limits at the API's edge: the request body (413 before an oversized body is read),
+and the descriptions that state each text field's limit in the schema.
 
 A declared ``Content-Length`` above the limit is refused before a byte of the body
 is read; a body without one (chunked) is counted as it streams and refused as soon
@@ -9,9 +10,13 @@ rest. The answer has the GraphQL response shape, like every other refusal of /gr
 
 from __future__ import annotations
 
+from typing import Any
+
+import strawberry
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.db.limits import limit_text, number, text_limit
 from core.errors import ErrorCode
 
 
@@ -23,8 +28,8 @@ def body_limit_text(max_bytes: int) -> str:
     """The limit as a person reads it: « 1 Mio », « 256 Kio », « 1 500 octets »."""
     for unit, size in (("Mio", 1024 * 1024), ("Kio", 1024)):
         if max_bytes >= size and max_bytes % size == 0:
-            return f"{max_bytes // size:,} {unit}".replace(",", "\u202f")
-    return f"{max_bytes:,} octets".replace(",", "\u202f")
+            return f"{number(max_bytes // size)} {unit}"
+    return f"{number(max_bytes)} octets"
 
 
 def too_large(max_bytes: int) -> JSONResponse:
@@ -85,3 +90,23 @@ def _content_length(scope: Scope) -> int | None:
             # A malformed length is uvicorn's to refuse (400); count the stream instead.
             return int(value) if value.isdigit() else None
     return None
+
+
+def _described(column: Any, description: str) -> str:
+    limit = text_limit(column)
+    if limit is None:
+        raise ValueError(f"{column} ne déclare aucune limite de longueur")
+    if not description:
+        return f"{limit_text(limit)}."
+    return f"{description.rstrip('.')} ({limit_text(limit)})."
+
+
+def chars(column: Any, description: str = "") -> Any:
+    """A String argument's description quoting its column's limit:
+    ``notes: Annotated[str, chars(FamilyModel.notes, "Notes libres.")] = ""``."""
+    return strawberry.argument(description=_described(column, description))
+
+
+def chars_field(column: Any, description: str = "", **kw: Any) -> Any:
+    """The same for an input type's field: ``notes: str = chars_field(Kit.notes, default="")``."""
+    return strawberry.field(description=_described(column, description), **kw)

@@ -22,6 +22,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import ReadAudit, person_field
@@ -428,11 +429,11 @@ class FamiliesMutation:
     async def create_family(
         self,
         info: Info[Context, None],
-        name: str,
-        commune_insee: str,
-        address: str = "",
-        situation: str = "",
-        notes: str = "",
+        name: Annotated[str, chars(FamilyModel.name)],
+        commune_insee: Annotated[str, chars(FamilyModel.commune_insee)],
+        address: Annotated[str, chars(FamilyModel.address)] = "",
+        situation: Annotated[str, chars(FamilyModel.situation)] = "",
+        notes: Annotated[str, chars(FamilyModel.notes)] = "",
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -457,11 +458,11 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        name: str | None = None,
-        commune_insee: str | None = None,
-        address: str | None = None,
-        situation: str | None = None,
-        notes: str | None = None,
+        name: Annotated[str | None, chars(FamilyModel.name)] = None,
+        commune_insee: Annotated[str | None, chars(FamilyModel.commune_insee)] = None,
+        address: Annotated[str | None, chars(FamilyModel.address)] = None,
+        situation: Annotated[str | None, chars(FamilyModel.situation)] = None,
+        notes: Annotated[str | None, chars(FamilyModel.notes)] = None,
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -487,11 +488,11 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        first_name: str,
-        last_name: str,
+        first_name: Annotated[str, chars(GuardianModel.first_name)],
+        last_name: Annotated[str, chars(GuardianModel.last_name)],
         relationship: str,
-        phone: str | None = None,
-        email: str | None = None,
+        phone: Annotated[str | None, chars(GuardianModel.phone)] = None,
+        email: Annotated[str | None, chars(GuardianModel.email)] = None,
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -519,8 +520,8 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        purpose: str,
-        given_by: str,
+        purpose: Annotated[str, chars(ConsentModel.purpose)],
+        given_by: Annotated[str, chars(ConsentModel.given_by)],
         given_at: dt.datetime,
     ) -> FamilyPayload:
         ctx = info.context
@@ -539,7 +540,10 @@ class FamiliesMutation:
         extensions=[action_gate(MANAGE)],
     )
     async def withdraw_consent(
-        self, info: Info[Context, None], id: strawberry.ID, by: str
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        by: Annotated[str, chars(ConsentModel.withdrawn_by)],
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -556,13 +560,13 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        first_name: str,
+        first_name: Annotated[str, chars(ChildModel.first_name)],
         birth_date: dt.date,
-        commune_insee: str | None = None,
-        needs: str = "",
+        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
+        needs: Annotated[str, chars(ChildModel.needs)] = "",
         needs_profile: list[str] | None = None,
-        diagnosis: str | None = None,
-        health_notes: str | None = None,
+        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
+        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -590,13 +594,13 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        first_name: str | None = None,
+        first_name: Annotated[str | None, chars(ChildModel.first_name)] = None,
         birth_date: dt.date | None = None,
-        commune_insee: str | None = None,
-        needs: str | None = None,
+        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
+        needs: Annotated[str | None, chars(ChildModel.needs)] = None,
         needs_profile: list[str] | None = None,
-        diagnosis: str | None = None,
-        health_notes: str | None = None,
+        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
+        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -628,7 +632,7 @@ class FamiliesMutation:
         structure_id: strawberry.ID,
         starts_on: dt.date,
         ends_on: dt.date | None = None,
-        notes: str = "",
+        notes: Annotated[str, chars(ChildStructureModel.notes)] = "",
     ) -> ChildPayload:
         ctx = info.context
 
@@ -673,7 +677,7 @@ class FamiliesMutation:
         partner_id: strawberry.ID,
         starts_on: dt.date,
         ends_on: dt.date | None = None,
-        notes: str = "",
+        notes: Annotated[str, chars(ChildPartnerModel.notes)] = "",
     ) -> ChildPayload:
         ctx = info.context
 

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership
+from core.db.limits import check_length
 from core.domain.families.models import Family
 from core.domain.kits.models import NO_OVERLAP, Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
 from core.domain.kits.vocabulary import (
@@ -111,6 +112,8 @@ def _check_kit(data: KitInput) -> str:
     name = " ".join(data.name.split())
     if not name:
         raise ValidationError("le nom de la malle", field="name")
+    check_length(name, Kit.name, "name")
+    check_length(" ".join(data.series.split()), Kit.series, "series")
     _one_of(data.theme, THEMES, "theme")
     for value, field_name in (
         (data.age_min_months, "ageMinMonths"),
@@ -133,17 +136,19 @@ def _check_kit(data: KitInput) -> str:
     if not data.components:
         raise ValidationError("au moins un élément dans la malle", field="components")
     for index, component in enumerate(data.components):
-        if not " ".join(component.name.split()):
+        component_name = " ".join(component.name.split())
+        if not component_name:
             raise ValidationError("le nom de l'élément", field=f"components.{index}.name")
+        check_length(component_name, KitComponent.name, f"components.{index}.name")
         if not 1 <= component.quantity <= 999:
             raise ValidationError("quantité entre 1 et 999", field=f"components.{index}.quantity")
     return name
 
 
 def _apply_kit(row: Kit, data: KitInput, name: str) -> None:
-    row.name, row.search_name = name[:200], normalize_name(name)[:200]
+    row.name, row.search_name = name, normalize_name(name)
     row.theme = data.theme
-    row.series = " ".join(data.series.split())[:100]
+    row.series = " ".join(data.series.split())
     row.age_min_months, row.age_max_months = data.age_min_months, data.age_max_months
     row.description = data.description.strip()
     row.photo_url = (data.photo_url or "").strip() or None
@@ -162,7 +167,7 @@ async def _set_components(
     }
     kept: set[uuid.UUID] = set()
     for position, line in enumerate(components):
-        name = " ".join(line.name.split())[:200]
+        name = " ".join(line.name.split())
         if line.id is not None:
             component = existing.get(line.id)
             if component is None:

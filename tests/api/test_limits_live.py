@@ -13,7 +13,6 @@ import json
 import select
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,9 +39,7 @@ def _offer(server: LiveServer, *, chunked: bool) -> tuple[int, bytes]:
     Returns how many body bytes were sent before the answer came, and the answer."""
     url = urlsplit(server.base_url)
     sock = socket.create_connection((url.hostname, url.port), timeout=30)
-    framing = (
-        "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {FIFTY_MB}\r\n"
-    )
+    framing = "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {FIFTY_MB}\r\n"
     sock.sendall(
         (
             f"POST /graphql HTTP/1.1\r\nHost: {url.netloc}\r\n"

@@ -486,7 +486,9 @@ class AdhesionInput:
     family_id: strawberry.ID | None = None
     organisation_id: strawberry.ID | None = None
     amount_cents: int | None = strawberry.field(
-        default=None, description="À défaut, le tarif de la grille (gratuit la 1re année)."
+        default=None,
+        description="À défaut, le tarif de la grille. La 1re année d'une famille est "
+        "gratuite : un montant autre que 0 est refusé (VALIDATION).",
     )
 
 

@@ -24,7 +24,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.limits import chars
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
-from core.api.payloads import UserError, user_errors
+from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
 from core.api.types.ids import caller, parse_id, try_uuid
 from core.api.types.structures import (
@@ -49,6 +49,7 @@ from core.domain.families.vocabulary import (
     age_bracket,
     age_in_years,
 )
+from core.domain.lookups import outside_territory
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
@@ -352,6 +353,11 @@ async def load_families(session: Any, statement: Any) -> list[Family]:
 class FamilyPayload:
     family: Family | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+    warnings: list[UserWarning] = strawberry.field(
+        default_factory=list,
+        description="Enregistré, mais à vérifier (OUTSIDE_TERRITORY : commune hors du "
+        "territoire du pôle).",
+    )
 
 
 @strawberry.type
@@ -398,7 +404,9 @@ class FamiliesQuery:
         return connection(FamilyConnection, nodes, win, total)
 
 
-async def _family_payload(ctx: Context, apply: Any) -> FamilyPayload:
+async def _family_payload(
+    ctx: Context, apply: Any, warnings: list[UserWarning] | None = None
+) -> FamilyPayload:
     result = None
     async with user_errors(ctx) as errors, ctx.db_session() as session:
         family_id = await apply(session)
@@ -406,7 +414,9 @@ async def _family_payload(ctx: Context, apply: Any) -> FamilyPayload:
         (result,) = await load_families(
             session, select(FamilyModel).where(FamilyModel.id == family_id)
         )
-    return FamilyPayload(errors=errors) if errors else FamilyPayload(family=result)
+    if errors:
+        return FamilyPayload(errors=errors)
+    return FamilyPayload(family=result, warnings=warnings or [])
 
 
 async def _child_payload(ctx: Context, apply: Any) -> ChildPayload:
@@ -436,6 +446,7 @@ class FamiliesMutation:
         notes: Annotated[str, chars(FamilyModel.notes)] = "",
     ) -> FamilyPayload:
         ctx = info.context
+        warnings: list[UserWarning] = []
 
         async def apply(session: Any) -> uuid.UUID:
             row = await service.create_family(
@@ -447,9 +458,10 @@ class FamiliesMutation:
                 situation=situation,
                 notes=notes,
             )
+            warnings.extend(user_warnings([await outside_territory(session, commune_insee)]))
             return row.id
 
-        return await _family_payload(ctx, apply)
+        return await _family_payload(ctx, apply, warnings)
 
     @strawberry.mutation(
         description="Corriger le dossier d'une famille.", extensions=[action_gate(MANAGE)]
@@ -465,6 +477,7 @@ class FamiliesMutation:
         notes: Annotated[str | None, chars(FamilyModel.notes)] = None,
     ) -> FamilyPayload:
         ctx = info.context
+        warnings: list[UserWarning] = []
 
         async def apply(session: Any) -> uuid.UUID:
             row = await service.update_family(
@@ -477,9 +490,12 @@ class FamiliesMutation:
                 situation=situation,
                 notes=notes,
             )
+            if commune_insee is not None:
+                found = await outside_territory(session, commune_insee)
+                warnings.extend(user_warnings([found]))
             return row.id
 
-        return await _family_payload(ctx, apply)
+        return await _family_payload(ctx, apply, warnings)
 
     @strawberry.mutation(
         description="Ajouter un représentant légal.", extensions=[action_gate(MANAGE)]

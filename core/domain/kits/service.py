@@ -54,6 +54,10 @@ MANAGE = "kits.manage"
 MAX_KM = 2000.0
 MAX_LOAN_DAYS = 366
 MAX_CALENDAR_DAYS = 731
+# A reservation starts within two years: the catalogue changes, and a date further out
+# is a typo (2062 for 2026). Past loans are entered after the fact back to 1 January of
+# last year, so that year's activity report can still be completed; earlier, a typo.
+MAX_AHEAD_DAYS = 730
 MAX_AGE_MONTHS = 18 * 12
 # Loans that hold their days (a cancelled one frees them).
 HOLDING = ("requested", "confirmed", "out", "returned", "checked")
@@ -400,11 +404,30 @@ async def _flush_holding(session: AsyncSession, field: str) -> None:
         raise
 
 
+def _reservable(starts_on: dt.date, today: dt.date) -> None:
+    earliest = dt.date(today.year - 1, 1, 1)
+    if starts_on < earliest:
+        raise ValidationError(
+            f"un prêt passé s'enregistre jusqu'au {earliest:%d/%m/%Y} (année précédente)",
+            field="startsOn",
+        )
+    if (starts_on - today).days > MAX_AHEAD_DAYS:
+        raise ValidationError(
+            f"une réservation commence dans les {MAX_AHEAD_DAYS} jours (deux ans)",
+            field="startsOn",
+        )
+
+
 async def reserve(
-    session: AsyncSession, caller: Caller, tenant: Tenant, data: ReservationInput
+    session: AsyncSession,
+    caller: Caller,
+    tenant: Tenant,
+    data: ReservationInput,
+    today: dt.date | None = None,
 ) -> KitLoan:
     """A reservation « Demandée » of a kit (or a surprise request without one)."""
     actor = caller.require(MANAGE)
+    _reservable(data.starts_on, _today(today))
     kind = await _borrower_kind(session, data)
     if data.surprise:
         if data.kit_id is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -35,6 +36,16 @@ class MaillageError(Exception):
     def __str__(self) -> str:
         where = f" [{self.field}]" if self.field else ""
         return f"{self.code}{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Accepted, but worth a look: the write is kept and the payload says why
+    (``code`` such as OUTSIDE_TERRITORY, the ``field`` concerned, a French message)."""
+
+    code: str
+    field: str | None
+    message: str
 
 
 class ValidationError(MaillageError):

@@ -21,6 +21,7 @@ from core.access.actions import Action, Actor
 from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
 from core.api.gates import action_gate, plugin_gate
+from core.api.limits import chars, chars_field
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -28,6 +29,7 @@ from core.api.types.territory import Commune as CommuneNode
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
 from core.db.base import Base, Reference, Timestamped
+from core.db.limits import LONG, NAME, NOTE, clean_text, max_chars, text_limit
 from core.db.sql import enable_tenant_rls
 from core.errors import (
     ConflictError,
@@ -59,7 +61,10 @@ from core.territory.models import Commune, Departement, Epci
 __all__ = [
     "API_VERSION",
     "JSON",
+    "LONG",
     "MAX_FIRST",
+    "NAME",
+    "NOTE",
     "POLE_ROLES",
     "ROLES",
     "Action",
@@ -97,12 +102,16 @@ __all__ = [
     "UserError",
     "ValidationError",
     "audit",
+    "chars",
+    "chars_field",
+    "clean_text",
     "connection",
     "emit",
     "enable_tenant_rls",
     "get",
     "hookimpl",
     "in_order",
+    "max_chars",
     "paginate",
     "person_field",
     "plugin_mutation",
@@ -114,6 +123,7 @@ __all__ = [
     "tenant_index",
     "tenant_join",
     "tenant_unique",
+    "text_limit",
     "user_errors",
     "window",
 ]

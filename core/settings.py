@@ -134,6 +134,8 @@ class Settings:
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # addresses or networks; "*" trusts everyone; empty trusts none (decision 78).
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    # Largest request body read (JSON GraphQL documents, forms): 413 above it.
+    max_body_bytes: int = 1024 * 1024
 
     @property
     def is_production(self) -> bool:
@@ -278,6 +280,7 @@ class Settings:
             mail_from=get("MAIL_FROM", "maillage <no-reply@maillage.invalid>"),
             forwarded_allow_ips=forwarded_allow_ips,
             metrics_token=metrics_token,
+            max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         )
         settings.check()
         return settings

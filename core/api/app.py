@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from cross_web import HTTPException  # what strawberry raises for a refused request
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,11 +27,12 @@ from core.api.authn import authenticate, csrf_ok, unauthenticated
 from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
 from core.api.headers import SecurityHeaders
+from core.api.limits import BodyLimit
 from core.api.metrics import Metrics, metrics_route, route_template
 from core.api.oidc import oidc_mount
 from core.api.questionnaire_pages import questionnaire_routes
 from core.api.reports import report_routes
-from core.api.schema import compose
+from core.api.schema import ambiguous_operation, compose
 from core.api.tracing import setup_tracing
 from core.auth.principal import Principal
 from core.auth.service import AuthService
@@ -159,6 +161,15 @@ class MaillageGraphQL(GraphQL[Context, None]):
             operation_name=data.get("operationName"),
             extensions=data.get("extensions"),
             protocol="http",
+        )
+
+    async def execute_single(self, *, request_data: Any, sub_response: Any, **kw: Any) -> Any:
+        refused = ambiguous_operation(request_data.query, request_data.operation_name)
+        if refused is not None:
+            sub_response.status_code = 400  # GraphQL-over-HTTP: the request cannot run
+            return ExecutionResult(data=None, errors=[refused])
+        return await super().execute_single(
+            request_data=request_data, sub_response=sub_response, **kw
         )
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
@@ -347,6 +358,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders, production=settings.is_production)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     engines = {"app": database.engine}
     if database.platform_engine is not database.engine:
         engines["platform"] = database.platform_engine

@@ -7,13 +7,13 @@ else (UNAUTHENTICATED, FORBIDDEN, a bug) stays a GraphQL error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import strawberry
 
 from core.api.context import Context
-from core.errors import ErrorCode, MaillageError
+from core.errors import DataWarning, ErrorCode, MaillageError
 
 USER_ERROR_CODES = frozenset({ErrorCode.VALIDATION, ErrorCode.CONFLICT, ErrorCode.NOT_FOUND})
 
@@ -23,6 +23,20 @@ class UserError:
     code: str
     field: str | None
     message: str
+
+
+@strawberry.type(
+    description="Avertissement : la saisie est enregistrée mais mérite un regard "
+    "(code, champ en cause, message)."
+)
+class UserWarning:
+    code: str
+    field: str | None
+    message: str
+
+
+def user_warnings(found: Iterable[DataWarning | None]) -> list[UserWarning]:
+    return [UserWarning(code=w.code, field=w.field, message=w.message) for w in found if w]
 
 
 @asynccontextmanager

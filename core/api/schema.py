@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from strawberry import relay
 from strawberry.exceptions import DuplicatedTypeName
 from strawberry.extensions import (
@@ -39,6 +40,27 @@ from core.plugins.manifest import Plugin
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+
+
+def ambiguous_operation(query: str | None, operation_name: str | None) -> GraphQLError | None:
+    """A document of several operations sent without ``operationName``: refused, as
+    the GraphQL-over-HTTP spec asks (strawberry would run the first one). None when
+    the document can run as sent; a malformed one is left to the usual parser error."""
+    if operation_name is not None or not query:
+        return None
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) < 2:
+        return None
+    names = ", ".join(o.name.value for o in operations if o.name) or "sans nom"
+    return GraphQLError(
+        f"le document contient {len(operations)} opérations ({names}) : "
+        "indiquez laquelle exécuter dans operationName",
+        extensions={"code": "VALIDATION", "field": "operationName"},
+    )
 
 
 class MaillageSchema(strawberry.Schema):

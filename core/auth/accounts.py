@@ -297,7 +297,7 @@ async def accept_invitation(
         user.password_changed_at = auth.now()
         user.status = "active"
         if display_name and display_name.strip():
-            user.display_name = display_name.strip()[:200]
+            user.display_name = display_name.strip()
         security_event(
             session,
             "invitation_accepted",

@@ -97,7 +97,7 @@ async def create(
     secret = None
     client = ApiClient(
         client_id="mc_" + new_token()[:24],
-        name=name.strip()[:200],
+        name=name.strip(),
         pole_id=tenant_id,
         scopes=chosen,
         auth_method=auth_method,

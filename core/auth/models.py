@@ -28,6 +28,7 @@ from core.db.base import (
     Reference,
     Timestamped,
 )
+from core.db.limits import max_chars
 from core.ids import uuid7
 from core.tenancy.scoped import TenantScoped, tenant_unique
 
@@ -149,7 +150,7 @@ class MailMessage(Reference, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=max_chars(100_000))
     created_at: Mapped[dt.datetime] = _at()
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(default=0)
@@ -164,7 +165,8 @@ class SigningKey(Reference, Base):
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     algorithm: Mapped[str] = mapped_column(String(10))
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
-    private_key: Mapped[str] = mapped_column(Text)  # AES-GCM ciphertext, base64
+    # AES-GCM ciphertext, base64.
+    private_key: Mapped[str] = mapped_column(Text, info=max_chars(20_000))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # No longer signs from this time; still verifies until its last token expired.
     retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

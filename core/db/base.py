@@ -14,6 +14,9 @@ from typing import Any, ClassVar, Literal
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Imported for its effect: the text-length check runs at every flush of every session.
+from core.db import limits as _limits  # noqa: F401
+
 TableKind = Literal["reference", "tenant"]
 KIND_KEY = "maillage_kind"
 

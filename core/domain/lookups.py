@@ -11,7 +11,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.trail import record, record_deletions
-from core.errors import NotFoundError, ValidationError
+from core.domain.areas.models import ServiceAreaCommune
+from core.errors import DataWarning, NotFoundError, ValidationError
+from core.tenancy.guard import session_tenant
+from core.tenancy.models import Tenant
 from core.territory.models import Commune
 from core.territory.names import normalize_name
 
@@ -34,6 +37,31 @@ async def check_commune(
     passes: the caller decides whether a commune is required)."""
     if insee is not None and await session.get(Commune, insee) is None:
         raise ValidationError(f"commune inconnue : {insee}", field=field)
+
+
+async def outside_territory(
+    session: AsyncSession, insee: str, field: str = "communeInsee"
+) -> DataWarning | None:
+    """OUTSIDE_TERRITORY when the commune is neither in the pole's département nor in
+    one of its service areas: a family may live across the border (kept), but a typo
+    in an INSEE code is caught while the person is still at the form."""
+    tenant_id = session_tenant(session.sync_session)
+    commune = await session.get(Commune, insee)
+    tenant = await session.get(Tenant, tenant_id) if tenant_id is not None else None
+    if commune is None or tenant is None or commune.departement_code == tenant.departement_code:
+        return None
+    served = await session.scalar(
+        select(ServiceAreaCommune.id).where(ServiceAreaCommune.commune_insee == insee).limit(1)
+    )
+    if served is not None:
+        return None
+    return DataWarning(
+        "OUTSIDE_TERRITORY",
+        field,
+        f"{commune.name} ({commune.departement_code}) est hors du territoire du pôle "
+        f"(département {tenant.departement_code} et ses zones d'intervention) : "
+        "vérifiez le code INSEE",
+    )
 
 
 def name_words(column: Any, search: str) -> list[Any]:

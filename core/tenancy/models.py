@@ -10,6 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Reference, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.ids import uuid7
 
 
@@ -29,7 +30,7 @@ class Tenant(Reference, Timestamped, Base):
     operator: Mapped[str] = mapped_column(String(200))
     departement_code: Mapped[str] = mapped_column(ForeignKey("departements.code"))
     since_year: Mapped[int | None]
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
@@ -49,5 +50,5 @@ class PlatformAuditEvent(Reference, Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     kind: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, info=max_chars(1000))
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -275,8 +275,12 @@ class ReferentChartersRecordTrainingSessionInput:
     number: int = strawberry.field(description="Numéro de la session (7 pour la 7e).")
     start_on: dt.date
     end_on: dt.date
-    title: str = strawberry.field(default="", description="Par défaut « 7e session… ».")
-    programme: str = strawberry.field(default="", description="Déroulé des journées.")
+    title: str = sdk.chars_field(
+        models.ReferentChartersTrainingSession.title, "Par défaut « 7e session… »", default=""
+    )
+    programme: str = sdk.chars_field(
+        models.ReferentChartersTrainingSession.programme, "Déroulé des journées", default=""
+    )
 
 
 @strawberry.type(description="Résultat de l'enregistrement d'une session de formation.")
@@ -287,16 +291,18 @@ class ReferentChartersTrainingSessionPayload:
 
 @strawberry.input(description="Un·e référent·e à inscrire à l'issue de sa formation.")
 class ReferentChartersRegisterReferentInput:
-    first_name: str
-    last_name: str
+    first_name: str = sdk.chars_field(models.ReferentChartersReferent.first_name)
+    last_name: str = sdk.chars_field(models.ReferentChartersReferent.last_name)
     job: ReferentChartersJob  # type: ignore[valid-type]
     commune_insee: str = strawberry.field(description="Code INSEE de la commune d'exercice.")
     structure_kind: ReferentChartersStructureKind  # type: ignore[valid-type]
     training_session_id: strawberry.ID = strawberry.field(
         description="Session de formation suivie."
     )
-    structure_name: str = strawberry.field(
-        default="", description="Nom de l'établissement (obligatoire pour un EAJE)."
+    structure_name: str = sdk.chars_field(
+        models.ReferentChartersReferent.structure_name,
+        "Nom de l'établissement (obligatoire pour un EAJE)",
+        default="",
     )
 
 
@@ -308,7 +314,9 @@ class ReferentChartersReferentPayload:
 
 @strawberry.input(description="Une nouvelle version de la charte.")
 class ReferentChartersPublishCharterInput:
-    version: str = strawberry.field(description="Libellé de la version (« 2021 », « v2 »…).")
+    version: str = sdk.chars_field(
+        models.ReferentChartersCharterVersion.version, "Libellé de la version (« 2021 », « v2 »…)"
+    )
     published_on: dt.date
     commitments: list[str] | None = strawberry.field(
         default=None,
@@ -351,7 +359,7 @@ class ReferentChartersSignaturePayload:
 class ReferentChartersRecordMeetingInput:
     held_on: dt.date
     kind: ReferentChartersMeetingKind  # type: ignore[valid-type]
-    title: str
+    title: str = sdk.chars_field(models.ReferentChartersMeeting.title)
 
 
 @strawberry.type(description="Résultat de l'enregistrement d'une rencontre.")

@@ -31,7 +31,7 @@ class ReferentChartersTrainingSession(sdk.TenantScoped, sdk.Timestamped, sdk.Bas
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
     # How the days are shared out, e.g. two days by a partner association, one by the pole.
-    programme: Mapped[str] = mapped_column(Text, default="")
+    programme: Mapped[str] = mapped_column(Text, default="", info=sdk.max_chars(sdk.NOTE))
 
 
 class ReferentChartersReferent(sdk.TenantScoped, sdk.Timestamped, sdk.Base):

@@ -24,6 +24,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars_field
 from core.api.pagination import connection, page_of, window
 from core.api.payloads import UserError, user_errors
 from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
@@ -580,10 +581,10 @@ class ActionPlanQuery:
 
 @strawberry.input(description="Un plan d'action : titre, première et dernière années.")
 class ActionPlanPeriodInput:
-    title: str
+    title: str = chars_field(PlanPeriod.title)
     first_year: int
     last_year: int
-    description: str = ""
+    description: str = chars_field(PlanPeriod.description, default="")
 
     def to_service(self) -> service.PeriodInput:
         return service.PeriodInput(self.title, self.first_year, self.last_year, self.description)
@@ -591,9 +592,9 @@ class ActionPlanPeriodInput:
 
 @strawberry.input(description="Une orientation, un objectif ou une action.")
 class ActionPlanItemInput:
-    label: str = strawberry.field(description="Le numéro du pôle (« 1 », « 1.2 », « A-3 »).")
-    title: str
-    description: str = ""
+    label: str = chars_field(PlanItem.label, "Le numéro du pôle (« 1 », « 1.2 », « A-3 »).")
+    title: str = chars_field(PlanItem.title)
+    description: str = chars_field(PlanItem.description, default="")
     position: int | None = strawberry.field(
         default=None,
         description="Rang parmi ses voisins (0 en premier) ; absent : à la fin (ajout) ou "
@@ -606,9 +607,9 @@ class ActionPlanItemInput:
 
 @strawberry.input(description="Un indicateur : définition, unité, valeur de référence, cible.")
 class ActionPlanIndicatorInput:
-    name: str
-    unit: str = strawberry.field(description="« enfants », « prêts », « % »…")
-    definition: str = ""
+    name: str = chars_field(PlanIndicator.name)
+    unit: str = chars_field(PlanIndicator.unit, "« enfants », « prêts », « % »…")
+    definition: str = chars_field(PlanIndicator.definition, default="")
     baseline: float | None = None
     baseline_year: int | None = None
     target: float | None = None
@@ -634,7 +635,7 @@ class ActionPlanIndicatorInput:
 class ActionPlanStatusInput:
     item_id: strawberry.ID
     status: str = strawberry.field(description="Voir actionPlanStatuses.")
-    comment: str = ""
+    comment: str = chars_field(PlanItemStatus.comment, default="")
 
 
 @strawberry.input(description="La valeur d'un indicateur pour l'année évaluée, ou son absence.")
@@ -642,8 +643,8 @@ class ActionPlanValueInput:
     indicator_id: strawberry.ID
     state: str = strawberry.field(default="available", description="Voir actionPlanValueStates.")
     value: float | None = None
-    reason: str = strawberry.field(default="", description="Obligatoire sans valeur.")
-    comment: str = ""
+    reason: str = chars_field(IndicatorValue.reason, "Obligatoire sans valeur.", default="")
+    comment: str = chars_field(IndicatorValue.comment, default="")
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars, chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -485,25 +486,27 @@ class AdhesionInput:
     family_id: strawberry.ID | None = None
     organisation_id: strawberry.ID | None = None
     amount_cents: int | None = strawberry.field(
-        default=None, description="À défaut, le tarif de la grille (gratuit la 1re année)."
+        default=None,
+        description="À défaut, le tarif de la grille. La 1re année d'une famille est "
+        "gratuite : un montant autre que 0 est refusé (VALIDATION).",
     )
 
 
 @strawberry.input(description="Une convention de partenariat (commune OU EPCI).")
 class ConventionInput:
-    title: str
+    title: str = chars_field(ConventionModel.title)
     starts_on: dt.date
     ends_on: dt.date
     pricing: str = strawberry.field(description="per_inhabitant ou flat.")
-    commune_insee: str | None = None
-    epci_siren: str | None = None
+    commune_insee: str | None = chars_field(ConventionModel.commune_insee, default=None)
+    epci_siren: str | None = chars_field(ConventionModel.epci_siren, default=None)
     organisation_id: strawberry.ID | None = None
     rate_per_inhabitant: Decimal | None = strawberry.field(
         default=None, description="Euros par habitant, 4 décimales au plus (0.03)."
     )
     flat_amount_cents: int | None = None
     services: list[str] = strawberry.field(default_factory=list)
-    notes: str = ""
+    notes: str = chars_field(ConventionModel.notes, default="")
 
 
 @strawberry.input(description="Un tarif, en vigueur à partir d'une date.")
@@ -512,7 +515,7 @@ class PriceInput:
     amount_cents: int
     valid_from: dt.date
     unit: str = strawberry.field(description="Voir priceUnits.")
-    label: str = ""
+    label: str = chars_field(PriceListItemModel.label, default="")
 
 
 @strawberry.input(
@@ -524,7 +527,7 @@ class InvoiceLineInput:
     adhesion_id: strawberry.ID | None = None
     convention_id: strawberry.ID | None = None
     year: int | None = None
-    label: str = ""
+    label: str = chars_field(InvoiceLineModel.label, default="")
     quantity: Decimal = Decimal(1)
     unit_cents: int | None = None
 
@@ -532,11 +535,11 @@ class InvoiceLineInput:
 @strawberry.input(description="Une facture ; le destinataire se déduit des lignes à défaut.")
 class InvoiceInput:
     lines: list[InvoiceLineInput]
-    customer_name: str = ""
-    customer_address: str = ""
+    customer_name: str = chars_field(InvoiceModel.customer_name, default="")
+    customer_address: str = chars_field(InvoiceModel.customer_address, default="")
     family_id: strawberry.ID | None = None
     organisation_id: strawberry.ID | None = None
-    notes: str = ""
+    notes: str = chars_field(InvoiceModel.notes, default="")
 
 
 @strawberry.input(description="Un paiement reçu, partiel ou total.")
@@ -545,7 +548,7 @@ class PaymentInput:
     paid_on: dt.date
     amount_cents: int
     method: str = strawberry.field(description="Voir paymentMethods.")
-    reference: str = ""
+    reference: str = chars_field(PaymentModel.reference, default="")
 
 
 @strawberry.type
@@ -936,7 +939,11 @@ class AdhesionsMutation:
         extensions=[action_gate(BILLING)],
     )
     async def cancel_invoice(
-        self, info: Info[Context, None], id: strawberry.ID, on: dt.date, reason: str = ""
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        on: dt.date,
+        reason: Annotated[str, chars(InvoiceModel.cancel_reason)] = "",
     ) -> InvoicePayload:
         ctx = info.context
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from strawberry.types import Info
 from core.access.roles import ROLES
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars
 from core.api.pagination import connection, in_order, page_of, paginate
 from core.api.payloads import UserError, user_errors
 from core.api.types.ids import parse_id, try_uuid
@@ -415,8 +417,8 @@ class AuthMutation:
     async def invite_member(
         self,
         info: Info[Context, None],
-        email: str,
-        display_name: str,
+        email: Annotated[str, chars(User.email)],
+        display_name: Annotated[str, chars(User.display_name)],
         roles: list[str],
     ) -> MemberPayload:
         ctx = info.context
@@ -476,9 +478,9 @@ class AuthMutation:
     async def create_api_client(
         self,
         info: Info[Context, None],
-        name: str,
+        name: Annotated[str, chars(ApiClientModel.name)],
         scopes: list[str],
-        auth_method: str = "client_secret_basic",
+        auth_method: Annotated[str, chars(ApiClientModel.auth_method)] = "client_secret_basic",
         public_jwks: JSON | None = None,
     ) -> ApiClientPayload:
         ctx = info.context

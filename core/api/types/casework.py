@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars, chars_field
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -277,10 +278,10 @@ class StaffActivity:
 class RequestInput:
     received_on: dt.date
     channel: str = strawberry.field(description="Voir requestChannels.")
-    requester_kind: str
-    requester_name: str
+    requester_kind: str = chars_field(RequestModel.requester_kind)
+    requester_name: str = chars_field(RequestModel.requester_name)
     subjects: list[str]
-    description: str = ""
+    description: str = chars_field(RequestModel.description, default="")
     family_id: strawberry.ID | None = None
     child_id: strawberry.ID | None = None
     structure_id: strawberry.ID | None = None
@@ -296,10 +297,10 @@ class InterventionInput:
     duration_minutes: int = 0
     staff_user_id: strawberry.ID | None = None
     structure_id: strawberry.ID | None = None
-    place: str = ""
+    place: str = chars_field(InterventionModel.place, default="")
     travel_km: float = 0.0
-    notes: str = ""
-    recommendations: str = ""
+    notes: str = chars_field(InterventionModel.notes, default="")
+    recommendations: str = chars_field(InterventionModel.recommendations, default="")
 
 
 @strawberry.type
@@ -489,8 +490,8 @@ class CaseworkMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        status: str,
-        answer: str = "",
+        status: Annotated[str, chars(RequestModel.status)],
+        answer: Annotated[str, chars(RequestModel.answer)] = "",
         on: dt.date | None = None,
     ) -> RequestPayload:
         ctx = info.context
@@ -544,8 +545,8 @@ class CaseworkMutation:
         info: Info[Context, None],
         id: strawberry.ID,
         closed_on: dt.date,
-        outcome: str,
-        notes: str = "",
+        outcome: Annotated[str, chars(FollowUpModel.outcome)],
+        notes: Annotated[str, chars(FollowUpModel.outcome_notes)] = "",
     ) -> FollowUpPayload:
         ctx = info.context
 

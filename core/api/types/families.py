@@ -22,8 +22,9 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
-from core.api.payloads import UserError, user_errors
+from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
 from core.api.types.ids import caller, parse_id, try_uuid
 from core.api.types.structures import (
@@ -48,6 +49,7 @@ from core.domain.families.vocabulary import (
     age_bracket,
     age_in_years,
 )
+from core.domain.lookups import outside_territory
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
@@ -351,6 +353,11 @@ async def load_families(session: Any, statement: Any) -> list[Family]:
 class FamilyPayload:
     family: Family | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+    warnings: list[UserWarning] = strawberry.field(
+        default_factory=list,
+        description="Enregistré, mais à vérifier (OUTSIDE_TERRITORY : commune hors du "
+        "territoire du pôle).",
+    )
 
 
 @strawberry.type
@@ -397,7 +404,9 @@ class FamiliesQuery:
         return connection(FamilyConnection, nodes, win, total)
 
 
-async def _family_payload(ctx: Context, apply: Any) -> FamilyPayload:
+async def _family_payload(
+    ctx: Context, apply: Any, warnings: list[UserWarning] | None = None
+) -> FamilyPayload:
     result = None
     async with user_errors(ctx) as errors, ctx.db_session() as session:
         family_id = await apply(session)
@@ -405,7 +414,9 @@ async def _family_payload(ctx: Context, apply: Any) -> FamilyPayload:
         (result,) = await load_families(
             session, select(FamilyModel).where(FamilyModel.id == family_id)
         )
-    return FamilyPayload(errors=errors) if errors else FamilyPayload(family=result)
+    if errors:
+        return FamilyPayload(errors=errors)
+    return FamilyPayload(family=result, warnings=warnings or [])
 
 
 async def _child_payload(ctx: Context, apply: Any) -> ChildPayload:
@@ -428,13 +439,14 @@ class FamiliesMutation:
     async def create_family(
         self,
         info: Info[Context, None],
-        name: str,
-        commune_insee: str,
-        address: str = "",
-        situation: str = "",
-        notes: str = "",
+        name: Annotated[str, chars(FamilyModel.name)],
+        commune_insee: Annotated[str, chars(FamilyModel.commune_insee)],
+        address: Annotated[str, chars(FamilyModel.address)] = "",
+        situation: Annotated[str, chars(FamilyModel.situation)] = "",
+        notes: Annotated[str, chars(FamilyModel.notes)] = "",
     ) -> FamilyPayload:
         ctx = info.context
+        warnings: list[UserWarning] = []
 
         async def apply(session: Any) -> uuid.UUID:
             row = await service.create_family(
@@ -446,9 +458,10 @@ class FamiliesMutation:
                 situation=situation,
                 notes=notes,
             )
+            warnings.extend(user_warnings([await outside_territory(session, commune_insee)]))
             return row.id
 
-        return await _family_payload(ctx, apply)
+        return await _family_payload(ctx, apply, warnings)
 
     @strawberry.mutation(
         description="Corriger le dossier d'une famille.", extensions=[action_gate(MANAGE)]
@@ -457,13 +470,14 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        name: str | None = None,
-        commune_insee: str | None = None,
-        address: str | None = None,
-        situation: str | None = None,
-        notes: str | None = None,
+        name: Annotated[str | None, chars(FamilyModel.name)] = None,
+        commune_insee: Annotated[str | None, chars(FamilyModel.commune_insee)] = None,
+        address: Annotated[str | None, chars(FamilyModel.address)] = None,
+        situation: Annotated[str | None, chars(FamilyModel.situation)] = None,
+        notes: Annotated[str | None, chars(FamilyModel.notes)] = None,
     ) -> FamilyPayload:
         ctx = info.context
+        warnings: list[UserWarning] = []
 
         async def apply(session: Any) -> uuid.UUID:
             row = await service.update_family(
@@ -476,9 +490,12 @@ class FamiliesMutation:
                 situation=situation,
                 notes=notes,
             )
+            if commune_insee is not None:
+                found = await outside_territory(session, commune_insee)
+                warnings.extend(user_warnings([found]))
             return row.id
 
-        return await _family_payload(ctx, apply)
+        return await _family_payload(ctx, apply, warnings)
 
     @strawberry.mutation(
         description="Ajouter un représentant légal.", extensions=[action_gate(MANAGE)]
@@ -487,11 +504,11 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        first_name: str,
-        last_name: str,
+        first_name: Annotated[str, chars(GuardianModel.first_name)],
+        last_name: Annotated[str, chars(GuardianModel.last_name)],
         relationship: str,
-        phone: str | None = None,
-        email: str | None = None,
+        phone: Annotated[str | None, chars(GuardianModel.phone)] = None,
+        email: Annotated[str | None, chars(GuardianModel.email)] = None,
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -519,8 +536,8 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        purpose: str,
-        given_by: str,
+        purpose: Annotated[str, chars(ConsentModel.purpose)],
+        given_by: Annotated[str, chars(ConsentModel.given_by)],
         given_at: dt.datetime,
     ) -> FamilyPayload:
         ctx = info.context
@@ -539,7 +556,10 @@ class FamiliesMutation:
         extensions=[action_gate(MANAGE)],
     )
     async def withdraw_consent(
-        self, info: Info[Context, None], id: strawberry.ID, by: str
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        by: Annotated[str, chars(ConsentModel.withdrawn_by)],
     ) -> FamilyPayload:
         ctx = info.context
 
@@ -556,13 +576,13 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        first_name: str,
+        first_name: Annotated[str, chars(ChildModel.first_name)],
         birth_date: dt.date,
-        commune_insee: str | None = None,
-        needs: str = "",
+        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
+        needs: Annotated[str, chars(ChildModel.needs)] = "",
         needs_profile: list[str] | None = None,
-        diagnosis: str | None = None,
-        health_notes: str | None = None,
+        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
+        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -590,13 +610,13 @@ class FamiliesMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        first_name: str | None = None,
+        first_name: Annotated[str | None, chars(ChildModel.first_name)] = None,
         birth_date: dt.date | None = None,
-        commune_insee: str | None = None,
-        needs: str | None = None,
+        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
+        needs: Annotated[str | None, chars(ChildModel.needs)] = None,
         needs_profile: list[str] | None = None,
-        diagnosis: str | None = None,
-        health_notes: str | None = None,
+        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
+        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -628,7 +648,7 @@ class FamiliesMutation:
         structure_id: strawberry.ID,
         starts_on: dt.date,
         ends_on: dt.date | None = None,
-        notes: str = "",
+        notes: Annotated[str, chars(ChildStructureModel.notes)] = "",
     ) -> ChildPayload:
         ctx = info.context
 
@@ -673,7 +693,7 @@ class FamiliesMutation:
         partner_id: strawberry.ID,
         starts_on: dt.date,
         ends_on: dt.date | None = None,
-        notes: str = "",
+        notes: Annotated[str, chars(ChildPartnerModel.notes)] = "",
     ) -> ChildPayload:
         ctx = info.context
 

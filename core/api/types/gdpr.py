@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars
 from core.api.pagination import connection, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.types.ids import caller, parse_id
@@ -282,8 +283,8 @@ class GdprMutation:
         self,
         info: Info[Context, None],
         family_id: strawberry.ID,
-        reason: str,
-        note: str = "",
+        reason: Annotated[str, chars(HoldModel.reason)],
+        note: Annotated[str, chars(HoldModel.note)] = "",
         until: dt.date | None = None,
     ) -> LegalHoldPayload:
         ctx = info.context
@@ -334,7 +335,7 @@ class GdprMutation:
         info: Info[Context, None],
         family_id: strawberry.ID,
         received_on: dt.date,
-        requester: str,
+        requester: Annotated[str, chars(ErasureModel.requester)],
     ) -> ErasureRequestPayload:
         ctx = info.context
         async with user_errors(ctx) as errors, ctx.db_session() as session:

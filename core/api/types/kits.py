@@ -22,6 +22,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -333,21 +334,21 @@ class KitKilometres:
 
 @strawberry.input(description="Un élément de la malle ; id pour modifier un élément existant.")
 class KitComponentInput:
-    name: str
+    name: str = chars_field(ComponentModel.name)
     quantity: int = 1
     id: strawberry.ID | None = None
 
 
 @strawberry.input(description="Une malle du catalogue et son contenu.")
 class KitInput:
-    name: str
+    name: str = chars_field(KitModel.name)
     theme: str = strawberry.field(description="Voir kitThemes.")
     components: list[KitComponentInput]
-    series: str = ""
+    series: str = chars_field(KitModel.series, default="")
     age_min_months: int | None = None
     age_max_months: int | None = None
-    description: str = ""
-    photo_url: str | None = strawberry.field(default=None, description="Adresse https://")
+    description: str = chars_field(KitModel.description, default="")
+    photo_url: str | None = chars_field(KitModel.photo_url, "Adresse https://", default=None)
 
 
 @strawberry.input(
@@ -363,9 +364,9 @@ class KitReservationInput:
     family_id: strawberry.ID | None = None
     member: bool = True
     surprise: bool = False
-    wish_theme: str | None = None
-    wish: str = ""
-    notes: str = ""
+    wish_theme: str | None = chars_field(LoanModel.wish_theme, default=None)
+    wish: str = chars_field(LoanModel.wish, default="")
+    notes: str = chars_field(LoanModel.notes, default="")
 
 
 @strawberry.input(description="Un élément manquant : combien.")

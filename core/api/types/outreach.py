@@ -21,6 +21,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -33,6 +34,7 @@ from core.domain.outreach import service
 from core.domain.outreach.models import AwarenessSession as SessionModel
 from core.domain.outreach.models import OutreachEvent as EventModel
 from core.domain.outreach.models import SessionParticipant, SessionSpeaker
+from core.domain.outreach.models import SessionParticipant as ParticipantModel
 from core.domain.outreach.vocabulary import (
     AUDIENCES,
     EVENT_KINDS,
@@ -301,7 +303,7 @@ def _event_cell(cell: service.Cell) -> EventCell:
 
 @strawberry.input(description="Un participant nommé (une personne : lecture tracée).")
 class OutreachParticipantInput:
-    name: str
+    name: str = chars_field(ParticipantModel.name)
     structure_id: strawberry.ID | None = None
 
 
@@ -309,7 +311,7 @@ class OutreachParticipantInput:
 class AwarenessSessionInput:
     kind: str = strawberry.field(description="Voir awarenessSessionKinds.")
     audience: str = strawberry.field(description="Voir awarenessAudiences.")
-    commune_insee: str
+    commune_insee: str = chars_field(SessionModel.commune_insee)
     held_on: dt.date
     half_days: int = strawberry.field(description="Durée en demi-journées (1, 2, 4…).")
     speaker_ids: list[strawberry.ID] = strawberry.field(
@@ -321,18 +323,18 @@ class AwarenessSessionInput:
     participants: list[OutreachParticipantInput] = strawberry.field(default_factory=list)
     materials: list[str] = strawberry.field(default_factory=list)
     host_structure_id: strawberry.ID | None = None
-    title: str = ""
-    notes: str = ""
+    title: str = chars_field(SessionModel.title, default="")
+    notes: str = chars_field(SessionModel.notes, default="")
 
 
 @strawberry.input(description="Un événement : forum, stand, présentation aux partenaires.")
 class OutreachEventInput:
     kind: str = strawberry.field(description="Voir outreachEventKinds.")
-    commune_insee: str
+    commune_insee: str = chars_field(EventModel.commune_insee)
     held_on: dt.date
     people_reached: int = 0
-    title: str = ""
-    notes: str = ""
+    title: str = chars_field(EventModel.title, default="")
+    notes: str = chars_field(EventModel.notes, default="")
 
 
 @strawberry.type

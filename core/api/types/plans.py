@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
@@ -163,20 +164,21 @@ class SharedReceptionPlan:
 class AdaptationPeriodInput:
     starts_on: dt.date
     ends_on: dt.date
-    description: str
+    # Stored in the version's JSON list of periods: the adaptations' limit applies.
+    description: str = chars_field(VersionModel.adaptations)
 
 
 @strawberry.input(description="Le contenu d'une version du projet d'accueil.")
 class ReceptionPlanInput:
-    needs: str = ""
-    habits: str = ""
-    communication: str = ""
-    care_instructions: str = ""
-    adaptations: str = ""
-    equipment: str = ""
+    needs: str = chars_field(VersionModel.needs, default="")
+    habits: str = chars_field(VersionModel.habits, default="")
+    communication: str = chars_field(VersionModel.communication, default="")
+    care_instructions: str = chars_field(VersionModel.care_instructions, default="")
+    adaptations: str = chars_field(VersionModel.adaptations, default="")
+    equipment: str = chars_field(VersionModel.equipment, default="")
     adaptation_periods: list[AdaptationPeriodInput] = strawberry.field(default_factory=list)
     review_dates: list[dt.date] = strawberry.field(default_factory=list)
-    evaluation: str = ""
+    evaluation: str = chars_field(VersionModel.evaluation, default="")
 
     def to_service(self) -> service.PlanContent:
         return service.PlanContent(

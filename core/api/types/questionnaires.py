@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars, chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -30,6 +31,7 @@ from core.api.types.structures import KindOption
 from core.domain.questionnaires import links, service
 from core.domain.questionnaires.definitions import ItemSpec, SectionSpec
 from core.domain.questionnaires.models import Questionnaire as QuestionnaireModel
+from core.domain.questionnaires.models import QuestionnaireAnswer as AnswerModel
 from core.domain.questionnaires.models import QuestionnaireItem as ItemModel
 from core.domain.questionnaires.models import QuestionnaireSending as SendingModel
 from core.domain.questionnaires.models import QuestionnaireVersion as VersionModel
@@ -384,28 +386,28 @@ class QuestionnaireByLinkResult:
 )
 class AnswerInput:
     item: str = strawberry.field(description="Clé de la question.")
-    value: str | None = None
+    value: str | None = chars_field(AnswerModel.text, default=None)
     values: list[str] | None = None
 
 
 @strawberry.input
 class ChoiceInput:
     value: str
-    label: str
+    label: str = chars_field(ItemModel.label)
 
 
 @strawberry.input(description="Une question d'une version en préparation.")
 class QuestionnaireItemInput:
-    key: str
+    key: str = chars_field(ItemModel.key)
     kind: str = strawberry.field(description="Voir questionnaireItemKinds.")
-    label: str
+    label: str = chars_field(ItemModel.label)
     required: bool = True
     choices: list[ChoiceInput] | None = None
 
 
 @strawberry.input
 class QuestionnaireSectionInput:
-    title: str
+    title: str = chars_field(QuestionnaireModel.title)
     items: list[QuestionnaireItemInput]
 
 
@@ -632,7 +634,7 @@ class QuestionnairesMutation:
         self,
         info: Info[Context, None],
         questionnaire_id: strawberry.ID,
-        subject_kind: str,
+        subject_kind: Annotated[str, chars(SendingModel.subject_kind)],
         subject_id: strawberry.ID,
         sent_on: dt.date | None = None,
     ) -> SendQuestionnairePayload:
@@ -667,7 +669,7 @@ class QuestionnairesMutation:
         info: Info[Context, None],
         questionnaire_id: strawberry.ID,
         sections: list[QuestionnaireSectionInput],
-        intro: str = "",
+        intro: Annotated[str, chars(VersionModel.intro)] = "",
     ) -> QuestionnairePayload:
         ctx = info.context
 

@@ -19,6 +19,7 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.limits import chars, chars_field
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -275,17 +276,17 @@ async def load_structures(session: Any, statement: Any) -> list[Structure]:
 
 @strawberry.input(description="Une structure d'accueil.")
 class StructureInput:
-    name: str
+    name: str = chars_field(StructureModel.name)
     kind: str = strawberry.field(description="Voir structureKinds.")
-    commune_insee: str
+    commune_insee: str = chars_field(StructureModel.commune_insee)
     organisation_id: strawberry.ID | None = None
-    address: str = ""
+    address: str = chars_field(StructureModel.address, default="")
     capacity: int | None = None
     age_min_months: int | None = None
     age_max_months: int | None = None
-    email: str | None = None
-    phone: str | None = None
-    notes: str = ""
+    email: str | None = chars_field(StructureModel.email, default=None)
+    phone: str | None = chars_field(StructureModel.phone, default=None)
+    notes: str = chars_field(StructureModel.notes, default="")
 
     def to_service(self) -> service.StructureInput:
         organisation = None
@@ -532,11 +533,11 @@ class StructuresMutation:
     async def create_partner(
         self,
         info: Info[Context, None],
-        name: str,
-        kind: str,
-        commune_insee: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
+        name: Annotated[str, chars(PartnerModel.name)],
+        kind: Annotated[str, chars(PartnerModel.kind)],
+        commune_insee: Annotated[str | None, chars(PartnerModel.commune_insee)] = None,
+        email: Annotated[str | None, chars(PartnerModel.email)] = None,
+        phone: Annotated[str | None, chars(PartnerModel.phone)] = None,
     ) -> PartnerPayload:
         ctx = info.context
         result = None
@@ -561,10 +562,10 @@ class StructuresMutation:
     async def create_organisation(
         self,
         info: Info[Context, None],
-        name: str,
-        kind: str,
-        commune_insee: str | None = None,
-        siren: str | None = None,
+        name: Annotated[str, chars(OrganisationModel.name)],
+        kind: Annotated[str, chars(OrganisationModel.kind)],
+        commune_insee: Annotated[str | None, chars(OrganisationModel.commune_insee)] = None,
+        siren: Annotated[str | None, chars(OrganisationModel.siren)] = None,
     ) -> OrganisationPayload:
         ctx = info.context
         result = None
@@ -585,13 +586,13 @@ class StructuresMutation:
     async def add_contact(
         self,
         info: Info[Context, None],
-        first_name: str,
-        last_name: str,
+        first_name: Annotated[str, chars(ContactModel.first_name)],
+        last_name: Annotated[str, chars(ContactModel.last_name)],
         structure_id: strawberry.ID | None = None,
         partner_id: strawberry.ID | None = None,
-        function: str = "",
-        email: str | None = None,
-        phone: str | None = None,
+        function: Annotated[str, chars(ContactModel.function)] = "",
+        email: Annotated[str | None, chars(ContactModel.email)] = None,
+        phone: Annotated[str | None, chars(ContactModel.phone)] = None,
     ) -> ContactPayload:
         ctx = info.context
         result = None

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 # The orientations (no parent), for their partial unique index.
@@ -50,7 +51,7 @@ class PlanPeriod(TenantScoped, Timestamped, Base):
     )
 
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     first_year: Mapped[int]
     last_year: Mapped[int]
     previous_id: Mapped[uuid.UUID | None]
@@ -108,7 +109,7 @@ class PlanItem(TenantScoped, Timestamped, Base):
     parent_level: Mapped[str | None] = mapped_column(String(12))
     label: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     position: Mapped[int] = mapped_column(default=0)
     predecessor_id: Mapped[uuid.UUID | None]
     lineage_id: Mapped[uuid.UUID]
@@ -132,7 +133,7 @@ class PlanItemStatus(TenantScoped, Base):
     item_id: Mapped[uuid.UUID]
     year: Mapped[int]
     status: Mapped[str] = mapped_column(String(12))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(String(200))
 
@@ -177,7 +178,7 @@ class PlanIndicator(TenantScoped, Timestamped, Base):
     item_id: Mapped[uuid.UUID | None]
     item_level: Mapped[str | None] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(300))
-    definition: Mapped[str] = mapped_column(Text, default="")
+    definition: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     unit: Mapped[str] = mapped_column(String(40))
     baseline: Mapped[float | None] = mapped_column(Float)
     baseline_year: Mapped[int | None]
@@ -211,7 +212,7 @@ class IndicatorValue(TenantScoped, Base):
     year: Mapped[int]
     state: Mapped[str] = mapped_column(String(16))
     value: Mapped[float | None] = mapped_column(Float)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    comment: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
+    comment: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(String(200))

@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.db.limits import clean_text
 from core.db.upsert import upsert
 from core.domain.adhesions import pricing
 from core.domain.adhesions.checks import (
@@ -147,7 +148,7 @@ async def _line(
             )
         return InvoiceLine(
             kind="price_item",
-            label=(label or price.label)[:300],
+            label=clean_text(label or price.label, InvoiceLine.label, f"{at}.label"),
             quantity_hundredths=quantity,
             unit_cents=price.amount_cents,
             total_cents=rounded(quantity * price.amount_cents, 100),
@@ -211,7 +212,9 @@ async def _line(
             guess.organisation_id = convention.organisation_id
         return InvoiceLine(
             kind="convention",
-            label=(label or f"{convention.title} — année {data.year}")[:300],
+            label=clean_text(
+                label or f"{convention.title} — année {data.year}", InvoiceLine.label, f"{at}.label"
+            ),
             quantity_hundredths=100,
             unit_cents=convention.yearly_amount_cents,
             total_cents=convention.yearly_amount_cents,
@@ -225,7 +228,7 @@ async def _line(
     unit = cents(data.unit_cents, f"{at}.unitCents")
     return InvoiceLine(
         kind="free",
-        label=label[:300],
+        label=clean_text(label, InvoiceLine.label, f"{at}.label"),
         quantity_hundredths=quantity,
         unit_cents=unit,
         total_cents=rounded(quantity * unit, 100),
@@ -277,7 +280,7 @@ async def create_invoice(
     cents(total, "lines")
     row = Invoice(
         status="draft",
-        customer_name=name[:200],
+        customer_name=name,
         customer_address=data.customer_address.strip() or customer.address,
         family_id=customer.family_id,
         organisation_id=customer.organisation_id,
@@ -430,7 +433,7 @@ async def record_payment(
         paid_on=data.paid_on,
         amount_cents=data.amount_cents,
         method=data.method,
-        reference=data.reference.strip()[:100],
+        reference=data.reference.strip(),
         recorded_by=actor.subject,
     )
     session.add(row)

@@ -115,7 +115,7 @@ async def create_convention(
     actor = caller.require(BILLING)
     rate, population, amount = await _check(session, data)
     row = Convention(
-        title=" ".join(data.title.split())[:200],
+        title=" ".join(data.title.split()),
         commune_insee=data.commune_insee,
         epci_siren=data.epci_siren,
         organisation_id=data.organisation_id,

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 
@@ -62,7 +63,7 @@ class Convention(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class Adhesion(TenantScoped, Timestamped, Base):
@@ -131,7 +132,7 @@ class Invoice(TenantScoped, Timestamped, Base):
     sequence: Mapped[int | None]
     number: Mapped[str | None] = mapped_column(String(20))
     customer_name: Mapped[str] = mapped_column(String(200))
-    customer_address: Mapped[str] = mapped_column(Text, default="")
+    customer_address: Mapped[str] = mapped_column(Text, default="", info=max_chars(500))
     family_id: Mapped[uuid.UUID | None]
     organisation_id: Mapped[uuid.UUID | None]
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -139,8 +140,8 @@ class Invoice(TenantScoped, Timestamped, Base):
     total_cents: Mapped[int] = mapped_column(default=0)
     paid_cents: Mapped[int] = mapped_column(default=0)
     cancelled_on: Mapped[dt.date | None] = mapped_column(Date)
-    cancel_reason: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class InvoiceLine(TenantScoped, Base):

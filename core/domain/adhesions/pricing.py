@@ -51,7 +51,7 @@ async def set_price(
     if taken.first() is not None:
         raise ConflictError("un tarif de ce code existe déjà à cette date", field="validFrom")
     row = PriceListItem(
-        code=code, label=name[:200], unit=unit, amount_cents=amount_cents, valid_from=valid_from
+        code=code, label=name, unit=unit, amount_cents=amount_cents, valid_from=valid_from
     )
     session.add(row)
     await session.flush()

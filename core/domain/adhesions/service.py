@@ -124,6 +124,14 @@ async def register_adhesion(
     if taken.first() is not None:
         raise ConflictError(f"déjà adhérent en {data.year}", field="year")
     if first_year:
+        # The pole's rule, not a default: an amount other than 0 is a mistake to say,
+        # never one to drop (the family would owe nothing while the form said 5 €).
+        if data.amount_cents:
+            raise ValidationError(
+                "la première année d'adhésion d'une famille est gratuite : laissez le "
+                "montant vide (ou 0)",
+                field="amountCents",
+            )
         amount = 0
     elif data.amount_cents is not None:
         amount = cents(data.amount_cents, "amountCents")

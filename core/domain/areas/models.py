@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import (
     TenantScoped,
     tenant_fk,
@@ -27,7 +28,7 @@ class ServiceArea(TenantScoped, Timestamped, Base):
     __table_args__ = (tenant_unique("name"),)
 
     name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
     communes: Mapped[list[ServiceAreaCommune]] = relationship(
         back_populates="area",

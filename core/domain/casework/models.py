@@ -14,6 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 
@@ -36,11 +37,11 @@ class Request(TenantScoped, Timestamped, Base):
     structure_id: Mapped[uuid.UUID | None]
     partner_id: Mapped[uuid.UUID | None]
     subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     status: Mapped[str] = mapped_column(String(12), default="new")
     assigned_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     answered_on: Mapped[dt.date | None] = mapped_column(Date)
-    answer: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class FollowUp(TenantScoped, Timestamped, Base):
@@ -63,7 +64,7 @@ class FollowUp(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(20))
-    outcome_notes: Mapped[str] = mapped_column(Text, default="")
+    outcome_notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class FollowUpStructure(TenantScoped, Base):
@@ -109,8 +110,8 @@ class Intervention(TenantScoped, Timestamped, Base):
     structure_id: Mapped[uuid.UUID | None]
     place: Mapped[str] = mapped_column(String(200), default="")
     travel_km: Mapped[float] = mapped_column(Float, default=0.0)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    recommendations: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
+    recommendations: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class TaskState(TenantScoped, Base):

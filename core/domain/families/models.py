@@ -15,6 +15,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join
 
 
@@ -28,8 +29,8 @@ class Family(TenantScoped, Timestamped, Base):
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee_code"))
     address: Mapped[str] = mapped_column(String(300), default="")
     # Sensitive (social data): family situation, needs an explicit grant to read.
-    situation: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    situation: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     # Set when the file was anonymised (retention purge or erasure): the row stays as an
     # anonymous skeleton for activity counts, out of every list.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -101,11 +102,11 @@ class Child(TenantScoped, Timestamped, Base):
     first_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee_code"))
-    needs: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     needs_profile: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Sensitive (health data): behind an explicit grant.
-    diagnosis: Mapped[str | None] = mapped_column(Text)
-    health_notes: Mapped[str | None] = mapped_column(Text)
+    diagnosis: Mapped[str | None] = mapped_column(Text, info=max_chars(NOTE))
+    health_notes: Mapped[str | None] = mapped_column(Text, info=max_chars(NOTE))
 
 
 class ChildStructure(TenantScoped, Base):

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Date, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base
+from core.db.limits import max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index
 
 
@@ -26,7 +27,7 @@ class LegalHold(TenantScoped, Base):
 
     family_id: Mapped[uuid.UUID]
     reason: Mapped[str] = mapped_column(String(30))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="", info=max_chars(500))
     until: Mapped[dt.date | None] = mapped_column(Date)
     placed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     placed_by: Mapped[str] = mapped_column(String(200))

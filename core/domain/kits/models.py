@@ -16,6 +16,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 # The name migration 0010 gives the database's no-overlap rule (constraint or trigger);
@@ -39,7 +40,7 @@ class Kit(TenantScoped, Timestamped, Base):
     series: Mapped[str] = mapped_column(String(100), default="")
     age_min_months: Mapped[int | None]
     age_max_months: Mapped[int | None]
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     photo_url: Mapped[str | None] = mapped_column(String(500))
     # available, in_repair or retired; « out » is read from the loans.
     status: Mapped[str] = mapped_column(String(12), default="available")
@@ -94,7 +95,7 @@ class KitLoan(TenantScoped, Timestamped, Base):
     # A surprise request: what the borrower would like (theme, words).
     surprise: Mapped[bool] = mapped_column(Boolean, default=False)
     wish_theme: Mapped[str | None] = mapped_column(String(20))
-    wish: Mapped[str] = mapped_column(Text, default="")
+    wish: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     structure_id: Mapped[uuid.UUID | None]
@@ -109,7 +110,7 @@ class KitLoan(TenantScoped, Timestamped, Base):
     returned_on: Mapped[dt.date | None] = mapped_column(Date)
     checked_on: Mapped[dt.date | None] = mapped_column(Date)
     cancelled_on: Mapped[dt.date | None] = mapped_column(Date)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class KitLoanCheck(TenantScoped, Base):

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership
+from core.db.limits import check_length
 from core.domain.families.models import Family
 from core.domain.kits.models import NO_OVERLAP, Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
 from core.domain.kits.vocabulary import (
@@ -53,6 +54,10 @@ MANAGE = "kits.manage"
 MAX_KM = 2000.0
 MAX_LOAN_DAYS = 366
 MAX_CALENDAR_DAYS = 731
+# A reservation starts within two years: the catalogue changes, and a date further out
+# is a typo (2062 for 2026). Past loans are entered after the fact back to 1 January of
+# last year, so that year's activity report can still be completed; earlier, a typo.
+MAX_AHEAD_DAYS = 730
 MAX_AGE_MONTHS = 18 * 12
 # Loans that hold their days (a cancelled one frees them).
 HOLDING = ("requested", "confirmed", "out", "returned", "checked")
@@ -111,6 +116,8 @@ def _check_kit(data: KitInput) -> str:
     name = " ".join(data.name.split())
     if not name:
         raise ValidationError("le nom de la malle", field="name")
+    check_length(name, Kit.name, "name")
+    check_length(" ".join(data.series.split()), Kit.series, "series")
     _one_of(data.theme, THEMES, "theme")
     for value, field_name in (
         (data.age_min_months, "ageMinMonths"),
@@ -133,17 +140,19 @@ def _check_kit(data: KitInput) -> str:
     if not data.components:
         raise ValidationError("au moins un élément dans la malle", field="components")
     for index, component in enumerate(data.components):
-        if not " ".join(component.name.split()):
+        component_name = " ".join(component.name.split())
+        if not component_name:
             raise ValidationError("le nom de l'élément", field=f"components.{index}.name")
+        check_length(component_name, KitComponent.name, f"components.{index}.name")
         if not 1 <= component.quantity <= 999:
             raise ValidationError("quantité entre 1 et 999", field=f"components.{index}.quantity")
     return name
 
 
 def _apply_kit(row: Kit, data: KitInput, name: str) -> None:
-    row.name, row.search_name = name[:200], normalize_name(name)[:200]
+    row.name, row.search_name = name, normalize_name(name)
     row.theme = data.theme
-    row.series = " ".join(data.series.split())[:100]
+    row.series = " ".join(data.series.split())
     row.age_min_months, row.age_max_months = data.age_min_months, data.age_max_months
     row.description = data.description.strip()
     row.photo_url = (data.photo_url or "").strip() or None
@@ -162,7 +171,7 @@ async def _set_components(
     }
     kept: set[uuid.UUID] = set()
     for position, line in enumerate(components):
-        name = " ".join(line.name.split())[:200]
+        name = " ".join(line.name.split())
         if line.id is not None:
             component = existing.get(line.id)
             if component is None:
@@ -395,11 +404,30 @@ async def _flush_holding(session: AsyncSession, field: str) -> None:
         raise
 
 
+def _reservable(starts_on: dt.date, today: dt.date) -> None:
+    earliest = dt.date(today.year - 1, 1, 1)
+    if starts_on < earliest:
+        raise ValidationError(
+            f"un prêt passé s'enregistre jusqu'au {earliest:%d/%m/%Y} (année précédente)",
+            field="startsOn",
+        )
+    if (starts_on - today).days > MAX_AHEAD_DAYS:
+        raise ValidationError(
+            f"une réservation commence dans les {MAX_AHEAD_DAYS} jours (deux ans)",
+            field="startsOn",
+        )
+
+
 async def reserve(
-    session: AsyncSession, caller: Caller, tenant: Tenant, data: ReservationInput
+    session: AsyncSession,
+    caller: Caller,
+    tenant: Tenant,
+    data: ReservationInput,
+    today: dt.date | None = None,
 ) -> KitLoan:
     """A reservation « Demandée » of a kit (or a surprise request without one)."""
     actor = caller.require(MANAGE)
+    _reservable(data.starts_on, _today(today))
     kind = await _borrower_kind(session, data)
     if data.surprise:
         if data.kit_id is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 
@@ -37,7 +38,7 @@ class AwarenessSession(TenantScoped, Timestamped, Base):
     host_structure_id: Mapped[uuid.UUID | None]
     title: Mapped[str] = mapped_column(String(200), default="")
     materials: Mapped[list[str]] = mapped_column(JSON, default=list)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class SessionSpeaker(TenantScoped, Base):
@@ -85,4 +86,4 @@ class OutreachEvent(TenantScoped, Timestamped, Base):
     held_on: Mapped[dt.date] = mapped_column(Date)
     people_reached: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(200), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))

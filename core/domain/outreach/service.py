@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership
+from core.db.limits import check_length, limit_text
 from core.domain.lookups import audit, check_commune, delete_recorded
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.outreach.models import (
@@ -39,6 +40,8 @@ READ = "outreach.read"
 MANAGE = "outreach.manage"
 # Ten days: longer courses are recorded as several sessions, as the reports count them.
 MAX_HALF_DAYS = 20
+# A support's name ("Plaquette du pôle"), one entry of a JSON list: no column to declare it.
+MAX_MATERIAL = 200
 MAX_PEOPLE = 100_000
 MAX_MATERIALS = 30
 MAX_PARTICIPANTS = 500
@@ -175,7 +178,8 @@ async def _check_session(
         name = " ".join(person.name.split())
         if not name:
             raise ValidationError("le nom du participant", field=f"participants.{index}.name")
-        participants.append((name[:200], person.structure_id))
+        check_length(name, SessionParticipant.name, f"participants.{index}.name")
+        participants.append((name, person.structure_id))
     if data.participants_count is None:
         count = len(participants)
     else:
@@ -192,7 +196,9 @@ async def _check_session(
         text = " ".join(item.split())
         if not text:
             raise ValidationError("support vide", field=f"materials.{index}")
-        materials.append(text[:200])
+        if len(text) > MAX_MATERIAL:
+            raise ValidationError(limit_text(MAX_MATERIAL), field=f"materials.{index}")
+        materials.append(text)
     await _structures(
         session,
         [(data.host_structure_id, "hostStructureId")]
@@ -208,7 +214,7 @@ async def _check_session(
             "half_days": data.half_days,
             "participants_count": count,
             "host_structure_id": data.host_structure_id,
-            "title": " ".join(data.title.split())[:200],
+            "title": " ".join(data.title.split()),
             "materials": list(dict.fromkeys(materials)),
             "notes": data.notes.strip(),
         },
@@ -368,7 +374,7 @@ async def _check_event(
         "commune_insee": data.commune_insee,
         "held_on": data.held_on,
         "people_reached": _count(data.people_reached, "peopleReached"),
-        "title": title[:200],
+        "title": title,
         "notes": data.notes.strip(),
     }
 

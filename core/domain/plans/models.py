@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
+from core.db.limits import LONG, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 
@@ -43,17 +44,17 @@ class ReceptionPlanVersion(TenantScoped, Base):
     written_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     written_by: Mapped[str] = mapped_column(String(200))
     # The information sheet for the team ("recueil d'informations").
-    needs: Mapped[str] = mapped_column(Text, default="")
-    habits: Mapped[str] = mapped_column(Text, default="")
-    communication: Mapped[str] = mapped_column(Text, default="")
-    care_instructions: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
+    habits: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
+    communication: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
+    care_instructions: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
     # What the structure will do.
-    adaptations: Mapped[str] = mapped_column(Text, default="")
-    equipment: Mapped[str] = mapped_column(Text, default="")
+    adaptations: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
+    equipment: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
     # [{"starts_on": "2026-09-01", "ends_on": "2026-09-12", "description": "…"}]
     adaptation_periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     review_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
-    evaluation: Mapped[str] = mapped_column(Text, default="")
+    evaluation: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
 
 
 class ReceptionPlanShare(TenantScoped, Base):

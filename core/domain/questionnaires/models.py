@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import RUNTIME_WRITABLE_KEY, Base, Reference, Timestamped
+from core.db.limits import LONG, NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_unique
 
 
@@ -42,7 +43,7 @@ class Questionnaire(TenantScoped, Timestamped, Base):
 
     key: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     # The subject kinds it is meant for (follow_up, structure, session, loan).
     subject_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -59,7 +60,7 @@ class QuestionnaireVersion(TenantScoped, Base):
     questionnaire_id: Mapped[uuid.UUID]
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="draft")
-    intro: Mapped[str] = mapped_column(Text, default="")
+    intro: Mapped[str] = mapped_column(Text, default="", info=max_chars(LONG))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -96,7 +97,7 @@ class QuestionnaireItem(TenantScoped, Base):
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))
-    label: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, info=max_chars(1000))
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
@@ -159,7 +160,7 @@ class QuestionnaireAnswer(TenantScoped, Base):
     item_id: Mapped[uuid.UUID]
     number: Mapped[int | None] = mapped_column(Integer)
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="", info=max_chars(5000))
 
 
 class QuestionnaireLink(Reference, Base):

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Timestamped
+from core.db.limits import NOTE, max_chars
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
 from core.territory.models import Commune
 
@@ -28,7 +29,7 @@ class Organisation(TenantScoped, Timestamped, Base):
     kind: Mapped[str] = mapped_column(String(20))
     commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee_code"))
     siren: Mapped[str | None] = mapped_column(String(9))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
 
 class Structure(TenantScoped, Timestamped, Base):
@@ -59,7 +60,7 @@ class Structure(TenantScoped, Timestamped, Base):
     age_max_months: Mapped[int | None]
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set when merged into another row (kept for the history, hidden from lists).
     merged_into_id: Mapped[uuid.UUID | None]
@@ -83,7 +84,7 @@ class Partner(TenantScoped, Timestamped, Base):
     commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee_code"))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=max_chars(NOTE))
 
     commune: Mapped[Commune | None] = relationship(lazy="raise")
 

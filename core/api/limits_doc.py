@@ -11,8 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.api.bodies import MAX_JSON_DEPTH
 from core.api.limits import body_limit_text
 from core.api.pagination import MAX_FIRST
+from core.api.scalars import EARLIEST, LATEST, MAX_DECIMAL, MAX_DECIMAL_PLACES
 from core.api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from core.db.base import Base, table_owner
 from core.db.limits import number, text_limit
@@ -52,6 +54,26 @@ def _requests() -> list[str]:
             "Operations per document",
             "several only with `operationName`",
             "`core/api/schema.py` (`ambiguous_operation`), HTTP 400",
+        ),
+        (
+            "JSON nesting of a GraphQL body",
+            str(MAX_JSON_DEPTH),
+            "`core/api/bodies.py` (`parse_graphql_body`), checked before parsing, HTTP 400",
+        ),
+        (
+            "Dates (`Date`, `DateTime`)",
+            f"{EARLIEST.isoformat()} to {LATEST.isoformat()}",
+            "`core/api/scalars.py`, at the door: VALIDATION naming the variable or argument",
+        ),
+        (
+            "Decimals (`Decimal`)",
+            f"finite, under {number(int(MAX_DECIMAL))}, {MAX_DECIMAL_PLACES} decimals",
+            "`core/api/scalars.py`",
+        ),
+        (
+            "Characters in any text",
+            "no NUL, no lone surrogate",
+            "`core/api/texts.py` (`UnstorableText`), before any resolver runs",
         ),
         ("Page size (`first`)", str(MAX_FIRST), "`core/api/pagination.py` (`MAX_FIRST`)"),
         (

@@ -216,11 +216,13 @@ async def test_demo_seed_and_setup_write_nothing_in_production_mode(
     db = pg_urls.database()
     try:
         await make_tenant(db)
+        # The shared test database may hold other tests' demo accounts: none may be added.
+        before = await _demo_users(db)
         message = await asyncio.to_thread(
             _refused, ["demo", "seed"], _production_env(pg_urls, tmp_path), tmp_path
         )
         assert message.startswith("maillage: erreur: MAILLAGE_MODE: ")
-        assert await _demo_users(db) == 0
+        assert await _demo_users(db) == before
     finally:
         await db.dispose()
 
@@ -243,6 +245,7 @@ async def test_the_seed_functions_refuse_production_and_unmarked_sessions(
     db_urls: DbUrls, db: Database
 ) -> None:
     tenant = await make_tenant(db)
+    before = await _demo_users(db)
     production = Settings.from_env(
         {
             "MAILLAGE_MODE": "production",
@@ -261,4 +264,4 @@ async def test_the_seed_functions_refuse_production_and_unmarked_sessions(
     async with db.session(tenant.id) as session:
         with pytest.raises(ConfigurationError):
             await seed_accounts(tenant, session)
-    assert await _demo_users(db) == 0
+    assert await _demo_users(db) == before

@@ -22,17 +22,10 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, parse_id, try_uuid
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import ReadAudit, person_field
-from core.api.types.ids import caller, parse_id, try_uuid
-from core.api.types.structures import (
-    KindOption,
-    Partner,
-    Structure,
-    load_partners,
-    load_structures,
-)
 from core.domain.families import service
 from core.domain.families.models import Child as ChildModel
 from core.domain.families.models import ChildPartner as ChildPartnerModel
@@ -47,6 +40,13 @@ from core.domain.families.vocabulary import (
     NEEDS,
     age_bracket,
     age_in_years,
+)
+from core.domain.structures.graphql import (
+    KindOption,
+    Partner,
+    Structure,
+    load_partners,
+    load_structures,
 )
 from core.domain.structures.models import Structure as StructureModel
 

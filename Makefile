@@ -22,7 +22,7 @@ $(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
 	@touch $(OIDC_STAMP)
 
 ## GraphiQL's browser files: npm packages pinned in assets/graphiql/package-lock.json. The
-## copies served by the app are committed in core/api/static/graphiql/ (a plain pip install
+## copies served by the app are committed in core/app/static/graphiql/ (a plain pip install
 ## carries them); the tests check they are byte for byte these packages' files.
 GRAPHIQL_DIR   := assets/graphiql
 GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.installed-stamp

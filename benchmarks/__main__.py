@@ -33,7 +33,7 @@ from benchmarks import auth as auth_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
-from core.api.app import create_app
+from core.app.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
 from core.domain.areas.service import upsert_area

@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import event
 
 from core.access.actions import Actor
-from core.api.app import create_app
+from core.app.app import create_app
 from core.auth.config import AuthConfig
 from core.auth.keys import ensure_key
 from core.db import migrate

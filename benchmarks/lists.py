@@ -31,7 +31,7 @@ import httpx
 from sqlalchemy import event, func, select
 
 from benchmarks.generator import TODAY, GeneratedPole, generate
-from core.api.app import create_app
+from core.app.app import create_app
 from core.auth.config import AuthConfig
 from core.auth.keys import ensure_key
 from core.auth.models import User

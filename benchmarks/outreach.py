@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import event, select
 
 from core.access.actions import Actor
-from core.api.app import create_app
+from core.app.app import create_app
 from core.auth.config import AuthConfig
 from core.auth.keys import ensure_key
 from core.auth.models import Membership

@@ -25,9 +25,19 @@ from core.api.limits import chars, chars_field
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.territory import Commune as CommuneNode
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
+from core.contributions import (
+    Event,
+    ExportRecord,
+    FamilyScope,
+    GraphQLContribution,
+    IndicatorResult,
+    IndicatorSpec,
+    MigrationSource,
+    Period,
+    PersonalDataSource,
+)
 from core.db.base import Base, Reference, Timestamped
 from core.db.limits import LONG, NAME, NOTE, clean_text, max_chars, text_limit
 from core.db.sql import enable_tenant_rls
@@ -40,22 +50,12 @@ from core.errors import (
     ValidationError,
 )
 from core.hooks import hookimpl
-from core.plugins.contributions import (
-    Event,
-    ExportRecord,
-    FamilyScope,
-    GraphQLContribution,
-    IndicatorResult,
-    IndicatorSpec,
-    MigrationSource,
-    Period,
-    PersonalDataSource,
-)
 from core.plugins.events import emit
 from core.plugins.manifest import API_VERSION, Plugin, Setting
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
+from core.territory.graphql import Commune as CommuneNode
 from core.territory.models import Commune, Departement, Epci
 
 __all__ = [

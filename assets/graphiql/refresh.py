@@ -1,8 +1,8 @@
 """Copy GraphiQL's browser files from the npm packages (``npm ci`` here first) into
-``core/api/static/graphiql/``, with a LICENSES.md naming each package and version.
+``core/app/static/graphiql/``, with a LICENSES.md naming each package and version.
 
 Run by ``make graphiql-assets`` after changing a version in package.json; commit the
-result. The list of files is ``core.api.graphiql.VENDOR``.
+result. The list of files is ``core.app.graphiql.VENDOR``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from core.api.graphiql import STATIC_DIR, VENDOR  # noqa: E402
+from core.app.graphiql import STATIC_DIR, VENDOR  # noqa: E402
 
 MODULES = HERE / "node_modules"
 

@@ -1,1 +1,2 @@
-"""The HTTP and GraphQL surface: the Starlette app, the schema builder, the request context."""
+"""What every feature's GraphQL types share: the request context, ids, pagination,
+payloads, gates, audited reads, scalars, text rules and coded errors."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.auth.demo import seed_accounts
+from core.auth.graphql import AuthMutation, AuthQuery, Member
 from core.auth.models import (
     ApiClient,
     AuthSession,
@@ -23,6 +24,7 @@ from core.auth.models import (
     UsedAssertion,
     User,
 )
+from core.contributions import GraphQLContribution
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
 
@@ -74,3 +76,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """Demo accounts (README, "Comptes de démonstration")."""
     await seed_accounts(tenant, session)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=AuthQuery, mutation=AuthMutation, types=(Member,))

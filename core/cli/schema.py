@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.api.schema import schema_sdl
+from core.app.schema import schema_sdl
 from core.settings import Settings
 
 DEFAULT_PATH = Path("graphql/schema.graphql")

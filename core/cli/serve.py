@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from core.api.app import create_app
+from core.app.app import create_app
 from core.settings import Settings
 
 

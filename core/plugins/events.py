@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.plugins.contributions import Event
+from core.contributions import Event
 from core.tenancy.events import queue_event
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
 from core.hooks import hookimpl
+from core.plugins.graphql import PluginsMutation, PluginsQuery
 from core.plugins.models import TenantPlugin
 
 
@@ -34,3 +36,8 @@ def maillage_actions() -> list[Action]:
             scope="tenant:read",
         ),
     ]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=PluginsQuery, mutation=PluginsMutation)

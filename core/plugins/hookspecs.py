@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from core.access.actions import Action
-    from core.plugins.contributions import (
+    from core.contributions import (
         Event,
         GraphQLContribution,
         IndicatorSpec,

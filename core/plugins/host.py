@@ -32,16 +32,16 @@ from typing import Any
 import pluggy
 
 from core.access.actions import ActionRegistry
-from core.db.base import OWNER_KEY, Base, table_kind
-from core.errors import ConfigurationError
-from core.hooks import PROJECT
-from core.plugins.contributions import (
+from core.contributions import (
     Event,
     GraphQLContribution,
     IndicatorSpec,
     MigrationSource,
     PersonalDataSource,
 )
+from core.db.base import OWNER_KEY, Base, table_kind
+from core.errors import ConfigurationError
+from core.hooks import PROJECT
 from core.plugins.hookspecs import TENANT_BOUND, MaillageSpecs
 from core.plugins.manifest import Plugin
 
@@ -50,15 +50,17 @@ log = logging.getLogger("maillage.plugins")
 ENTRY_POINT_GROUP = "maillage.plugins"
 CORE = "core"
 
-# Core's features, registered through the same hooks as plugins, in this order.
-# Named, not imported: each lives in its own layer, above or below this module.
+# Core's features, registered through the same hooks as plugins, in this order: the
+# order of their fields in the schema's root types (graphql/schema.graphql), the pole
+# and its areas first. Named, not imported: each lives in its own layer, above or
+# below this module.
 CORE_FEATURES: tuple[str, ...] = (
-    "core.territory.feature",
     "core.tenancy.feature",
-    "core.audit.feature",
-    "core.auth.feature",
-    "core.plugins.feature",
     "core.domain.areas.feature",
+    "core.territory.feature",
+    "core.audit.feature",
+    "core.plugins.feature",
+    "core.auth.feature",
     "core.domain.structures.feature",
     "core.domain.families.feature",
     "core.domain.casework.feature",
@@ -69,7 +71,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.kits.feature",
     "core.domain.questionnaires.feature",
     "core.domain.actionplan.feature",
-    "core.api.feature",
+    "core.app.feature",
     "core.cli.feature",
 )
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import IndicatorSpec, Period
 from core.errors import NotFoundError
-from core.plugins.contributions import IndicatorSpec, Period
 from core.plugins.host import CORE, PluginHost
 
 TOTAL = "total"

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
 from core.audit.trail import record
+from core.contributions import Event
 from core.errors import ConflictError, NotFoundError, ValidationError
-from core.plugins.contributions import Event
 from core.plugins.events import emit
 from core.plugins.host import PluginHost, call_async
 from core.plugins.manifest import Plugin

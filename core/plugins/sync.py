@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import Event
 from core.errors import MaillageError
 from core.plugins import state
-from core.plugins.contributions import Event
 from core.plugins.events import emit
 from core.plugins.host import PluginHost
 from core.plugins.models import TenantPlugin

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from core.access.actions import Actor
-from core.api.authn import TENANT_HEADER
+from core.app.authn import TENANT_HEADER
 from core.tenancy.models import Tenant
 from core.testing.accounts import sign_in
 

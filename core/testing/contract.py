@@ -21,7 +21,7 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_ty
 from sqlalchemy import func, inspect, select
 
 from core.api.gates import gated_plugin
-from core.api.schema import compose
+from core.app.schema import compose
 from core.db import migrate
 from core.db.base import Base
 from core.plugins.host import ENTRY_POINT_GROUP, PluginHost, call_async

@@ -31,7 +31,7 @@ import pytest_asyncio
 
 from core.access.actions import Actor
 from core.access.roles import ROLES
-from core.api.app import create_app
+from core.app.app import create_app
 from core.plugins import state
 from core.plugins.host import PluginHost
 from core.settings import Settings

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from core.api.app import create_app
+from core.app.app import create_app
 from core.domain.areas.service import upsert_area
 from core.settings import Settings
 from core.tenancy.database import Database

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from core.api.app import create_app
+from core.app.app import create_app
 from core.tenancy.database import Database
 from tests.api.conftest import GraphQLClient, settings_for
 from tests.conftest import DbUrls

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.api.graphiql import OWN, STATIC_DIR, VENDOR
+from core.app.graphiql import OWN, STATIC_DIR, VENDOR
 from tests.conftest import IN_CI
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "graphiql"

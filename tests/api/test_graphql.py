@@ -8,7 +8,7 @@ import strawberry
 from graphql import parse, validate
 from sqlalchemy import event
 
-from core.api.schema import build_schema
+from core.app.schema import build_schema
 from core.domain.areas.service import upsert_area
 from core.plugins.host import PluginHost, first_party_names
 from core.tenancy.database import Database
@@ -175,7 +175,7 @@ def test_every_committed_operation_validates_against_the_schema():
 
 
 def test_committed_schema_matches_the_built_schema():
-    from core.api.schema import schema_sdl
+    from core.app.schema import schema_sdl
 
     committed = (OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8")
     assert committed == schema_sdl(first_party_host()), (
@@ -190,7 +190,7 @@ def test_schema_is_built_deterministically():
 async def test_every_shipped_epci_kind_has_a_graphql_value_and_a_french_label(db: Database):
     from sqlalchemy import select
 
-    from core.api.types.territory import EpciKind
+    from core.territory.graphql import EpciKind
     from core.territory.models import Epci
 
     async with db.reference_session() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import String
 
-from core.api.limits_doc import DOC, render
+from core.app.limits_doc import DOC, render
 from core.db.base import Base
 from core.db.limits import text_limit
 from core.plugins.host import PluginHost
@@ -14,7 +14,7 @@ from core.settings import Settings
 def test_docs_limits_is_generated_from_the_code() -> None:
     PluginHost.from_settings(Settings())  # the plugins' tables are listed too
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/limits.md is stale: run `python -m core.api.limits_doc --write`"
+        "docs/limits.md is stale: run `python -m core.app.limits_doc --write`"
     )
 
 

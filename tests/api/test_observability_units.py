@@ -9,8 +9,8 @@ import sys
 import pytest
 from starlette.applications import Starlette
 
-from core.api.metrics import OperationNames
-from core.api.tracing import setup_tracing, wanted_exporters
+from core.app.metrics import OperationNames
+from core.app.tracing import setup_tracing, wanted_exporters
 from core.tenancy.database import Database
 
 

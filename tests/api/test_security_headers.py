@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from core.api.headers import BASE_HEADERS, DEFAULT_CSP, HSTS
+from core.app.headers import BASE_HEADERS, DEFAULT_CSP, HSTS
 from tests.live import (
     DEMO_PASSWORD,
     LiveServer,

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from core.api.app import create_app
+from core.app.app import create_app
 from core.auth.models import AuthSession, MailMessage, Membership, SecurityEvent, User
 from core.auth.passwords import hash_password
 from core.tenancy.database import Database
@@ -160,7 +160,7 @@ async def test_browser_login_sets_a_secure_httponly_cookie_and_mutations_need_cs
     assert after.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-# What browsers send with a form (core.api.cross_site): our pages, whatever their
+# What browsers send with a form (core.app.cross_site): our pages, whatever their
 # referrer policy, pass; other sites and other origins of the same site are refused.
 FORM_HEADERS = [
     ({"sec-fetch-site": "same-origin", "origin": "null"}, 303),  # Referrer-Policy no-referrer

@@ -24,16 +24,16 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select
 
 from core.access.actions import Action
-from core.api.app import create_app
-from core.api.authn import TENANT_HEADER
+from core.app.app import create_app
+from core.app.authn import TENANT_HEADER
 from core.auth import clients
 from core.auth.models import ApiClient
 from core.auth.secrets import digest
 from core.auth.service import AuthService
 from core.cli.auth import operator
+from core.contributions import GraphQLContribution
 from core.domain.areas.service import upsert_area
 from core.hooks import hookimpl
-from core.plugins.contributions import GraphQLContribution
 from core.plugins.host import PluginHost
 from core.plugins.manifest import API_VERSION, Plugin
 from core.sdk import plugin_mutation, requires

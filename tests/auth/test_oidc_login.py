@@ -1,4 +1,4 @@
-"""Federated sign-in (core/api/oidc.py) end to end, against a real OpenID provider.
+"""Federated sign-in (core/app/oidc.py) end to end, against a real OpenID provider.
 
 The app is the real one (httpx over ASGI, ``https://maillage.test``); the provider is the local
 oidc-provider of tests/auth/oidc.py, reached over loopback by Authlib itself (discovery, JWKS,
@@ -31,9 +31,9 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from core.api.app import create_app
-from core.api.authn import CSRF_COOKIE, SESSION_COOKIE
-from core.api.oidc import STATE_COOKIE
+from core.app.app import create_app
+from core.app.authn import CSRF_COOKIE, SESSION_COOKIE
+from core.app.oidc import STATE_COOKIE
 from core.auth.models import AuthSession, Membership, SecurityEvent, User
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant

@@ -27,8 +27,8 @@ from joserfc.jwk import ECKey
 from sqlalchemy import func, select, update
 
 from core.access.actions import Actor
-from core.api.app import create_app
-from core.api.authn import TENANT_HEADER
+from core.app.app import create_app
+from core.app.authn import TENANT_HEADER
 from core.auth import keys, sessions
 from core.auth.models import AuthSession, Membership, RefreshToken, SecurityEvent, User
 from core.auth.passwords import hash_password

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.access.actions import Actor
-from core.api.types.ids import try_uuid
+from core.api.ids import try_uuid
 from core.domain.actionplan.demo import seed_action_plan
 from core.domain.actionplan.models import (
     IndicatorValue,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.access.actions import Actor, Caller
-from core.api.types.ids import try_uuid
+from core.api.ids import try_uuid
 from core.audit.models import AuditEvent, DeletedRecord
 from core.cli.main import main
 from core.domain.casework.models import FollowUp, Intervention, Request

@@ -16,7 +16,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.access.actions import Actor, Caller
-from core.api.types.ids import try_uuid
+from core.api.ids import try_uuid
 from core.audit.models import AuditEvent
 from core.domain.kits import service
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
+from core.contributions import Event
 from core.hooks import hookimpl
-from core.plugins.contributions import Event
 from core.plugins.manifest import API_VERSION, Plugin
 from core.plugins.models import TenantPlugin
 from core.testing.client import error_codes

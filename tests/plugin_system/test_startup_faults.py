@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import strawberry
 
-from core.api.schema import compose
+from core.app.schema import compose
+from core.contributions import GraphQLContribution
 from core.hooks import hookimpl
-from core.plugins.contributions import GraphQLContribution
 from core.plugins.host import PluginHost, PluginStartupError
 from core.plugins.manifest import API_VERSION, Plugin, Setting
 from core.sdk import plugin_mutation, plugin_namespace

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
 from core.domain.actionplan.demo import seed_action_plan
+from core.domain.actionplan.graphql import TYPES, ActionPlanMutation, ActionPlanQuery
 from core.domain.actionplan.models import (
     IndicatorValue,
     PlanIndicator,
@@ -53,3 +55,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """A fictitious 2025–2027 plan with its 2025 and 2026 evaluation."""
     await seed_action_plan(tenant, session)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=ActionPlanQuery, mutation=ActionPlanMutation, types=TYPES)

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.adhesions import personal_data
 from core.domain.adhesions.checks import BILLING, MANAGE, READ
 from core.domain.adhesions.demo import seed_adhesions
+from core.domain.adhesions.graphql import TYPES, AdhesionsMutation, AdhesionsQuery
 from core.domain.adhesions.models import (
     Adhesion,
     Convention,
@@ -22,7 +24,6 @@ from core.domain.adhesions.models import (
     PriceListItem,
 )
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 
@@ -71,3 +72,8 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=AdhesionsQuery, mutation=AdhesionsMutation, types=TYPES)

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.adhesions.models import Adhesion, Invoice
 from core.domain.adhesions.vocabulary import ADHESION_CATEGORIES, INVOICE_STATUSES
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 
 def _euros(cents: int) -> str:

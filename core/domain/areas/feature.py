@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
+from core.domain.areas import graphql
 from core.domain.areas.demo import DEMO_AREAS
 from core.domain.areas.models import ServiceArea, ServiceAreaCommune
 from core.domain.areas.service import upsert_area
@@ -63,3 +65,8 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
             if code.startswith(tenant.departement_code)
         ]
         await upsert_area(session, name=name, insee_codes=codes)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=graphql.AreasQuery, types=(graphql.ServiceArea,))

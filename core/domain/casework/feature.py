@@ -6,11 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.tools import merge_types
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.casework import personal_data
 from core.domain.casework.demo import seed_casework
+from core.domain.casework.graphql import (
+    TYPES,
+    CaseworkMutation,
+    CaseworkQuery,
+    TasksMutation,
+    TasksQuery,
+)
 from core.domain.casework.models import (
     FollowUp,
     FollowUpPartner,
@@ -20,7 +29,6 @@ from core.domain.casework.models import (
     TaskState,
 )
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 
@@ -54,3 +62,13 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    # The tasks are casework's too (core/domain/casework/tasks.py): one contribution.
+    return GraphQLContribution(
+        query=merge_types("CaseworkRootQuery", (CaseworkQuery, TasksQuery)),
+        mutation=merge_types("CaseworkRootMutation", (CaseworkMutation, TasksMutation)),
+        types=TYPES,
+    )

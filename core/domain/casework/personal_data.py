@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.casework.vocabulary import (
     CHANNELS,
@@ -26,7 +27,6 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.lookups import iso
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 ERASED = "(effacé)"
 

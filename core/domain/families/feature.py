@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.families import personal_data
 from core.domain.families.demo import seed_families
+from core.domain.families.graphql import TYPES, FamiliesMutation, FamiliesQuery
 from core.domain.families.models import (
     Child,
     ChildPartner,
@@ -20,7 +22,6 @@ from core.domain.families.models import (
     Guardian,
 )
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 CARE_TEAM = frozenset({"coordinator", "staff", "psychologist"})
@@ -69,3 +70,8 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=FamiliesQuery, mutation=FamiliesMutation, types=TYPES)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.families.models import (
     Child,
     ChildPartner,
@@ -25,7 +26,6 @@ from core.domain.families.models import (
 from core.domain.families.vocabulary import CONSENT_PURPOSES, GUARDIAN_RELATIONSHIPS, NEEDS
 from core.domain.lookups import delete_recorded, iso
 from core.domain.structures.models import Partner, Structure
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 ANONYMOUS_FAMILY = "Dossier anonymisé"
 ANONYMOUS_CHILD = "Enfant (anonymisé)"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.access.actions import Action
+from core.contributions import GraphQLContribution
+from core.domain.gdpr.graphql import GdprMutation, GdprQuery
 from core.domain.gdpr.models import ErasureRequest, LegalHold
 from core.hooks import hookimpl
 
@@ -30,3 +32,8 @@ def maillage_actions() -> list[Action]:
             description="Ne lit aucun nom : seulement des dates et des identifiants.",
         ),
     ]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=GdprQuery, mutation=GdprMutation)

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.families.models import Child, Family
 from core.domain.gdpr.models import ErasureRequest, LegalHold
@@ -28,7 +29,6 @@ from core.domain.gdpr.vocabulary import ERASURE_REQUESTERS, ERASURE_STATUSES, HO
 from core.domain.lookups import audit
 from core.domain.lookups import get_or_not_found as _get
 from core.errors import ConflictError, ValidationError
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 MANAGE = "gdpr.manage"
 PURGE = "gdpr.purge"

@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.kits import personal_data
 from core.domain.kits.demo import seed_kits
+from core.domain.kits.graphql import TYPES, KitsMutation, KitsQuery
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 
@@ -47,3 +48,8 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=KitsQuery, mutation=KitsMutation, types=TYPES)

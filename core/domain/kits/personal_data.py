@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.kits.models import Kit, KitLoan
 from core.domain.kits.vocabulary import LOAN_STATUSES
 from core.domain.lookups import iso
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 
 async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRecord]:

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
 from core.domain.outreach.demo import seed_outreach
+from core.domain.outreach.graphql import TYPES, OutreachMutation, OutreachQuery
 from core.domain.outreach.models import (
     AwarenessSession,
     OutreachEvent,
@@ -45,3 +47,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """Two years of fictitious sessions and events in the pole's real communes."""
     await seed_outreach(tenant, session)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=OutreachQuery, mutation=OutreachMutation, types=TYPES)

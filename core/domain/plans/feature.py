@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.plans import personal_data
+from core.domain.plans.graphql import TYPES, PlansMutation, PlansQuery
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 
 
 @hookimpl
@@ -16,3 +17,8 @@ def maillage_models() -> list[type]:
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=PlansQuery, mutation=PlansMutation, types=TYPES)

@@ -9,11 +9,11 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.lookups import delete_recorded
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.domain.plans.service import SECTIONS
 from core.domain.structures.models import Structure
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 
 async def _plans(session: AsyncSession, scope: FamilyScope) -> list[tuple[ReceptionPlan, str]]:

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution, PersonalDataSource
 from core.domain.questionnaires import personal_data
 from core.domain.questionnaires.demo import seed_questionnaires
+from core.domain.questionnaires.graphql import TYPES, QuestionnairesMutation, QuestionnairesQuery
 from core.domain.questionnaires.models import (
     Questionnaire,
     QuestionnaireAnswer,
@@ -22,7 +24,6 @@ from core.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from core.hooks import hookimpl
-from core.plugins.contributions import PersonalDataSource
 from core.tenancy.models import Tenant
 
 
@@ -66,3 +67,10 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(
+        query=QuestionnairesQuery, mutation=QuestionnairesMutation, types=TYPES
+    )

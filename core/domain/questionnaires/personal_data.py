@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.casework.models import FollowUp
 from core.domain.kits.models import KitLoan
 from core.domain.questionnaires.models import (
@@ -21,7 +22,6 @@ from core.domain.questionnaires.models import (
     QuestionnaireResponse,
     QuestionnaireSending,
 )
-from core.plugins.contributions import ExportRecord, FamilyScope, PersonalDataSource
 
 
 def _sendings(scope: FamilyScope) -> Any:

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
 from core.domain.structures.demo import seed_directory
+from core.domain.structures.graphql import TYPES, StructuresMutation, StructuresQuery
 from core.domain.structures.models import (
     ContactPerson,
     Organisation,
@@ -60,3 +62,8 @@ def maillage_actions() -> list[Action]:
 async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
     """Fictitious structures and partners in the pole's real communes."""
     await seed_directory(tenant, session)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=StructuresQuery, mutation=StructuresMutation, types=TYPES)

@@ -19,12 +19,11 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, parse_id, try_uuid
-from core.api.types.territory import Commune
 from core.domain.structures import service
 from core.domain.structures.models import ContactPerson as ContactModel
 from core.domain.structures.models import Organisation as OrganisationModel
@@ -32,6 +31,7 @@ from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
 from core.errors import NotFoundError
+from core.territory.graphql import Commune
 from core.territory.models import Commune as CommuneModel
 
 READ = service.READ

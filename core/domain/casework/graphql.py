@@ -20,22 +20,14 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.families import Child, _children
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.staff import StaffMember
-from core.api.types.staff import staff_member as _staff
-from core.api.types.staff import staff_names as _names
-from core.api.types.structures import (
-    KindOption,
-    Partner,
-    Structure,
-    load_partners,
-    load_structures,
-)
+from core.api.staff import StaffMember
+from core.api.staff import staff_member as _staff
+from core.api.staff import staff_names as _names
 from core.domain.casework import service, tasks
 from core.domain.casework.models import FollowUp as FollowUpModel
 from core.domain.casework.models import FollowUpPartner, FollowUpStructure
@@ -50,7 +42,15 @@ from core.domain.casework.vocabulary import (
     REQUESTER_KINDS,
     SUBJECTS,
 )
+from core.domain.families.graphql import Child, _children
 from core.domain.families.models import Child as ChildModel
+from core.domain.structures.graphql import (
+    KindOption,
+    Partner,
+    Structure,
+    load_partners,
+    load_structures,
+)
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE = service.READ, service.MANAGE

@@ -6,7 +6,7 @@
 * ``/auth/token`` — OAuth 2 token endpoint: ``refresh_token`` (rotation, reuse
   detection) and ``client_credentials`` (secret basic/post or private_key_jwt);
 * ``/auth/password/forgot``, ``/auth/password/reset``, ``/auth/invitation``;
-* ``/auth/oidc/<pole>/login`` and ``/callback`` — federation (core.api.oidc);
+* ``/auth/oidc/<pole>/login`` and ``/callback`` — federation (core.app.oidc);
 * ``/.well-known/jwks.json`` and ``/.well-known/oauth-authorization-server``.
 
 Every refusal is coded (``UNAUTHENTICATED``, ``RATE_LIMITED`` with ``Retry-After``,
@@ -26,15 +26,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.api import auth_pages
-from core.api.authn import (
+from core.app import auth_pages
+from core.app.authn import (
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
     bearer_token,
     client_address,
 )
-from core.api.cross_site import refuse_other_sites
+from core.app.cross_site import refuse_other_sites
 from core.auth import accounts, clients, devices, sessions
 from core.auth.accounts import SignedIn
 from core.auth.principal import session_of

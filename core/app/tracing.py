@@ -26,7 +26,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import Scope
 
-from core.api.metrics import route_template
+from core.app.metrics import route_template
 from core.logs import redact
 from core.tenancy.database import Database
 

@@ -17,11 +17,10 @@ from strawberry.types import Info
 from core.access.roles import ROLES
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import parse_id, try_uuid
 from core.api.limits import chars
 from core.api.pagination import connection, in_order, page_of, paginate
 from core.api.payloads import UserError, user_errors
-from core.api.types.ids import parse_id, try_uuid
-from core.api.types.tenancy import Tenant
 from core.audit.models import AuditEvent
 from core.auth import accounts, clients, memberships
 from core.auth.memberships import memberships_of
@@ -29,6 +28,7 @@ from core.auth.models import ApiClient as ApiClientModel
 from core.auth.models import AuthSession, Membership, User
 from core.auth.security import pole_security_event, security_event
 from core.errors import NotFoundError, UnauthenticatedError, ValidationError
+from core.tenancy.graphql import Tenant
 
 
 @strawberry.type(description="Un rôle et les actions qu'il permet (table des rôles).")

@@ -21,8 +21,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core.access.actions import Caller
-from core.api.authn import authenticate
-from core.api.types.ids import try_uuid
+from core.api.ids import try_uuid
+from core.app.authn import authenticate
 from core.domain.actionplan import report as actionplan_report
 from core.domain.adhesions import document as invoices
 from core.domain.adhesions.checks import READ as ADHESIONS_READ

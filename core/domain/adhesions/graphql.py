@@ -20,12 +20,11 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.structures import KindOption, Organisation
 from core.domain.adhesions import billing, conventions, pricing, service
 from core.domain.adhesions.checks import BILLING, MANAGE, READ
 from core.domain.adhesions.models import Adhesion as AdhesionModel
@@ -46,6 +45,7 @@ from core.domain.adhesions.vocabulary import (
     PRICE_UNITS,
 )
 from core.domain.families.models import Family as FamilyModel
+from core.domain.structures.graphql import KindOption, Organisation
 from core.domain.structures.models import Organisation as OrganisationModel
 from core.territory.models import Commune as CommuneModel
 from core.territory.models import Epci as EpciModel

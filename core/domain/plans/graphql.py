@@ -15,16 +15,16 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.structures import Structure, load_structures
 from core.domain.families.models import Child as ChildModel
 from core.domain.plans import service
 from core.domain.plans.models import ReceptionPlan as PlanModel
 from core.domain.plans.models import ReceptionPlanShare
 from core.domain.plans.models import ReceptionPlanVersion as VersionModel
+from core.domain.structures.graphql import Structure, load_structures
 from core.domain.structures.models import Structure as StructureModel
 
 

@@ -22,12 +22,11 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.structures import KindOption
 from core.domain.questionnaires import links, service
 from core.domain.questionnaires.definitions import ItemSpec, SectionSpec
 from core.domain.questionnaires.models import Questionnaire as QuestionnaireModel
@@ -43,6 +42,7 @@ from core.domain.questionnaires.vocabulary import (
     VERSION_STATUSES,
     YES_NO,
 )
+from core.domain.structures.graphql import KindOption
 from core.errors import ConflictError, ValidationError
 
 READ, MANAGE = service.READ, service.MANAGE

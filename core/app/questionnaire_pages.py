@@ -4,7 +4,7 @@ in French, with no account.
 GET shows the one questionnaire version the link names; POST answers it, once. The
 link's token is the only credential and it reaches nothing else. A cross-site form
 cannot post for someone (it would need the token, a 256-bit secret in the URL), and
-posts from another site are refused anyway (core.api.cross_site); the page sends its
+posts from another site are refused anyway (core.app.cross_site); the page sends its
 address as referrer to itself only, so the token never leaks to another site. Unknown,
 expired, used or tampered links all get the same page. On any refusal the form comes
 back with what the person gave: nothing typed is lost.
@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from core.api.auth_pages import page
-from core.api.auth_routes import status_of
-from core.api.authn import client_address
-from core.api.cross_site import refuse_other_sites
+from core.app.auth_pages import page
+from core.app.auth_routes import status_of
+from core.app.authn import client_address
+from core.app.cross_site import refuse_other_sites
 from core.domain.questionnaires import links
 from core.domain.questionnaires.answers import field_of
 from core.domain.questionnaires.models import QuestionnaireItem

@@ -36,7 +36,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Scope
 from strawberry.extensions import SchemaExtension
 
-from core.api.authn import bearer_token
+from core.app.authn import bearer_token
 from core.auth.secrets import same
 from core.errors import ErrorCode
 from core.logs import RequestFacts, request_facts_var

@@ -22,13 +22,14 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.casework import StaffMember, _names, _staff
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.structures import KindOption
+from core.api.staff import StaffMember
+from core.api.staff import staff_member as _staff
+from core.api.staff import staff_names as _names
 from core.domain.families.models import Family as FamilyModel
 from core.domain.kits import service
 from core.domain.kits.models import Kit as KitModel
@@ -42,6 +43,7 @@ from core.domain.kits.vocabulary import (
     THEMES,
     TRIP_KINDS,
 )
+from core.domain.structures.graphql import KindOption
 from core.domain.structures.models import Organisation as OrganisationModel
 from core.domain.structures.models import Structure as StructureModel
 

@@ -15,7 +15,7 @@ Origin/Referer check as the fallback it requires), the way Go's
 3. Without either, ``Referer`` (if sent) must be ours; with none of the three it is not a
    browser's form (curl, a script) and passes: such a caller forges nothing for anyone.
 
-Cookie-authenticated GraphQL keeps its own check (``X-CSRF-Token``, core.api.authn).
+Cookie-authenticated GraphQL keeps its own check (``X-CSRF-Token``, core.app.authn).
 """
 
 from __future__ import annotations

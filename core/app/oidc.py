@@ -30,9 +30,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
-from core.api import auth_pages
-from core.api.auth_routes import safe_next, set_session_cookies
-from core.api.authn import client_address
+from core.app import auth_pages
+from core.app.auth_routes import safe_next, set_session_cookies
+from core.app.authn import client_address
 from core.auth import accounts
 from core.auth.memberships import membership_in
 from core.auth.models import User

@@ -15,9 +15,9 @@ from core.access.actions import Actor
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.payloads import UserError, user_errors
+from core.contributions import Period
 from core.errors import ValidationError
 from core.plugins import state
-from core.plugins.contributions import Period
 from core.plugins.indicators import compute_indicators
 from core.plugins.manifest import Setting
 from core.plugins.state import PluginState

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from core.api.authn import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+from core.app.authn import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 
 STATIC_DIR = Path(__file__).with_name("static") / "graphiql"
 PREFIX = "/static/graphiql"

@@ -21,15 +21,13 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.types.auth import OkPayload
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.staff import StaffMember, staff_member, staff_names
-from core.api.types.structures import KindOption, Structure, load_structures
-from core.api.types.territory import Commune
+from core.api.staff import StaffMember, staff_member, staff_names
+from core.auth.graphql import OkPayload
 from core.domain.outreach import service
 from core.domain.outreach.models import AwarenessSession as SessionModel
 from core.domain.outreach.models import OutreachEvent as EventModel
@@ -41,7 +39,9 @@ from core.domain.outreach.vocabulary import (
     SESSION_KINDS,
     duration_label,
 )
+from core.domain.structures.graphql import KindOption, Structure, load_structures
 from core.domain.structures.models import Structure as StructureModel
+from core.territory.graphql import Commune
 from core.territory.search import get_communes
 
 READ, MANAGE = service.READ, service.MANAGE

@@ -22,18 +22,11 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
-from core.api.types.ids import caller, parse_id, try_uuid
-from core.api.types.structures import (
-    KindOption,
-    Partner,
-    Structure,
-    load_partners,
-    load_structures,
-)
 from core.domain.families import service
 from core.domain.families.models import Child as ChildModel
 from core.domain.families.models import ChildPartner as ChildPartnerModel
@@ -50,6 +43,13 @@ from core.domain.families.vocabulary import (
     age_in_years,
 )
 from core.domain.lookups import outside_territory
+from core.domain.structures.graphql import (
+    KindOption,
+    Partner,
+    Structure,
+    load_partners,
+    load_structures,
+)
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION

@@ -18,17 +18,17 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, parse_id
 from core.api.limits import chars
 from core.api.pagination import connection, page_of
 from core.api.payloads import UserError, user_errors
-from core.api.types.ids import caller, parse_id
-from core.api.types.structures import KindOption
 from core.audit.models import DeletedRecord as DeletedModel
+from core.contributions import PersonalDataSource
 from core.domain.gdpr import service
 from core.domain.gdpr.models import ErasureRequest as ErasureModel
 from core.domain.gdpr.models import LegalHold as HoldModel
 from core.domain.gdpr.vocabulary import ERASURE_REQUESTERS, ERASURE_STATUSES, HOLD_REASONS
-from core.plugins.contributions import PersonalDataSource
+from core.domain.structures.graphql import KindOption
 
 DELETIONS = "records.deletions.read"
 

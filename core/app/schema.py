@@ -28,12 +28,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 from strawberry.types.info import Info
 
-from core.api.authn import CsrfGuard
 from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
-from core.api.metrics import ObservedOperation
 from core.api.scalars import SCALARS
 from core.api.texts import UnstorableText
+from core.app.authn import CsrfGuard
+from core.app.metrics import ObservedOperation
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 

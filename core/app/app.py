@@ -21,19 +21,19 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from core import __version__
-from core.api import graphiql
-from core.api.auth_routes import auth_routes
-from core.api.authn import authenticate, csrf_ok, unauthenticated
-from core.api.bodies import BodyRefused, parse_graphql_body
 from core.api.context import Context
-from core.api.headers import SecurityHeaders
 from core.api.limits import BodyLimit
-from core.api.metrics import Metrics, metrics_route, route_template
-from core.api.oidc import oidc_mount
-from core.api.questionnaire_pages import questionnaire_routes
-from core.api.reports import report_routes
-from core.api.schema import ambiguous_operation, compose
-from core.api.tracing import setup_tracing
+from core.app import graphiql
+from core.app.auth_routes import auth_routes
+from core.app.authn import authenticate, csrf_ok, unauthenticated
+from core.app.bodies import BodyRefused, parse_graphql_body
+from core.app.headers import SecurityHeaders
+from core.app.metrics import Metrics, metrics_route, route_template
+from core.app.oidc import oidc_mount
+from core.app.questionnaire_pages import questionnaire_routes
+from core.app.reports import report_routes
+from core.app.schema import ambiguous_operation, compose
+from core.app.tracing import setup_tracing
 from core.auth.principal import Principal
 from core.auth.service import AuthService
 from core.logs import RequestFacts, request_facts_var, request_id_var

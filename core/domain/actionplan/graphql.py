@@ -24,11 +24,10 @@ from strawberry.types import Info
 
 from core.api.context import Context
 from core.api.gates import action_gate
+from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars_field
 from core.api.pagination import connection, page_of, window
 from core.api.payloads import UserError, user_errors
-from core.api.types.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.types.structures import KindOption
 from core.domain.actionplan import service
 from core.domain.actionplan.models import (
     IndicatorValue,
@@ -38,6 +37,7 @@ from core.domain.actionplan.models import (
     PlanPeriod,
 )
 from core.domain.actionplan.vocabulary import LEVELS, STATUSES, VALUE_STATES
+from core.domain.structures.graphql import KindOption
 from core.errors import NotFoundError, ValidationError
 
 READ, MANAGE = service.READ, service.MANAGE

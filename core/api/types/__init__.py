@@ -1,1 +1,0 @@
-"""GraphQL types of core, one module per area."""

@@ -12,8 +12,8 @@ from core.settings import Settings
 
 
 def test_docs_limits_is_generated_from_the_code() -> None:
-    PluginHost.from_settings(Settings())  # the plugins' tables are listed too
-    assert DOC.read_text(encoding="utf-8") == render(), (
+    host = PluginHost.from_settings(Settings())  # the plugins' tables are listed too
+    assert DOC.read_text(encoding="utf-8") == render(host), (
         "docs/limits.md is stale: run `python -m core.app.limits_doc --write`"
     )
 

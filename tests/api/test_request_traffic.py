@@ -1,0 +1,102 @@
+"""One request, one connection, one transaction (issue 14).
+
+A tenant-scoped GraphQL request checks out one connection, sends no pre-ping, runs
+in at most one transaction with one ``set_config`` (PostgreSQL), resolves its caller
+in one statement, and writes its audit rows in that same transaction — on SQLite and
+PostgreSQL, over the real ASGI app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from core.access.actions import Actor
+from core.audit.models import AuditEvent
+from core.auth.demo import mark_demo_session
+from core.plugins.host import call_async
+from core.tenancy.database import Database
+from core.tenancy.models import Tenant
+from core.testing.client import GraphQLClient
+from tests.api.conftest import TwoPoles
+from tests.api.traffic import Traffic, traffic
+
+COORDINATOR = Actor(
+    subject="test:coordinator",
+    display_name="Coordinatrice de test",
+    roles=frozenset({"coordinator"}),
+)
+FOLLOW_UPS = """{ followUps(first: 10) { edges { node {
+  child { firstName } interventions { kind { label } } } } } }"""
+GUARDIANS = "{ families(first: 20) { edges { node { id guardians { firstName } } } } }"
+
+
+async def seed(client: GraphQLClient, db: Database, tenant: Tenant) -> None:
+    """The demo's families, follow-ups and interventions, in this pole only."""
+    host = client.app.state.host
+    async with db.session(tenant.id) as session:
+        mark_demo_session(session)
+        await call_async(host.core_caller("maillage_seed"), tenant=tenant, session=session, settings={})
+        await session.commit()
+
+
+async def measured(
+    client: GraphQLClient, db: Database, query: str, tenant: Tenant
+) -> tuple[dict[str, Any], Traffic]:
+    # The account, its token and the signing keys are made and read once, before.
+    await client.execute(query, tenant=tenant, actor=COORDINATOR)
+    with traffic(db.engine) as seen:
+        result = await client.execute(query, tenant=tenant, actor=COORDINATOR)
+    assert "errors" not in result, result
+    return result, seen
+
+
+def assert_one_transaction(seen: Traffic, db: Database) -> None:
+    summary = seen.summary()
+    assert seen.checkouts == 1, summary
+    assert seen.pings == 0, summary
+    assert seen.begins <= 1, summary
+    assert seen.commits + seen.rollbacks <= 1, summary
+    # The database wall's tenant, set once for the request's one transaction.
+    assert len(seen.set_configs) == (0 if db.is_sqlite else 1), seen.set_configs
+    # Who calls, in which pole: one statement on the reference tables, then the
+    # membership under the pole's set_config.
+    assert len(seen.caller) <= 2, seen.caller
+
+
+async def test_nested_list_runs_in_one_transaction(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    await seed(client, db, two_poles.a)
+    result, seen = await measured(client, db, FOLLOW_UPS, two_poles.a)
+    assert len(result["data"]["followUps"]["edges"]) == 10
+    assert_one_transaction(seen, db)
+
+
+async def test_person_reads_audited_in_the_request_transaction(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    await seed(client, db, two_poles.a)
+    before = await guardian_reads(db, two_poles.a)
+    result, seen = await measured(client, db, GUARDIANS, two_poles.a)
+    families = result["data"]["families"]["edges"]
+    assert families
+    assert_one_transaction(seen, db)
+    assert seen.commits == 1, seen.summary()
+    assert len(seen.audit) >= 1, seen.statements
+    events = (await guardian_reads(db, two_poles.a))[len(before) :]
+    expected = sum(len(edge["node"]["guardians"]) for edge in families)
+    # One event per record and request; the two requests read the same records.
+    assert len(events) == 2 * expected
+    assert {tuple(e.fields) for e in events} == {("firstName",)}
+
+
+async def guardian_reads(db: Database, tenant: Tenant) -> list[AuditEvent]:
+    async with db.session(tenant.id) as session:
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.action == "read", AuditEvent.object_type == "Guardian")
+            .order_by(AuditEvent.id)
+        )
+        return list((await session.execute(query)).scalars())

@@ -44,8 +44,10 @@ class Context:
     and closed when the request ends: scoped to the request's tenant when there is
     one, reference-only otherwise (tenant tables then raise). It holds one connection
     from its first statement to its end, in one transaction unless a mutation commits
-    on the way; the audit rows of the records read are committed in it last. The pole's enabled plugins are read once per request, from the
-    database, so a change made by another process is seen on the next request.
+    on the way; the audit rows of the records read are committed in it last.
+
+    The pole's enabled plugins are read once per request, from the database, so a
+    change made by another process is seen on the next request.
     """
 
     request: Request

@@ -75,11 +75,7 @@ async def resolve(
     now = auth.now()
     if claims is not None and claims.api_client_id is not None:
         client = found.client
-        if (
-            not is_live(client, now)
-            or client is None
-            or (client.client_id != claims.api_client_id)
-        ):
+        if not is_live(client, now) or client is None or (client.client_id != claims.api_client_id):
             return Principal(refused_credential="client revoked")
         return await _client_principal(
             auth, session, client, claims.scopes, row, found.tenant, tenant_slug

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.access.actions import Actor
 from core.audit.models import AuditEvent
@@ -19,8 +21,10 @@ from core.plugins.host import call_async
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
+from core.testing.postgres import PgUrls
 from tests.api.conftest import TwoPoles
 from tests.api.traffic import Traffic, traffic
+from tests.conftest import DbUrls
 
 COORDINATOR = Actor(
     subject="test:coordinator",
@@ -37,7 +41,8 @@ async def seed(client: GraphQLClient, db: Database, tenant: Tenant) -> None:
     host = client.app.state.host
     async with db.session(tenant.id) as session:
         mark_demo_session(session)
-        await call_async(host.core_caller("maillage_seed"), tenant=tenant, session=session, settings={})
+        seed_hook = host.core_caller("maillage_seed")
+        await call_async(seed_hook, tenant=tenant, session=session, settings={})
         await session.commit()
 
 
@@ -100,3 +105,40 @@ async def guardian_reads(db: Database, tenant: Tenant) -> list[AuditEvent]:
             .order_by(AuditEvent.id)
         )
         return list((await session.execute(query)).scalars())
+
+
+@pytest.mark.postgres
+async def test_connections_killed_under_the_pool_cost_no_request(
+    client: GraphQLClient,
+    pg_urls: DbUrls,
+    pg_template: PgUrls,
+    two_poles: TwoPoles,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No ping at checkout: a pooled connection the server dropped (restart, idle
+    timeout) is found dead on the request's first statement, which runs again on a
+    new connection. The request still answers, audited."""
+    db = client.app.state.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: a SQLite connection is a file, nothing drops it")
+    await seed(client, db, two_poles.a)
+    await measured(client, db, GUARDIANS, two_poles.a)
+    before = await guardian_reads(db, two_poles.a)
+    assert db.engine.sync_engine.pool.checkedin() >= 1
+    admin = create_async_engine(pg_template.admin)
+    try:
+        async with admin.connect() as connection:
+            killed = await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND usename = :role"
+                ),
+                {"role": make_url(pg_urls.runtime).username},
+            )
+            assert killed.all()
+    finally:
+        await admin.dispose()
+    result = await client.execute(GUARDIANS, tenant=two_poles.a, actor=COORDINATOR)
+    assert "errors" not in result, result
+    assert [r for r in caplog.records if getattr(r, "event", None) == "db_reconnect"]
+    assert len(await guardian_reads(db, two_poles.a)) > len(before)

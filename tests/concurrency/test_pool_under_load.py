@@ -31,7 +31,12 @@ from tests.live import DEMO_PASSWORD, LiveServer, postgres_overrides, start_demo
 
 POLE = "pas-de-calais"
 REQUESTS = 100
-POOL = {"MAILLAGE_DB_POOL_SIZE": "5", "MAILLAGE_DB_MAX_OVERFLOW": "0"}
+METRICS_TOKEN = "pool-test-metrics-token"
+POOL = {
+    "MAILLAGE_DB_POOL_SIZE": "5",
+    "MAILLAGE_DB_MAX_OVERFLOW": "0",
+    "MAILLAGE_METRICS_TOKEN": METRICS_TOKEN,
+}
 # Generous: on two shared cores the hundred requests take a few seconds; a stall
 # takes the pool's timeout (30 s) before the first error.
 BOUND_SECONDS = 25.0
@@ -83,6 +88,10 @@ async def hundred_at_once(server: LiveServer) -> None:
                 },
             )
 
+        # The server runs with the pool it was given: five connections, no overflow.
+        metrics = await http.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+        assert 'maillage_db_pool_size{engine="app"} 5.0' in metrics.text, metrics.text[:2000]
+
         ids = [f"pool-{uuid.uuid4().hex}" for _ in range(REQUESTS)]
         started = time.monotonic()
         answers = await asyncio.wait_for(
@@ -95,6 +104,7 @@ async def hundred_at_once(server: LiveServer) -> None:
     bodies = [a.json() for a in answers]
     assert not [b["errors"] for b in bodies if b.get("errors")][:3]
     assert elapsed < BOUND_SECONDS, f"{REQUESTS} requests took {elapsed:.1f} s"
+    assert "Traceback" not in server.log_text()
 
     read: dict[str, dict[str, set[str]]] = {}
     for request_id, body in zip(ids, bodies, strict=True):
@@ -142,4 +152,3 @@ async def test_hundred_requests_through_five_connections_on_postgres(
     postgres_server: LiveServer,
 ) -> None:
     await hundred_at_once(postgres_server)
-

@@ -21,6 +21,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -33,12 +34,14 @@ from core.api.gates import gated_plugin, plugin_gate
 from core.api.metrics import ObservedOperation
 from core.api.scalars import SCALARS
 from core.api.texts import UnstorableText
+from core.api.validation_cache import CachedValidation, ValidDocuments
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+PARSED_DOCUMENTS = 512
 
 
 class MaillageSchema(strawberry.Schema):
@@ -155,6 +158,8 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
 
     query = _merged("Query", query_parts)
     mutation = _merged("Mutation", mutation_parts) if mutation_parts else None
+    # Documents this schema found valid: this schema's alone (core/api/validation_cache.py).
+    valid_documents = ValidDocuments()
     extensions: list[Any] = [
         # Factories, not instances: strawberry builds fresh extensions for each request.
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -167,6 +172,10 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         CodedErrors,
         CsrfGuard,
         UnstorableText,
+        # A document sent again is not parsed again (keyed on its text and the token
+        # limit; a refused one raises, so is never kept) nor validated again.
+        lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
+        lambda: CachedValidation(valid_documents),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

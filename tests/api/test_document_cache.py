@@ -18,6 +18,7 @@ from core.plugins.host import PluginHost
 from core.testing.client import GraphQLClient, error_codes
 from tests.api.conftest import TwoPoles
 
+
 @pytest.fixture
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each time graphql-core really validates a document (strawberry's call)."""

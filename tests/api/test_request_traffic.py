@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.requests import Request
 
 from core.access.actions import Actor
+from core.api.context import Context
 from core.audit.models import AuditEvent
 from core.auth.demo import mark_demo_session
-from core.plugins.host import call_async
+from core.auth.principal import Principal
+from core.domain.families.models import Family
+from core.plugins.host import PluginHost, call_async
+from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
@@ -142,3 +147,34 @@ async def test_connections_killed_under_the_pool_cost_no_request(
     assert "errors" not in result, result
     assert [r for r in caplog.records if getattr(r, "event", None) == "db_reconnect"]
     assert len(await guardian_reads(db, two_poles.a)) > len(before)
+
+
+async def test_the_audit_commit_leaves_a_failed_mutations_writes_behind(
+    db: Database, tenant_factory: Any
+) -> None:
+    """A mutation that flushed, then failed without rolling back: closing the request
+    traces the reads and abandons the half-change, as closing the session always did."""
+    tenant = await tenant_factory()
+    session = db.reference_session()
+    await db.scope(session, tenant.id)
+    ctx = Context(
+        request=Request({"type": "http", "headers": [], "client": ("203.0.113.9", 4000)}),
+        settings=Settings(),
+        db=db,
+        host=PluginHost.start(allow=[]),
+        principal=Principal(actor=COORDINATOR, tenant=tenant),
+        _session=session,
+    )
+    async with ctx.db_session() as s:
+        s.add(Family(name="Abandonnée", search_name="abandonnee", commune_insee="62119"))
+        await s.flush()
+    ctx.audit_read("Guardian", "guardian-1", ["firstName"])
+    await ctx.close()
+
+    async with db.session(tenant.id) as check:
+        families = (await check.execute(select(Family))).scalars().all()
+        events = (await check.execute(select(AuditEvent))).scalars().all()
+    assert families == []
+    assert [(e.action, e.object_id, e.fields) for e in events] == [
+        ("read", "guardian-1", ["firstName"])
+    ]

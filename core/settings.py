@@ -136,6 +136,11 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # Largest request body read (JSON GraphQL documents, forms): 413 above it.
     max_body_bytes: int = 1024 * 1024
+    # The runtime role's connection pool, per worker process (decision 93): connections
+    # kept open, opened beyond them under load, and the age after which one is replaced.
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_recycle: int = 1800
 
     @property
     def is_production(self) -> bool:
@@ -281,6 +286,9 @@ class Settings:
             forwarded_allow_ips=forwarded_allow_ips,
             metrics_token=metrics_token,
             max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
+            db_pool_size=integer("DB_POOL_SIZE", 10, 1, 1000),
+            db_max_overflow=integer("DB_MAX_OVERFLOW", 10, 0, 1000),
+            db_pool_recycle=integer("DB_POOL_RECYCLE", 1800, 30, 86400),
         )
         settings.check()
         return settings

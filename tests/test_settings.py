@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.settings import DEMO_SECRET_KEY, Mode, Settings
+from core.tenancy.database import Database
 
 GOOD_SECRET = "k" * 32
 PG_URL = "postgresql+asyncpg://maillage_app@db.example/maillage"
@@ -148,10 +149,29 @@ def test_mode_is_case_insensitive() -> None:
             "MAILLAGE_PLATFORM_DATABASE_URL",
         ),
         ({"MAILLAGE_SECRET_KEY": "  "}, "MAILLAGE_SECRET_KEY"),
+        ({"MAILLAGE_DB_POOL_SIZE": "0"}, "MAILLAGE_DB_POOL_SIZE"),
+        ({"MAILLAGE_DB_POOL_SIZE": "cinq"}, "MAILLAGE_DB_POOL_SIZE"),
+        ({"MAILLAGE_DB_MAX_OVERFLOW": "-1"}, "MAILLAGE_DB_MAX_OVERFLOW"),
+        ({"MAILLAGE_DB_POOL_RECYCLE": "5"}, "MAILLAGE_DB_POOL_RECYCLE"),
     ],
 )
 def test_malformed_value_is_refused_naming_the_variable(env: dict[str, str], field: str) -> None:
     assert refused_field(env) == field
+
+
+def test_the_pool_settings_reach_the_engine() -> None:
+    settings = Settings.from_env(
+        {
+            "MAILLAGE_DATABASE_URL": PG_URL,
+            "MAILLAGE_DB_POOL_SIZE": "5",
+            "MAILLAGE_DB_MAX_OVERFLOW": "0",
+            "MAILLAGE_DB_POOL_RECYCLE": "600",
+        }
+    )
+    pool = Database.from_settings(settings).engine.sync_engine.pool
+    assert (pool.size(), pool._max_overflow, pool._recycle) == (5, 0, 600)
+    # No round trip at checkout: a dead connection is found on use (decision 93).
+    assert pool._pre_ping is False
 
 
 @pytest.mark.parametrize(

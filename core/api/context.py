@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -15,6 +16,7 @@ from core.access.actions import Actor
 from core.audit.trail import record
 from core.auth.principal import ANONYMOUS, Principal
 from core.auth.service import AuthService
+from core.db.pending import uncommitted_writes
 from core.errors import ErrorCode, ForbiddenError, MaillageError, UnauthenticatedError
 from core.plugins.host import PluginHost
 from core.plugins.state import rows_by_plugin
@@ -38,10 +40,14 @@ class Context:
     """What every resolver gets as ``info.context`` (and plugin routes as
     ``request.state.context``).
 
-    The session is opened on first use and closed when the request ends: scoped to
-    the request's tenant when there is one, reference-only otherwise (tenant tables
-    then raise). The pole's enabled plugins are read once per request, from the
-    database, so a change made by another process is seen on the next request.
+    One session for the whole request, made before authentication (which runs on it)
+    and closed when the request ends: scoped to the request's tenant when there is
+    one, reference-only otherwise (tenant tables then raise). It holds one connection
+    from its first statement to its end, in one transaction unless a mutation commits
+    on the way; the audit rows of the records read are committed in it last.
+
+    The pole's enabled plugins are read once per request, from the database, so a
+    change made by another process is seen on the next request.
     """
 
     request: Request
@@ -112,11 +118,21 @@ class Context:
         ends (field names only, never values)."""
         self._reads.setdefault((object_type, object_id), set()).update(fields)
 
-    async def _flush_reads(self) -> None:
-        if not self._reads or self.tenant is None or self.actor is None:
-            return
+    async def _write_reads(self, session: AsyncSession) -> None:
+        """The audit rows of the records read, in the request's own transaction, then
+        commit: no second session, so a request never waits on the pool for a
+        connection while it holds one (docs/decisions.md, 92).
+
+        What the request left uncommitted (a mutation that failed without rolling
+        back) is abandoned first, as closing the session would: the reads are traced,
+        the half-change is not. A transaction the database already broke is rolled
+        back and the rows written in a fresh one."""
         reads, self._reads = self._reads, {}
-        async with self.db.session(self.tenant.id) as session:
+        if not reads or self.tenant is None or self.actor is None:
+            return
+        if uncommitted_writes(session.sync_session):
+            await session.rollback()
+        for attempt in (1, 2):
             for (object_type, object_id), fields in sorted(reads.items()):
                 record(
                     session,
@@ -127,7 +143,13 @@ class Context:
                     fields=fields,
                     client_address=self.request.client.host if self.request.client else None,
                 )
-            await session.commit()
+            try:
+                await session.commit()
+                return
+            except SQLAlchemyError:
+                await session.rollback()
+                if attempt == 2:
+                    raise
 
     def require(self, action: str) -> Actor:
         """The actor, if it holds ``action`` in the current pole (else FORBIDDEN or
@@ -185,9 +207,11 @@ class Context:
         return self.auth
 
     async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            self._reads.clear()
+            return
         try:
-            await self._flush_reads()
+            await self._write_reads(session)
         finally:
-            if self._session is not None:
-                await self._session.close()
-                self._session = None
+            await session.close()

@@ -177,6 +177,7 @@ class MaillageGraphQL(GraphQL[Context, None]):
             return await super().run(request, context=None, root_value=root_value)
         ctx = await make_context(request, self.settings, self.db, self.host, self.auth, self.nodes)
         if ctx.principal.refused_credential:
+            await ctx.close()
             log.info(
                 "credential refused",
                 extra={
@@ -201,7 +202,14 @@ async def make_context(
     auth: AuthService,
     nodes: Mapping[str, tuple[str, type]] | None = None,
 ) -> Context:
-    principal: Principal = await authenticate(request, auth)
+    # The request's one session: authentication runs on it first, then it serves the
+    # caller's pole — one connection, one transaction (docs/decisions.md, 92).
+    session = db.reference_session()
+    try:
+        principal: Principal = await authenticate(request, auth, session)
+    except BaseException:
+        await session.close()
+        raise
     return Context(
         request=request,
         settings=settings,
@@ -211,6 +219,7 @@ async def make_context(
         principal=principal,
         csrf_failed=not csrf_ok(request, auth, principal),
         nodes=nodes or {},
+        _session=session,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 from strawberry.extensions import SchemaExtension
@@ -46,7 +47,15 @@ def bearer_token(request: HTTPConnection) -> str | None:
     return None
 
 
-async def authenticate(request: HTTPConnection, auth: AuthService) -> Principal:
+async def authenticate(
+    request: HTTPConnection, auth: AuthService, session: AsyncSession | None = None
+) -> Principal:
+    """The caller of ``request``, resolved on ``session`` — the request's own, which
+    then goes on in the caller's pole (``core.auth.principal.resolve``). Without one, a
+    session of its own, closed before returning."""
+    if session is None:
+        async with auth.db.reference_session() as own:
+            return await authenticate(request, auth, own)
     authorization = request.headers.get("authorization")
     bearer = bearer_token(request)
     if authorization and bearer is None:
@@ -57,6 +66,7 @@ async def authenticate(request: HTTPConnection, auth: AuthService) -> Principal:
         return Principal(refused_credential="several X-Maillage-Tenant values")
     principal = await resolve(
         auth,
+        session,
         bearer=bearer,
         cookie=None if bearer else request.cookies.get(SESSION_COOKIE),
         tenant_slug=next(iter(asked), "") or None,

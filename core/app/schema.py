@@ -22,6 +22,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -32,6 +33,7 @@ from core.api.errors import CodedErrors
 from core.api.gates import gated_plugin, plugin_gate
 from core.api.scalars import SCALARS
 from core.api.texts import UnstorableText
+from core.api.validation_cache import CachedValidation, ValidDocuments
 from core.app.authn import CsrfGuard
 from core.app.metrics import ObservedOperation
 from core.plugins.host import CORE, PluginHost, PluginStartupError
@@ -40,6 +42,7 @@ from core.plugins.manifest import Plugin
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+PARSED_DOCUMENTS = 512
 
 
 def ambiguous_operation(query: str | None, operation_name: str | None) -> GraphQLError | None:
@@ -177,6 +180,8 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
 
     query = _merged("Query", query_parts)
     mutation = _merged("Mutation", mutation_parts) if mutation_parts else None
+    # Documents this schema found valid: this schema's alone (core/api/validation_cache.py).
+    valid_documents = ValidDocuments()
     extensions: list[Any] = [
         # Factories, not instances: strawberry builds fresh extensions for each request.
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -189,6 +194,10 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
         CodedErrors,
         CsrfGuard,
         UnstorableText,
+        # A document sent again is not parsed again (keyed on its text and the token
+        # limit; a refused one raises, so is never kept) nor validated again.
+        lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
+        lambda: CachedValidation(valid_documents),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

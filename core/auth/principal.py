@@ -19,7 +19,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
 from core.auth import sessions, tokens
@@ -52,55 +53,55 @@ ANONYMOUS = Principal()
 
 async def resolve(
     auth: AuthService,
+    session: AsyncSession,
     *,
     bearer: str | None,
     cookie: str | None,
     tenant_slug: str | None,
 ) -> Principal:
-    now = auth.now()
+    """Who calls, on ``session`` (a reference session, the request's own).
+
+    One statement reads the credential's session, its person or client and the pole;
+    when a pole is in scope the session is then bound to it (``Database.scope``: one
+    ``set_config`` on PostgreSQL) and the membership read under both walls. The
+    request goes on in that same transaction (docs/decisions.md, 92)."""
     if not bearer and not cookie:
         return ANONYMOUS
-    async with auth.db.reference_session() as session:
-        found = await _credential(session, auth, bearer=bearer, cookie=cookie)
-        if found.refusal is not None:
-            return Principal(refused_credential=found.refusal)
-        row, claims, via_cookie = found.row, found.claims, found.via_cookie
-        assert row is not None
-        if claims is not None and claims.api_client_id is not None:
-            client = await session.get(ApiClient, row.client_id) if row.client_id else None
-            if (
-                not is_live(client, now)
-                or client is None
-                or (client.client_id != claims.api_client_id)
-            ):
-                return Principal(refused_credential="client revoked")
-            return await _client_principal(auth, client, claims.scopes, row, tenant_slug)
-        if claims is not None and row.user_id != claims.user_id:
-            return Principal(refused_credential="token and session disagree")
+    found = await _caller(session, auth, bearer=bearer, cookie=cookie, tenant_slug=tenant_slug)
+    if found.refusal is not None:
+        return Principal(refused_credential=found.refusal)
+    row, claims, via_cookie = found.row, found.claims, found.via_cookie
+    assert row is not None
+    now = auth.now()
+    if claims is not None and claims.api_client_id is not None:
+        client = found.client
+        if not is_live(client, now) or client is None or (client.client_id != claims.api_client_id):
+            return Principal(refused_credential="client revoked")
+        return await _client_principal(
+            auth, session, client, claims.scopes, row, found.tenant, tenant_slug
+        )
+    if claims is not None and row.user_id != claims.user_id:
+        return Principal(refused_credential="token and session disagree")
 
-        user = await session.get(User, row.user_id) if row.user_id else None
-        if user is None or user.status != "active":
-            return Principal(refused_credential="account not active")
-        requested: Tenant | None = None
-        if tenant_slug:
-            requested = (
-                await session.execute(select(Tenant).where(Tenant.slug == tenant_slug))
-            ).scalar()
-            if requested is None or not requested.active:
-                return _person(user, row, None, via_cookie, refused=tenant_slug)
-        elif row.current_tenant_id is not None:
-            requested = await session.get(Tenant, row.current_tenant_id)
-
-    if requested is None and not tenant_slug:
-        # No pole chosen yet: a person with exactly one pole works in it.
+    user = found.user
+    if user is None or user.status != "active":
+        return Principal(refused_credential="account not active")
+    requested = found.tenant
+    if tenant_slug and (requested is None or not requested.active):
+        return _person(user, row, None, via_cookie, refused=tenant_slug)
+    if requested is None:
+        # No pole chosen yet: a person with exactly one pole works in it. Rare (sign-in
+        # picks the only pole): the request's connection goes back to the pool before
+        # the identity session takes one, so the request never holds two.
+        await session.close()
         views = await memberships_of(auth, user.id)
         if len(views) != 1:
             return _person(user, row, None, via_cookie)
         requested = views[0].tenant
-    assert requested is not None
-    async with auth.db.session(requested.id) as pole:
-        membership = await membership_in(pole, user.id)
+    await auth.db.scope(session, requested.id)
+    membership = await membership_in(session, user.id)
     if membership is None or not requested.active:
+        await auth.db.unscope(session)
         return _person(user, row, None, via_cookie, refused=requested.slug)
     return Principal(
         actor=Actor(
@@ -120,16 +121,27 @@ async def resolve(
 @dataclass(frozen=True)
 class _Found:
     row: AuthSession | None = None
+    user: User | None = None
+    client: ApiClient | None = None
+    tenant: Tenant | None = None
     claims: tokens.AccessClaims | None = None
     via_cookie: bool = False
     refusal: str | None = None
 
 
-async def _credential(
-    session: Any, auth: AuthService, *, bearer: str | None, cookie: str | None
+async def _caller(
+    session: AsyncSession,
+    auth: AuthService,
+    *,
+    bearer: str | None,
+    cookie: str | None,
+    tenant_slug: str | None = None,
 ) -> _Found:
-    """The live session a bearer token (checked) or a browser cookie names."""
+    """The live session a bearer token (checked) or a browser cookie names, with its
+    person or client and the pole in question, in one statement: the pole asked for
+    (``tenant_slug``), else the client's own, else the session's current one."""
     now = auth.now()
+    claims = None
     if bearer:
         try:
             claims = await tokens.verify(
@@ -137,20 +149,38 @@ async def _credential(
             )
         except tokens.InvalidToken as exc:
             return _Found(refusal=exc.reason)
-        row = await session.get(AuthSession, claims.session_id)
-        if not sessions.live(row, now):
-            return _Found(refusal="session revoked or expired")
-        return _Found(row=row, claims=claims)
-    row = (
-        await session.execute(
-            select(AuthSession).where(
-                AuthSession.cookie_hash == digest(cookie or ""), AuthSession.kind == "browser"
-            )
-        )
-    ).scalar()
-    if not sessions.live(row, now):
-        return _Found(refusal="cookie session revoked or expired")
-    return _Found(row=row, via_cookie=True)
+        which = AuthSession.id == claims.session_id
+    else:
+        which = (AuthSession.cookie_hash == digest(cookie or "")) & (AuthSession.kind == "browser")
+    pole = (
+        Tenant.slug == tenant_slug
+        if tenant_slug
+        else Tenant.id == func.coalesce(ApiClient.pole_id, AuthSession.current_tenant_id)
+    )
+    query = (
+        select(AuthSession, User, ApiClient, Tenant)
+        .outerjoin(User, User.id == AuthSession.user_id)
+        .outerjoin(ApiClient, ApiClient.id == AuthSession.client_id)
+        .outerjoin(Tenant, pole)
+        .where(which)
+    )
+
+    async def run(s: AsyncSession) -> Any:
+        return (await s.execute(query)).first()
+
+    found = await auth.db.first_statement(session, run)
+    if found is None or not sessions.live(found[0], now):
+        refusal = "session revoked or expired" if bearer else "cookie session revoked or expired"
+        return _Found(refusal=refusal)
+    row, user, client, tenant = found
+    # Detached, every attribute loaded: the request's later rollbacks (a failed
+    # mutation) expire what the session holds, and these are read after them.
+    for obj in found:
+        if obj is not None:
+            session.expunge(obj)
+    return _Found(
+        row=row, user=user, client=client, tenant=tenant, claims=claims, via_cookie=not bearer
+    )
 
 
 async def session_of(
@@ -160,7 +190,7 @@ async def session_of(
     if not bearer and not cookie:
         return None, False
     async with auth.db.reference_session() as session:
-        found = await _credential(session, auth, bearer=bearer, cookie=cookie)
+        found = await _caller(session, auth, bearer=bearer, cookie=cookie)
     if found.row is None:
         return None, False
     return found.row.id, found.via_cookie
@@ -190,15 +220,16 @@ def _person(
 
 async def _client_principal(
     auth: AuthService,
+    session: AsyncSession,
     client: ApiClient,
     scopes: frozenset[str],
     row: AuthSession,
+    found: Tenant | None,
     tenant_slug: str | None,
 ) -> Principal:
-    tenant = None
-    if client.pole_id is not None:
-        async with auth.db.reference_session() as session:
-            tenant = await session.get(Tenant, client.pole_id)
+    """A machine client works in the pole it is bound to, nothing else: the pole found
+    (asked for, or its own) must be that one."""
+    tenant = found if found is not None and found.id == client.pole_id else None
     actor = Actor(
         subject=f"client:{client.client_id}",
         display_name=client.name,
@@ -207,8 +238,9 @@ async def _client_principal(
         scopes=scopes & frozenset(client.scopes),
         session_id=row.id,
     )
-    if tenant is None or not tenant.active or (tenant_slug and tenant_slug != tenant.slug):
+    if tenant is None or not tenant.active:
         return Principal(
             actor=actor, session_id=row.id, refused_tenant=tenant_slug if tenant_slug else None
         )
+    await auth.db.scope(session, tenant.id)
     return Principal(actor=actor, tenant=tenant, session_id=row.id)

@@ -4,6 +4,12 @@ SQLite is the embedded default: foreign keys ON (SQLite leaves them off), WAL so
 readers never wait for the writer, and a busy timeout instead of instant
 "database is locked". PostgreSQL goes through asyncpg; libpq's query parameters
 (``?sslmode=require``…) are translated by ``core.database_url``.
+
+No pre-ping (docs/decisions.md, 93): it cost every checkout a round trip (asyncpg
+pings with BEGIN; ROLLBACK). Connections are recycled after ``pool_recycle`` seconds
+instead, and a connection found dead when used invalidates the whole pool
+(SQLAlchemy's disconnect handling); the request's first statement is retried once
+on a fresh connection (``core.tenancy.database.Database.first_statement``).
 """
 
 from __future__ import annotations
@@ -40,9 +46,31 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """Create an AsyncEngine with the per-dialect settings maillage relies on."""
+# Defaults of MAILLAGE_DB_POOL_SIZE, MAILLAGE_DB_MAX_OVERFLOW, MAILLAGE_DB_POOL_RECYCLE.
+POOL_SIZE = 10
+MAX_OVERFLOW = 10
+POOL_RECYCLE = 1800
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int | None = None,
+    pool_recycle: int = POOL_RECYCLE,
+) -> AsyncEngine:
+    """Create an AsyncEngine with the per-dialect settings maillage relies on.
+
+    ``max_overflow`` defaults to ``pool_size``. The same pool settings apply to SQLite
+    (a file database is pooled by SQLAlchemy too)."""
     parsed = make_url(url)
+    pooling = {
+        "pool_size": pool_size,
+        "max_overflow": pool_size if max_overflow is None else max_overflow,
+        "pool_recycle": pool_recycle,
+        "pool_pre_ping": False,
+    }
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -52,6 +80,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
             echo=echo,
             json_serializer=_json_dumps,
             connect_args={"timeout": 30},
+            **(pooling if database and database != ":memory:" else {}),
         )
         event.listen(engine.sync_engine, "connect", sql.sqlite_on_connect)
         return engine
@@ -60,10 +89,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         query.url,
         echo=echo,
         json_serializer=_json_dumps,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args=query.connect_args(),
+        **pooling,
     )
     where = parsed.render_as_string(hide_password=True)
 

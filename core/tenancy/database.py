@@ -2,7 +2,9 @@
 
 * ``session(tenant_id)`` — a session bound to one pole; both walls apply.
 * ``reference_session()`` — no tenant: reference tables only (communes, tenants);
-  touching a tenant table raises.
+  touching a tenant table raises. ``scope(session, tenant_id)`` binds such a session
+  to a pole once it is known: how a request authenticates and then works in its pole
+  on one connection and in one transaction (docs/decisions.md, 92).
 * ``unscoped(reason=…, actor=…)`` — a platform job crossing tenants. Audited in
   ``platform_audit_events`` before it starts. On PostgreSQL it connects through the
   platform URL (a role with BYPASSRLS that the runtime role is not a member of), so
@@ -13,20 +15,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import sql
-from core.db.engine import is_sqlite_url, make_engine
+from core.db.engine import MAX_OVERFLOW, POOL_RECYCLE, POOL_SIZE, is_sqlite_url, make_engine
 from core.settings import Settings
 from core.tenancy import guard
 from core.tenancy.events import SINK_KEY, EventSink
 from core.tenancy.models import PlatformAuditEvent, Tenant
 
 log = logging.getLogger("maillage.tenancy")
+
+T = TypeVar("T")
 
 
 class Database:
@@ -37,9 +43,18 @@ class Database:
         platform_url: str | None = None,
         orm_tenant_filter: bool = True,
         echo: bool = False,
+        pool_size: int = POOL_SIZE,
+        max_overflow: int = MAX_OVERFLOW,
+        pool_recycle: int = POOL_RECYCLE,
     ) -> None:
         self.url = url
-        self.engine: AsyncEngine = make_engine(url, echo=echo)
+        self.engine: AsyncEngine = make_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_recycle=pool_recycle,
+        )
         if platform_url is None or platform_url == url:
             self.platform_engine = self.engine
         else:
@@ -54,25 +69,71 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        return cls(settings.database_url, platform_url=settings.platform_database_url)
+        return cls(
+            settings.database_url,
+            platform_url=settings.platform_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_recycle=settings.db_pool_recycle,
+        )
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite_url(self.url)
 
     def session(self, tenant_id: uuid.UUID) -> AsyncSession:
+        return self._sessions(info=self._tenant_info(tenant_id))
+
+    def _tenant_info(self, tenant_id: uuid.UUID) -> dict[str, object]:
         if not isinstance(tenant_id, uuid.UUID):
             raise TypeError("Database.session() needs the tenant's UUID")
-        return self._sessions(
-            info={
-                guard.TENANT_KEY: tenant_id,
-                guard.ORM_FILTER_KEY: self.orm_tenant_filter,
-                SINK_KEY: self.event_sink,
-            }
-        )
+        return {
+            guard.TENANT_KEY: tenant_id,
+            guard.ORM_FILTER_KEY: self.orm_tenant_filter,
+            SINK_KEY: self.event_sink,
+        }
 
     def reference_session(self) -> AsyncSession:
         return self._sessions(info={})
+
+    async def scope(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        """Bind a reference session to the pole ``tenant_id`` from now on: the ORM
+        filter at once, and on PostgreSQL ``app.tenant_id`` in the transaction already
+        open (the ``after_begin`` listener sets it in later ones). One ``set_config``
+        on the connection the session already holds: no second checkout."""
+        if session.info.get(guard.TENANT_KEY) is not None or guard.is_unscoped(session):
+            raise guard.TenantScopeError("scope() takes a reference session only")
+        session.info.update(self._tenant_info(tenant_id))
+        if session.in_transaction() and not self.is_sqlite:
+            connection = await session.connection()
+            await connection.run_sync(sql.set_transaction_tenant, tenant_id)
+
+    async def unscope(self, session: AsyncSession) -> None:
+        """Back to reference only: end the transaction (the pole's ``set_config`` goes
+        with it) and drop the pole from the session. Loaded objects stay readable."""
+        await session.close()
+        session.info.clear()
+
+    async def first_statement(
+        self, session: AsyncSession, run: Callable[[AsyncSession], Awaitable[T]]
+    ) -> T:
+        """Run a request's first statement; if the pooled connection turns out dead
+        (server restarted, dropped by a firewall), once more on a fresh one.
+
+        The pool sends no ping at checkout (decision 93). SQLAlchemy recognises the
+        disconnect, invalidates the connection and every older one in the pool, so the
+        retry gets a new connection. Only the first statement is retried: nothing was
+        read or written before it in this transaction."""
+        try:
+            return await run(session)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.warning(
+                "database connection lost, retried on a new one", extra={"event": "db_reconnect"}
+            )
+            await session.rollback()
+            return await run(session)
 
     def identity_session(self, user_id: uuid.UUID) -> AsyncSession:
         """Reference tables, plus the user's own rows of self-readable tenant tables

@@ -12,9 +12,13 @@
   loans, through GraphQL, on SQLite and PostgreSQL.
 * the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
   N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
+* with ``--compare`` instead (benchmarks/compare.py): maillage side by side with
+  PostGraphile 4 and one hand-written SQL query on one PostgreSQL database
+  (default 20 poles × 2000 children), and the dashboard query under load.
 
 Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
-skips the foundation figures; ``--no-analyze`` queries right after the bulk load.
+skips the foundation figures; ``--no-analyze`` queries right after the bulk load;
+``--compare [--load-seconds S]``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
+from benchmarks import compare as compare_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
@@ -126,12 +131,25 @@ async def foundation() -> None:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--poles", type=int, default=2, help="poles generated (default 2)")
+    parser.add_argument("--poles", type=int, help="poles generated (default 2; 20 with --compare)")
     parser.add_argument(
         "--children", type=int, default=2000, help="children per pole (default 2000)"
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--runs", type=int, default=30, help="requests timed per list")
+    parser.add_argument(
+        "--runs", type=int, help="requests timed per list (default 30; 40 with --compare)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="maillage against PostGraphile 4 and raw SQL (benchmarks/compare.py) only",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=15.0,
+        help="duration of each load test of the dashboard query (default 15)",
+    )
     parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
     parser.add_argument(
         "--no-analyze",
@@ -139,13 +157,24 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="query right after the bulk load, without planner statistics",
     )
     args = parser.parse_args(argv)
-    if args.poles < 1 or args.children < 1 or args.runs < 1:
-        parser.error("--poles, --children and --runs must be at least 1")
+    args.poles = args.poles or (20 if args.compare else 2)
+    args.runs = args.runs or (40 if args.compare else 30)
+    if args.poles < 1 or args.children < 1 or args.runs < 1 or args.load_seconds <= 0:
+        parser.error("--poles, --children, --runs and --load-seconds must be at least 1")
     return args
 
 
 async def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    if args.compare:
+        await compare_bench.run(
+            poles=args.poles,
+            children=args.children,
+            runs=args.runs,
+            load_seconds=args.load_seconds,
+            analyze=not args.no_analyze,
+        )
+        return
     if not args.lists_only:
         await foundation()
         print()

@@ -144,7 +144,7 @@ class Backend:
 async def sqlite_backend() -> AsyncIterator[Backend]:
     with tempfile.TemporaryDirectory(prefix="maillage-bench-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        await _prepare(url)
+        await prepare(url)
         db = Database(url)
         try:
             yield Backend("sqlite", db, _settings(url, url, url), url)
@@ -159,7 +159,7 @@ async def postgres_backend() -> AsyncIterator[Backend]:
     server = await PostgresServer.find()
     try:
         urls = await server.create_database("maillage_bench")
-        await _prepare(urls.owner)
+        await prepare(urls.owner)
         db = Database(urls.runtime, platform_url=urls.platform)
         try:
             settings = _settings(urls.runtime, urls.owner, urls.platform)
@@ -181,7 +181,7 @@ def _settings(runtime: str, owner: str, platform: str) -> Settings:
     )
 
 
-async def _prepare(owner_url: str) -> None:
+async def prepare(owner_url: str) -> None:
     await migrate.upgrade(owner_url)
     db = Database(owner_url)
     try:

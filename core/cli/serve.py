@@ -1,12 +1,19 @@
-"""``maillage serve``: run the API with uvicorn until Ctrl-C (graceful shutdown)."""
+"""``maillage serve``: run the API with uvicorn until Ctrl-C (graceful shutdown).
+
+With ``--workers N`` (N > 1) uvicorn starts N processes sharing the port; each builds
+its own app (settings, plugins, pools) from the environment through ``app_from_env``,
+since an app object cannot cross into another process.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 import uvicorn
+from starlette.applications import Starlette
 
 from core.app.app import create_app
+from core.logs import configure_logging
 from core.settings import Settings
 
 
@@ -20,16 +27,49 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--host", help="adresse d'écoute (défaut : MAILLAGE_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port d'écoute (défaut : MAILLAGE_PORT, 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="nombre de processus servant l'API sur le même port (défaut : 1) ; chacun "
+        "ouvre ses propres connexions à la base (taille du pool × processus)",
+    )
     serve.set_defaults(func=serve_command)
+
+
+def _workers(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"nombre de processus invalide : {value!r} (1 ou plus)")
+    return count
+
+
+def app_from_env() -> Starlette:
+    """The app of one worker process (uvicorn's factory when --workers > 1)."""
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
-    app = create_app(settings, host=args.plugins_host)
+    workers = getattr(args, "workers", 1)
+    # One process: the app built here, with the plugins already loaded. Several: each
+    # worker builds its own from the same environment (factory named by import path).
+    app: Starlette | str = (
+        create_app(settings, host=args.plugins_host)
+        if workers == 1
+        else "core.cli.serve:app_from_env"
+    )
     print(f"maillage sur http://{host}:{port}/graphql (Ctrl-C pour arrêter)", flush=True)
     uvicorn.run(
         app,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         host=host,
         port=port,
         log_config=None,

@@ -13,11 +13,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from core.testing.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 MAILLAGE = Path(sys.executable).with_name("maillage")
@@ -92,14 +94,17 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
-def start_server(env: Mapping[str, str], workdir: Path, *, timeout: float = 30.0) -> LiveServer:
-    """Start ``maillage serve`` on a free port and wait until /healthz answers."""
+def start_server(
+    env: Mapping[str, str], workdir: Path, *, timeout: float = 30.0, args: Sequence[str] = ()
+) -> LiveServer:
+    """Start ``maillage serve`` on a free port (``args`` added, e.g. ``--workers 2``) and
+    wait until /healthz answers."""
     port = free_port()
     env = {"MAILLAGE_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"serve-{port}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [str(MAILLAGE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(MAILLAGE), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env=dict(env),
         cwd=workdir,
         stdout=log,
@@ -138,3 +143,13 @@ def postgres_overrides(runtime: str, owner: str, platform: str) -> dict[str, str
         "MAILLAGE_MIGRATION_DATABASE_URL": owner,
         "MAILLAGE_PLATFORM_DATABASE_URL": platform,
     }
+
+
+async def start_demo_on_postgres(
+    pg_server: PostgresServer, workdir: Path, prefix: str, **overrides: str
+) -> LiveServer:
+    """A fresh demo install on a database of its own on the test PostgreSQL server."""
+    urls = await pg_server.create_database(prefix=prefix)
+    return start_demo(
+        workdir, **postgres_overrides(urls.runtime, urls.owner, urls.platform), **overrides
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 
-MAILLAGE = str(Path(sys.executable).with_name("maillage"))
+from tests.live import MAILLAGE, free_port
+
+__all__ = ["MAILLAGE", "environment", "free_port", "maillage"]
 
 
 def environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -23,7 +22,7 @@ def maillage(
     *args: str, env: Mapping[str, str], timeout: float = 120, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MAILLAGE, *args],
+        [str(MAILLAGE), *args],
         env=environment(env),
         capture_output=True,
         text=True,
@@ -31,9 +30,3 @@ def maillage(
         input=input,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -7,23 +7,21 @@ peer that is not the proxy cannot choose its address by sending the header."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.cli.run import MAILLAGE, environment, free_port
+from tests.cli.run import environment
 from tests.conftest import DbUrls
+from tests.live import start_server
 
 PROXY = "127.0.0.2"
 
 
 @pytest.fixture
-def server(sqlite_urls: DbUrls) -> Iterator[str]:
-    port = free_port()
+def server(sqlite_urls: DbUrls, tmp_path: Path) -> Iterator[str]:
     env = environment(
         {
             "MAILLAGE_DATABASE_URL": sqlite_urls.runtime,
@@ -32,28 +30,11 @@ def server(sqlite_urls: DbUrls) -> Iterator[str]:
             "MAILLAGE_LOGIN_MAX_FAILURES_PER_ADDRESS": "3",
         }
     )
-    process = subprocess.Popen(
-        [MAILLAGE, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    live = start_server(env, tmp_path, timeout=60)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "maillage serve stopped"
-            assert time.monotonic() < deadline, "maillage serve did not answer"
-            time.sleep(0.2)
-        yield base
+        yield live.base_url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        live.stop()
 
 
 def _sign_in(client: httpx.Client, base: str, number: int, forwarded_for: str) -> int:

@@ -4,14 +4,13 @@ app built from the environment; a count below 1 is refused in French (exit 2).""
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.cli.run import MAILLAGE, environment, free_port, maillage
+from tests.cli.run import environment, maillage
 from tests.conftest import DbUrls
+from tests.live import start_server
 
 
 def _children(pid: int) -> list[int]:
@@ -27,29 +26,15 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_two_workers_answer_on_one_port(sqlite_urls: DbUrls) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [MAILLAGE, "serve", "--workers", "2", "--port", str(port)],
-        env=environment({"MAILLAGE_DATABASE_URL": sqlite_urls.runtime}),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def test_two_workers_answer_on_one_port(sqlite_urls: DbUrls, tmp_path: Path) -> None:
+    env = environment({"MAILLAGE_DATABASE_URL": sqlite_urls.runtime})
+    live = start_server(env, tmp_path, timeout=60, args=("--workers", "2"))
+    process = live.process
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "maillage serve --workers 2 stopped"
-            assert time.monotonic() < deadline, "maillage serve --workers 2 did not answer"
-            time.sleep(0.2)
         # Each worker runs the app: a GraphQL request answers, whichever takes it.
         for _ in range(4):
             response = httpx.post(
-                f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=10
+                f"{live.base_url}/graphql", json={"query": "{ __typename }"}, timeout=10
             )
             assert response.json() == {"data": {"__typename": "Query"}}
         workers = [
@@ -59,8 +44,7 @@ def test_two_workers_answer_on_one_port(sqlite_urls: DbUrls) -> None:
         ]
         assert len(workers) == 2
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        live.stop()
 
 
 def test_zero_workers_is_refused_in_french(sqlite_urls: DbUrls) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.tenancy.database import Database
 from core.testing.postgres import PostgresServer
-from tests.live import DEMO_PASSWORD, LiveServer, postgres_overrides, start_demo
+from tests.live import DEMO_PASSWORD, LiveServer, start_demo, start_demo_on_postgres
 
 POLE = "pas-de-calais"
 REQUESTS = 100
@@ -54,10 +54,10 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 async def postgres_server(
     pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    urls = await pg_server.create_database(prefix="maillage_pool")
-    server = start_demo(
+    server = await start_demo_on_postgres(
+        pg_server,
         tmp_path_factory.mktemp("pool-postgres"),
-        **postgres_overrides(urls.runtime, urls.owner, urls.platform),
+        "maillage_pool",
         **POOL,
     )
     yield server

@@ -36,7 +36,7 @@ from hypothesis_graphql import Mode, from_schema, nodes
 
 from core.access.roles import ROLES
 from core.testing.postgres import PostgresServer
-from tests.live import DEMO_PASSWORD, LiveServer, postgres_overrides, start_demo
+from tests.live import DEMO_PASSWORD, LiveServer, start_demo, start_demo_on_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = graphql.build_schema((ROOT / "graphql" / "schema.graphql").read_text(encoding="utf-8"))
@@ -210,10 +210,10 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 async def postgres_server(
     pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    urls = await pg_server.create_database(prefix="maillage_fuzz")
-    server = start_demo(
+    server = await start_demo_on_postgres(
+        pg_server,
         tmp_path_factory.mktemp("fuzz-postgres"),
-        **postgres_overrides(urls.runtime, urls.owner, urls.platform),
+        "maillage_fuzz",
     )
     yield server
     server.stop()

@@ -368,7 +368,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders, production=settings.is_production)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    engines = {"app": database.engine}
+    engines = {"app": database.engine, "side": database.side_engine}
     if database.platform_engine is not database.engine:
         engines["platform"] = database.platform_engine
     metrics = Metrics(engines)

@@ -31,6 +31,9 @@ from core.tenancy.events import SINK_KEY, EventSink
 from core.tenancy.models import PlatformAuditEvent, Tenant
 
 log = logging.getLogger("maillage.tenancy")
+# The side pool (see Database.__init__): small, its connections held one statement.
+SIDE_POOL_SIZE = 2
+SIDE_MAX_OVERFLOW = 3
 
 T = TypeVar("T")
 
@@ -55,6 +58,16 @@ class Database:
             max_overflow=max_overflow,
             pool_recycle=pool_recycle,
         )
+        # Side reads a request makes while it holds its own connection (a person's
+        # memberships in every pole, for `viewer` and `switchTenant`) take a connection
+        # from this second, small pool. Its connections are held for one statement and
+        # never while waiting for another, so a request waiting on it always gets one:
+        # with a single pool, requests holding every connection would each wait for a
+        # second one that none can give back (the stall of decision 92).
+        self.side_engine: AsyncEngine = make_engine(
+            url, echo=echo, pool_size=SIDE_POOL_SIZE, max_overflow=SIDE_MAX_OVERFLOW
+        )
+        self._side_sessions = async_sessionmaker(self.side_engine, expire_on_commit=False)
         if platform_url is None or platform_url == url:
             self.platform_engine = self.engine
         else:
@@ -140,7 +153,7 @@ class Database:
         (their memberships in every pole). Read-only for tenant tables."""
         if not isinstance(user_id, uuid.UUID):
             raise TypeError("Database.identity_session() needs the user's UUID")
-        return self._sessions(info={guard.IDENTITY_KEY: user_id})
+        return self._side_sessions(info={guard.IDENTITY_KEY: user_id})
 
     @asynccontextmanager
     async def unscoped(
@@ -173,5 +186,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.side_engine.dispose()
         if self.platform_engine is not self.engine:
             await self.platform_engine.dispose()

@@ -64,18 +64,43 @@ async def postgres_server(
     server.stop()
 
 
+async def sign_in(http: httpx.AsyncClient) -> str:
+    login = await http.post(
+        "/auth/login",
+        json={
+            "email": f"coordinator@{POLE}.maillage.example",
+            "password": DEMO_PASSWORD,
+            "pole": POLE,
+        },
+    )
+    assert login.status_code == 200, login.text
+    return str(login.json()["access_token"])
+
+
+async def hundred_viewers(server: LiveServer) -> None:
+    """``viewer`` reads the person's memberships in every pole, beside the request's own
+    pole-scoped connection: that side read must not wait on the pool the request holds."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
+        token = await sign_in(http)
+        headers = {"authorization": f"Bearer {token}", "x-maillage-tenant": POLE}
+        query = {"query": "{ viewer { email memberships { pole { slug } roles } } }"}
+        started = time.monotonic()
+        answers = await asyncio.wait_for(
+            asyncio.gather(
+                *(http.post("/graphql", json=query, headers=headers) for _ in range(REQUESTS))
+            ),
+            timeout=BOUND_SECONDS * 4,
+        )
+        elapsed = time.monotonic() - started
+    failed = [(a.status_code, a.text[:300]) for a in answers if a.status_code != 200]
+    assert not failed, failed[:3]
+    assert all(a.json()["data"]["viewer"]["memberships"] for a in answers)
+    assert elapsed < BOUND_SECONDS, f"{REQUESTS} requests took {elapsed:.1f} s"
+
+
 async def hundred_at_once(server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
-        login = await http.post(
-            "/auth/login",
-            json={
-                "email": f"coordinator@{POLE}.maillage.example",
-                "password": DEMO_PASSWORD,
-                "pole": POLE,
-            },
-        )
-        assert login.status_code == 200, login.text
-        token = login.json()["access_token"]
+        token = await sign_in(http)
 
         async def one(request_id: str) -> httpx.Response:
             return await http.post(
@@ -152,3 +177,16 @@ async def test_hundred_requests_through_five_connections_on_postgres(
     postgres_server: LiveServer,
 ) -> None:
     await hundred_at_once(postgres_server)
+
+
+async def test_hundred_viewers_through_five_connections_on_sqlite(
+    sqlite_server: LiveServer,
+) -> None:
+    await hundred_viewers(sqlite_server)
+
+
+@pytest.mark.postgres
+async def test_hundred_viewers_through_five_connections_on_postgres(
+    postgres_server: LiveServer,
+) -> None:
+    await hundred_viewers(postgres_server)

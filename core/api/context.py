@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from strawberry.dataloader import DataLoader
 
 from core.access.actions import Actor
 from core.audit.trail import record
@@ -67,6 +68,8 @@ class Context:
     _plugin_rows: dict[str, PluginState] | None = None
     # Person records read by this request: (type, id) -> field names (audit_read).
     _reads: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # Per-request DataLoaders by name, made on first use (core/api/loaders.py).
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

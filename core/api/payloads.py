@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import strawberry
 
 from core.api.context import Context
+from core.api.loaders import forget
 from core.errors import DataWarning, ErrorCode, MaillageError
 
 USER_ERROR_CODES = frozenset({ErrorCode.VALIDATION, ErrorCode.CONFLICT, ErrorCode.NOT_FOUND})
@@ -42,6 +43,8 @@ def user_warnings(found: Iterable[DataWarning | None]) -> list[UserWarning]:
 @asynccontextmanager
 async def user_errors(ctx: Context) -> AsyncIterator[list[UserError]]:
     errors: list[UserError] = []
+    # What this request loaded before the write may change: the payload reads afresh.
+    forget(ctx)
     try:
         yield errors
     except MaillageError as exc:

@@ -49,12 +49,20 @@ class ReadAudit(FieldExtension):
         return value
 
 
-def person_field(*, sensitive: str | None = None, description: str | None = None) -> Any:
+def person_field(
+    *,
+    sensitive: str | None = None,
+    description: str | None = None,
+    resolver: Callable[..., Any] | None = None,
+) -> Any:
     """A field of a person's record: audited when read; behind ``sensitive`` (a
     sensitive action, granted explicitly) when given. Sensitive fields must be
-    nullable: a refused one answers null with FORBIDDEN."""
+    nullable: a refused one answers null with FORBIDDEN. With ``resolver`` (a nested
+    list loaded only when selected) the read is noted once the resolver answered."""
     extensions: list[Any] = []
     if sensitive is not None:
         extensions.append(action_gate(sensitive))
     extensions.append(ReadAudit())
+    if resolver is not None:
+        return strawberry.field(resolver=resolver, description=description, extensions=extensions)
     return strawberry.field(description=description, extensions=extensions)

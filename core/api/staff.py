@@ -1,5 +1,6 @@
 """The pole's staff as named on files and sessions: a user id and a display name, the
-names read in one statement for a whole page."""
+names read in one statement for a whole page (``staff_names``), or per request in a
+batch when a nested field asks for them (``staff_of``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 
+from core.api.context import Context
+from core.api.loaders import one
 from core.auth.models import User
 
 
@@ -31,3 +34,12 @@ async def staff_names(session: Any, ids: Iterable[uuid.UUID | None]) -> dict[uui
         return {}
     rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {user_id: name for user_id, name in rows}
+
+
+async def staff_of(ctx: Context, user_id: uuid.UUID | None) -> StaffMember | None:
+    """The staff member named on a record, the names of a page read in one batch; no
+    statement when nobody is named."""
+    if user_id is None:
+        return None
+    name = await one(ctx, staff_names).load(user_id)
+    return staff_member(user_id, {user_id: name} if name is not None else {})

@@ -1,20 +1,20 @@
 """GraphQL: requests, follow-ups and interventions.
 
-A page of follow-ups loads its children (with family and structures), the structures
-and partners involved, the staff names and the interventions in a fixed number of
-statements, whatever its length.
+A page of follow-ups is one statement of plain rows; the child, the structures and
+partners involved, the staff names and the interventions are read only when the query
+selects them, per request in batches (core/api/loaders.py, decision 95): a fixed number
+of statements whatever the page's length.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -22,10 +22,11 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
+from core.api.loaders import grouped, many
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
-from core.api.staff import StaffMember
+from core.api.staff import StaffMember, staff_of
 from core.api.staff import staff_member as _staff
 from core.api.staff import staff_names as _names
 from core.domain.casework import service, tasks
@@ -42,15 +43,16 @@ from core.domain.casework.vocabulary import (
     REQUESTER_KINDS,
     SUBJECTS,
 )
-from core.domain.families.graphql import Child, _children
-from core.domain.families.models import Child as ChildModel
+from core.domain.families.graphql import Child, child_of
 from core.domain.structures.graphql import (
+    PARTNER_COLUMNS,
+    STRUCTURE_COLUMNS,
     KindOption,
     Partner,
     Structure,
-    load_partners,
-    load_structures,
+    structure_of,
 )
+from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 
 READ, MANAGE = service.READ, service.MANAGE
@@ -58,6 +60,28 @@ READ, MANAGE = service.READ, service.MANAGE
 
 def _option(value: str, vocabulary: Any) -> KindOption:
     return KindOption(value=value, label=vocabulary[value])
+
+
+async def _assigned_to(self: Request, info: Info[Context, None]) -> StaffMember | None:
+    return await staff_of(info.context, self.assigned_user_id)
+
+
+REQUEST_COLUMNS = (
+    RequestModel.id,
+    RequestModel.received_on,
+    RequestModel.channel,
+    RequestModel.requester_kind,
+    RequestModel.requester_name,
+    RequestModel.subjects,
+    RequestModel.description,
+    RequestModel.status,
+    RequestModel.answered_on,
+    RequestModel.answer,
+    RequestModel.family_id,
+    RequestModel.child_id,
+    RequestModel.structure_id,
+    RequestModel.assigned_to,
+)
 
 
 @strawberry.type(description="Une demande d'intervention (fiche de demande).")
@@ -75,10 +99,13 @@ class Request(relay.Node):
     family_id: strawberry.ID | None
     child_id: strawberry.ID | None
     structure_id: strawberry.ID | None
-    assigned_to: StaffMember | None
+    assigned_user_id: strawberry.Private[uuid.UUID | None]
+    assigned_to: StaffMember | None = strawberry.field(resolver=_assigned_to)
 
     @classmethod
-    def from_model(cls, row: RequestModel, staff: dict[uuid.UUID, str]) -> Request:
+    def from_model(cls, row: Any) -> Request:
+        """From a ``REQUEST_COLUMNS`` row (or a model row)."""
+
         def sid(value: uuid.UUID | None) -> strawberry.ID | None:
             return strawberry.ID(str(value)) if value else None
 
@@ -96,7 +123,7 @@ class Request(relay.Node):
             family_id=sid(row.family_id),
             child_id=sid(row.child_id),
             structure_id=sid(row.structure_id),
-            assigned_to=_staff(row.assigned_to, staff),
+            assigned_user_id=row.assigned_to,
         )
 
     @classmethod
@@ -107,25 +134,45 @@ class Request(relay.Node):
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(RequestModel).where(RequestModel.id.in_([i for i in ids if i]))
-                    )
-                ).scalars()
+            rows = await session.execute(
+                select(*REQUEST_COLUMNS).where(RequestModel.id.in_([i for i in ids if i]))
             )
-            staff = await _names(session, [r.assigned_to for r in rows])
-        return in_order(ids, rows, lambda r: r.id, lambda r: cls.from_model(r, staff))
+        return in_order(ids, rows, lambda r: r.id, cls.from_model)
+
+
+async def _intervention_staff(self: Intervention, info: Info[Context, None]) -> StaffMember | None:
+    return await staff_of(info.context, self.staff_user_id)
+
+
+async def _structure(self: Intervention, info: Info[Context, None]) -> Structure | None:
+    return await structure_of(info.context, self.structure_id)
+
+
+INTERVENTION_COLUMNS = (
+    InterventionModel.id,
+    InterventionModel.follow_up_id,
+    InterventionModel.kind,
+    InterventionModel.happened_on,
+    InterventionModel.duration_minutes,
+    InterventionModel.staff_user_id,
+    InterventionModel.structure_id,
+    InterventionModel.place,
+    InterventionModel.travel_km,
+    InterventionModel.notes,
+    InterventionModel.recommendations,
+)
 
 
 @strawberry.type(description="Une intervention sur la ligne de temps d'un suivi.")
 class Intervention:
     uid: strawberry.Private[str]
+    staff_user_id: strawberry.Private[uuid.UUID | None]
+    structure_id: strawberry.Private[uuid.UUID | None]
     kind: KindOption
     happened_on: dt.date
     duration_minutes: int
-    staff: StaffMember | None
-    structure: Structure | None
+    staff: StaffMember | None = strawberry.field(resolver=_intervention_staff)
+    structure: Structure | None = strawberry.field(resolver=_structure)
     place: str
     travel_km: float
     notes: str = person_field()
@@ -135,23 +182,152 @@ class Intervention:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.uid)
 
+    @classmethod
+    def from_model(cls, row: Any) -> Intervention:
+        """From an ``INTERVENTION_COLUMNS`` row (or a model row)."""
+        return cls(
+            uid=str(row.id),
+            staff_user_id=row.staff_user_id,
+            structure_id=row.structure_id,
+            kind=_option(row.kind, INTERVENTION_KINDS),
+            happened_on=row.happened_on,
+            duration_minutes=row.duration_minutes,
+            place=row.place,
+            travel_km=row.travel_km,
+            notes=row.notes,
+            recommendations=row.recommendations,
+        )
+
+
+async def interventions_by_follow_up(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Intervention]]:
+    """Each follow-up's time line, oldest first: one statement for a page."""
+    rows = await session.execute(
+        select(*INTERVENTION_COLUMNS)
+        .where(InterventionModel.follow_up_id.in_(ids))
+        .order_by(InterventionModel.happened_on, InterventionModel.id)
+    )
+    return {
+        k: [Intervention.from_model(r) for r in v]
+        for k, v in grouped(rows, lambda r: r.follow_up_id).items()
+    }
+
+
+async def structures_by_follow_up(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Structure]]:
+    """The structures involved in each follow-up, links and structures in one statement."""
+    rows = await session.execute(
+        select(FollowUpStructure.follow_up_id, *STRUCTURE_COLUMNS)
+        .join(
+            StructureModel,
+            and_(
+                StructureModel.tenant_id == FollowUpStructure.tenant_id,
+                StructureModel.id == FollowUpStructure.structure_id,
+            ),
+        )
+        .where(FollowUpStructure.follow_up_id.in_(ids))
+        .order_by(StructureModel.name, StructureModel.id)
+    )
+    return {
+        k: [Structure.from_model(r) for r in v]
+        for k, v in grouped(rows, lambda r: r.follow_up_id).items()
+    }
+
+
+async def partners_by_follow_up(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Partner]]:
+    """The partners involved in each follow-up, links and partners in one statement."""
+    rows = await session.execute(
+        select(FollowUpPartner.follow_up_id, *PARTNER_COLUMNS)
+        .join(
+            PartnerModel,
+            and_(
+                PartnerModel.tenant_id == FollowUpPartner.tenant_id,
+                PartnerModel.id == FollowUpPartner.partner_id,
+            ),
+        )
+        .where(FollowUpPartner.follow_up_id.in_(ids))
+        .order_by(PartnerModel.name, PartnerModel.id)
+    )
+    return {
+        k: [Partner.from_model(r) for r in v]
+        for k, v in grouped(rows, lambda r: r.follow_up_id).items()
+    }
+
+
+async def _child(self: FollowUp, info: Info[Context, None]) -> Child:
+    return await child_of(info.context, self.child_id)
+
+
+async def _referent(self: FollowUp, info: Info[Context, None]) -> StaffMember | None:
+    return await staff_of(info.context, self.referent_user_id)
+
+
+async def _follow_up_structures(self: FollowUp, info: Info[Context, None]) -> list[Structure]:
+    return await many(info.context, structures_by_follow_up).load(uuid.UUID(self.uid))
+
+
+async def _follow_up_partners(self: FollowUp, info: Info[Context, None]) -> list[Partner]:
+    return await many(info.context, partners_by_follow_up).load(uuid.UUID(self.uid))
+
+
+async def _interventions(self: FollowUp, info: Info[Context, None]) -> list[Intervention]:
+    return await many(info.context, interventions_by_follow_up).load(uuid.UUID(self.uid))
+
+
+# What a FollowUp is built from: its own columns, read as plain rows in the page's one
+# statement; everything it reaches is a resolver over a per-request DataLoader, so a
+# field the query does not select costs nothing (decision 95).
+FOLLOW_UP_COLUMNS = (
+    FollowUpModel.id,
+    FollowUpModel.child_id,
+    FollowUpModel.request_id,
+    FollowUpModel.opened_on,
+    FollowUpModel.referent_user_id,
+    FollowUpModel.status,
+    FollowUpModel.closed_on,
+    FollowUpModel.outcome,
+    FollowUpModel.outcome_notes,
+)
+
 
 @strawberry.type(description="Le suivi d'un enfant.")
 class FollowUp(relay.Node):
     uid: relay.NodeID[str]
-    child: Child
+    child_id: strawberry.Private[uuid.UUID]
+    referent_user_id: strawberry.Private[uuid.UUID | None]
+    child: Child = strawberry.field(resolver=_child)
     status: KindOption
     opened_on: dt.date
     closed_on: dt.date | None
     outcome: KindOption | None
     outcome_notes: str = person_field()
-    referent: StaffMember | None
+    referent: StaffMember | None = strawberry.field(resolver=_referent)
     request_id: strawberry.ID | None
-    structures: list[Structure]
-    partners: list[Partner]
+    structures: list[Structure] = strawberry.field(resolver=_follow_up_structures)
+    partners: list[Partner] = strawberry.field(resolver=_follow_up_partners)
     interventions: list[Intervention] = strawberry.field(
-        description="Ligne de temps, de la plus ancienne à la plus récente."
+        resolver=_interventions,
+        description="Ligne de temps, de la plus ancienne à la plus récente.",
     )
+
+    @classmethod
+    def from_model(cls, row: Any) -> FollowUp:
+        """From a ``FOLLOW_UP_COLUMNS`` row (or a model row)."""
+        return cls(
+            uid=str(row.id),
+            child_id=row.child_id,
+            referent_user_id=row.referent_user_id,
+            status=_option(row.status, FOLLOW_UP_STATUSES),
+            opened_on=row.opened_on,
+            closed_on=row.closed_on,
+            outcome=_option(row.outcome, OUTCOMES) if row.outcome else None,
+            outcome_notes=row.outcome_notes,
+            request_id=strawberry.ID(str(row.request_id)) if row.request_id else None,
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -168,91 +344,9 @@ class FollowUp(relay.Node):
 
 
 async def load_follow_ups(session: Any, statement: Any) -> list[FollowUp]:
-    rows: list[FollowUpModel] = list((await session.execute(statement)).scalars())
-    ids = [r.id for r in rows]
-    children: dict[str, Child] = {}
-    structure_links: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    partner_links: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    interventions: dict[uuid.UUID, list[InterventionModel]] = defaultdict(list)
-    if ids:
-        child_rows = list(
-            (
-                await session.execute(
-                    select(ChildModel).where(ChildModel.id.in_({r.child_id for r in rows}))
-                )
-            ).scalars()
-        )
-        children = {c.uid: c for c in await _children(session, child_rows)}
-        for link in (
-            await session.execute(
-                select(FollowUpStructure).where(FollowUpStructure.follow_up_id.in_(ids))
-            )
-        ).scalars():
-            structure_links[link.follow_up_id].append(link.structure_id)
-        for link in (
-            await session.execute(
-                select(FollowUpPartner).where(FollowUpPartner.follow_up_id.in_(ids))
-            )
-        ).scalars():
-            partner_links[link.follow_up_id].append(link.partner_id)
-        for item in (
-            await session.execute(
-                select(InterventionModel)
-                .where(InterventionModel.follow_up_id.in_(ids))
-                .order_by(InterventionModel.happened_on, InterventionModel.id)
-            )
-        ).scalars():
-            interventions[item.follow_up_id].append(item)
-    structure_ids = {s for group in structure_links.values() for s in group} | {
-        i.structure_id for group in interventions.values() for i in group if i.structure_id
-    }
-    structures = (
-        {
-            uuid.UUID(s.uid): s
-            for s in await load_structures(
-                session, select(StructureModel).where(StructureModel.id.in_(structure_ids))
-            )
-        }
-        if structure_ids
-        else {}
-    )
-    partners = await load_partners(session, {p for group in partner_links.values() for p in group})
-    names = await _names(
-        session,
-        [r.referent_user_id for r in rows]
-        + [i.staff_user_id for group in interventions.values() for i in group],
-    )
-    return [
-        FollowUp(
-            uid=str(r.id),
-            child=children[str(r.child_id)],
-            status=_option(r.status, FOLLOW_UP_STATUSES),
-            opened_on=r.opened_on,
-            closed_on=r.closed_on,
-            outcome=_option(r.outcome, OUTCOMES) if r.outcome else None,
-            outcome_notes=r.outcome_notes,
-            referent=_staff(r.referent_user_id, names),
-            request_id=strawberry.ID(str(r.request_id)) if r.request_id else None,
-            structures=[structures[s] for s in structure_links[r.id] if s in structures],
-            partners=[partners[p] for p in partner_links[r.id] if p in partners],
-            interventions=[
-                Intervention(
-                    uid=str(i.id),
-                    kind=_option(i.kind, INTERVENTION_KINDS),
-                    happened_on=i.happened_on,
-                    duration_minutes=i.duration_minutes,
-                    staff=_staff(i.staff_user_id, names),
-                    structure=structures.get(i.structure_id) if i.structure_id else None,
-                    place=i.place,
-                    travel_km=i.travel_km,
-                    notes=i.notes,
-                    recommendations=i.recommendations,
-                )
-                for i in interventions[r.id]
-            ],
-        )
-        for r in rows
-    ]
+    """The follow-ups a ``select(FollowUp)`` finds, as plain rows: one statement."""
+    rows = await session.execute(statement.with_only_columns(*FOLLOW_UP_COLUMNS))
+    return [FollowUp.from_model(r) for r in rows]
 
 
 @strawberry.type
@@ -362,11 +456,8 @@ class CaseworkQuery:
         statement = changed_since(statement, RequestModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
-            rows = list((await session.execute(page)).scalars())
-            staff = await _names(session, [r.assigned_to for r in rows])
-        return connection(
-            RequestConnection, [Request.from_model(r, staff) for r in rows], win, total
-        )
+            rows = await session.execute(page.with_only_columns(*REQUEST_COLUMNS))
+        return connection(RequestConnection, [Request.from_model(r) for r in rows], win, total)
 
     @strawberry.field(
         description="Suivis du pôle ; filtres : statut, référent, structure, commune ou EPCI "
@@ -436,7 +527,7 @@ async def _request_payload(ctx: Context, apply: Any) -> RequestPayload:
     async with user_errors(ctx) as errors, ctx.db_session() as session:
         row = await apply(session)
         await session.commit()
-        result = Request.from_model(row, await _names(session, [row.assigned_to]))
+        result = Request.from_model(row)
     return RequestPayload(errors=errors) if errors else RequestPayload(request=result)
 
 

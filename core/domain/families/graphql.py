@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -24,6 +24,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
+from core.api.loaders import grouped, many, one
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
@@ -44,13 +45,15 @@ from core.domain.families.vocabulary import (
 )
 from core.domain.lookups import outside_territory
 from core.domain.structures.graphql import (
+    PARTNER_COLUMNS,
+    STRUCTURE_COLUMNS,
     KindOption,
     Partner,
     Structure,
-    load_partners,
-    load_structures,
 )
+from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
+from core.errors import NotFoundError
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
 
@@ -133,6 +136,103 @@ class AgeBracket:
     label: str
 
 
+async def structure_links_by_child(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ChildStructureLink]]:
+    """The structures each child attends, links and structures in one statement."""
+    rows = await session.execute(
+        select(
+            ChildStructureModel.child_id,
+            ChildStructureModel.id.label("link_id"),
+            ChildStructureModel.starts_on,
+            ChildStructureModel.ends_on,
+            ChildStructureModel.notes.label("link_notes"),
+            *STRUCTURE_COLUMNS,
+        )
+        .join(
+            StructureModel,
+            and_(
+                StructureModel.tenant_id == ChildStructureModel.tenant_id,
+                StructureModel.id == ChildStructureModel.structure_id,
+            ),
+        )
+        .where(ChildStructureModel.child_id.in_(ids))
+        .order_by(ChildStructureModel.starts_on, ChildStructureModel.id)
+    )
+    found: dict[uuid.UUID, list[ChildStructureLink]] = defaultdict(list)
+    for r in rows:
+        found[r.child_id].append(
+            ChildStructureLink(
+                id=strawberry.ID(str(r.link_id)),
+                structure=Structure.from_model(r),
+                starts_on=r.starts_on,
+                ends_on=r.ends_on,
+                notes=r.link_notes,
+            )
+        )
+    return found
+
+
+async def partner_links_by_child(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ChildPartnerLink]]:
+    """The partners working with each child, links and partners in one statement."""
+    rows = await session.execute(
+        select(
+            ChildPartnerModel.child_id,
+            ChildPartnerModel.id.label("link_id"),
+            ChildPartnerModel.starts_on,
+            ChildPartnerModel.ends_on,
+            ChildPartnerModel.notes.label("link_notes"),
+            *PARTNER_COLUMNS,
+        )
+        .join(
+            PartnerModel,
+            and_(
+                PartnerModel.tenant_id == ChildPartnerModel.tenant_id,
+                PartnerModel.id == ChildPartnerModel.partner_id,
+            ),
+        )
+        .where(ChildPartnerModel.child_id.in_(ids))
+        .order_by(ChildPartnerModel.starts_on, ChildPartnerModel.id)
+    )
+    found: dict[uuid.UUID, list[ChildPartnerLink]] = defaultdict(list)
+    for r in rows:
+        found[r.child_id].append(
+            ChildPartnerLink(
+                id=strawberry.ID(str(r.link_id)),
+                partner=Partner.from_model(r),
+                starts_on=r.starts_on,
+                ends_on=r.ends_on,
+                notes=r.link_notes,
+            )
+        )
+    return found
+
+
+async def _child_structures(self: Child, info: Info[Context, None]) -> list[ChildStructureLink]:
+    return await many(info.context, structure_links_by_child).load(uuid.UUID(self.uid))
+
+
+async def _child_partners(self: Child, info: Info[Context, None]) -> list[ChildPartnerLink]:
+    return await many(info.context, partner_links_by_child).load(uuid.UUID(self.uid))
+
+
+# What a Child is built from: its own columns as plain rows; its structures and
+# partners are read only when selected, in batches.
+CHILD_COLUMNS = (
+    ChildModel.id,
+    ChildModel.family_id,
+    ChildModel.first_name,
+    ChildModel.birth_date,
+    ChildModel.commune_insee,
+    ChildModel.needs,
+    ChildModel.needs_profile,
+    ChildModel.diagnosis,
+    ChildModel.health_notes,
+)
+
+
 @strawberry.type(description="Un enfant accompagné par le pôle.")
 class Child(relay.Node):
     uid: relay.NodeID[str]
@@ -148,8 +248,8 @@ class Child(relay.Node):
     health_notes: str | None = person_field(
         sensitive=HEALTH, description="Notes de santé (donnée de santé : accord explicite)."
     )
-    structures: list[ChildStructureLink] = person_field()
-    partners: list[ChildPartnerLink] = person_field()
+    structures: list[ChildStructureLink] = person_field(resolver=_child_structures)
+    partners: list[ChildPartnerLink] = person_field(resolver=_child_partners)
 
     @strawberry.field(
         description="Âge en années révolues à une date (aujourd'hui par défaut).",
@@ -166,6 +266,21 @@ class Child(relay.Node):
         return AgeBracket(code=code, label=AGE_BRACKETS[code])
 
     @classmethod
+    def from_model(cls, row: Any) -> Child:
+        """From a ``CHILD_COLUMNS`` row (or a model row)."""
+        return cls(
+            uid=str(row.id),
+            family_id=strawberry.ID(str(row.family_id)),
+            first_name=row.first_name,
+            birth_date=row.birth_date,
+            commune_insee=row.commune_insee,
+            needs=row.needs,
+            needs_profile=[KindOption(value=c, label=NEEDS[c]) for c in row.needs_profile],
+            diagnosis=row.diagnosis,
+            health_notes=row.health_notes,
+        )
+
+    @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Child | None]:
@@ -173,15 +288,82 @@ class Child(relay.Node):
         if not info.context.can(READ):
             return [None for _ in wanted]
         async with info.context.db_session() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(ChildModel).where(ChildModel.id.in_([i for i in wanted if i]))
-                    )
-                ).scalars()
-            )
-            children = await _children(session, rows)
-        return in_order(wanted, children, lambda c: uuid.UUID(c.uid), lambda c: c)
+            found = await children_by_id(session, [i for i in wanted if i])
+        return [found.get(i) if i else None for i in wanted]
+
+
+async def children_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Child]:
+    """Children by id, their own columns only: one statement (a DataLoader batch)."""
+    rows = await session.execute(select(*CHILD_COLUMNS).where(ChildModel.id.in_(ids)))
+    return {r.id: Child.from_model(r) for r in rows}
+
+
+async def child_of(ctx: Context, child_id: uuid.UUID) -> Child:
+    """The child a record names, the children of a page read in one batch."""
+    found = await one(ctx, children_by_id).load(child_id)
+    if found is None:
+        raise NotFoundError("enfant introuvable dans ce pôle", field="child")
+    return found
+
+
+async def guardians_by_family(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Guardian]]:
+    rows = await session.execute(
+        select(GuardianModel)
+        .where(GuardianModel.family_id.in_(ids))
+        .order_by(GuardianModel.last_name, GuardianModel.first_name)
+    )
+    found = grouped(rows.scalars(), lambda g: g.family_id)
+    return {k: [Guardian.from_model(g) for g in v] for k, v in found.items()}
+
+
+async def consents_by_family(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Consent]]:
+    rows = await session.execute(
+        select(ConsentModel).where(ConsentModel.family_id.in_(ids)).order_by(ConsentModel.given_at)
+    )
+    found = grouped(rows.scalars(), lambda c: c.family_id)
+    return {k: [Consent.from_model(c) for c in v] for k, v in found.items()}
+
+
+async def children_by_family(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Child]]:
+    rows = await session.execute(
+        select(*CHILD_COLUMNS)
+        .where(ChildModel.family_id.in_(ids))
+        .order_by(ChildModel.birth_date, ChildModel.id)
+    )
+    return {k: [Child.from_model(r) for r in v] for k, v in grouped(rows, _family_of).items()}
+
+
+def _family_of(row: Any) -> uuid.UUID:
+    return row.family_id  # type: ignore[no-any-return]
+
+
+async def _guardians(self: Family, info: Info[Context, None]) -> list[Guardian]:
+    return await many(info.context, guardians_by_family).load(uuid.UUID(self.uid))
+
+
+async def _consents(self: Family, info: Info[Context, None]) -> list[Consent]:
+    return await many(info.context, consents_by_family).load(uuid.UUID(self.uid))
+
+
+async def _children(self: Family, info: Info[Context, None]) -> list[Child]:
+    return await many(info.context, children_by_family).load(uuid.UUID(self.uid))
+
+
+FAMILY_COLUMNS = (
+    FamilyModel.id,
+    FamilyModel.name,
+    FamilyModel.commune_insee,
+    FamilyModel.address,
+    FamilyModel.situation,
+    FamilyModel.notes,
+    FamilyModel.anonymised_at,
+)
 
 
 @strawberry.type(description="Le dossier d'une famille.")
@@ -198,13 +380,27 @@ class Family(relay.Node):
         description="Anonymisé le (durée de conservation échue ou effacement demandé) : "
         "le dossier ne garde alors que ce que comptent les bilans d'activité."
     )
-    guardians: list[Guardian]
-    consents: list[Consent]
-    children: list[Child]
+    guardians: list[Guardian] = strawberry.field(resolver=_guardians)
+    consents: list[Consent] = strawberry.field(resolver=_consents)
+    children: list[Child] = strawberry.field(resolver=_children)
 
     @strawberry.field(description="Le consentement actif pour cet objet, s'il existe.")
-    def consent(self, purpose: str) -> Consent | None:
-        return next((c for c in self.consents if c.purpose == purpose and c.active), None)
+    async def consent(self, info: Info[Context, None], purpose: str) -> Consent | None:
+        found = await many(info.context, consents_by_family).load(uuid.UUID(self.uid))
+        return next((c for c in found if c.purpose == purpose and c.active), None)
+
+    @classmethod
+    def from_model(cls, row: Any) -> Family:
+        """From a ``FAMILY_COLUMNS`` row (or a model row)."""
+        return cls(
+            uid=str(row.id),
+            name=row.name,
+            commune_insee=row.commune_insee,
+            address=row.address,
+            situation=row.situation or None,
+            anonymised_at=row.anonymised_at,
+            notes=row.notes,
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -225,128 +421,11 @@ class FamilyConnection(relay.ListConnection[Family]):
     total_count: int
 
 
-async def _children(session: Any, rows: Sequence[ChildModel]) -> list[Child]:
-    """Children with their structures and partners (with their contacts): a fixed number
-    of statements for any number of children."""
-    ids = [r.id for r in rows]
-    links: dict[uuid.UUID, list[ChildStructureModel]] = defaultdict(list)
-    attended: dict[str, Structure] = {}
-    if ids:
-        for link in (
-            await session.execute(
-                select(ChildStructureModel)
-                .where(ChildStructureModel.child_id.in_(ids))
-                .order_by(ChildStructureModel.starts_on)
-            )
-        ).scalars():
-            links[link.child_id].append(link)
-        structure_ids = {link.structure_id for group in links.values() for link in group}
-        if structure_ids:
-            attended = {
-                s.uid: s
-                for s in await load_structures(
-                    session, select(StructureModel).where(StructureModel.id.in_(structure_ids))
-                )
-            }
-    partner_links: dict[uuid.UUID, list[ChildPartnerModel]] = defaultdict(list)
-    partners: dict[uuid.UUID, Partner] = {}
-    if ids:
-        for link in (
-            await session.execute(
-                select(ChildPartnerModel)
-                .where(ChildPartnerModel.child_id.in_(ids))
-                .order_by(ChildPartnerModel.starts_on)
-            )
-        ).scalars():
-            partner_links[link.child_id].append(link)
-        partners = await load_partners(
-            session, {link.partner_id for group in partner_links.values() for link in group}
-        )
-    return [
-        Child(
-            uid=str(r.id),
-            family_id=strawberry.ID(str(r.family_id)),
-            first_name=r.first_name,
-            birth_date=r.birth_date,
-            commune_insee=r.commune_insee,
-            needs=r.needs,
-            needs_profile=[KindOption(value=c, label=NEEDS[c]) for c in r.needs_profile],
-            diagnosis=r.diagnosis,
-            health_notes=r.health_notes,
-            structures=[
-                ChildStructureLink(
-                    id=strawberry.ID(str(link.id)),
-                    structure=attended[str(link.structure_id)],
-                    starts_on=link.starts_on,
-                    ends_on=link.ends_on,
-                    notes=link.notes,
-                )
-                for link in links[r.id]
-            ],
-            partners=[
-                ChildPartnerLink(
-                    id=strawberry.ID(str(link.id)),
-                    partner=partners[link.partner_id],
-                    starts_on=link.starts_on,
-                    ends_on=link.ends_on,
-                    notes=link.notes,
-                )
-                for link in partner_links[r.id]
-            ],
-        )
-        for r in rows
-    ]
-
-
 async def load_families(session: Any, statement: Any) -> list[Family]:
-    rows = list((await session.execute(statement)).scalars())
-    ids = [r.id for r in rows]
-    guardians: dict[uuid.UUID, list[Guardian]] = defaultdict(list)
-    consents: dict[uuid.UUID, list[Consent]] = defaultdict(list)
-    children: dict[str, list[Child]] = defaultdict(list)
-    if ids:
-        for g in (
-            await session.execute(
-                select(GuardianModel)
-                .where(GuardianModel.family_id.in_(ids))
-                .order_by(GuardianModel.last_name, GuardianModel.first_name)
-            )
-        ).scalars():
-            guardians[g.family_id].append(Guardian.from_model(g))
-        for c in (
-            await session.execute(
-                select(ConsentModel)
-                .where(ConsentModel.family_id.in_(ids))
-                .order_by(ConsentModel.given_at)
-            )
-        ).scalars():
-            consents[c.family_id].append(Consent.from_model(c))
-        child_rows = list(
-            (
-                await session.execute(
-                    select(ChildModel)
-                    .where(ChildModel.family_id.in_(ids))
-                    .order_by(ChildModel.birth_date)
-                )
-            ).scalars()
-        )
-        for child in await _children(session, child_rows):
-            children[str(child.family_id)].append(child)
-    return [
-        Family(
-            uid=str(r.id),
-            name=r.name,
-            commune_insee=r.commune_insee,
-            address=r.address,
-            situation=r.situation or None,
-            anonymised_at=r.anonymised_at,
-            notes=r.notes,
-            guardians=guardians[r.id],
-            consents=consents[r.id],
-            children=children[str(r.id)],
-        )
-        for r in rows
-    ]
+    """The families a ``select(Family)`` finds, as plain rows: one statement (guardians,
+    consents and children load when selected)."""
+    rows = await session.execute(statement.with_only_columns(*FAMILY_COLUMNS))
+    return [Family.from_model(r) for r in rows]
 
 
 @strawberry.type
@@ -424,10 +503,7 @@ async def _child_payload(ctx: Context, apply: Any) -> ChildPayload:
     async with user_errors(ctx) as errors, ctx.db_session() as session:
         child_id = await apply(session)
         await session.commit()
-        rows = list(
-            (await session.execute(select(ChildModel).where(ChildModel.id == child_id))).scalars()
-        )
-        (result,) = await _children(session, rows)
+        result = (await children_by_id(session, [child_id]))[child_id]
     return ChildPayload(errors=errors) if errors else ChildPayload(child=result)
 
 

@@ -1,19 +1,19 @@
 """GraphQL: the pole's directory — gestionnaires, structures d'accueil, partenaires and
-their contacts. Lists are cursor connections; a page loads its communes and contacts
-in a fixed number of statements, whatever its length."""
+their contacts. Lists are cursor connections of plain rows; a commune, a gestionnaire
+or contacts are read only when the query selects them, per request in batches
+(core/api/loaders.py): a fixed number of statements whatever the page's length."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from strawberry import relay
 from strawberry.types import Info
 
@@ -21,6 +21,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars, chars_field
+from core.api.loaders import grouped, many, one
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -107,14 +108,93 @@ class Organisation(relay.Node):
         return in_order(ids, rows.scalars(), lambda r: r.id, cls.from_model)
 
 
+async def communes_by_insee(session: Any, codes: Sequence[str]) -> dict[str, Commune]:
+    """Communes with their département, EPCI and postal codes: one statement (reference
+    data, a few rows per commune)."""
+    rows = await session.execute(
+        select(CommuneModel)
+        .where(CommuneModel.insee_code.in_(codes))
+        .options(
+            joinedload(CommuneModel.departement),
+            joinedload(CommuneModel.epci),
+            joinedload(CommuneModel.postal_codes),
+        )
+    )
+    return {r.insee_code: Commune.from_model(r) for r in rows.unique().scalars()}
+
+
+async def organisations_by_id(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Organisation]:
+    rows = await session.execute(select(OrganisationModel).where(OrganisationModel.id.in_(ids)))
+    return {r.id: Organisation.from_model(r) for r in rows.scalars()}
+
+
+async def contacts_by_structure(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ContactPerson]]:
+    found = await service.contacts_of(session, structure_ids=ids)
+    return {k: [ContactPerson.from_model(c) for c in v] for k, v in _by(found, "structure_id")}
+
+
+async def contacts_by_partner(
+    session: Any, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ContactPerson]]:
+    found = await service.contacts_of(session, partner_ids=ids)
+    return {k: [ContactPerson.from_model(c) for c in v] for k, v in _by(found, "partner_id")}
+
+
+def _by(rows: Iterable[ContactModel], column: str) -> Iterable[tuple[Any, list[ContactModel]]]:
+    return grouped(rows, lambda c: getattr(c, column)).items()
+
+
+async def _commune(self: Structure, info: Info[Context, None]) -> Commune:
+    found = await one(info.context, communes_by_insee).load(self.commune_insee)
+    if found is None:
+        raise NotFoundError("commune inconnue", field="commune")
+    return found
+
+
+async def _organisation(self: Structure, info: Info[Context, None]) -> Organisation | None:
+    if self.organisation_id is None:
+        return None
+    return await one(info.context, organisations_by_id).load(self.organisation_id)
+
+
+async def _structure_contacts(self: Structure, info: Info[Context, None]) -> list[ContactPerson]:
+    return await many(info.context, contacts_by_structure).load(uuid.UUID(self.uid))
+
+
+# What a Structure is built from: its own columns, read as plain rows (no ORM object);
+# commune, gestionnaire and contacts are loaded only when selected, in batches.
+STRUCTURE_COLUMNS = (
+    StructureModel.id,
+    StructureModel.name,
+    StructureModel.kind,
+    StructureModel.commune_insee,
+    StructureModel.organisation_id,
+    StructureModel.address,
+    StructureModel.capacity,
+    StructureModel.age_min_months,
+    StructureModel.age_max_months,
+    StructureModel.email,
+    StructureModel.phone,
+    StructureModel.notes,
+    StructureModel.active,
+    StructureModel.merged_into_id,
+)
+
+
 @strawberry.type(description="Une structure d'accueil (EAJE, MAM, assistant·e maternel·le…).")
 class Structure(relay.Node):
     uid: relay.NodeID[str]
     name: str
     kind: str
     kind_label: str
-    commune: Commune
-    organisation: Organisation | None
+    commune_insee: strawberry.Private[str]
+    organisation_id: strawberry.Private[uuid.UUID | None]
+    commune: Commune = strawberry.field(resolver=_commune)
+    organisation: Organisation | None = strawberry.field(resolver=_organisation)
     address: str
     capacity: int | None
     age_min_months: int | None
@@ -124,17 +204,18 @@ class Structure(relay.Node):
     notes: str
     active: bool
     merged_into_id: strawberry.ID | None
-    contacts: list[ContactPerson]
+    contacts: list[ContactPerson] = strawberry.field(resolver=_structure_contacts)
 
     @classmethod
-    def from_model(cls, row: StructureModel, contacts: Sequence[ContactModel] = ()) -> Structure:
+    def from_model(cls, row: Any) -> Structure:
+        """From a ``STRUCTURE_COLUMNS`` row (or a model row: the same names)."""
         return cls(
             uid=str(row.id),
             name=row.name,
             kind=row.kind,
             kind_label=STRUCTURE_KINDS[row.kind],
-            commune=Commune.from_model(row.commune),
-            organisation=Organisation.from_model(row.organisation) if row.organisation else None,
+            commune_insee=row.commune_insee,
+            organisation_id=row.organisation_id,
             address=row.address,
             capacity=row.capacity,
             age_min_months=row.age_min_months,
@@ -144,7 +225,6 @@ class Structure(relay.Node):
             notes=row.notes,
             active=row.active,
             merged_into_id=strawberry.ID(str(row.merged_into_id)) if row.merged_into_id else None,
-            contacts=[ContactPerson.from_model(c) for c in contacts],
         )
 
     @classmethod
@@ -155,10 +235,28 @@ class Structure(relay.Node):
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
-            found = await load_structures(
-                session, select(StructureModel).where(StructureModel.id.in_([i for i in ids if i]))
-            )
-        return in_order(ids, found, lambda s: uuid.UUID(s.uid), lambda s: s)
+            found = await structures_by_id(session, [i for i in ids if i])
+        return [found.get(i) if i else None for i in ids]
+
+
+async def _partner_commune(self: Partner, info: Info[Context, None]) -> Commune | None:
+    if self.commune_insee is None:
+        return None
+    return await one(info.context, communes_by_insee).load(self.commune_insee)
+
+
+async def _partner_contacts(self: Partner, info: Info[Context, None]) -> list[ContactPerson]:
+    return await many(info.context, contacts_by_partner).load(uuid.UUID(self.uid))
+
+
+PARTNER_COLUMNS = (
+    PartnerModel.id,
+    PartnerModel.name,
+    PartnerModel.kind,
+    PartnerModel.commune_insee,
+    PartnerModel.email,
+    PartnerModel.phone,
+)
 
 
 @strawberry.type(description="Un partenaire (MDPH, CAMSP, PMI, SESSAD…).")
@@ -167,22 +265,23 @@ class Partner(relay.Node):
     name: str
     kind: str
     kind_label: str
-    commune: Commune | None
+    commune_insee: strawberry.Private[str | None]
+    commune: Commune | None = strawberry.field(resolver=_partner_commune)
     email: str | None
     phone: str | None
-    contacts: list[ContactPerson]
+    contacts: list[ContactPerson] = strawberry.field(resolver=_partner_contacts)
 
     @classmethod
-    def from_model(cls, row: PartnerModel, contacts: Sequence[ContactModel] = ()) -> Partner:
+    def from_model(cls, row: Any) -> Partner:
+        """From a ``PARTNER_COLUMNS`` row (or a model row)."""
         return cls(
             uid=str(row.id),
             name=row.name,
             kind=row.kind,
             kind_label=PARTNER_KINDS[row.kind],
-            commune=Commune.from_model(row.commune) if row.commune else None,
+            commune_insee=row.commune_insee,
             email=row.email,
             phone=row.phone,
-            contacts=[ContactPerson.from_model(c) for c in contacts],
         )
 
     @classmethod
@@ -193,50 +292,26 @@ class Partner(relay.Node):
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
-            rows = await session.execute(
-                select(PartnerModel)
-                .where(PartnerModel.id.in_([i for i in ids if i]))
-                .options(*partner_options())
-            )
-            found = list(rows.scalars())
-            contacts = await _contacts_by_partner(session, [r.id for r in found])
-        return in_order(ids, found, lambda r: r.id, lambda r: cls.from_model(r, contacts[r.id]))
+            found = await partners_by_id(session, [i for i in ids if i])
+        return [found.get(i) if i else None for i in ids]
 
 
-def partner_options() -> Any:
-    commune = selectinload(PartnerModel.commune)
-    return (
-        commune.selectinload(CommuneModel.departement),
-        commune.selectinload(CommuneModel.epci),
-        commune.selectinload(CommuneModel.postal_codes),
-    )
+async def structures_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Structure]:
+    """Structures by id, their own columns only: one statement (a DataLoader batch)."""
+    rows = await session.execute(select(*STRUCTURE_COLUMNS).where(StructureModel.id.in_(ids)))
+    return {r.id: Structure.from_model(r) for r in rows}
 
 
-async def load_partners(session: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Partner]:
-    """Partners by id with commune and contact people, in a fixed number of statements
-    (for the partners linked to a page of follow-ups or children)."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = list(
-        (
-            await session.execute(
-                select(PartnerModel).where(PartnerModel.id.in_(wanted)).options(*partner_options())
-            )
-        ).scalars()
-    )
-    contacts = await _contacts_by_partner(session, [r.id for r in rows])
-    return {r.id: Partner.from_model(r, contacts[r.id]) for r in rows}
+async def partners_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Partner]:
+    rows = await session.execute(select(*PARTNER_COLUMNS).where(PartnerModel.id.in_(ids)))
+    return {r.id: Partner.from_model(r) for r in rows}
 
 
-async def _contacts_by_partner(
-    session: Any, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[ContactModel]]:
-    contacts: dict[uuid.UUID, list[ContactModel]] = defaultdict(list)
-    for c in await service.contacts_of(session, partner_ids=ids):
-        assert c.partner_id is not None
-        contacts[c.partner_id].append(c)
-    return contacts
+async def structure_of(ctx: Context, structure_id: uuid.UUID | None) -> Structure | None:
+    """The structure a record names, the structures of a page read in one batch."""
+    if structure_id is None:
+        return None
+    return await one(ctx, structures_by_id).load(structure_id)
 
 
 @strawberry.type
@@ -254,24 +329,11 @@ class DuplicateGroup:
     structures: list[Structure]
 
 
-def _commune_options() -> Any:
-    commune = selectinload(StructureModel.commune)
-    return (
-        commune.selectinload(CommuneModel.departement),
-        commune.selectinload(CommuneModel.epci),
-        commune.selectinload(CommuneModel.postal_codes),
-        selectinload(StructureModel.organisation),
-    )
-
-
 async def load_structures(session: Any, statement: Any) -> list[Structure]:
-    """Structures with commune, gestionnaire and contacts: a fixed number of statements."""
-    rows = list((await session.execute(statement.options(*_commune_options()))).scalars())
-    contacts: dict[uuid.UUID, list[ContactModel]] = defaultdict(list)
-    for contact in await service.contacts_of(session, structure_ids=[r.id for r in rows]):
-        assert contact.structure_id is not None
-        contacts[contact.structure_id].append(contact)
-    return [Structure.from_model(r, contacts[r.id]) for r in rows]
+    """The structures a ``select(Structure)`` finds, as plain rows: one statement (their
+    commune, gestionnaire and contacts load when selected)."""
+    rows = await session.execute(statement.with_only_columns(*STRUCTURE_COLUMNS))
+    return [Structure.from_model(r) for r in rows]
 
 
 @strawberry.input(description="Une structure d'accueil.")
@@ -409,9 +471,8 @@ class StructuresQuery:
         statement = changed_since(statement, PartnerModel, updated_since)
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
-            rows = list((await session.execute(page.options(*partner_options()))).scalars())
-            contacts = await _contacts_by_partner(session, [r.id for r in rows])
-        nodes = [Partner.from_model(r, contacts[r.id]) for r in rows]
+            rows = await session.execute(page.with_only_columns(*PARTNER_COLUMNS))
+        nodes = [Partner.from_model(r) for r in rows]
         return connection(PartnerConnection, nodes, win, total)
 
     @strawberry.field(description="Gestionnaires du pôle.", extensions=[action_gate(READ)])
@@ -552,10 +613,7 @@ class StructuresMutation:
                 phone=phone,
             )
             await session.commit()
-            loaded = await session.execute(
-                select(PartnerModel).where(PartnerModel.id == row.id).options(*partner_options())
-            )
-            result = Partner.from_model(loaded.scalar_one())
+            result = Partner.from_model(row)
         return PartnerPayload(errors=errors) if errors else PartnerPayload(partner=result)
 
     @strawberry.mutation(description="Ajouter un gestionnaire.", extensions=[action_gate(MANAGE)])

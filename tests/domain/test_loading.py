@@ -1,0 +1,338 @@
+"""Selection-driven loading (issue 14, decision 95): a follow-up page reads only what the
+query selects, nested lists in per-request batches (DataLoaders), so a page costs the same
+small number of statements for 10 and for 100 rows, on SQLite and PostgreSQL.
+
+Statements are counted on the app's engine while the request runs, and only those that
+read the pole's data: the tables of casework, families, structures, territory and the
+staff names (``users.display_name``). Authentication (session, account, membership),
+the per-transaction tenant setting, the plugin rows and the audit lines written at the
+end of the request are the same for every query and are left out, so a count says what
+the selection costs and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from core.access.actions import Actor
+from core.audit.models import AuditEvent
+from core.auth.models import User
+from core.domain.casework import graphql as casework
+from core.domain.casework.models import FollowUp, FollowUpPartner, FollowUpStructure, Intervention
+from core.domain.casework.models import Request as RequestModel
+from core.domain.families import graphql as families_graphql
+from core.domain.families.models import Child, ChildStructure, Consent, Family, Guardian
+from core.domain.structures import graphql as structures_graphql
+from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.tenancy.database import Database
+from core.testing.client import GraphQLClient
+from tests.api.conftest import TwoPoles
+
+DATA_TABLES = (
+    "requests|follow_ups|follow_up_structures|follow_up_partners|interventions|families|"
+    "guardians|consents|children|child_structures|child_partners|organisations|structures|"
+    "partners|contact_people|communes|departements|epci|commune_postal_codes"
+)
+# A table name after FROM or JOIN (quoted or not).
+_DATA = re.compile(rf'\b(FROM|JOIN)\s+"?({DATA_TABLES})"?\b', re.I)
+# The staff names' look-up (the account read at sign-in selects more columns).
+_STAFF = re.compile(r"SELECT users\.id, users\.display_name\s+FROM users\b", re.I)
+
+
+def data_statement(sql: str) -> bool:
+    sql = sql.lstrip()
+    return sql.upper().startswith("SELECT") and bool(_DATA.search(sql) or _STAFF.match(sql))
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    """The data statements sent while the block runs."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if data_statement(statement):
+            seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+
+
+def actor() -> Actor:
+    return Actor(
+        subject=f"test:load-{uuid.uuid4().hex[:8]}",
+        display_name="Coordinatrice de test",
+        roles=frozenset({"coordinator"}),
+    )
+
+
+async def fill(db: Database, pole: Any, count: int) -> None:
+    """``count`` follow-ups, each with its child (in one of a few families), a crèche
+    attended, a structure and a partner on the file, a referent and two interventions;
+    as many requests, assigned to the referent."""
+    async with db.reference_session() as session:
+        referent = User(email=f"{uuid.uuid4().hex[:8]}@pole.test", display_name="Référente")
+        session.add(referent)
+        await session.commit()
+    async with db.session(pole.id) as session:
+        creches = [
+            Structure(
+                name=f"Crèche {i}", search_name=f"creche {i}", kind="eaje", commune_insee="62119"
+            )
+            for i in range(5)
+        ]
+        partner = Partner(name="CAMSP d'Arras", search_name="camsp d arras", kind="camsp")
+        town = Organisation(name="Ville d'Arras", search_name="ville d arras", kind="commune")
+        session.add(town)
+        await session.flush()
+        for creche in creches:
+            creche.organisation_id = town.id
+        families = [
+            Family(name=f"Famille {i}", search_name=f"famille {i}", commune_insee="62119")
+            for i in range(7)
+        ]
+        session.add_all([*creches, partner, *families])
+        await session.flush()
+        session.add_all(
+            [
+                ContactPerson(structure_id=creches[0].id, first_name="Ana", last_name="Directrice"),
+                Guardian(
+                    family_id=families[0].id,
+                    first_name="Jo",
+                    last_name="Parent",
+                    relationship_="mother",
+                ),
+                Consent(
+                    family_id=families[0].id,
+                    purpose="share_with_structure",
+                    given_by="Jo Parent",
+                    recorded_by="test",
+                    given_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+                ),
+            ]
+        )
+        for i in range(count):
+            creche = creches[i % len(creches)]
+            child = Child(
+                family_id=families[i % len(families)].id,
+                first_name=f"Enfant {i}",
+                birth_date=dt.date(2022, 1, 1) + dt.timedelta(days=i),
+                commune_insee="62119",
+            )
+            session.add(child)
+            await session.flush()
+            session.add(
+                ChildStructure(
+                    child_id=child.id, structure_id=creche.id, starts_on=dt.date(2025, 9, 1)
+                )
+            )
+            follow_up = FollowUp(
+                child_id=child.id,
+                opened_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                status="open",
+                referent_user_id=referent.id,
+            )
+            session.add(follow_up)
+            await session.flush()
+            session.add_all(
+                [
+                    FollowUpStructure(follow_up_id=follow_up.id, structure_id=creche.id),
+                    FollowUpPartner(follow_up_id=follow_up.id, partner_id=partner.id),
+                    *(
+                        Intervention(
+                            follow_up_id=follow_up.id,
+                            kind="observation",
+                            happened_on=dt.date(2026, 2, 1) + dt.timedelta(days=day),
+                            structure_id=creche.id,
+                            staff_user_id=referent.id,
+                            notes="(fictif) observation",
+                        )
+                        for day in (0, 7)
+                    ),
+                ]
+            )
+            session.add(
+                RequestModel(
+                    received_on=dt.date(2026, 1, 1),
+                    channel="phone",
+                    requester_kind="eaje",
+                    requester_name="Directrice",
+                    subjects=["professional_question"],
+                    assigned_to=referent.id,
+                )
+            )
+        await session.commit()
+
+
+IDS = "query($first: Int) { followUps(first: $first) { edges { node { id } } } }"
+NESTED = """query($first: Int) { followUps(first: $first) { edges { node { id
+  child { firstName birthDate structures { startsOn structure { name } } }
+  structures { name }
+  interventions { kind { label } happenedOn } } } } }"""
+
+
+async def cost(
+    client: GraphQLClient, db: Database, pole: Any, who: Actor, query: str, first: int
+) -> list[str]:
+    """The data statements of one request for the page of ``first`` follow-ups."""
+    await client.auth_headers(pole, who)
+    with counting(db) as seen:
+        result = await client.execute(query, {"first": first}, tenant=pole, actor=who)
+    assert "errors" not in result, result
+    (value,) = result["data"].values()
+    assert len(value["edges"]) == first
+    return seen
+
+
+@pytest.fixture
+async def pole(db: Database, two_poles: TwoPoles) -> Any:
+    await fill(db, two_poles.a, 100)
+    return two_poles.a
+
+
+async def test_ids_only_cost_the_count_and_the_page(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    who = actor()
+    costs = [await cost(client, db, pole, who, IDS, n) for n in (10, 100)]
+    assert [len(c) for c in costs] == [2, 2], costs
+
+
+async def test_the_nested_page_costs_the_same_for_10_and_100(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    who = actor()
+    costs = [await cost(client, db, pole, who, NESTED, n) for n in (10, 100)]
+    # count, page, children, their crèches (links with the structures), the file's
+    # structures (links with the structures), the interventions.
+    assert [len(c) for c in costs] == [6, 6], costs
+
+
+@pytest.mark.parametrize(
+    ("selection", "added"),
+    [
+        ("child { firstName }", 1),
+        ("child { firstName structures { startsOn } }", 2),
+        ("structures { name }", 1),
+        ("structures { name commune { name } }", 2),
+        ("structures { name contacts { lastName } }", 2),
+        ("structures { name organisation { name } }", 2),
+        ("partners { name }", 1),
+        ("interventions { happenedOn }", 1),
+        ("interventions { happenedOn structure { name } }", 2),
+        ("interventions { happenedOn staff { displayName } }", 2),
+        ("referent { displayName }", 1),
+        ("status { label } openedOn outcomeNotes requestId", 0),
+    ],
+)
+async def test_each_nested_field_costs_its_statements_only_when_selected(
+    client: GraphQLClient, db: Database, pole: Any, selection: str, added: int
+) -> None:
+    who = actor()
+    query = (
+        "query($first: Int) { followUps(first: $first) { edges { node { id "
+        + selection
+        + " } } } }"
+    )
+    for first in (10, 100):
+        seen = await cost(client, db, pole, who, query, first)
+        assert len(seen) == 2 + added, (selection, first, seen)
+
+
+async def test_requests_page_costs_the_count_and_the_page(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    who = actor()
+    query = """query($first: Int) { requests(first: $first) { edges { node { id
+      requesterName status { label } } } } }"""
+    for first in (10, 100):
+        assert len(await cost(client, db, pole, who, query, first)) == 2
+    with_staff = query.replace("requesterName", "requesterName assignedTo { displayName }")
+    for first in (10, 100):
+        assert len(await cost(client, db, pole, who, with_staff, first)) == 3
+
+
+async def test_a_page_read_through_loaders_is_still_audited_field_by_field(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    who = actor()
+    query = """{ followUps(first: 3) { edges { node { outcomeNotes
+      child { id firstName structures { startsOn } }
+      interventions { notes } } } } }"""
+    result = await client.execute(query, tenant=pole, actor=who)
+    nodes = [e["node"] for e in result["data"]["followUps"]["edges"]]
+    async with db.session(pole.id) as session:
+        reads = (
+            (await session.execute(select(AuditEvent).where(AuditEvent.action == "read")))
+            .scalars()
+            .all()
+        )
+    by_type: dict[str, list[set[str]]] = {}
+    for r in reads:
+        by_type.setdefault(r.object_type, []).append(set(r.fields))
+    children = {n["child"]["id"] for n in nodes}
+    assert len(by_type["Child"]) == len(children) == 3
+    assert all(f == {"firstName", "structures"} for f in by_type["Child"])
+    assert by_type["FollowUp"] == [{"outcomeNotes"}] * 3
+    assert by_type["Intervention"] == [{"notes"}] * 6
+
+
+async def test_a_mutation_reads_what_it_wrote_not_what_the_request_loaded_before(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    who = actor()
+    async with db.session(pole.id) as session:
+        follow_up = (await session.execute(select(FollowUp.id).limit(1))).scalar_one()
+    log = """mutation($a: InterventionInput!, $b: InterventionInput!) {
+      first: logIntervention(input: $a) { followUp { interventions { happenedOn } } }
+      second: logIntervention(input: $b) { followUp { interventions { happenedOn } } } }"""
+
+    def intervention(day: str) -> dict[str, Any]:
+        return {"followUpId": str(follow_up), "kind": "phone_guidance", "happenedOn": day}
+
+    result = await client.execute(
+        log,
+        {"a": intervention("2026-06-01"), "b": intervention("2026-06-02")},
+        tenant=pole,
+        actor=who,
+    )
+    assert "errors" not in result, result
+    first = [i["happenedOn"] for i in result["data"]["first"]["followUp"]["interventions"]]
+    second = [i["happenedOn"] for i in result["data"]["second"]["followUp"]["interventions"]]
+    assert first[-1] == "2026-06-01" and "2026-06-02" not in first
+    assert second[-2:] == ["2026-06-01", "2026-06-02"]
+
+
+async def test_batches_read_only_the_poles_rows(
+    db: Database, two_poles: TwoPoles, pole: Any
+) -> None:
+    """Column reads and joins of the batches stay behind the pole's wall: asked for
+    another pole's ids, every batch finds nothing."""
+    async with db.session(pole.id) as session:
+        follow_ups = list((await session.execute(select(FollowUp.id))).scalars())
+        children = list((await session.execute(select(Child.id))).scalars())
+        structures = list((await session.execute(select(Structure.id))).scalars())
+        families = list((await session.execute(select(Family.id))).scalars())
+    async with db.session(two_poles.b.id) as session:
+        for batch, keys in [
+            (casework.interventions_by_follow_up, follow_ups),
+            (casework.structures_by_follow_up, follow_ups),
+            (casework.partners_by_follow_up, follow_ups),
+            (families_graphql.children_by_id, children),
+            (families_graphql.structure_links_by_child, children),
+            (families_graphql.children_by_family, families),
+            (structures_graphql.structures_by_id, structures),
+            (structures_graphql.contacts_by_structure, structures),
+        ]:
+            assert await batch(session, keys) == {}, batch.__name__
+        assert await casework.load_follow_ups(session, select(FollowUp)) == []

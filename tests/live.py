@@ -84,6 +84,20 @@ class LiveServer:
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def settled_log(self, *, quiet: float = 0.3, timeout: float = 10.0) -> str:
+        """The log once the server has stopped writing for ``quiet`` seconds: a request's
+        log line is written after its answer is sent, so the last one may still be on
+        its way when the client has its answer."""
+        deadline = time.monotonic() + timeout
+        size = -1
+        while time.monotonic() < deadline:
+            current = self.log_path.stat().st_size
+            if current == size:
+                break
+            size = current
+            time.sleep(quiet)
+        return self.log_text()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -102,7 +102,7 @@ def test_the_client_s_mistakes_write_no_error_and_no_traceback_in_the_log(
         send_raw(demo_server, headers, body)
     errors = [
         line
-        for line in demo_server.log_text().splitlines()
+        for line in demo_server.settled_log().splitlines()
         if '"level": "error"' in line or "Traceback" in line
     ]
     assert errors == []

@@ -110,7 +110,7 @@ def test_a_50_mb_body_is_refused_with_413_before_it_is_read(
         assert sent <= 4 * 1024 * 1024, sent  # refused on the declared length alone
     health = httpx.get(f"{server.base_url}/healthz", timeout=5)
     assert health.status_code == 200 and health.json()["status"] == "ok"
-    assert "http_request" in server.log_text() and '"status": 413' in server.log_text()
+    assert "http_request" in server.settled_log() and '"status": 413' in server.settled_log()
 
 
 def test_a_body_under_the_limit_is_served(server: LiveServer) -> None:

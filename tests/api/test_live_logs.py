@@ -260,7 +260,7 @@ def used(server: LiveServer) -> Used:
 def test_a_whole_session_leaves_no_secret_and_no_name_in_the_log(
     server: LiveServer, used: Used
 ) -> None:
-    text = server.log_text()
+    text = server.settled_log()
     assert len(MAIL_BLOCK.findall(text)) == 2  # the invitation and the reset, nothing else
     outside = MAIL_BLOCK.sub("\n", text)
     lines = [json.loads(line) for line in outside.splitlines() if line.startswith("{")]
@@ -279,7 +279,7 @@ def test_request_lines_carry_the_route_the_pole_and_a_pseudonymous_actor(
 ) -> None:
     lines = [
         json.loads(line)
-        for line in server.log_text().splitlines()
+        for line in server.settled_log().splitlines()
         if line.startswith("{") and '"http_request"' in line
     ]
     graphql_lines = [line for line in lines if line["route"] == "/graphql"]

@@ -129,8 +129,10 @@ def test_metrics_by_route_operation_error_and_pool_for_the_token_bearer_only(
     }
     # The pool of the SQLite database the demo serves from (nothing borrowed between
     # requests, nobody waiting).
-    assert samples(text, "maillage_db_pool_in_use") == {'{engine="app"}': 0}
-    assert samples(text, "maillage_db_pool_waiting") == {'{engine="app"}': 0}
+    # The request pool and the side pool (decision 97).
+    idle = {'{engine="app"}': 0, '{engine="side"}': 0}
+    assert samples(text, "maillage_db_pool_in_use") == idle
+    assert samples(text, "maillage_db_pool_waiting") == idle
     assert samples(text, "maillage_db_pool_size")['{engine="app"}'] >= 1
     assert "maillage_db_pool_overflow" in text
     for secret in (used["link"], used["access_token"], "secret-v", METRICS_TOKEN, COORDINATOR):
@@ -158,7 +160,7 @@ def test_traces_from_the_standard_variables_without_tokens_or_sql_parameters(
     server = serve(OTEL_TRACES_EXPORTER="console", OTEL_SERVICE_NAME="maillage-test")
     used = a_few_requests(server)
     server.stop()  # every span ended and printed
-    text = server.log_text()
+    text = server.settled_log()
     assert '"event": "otel_enabled"' in text
     spans = spans_in(text)
     names = {span["name"] for span in spans}

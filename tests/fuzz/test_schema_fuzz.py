@@ -194,7 +194,7 @@ def fuzz(server: LiveServer) -> None:
         client.close()
     # The figures of the run (pytest -s shows them; the closing notes quote them).
     print(f"\nfuzz {server.base_url}: {dict(sorted(seen.items()))}")
-    log = server.log_text()
+    log = server.settled_log()
     bad = [line for line in log.splitlines() if '"level": "error"' in line or "Traceback" in line]
     assert bad == [], "\n".join(bad[:5])
 

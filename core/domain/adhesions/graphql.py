@@ -588,11 +588,11 @@ class AdhesionsQuery:
     def convention_statuses(self) -> list[KindOption]:
         return _options(CONVENTION_STATUSES)
 
-    @strawberry.field
+    @strawberry.field(description="Tarifications des conventions (code et libellé).")
     def convention_pricings(self) -> list[KindOption]:
         return _options(CONVENTION_PRICINGS)
 
-    @strawberry.field
+    @strawberry.field(description="Services prévus par les conventions (code et libellé).")
     def convention_services(self) -> list[KindOption]:
         return _options(CONVENTION_SERVICES)
 
@@ -600,15 +600,15 @@ class AdhesionsQuery:
     def price_codes(self) -> list[KindOption]:
         return _options(PRICE_CODES)
 
-    @strawberry.field
+    @strawberry.field(description="Unités de tarif (code et libellé).")
     def price_units(self) -> list[KindOption]:
         return _options(PRICE_UNITS)
 
-    @strawberry.field
+    @strawberry.field(description="Statuts des factures (code et libellé).")
     def invoice_statuses(self) -> list[KindOption]:
         return _options(INVOICE_STATUSES)
 
-    @strawberry.field
+    @strawberry.field(description="Moyens de paiement (code et libellé).")
     def payment_methods(self) -> list[KindOption]:
         return _options(PAYMENT_METHODS)
 

@@ -419,19 +419,19 @@ class CaseworkQuery:
     def request_channels(self) -> list[KindOption]:
         return _options(CHANNELS)
 
-    @strawberry.field
+    @strawberry.field(description="Types de demandeurs (code et libellé).")
     def requester_kinds(self) -> list[KindOption]:
         return _options(REQUESTER_KINDS)
 
-    @strawberry.field
+    @strawberry.field(description="Objets des demandes (code et libellé).")
     def request_subjects(self) -> list[KindOption]:
         return _options(SUBJECTS)
 
-    @strawberry.field
+    @strawberry.field(description="Types d'interventions (code et libellé).")
     def intervention_kinds(self) -> list[KindOption]:
         return _options(INTERVENTION_KINDS)
 
-    @strawberry.field
+    @strawberry.field(description="Issues d'un suivi (code et libellé).")
     def follow_up_outcomes(self) -> list[KindOption]:
         return _options(OUTCOMES)
 

@@ -178,8 +178,18 @@ class ReferentChartersReferent(sdk.relay.Node):
     last_name: str
     job: ReferentChartersJob  # type: ignore[valid-type]
     job_label: str = strawberry.field(description="Métier, en toutes lettres.")
-    commune_insee: str = strawberry.field(description="Code INSEE de la commune d'exercice.")
-    commune_name: str
+    commune_insee: str = strawberry.field(
+        description="Code INSEE de la commune d'exercice.",
+        deprecation_reason=sdk.COMMUNE_INSEE_DEPRECATED,
+    )
+    commune_name: str = strawberry.field(
+        deprecation_reason="Lire commune { name } : communeName disparaîtra à la prochaine "
+        "version majeure du schéma (voir docs/changelog.md)."
+    )
+    commune: sdk.CommuneNode = strawberry.field(
+        resolver=sdk.required_commune,
+        description="La commune d'exercice : code INSEE, nom, département, EPCI.",
+    )
     structure_kind: ReferentChartersStructureKind  # type: ignore[valid-type]
     structure_name: str = strawberry.field(description="Établissement (vide à domicile).")
     training_session: ReferentChartersTrainingSession

@@ -225,6 +225,8 @@ async def test_the_nested_page_costs_the_same_for_10_and_100(
         ("child { firstName structures { startsOn } }", 2),
         ("structures { name }", 1),
         ("structures { name commune { name } }", 2),
+        ("child { firstName commune { inseeCode name } }", 2),
+        ("child { commune { name } } structures { commune { name } }", 3),
         ("structures { name contacts { lastName } }", 2),
         ("structures { name organisation { name } }", 2),
         ("partners { name }", 1),

@@ -47,6 +47,7 @@ from core.domain.adhesions.vocabulary import (
 from core.domain.families.models import Family as FamilyModel
 from core.domain.structures.graphql import KindOption, Organisation
 from core.domain.structures.models import Organisation as OrganisationModel
+from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, Commune, optional_commune
 from core.territory.models import Commune as CommuneModel
 from core.territory.models import Epci as EpciModel
 
@@ -108,7 +109,10 @@ class Convention(relay.Node):
     uid: relay.NodeID[str]
     title: str
     party_name: str = strawberry.field(description="Commune ou EPCI signataire.")
-    commune_insee: str | None
+    commune_insee: str | None = strawberry.field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune | None = strawberry.field(
+        resolver=optional_commune, description="La commune signataire (null pour un EPCI)."
+    )
     epci_siren: str | None
     organisation: Organisation | None
     pricing: KindOption

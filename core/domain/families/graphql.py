@@ -54,6 +54,12 @@ from core.domain.structures.graphql import (
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.errors import NotFoundError
+from core.territory.graphql import (
+    COMMUNE,
+    COMMUNE_INSEE_DEPRECATED,
+    Commune,
+    required_commune,
+)
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
 
@@ -239,7 +245,8 @@ class Child(relay.Node):
     family_id: strawberry.ID
     first_name: str = person_field()
     birth_date: dt.date = person_field()
-    commune_insee: str = person_field()
+    commune_insee: str = person_field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune = person_field(resolver=required_commune, description=COMMUNE)
     needs: str = person_field(description="Besoins, en texte libre.")
     needs_profile: list[KindOption] = person_field(description="Profil des besoins, codé.")
     diagnosis: str | None = person_field(
@@ -370,7 +377,8 @@ FAMILY_COLUMNS = (
 class Family(relay.Node):
     uid: relay.NodeID[str]
     name: str = person_field()
-    commune_insee: str = person_field()
+    commune_insee: str = person_field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune = person_field(resolver=required_commune, description=COMMUNE)
     address: str = person_field()
     situation: str | None = person_field(
         sensitive=SITUATION, description="Situation familiale (donnée sociale : accord explicite)."

@@ -22,7 +22,7 @@ REGISTER = """
 mutation($input: ReferentChartersRegisterReferentInput!) {
   referentChartersRegisterReferent(input: $input) {
     referent {
-      id firstName lastName job jobLabel communeInsee communeName structureKind structureName
+      id firstName lastName job jobLabel commune { inseeCode name } structureKind structureName
       trainingSession { number referentCount }
     }
     errors { code field message }
@@ -68,7 +68,7 @@ mutation($input: ReferentChartersRecordAttendanceInput!) {
 REFERENTS = """
 { referentCharters { referents(first: 50) {
     totalCount
-    edges { node { id firstName lastName job communeName
+    edges { node { id firstName lastName job commune { name }
                    signatures { charter { version } complete } } }
 } } }
 """

@@ -39,7 +39,7 @@ async def test_register_a_referent_sign_the_charter_and_list(
     assert session["title"] == "7e session de formation des référents"
     referent = await register(graphql, tenant, session["id"])
     assert referent["jobLabel"] == "Éducateur·rice de jeunes enfants (EJE)"
-    assert referent["communeName"] == "Riom"
+    assert referent["commune"]["name"] == "Riom"
     assert referent["trainingSession"] == {"number": 7, "referentCount": 1}
 
     charter = await publish(graphql, tenant)

@@ -24,7 +24,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
-from core.api.loaders import grouped, many, one
+from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
@@ -224,6 +224,13 @@ async def _child_partners(self: Child, info: Info[Context, None]) -> list[ChildP
     return await many(info.context, partner_links_by_child).load(uuid.UUID(self.uid))
 
 
+async def _child_family(self: Child, info: Info[Context, None]) -> Family:
+    found = await one(info.context, families_by_id).load(uuid.UUID(self.family_id))
+    if found is None:
+        raise NotFoundError("famille introuvable", field="family")
+    return found
+
+
 # What a Child is built from: its own columns as plain rows; its structures and
 # partners are read only when selected, in batches.
 CHILD_COLUMNS = (
@@ -257,6 +264,9 @@ class Child(relay.Node):
     )
     structures: list[ChildStructureLink] = person_field(resolver=_child_structures)
     partners: list[ChildPartnerLink] = person_field(resolver=_child_partners)
+    family: Family = strawberry.field(
+        resolver=_child_family, description="Le dossier de la famille de l'enfant."
+    )
 
     @strawberry.field(
         description="Âge en années révolues à une date (aujourd'hui par défaut).",
@@ -335,15 +345,18 @@ async def consents_by_family(
     return {k: [Consent.from_model(c) for c in v] for k, v in found.items()}
 
 
-async def children_by_family(
-    session: Any, ids: Sequence[uuid.UUID]
+async def _children_batch(
+    session: Any, ids: Sequence[uuid.UUID], bound: Bound
 ) -> dict[uuid.UUID, list[Child]]:
+    """Each family's children (or the first or last n), eldest first: one statement."""
+    statement = select(*CHILD_COLUMNS).where(ChildModel.family_id.in_(ids))
     rows = await session.execute(
-        select(*CHILD_COLUMNS)
-        .where(ChildModel.family_id.in_(ids))
-        .order_by(ChildModel.birth_date, ChildModel.id)
+        bounded(statement, ChildModel.family_id, [ChildModel.birth_date, ChildModel.id], bound)
     )
     return {k: [Child.from_model(r) for r in v] for k, v in grouped(rows, _family_of).items()}
+
+
+children_by_family = bounded_batch(_children_batch)
 
 
 def _family_of(row: Any) -> uuid.UUID:
@@ -358,8 +371,20 @@ async def _consents(self: Family, info: Info[Context, None]) -> list[Consent]:
     return await many(info.context, consents_by_family).load(uuid.UUID(self.uid))
 
 
-async def _children(self: Family, info: Info[Context, None]) -> list[Child]:
-    return await many(info.context, children_by_family).load(uuid.UUID(self.uid))
+async def _children(
+    self: Family,
+    info: Info[Context, None],
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+) -> list[Child]:
+    key = (uuid.UUID(self.uid), Bound.of(first, last))
+    return await many(info.context, children_by_family).load(key)
+
+
+async def families_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
+    """Families by id, their own columns only: one statement (a DataLoader batch)."""
+    rows = await session.execute(select(*FAMILY_COLUMNS).where(FamilyModel.id.in_(ids)))
+    return {r.id: Family.from_model(r) for r in rows}
 
 
 FAMILY_COLUMNS = (
@@ -390,7 +415,9 @@ class Family(relay.Node):
     )
     guardians: list[Guardian] = strawberry.field(resolver=_guardians)
     consents: list[Consent] = strawberry.field(resolver=_consents)
-    children: list[Child] = strawberry.field(resolver=_children)
+    children: list[Child] = strawberry.field(
+        resolver=_children, description="Les enfants, de l'aîné au plus jeune."
+    )
 
     @strawberry.field(description="Le consentement actif pour cet objet, s'il existe.")
     async def consent(self, info: Info[Context, None], purpose: str) -> Consent | None:

@@ -41,6 +41,7 @@ from core.contributions import (
 from core.db.base import Base, Reference, Timestamped
 from core.db.limits import LONG, NAME, NOTE, clean_text, max_chars, text_limit
 from core.db.sql import enable_tenant_rls
+from core.domain.structures.graphql import KindOption
 from core.errors import (
     ConflictError,
     ErrorCode,
@@ -89,6 +90,7 @@ __all__ = [
     "IndicatorResult",
     "IndicatorSpec",
     "Info",
+    "KindOption",
     "MaillageError",
     "MigrationSource",
     "NotFoundError",

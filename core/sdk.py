@@ -41,6 +41,7 @@ from core.contributions import (
 from core.db.base import Base, Reference, Timestamped
 from core.db.limits import LONG, NAME, NOTE, clean_text, max_chars, text_limit
 from core.db.sql import enable_tenant_rls
+from core.domain.structures.graphql import KindOption
 from core.errors import (
     ConflictError,
     ErrorCode,
@@ -55,11 +56,13 @@ from core.plugins.manifest import API_VERSION, Plugin, Setting
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
+from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, optional_commune, required_commune
 from core.territory.graphql import Commune as CommuneNode
 from core.territory.models import Commune, Departement, Epci
 
 __all__ = [
     "API_VERSION",
+    "COMMUNE_INSEE_DEPRECATED",
     "JSON",
     "LONG",
     "MAX_FIRST",
@@ -87,6 +90,7 @@ __all__ = [
     "IndicatorResult",
     "IndicatorSpec",
     "Info",
+    "KindOption",
     "MaillageError",
     "MigrationSource",
     "NotFoundError",
@@ -112,12 +116,14 @@ __all__ = [
     "hookimpl",
     "in_order",
     "max_chars",
+    "optional_commune",
     "paginate",
     "person_field",
     "plugin_mutation",
     "plugin_namespace",
     "record_deletions",
     "relay",
+    "required_commune",
     "requires",
     "tenant_fk",
     "tenant_index",

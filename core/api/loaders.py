@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from core.api.context import Context
+from core.errors import ValidationError
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -69,3 +72,79 @@ def grouped(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, list[R]]:
     for row in rows:
         found[key(row)].append(row)
     return found
+
+
+# --- nested lists that grow: ``first`` / ``last`` -------------------------------------
+#
+# A nested list that grows (a follow-up's interventions, a family's children) takes
+# ``first: Int`` or ``last: Int`` (decision 99): the first or last n in the list's own
+# order, read in SQL (a window over each parent), for every parent of a page in one
+# statement. Plain lists, not nested connections: a cursor per parent cannot be batched,
+# and a client that pages through one parent's list reads the top-level connection.
+
+MAX_NESTED = 100
+FIRST = "Les n premiers seulement, dans l'ordre de la liste (au plus 100)."
+LAST = "Les n derniers seulement, dans l'ordre de la liste (au plus 100)."
+
+
+@dataclass(frozen=True)
+class Bound:
+    """How much of a nested list: all of it, its first n or its last n."""
+
+    first: int | None = None
+    last: int | None = None
+
+    @classmethod
+    def of(cls, first: int | None, last: int | None) -> Bound:
+        if first is not None and last is not None:
+            raise ValidationError("indiquez first ou last, pas les deux", field="last")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= MAX_NESTED:
+                raise ValidationError(
+                    f"'{name}' doit être compris entre 0 et {MAX_NESTED}", field=name
+                )
+        return cls(first, last)
+
+
+def bounded(statement: Any, parent: Any, order: Sequence[Any], bound: Bound) -> Any:
+    """``statement`` (one row per list item, ordered by ``order`` within ``parent``)
+    limited to each parent's first or last n: a ``row_number()`` window, so the rows a
+    client did not ask for are never read. Rows come back in the list's order."""
+    if bound.first is None and bound.last is None:
+        return statement.order_by(parent, *order)
+    backwards = bound.last is not None
+    rank = (
+        func.row_number()
+        .over(partition_by=parent, order_by=[o.desc() if backwards else o for o in order])
+        .label("position")
+    )
+    inner = statement.add_columns(rank).subquery()
+    limit = bound.last if backwards else bound.first
+    position = inner.c.position.desc() if backwards else inner.c.position
+    return (
+        select(*(c for c in inner.c if c.name != "position"))
+        .where(inner.c.position <= limit)
+        .order_by(inner.c[parent.key], position)
+    )
+
+
+def bounded_batch(
+    batch: Callable[[AsyncSession, Sequence[K], Bound], Awaitable[Mapping[K, list[V]]]],
+) -> Batch[tuple[K, Bound], list[V]]:
+    """A ``many`` batch keyed by (parent, bound): one statement per distinct bound (in
+    practice one per request), whatever the number of parents."""
+
+    async def load(
+        session: AsyncSession, keys: Sequence[tuple[K, Bound]]
+    ) -> dict[tuple[K, Bound], list[V]]:
+        by_bound: dict[Bound, list[K]] = defaultdict(list)
+        for parent, bound in keys:
+            by_bound[bound].append(parent)
+        found: dict[tuple[K, Bound], list[V]] = {}
+        for bound, parents in by_bound.items():
+            for parent, items in (await batch(session, parents, bound)).items():
+                found[(parent, bound)] = items
+        return found
+
+    load.__module__, load.__qualname__ = batch.__module__, batch.__qualname__
+    return load

@@ -54,6 +54,7 @@ def person_field(
     sensitive: str | None = None,
     description: str | None = None,
     resolver: Callable[..., Any] | None = None,
+    deprecation_reason: str | None = None,
 ) -> Any:
     """A field of a person's record: audited when read; behind ``sensitive`` (a
     sensitive action, granted explicitly) when given. Sensitive fields must be
@@ -64,5 +65,12 @@ def person_field(
         extensions.append(action_gate(sensitive))
     extensions.append(ReadAudit())
     if resolver is not None:
-        return strawberry.field(resolver=resolver, description=description, extensions=extensions)
-    return strawberry.field(description=description, extensions=extensions)
+        return strawberry.field(
+            resolver=resolver,
+            description=description,
+            extensions=extensions,
+            deprecation_reason=deprecation_reason,
+        )
+    return strawberry.field(
+        description=description, extensions=extensions, deprecation_reason=deprecation_reason
+    )

@@ -45,7 +45,9 @@ def _check_date(day: dt.date, type_name: str, value: object) -> None:
 
 
 def _bounded(
-    definition: ScalarDefinition, check: Callable[[Any, object], None]
+    definition: ScalarDefinition,
+    check: Callable[[Any, object], None],
+    normalise: Callable[[Any], Any] = lambda parsed: parsed,
 ) -> ScalarDefinition:
     parse = definition.parse_value
     assert parse is not None
@@ -53,7 +55,7 @@ def _bounded(
     def parse_value(value: object) -> object:
         parsed = parse(value)
         check(parsed, value)
-        return parsed
+        return normalise(parsed)
 
     return replace(definition, parse_value=parse_value)
 
@@ -64,6 +66,19 @@ def _date(day: dt.date, value: object) -> None:
 
 def _datetime(moment: dt.datetime, value: object) -> None:
     _check_date(moment.date(), "DateTime", value)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Naive means UTC: SQLite hands back the UTC the application stored, without its
+    offset, and a client that sends none is read the same way on both databases."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _serialize_datetime(moment: dt.datetime) -> str:
+    # Always « …+00:00 »: the same text for the same moment, whatever the database.
+    return _utc(moment).isoformat()
 
 
 def _decimal(number: decimal.Decimal, value: object) -> None:
@@ -86,9 +101,13 @@ SCALARS: dict[object, ScalarDefinition] = {
     dt.datetime: _bounded(
         replace(
             DateTimeDefinition,
-            description="Date et heure (ISO 8601, avec le décalage horaire), de 1900 à 2199.",
+            description="Date et heure (ISO 8601), de 1900 à 2199. Toujours répondue en UTC "
+            "avec son décalage (« 2026-10-05T07:30:00+00:00 ») ; envoyée sans décalage, "
+            "elle est lue en UTC.",
+            serialize=_serialize_datetime,
         ),
         _datetime,
+        _utc,
     ),
     decimal.Decimal: _bounded(
         replace(

@@ -35,6 +35,7 @@ from core.api.scalars import SCALARS
 from core.api.texts import UnstorableText
 from core.api.validation_cache import CachedValidation, ValidDocuments
 from core.app.authn import CsrfGuard
+from core.app.descriptions import frenchify
 from core.app.metrics import ObservedOperation
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
@@ -214,6 +215,7 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
     problems += _prefix_problems(host, schema)
     if problems:
         raise PluginStartupError(problems)
+    frenchify(schema._schema)
     return ComposedSchema(schema=schema, nodes=nodes)
 
 

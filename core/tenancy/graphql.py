@@ -13,6 +13,7 @@ from core.api.context import Context
 from core.api.ids import try_uuid
 from core.api.pagination import in_order
 from core.tenancy.models import Tenant as TenantModel
+from core.territory.graphql import COMMUNE, COMMUNE_INSEE_DEPRECATED, Commune, optional_commune
 
 
 @strawberry.type(description="Coordonnées publiques d'un pôle.")
@@ -21,7 +22,10 @@ class TenantContact:
     phone: str | None = None
     address: str | None = None
     website: str | None = None
-    commune_insee: str | None = None
+    commune_insee: str | None = strawberry.field(
+        default=None, deprecation_reason=COMMUNE_INSEE_DEPRECATED
+    )
+    commune: Commune | None = strawberry.field(resolver=optional_commune, description=COMMUNE)
 
 
 @strawberry.type(description="Un pôle ressources handicap (informations institutionnelles).")

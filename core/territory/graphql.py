@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
+from core.api.loaders import one
 from core.api.pagination import connection, in_order, window
+from core.errors import NotFoundError
 from core.territory import models, search
 
 
@@ -126,6 +131,50 @@ class Commune(relay.Node):
         async with info.context.db_session() as session:
             rows = await search.get_communes(session, ids)
         return in_order(ids, rows, lambda c: c.insee_code, cls.from_model)
+
+
+async def communes_by_insee(session: AsyncSession, codes: Sequence[str]) -> dict[str, Commune]:
+    """Communes with their département, EPCI and postal codes, by INSEE code: the one
+    batch every ``commune`` field of the schema loads through. One statement (reference
+    data, a few rows per commune)."""
+    rows = await session.execute(
+        select(models.Commune)
+        .where(models.Commune.insee_code.in_(codes))
+        .options(
+            joinedload(models.Commune.departement),
+            joinedload(models.Commune.epci),
+            joinedload(models.Commune.postal_codes),
+        )
+    )
+    return {r.insee_code: Commune.from_model(r) for r in rows.unique().scalars()}
+
+
+async def commune_of(info: Info[Context, None], insee_code: str | None) -> Commune | None:
+    """The ``commune`` of a record holding an INSEE code: batched over the request, so a
+    page of 100 records reads the communes in one statement, and only when selected."""
+    if insee_code is None:
+        return None
+    return await one(info.context, communes_by_insee).load(insee_code)
+
+
+async def required_commune(root: Any, info: Info[Context, None]) -> Commune:
+    """Resolver of ``commune: Commune!`` on a type holding ``commune_insee``."""
+    found = await commune_of(info, root.commune_insee)
+    if found is None:
+        raise NotFoundError("commune inconnue", field="commune")
+    return found
+
+
+async def optional_commune(root: Any, info: Info[Context, None]) -> Commune | None:
+    """Resolver of ``commune: Commune`` on a type holding ``commune_insee`` (or None)."""
+    return await commune_of(info, root.commune_insee)
+
+
+COMMUNE = "La commune : code INSEE, nom, département, EPCI (lue seulement si demandée)."
+COMMUNE_INSEE_DEPRECATED = (
+    "Lire commune { inseeCode name … } : communeInsee disparaîtra à la prochaine version "
+    "majeure du schéma (voir docs/changelog.md)."
+)
 
 
 @strawberry.type(description="Page de communes.")

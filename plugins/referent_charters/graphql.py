@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,18 +23,32 @@ PLUGIN = "referent_charters"
 READ = "referent_charters.read"
 MANAGE = "referent_charters.manage"
 
-ReferentChartersJob = strawberry.enum(
-    Job, name="ReferentChartersJob", description="Métier d'un·e référent·e."
-)
-ReferentChartersStructureKind = strawberry.enum(
-    StructureKind,
-    name="ReferentChartersStructureKind",
-    description="Lieu d'exercice : établissement (EAJE) ou domicile (assistant·e maternel·le).",
-)
-ReferentChartersMeetingKind = strawberry.enum(
-    MeetingKind,
-    name="ReferentChartersMeetingKind",
-    description="Nature d'une rencontre du réseau : réunion de suivi ou journée thématique.",
+V = TypeVar("V", Job, StructureKind, MeetingKind)
+
+
+def option(value: Job | StructureKind | MeetingKind) -> sdk.KindOption:
+    """A vocabulary value as every vocabulary of the schema answers it (decision 98)."""
+    return sdk.KindOption(value=value.value, label=value.label)
+
+
+def options(vocabulary: type[V]) -> list[sdk.KindOption]:
+    return [option(v) for v in vocabulary]
+
+
+def parse(vocabulary: type[V], code: str, field: str) -> V:
+    """A code sent by a client: an unknown one answers VALIDATION naming the field."""
+    try:
+        return vocabulary(code)
+    except ValueError:
+        known = ", ".join(v.value for v in vocabulary)
+        raise sdk.ValidationError(
+            f"code inconnu « {code} » (codes : {known})", field=field
+        ) from None
+
+
+LABEL_DEPRECATED = (
+    "Lire le libellé dans {field} {{ label }} : ce champ disparaîtra à la prochaine version "
+    "majeure du schéma (voir docs/changelog.md)."
 )
 
 
@@ -176,11 +190,26 @@ class ReferentChartersReferent(sdk.relay.Node):
     uid: sdk.relay.NodeID[str]
     first_name: str
     last_name: str
-    job: ReferentChartersJob  # type: ignore[valid-type]
-    job_label: str = strawberry.field(description="Métier, en toutes lettres.")
-    commune_insee: str = strawberry.field(description="Code INSEE de la commune d'exercice.")
-    commune_name: str
-    structure_kind: ReferentChartersStructureKind  # type: ignore[valid-type]
+    job: sdk.KindOption = strawberry.field(description="Métier (code et libellé).")
+    job_label: str = strawberry.field(
+        description="Métier, en toutes lettres.",
+        deprecation_reason=LABEL_DEPRECATED.format(field="job"),
+    )
+    commune_insee: str = strawberry.field(
+        description="Code INSEE de la commune d'exercice.",
+        deprecation_reason=sdk.COMMUNE_INSEE_DEPRECATED,
+    )
+    commune_name: str = strawberry.field(
+        deprecation_reason="Lire commune { name } : communeName disparaîtra à la prochaine "
+        "version majeure du schéma (voir docs/changelog.md)."
+    )
+    commune: sdk.CommuneNode = strawberry.field(
+        resolver=sdk.required_commune,
+        description="La commune d'exercice : code INSEE, nom, département, EPCI.",
+    )
+    structure_kind: sdk.KindOption = strawberry.field(
+        description="Lieu d'exercice : établissement (EAJE) ou domicile."
+    )
     structure_name: str = strawberry.field(description="Établissement (vide à domicile).")
     training_session: ReferentChartersTrainingSession
     signatures: list[ReferentChartersSignature]
@@ -194,11 +223,11 @@ class ReferentChartersReferent(sdk.relay.Node):
             uid=str(row.id),
             first_name=row.first_name,
             last_name=row.last_name,
-            job=job,
+            job=option(job),
             job_label=job.label,
             commune_insee=row.commune_insee,
             commune_name=row.commune.name,
-            structure_kind=StructureKind(row.structure_kind),
+            structure_kind=option(StructureKind(row.structure_kind)),
             structure_name=row.structure_name,
             training_session=ReferentChartersTrainingSession.from_row(row.training_session, counts),
             signatures=[
@@ -223,8 +252,8 @@ class ReferentChartersReferentConnection(sdk.CountedConnection[ReferentChartersR
 class ReferentChartersMeeting(sdk.relay.Node):
     uid: sdk.relay.NodeID[str]
     held_on: dt.date
-    kind: ReferentChartersMeetingKind  # type: ignore[valid-type]
-    kind_label: str
+    kind: sdk.KindOption = strawberry.field(description="Réunion de suivi ou journée thématique.")
+    kind_label: str = strawberry.field(deprecation_reason=LABEL_DEPRECATED.format(field="kind"))
     title: str
     attendee_count: int = strawberry.field(description="Référents présents.")
 
@@ -236,7 +265,7 @@ class ReferentChartersMeeting(sdk.relay.Node):
         return cls(
             uid=str(row.id),
             held_on=row.held_on,
-            kind=kind,
+            kind=option(kind),
             kind_label=kind.label,
             title=row.title,
             attendee_count=attendee_count,
@@ -293,9 +322,11 @@ class ReferentChartersTrainingSessionPayload:
 class ReferentChartersRegisterReferentInput:
     first_name: str = sdk.chars_field(models.ReferentChartersReferent.first_name)
     last_name: str = sdk.chars_field(models.ReferentChartersReferent.last_name)
-    job: ReferentChartersJob  # type: ignore[valid-type]
+    job: str = strawberry.field(description="Code du métier (referentCharters { jobs }).")
     commune_insee: str = strawberry.field(description="Code INSEE de la commune d'exercice.")
-    structure_kind: ReferentChartersStructureKind  # type: ignore[valid-type]
+    structure_kind: str = strawberry.field(
+        description="Code du lieu d'exercice (referentCharters { structureKinds })."
+    )
     training_session_id: strawberry.ID = strawberry.field(
         description="Session de formation suivie."
     )
@@ -358,7 +389,9 @@ class ReferentChartersSignaturePayload:
 @strawberry.input(description="Une réunion de suivi ou une journée thématique.")
 class ReferentChartersRecordMeetingInput:
     held_on: dt.date
-    kind: ReferentChartersMeetingKind  # type: ignore[valid-type]
+    kind: str = strawberry.field(
+        description="Code de la nature de la rencontre (referentCharters { meetingKinds })."
+    )
     title: str = sdk.chars_field(models.ReferentChartersMeeting.title)
 
 
@@ -381,6 +414,18 @@ class ReferentChartersRecordAttendanceInput:
 
 @sdk.plugin_namespace(PLUGIN, description="Référents Pôle Ressources et charte.")
 class ReferentChartersQuery:
+    @strawberry.field(description="Métiers des référents (code et libellé).")
+    def jobs(self) -> list[sdk.KindOption]:
+        return options(Job)
+
+    @strawberry.field(description="Lieux d'exercice des référents (code et libellé).")
+    def structure_kinds(self) -> list[sdk.KindOption]:
+        return options(StructureKind)
+
+    @strawberry.field(description="Natures des rencontres du réseau (code et libellé).")
+    def meeting_kinds(self) -> list[sdk.KindOption]:
+        return options(MeetingKind)
+
     @strawberry.field(description="Référents du pôle, par nom.", extensions=sdk.requires(READ))
     async def referents(
         self,
@@ -530,9 +575,11 @@ class ReferentChartersMutation:
                     departement_code=tenant.departement_code,
                     first_name=input.first_name,
                     last_name=input.last_name,
-                    job=input.job,
+                    job=parse(Job, input.job, "input.job"),
                     commune_insee=input.commune_insee,
-                    structure_kind=input.structure_kind,
+                    structure_kind=parse(
+                        StructureKind, input.structure_kind, "input.structureKind"
+                    ),
                     structure_name=input.structure_name,
                     training_session_id=session_id,
                     actor=actor.subject,
@@ -622,7 +669,7 @@ class ReferentChartersMutation:
             row = await service.record_meeting(
                 session,
                 held_on=input.held_on,
-                kind=input.kind,
+                kind=parse(MeetingKind, input.kind, "input.kind"),
                 title=input.title,
                 actor=actor.subject,
             )

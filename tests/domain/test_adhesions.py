@@ -35,7 +35,8 @@ from tests.api.conftest import TwoPoles
 PRICE = """mutation($input: PriceInput!) { setPrice(input: $input) {
   item { code label amountCents validFrom unit { label } } errors { code field } } }"""
 CONVENTION = """mutation($input: ConventionInput!) { createConvention(input: $input) {
-  convention { id partyName status { value label } yearlyAmountCents population
+  convention { id partyName commune { inseeCode name } status { value label }
+    yearlyAmountCents population
     ratePerInhabitant services { label } }
   errors { code field message } } }"""
 STATUS = """mutation($id: ID!, $status: String!, $on: Date!) {
@@ -43,7 +44,7 @@ STATUS = """mutation($id: ID!, $status: String!, $on: Date!) {
     convention { status { value label } signedOn endsOn } errors { code field } } }"""
 ORGANISATION = """mutation($name: String!, $kind: String!, $c: String, $siren: String) {
   createOrganisation(name: $name, kind: $kind, communeInsee: $c, siren: $siren) {
-    organisation { id } errors { code field } } }"""
+    organisation { id commune { name } } errors { code field } } }"""
 ADHERE = """mutation($input: AdhesionInput!) { registerAdhesion(input: $input) {
   adhesion { id year category { value label } memberName amountCents firstYearFree
     convention { title } invoice { number status { value } } }
@@ -108,6 +109,7 @@ async def test_a_communes_convention_opens_a_public_adhesion_invoiced_and_printe
         client, pole, who, ORGANISATION, name="Commune de Béthune", kind="commune", c="62119"
     )
     town_id = town["organisation"]["id"]
+    assert town["organisation"]["commune"] == {"name": "Béthune"}
     refused = await run(
         client,
         pole,
@@ -137,6 +139,7 @@ async def test_a_communes_convention_opens_a_public_adhesion_invoiced_and_printe
     convention = made["convention"]
     assert made["errors"] == []
     assert convention["partyName"] == "Commune de Béthune"
+    assert convention["commune"] == {"inseeCode": "62119", "name": "Béthune"}
     assert convention["status"] == {"value": "draft", "label": "En préparation"}
     # 0,03 € × 25 224 inhabitants (territory data) = 756,72 €.
     assert convention["population"] == 25224 and convention["yearlyAmountCents"] == 75672

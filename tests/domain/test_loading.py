@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import event, select
 
 from core.access.actions import Actor
+from core.api.loaders import Bound
 from core.audit.models import AuditEvent
 from core.auth.models import User
 from core.domain.casework import graphql as casework
@@ -225,6 +226,8 @@ async def test_the_nested_page_costs_the_same_for_10_and_100(
         ("child { firstName structures { startsOn } }", 2),
         ("structures { name }", 1),
         ("structures { name commune { name } }", 2),
+        ("child { firstName commune { inseeCode name } }", 2),
+        ("child { commune { name } } structures { commune { name } }", 3),
         ("structures { name contacts { lastName } }", 2),
         ("structures { name organisation { name } }", 2),
         ("partners { name }", 1),
@@ -325,14 +328,84 @@ async def test_batches_read_only_the_poles_rows(
         families = list((await session.execute(select(Family.id))).scalars())
     async with db.session(two_poles.b.id) as session:
         for batch, keys in [
-            (casework.interventions_by_follow_up, follow_ups),
+            *(
+                (casework.interventions_by_follow_up, [(f, bound) for f in follow_ups])
+                for bound in (Bound(), Bound(first=1), Bound(last=1))
+            ),
             (casework.structures_by_follow_up, follow_ups),
             (casework.partners_by_follow_up, follow_ups),
             (families_graphql.children_by_id, children),
             (families_graphql.structure_links_by_child, children),
-            (families_graphql.children_by_family, families),
+            (families_graphql.children_by_family, [(f, Bound(last=2)) for f in families]),
+            (families_graphql.children_by_family, [(f, Bound()) for f in families]),
+            (families_graphql.families_by_id, families),
             (structures_graphql.structures_by_id, structures),
             (structures_graphql.contacts_by_structure, structures),
         ]:
             assert await batch(session, keys) == {}, batch.__name__
         assert await casework.load_follow_ups(session, select(FollowUp)) == []
+
+
+async def test_nested_lists_take_first_or_last_read_in_sql(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    """``interventions(last: 1)``: each follow-up's latest only, for the whole page in one
+    statement, in the list's order; ``first`` the earliest."""
+    who = actor()
+    every = "query($first: Int) { followUps(first: $first) { edges { node { interventions {"
+    every += " happenedOn } } } } }"
+    full = await client.execute(every, {"first": 10}, tenant=pole, actor=who)
+    timelines = [
+        [i["happenedOn"] for i in e["node"]["interventions"]]
+        for e in full["data"]["followUps"]["edges"]
+    ]
+    assert all(len(t) == 2 and t == sorted(t) for t in timelines)
+    for argument, expected in (
+        ("last: 1", [t[-1:] for t in timelines]),
+        ("first: 1", [t[:1] for t in timelines]),
+    ):
+        query = every.replace("interventions {", f"interventions({argument}) {{")
+        for first in (10, 100):
+            seen = await cost(client, db, pole, who, query, first)
+            assert len(seen) == 3, (argument, first, seen)
+        result = await client.execute(query, {"first": 10}, tenant=pole, actor=who)
+        got = [
+            [i["happenedOn"] for i in e["node"]["interventions"]]
+            for e in result["data"]["followUps"]["edges"]
+        ]
+        assert got == expected, argument
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [("first: 1, last: 1", "last"), ("last: 101", "last"), ("first: -1", "first")],
+)
+async def test_a_nested_bound_out_of_range_is_a_coded_validation_error(
+    client: GraphQLClient, pole: Any, arguments: str, field: str
+) -> None:
+    nested = f"interventions({arguments}) {{ happenedOn }}"
+    query = "{ followUps(first: 2) { edges { node { " + nested + " } } } }"
+    result = await client.execute(query, tenant=pole, actor=actor())
+    assert {(e["extensions"]["code"], e["extensions"]["field"]) for e in result["errors"]} == {
+        ("VALIDATION", field)
+    }
+
+
+async def test_child_family_is_batched_and_families_bound_their_children(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    """``Child.family``: the families of a page's children in one statement (7 families,
+    10 or 100 follow-ups); ``Family.children(last: 1)`` the youngest."""
+    who = actor()
+    query = """query($first: Int) { followUps(first: $first) { edges { node {
+      child { family { name children(last: 1) { birthDate } } } } } } }"""
+    for first in (10, 100):
+        # count, page, children, their families, the families' youngest children.
+        assert len(await cost(client, db, pole, who, query, first)) == 5
+    result = await client.execute(query, {"first": 100}, tenant=pole, actor=who)
+    families = {
+        e["node"]["child"]["family"]["name"]: e["node"]["child"]["family"]["children"]
+        for e in result["data"]["followUps"]["edges"]
+    }
+    assert len(families) == 7
+    assert all(len(children) == 1 for children in families.values())

@@ -47,6 +47,7 @@ from core.domain.adhesions.vocabulary import (
 from core.domain.families.models import Family as FamilyModel
 from core.domain.structures.graphql import KindOption, Organisation
 from core.domain.structures.models import Organisation as OrganisationModel
+from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, Commune, optional_commune
 from core.territory.models import Commune as CommuneModel
 from core.territory.models import Epci as EpciModel
 
@@ -108,7 +109,10 @@ class Convention(relay.Node):
     uid: relay.NodeID[str]
     title: str
     party_name: str = strawberry.field(description="Commune ou EPCI signataire.")
-    commune_insee: str | None
+    commune_insee: str | None = strawberry.field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune | None = strawberry.field(
+        resolver=optional_commune, description="La commune signataire (null pour un EPCI)."
+    )
     epci_siren: str | None
     organisation: Organisation | None
     pricing: KindOption
@@ -588,11 +592,11 @@ class AdhesionsQuery:
     def convention_statuses(self) -> list[KindOption]:
         return _options(CONVENTION_STATUSES)
 
-    @strawberry.field
+    @strawberry.field(description="Tarifications des conventions (code et libellé).")
     def convention_pricings(self) -> list[KindOption]:
         return _options(CONVENTION_PRICINGS)
 
-    @strawberry.field
+    @strawberry.field(description="Services prévus par les conventions (code et libellé).")
     def convention_services(self) -> list[KindOption]:
         return _options(CONVENTION_SERVICES)
 
@@ -600,15 +604,15 @@ class AdhesionsQuery:
     def price_codes(self) -> list[KindOption]:
         return _options(PRICE_CODES)
 
-    @strawberry.field
+    @strawberry.field(description="Unités de tarif (code et libellé).")
     def price_units(self) -> list[KindOption]:
         return _options(PRICE_UNITS)
 
-    @strawberry.field
+    @strawberry.field(description="Statuts des factures (code et libellé).")
     def invoice_statuses(self) -> list[KindOption]:
         return _options(INVOICE_STATUSES)
 
-    @strawberry.field
+    @strawberry.field(description="Moyens de paiement (code et libellé).")
     def payment_methods(self) -> list[KindOption]:
         return _options(PAYMENT_METHODS)
 

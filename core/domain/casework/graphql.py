@@ -22,7 +22,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
-from core.api.loaders import grouped, many
+from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -199,19 +199,27 @@ class Intervention:
         )
 
 
-async def interventions_by_follow_up(
-    session: Any, ids: Sequence[uuid.UUID]
+async def _interventions_batch(
+    session: Any, ids: Sequence[uuid.UUID], bound: Bound
 ) -> dict[uuid.UUID, list[Intervention]]:
-    """Each follow-up's time line, oldest first: one statement for a page."""
+    """Each follow-up's time line (or its first or last n), oldest first: one statement
+    for a page."""
+    statement = select(*INTERVENTION_COLUMNS).where(InterventionModel.follow_up_id.in_(ids))
     rows = await session.execute(
-        select(*INTERVENTION_COLUMNS)
-        .where(InterventionModel.follow_up_id.in_(ids))
-        .order_by(InterventionModel.happened_on, InterventionModel.id)
+        bounded(
+            statement,
+            InterventionModel.follow_up_id,
+            [InterventionModel.happened_on, InterventionModel.id],
+            bound,
+        )
     )
     return {
         k: [Intervention.from_model(r) for r in v]
         for k, v in grouped(rows, lambda r: r.follow_up_id).items()
     }
+
+
+interventions_by_follow_up = bounded_batch(_interventions_batch)
 
 
 async def structures_by_follow_up(
@@ -274,8 +282,14 @@ async def _follow_up_partners(self: FollowUp, info: Info[Context, None]) -> list
     return await many(info.context, partners_by_follow_up).load(uuid.UUID(self.uid))
 
 
-async def _interventions(self: FollowUp, info: Info[Context, None]) -> list[Intervention]:
-    return await many(info.context, interventions_by_follow_up).load(uuid.UUID(self.uid))
+async def _interventions(
+    self: FollowUp,
+    info: Info[Context, None],
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+) -> list[Intervention]:
+    key = (uuid.UUID(self.uid), Bound.of(first, last))
+    return await many(info.context, interventions_by_follow_up).load(key)
 
 
 # What a FollowUp is built from: its own columns, read as plain rows in the page's one
@@ -311,7 +325,8 @@ class FollowUp(relay.Node):
     partners: list[Partner] = strawberry.field(resolver=_follow_up_partners)
     interventions: list[Intervention] = strawberry.field(
         resolver=_interventions,
-        description="Ligne de temps, de la plus ancienne à la plus récente.",
+        description="Ligne de temps, de la plus ancienne à la plus récente ; last: 5 pour "
+        "les cinq dernières.",
     )
 
     @classmethod
@@ -419,19 +434,19 @@ class CaseworkQuery:
     def request_channels(self) -> list[KindOption]:
         return _options(CHANNELS)
 
-    @strawberry.field
+    @strawberry.field(description="Types de demandeurs (code et libellé).")
     def requester_kinds(self) -> list[KindOption]:
         return _options(REQUESTER_KINDS)
 
-    @strawberry.field
+    @strawberry.field(description="Objets des demandes (code et libellé).")
     def request_subjects(self) -> list[KindOption]:
         return _options(SUBJECTS)
 
-    @strawberry.field
+    @strawberry.field(description="Types d'interventions (code et libellé).")
     def intervention_kinds(self) -> list[KindOption]:
         return _options(INTERVENTION_KINDS)
 
-    @strawberry.field
+    @strawberry.field(description="Issues d'un suivi (code et libellé).")
     def follow_up_outcomes(self) -> list[KindOption]:
         return _options(OUTCOMES)
 

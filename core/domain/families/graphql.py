@@ -24,7 +24,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
-from core.api.loaders import grouped, many, one
+from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
@@ -54,6 +54,12 @@ from core.domain.structures.graphql import (
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.errors import NotFoundError
+from core.territory.graphql import (
+    COMMUNE,
+    COMMUNE_INSEE_DEPRECATED,
+    Commune,
+    required_commune,
+)
 
 READ, MANAGE, HEALTH, SITUATION = service.READ, service.MANAGE, service.HEALTH, service.SITUATION
 
@@ -218,6 +224,13 @@ async def _child_partners(self: Child, info: Info[Context, None]) -> list[ChildP
     return await many(info.context, partner_links_by_child).load(uuid.UUID(self.uid))
 
 
+async def _child_family(self: Child, info: Info[Context, None]) -> Family:
+    found = await one(info.context, families_by_id).load(uuid.UUID(self.family_id))
+    if found is None:
+        raise NotFoundError("famille introuvable", field="family")
+    return found
+
+
 # What a Child is built from: its own columns as plain rows; its structures and
 # partners are read only when selected, in batches.
 CHILD_COLUMNS = (
@@ -239,7 +252,8 @@ class Child(relay.Node):
     family_id: strawberry.ID
     first_name: str = person_field()
     birth_date: dt.date = person_field()
-    commune_insee: str = person_field()
+    commune_insee: str = person_field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune = person_field(resolver=required_commune, description=COMMUNE)
     needs: str = person_field(description="Besoins, en texte libre.")
     needs_profile: list[KindOption] = person_field(description="Profil des besoins, codé.")
     diagnosis: str | None = person_field(
@@ -250,6 +264,9 @@ class Child(relay.Node):
     )
     structures: list[ChildStructureLink] = person_field(resolver=_child_structures)
     partners: list[ChildPartnerLink] = person_field(resolver=_child_partners)
+    family: Family = strawberry.field(
+        resolver=_child_family, description="Le dossier de la famille de l'enfant."
+    )
 
     @strawberry.field(
         description="Âge en années révolues à une date (aujourd'hui par défaut).",
@@ -328,15 +345,18 @@ async def consents_by_family(
     return {k: [Consent.from_model(c) for c in v] for k, v in found.items()}
 
 
-async def children_by_family(
-    session: Any, ids: Sequence[uuid.UUID]
+async def _children_batch(
+    session: Any, ids: Sequence[uuid.UUID], bound: Bound
 ) -> dict[uuid.UUID, list[Child]]:
+    """Each family's children (or the first or last n), eldest first: one statement."""
+    statement = select(*CHILD_COLUMNS).where(ChildModel.family_id.in_(ids))
     rows = await session.execute(
-        select(*CHILD_COLUMNS)
-        .where(ChildModel.family_id.in_(ids))
-        .order_by(ChildModel.birth_date, ChildModel.id)
+        bounded(statement, ChildModel.family_id, [ChildModel.birth_date, ChildModel.id], bound)
     )
     return {k: [Child.from_model(r) for r in v] for k, v in grouped(rows, _family_of).items()}
+
+
+children_by_family = bounded_batch(_children_batch)
 
 
 def _family_of(row: Any) -> uuid.UUID:
@@ -351,8 +371,20 @@ async def _consents(self: Family, info: Info[Context, None]) -> list[Consent]:
     return await many(info.context, consents_by_family).load(uuid.UUID(self.uid))
 
 
-async def _children(self: Family, info: Info[Context, None]) -> list[Child]:
-    return await many(info.context, children_by_family).load(uuid.UUID(self.uid))
+async def _children(
+    self: Family,
+    info: Info[Context, None],
+    first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+    last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+) -> list[Child]:
+    key = (uuid.UUID(self.uid), Bound.of(first, last))
+    return await many(info.context, children_by_family).load(key)
+
+
+async def families_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
+    """Families by id, their own columns only: one statement (a DataLoader batch)."""
+    rows = await session.execute(select(*FAMILY_COLUMNS).where(FamilyModel.id.in_(ids)))
+    return {r.id: Family.from_model(r) for r in rows}
 
 
 FAMILY_COLUMNS = (
@@ -370,7 +402,8 @@ FAMILY_COLUMNS = (
 class Family(relay.Node):
     uid: relay.NodeID[str]
     name: str = person_field()
-    commune_insee: str = person_field()
+    commune_insee: str = person_field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune = person_field(resolver=required_commune, description=COMMUNE)
     address: str = person_field()
     situation: str | None = person_field(
         sensitive=SITUATION, description="Situation familiale (donnée sociale : accord explicite)."
@@ -382,7 +415,9 @@ class Family(relay.Node):
     )
     guardians: list[Guardian] = strawberry.field(resolver=_guardians)
     consents: list[Consent] = strawberry.field(resolver=_consents)
-    children: list[Child] = strawberry.field(resolver=_children)
+    children: list[Child] = strawberry.field(
+        resolver=_children, description="Les enfants, de l'aîné au plus jeune."
+    )
 
     @strawberry.field(description="Le consentement actif pour cet objet, s'il existe.")
     async def consent(self, info: Info[Context, None], purpose: str) -> Consent | None:

@@ -444,11 +444,11 @@ class KitsQuery:
     def kit_themes(self) -> list[KindOption]:
         return _options(THEMES)
 
-    @strawberry.field
+    @strawberry.field(description="Statuts des malles (code et libellé).")
     def kit_statuses(self) -> list[KindOption]:
         return _options(KIT_STATUSES)
 
-    @strawberry.field
+    @strawberry.field(description="Statuts des prêts de malles (code et libellé).")
     def kit_loan_statuses(self) -> list[KindOption]:
         return _options(LOAN_STATUSES)
 

@@ -160,7 +160,7 @@ class SharedReceptionPlan:
     pdf_url: str
 
 
-@strawberry.input
+@strawberry.input(description="Une période d'adaptation : du … au …, et ce qui est adapté.")
 class AdaptationPeriodInput:
     starts_on: dt.date
     ends_on: dt.date

@@ -374,7 +374,10 @@ class LinkQuestionnaire:
     sections: list[QuestionnaireSection]
 
 
-@strawberry.type
+@strawberry.type(
+    description="Le questionnaire ouvert par un lien, ou l'erreur qui l'empêche (lien "
+    "inconnu, expiré ou déjà utilisé)."
+)
 class QuestionnaireByLinkResult:
     questionnaire: LinkQuestionnaire | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
@@ -390,7 +393,7 @@ class AnswerInput:
     values: list[str] | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Un choix proposé par une question : code et libellé.")
 class ChoiceInput:
     value: str
     label: str = chars_field(ItemModel.label)
@@ -405,7 +408,7 @@ class QuestionnaireItemInput:
     choices: list[ChoiceInput] | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Une section d'une version en préparation : titre et questions.")
 class QuestionnaireSectionInput:
     title: str = chars_field(QuestionnaireModel.title)
     items: list[QuestionnaireItemInput]

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from strawberry import relay
 from strawberry.types import Info
 
@@ -32,8 +31,13 @@ from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
 from core.errors import NotFoundError
-from core.territory.graphql import Commune
-from core.territory.models import Commune as CommuneModel
+from core.territory.graphql import (
+    COMMUNE,
+    COMMUNE_INSEE_DEPRECATED,
+    Commune,
+    commune_of,
+    optional_commune,
+)
 
 READ = service.READ
 MANAGE = service.MANAGE
@@ -81,7 +85,8 @@ class Organisation(relay.Node):
     kind: str
     kind_label: str
     siren: str | None
-    commune_insee: str | None
+    commune_insee: str | None = strawberry.field(deprecation_reason=COMMUNE_INSEE_DEPRECATED)
+    commune: Commune | None = strawberry.field(resolver=optional_commune, description=COMMUNE)
 
     @classmethod
     def from_model(cls, row: OrganisationModel) -> Organisation:
@@ -106,21 +111,6 @@ class Organisation(relay.Node):
                 select(OrganisationModel).where(OrganisationModel.id.in_([i for i in ids if i]))
             )
         return in_order(ids, rows.scalars(), lambda r: r.id, cls.from_model)
-
-
-async def communes_by_insee(session: Any, codes: Sequence[str]) -> dict[str, Commune]:
-    """Communes with their département, EPCI and postal codes: one statement (reference
-    data, a few rows per commune)."""
-    rows = await session.execute(
-        select(CommuneModel)
-        .where(CommuneModel.insee_code.in_(codes))
-        .options(
-            joinedload(CommuneModel.departement),
-            joinedload(CommuneModel.epci),
-            joinedload(CommuneModel.postal_codes),
-        )
-    )
-    return {r.insee_code: Commune.from_model(r) for r in rows.unique().scalars()}
 
 
 async def organisations_by_id(
@@ -149,7 +139,7 @@ def _by(rows: Iterable[ContactModel], column: str) -> Iterable[tuple[Any, list[C
 
 
 async def _commune(self: Structure, info: Info[Context, None]) -> Commune:
-    found = await one(info.context, communes_by_insee).load(self.commune_insee)
+    found = await commune_of(info, self.commune_insee)
     if found is None:
         raise NotFoundError("commune inconnue", field="commune")
     return found
@@ -242,7 +232,7 @@ class Structure(relay.Node):
 async def _partner_commune(self: Partner, info: Info[Context, None]) -> Commune | None:
     if self.commune_insee is None:
         return None
-    return await one(info.context, communes_by_insee).load(self.commune_insee)
+    return await commune_of(info, self.commune_insee)
 
 
 async def _partner_contacts(self: Partner, info: Info[Context, None]) -> list[ContactPerson]:

@@ -22,7 +22,8 @@ REGISTER = """
 mutation($input: ReferentChartersRegisterReferentInput!) {
   referentChartersRegisterReferent(input: $input) {
     referent {
-      id firstName lastName job jobLabel communeInsee communeName structureKind structureName
+      id firstName lastName job { value label } commune { inseeCode name }
+      structureKind { value label } structureName
       trainingSession { number referentCount }
     }
     errors { code field message }
@@ -52,7 +53,7 @@ mutation($input: ReferentChartersRecordSignatureInput!) {
 RECORD_MEETING = """
 mutation($input: ReferentChartersRecordMeetingInput!) {
   referentChartersRecordMeeting(input: $input) {
-    meeting { id heldOn kind kindLabel title attendeeCount }
+    meeting { id heldOn kind { value label } title attendeeCount }
     errors { code field message }
   }
 }
@@ -68,7 +69,7 @@ mutation($input: ReferentChartersRecordAttendanceInput!) {
 REFERENTS = """
 { referentCharters { referents(first: 50) {
     totalCount
-    edges { node { id firstName lastName job communeName
+    edges { node { id firstName lastName job { value } commune { name }
                    signatures { charter { version } complete } } }
 } } }
 """
@@ -110,9 +111,9 @@ def referent_input(session_id: str, **kw: Any) -> dict[str, Any]:
     return {
         "firstName": "Claire",
         "lastName": "Dumontel",
-        "job": "EJE",
+        "job": "eje",
         "communeInsee": RIOM,
-        "structureKind": "EAJE",
+        "structureKind": "eaje",
         "structureName": "Multi-accueil Les Petits Pas",
         "trainingSessionId": session_id,
         **kw,
@@ -133,7 +134,7 @@ async def publish(graphql: Any, tenant: Any, **kw: Any) -> dict[str, Any]:
 
 
 async def meeting(graphql: Any, tenant: Any, held_on: str, **kw: Any) -> dict[str, Any]:
-    variables = {"heldOn": held_on, "kind": "FOLLOW_UP", "title": "Réunion de suivi", **kw}
+    variables = {"heldOn": held_on, "kind": "follow_up", "title": "Réunion de suivi", **kw}
     result = await graphql.execute(RECORD_MEETING, {"input": variables}, tenant=tenant)
     return ok(result, "referentChartersRecordMeeting")["meeting"]
 

@@ -32,8 +32,8 @@ async def test_new_referents_and_signatures_in_the_period(make_tenant, enable_pl
         tenant,
         session["id"],
         lastName="Bérangier",
-        job="CHILDMINDER",
-        structureKind="DOMICILE",
+        job="childminder",
+        structureKind="domicile",
         structureName="",
         communeInsee=CLERMONT,
     )

@@ -38,8 +38,8 @@ async def test_register_a_referent_sign_the_charter_and_list(
     )
     assert session["title"] == "7e session de formation des référents"
     referent = await register(graphql, tenant, session["id"])
-    assert referent["jobLabel"] == "Éducateur·rice de jeunes enfants (EJE)"
-    assert referent["communeName"] == "Riom"
+    assert referent["job"]["label"] == "Éducateur·rice de jeunes enfants (EJE)"
+    assert referent["commune"]["name"] == "Riom"
     assert referent["trainingSession"] == {"number": 7, "referentCount": 1}
 
     charter = await publish(graphql, tenant)
@@ -98,8 +98,8 @@ async def test_a_childminder_at_home_needs_no_establishment_signature(
         graphql,
         tenant,
         session["id"],
-        job="CHILDMINDER",
-        structureKind="DOMICILE",
+        job="childminder",
+        structureKind="domicile",
         structureName="",
         communeInsee=CLERMONT,
     )
@@ -123,9 +123,9 @@ async def test_attendance_counts_the_year_and_flags_who_is_behind(
     late = await register(graphql, tenant, session["id"], lastName="Enretard")
     june = await meeting(graphql, tenant, "2025-06-17")
     november = await meeting(
-        graphql, tenant, "2025-11-18", kind="THEMED_DAY", title="Journée thématique : l'autisme"
+        graphql, tenant, "2025-11-18", kind="themed_day", title="Journée thématique : l'autisme"
     )
-    assert november["kindLabel"] == "Journée thématique"
+    assert november["kind"]["label"] == "Journée thématique"
     sheet = ok(
         await attend(graphql, tenant, june["id"], assiduous["id"], late["id"]),
         "referentChartersRecordAttendance",

@@ -51,6 +51,8 @@ def _error(result: dict, field: str) -> dict:
         ({"communeInsee": "00000"}, "VALIDATION", "input.communeInsee"),
         ({"communeInsee": ARRAS}, "VALIDATION", "input.communeInsee"),
         ({"structureName": ""}, "VALIDATION", "input.structureName"),
+        ({"job": "EJE"}, "VALIDATION", "input.job"),
+        ({"structureKind": "creche"}, "VALIDATION", "input.structureKind"),
         ({"trainingSessionId": "pas-un-identifiant"}, "VALIDATION", "input.trainingSessionId"),
         (
             {"trainingSessionId": foreign_id("ReferentChartersTrainingSession")},
@@ -84,8 +86,8 @@ async def test_a_childminder_at_home_may_leave_the_structure_name_empty(
         graphql,
         tenant,
         session["id"],
-        job="CHILDMINDER",
-        structureKind="DOMICILE",
+        job="childminder",
+        structureKind="domicile",
         structureName="",
     )
     assert referent["structureName"] == ""
@@ -134,8 +136,8 @@ async def test_signatures_are_checked(make_tenant, enable_plugin, graphql):
         graphql,
         tenant,
         session["id"],
-        job="CHILDMINDER",
-        structureKind="DOMICILE",
+        job="childminder",
+        structureKind="domicile",
         structureName="",
     )
 
@@ -188,7 +190,7 @@ async def test_attendance_is_checked(make_tenant, enable_plugin, graphql):
         "referentChartersRecordAttendance",
     )
     assert (error["code"], error["field"]) == ("NOT_FOUND", "input.referentIds")
-    same = {"heldOn": "2026-06-16", "kind": "FOLLOW_UP", "title": "Réunion de suivi"}
+    same = {"heldOn": "2026-06-16", "kind": "follow_up", "title": "Réunion de suivi"}
     error = _error(
         await graphql.execute(RECORD_MEETING, {"input": same}, tenant=tenant),
         "referentChartersRecordMeeting",
@@ -257,7 +259,7 @@ async def test_a_pole_that_did_not_enable_the_plugin_gets_plugin_disabled(
 MUTATIONS = [
     (RECORD_SESSION, {"number": 1, "startOn": "2026-01-05", "endOn": "2026-01-06"}),
     (PUBLISH, {"version": "v9", "publishedOn": "2026-01-05"}),
-    (RECORD_MEETING, {"heldOn": "2026-01-05", "kind": "FOLLOW_UP", "title": "Suivi"}),
+    (RECORD_MEETING, {"heldOn": "2026-01-05", "kind": "follow_up", "title": "Suivi"}),
     (SIGN, {"referentId": "x", "signedOn": "2026-01-05"}),
 ]
 
@@ -289,3 +291,20 @@ async def test_family_cannot_read_and_staff_can_manage(
     assert ok(result, "referentChartersRecordTrainingSession")["trainingSession"]["number"] == 3
     read = await graphql.execute(REFERENTS, tenant=tenant, actor=make_actor("psychologist"))
     assert payload(read, "referentCharters")["referents"]["totalCount"] == 0
+
+
+async def test_vocabularies_are_codes_with_labels_like_cores(graphql, make_tenant, enable_plugin):
+    """Decision 98: the plugin's vocabularies are String codes in, ``{ value label }`` out,
+    listed by queries; an unknown code answers VALIDATION naming the field."""
+    tenant = await _pole(make_tenant, enable_plugin)
+    result = await graphql.execute(
+        "{ referentCharters { jobs { value label } structureKinds { value } "
+        "meetingKinds { value } } }",
+        tenant=tenant,
+    )
+    vocabularies = result["data"]["referentCharters"]
+    assert {"value": "eje", "label": "Éducateur·rice de jeunes enfants (EJE)"} in vocabularies[
+        "jobs"
+    ]
+    assert [k["value"] for k in vocabularies["structureKinds"]] == ["eaje", "domicile"]
+    assert [k["value"] for k in vocabularies["meetingKinds"]] == ["follow_up", "themed_day"]

@@ -147,6 +147,8 @@ class Page:
     methods: Sequence[str] = ("GET",)
     action: str | None = None
     operations: Sequence[str] = ()
+    # False only for the pages a person without a chosen pole may open (choosing one).
+    needs_pole: bool = True
 
 
 @dataclass(frozen=True)

@@ -164,9 +164,9 @@ class PageView:
         given = self.form.get(name)
         return list(given) if given is not None else self.request.query_params.getlist(name)
 
-    def render(self, template: str, status: int = 200, **values: Any) -> Response:
+    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
         html = self._render(template, {**self.layout, **values})
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
     def redirect(self, path: str, **query: str) -> Response:
         """Post/Redirect/Get: after a success, the browser GETs the result page (a
@@ -177,7 +177,7 @@ class PageView:
     def not_found(self) -> Response:
         return self.render(
             "error.html",
-            status=404,
+            status_code=404,
             title="Page introuvable",
             message="Cette page n'existe pas, ou plus, pour votre pôle.",
         )

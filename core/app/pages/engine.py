@@ -5,7 +5,7 @@ operations executed in process with the person's own request context.
 The gate, for every page:
 
 * no session (or a refused one) → ``/auth/login?next=<this page>``;
-* no pole → a refusal page; a plugin's page for a pole that did not enable it → 404;
+* no pole chosen → the pole page (choose one; it says so when there is none); a plugin's page for a pole that did not enable it → 404;
 * the page's action not among the person's actions (the API's ``viewer.actions``) →
   403, and the navigation never links there;
 * a POST from another site is refused (core.app.cross_site), and a cookie session's
@@ -109,10 +109,10 @@ class PageEngine:
     async def _serve(self, request: Request, ctx: Context, owner: str, page: Page) -> Response:
         if ctx.principal.refused_credential or ctx.actor is None:
             return _to_login(request)
-        if ctx.tenant is None:
-            return self._bare_error(
-                403, "Aucun pôle", "Votre compte n'est membre actif d'aucun pôle."
-            )
+        if ctx.tenant is None and page.needs_pole:
+            # Several memberships and none chosen yet (or none at all): the pole page
+            # lets the person choose, or says there is none.
+            return RedirectResponse("/pole", status_code=303)
         form: dict[str, list[str]] = {}
         if request.method == "POST":
             if not from_our_pages(request):
@@ -144,7 +144,7 @@ class PageEngine:
         if page.action is not None and page.action not in layout["actions"]:
             return view.render(
                 "error.html",
-                status=403,
+                status_code=403,
                 title="Accès refusé",
                 message="Votre rôle dans ce pôle ne donne pas accès à cette page.",
             )
@@ -201,6 +201,7 @@ class PageEngine:
         )
         return {
             "pole": (data.get("tenant") or {}).get("name", ""),
+            "departement": (data.get("tenant") or {}).get("departementCode", ""),
             "person": viewer.get("displayName", ""),
             "several_poles": len(viewer.get("memberships") or ()) > 1,
             "actions": actions,

@@ -73,7 +73,7 @@ async def poles(view: PageView) -> Response:
     viewer = (answer.data or {}).get("viewer") or {}
     return view.render(
         "poles.html",
-        title="Changer de pôle",
+        title="Changer de pôle" if view.context.tenant is not None else "Choisir un pôle",
         memberships=viewer.get("memberships") or [],
         errors=errors,
     )
@@ -84,7 +84,13 @@ def maillage_pages() -> PageContribution:
     return PageContribution(
         pages=[
             Page("/", today, operations=("Home",)),
-            Page("/pole", poles, methods=("GET", "POST"), operations=("MyPoles", "SwitchPole")),
+            Page(
+                "/pole",
+                poles,
+                methods=("GET", "POST"),
+                operations=("MyPoles", "SwitchPole"),
+                needs_pole=False,
+            ),
         ]
     )
 

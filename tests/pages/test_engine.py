@@ -34,7 +34,7 @@ def test_every_committed_operation_is_valid_against_the_schema(schema) -> None: 
 
 def test_an_operation_on_a_missing_field_stops_startup(schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "Broken.graphql").write_text("query Broken { families { nope } }")
-    with pytest.raises(PluginStartupError, match="Broken.graphql"):
+    with pytest.raises(PluginStartupError, match=r"Broken\.graphql"):
         OperationBook.load(schema, [("core", tmp_path)])
 
 

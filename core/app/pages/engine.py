@@ -5,7 +5,8 @@ operations executed in process with the person's own request context.
 The gate, for every page:
 
 * no session (or a refused one) → ``/auth/login?next=<this page>``;
-* no pole chosen → the pole page (choose one; it says so when there is none); a plugin's page for a pole that did not enable it → 404;
+* no pole chosen → the pole page (choose one; it says so when there is none);
+* a plugin's page for a pole that did not enable it → 404;
 * the page's action not among the person's actions (the API's ``viewer.actions``) →
   403, and the navigation never links there;
 * a POST from another site is refused (core.app.cross_site), and a cookie session's

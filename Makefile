@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets
+.PHONY: demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package.json $(GRAPHIQL_DIR)/package-lock.jso
 graphiql-assets: install $(GRAPHIQL_STAMP)
 	$(BIN)/python $(GRAPHIQL_DIR)/refresh.py
 
+## axe-core, injected by tests/browser into each page of the web app (accessibility)
+AXE_DIR   := tests/browser/axe
+AXE_STAMP := $(AXE_DIR)/node_modules/.installed-stamp
+$(AXE_STAMP): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	npm ci --prefix $(AXE_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(AXE_STAMP)
+
 ## Debian's Chromium for tests/browser (driven by Playwright from PyPI, never a browser
 ## Playwright downloads): installed with apt when missing, as root or through sudo.
 CHROMIUM ?= /usr/bin/chromium
@@ -57,7 +64,7 @@ chromium:
 		case "$$CI" in 1|true|yes) exit 1;; esac; \
 	fi
 
-test-deps: install $(OIDC_STAMP) $(GRAPHIQL_STAMP) $(PG_BENCH_STAMP) chromium
+test-deps: install $(OIDC_STAMP) $(GRAPHIQL_STAMP) $(PG_BENCH_STAMP) $(AXE_STAMP) chromium
 
 ## Build the embedded SQLite demo database under var/ and serve http://127.0.0.1:8000/graphql
 demo: install
@@ -70,6 +77,11 @@ test: test-deps
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins \
 		tests/auth/test_person_records.py
+
+## The user guide's screenshots (docs/screenshots), taken by the browser tests
+screenshots: test-deps
+	MAILLAGE_WRITE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_web_app.py \
+		-k screenshots
 
 ## Long property-based runs (same tests, many more examples): the isolation properties,
 ## and 5,000 fuzzed GraphQL documents per database against the real server.

@@ -127,3 +127,47 @@ class PersonalDataSource:
     export: FamilyExport
     erase: FamilyErase
     order: int = 100
+
+
+# A page's handler: gets the page view (core.api.pages.PageView) and answers.
+PageHandler = Callable[[Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen of the web app (``maillage_pages``).
+
+    ``path`` is a Starlette path (``/familles/{id}``); ``action`` gates it (None: any
+    member of the pole); ``operations`` names the GraphQL operations the handler runs
+    — checked at startup against the loaded ``graphql/operations`` files, so a typo
+    stops the app instead of a page."""
+
+    path: str
+    handler: PageHandler
+    methods: Sequence[str] = ("GET",)
+    action: str | None = None
+    operations: Sequence[str] = ()
+    # False only for the pages a person without a chosen pole may open (choosing one).
+    needs_pole: bool = True
+
+
+@dataclass(frozen=True)
+class PageContribution:
+    """A feature's or plugin's screens: its pages, the folder of their Jinja2
+    templates (``{% extends "layout.html" %}``), and a folder of ``*.graphql`` named
+    operations of its own (a plugin ships them in its package)."""
+
+    pages: Sequence[Page] = ()
+    templates: Path | None = None
+    operations: Path | None = None
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link of the main navigation (``maillage_navigation``): shown only to the
+    people who hold ``action`` (None: every member), in ``order``."""
+
+    label: str
+    path: str
+    action: str | None = None
+    order: int = 100

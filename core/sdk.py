@@ -22,6 +22,7 @@ from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
+from core.api.pages import FormErrors, OperationResult, PageView, date_fr, number_fr
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -35,6 +36,9 @@ from core.contributions import (
     IndicatorResult,
     IndicatorSpec,
     MigrationSource,
+    NavEntry,
+    Page,
+    PageContribution,
     Period,
     PersonalDataSource,
 )
@@ -86,6 +90,7 @@ __all__ = [
     "ExportRecord",
     "FamilyScope",
     "ForbiddenError",
+    "FormErrors",
     "GraphQLContribution",
     "IndicatorResult",
     "IndicatorSpec",
@@ -93,7 +98,12 @@ __all__ = [
     "KindOption",
     "MaillageError",
     "MigrationSource",
+    "NavEntry",
     "NotFoundError",
+    "OperationResult",
+    "Page",
+    "PageContribution",
+    "PageView",
     "Period",
     "PersonalDataSource",
     "Plugin",
@@ -110,12 +120,14 @@ __all__ = [
     "chars_field",
     "clean_text",
     "connection",
+    "date_fr",
     "emit",
     "enable_tenant_rls",
     "get",
     "hookimpl",
     "in_order",
     "max_chars",
+    "number_fr",
     "optional_commune",
     "paginate",
     "person_field",

@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql, /auth/*, /.well-known/*, /healthz, plugin
-routes; request ids, access log, shutdown."""
+"""The Starlette application: the staff web app (/), /graphql, /auth/*,
+/.well-known/*, /healthz, plugin routes; request ids, access log, shutdown."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from core.app.bodies import BodyRefused, parse_graphql_body
 from core.app.headers import SecurityHeaders
 from core.app.metrics import Metrics, metrics_route, route_template
 from core.app.oidc import oidc_mount
+from core.app.pages.engine import PageEngine
 from core.app.questionnaire_pages import questionnaire_routes
 from core.app.reports import report_routes
 from core.app.schema import ambiguous_operation, compose
@@ -352,6 +353,19 @@ def create_app(
     graphql_app = MaillageGraphQL(
         settings=settings, db=database, host=plugin_host, auth=auth_service
     )
+
+    async def page_context(request: Request) -> Context:
+        return await make_context(
+            request, settings, database, plugin_host, auth_service, graphql_app.nodes
+        )
+
+    # The staff web app: its named operations are loaded and checked here, at startup.
+    pages = PageEngine(
+        schema=graphql_app.schema,
+        host=plugin_host,
+        auth=auth_service,
+        make_context=page_context,
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
@@ -363,6 +377,7 @@ def create_app(
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
             *([graphiql.static_mount()] if settings.graphiql else []),
+            *pages.routes(),
         ],
         lifespan=lifespan,
     )
@@ -381,5 +396,6 @@ def create_app(
     app.state.host = plugin_host
     app.state.auth = auth_service
     app.state.graphql = graphql_app
+    app.state.pages = pages
     app.state.oidc_clients = {}
     return app

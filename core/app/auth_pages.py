@@ -133,7 +133,7 @@ def logout_page(*, csrf: str) -> HTMLResponse:
         f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
         "<p>Fermer votre session sur ce navigateur ?</p>"
         "<button type=submit>Se déconnecter</button></form>"
-        '<p class="note"><a href="/graphql">Revenir à l\'API</a></p>',
+        '<p class="note"><a href="/">Revenir à l\'application</a></p>',
     )
 
 

@@ -104,7 +104,7 @@ def safe_next(value: str | None) -> str:
     """Only a local path: never an open redirect to another site."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
-    return "/graphql"
+    return "/"
 
 
 def cookie_secure(request: Request) -> bool:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
         GraphQLContribution,
         IndicatorSpec,
         MigrationSource,
+        NavEntry,
+        PageContribution,
         PersonalDataSource,
     )
     from core.plugins.manifest import Plugin
@@ -33,7 +35,13 @@ if TYPE_CHECKING:
 
 # Hooks called with a pole, only on the plugins that pole enabled.
 TENANT_BOUND = frozenset(
-    {"maillage_on_enable", "maillage_on_disable", "maillage_seed", "maillage_event"}
+    {
+        "maillage_on_enable",
+        "maillage_on_disable",
+        "maillage_seed",
+        "maillage_event",
+        "maillage_navigation",
+    }
 )
 
 
@@ -104,6 +112,19 @@ class MaillageSpecs:
         """Return Starlette routes, mounted under ``/plugins/<name>/``. Requests reach them
         only with a pole that enabled the plugin; ``request.state.context`` holds the
         same context as GraphQL resolvers (tenant, actor, session)."""
+
+    @hookspec
+    def maillage_pages(self) -> PageContribution | None:
+        """Return the plugin's screens of the web app: pages (path, handler, gating
+        action, the named operations they run), their templates folder and their
+        operations folder. Collected at startup; a page answers 404 to a pole that did
+        not enable the plugin."""
+
+    @hookspec
+    def maillage_navigation(self) -> Sequence[NavEntry]:
+        """Tenant-bound. Return the entries of the main navigation (label, path, the
+        action that gates each). Called for each page, only on the plugins the pole
+        enabled; an entry the person may not use is not shown."""
 
     @hookspec
     def maillage_event(self, event: Event, db: Database) -> None:

@@ -37,6 +37,7 @@ from core.contributions import (
     GraphQLContribution,
     IndicatorSpec,
     MigrationSource,
+    PageContribution,
     PersonalDataSource,
 )
 from core.db.base import OWNER_KEY, Base, table_kind
@@ -71,6 +72,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.kits.feature",
     "core.domain.questionnaires.feature",
     "core.domain.actionplan.feature",
+    "core.app.pages.home",
     "core.app.feature",
     "core.cli.feature",
 )
@@ -113,6 +115,8 @@ class Contributions:
     tables: dict[str, list[str]] = field(default_factory=dict)
     # (owner, source), in erasure order.
     personal_data: list[tuple[str, PersonalDataSource]] = field(default_factory=list)
+    # (owner, screens of the web app), core first.
+    pages: list[tuple[str, PageContribution]] = field(default_factory=list)
 
 
 class PluginHost:
@@ -344,6 +348,13 @@ class PluginHost:
                 contribution = self._call_one(obj, "maillage_graphql")
                 if contribution is not None:
                     c.graphql.append((owner, contribution))
+
+                screens = self._call_one(obj, "maillage_pages")
+                if screens is not None:
+                    if not isinstance(screens, PageContribution):
+                        self._problem(owner, f"{screens!r} n'est pas un PageContribution")
+                    else:
+                        c.pages.append((owner, screens))
             except Exception as exc:  # a plugin's hook crashed at startup
                 self._problem(
                     owner, f"un crochet a échoué au démarrage : {type(exc).__name__}: {exc}"

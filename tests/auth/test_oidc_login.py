@@ -352,7 +352,7 @@ async def test_an_invited_member_is_activated_and_next_stays_on_our_site(
     back = await callback_for(browser, pole, INVITED, next_url="//evil.example/steal")
     response = await browser.get(back)
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/graphql"  # never an open redirect
+    assert response.headers["location"] == "/"  # never an open redirect: the home page
 
     async with db.reference_session() as session:
         assert (await session.get(User, user.id)).status == "active"  # type: ignore[union-attr]

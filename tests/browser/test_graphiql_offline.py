@@ -28,7 +28,7 @@ def test_graphiql_renders_and_runs_a_query_with_the_network_cut_off(
         lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
     )
     sign_in(page, live, "coordinator@pas-de-calais.maillage.example")
-    page.wait_for_url(f"{live.base_url}/graphql")
+    page.wait_for_url(f"{live.base_url}/")
     run_in_graphiql(page, live, VIEWER)
     expect(page.locator(".graphiql-response")).to_contain_text('"displayName"')
     assert outside == []

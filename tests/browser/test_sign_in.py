@@ -28,10 +28,12 @@ def run_in_graphiql(page: Page, live: LiveServer, query: str) -> None:
     page.locator(".graphiql-execute-button").click()
 
 
-def test_signing_in_lands_on_graphiql_where_a_query_runs(page: Page, live: LiveServer) -> None:
+def test_signing_in_lands_on_today_and_graphiql_still_runs_a_query(
+    page: Page, live: LiveServer
+) -> None:
     sign_in(page, live, "coordinator@puy-de-dome.maillage.example")
-    page.wait_for_url(f"{live.base_url}/graphql")
-    expect(page.locator(".graphiql-query-editor")).to_be_visible()
+    page.wait_for_url(f"{live.base_url}/")
+    expect(page.locator("h1")).to_contain_text("Aujourd'hui")
     run_in_graphiql(page, live, VIEWER)
     expect(page.locator(".graphiql-response")).to_contain_text('"displayName"')
     expect(page.locator(".graphiql-response")).not_to_contain_text("UNAUTHENTICATED")
@@ -48,9 +50,9 @@ def test_a_refused_sign_in_keeps_the_address_but_not_the_password(
 
 def test_signing_out_ends_the_session(page: Page, live: LiveServer) -> None:
     sign_in(page, live, "psychologist@puy-de-dome.maillage.example")
-    page.wait_for_url(f"{live.base_url}/graphql")
+    page.wait_for_url(f"{live.base_url}/")
     session = next(c for c in page.context.cookies() if c["name"] == "maillage_session")
-    page.get_by_role("link", name="Se déconnecter").click()
+    # The layout's button posts the sign-out form (with the session's token).
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(f"{live.base_url}/auth/login")
     assert "maillage_session" not in {c["name"] for c in page.context.cookies()}
@@ -92,4 +94,4 @@ def test_a_forgotten_password_is_reset_through_the_demo_mailer(
     sign_in(page, live, email, DEMO_PASSWORD)
     expect(page.get_by_role("alert")).to_be_visible()  # the old one no longer opens
     sign_in(page, live, email, new_password)
-    page.wait_for_url(f"{live.base_url}/graphql")
+    page.wait_for_url(f"{live.base_url}/")

@@ -10,8 +10,8 @@ from strawberry.tools import merge_types
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, PersonalDataSource
-from core.domain.casework import personal_data
+from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.domain.casework import pages, personal_data
 from core.domain.casework.demo import seed_casework
 from core.domain.casework.graphql import (
     TYPES,
@@ -72,3 +72,13 @@ def maillage_graphql() -> GraphQLContribution:
         mutation=merge_types("CaseworkRootMutation", (CaseworkMutation, TasksMutation)),
         types=TYPES,
     )
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

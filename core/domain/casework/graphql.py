@@ -442,6 +442,10 @@ class CaseworkQuery:
     def request_subjects(self) -> list[KindOption]:
         return _options(SUBJECTS)
 
+    @strawberry.field(description="Statuts des demandes et leurs libellés.")
+    def request_statuses(self) -> list[KindOption]:
+        return _options(REQUEST_STATUSES)
+
     @strawberry.field(description="Types d'interventions (code et libellé).")
     def intervention_kinds(self) -> list[KindOption]:
         return _options(INTERVENTION_KINDS)

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, PersonalDataSource
-from core.domain.families import personal_data
+from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.domain.families import pages, personal_data
 from core.domain.families.demo import seed_families
 from core.domain.families.graphql import TYPES, FamiliesMutation, FamiliesQuery
 from core.domain.families.models import (
@@ -75,3 +75,13 @@ def maillage_personal_data() -> list[PersonalDataSource]:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=FamiliesQuery, mutation=FamiliesMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

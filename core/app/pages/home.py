@@ -1,0 +1,100 @@
+"""Core feature: the web app's home page « Aujourd'hui » and the pole switch.
+
+Contributed through the same hooks as every other screen (``maillage_pages``,
+``maillage_navigation``); the layout and the gate are core.app.pages.engine's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.responses import Response
+
+from core.api.pages import FormErrors, PageView
+from core.contributions import NavEntry, Page, PageContribution
+from core.hooks import hookimpl
+
+NOTICES = {"pole": "Vous travaillez maintenant dans ce pôle."}
+
+
+def _week(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _task_link(task: dict[str, Any]) -> str | None:
+    if task.get("requestId"):
+        return f"/demandes/{task['requestId']}"
+    return None
+
+
+async def today(view: PageView) -> Response:
+    day = dt.date.today()
+    monday, sunday = _week(day)
+    answer = await view.run("Home", weekStart=monday.isoformat(), weekEnd=sunday.isoformat())
+    data = answer.data or {}
+    tasks = [{**t, "link": _task_link(t)} for t in data.get("tasks") or []]
+    loans = [edge["node"] for edge in (data.get("loans") or {}).get("edges", [])]
+    in_week = monday.isoformat(), sunday.isoformat()
+    leaving = [
+        loan
+        for loan in loans
+        if loan["status"]["value"] == "confirmed" and in_week[0] <= loan["startsOn"] <= in_week[1]
+    ]
+    back = [
+        loan for loan in loans if loan["status"]["value"] == "out" and loan["endsOn"] <= in_week[1]
+    ]
+    waiting = data.get("waiting") or {"totalCount": 0, "edges": []}
+    return view.render(
+        "home.html",
+        title="Aujourd'hui",
+        day=day,
+        week=(monday, sunday),
+        reminders=[t for t in tasks if t["kind"]["value"] != "follow_up_idle"],
+        idle=[t for t in tasks if t["kind"]["value"] == "follow_up_idle"],
+        waiting=[edge["node"] for edge in waiting["edges"]],
+        waiting_count=waiting["totalCount"],
+        leaving=leaving,
+        back=back,
+        unavailable=answer.data is None,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+async def poles(view: PageView) -> Response:
+    errors = FormErrors()
+    if view.request.method == "POST":
+        answer = await view.run("SwitchPole", pole=view.value("pole"))
+        errors = FormErrors.of(answer, "switchTenant", form_fields=["pole"])
+        if not errors:
+            return view.redirect("/", ok="pole")
+    answer = await view.run("MyPoles")
+    viewer = (answer.data or {}).get("viewer") or {}
+    return view.render(
+        "poles.html",
+        title="Changer de pôle" if view.context.tenant is not None else "Choisir un pôle",
+        memberships=viewer.get("memberships") or [],
+        errors=errors,
+    )
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return PageContribution(
+        pages=[
+            Page("/", today, operations=("Home",)),
+            Page(
+                "/pole",
+                poles,
+                methods=("GET", "POST"),
+                operations=("MyPoles", "SwitchPole"),
+                needs_pole=False,
+            ),
+        ]
+    )
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return [NavEntry("Aujourd'hui", "/", order=0)]

@@ -1,0 +1,168 @@
+"""The requests screens of the web app: the list with its filters, recording one,
+a request's page where it is answered. Everything through named operations
+(graphql/operations/Requests.graphql)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from starlette.responses import Response
+
+from core.api.forms import date_field, optional
+from core.api.pages import FormErrors, PageView
+from core.contributions import NavEntry, Page, PageContribution
+from core.domain.casework.service import MANAGE, READ
+
+TEMPLATES = Path(__file__).with_name("templates")
+NOTICES = {
+    "recorded": "La demande est enregistrée.",
+    "answered": "La réponse est enregistrée.",
+}
+REQUEST_FIELDS = (
+    "receivedOn",
+    "channel",
+    "requesterKind",
+    "requesterName",
+    "subjects",
+    "description",
+    "familyId",
+    "structureId",
+)
+
+
+async def request_list(view: PageView) -> Response:
+    errors = FormErrors()
+    status = view.value("statut")
+    start = date_field(errors, "du", view.value("du"), required=False)
+    end = date_field(errors, "au", view.value("au"), required=False)
+    if end is not None:
+        # The API's period is [start, end): the person's « au » is the last day, included.
+        end = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
+    answer = await view.run(
+        "RequestList", statuses=[status] if status else None, start=start, end=end
+    )
+    errors = errors or FormErrors.of(answer, form_fields=["statut", "du", "au"])
+    data = answer.data or {}
+    found = data.get("requests") or {"totalCount": 0, "edges": []}
+    return view.render(
+        "requests/list.html",
+        title="Demandes",
+        requests=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        statuses=data.get("requestStatuses") or [],
+        status=status,
+        start=view.value("du"),
+        end=view.value("au"),
+        errors=errors,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+async def new_request(view: PageView) -> Response:
+    errors = FormErrors()
+    given = {name: view.value(name) for name in REQUEST_FIELDS}
+    subjects = view.values("subjects")
+    if view.request.method == "GET":
+        given["receivedOn"] = dt.date.today().isoformat()
+    else:
+        received = date_field(errors, "receivedOn", given["receivedOn"], required=True)
+        if not errors:
+            answer = await view.run(
+                "RecordRequest",
+                input={
+                    "receivedOn": received,
+                    "channel": given["channel"],
+                    "requesterKind": given["requesterKind"],
+                    "requesterName": given["requesterName"],
+                    "subjects": subjects,
+                    "description": given["description"],
+                    "familyId": optional(given["familyId"]),
+                    "structureId": optional(given["structureId"]),
+                },
+            )
+            errors = FormErrors.of(answer, "recordRequest", form_fields=REQUEST_FIELDS)
+            if not errors:
+                return view.redirect("/demandes", ok="recorded")
+    form = await view.run("RequestForm", familySearch=view.value("famille") or None)
+    data = form.data or {}
+    return view.render(
+        "requests/new.html",
+        status_code=400 if errors else 200,
+        title="Enregistrer une demande",
+        given=given,
+        subjects=subjects,
+        errors=errors,
+        channels=data.get("requestChannels") or [],
+        requester_kinds=data.get("requesterKinds") or [],
+        subject_options=data.get("requestSubjects") or [],
+        families=[
+            {"value": e["node"]["id"], "label": e["node"]["name"]}
+            for e in (data.get("families") or {}).get("edges", [])
+        ],
+        structures=[
+            {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
+            for e in (data.get("structures") or {}).get("edges", [])
+        ],
+    )
+
+
+async def request_detail(view: PageView) -> Response:
+    request_id = view.request.path_params["id"]
+    errors = FormErrors()
+    given = {"answer": view.value("answer"), "answeredOn": view.value("answeredOn")}
+    if view.request.method == "POST":
+        on = date_field(errors, "answeredOn", given["answeredOn"], required=False)
+        if not errors:
+            answer = await view.run("AnswerRequest", id=request_id, answer=given["answer"], on=on)
+            errors = FormErrors.of(
+                answer,
+                "setRequestStatus",
+                form_fields=["answer", "answeredOn"],
+                aliases={"on": "answeredOn"},
+            )
+            if not errors:
+                return view.redirect(f"/demandes/{request_id}", ok="answered")
+    found = await view.run("RequestDetail", id=request_id)
+    request = (found.data or {}).get("node")
+    if not request or "receivedOn" not in request:
+        return view.not_found()
+    if not given["answeredOn"]:
+        given["answeredOn"] = dt.date.today().isoformat()
+    return view.render(
+        "requests/detail.html",
+        status_code=400 if errors else 200,
+        title=f"Demande de {request['requesterName']}",
+        request=request,
+        given=given,
+        errors=errors,
+        can_answer=view.can(MANAGE) and request["status"]["value"] in {"new", "qualified"},
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+def contribution() -> PageContribution:
+    return PageContribution(
+        pages=[
+            Page("/demandes", request_list, action=READ, operations=("RequestList",)),
+            Page(
+                "/demandes/nouvelle",
+                new_request,
+                methods=("GET", "POST"),
+                action=MANAGE,
+                operations=("RequestForm", "RecordRequest"),
+            ),
+            Page(
+                "/demandes/{id:path}",
+                request_detail,
+                methods=("GET", "POST"),
+                action=READ,
+                operations=("RequestDetail", "AnswerRequest"),
+            ),
+        ],
+        templates=TEMPLATES,
+    )
+
+
+def navigation() -> list[NavEntry]:
+    return [NavEntry("Demandes", "/demandes", action=READ, order=10)]

@@ -65,7 +65,11 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         if workers == 1
         else "core.cli.serve:app_from_env"
     )
-    print(f"maillage sur http://{host}:{port}/graphql (Ctrl-C pour arrêter)", flush=True)
+    print(
+        f"maillage sur http://{host}:{port}/ (l'application ; l'API : /graphql) "
+        "— Ctrl-C pour arrêter",
+        flush=True,
+    )
     uvicorn.run(
         app,
         factory=workers > 1,

@@ -201,10 +201,10 @@ def test_a_failed_plugin_mutation_leaves_the_next_one_its_own_answer(
         {**headers, "x-maillage-tenant": "puy-de-dome"},
         """mutation {
           first: referentChartersRecordMeeting(
-            input: { heldOn: "2026-03-02", kind: FOLLOW_UP, title: "" }
+            input: { heldOn: "2026-03-02", kind: "follow_up", title: "" }
           ) { meeting { id } errors { code field } }
           second: referentChartersRecordMeeting(
-            input: { heldOn: "2026-03-03", kind: FOLLOW_UP, title: "Réunion de suivi" }
+            input: { heldOn: "2026-03-03", kind: "follow_up", title: "Réunion de suivi" }
           ) { meeting { id title } errors { code field } }
         }""",
     )

@@ -109,3 +109,49 @@ def test_the_coordinator_reserves_a_kit_for_a_creche_and_marks_it_out(
     expect(checklist.get_by_role("row", name=re.compile("Balles à picots"))).to_contain_text("1")
     expect(page.locator("h2")).to_have_text("Retour de la malle")
     _no_serious_violation(page)
+
+
+def _printed_total(page: Page, live: LiveServer, year: int) -> tuple[int, int]:
+    """Sessions and participants of the printed session table's « Total » line."""
+    page.goto(f"{live.base_url}/reports/outreach.html?year={year}")
+    cell = page.locator("table").first.locator("tr", has_text=re.compile("^Total")).last
+    found = re.search(r"(\d+) \((\d+)\)\s*$", cell.inner_text())
+    assert found, cell.inner_text()
+    return int(found[1]), int(found[2])
+
+
+def test_a_session_with_12_participants_is_recorded_and_printed(
+    coordinator: Page, live: LiveServer
+) -> None:
+    page = coordinator
+    year = dt.date.today().year
+    sessions, participants = _printed_total(page, live, year)
+
+    page.goto(f"{live.base_url}/")
+    page.get_by_role("navigation").get_by_role("link", name="Sensibilisations").click()
+    expect(page.locator("h1")).to_have_text(f"Sensibilisations {year}")
+    _no_serious_violation(page)
+    page.get_by_role("link", name="Enregistrer une sensibilisation").click()
+    _no_serious_violation(page)
+    page.select_option("#kind", label="Sensibilisation territoriale")
+    page.select_option("#audience", label="Petite enfance")
+    page.fill("#commune", "Ambert")
+    page.select_option("#halfDays", label="1 journée")
+    page.fill("#title", "Accueillir un enfant avec un handicap")
+    # Participants forgotten: the error is next to the field, the rest is kept.
+    page.get_by_role("button", name="Enregistrer la sensibilisation").click()
+    expect(page.locator("#participantsCount-error")).to_contain_text("Indiquez un nombre")
+    expect(page.locator("#commune")).to_have_value("Ambert")
+    _no_serious_violation(page)
+    page.fill("#participantsCount", "12")
+    page.get_by_role("button", name="Enregistrer la sensibilisation").click()
+    expect(page.get_by_role("status")).to_have_text("La sensibilisation est enregistrée.")
+    row = page.get_by_role("row", name=re.compile("Accueillir un enfant avec un handicap"))
+    expect(row.first).to_contain_text("Ambert")
+    expect(row.first).to_contain_text("12")
+    _no_serious_violation(page)
+
+    page.get_by_role("link", name=f"Imprimer le tableau {year}").click()
+    expect(page).to_have_url(re.compile(rf"/reports/outreach\.html\?year={year}$"))
+    assert _printed_total(page, live, year) == (sessions + 1, participants + 12)
+    expect(page.locator("table").first).to_contain_text("Ambert")

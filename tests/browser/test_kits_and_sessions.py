@@ -44,6 +44,11 @@ def test_the_coordinator_reserves_a_kit_for_a_creche_and_marks_it_out(
     coordinator: Page, live: LiveServer
 ) -> None:
     page = coordinator
+    # « Aujourd'hui »: each kit leaving or coming back this week opens its loan.
+    kits_this_week = page.locator("#malles").locator("xpath=..").get_by_role("link")
+    expect(kits_this_week.first).to_be_visible()
+    kits_this_week.first.click()
+    expect(page.locator("h1")).to_have_text(re.compile("^Prêt de « "))
     page.get_by_role("navigation").get_by_role("link", name="Malles").click()
     expect(page.locator("h1")).to_have_text("Malles pédagogiques")
     _no_serious_violation(page)

@@ -29,3 +29,16 @@ def date_field(errors: FormErrors, name: str, value: str, *, required: bool) -> 
 def optional(value: str) -> str | None:
     """An optional picker: the empty choice means none."""
     return value or None
+
+
+def count_field(errors: FormErrors, name: str, value: str, *, required: bool) -> int | None:
+    """A whole number the person typed (« 12 »), or None with a message."""
+    if not value:
+        if required:
+            errors.add(name, "Indiquez un nombre.")
+        return None
+    try:
+        return int(value.replace("\u202f", "").replace(" ", ""))
+    except ValueError:
+        errors.add(name, "Nombre non reconnu : écrivez-le en chiffres, par exemple 12.")
+        return None

@@ -222,7 +222,13 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
         ).click()
         expect(both.get_by_role("status")).to_have_text("Vous travaillez maintenant dans ce pôle.")
         nav = both.get_by_role("navigation", name="Navigation principale")
-        assert nav.get_by_role("link").all_inner_texts() == ["Aujourd'hui", "Demandes", "Familles"]
+        assert nav.get_by_role("link").all_inner_texts() == [
+            "Aujourd'hui",
+            "Demandes",
+            "Familles",
+            "Malles",
+            "Sensibilisations",
+        ]
         both.get_by_role("link", name="Changer de pôle").click()
         expect(both.locator("h1")).to_have_text("Changer de pôle")
         expect(both.locator("main")).to_contain_text("(pôle en cours)")

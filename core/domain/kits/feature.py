@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, PersonalDataSource
-from core.domain.kits import personal_data
+from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.domain.kits import pages, personal_data
 from core.domain.kits.demo import seed_kits
 from core.domain.kits.graphql import TYPES, KitsMutation, KitsQuery
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
@@ -53,3 +53,13 @@ def maillage_personal_data() -> list[PersonalDataSource]:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=KitsQuery, mutation=KitsMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

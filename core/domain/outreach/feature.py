@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.outreach import pages
 from core.domain.outreach.demo import seed_outreach
 from core.domain.outreach.graphql import TYPES, OutreachMutation, OutreachQuery
 from core.domain.outreach.models import (
@@ -52,3 +53,13 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=OutreachQuery, mutation=OutreachMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

@@ -1,0 +1,204 @@
+"""The kits screens of the web app: the catalogue, a kit's page with its calendar,
+reserving a kit for a borrower from the directory, and a loan's page where it is
+confirmed, leaves and comes back with its checklist, and is checked. Everything
+through named operations (graphql/operations/Kits.graphql)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from core.api.forms import count_field, date_field, optional
+from core.api.pages import FormErrors, OperationResult, PageView
+from core.contributions import NavEntry, Page, PageContribution
+from core.domain.kits.service import MANAGE, READ
+
+TEMPLATES = Path(__file__).with_name("templates")
+# The calendar a kit's page shows: from today, about six months ahead.
+CALENDAR_DAYS = 182
+NOTICES = {
+    "reserved": "La réservation est enregistrée.",
+    "confirm": "La réservation est confirmée.",
+    "depart": "Le départ de la malle est enregistré.",
+    "return": "Le retour de la malle est enregistré.",
+    "check": "La malle est vérifiée.",
+}
+RESERVATION_FIELDS = ("kitId", "structureId", "startsOn", "endsOn", "notes")
+
+
+async def catalogue(view: PageView) -> Response:
+    search = view.value("recherche")
+    answer = await view.run("KitCatalogue", search=search or None)
+    found = (answer.data or {}).get("kits") or {"totalCount": 0, "edges": []}
+    return view.render(
+        "kits/catalogue.html",
+        title="Malles pédagogiques",
+        search=search,
+        kits=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+    )
+
+
+async def kit_page(view: PageView) -> Response:
+    kit_id = view.request.path_params["id"]
+    today = dt.date.today()
+    end = today + dt.timedelta(days=CALENDAR_DAYS)
+    answer = await view.run("KitPage", id=kit_id, start=today.isoformat(), end=end.isoformat())
+    data = answer.data or {}
+    kit = data.get("node")
+    if not kit or "components" not in kit:
+        return view.not_found()
+    calendar = (data.get("kitAvailability") or [None])[0] or {"busy": [], "free": []}
+    return view.render(
+        "kits/kit.html",
+        title=kit["name"],
+        kit=kit,
+        calendar=calendar,
+        out=[edge["node"] for edge in (data.get("out") or {}).get("edges", [])],
+        window=(today, end),
+        can_reserve=view.can(MANAGE) and kit["status"]["value"] != "retired",
+    )
+
+
+async def reserve(view: PageView) -> Response:
+    errors = FormErrors()
+    given = {name: view.value(name) for name in RESERVATION_FIELDS}
+    if view.request.method == "GET":
+        given["kitId"] = view.value("malle")
+    else:
+        starts = date_field(errors, "startsOn", given["startsOn"], required=True)
+        ends = date_field(errors, "endsOn", given["endsOn"], required=False)
+        if not given["structureId"]:
+            errors.add("structureId", "Choisissez la structure qui emprunte la malle.")
+        if not errors:
+            answer = await view.run(
+                "ReserveKit",
+                input={
+                    "kitId": optional(given["kitId"]),
+                    "structureId": given["structureId"],
+                    "startsOn": starts,
+                    "endsOn": ends,
+                    "notes": given["notes"],
+                },
+            )
+            errors = FormErrors.of(answer, "reserveKit", form_fields=RESERVATION_FIELDS)
+            loan = ((answer.data or {}).get("reserveKit") or {}).get("loan")
+            if not errors and loan:
+                return view.redirect(f"/prets/{loan['id']}", ok="reserved")
+    form = await view.run("ReservationForm")
+    data = form.data or {}
+    return view.render(
+        "kits/reserve.html",
+        status_code=400 if errors else 200,
+        title="Réserver une malle",
+        given=given,
+        errors=errors,
+        kits=[
+            {"value": e["node"]["id"], "label": e["node"]["name"]}
+            for e in (data.get("kits") or {}).get("edges", [])
+        ],
+        structures=[
+            {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
+            for e in (data.get("structures") or {}).get("edges", [])
+        ],
+    )
+
+
+# A step of the loan's life cycle: the form's « étape », the operation, its payload.
+STEPS = {
+    "confirm": ("ConfirmLoan", "confirmKitLoan"),
+    "depart": ("DepartLoan", "departKitLoan"),
+    "return": ("ReturnLoan", "returnKitLoan"),
+    "check": ("CheckLoan", "checkKitLoan"),
+}
+
+
+async def _step(view: PageView, loan: dict[str, Any], step: str) -> FormErrors:
+    """Run the step the person asked for; the checklist's fields are « manque-N », the
+    N-th element of the kit, which the API names ``missing.N.missing``."""
+    errors = FormErrors()
+    components = (loan.get("kit") or {}).get("components") or []
+    fields = ["on", *(f"manque-{i}" for i in range(len(components)))]
+    on = date_field(errors, "on", view.value("on"), required=step != "confirm")
+    missing = []
+    for i, component in enumerate(components):
+        count = count_field(errors, f"manque-{i}", view.value(f"manque-{i}"), required=False)
+        missing.append({"componentId": component["id"], "missing": count or 0})
+    if errors:
+        return errors
+    operation, payload = STEPS[step]
+    variables: dict[str, Any] = {"id": loan["id"]}
+    if step in {"depart", "return"}:
+        variables |= {"on": on, "missing": missing}
+    elif step == "check":
+        variables |= {"on": on, "repair": view.value("repair") == "oui"}
+    answer: OperationResult = await view.run(operation, **variables)
+    aliases = {f"missing.{i}.missing": f"manque-{i}" for i in range(len(components))}
+    aliases |= {"departedOn": "on", "returnedOn": "on", "checkedOn": "on"}
+    return FormErrors.of(answer, payload, form_fields=fields, aliases=aliases)
+
+
+async def loan_page(view: PageView) -> Response:
+    loan_id = view.request.path_params["id"]
+    found = await view.run("LoanPage", id=loan_id)
+    loan = (found.data or {}).get("node")
+    if not loan or "borrowerName" not in loan:
+        return view.not_found()
+    errors = FormErrors()
+    step = view.value("etape")
+    if view.request.method == "POST" and view.can(MANAGE) and step in STEPS:
+        errors = await _step(view, loan, step)
+        if not errors:
+            return view.redirect(f"/prets/{loan_id}", ok=step)
+    components = (loan.get("kit") or {}).get("components") or []
+    status = loan["status"]["value"]
+    # What the person can do next, from the loan's status (the API checks it again).
+    next_step = {"requested": "confirm", "confirmed": "depart", "out": "return"}.get(status)
+    if status == "returned":
+        next_step = "check"
+    if not view.can(MANAGE) or loan.get("kit") is None:
+        next_step = None
+    return view.render(
+        "kits/loan.html",
+        status_code=400 if errors else 200,
+        title=f"Prêt de « {(loan.get('kit') or {}).get('name', 'malle surprise')} »",
+        loan=loan,
+        next_step=next_step,
+        given={
+            "on": view.value("on") or dt.date.today().isoformat(),
+            **{f"manque-{i}": view.value(f"manque-{i}", "0") for i in range(len(components))},
+        },
+        errors=errors,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+def contribution() -> PageContribution:
+    return PageContribution(
+        pages=[
+            Page("/malles", catalogue, action=READ, operations=("KitCatalogue",)),
+            Page(
+                "/malles/reserver",
+                reserve,
+                methods=("GET", "POST"),
+                action=MANAGE,
+                operations=("ReservationForm", "ReserveKit"),
+            ),
+            Page("/malles/{id:path}", kit_page, action=READ, operations=("KitPage",)),
+            Page(
+                "/prets/{id:path}",
+                loan_page,
+                methods=("GET", "POST"),
+                action=READ,
+                operations=("LoanPage", *(operation for operation, _ in STEPS.values())),
+            ),
+        ],
+        templates=TEMPLATES,
+    )
+
+
+def navigation() -> list[NavEntry]:
+    return [NavEntry("Malles", "/malles", action=READ, order=50)]

@@ -1,0 +1,127 @@
+"""The sensitisation screens of the web app: the sessions of a year with the report
+table (by commune × audience × duration) and its printable version, and recording a
+session. Everything through named operations (graphql/operations/Outreach.graphql);
+the commune is named as on a family's file, by its name or its INSEE code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from starlette.responses import Response
+
+from core.api.forms import count_field, date_field
+from core.api.pages import FormErrors, PageView
+from core.contributions import NavEntry, Page, PageContribution
+
+# The same reading of « a commune by name or code » as a family's file: one helper.
+from core.domain.families.pages import _commune as commune_of
+from core.domain.outreach.service import MANAGE, READ
+from core.domain.outreach.vocabulary import duration_label
+
+TEMPLATES = Path(__file__).with_name("templates")
+NOTICES = {"recorded": "La sensibilisation est enregistrée."}
+SESSION_FIELDS = (
+    "kind",
+    "audience",
+    "commune",
+    "heldOn",
+    "halfDays",
+    "participantsCount",
+    "title",
+)
+# The durations a person picks from (the API takes any count of half days up to its limit).
+DURATIONS = [{"value": str(n), "label": duration_label(n)} for n in range(1, 7)]
+
+
+def _year(view: PageView) -> int:
+    try:
+        return int(view.value("annee"))
+    except ValueError:
+        return dt.date.today().year
+
+
+async def session_list(view: PageView) -> Response:
+    year = _year(view)
+    if not 2000 <= year <= 2100:
+        year = dt.date.today().year
+    answer = await view.run(
+        "SessionList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year
+    )
+    data = answer.data or {}
+    found = data.get("awarenessSessions") or {"totalCount": 0, "edges": []}
+    return view.render(
+        "sessions/list.html",
+        title=f"Sensibilisations {year}",
+        year=year,
+        sessions=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        table=data.get("awarenessSessionTable"),
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+async def new_session(view: PageView) -> Response:
+    errors = FormErrors()
+    given = {name: view.value(name) for name in SESSION_FIELDS}
+    if view.request.method == "GET":
+        given["heldOn"] = dt.date.today().isoformat()
+        given["halfDays"] = "1"
+    else:
+        held = date_field(errors, "heldOn", given["heldOn"], required=True)
+        count = count_field(errors, "participantsCount", given["participantsCount"], required=True)
+        insee = await commune_of(view, errors, given["commune"])
+        if not errors:
+            answer = await view.run(
+                "RecordSession",
+                input={
+                    "kind": given["kind"],
+                    "audience": given["audience"],
+                    "communeInsee": insee,
+                    "heldOn": held,
+                    "halfDays": int(given["halfDays"] or 0),
+                    "participantsCount": count,
+                    "title": given["title"],
+                },
+            )
+            errors = FormErrors.of(
+                answer,
+                "recordAwarenessSession",
+                form_fields=SESSION_FIELDS,
+                aliases={"communeInsee": "commune"},
+            )
+            if not errors:
+                year = dt.date.fromisoformat(str(held)).year
+                return view.redirect("/sensibilisations", annee=str(year), ok="recorded")
+    form = await view.run("SessionForm")
+    data = form.data or {}
+    return view.render(
+        "sessions/new.html",
+        status_code=400 if errors else 200,
+        title="Enregistrer une sensibilisation",
+        given=given,
+        errors=errors,
+        kinds=data.get("awarenessSessionKinds") or [],
+        audiences=data.get("awarenessAudiences") or [],
+        durations=DURATIONS,
+    )
+
+
+def contribution() -> PageContribution:
+    return PageContribution(
+        pages=[
+            Page("/sensibilisations", session_list, action=READ, operations=("SessionList",)),
+            Page(
+                "/sensibilisations/nouvelle",
+                new_session,
+                methods=("GET", "POST"),
+                action=MANAGE,
+                operations=("SessionForm", "CommunePick", "RecordSession"),
+            ),
+        ],
+        templates=TEMPLATES,
+    )
+
+
+def navigation() -> list[NavEntry]:
+    return [NavEntry("Sensibilisations", "/sensibilisations", action=READ, order=60)]

@@ -76,7 +76,11 @@ SCALARS = {
 
 # JSON values of any type, to put where a variable of another type is expected.
 JUNK = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
     ),
@@ -181,11 +185,20 @@ def fuzz(server: LiveServer) -> None:
             # A negative document may not parse: it is then sent as drawn.
             with contextlib.suppress(graphql.GraphQLError):
                 document, variables = as_variables(document, data.draw)
-        answer = client.post(
-            "/graphql",
-            json={"query": document, "variables": variables},
-            headers={"authorization": f"Bearer {keys[role]}", "x-maillage-tenant": POLE},
-        )
+
+        def send() -> httpx.Response:
+            return client.post(
+                "/graphql",
+                json={"query": document, "variables": variables},
+                headers={"authorization": f"Bearer {keys[role]}", "x-maillage-tenant": POLE},
+            )
+
+        answer = send()
+        if answer.status_code == 401:
+            # Access tokens are short-lived and a long run outlives them: sign in again
+            # (a fuzzed mutation may also have ended the session), then send it again.
+            keys.update(tokens(server))
+            answer = send()
         check(answer, f"{role}: {document} {variables}", seen)
 
     try:

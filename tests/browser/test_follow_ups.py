@@ -121,6 +121,13 @@ def test_from_a_request_to_the_printed_reception_plan(coordinator: Page, live: L
     expect(page.locator("summary", has_text="Version 2")).to_be_visible()
     expect(page.locator("summary", has_text="Version 1")).to_be_visible()
 
+    # The Durand family consented to the sharing (demo): the API lets it through.
+    page.get_by_role("button", name="Partager avec la structure").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Le projet d'accueil est partagé avec la structure."
+    )
+    expect(page.locator("main")).to_contain_text("Partagé avec l'équipe de la structure")
+
     # « Imprimer »: the existing document route.
     with page.expect_navigation():
         page.get_by_role("link", name="Imprimer").click()

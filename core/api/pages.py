@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from strawberry import relay
 
 from core.api.context import Context
 
@@ -60,6 +61,12 @@ def number_fr(value: float | int | Decimal | None, decimals: int | None = None) 
     else:
         text = f"{value:,.{decimals}f}"
     return text.replace(",", THOUSANDS).replace(".", ",")
+
+
+def global_id(type_name: str, raw: str | None) -> str | None:
+    """The ``node(id:)`` id of a record the API names by its plain id (a request's
+    ``familyId``, a task's ``followUpId``): what a page's URL carries."""
+    return relay.to_base64(type_name, raw) if raw else None
 
 
 @dataclass(frozen=True)

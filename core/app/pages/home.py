@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from core.api.pages import FormErrors, PageView
+from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
 from core.hooks import hookimpl
 
@@ -24,8 +24,13 @@ def _week(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _task_link(task: dict[str, Any]) -> str | None:
+    # A task names its record by its plain id; a page's URL carries the node id.
     if task.get("requestId"):
-        return f"/demandes/{task['requestId']}"
+        return f"/demandes/{global_id('Request', task['requestId'])}"
+    if task.get("receptionPlanId"):
+        return f"/projets-accueil/{global_id('ReceptionPlan', task['receptionPlanId'])}"
+    if task.get("followUpId"):
+        return f"/suivis/{global_id('FollowUp', task['followUpId'])}"
     return None
 
 

@@ -517,6 +517,19 @@ class CaseworkQuery:
         return connection(FollowUpConnection, nodes, win, total)
 
     @strawberry.field(
+        description="Les membres actifs du pôle, qu'on peut nommer référent d'un suivi ou "
+        "auteur d'une intervention (par nom).",
+        extensions=[action_gate(READ)],
+    )
+    async def follow_up_referents(self, info: Info[Context, None]) -> list[StaffMember]:
+        async with info.context.db_session() as session:
+            rows = await service.active_staff(session)
+        return [
+            StaffMember(user_id=strawberry.ID(str(user_id)), display_name=name)
+            for user_id, name in rows
+        ]
+
+    @strawberry.field(
         description="Activité par membre de l'équipe sur [début, fin[ : interventions, "
         "minutes, kilomètres, suivis concernés.",
         extensions=[action_gate(READ)],

@@ -10,8 +10,9 @@ from pathlib import Path
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
-from core.api.pages import FormErrors, PageView
+from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
+from core.domain.casework import follow_up_pages
 from core.domain.casework.service import MANAGE, READ
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -134,9 +135,15 @@ async def request_detail(view: PageView) -> Response:
         status_code=400 if errors else 200,
         title=f"Demande de {request['requesterName']}",
         request=request,
+        family_id=global_id("Family", request.get("familyId")),
         given=given,
         errors=errors,
         can_answer=view.can(MANAGE) and request["status"]["value"] in {"new", "qualified"},
+        # A follow-up opens from a family's request not yet turned into one (the API
+        # refuses the others, and the child is chosen among the family's).
+        can_follow=view.can(MANAGE)
+        and bool(request.get("familyId"))
+        and request["status"]["value"] not in {"follow_up", "closed"},
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
 
@@ -159,6 +166,7 @@ def contribution() -> PageContribution:
                 action=READ,
                 operations=("RequestDetail", "AnswerRequest"),
             ),
+            *follow_up_pages.PAGES,
         ],
         templates=TEMPLATES,
     )

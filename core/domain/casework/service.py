@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
-from core.auth.models import Membership
+from core.auth.models import Membership, User
 from core.domain.casework.models import (
     FollowUp,
     FollowUpPartner,
@@ -68,6 +68,17 @@ async def _member(session: AsyncSession, user_id: uuid.UUID | None, field: str) 
     )
     if found.first() is None:
         raise ValidationError("cette personne n'est pas membre active du pôle", field=field)
+
+
+async def active_staff(session: AsyncSession) -> list[tuple[uuid.UUID, str]]:
+    """The pole's active members (user id, name), by name: who may be a referent."""
+    rows = await session.execute(
+        select(User.id, User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.active.is_(True))
+        .order_by(User.display_name, User.id)
+    )
+    return [(user_id, name) for user_id, name in rows]
 
 
 # --- requests --------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.contributions import GraphQLContribution, PersonalDataSource
-from core.domain.plans import personal_data
+from core.contributions import GraphQLContribution, PageContribution, PersonalDataSource
+from core.domain.plans import pages, personal_data
 from core.domain.plans.graphql import TYPES, PlansMutation, PlansQuery
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanShare, ReceptionPlanVersion
 from core.hooks import hookimpl
@@ -22,3 +22,8 @@ def maillage_personal_data() -> list[PersonalDataSource]:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=PlansQuery, mutation=PlansMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()

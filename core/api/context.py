@@ -14,7 +14,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from core.access.actions import Actor
-from core.audit.trail import record
+from core.audit.trail import record_reads
 from core.auth.principal import ANONYMOUS, Principal
 from core.auth.service import AuthService
 from core.db.pending import uncommitted_writes
@@ -136,17 +136,13 @@ class Context:
         if uncommitted_writes(session.sync_session):
             await session.rollback()
         for attempt in (1, 2):
-            for (object_type, object_id), fields in sorted(reads.items()):
-                record(
+            try:
+                await record_reads(
                     session,
                     actor=self.actor.subject,
-                    action="read",
-                    object_type=object_type,
-                    object_id=object_id,
-                    fields=fields,
+                    reads=[(t, i, f) for (t, i), f in sorted(reads.items())],
                     client_address=self.request.client.host if self.request.client else None,
                 )
-            try:
                 await session.commit()
                 return
             except SQLAlchemyError:

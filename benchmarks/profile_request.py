@@ -28,6 +28,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks.generator import generate
+from benchmarks.lists import CHILDREN as CHILDREN_QUERY
 from benchmarks.lists import (
     FAMILIES,
     FOLLOW_UP_IDS,
@@ -38,7 +39,6 @@ from benchmarks.lists import (
     busiest_commune,
     prepare,
 )
-from benchmarks.lists import CHILDREN as CHILDREN_QUERY
 from core.app.app import create_app
 from core.auth.models import User
 from core.tenancy.database import Database

@@ -68,8 +68,8 @@ class Context:
     _plugin_rows: dict[str, PluginState] | None = None
     # Person records read by this request: (type, id) -> field names (audit_read).
     _reads: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    # Per-request DataLoaders by name, made on first use (core/api/loaders.py).
-    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # Per-request DataLoaders by batch function, made on first use (core/api/loaders.py).
+    loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -2,7 +2,7 @@
 
 A resolver of a nested field asks ``one(ctx, batch).load(key)`` (a record or None) or
 ``many(ctx, batch).load(key)`` (a list). The loader is made on first use and kept on
-the request's context (``Context.loaders``, by the batch function's qualified name),
+the request's context (``Context.loaders``, by the batch function),
 so all the parents of a page that ask within one event-loop turn are served by ONE
 call of ``batch`` — one statement for 10 rows or 100 — and a key asked twice is read
 once. Nothing is read for a field the query does not select: its resolver never runs.
@@ -39,8 +39,9 @@ Batch = Callable[[AsyncSession, Sequence[K]], Awaitable[Mapping[K, V]]]
 
 
 def _loader(ctx: Context, batch: Batch[Any, Any], missing: Callable[[], Any]) -> DataLoader:
-    name = f"{batch.__module__}.{batch.__qualname__}"
-    found = ctx.loaders.get(name)
+    # Keyed by the batch function itself (module-level, so stable): a name built per
+    # call cost a page's nested fields more than the lookup (decision 96).
+    found = ctx.loaders.get(batch)
     if found is None:
 
         async def load(keys: list[Any]) -> list[Any]:
@@ -48,13 +49,17 @@ def _loader(ctx: Context, batch: Batch[Any, Any], missing: Callable[[], Any]) ->
                 values = await batch(session, keys)
             return [values[k] if k in values else missing() for k in keys]
 
-        found = ctx.loaders[name] = DataLoader(load_fn=load)
+        found = ctx.loaders[batch] = DataLoader(load_fn=load)
     return found
+
+
+def _none() -> None:
+    return None
 
 
 def one(ctx: Context, batch: Batch[K, V]) -> DataLoader[K, V | None]:
     """The request's loader of one record per key (None where ``batch`` found none)."""
-    return _loader(ctx, batch, lambda: None)
+    return _loader(ctx, batch, _none)
 
 
 def many(ctx: Context, batch: Batch[K, list[V]]) -> DataLoader[K, list[V]]:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from core.access.actions import Actor
-from core.audit.trail import record
+from core.audit.trail import record_reads
 from core.auth.principal import ANONYMOUS, Principal
 from core.auth.service import AuthService
 from core.db.pending import uncommitted_writes
@@ -68,8 +68,8 @@ class Context:
     _plugin_rows: dict[str, PluginState] | None = None
     # Person records read by this request: (type, id) -> field names (audit_read).
     _reads: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    # Per-request DataLoaders by name, made on first use (core/api/loaders.py).
-    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # Per-request DataLoaders by batch function, made on first use (core/api/loaders.py).
+    loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
 
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -136,17 +136,13 @@ class Context:
         if uncommitted_writes(session.sync_session):
             await session.rollback()
         for attempt in (1, 2):
-            for (object_type, object_id), fields in sorted(reads.items()):
-                record(
+            try:
+                await record_reads(
                     session,
                     actor=self.actor.subject,
-                    action="read",
-                    object_type=object_type,
-                    object_id=object_id,
-                    fields=fields,
+                    reads=[(t, i, f) for (t, i), f in sorted(reads.items())],
                     client_address=self.request.client.host if self.request.client else None,
                 )
-            try:
                 await session.commit()
                 return
             except SQLAlchemyError:

@@ -2,7 +2,7 @@
 
 A resolver of a nested field asks ``one(ctx, batch).load(key)`` (a record or None) or
 ``many(ctx, batch).load(key)`` (a list). The loader is made on first use and kept on
-the request's context (``Context.loaders``, by the batch function's qualified name),
+the request's context (``Context.loaders``, by the batch function),
 so all the parents of a page that ask within one event-loop turn are served by ONE
 call of ``batch`` — one statement for 10 rows or 100 — and a key asked twice is read
 once. Nothing is read for a field the query does not select: its resolver never runs.
@@ -18,6 +18,7 @@ and a later mutation's in the same operation, then read what was written.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ Batch = Callable[[AsyncSession, Sequence[K]], Awaitable[Mapping[K, V]]]
 
 
 def _loader(ctx: Context, batch: Batch[Any, Any], missing: Callable[[], Any]) -> DataLoader:
-    name = f"{batch.__module__}.{batch.__qualname__}"
-    found = ctx.loaders.get(name)
+    # Keyed by the batch function itself (module-level, so stable): a name built per
+    # call cost a page's nested fields more than the lookup (decision 96).
+    found = ctx.loaders.get(batch)
     if found is None:
 
         async def load(keys: list[Any]) -> list[Any]:
@@ -47,18 +49,56 @@ def _loader(ctx: Context, batch: Batch[Any, Any], missing: Callable[[], Any]) ->
                 values = await batch(session, keys)
             return [values[k] if k in values else missing() for k in keys]
 
-        found = ctx.loaders[name] = DataLoader(load_fn=load)
+        found = ctx.loaders[batch] = DataLoader(load_fn=load)
     return found
+
+
+def _none() -> None:
+    return None
 
 
 def one(ctx: Context, batch: Batch[K, V]) -> DataLoader[K, V | None]:
     """The request's loader of one record per key (None where ``batch`` found none)."""
-    return _loader(ctx, batch, lambda: None)
+    return _loader(ctx, batch, _none)
 
 
 def many(ctx: Context, batch: Batch[K, list[V]]) -> DataLoader[K, list[V]]:
     """The request's loader of a list per key (empty where ``batch`` found none)."""
     return _loader(ctx, batch, list)
+
+
+# A resolver may answer the loader's future itself (``def``, not ``async def``):
+# graphql-core awaits any awaitable, and a page's nested fields then cost no coroutine
+# and no task each (decision 96). ``then`` maps a future's value without either.
+
+
+def then(future: asyncio.Future[Any], fn: Callable[[Any], R]) -> asyncio.Future[R]:
+    """A future of ``fn(value)`` once ``future`` has its value (its error, or
+    ``fn``'s, passes on): a done-callback, no coroutine."""
+    out: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+
+    def done(source: asyncio.Future[Any]) -> None:
+        if out.cancelled():
+            return
+        if source.cancelled():
+            out.cancel()
+        elif (error := source.exception()) is not None:
+            out.set_exception(error)
+        else:
+            try:
+                out.set_result(fn(source.result()))
+            except Exception as exc:  # the field's error, as if raised there
+                out.set_exception(exc)
+
+    future.add_done_callback(done)
+    return out
+
+
+def resolved(value: R) -> asyncio.Future[R]:
+    """An already answered future (a helper that returns futures, e.g. for no key)."""
+    out: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+    out.set_result(value)
+    return out
 
 
 def forget(ctx: Context) -> None:

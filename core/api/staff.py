@@ -5,14 +5,14 @@ batch when a nested field asks for them (``staff_of``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import strawberry
 from sqlalchemy import select
 
 from core.api.context import Context
-from core.api.loaders import one
+from core.api.loaders import one, resolved, then
 from core.auth.models import User
 
 
@@ -36,10 +36,12 @@ async def staff_names(session: Any, ids: Iterable[uuid.UUID | None]) -> dict[uui
     return {user_id: name for user_id, name in rows}
 
 
-async def staff_of(ctx: Context, user_id: uuid.UUID | None) -> StaffMember | None:
+def staff_of(ctx: Context, user_id: uuid.UUID | None) -> Awaitable[StaffMember | None]:
     """The staff member named on a record, the names of a page read in one batch; no
-    statement when nobody is named."""
+    statement when nobody is named. A future, not a coroutine (decision 96)."""
     if user_id is None:
-        return None
-    name = await one(ctx, staff_names).load(user_id)
-    return staff_member(user_id, {user_id: name} if name is not None else {})
+        return resolved(None)
+    return then(
+        one(ctx, staff_names).load(user_id),
+        lambda name: staff_member(user_id, {user_id: name} if name is not None else {}),
+    )

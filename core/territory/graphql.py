@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from enum import Enum
 from typing import Annotated, Any
 
@@ -14,7 +14,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.api.context import Context
-from core.api.loaders import one
+from core.api.loaders import one, resolved, then
 from core.api.pagination import connection, in_order, window
 from core.errors import NotFoundError
 from core.territory import models, search
@@ -149,25 +149,32 @@ async def communes_by_insee(session: AsyncSession, codes: Sequence[str]) -> dict
     return {r.insee_code: Commune.from_model(r) for r in rows.unique().scalars()}
 
 
-async def commune_of(info: Info[Context, None], insee_code: str | None) -> Commune | None:
+def commune_of(info: Info[Context, None], insee_code: str | None) -> Awaitable[Commune | None]:
     """The ``commune`` of a record holding an INSEE code: batched over the request, so a
-    page of 100 records reads the communes in one statement, and only when selected."""
+    page of 100 records reads the communes in one statement, and only when selected.
+    A future, not a coroutine: a resolver may answer it as is (decision 96)."""
     if insee_code is None:
-        return None
-    return await one(info.context, communes_by_insee).load(insee_code)
+        return resolved(None)
+    return one(info.context, communes_by_insee).load(insee_code)
 
 
-async def required_commune(root: Any, info: Info[Context, None]) -> Commune:
-    """Resolver of ``commune: Commune!`` on a type holding ``commune_insee``."""
-    found = await commune_of(info, root.commune_insee)
+def _known(found: Commune | None) -> Commune:
     if found is None:
         raise NotFoundError("commune inconnue", field="commune")
     return found
 
 
-async def optional_commune(root: Any, info: Info[Context, None]) -> Commune | None:
+def required_commune(root: Any, info: Info[Context, None]) -> Commune:
+    """Resolver of ``commune: Commune!`` on a type holding ``commune_insee`` (answers
+    the loader's future: graphql-core awaits it)."""
+    return then(commune_of(info, root.commune_insee), _known)
+
+
+def optional_commune(root: Any, info: Info[Context, None]) -> Commune | None:
     """Resolver of ``commune: Commune`` on a type holding ``commune_insee`` (or None)."""
-    return await commune_of(info, root.commune_insee)
+    if root.commune_insee is None:
+        return None
+    return commune_of(info, root.commune_insee)
 
 
 COMMUNE = "La commune : code INSEE, nom, département, EPCI (lue seulement si demandée)."

@@ -140,12 +140,13 @@ class Request(relay.Node):
         return in_order(ids, rows, lambda r: r.id, cls.from_model)
 
 
-async def _intervention_staff(self: Intervention, info: Info[Context, None]) -> StaffMember | None:
-    return await staff_of(info.context, self.staff_user_id)
+# Nested fields answer the loader's future itself (decision 96): no coroutine per row.
+def _intervention_staff(self: Intervention, info: Info[Context, None]) -> StaffMember | None:
+    return None if self.staff_user_id is None else staff_of(info.context, self.staff_user_id)
 
 
-async def _structure(self: Intervention, info: Info[Context, None]) -> Structure | None:
-    return await structure_of(info.context, self.structure_id)
+def _structure(self: Intervention, info: Info[Context, None]) -> Structure | None:
+    return None if self.structure_id is None else structure_of(info.context, self.structure_id)
 
 
 INTERVENTION_COLUMNS = (
@@ -266,30 +267,32 @@ async def partners_by_follow_up(
     }
 
 
-async def _child(self: FollowUp, info: Info[Context, None]) -> Child:
-    return await child_of(info.context, self.child_id)
+def _child(self: FollowUp, info: Info[Context, None]) -> Child:
+    return child_of(info.context, self.child_id)
 
 
-async def _referent(self: FollowUp, info: Info[Context, None]) -> StaffMember | None:
-    return await staff_of(info.context, self.referent_user_id)
+def _referent(self: FollowUp, info: Info[Context, None]) -> StaffMember | None:
+    if self.referent_user_id is None:
+        return None
+    return staff_of(info.context, self.referent_user_id)
 
 
-async def _follow_up_structures(self: FollowUp, info: Info[Context, None]) -> list[Structure]:
-    return await many(info.context, structures_by_follow_up).load(uuid.UUID(self.uid))
+def _follow_up_structures(self: FollowUp, info: Info[Context, None]) -> list[Structure]:
+    return many(info.context, structures_by_follow_up).load(uuid.UUID(self.uid))
 
 
-async def _follow_up_partners(self: FollowUp, info: Info[Context, None]) -> list[Partner]:
-    return await many(info.context, partners_by_follow_up).load(uuid.UUID(self.uid))
+def _follow_up_partners(self: FollowUp, info: Info[Context, None]) -> list[Partner]:
+    return many(info.context, partners_by_follow_up).load(uuid.UUID(self.uid))
 
 
-async def _interventions(
+def _interventions(
     self: FollowUp,
     info: Info[Context, None],
     first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
     last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
 ) -> list[Intervention]:
     key = (uuid.UUID(self.uid), Bound.of(first, last))
-    return await many(info.context, interventions_by_follow_up).load(key)
+    return many(info.context, interventions_by_follow_up).load(key)
 
 
 # What a FollowUp is built from: its own columns, read as plain rows in the page's one

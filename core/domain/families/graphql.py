@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -24,7 +24,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
-from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one
+from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one, then
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
@@ -216,12 +216,13 @@ async def partner_links_by_child(
     return found
 
 
-async def _child_structures(self: Child, info: Info[Context, None]) -> list[ChildStructureLink]:
-    return await many(info.context, structure_links_by_child).load(uuid.UUID(self.uid))
+# Nested fields answer the loader's future itself (decision 96): no coroutine per row.
+def _child_structures(self: Child, info: Info[Context, None]) -> list[ChildStructureLink]:
+    return many(info.context, structure_links_by_child).load(uuid.UUID(self.uid))
 
 
-async def _child_partners(self: Child, info: Info[Context, None]) -> list[ChildPartnerLink]:
-    return await many(info.context, partner_links_by_child).load(uuid.UUID(self.uid))
+def _child_partners(self: Child, info: Info[Context, None]) -> list[ChildPartnerLink]:
+    return many(info.context, partner_links_by_child).load(uuid.UUID(self.uid))
 
 
 async def _child_family(self: Child, info: Info[Context, None]) -> Family:
@@ -315,12 +316,16 @@ async def children_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UU
     return {r.id: Child.from_model(r) for r in rows}
 
 
-async def child_of(ctx: Context, child_id: uuid.UUID) -> Child:
-    """The child a record names, the children of a page read in one batch."""
-    found = await one(ctx, children_by_id).load(child_id)
+def _known_child(found: Child | None) -> Child:
     if found is None:
         raise NotFoundError("enfant introuvable dans ce pôle", field="child")
     return found
+
+
+def child_of(ctx: Context, child_id: uuid.UUID) -> Awaitable[Child]:
+    """The child a record names, the children of a page read in one batch (a future,
+    not a coroutine: decision 96)."""
+    return then(one(ctx, children_by_id).load(child_id), _known_child)
 
 
 async def guardians_by_family(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -20,7 +20,7 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars, chars_field
-from core.api.loaders import grouped, many, one
+from core.api.loaders import grouped, many, one, resolved
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -37,6 +37,7 @@ from core.territory.graphql import (
     Commune,
     commune_of,
     optional_commune,
+    required_commune,
 )
 
 READ = service.READ
@@ -138,21 +139,19 @@ def _by(rows: Iterable[ContactModel], column: str) -> Iterable[tuple[Any, list[C
     return grouped(rows, lambda c: getattr(c, column)).items()
 
 
-async def _commune(self: Structure, info: Info[Context, None]) -> Commune:
-    found = await commune_of(info, self.commune_insee)
-    if found is None:
-        raise NotFoundError("commune inconnue", field="commune")
-    return found
+# Nested fields answer the loader's future itself (decision 96): no coroutine per row.
+def _commune(self: Structure, info: Info[Context, None]) -> Commune:
+    return required_commune(self, info)
 
 
-async def _organisation(self: Structure, info: Info[Context, None]) -> Organisation | None:
+def _organisation(self: Structure, info: Info[Context, None]) -> Organisation | None:
     if self.organisation_id is None:
         return None
-    return await one(info.context, organisations_by_id).load(self.organisation_id)
+    return one(info.context, organisations_by_id).load(self.organisation_id)
 
 
-async def _structure_contacts(self: Structure, info: Info[Context, None]) -> list[ContactPerson]:
-    return await many(info.context, contacts_by_structure).load(uuid.UUID(self.uid))
+def _structure_contacts(self: Structure, info: Info[Context, None]) -> list[ContactPerson]:
+    return many(info.context, contacts_by_structure).load(uuid.UUID(self.uid))
 
 
 # What a Structure is built from: its own columns, read as plain rows (no ORM object);
@@ -229,14 +228,14 @@ class Structure(relay.Node):
         return [found.get(i) if i else None for i in ids]
 
 
-async def _partner_commune(self: Partner, info: Info[Context, None]) -> Commune | None:
+def _partner_commune(self: Partner, info: Info[Context, None]) -> Commune | None:
     if self.commune_insee is None:
         return None
-    return await commune_of(info, self.commune_insee)
+    return commune_of(info, self.commune_insee)
 
 
-async def _partner_contacts(self: Partner, info: Info[Context, None]) -> list[ContactPerson]:
-    return await many(info.context, contacts_by_partner).load(uuid.UUID(self.uid))
+def _partner_contacts(self: Partner, info: Info[Context, None]) -> list[ContactPerson]:
+    return many(info.context, contacts_by_partner).load(uuid.UUID(self.uid))
 
 
 PARTNER_COLUMNS = (
@@ -297,11 +296,12 @@ async def partners_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UU
     return {r.id: Partner.from_model(r) for r in rows}
 
 
-async def structure_of(ctx: Context, structure_id: uuid.UUID | None) -> Structure | None:
-    """The structure a record names, the structures of a page read in one batch."""
+def structure_of(ctx: Context, structure_id: uuid.UUID | None) -> Awaitable[Structure | None]:
+    """The structure a record names, the structures of a page read in one batch (a
+    future, not a coroutine: decision 96)."""
     if structure_id is None:
-        return None
-    return await one(ctx, structures_by_id).load(structure_id)
+        return resolved(None)
+    return one(ctx, structures_by_id).load(structure_id)
 
 
 @strawberry.type

@@ -1,0 +1,118 @@
+"""Where one request's CPU goes: a list query profiled in process (cProfile).
+
+    python -m benchmarks.profile_request [--query nested|ids|families|children|requests|
+                                          structures] [--children 500] [--runs 200]
+                                         [--first 50] [--top 30] [--no-profile]
+
+Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
+``generator.py``), signs the pole's coordinator in as ``lists.py`` does, sends the query
+``--runs`` times through ``httpx.ASGITransport`` and prints the median CPU ms per request
+(this process: app and SQLite), measured WITHOUT the profiler, then the same runs under
+cProfile and the top of the profile by cumulative and by own time. Start here before
+changing the data path (docs/decisions.md, 96).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from benchmarks.generator import generate
+from benchmarks.lists import CHILDREN as CHILDREN_QUERY
+from benchmarks.lists import (
+    FAMILIES,
+    FOLLOW_UP_IDS,
+    FOLLOW_UPS,
+    REQUESTS,
+    STRUCTURES,
+    _settings,
+    busiest_commune,
+    prepare,
+)
+from core.app.app import create_app
+from core.auth.models import User
+from core.tenancy.database import Database
+from core.testing.accounts import access_token
+
+QUERIES = {
+    "nested": FOLLOW_UPS,
+    "ids": FOLLOW_UP_IDS,
+    "families": FAMILIES,
+    "children": CHILDREN_QUERY,
+    "requests": REQUESTS,
+    "structures": STRUCTURES,
+}
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="maillage-profile-") as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'profile.sqlite3'}"
+        await prepare(url)
+        db = Database(url)
+        try:
+            (pole,) = await generate(db, poles=1, children=args.children)
+            app = create_app(_settings(url, url, url), db)
+            async with db.reference_session() as session:
+                user = (
+                    await session.execute(select(User).where(User.id == pole.coordinator_id))
+                ).scalar_one()
+            token = await access_token(app.state.auth, user, pole.tenant)
+            headers = {"authorization": f"Bearer {token}", "x-maillage-tenant": pole.tenant.slug}
+            variables: dict[str, Any] = {"first": args.first}
+            if args.query == "children":
+                variables["commune"] = await busiest_commune(db, pole)
+            body = {"query": QUERIES[args.query], "variables": variables}
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://p") as client:
+
+                async def send() -> None:
+                    response = await client.post("/graphql", json=body, headers=headers)
+                    data = response.json()
+                    if response.status_code != 200 or data.get("errors"):
+                        raise RuntimeError(f"{response.status_code} {data}")
+
+                for _ in range(5):  # warm-up: compiled statements, caches
+                    await send()
+                cpu = []
+                for _ in range(args.runs):
+                    started = time.process_time()
+                    await send()
+                    cpu.append(time.process_time() - started)
+                print(
+                    f"{args.query} (first: {args.first}, {args.children} children): "
+                    f"CPU per request median {statistics.median(cpu) * 1000:.1f} ms, "
+                    f"min {min(cpu) * 1000:.1f} ms over {args.runs} requests"
+                )
+                if args.no_profile:
+                    return
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(args.runs):
+                    await send()
+                profiler.disable()
+        finally:
+            await db.dispose()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--query", choices=sorted(QUERIES), default="nested")
+    parser.add_argument("--children", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--no-profile", action="store_true")
+    asyncio.run(main(parser.parse_args()))

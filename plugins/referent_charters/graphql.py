@@ -322,10 +322,10 @@ class ReferentChartersTrainingSessionPayload:
 class ReferentChartersRegisterReferentInput:
     first_name: str = sdk.chars_field(models.ReferentChartersReferent.first_name)
     last_name: str = sdk.chars_field(models.ReferentChartersReferent.last_name)
-    job: str = strawberry.field(description="Code du métier (referentCharters { jobs }).")
+    job: str = strawberry.field(description="Code du métier. Voir referentCharters { jobs }.")
     commune_insee: str = strawberry.field(description="Code INSEE de la commune d'exercice.")
     structure_kind: str = strawberry.field(
-        description="Code du lieu d'exercice (referentCharters { structureKinds })."
+        description="Code du lieu d'exercice. Voir referentCharters { structureKinds }."
     )
     training_session_id: strawberry.ID = strawberry.field(
         description="Session de formation suivie."
@@ -390,7 +390,7 @@ class ReferentChartersSignaturePayload:
 class ReferentChartersRecordMeetingInput:
     held_on: dt.date
     kind: str = strawberry.field(
-        description="Code de la nature de la rencontre (referentCharters { meetingKinds })."
+        description="Code de la nature de la rencontre. Voir referentCharters { meetingKinds }."
     )
     title: str = sdk.chars_field(models.ReferentChartersMeeting.title)
 

@@ -74,16 +74,19 @@ SCALARS = {
     "JSON": st.sampled_from(["{}", "[]", "null", "1"]).map(nodes.String),
 }
 
+
 # JSON values of any type, to put where a variable of another type is expected.
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
 JUNK = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
+    _containers,
     max_leaves=8,
 )
 

@@ -63,7 +63,10 @@ async def record_reads(
         for object_type, object_id, fields in reads
     ]
     if rows:
-        await session.execute(insert(AuditEvent), rows)
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (its
+        # "insertmanyvalues"); without it asyncpg's executemany runs the statement once
+        # per row on the server — a hundred statements for a page of a hundred records.
+        await session.execute(insert(AuditEvent).returning(AuditEvent.id), rows)
 
 
 def record_deletions(session: AsyncSession, object_type: str, ids: Iterable[uuid.UUID]) -> int:

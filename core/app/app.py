@@ -27,6 +27,7 @@ from core.app import graphiql
 from core.app.auth_routes import auth_routes
 from core.app.authn import authenticate, csrf_ok, unauthenticated
 from core.app.bodies import BodyRefused, parse_graphql_body
+from core.app.failures import UnexpectedErrors
 from core.app.headers import SecurityHeaders
 from core.app.metrics import Metrics, metrics_route, route_template
 from core.app.oidc import oidc_mount
@@ -381,6 +382,8 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    # Innermost: its coded answer to an escaped exception gets the headers and request id.
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(SecurityHeaders, production=settings.is_production)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     engines = {"app": database.engine, "side": database.side_engine}

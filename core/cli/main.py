@@ -68,7 +68,9 @@ def build_parser(host: PluginHost) -> argparse.ArgumentParser:
     return parser
 
 
-def _report(exc: MaillageError, *, field: str | None = None, status: int = EXIT_USAGE) -> int:
+def _report(
+    exc: MaillageError | DatabaseUnreachable, *, field: str | None = None, status: int = EXIT_USAGE
+) -> int:
     where = field or exc.field
     prefix = f"{where}: " if where else ""
     print(f"maillage: erreur: {prefix}{exc.message}", file=sys.stderr)

@@ -24,18 +24,35 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core import database_url
 from core.db import sql
-from core.errors import OperationFailed
+from core.errors import ErrorCode
 
 
-class DatabaseUnreachable(OperationFailed):
-    """The server refused or never answered (down, wrong host, SSL refused…).
+class DatabaseUnreachable(ConnectionError):
+    """The server refused or never answered (down, wrong host, SSL refused, no
+    connection accepted now…).
 
     ``url`` is the URL the engine was made with, so the CLI can name the setting that
-    holds it; the message never shows the password."""
+    holds it; the message never shows the password. Deliberately not a MaillageError:
+    those are answered to clients with their message, and this one names a host. The
+    web answers ``UNAVAILABLE`` without the details (core.app.failures), the CLI prints
+    them (core.cli.main)."""
+
+    code = ErrorCode.UNAVAILABLE
+    field: str | None = None
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)
+        self.message = message
         self.url = url
+
+
+def _refusing_connections(sqlstate: str | None) -> bool:
+    """SQLSTATEs of a server that refuses connections for now: class 08 (connection
+    exception), 57P0x (shutting down, cannot connect now), 53300 (too many
+    connections), 55000 at connect time (database not accepting connections)."""
+    if not sqlstate:
+        return False
+    return sqlstate.startswith(("08", "57P")) or sqlstate in {"53300", "55000"}
 
 
 def _json_dumps(value: Any) -> str:
@@ -103,6 +120,15 @@ def make_engine(
         except OSError as exc:
             raise DatabaseUnreachable(
                 f"connexion à PostgreSQL impossible ({where}) : {exc}", url=url
+            ) from exc
+        except dialect.loaded_dbapi.Error as exc:
+            # The server answered but takes no connection now (starting or stopping,
+            # database closed to connections, no slot left): the same operator's matter,
+            # and for a client a reason to retry later (core.app.failures).
+            if not _refusing_connections(getattr(exc, "sqlstate", None)):
+                raise
+            raise DatabaseUnreachable(
+                f"PostgreSQL refuse les connexions ({where}) : {exc}", url=url
             ) from exc
 
     return engine

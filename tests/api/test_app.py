@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import httpx
+from starlette.types import Receive, Scope, Send
 
-from core.app.app import create_app
+from core.app.app import RequestIdMiddleware, create_app
+from core.app.failures import UnexpectedErrors
 from core.tenancy.database import Database
 from tests.api.conftest import GraphQLClient, settings_for
 from tests.conftest import DbUrls
@@ -33,6 +35,48 @@ async def test_healthz_answers_503_when_the_database_is_down(sqlite_urls: DbUrls
     await down.dispose()
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+async def test_a_database_down_answers_unavailable_to_clients_and_people(sqlite_urls: DbUrls):
+    """Not Starlette's plain-text 500: a code, a delay to retry after, the request id
+    (the live variant, on PostgreSQL: tests/concurrency/test_pool_under_load.py)."""
+    down = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    app = create_app(settings_for(sqlite_urls), down)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        api = await c.post(
+            "/auth/login",
+            json={"email": "a@b.example", "password": "x" * 12, "pole": "p"},
+            headers={"x-request-id": "down-api-01"},
+        )
+        # A person signed in earlier: their session is looked up in the database.
+        c.cookies.set("maillage_session", "s" * 43)
+        page = await c.get("/", headers={"accept": "text/html", "x-request-id": "down-page-01"})
+    await down.dispose()
+    assert api.status_code == 503
+    assert api.headers["retry-after"] == "5"
+    assert api.json()["errors"][0]["extensions"] == {
+        "code": "UNAVAILABLE",
+        "requestId": "down-api-01",
+    }
+    assert page.status_code == 503
+    assert "Service momentanément indisponible" in page.text
+    assert "down-page-01" in page.text
+
+
+async def test_any_other_escaped_exception_answers_internal_with_the_request_id():
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("a bug of ours")
+
+    app = RequestIdMiddleware(UnexpectedErrors(broken))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        api = await c.get("/plugins/x/y", headers={"x-request-id": "bug-0000001"})
+        page = await c.get("/familles", headers={"accept": "text/html"})
+    assert api.status_code == 500
+    assert api.json()["errors"][0]["extensions"] == {"code": "INTERNAL", "requestId": "bug-0000001"}
+    assert "a bug of ours" not in api.text + page.text
+    assert page.status_code == 500
+    assert "Erreur inattendue" in page.text
+    assert page.headers["x-request-id"] in page.text
 
 
 async def test_request_id_is_echoed_or_made(client: GraphQLClient):

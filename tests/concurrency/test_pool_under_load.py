@@ -7,7 +7,8 @@ timeout. A request now holds one connection from its first statement to its end 
 writes its audit rows in its own transaction (docs/decisions.md, 92).
 
 The real server (``maillage serve``) with the demo data, over HTTP, on SQLite and
-PostgreSQL; the audit trail read back from the database.
+PostgreSQL; the audit trail read back from the database. And when the database is out
+of reach altogether, a coded answer with the request id, then recovery.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.audit.models import AuditEvent
 from core.tenancy.database import Database
@@ -190,3 +192,70 @@ async def test_hundred_viewers_through_five_connections_on_postgres(
     postgres_server: LiveServer,
 ) -> None:
     await hundred_viewers(postgres_server)
+
+
+async def _allow_connections(pg_server: PostgresServer, database: str, allowed: bool) -> None:
+    """Open or close ``database`` to new connections; closing also cuts the open ones,
+    as a restarted or unreachable server would."""
+    admin = create_async_engine(pg_server.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(
+                text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+            )
+            if not allowed:
+                await connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": database},
+                )
+    finally:
+        await admin.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_database_out_of_reach_answers_unavailable_with_the_request_id(
+    postgres_server: LiveServer, pg_server: PostgresServer
+) -> None:
+    """Not Starlette's plain-text « Internal Server Error »: a client gets a code to
+    branch on and a delay to retry after, a person a page in French, and both the
+    request id the operator finds in the log. Once the database is back, so is the API."""
+    database = make_url(postgres_server.env["MAILLAGE_DATABASE_URL"]).database
+    assert database
+    async with httpx.AsyncClient(base_url=postgres_server.base_url, timeout=30) as http:
+        token = await sign_in(http)
+        auth = {"authorization": f"Bearer {token}", "x-maillage-tenant": POLE}
+        await _allow_connections(pg_server, database, False)
+        try:
+            api = await http.post(
+                "/graphql",
+                json={"query": GUARDIANS},
+                headers={**auth, "x-request-id": "outage-api-0001"},
+            )
+            page = await http.get(
+                "/", headers={**auth, "accept": "text/html", "x-request-id": "outage-page-0001"}
+            )
+        finally:
+            await _allow_connections(pg_server, database, True)
+
+        assert api.status_code == 503, api.text
+        assert api.headers["retry-after"] == "5"
+        assert api.headers["x-request-id"] == "outage-api-0001"
+        assert api.json()["errors"][0]["extensions"] == {
+            "code": "UNAVAILABLE",
+            "requestId": "outage-api-0001",
+        }
+        assert page.status_code == 503, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Service momentanément indisponible" in page.text
+        assert "outage-page-0001" in page.text
+        assert "Traceback" not in page.text + api.text
+        # The security headers still apply to the error page.
+        assert "content-security-policy" in page.headers
+
+        # Back: the pool drops the cut connections and opens new ones.
+        recovered = await http.post("/graphql", json={"query": GUARDIANS}, headers=auth)
+        assert recovered.status_code == 200, recovered.text
+        assert "errors" not in recovered.json()

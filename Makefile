@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets screenshots
+.PHONY: territory-geo demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,16 @@ bench: install $(PG_BENCH_STAMP)
 ## Refresh the constraints file after changing dependencies in pyproject.toml
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+## Rebuild core/territory/data/geo/ from the open commune boundaries (rarely: when they change)
+GEO_SOURCES ?= ../shared/data/territory/geo
+territory-geo: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[geo-build]'
+	rm -rf var/decoupage && mkdir -p var/decoupage
+	cd var/decoupage && npm pack --silent @etalab/decoupage-administratif@6.0.0 && tar xzf *.tgz
+	$(BIN)/python -m core.territory.geo_build --sources $(GEO_SOURCES) \
+		--communes-json var/decoupage/package/data/communes.json \
+		--communes-csv ../shared/data/territory/communes.csv
 
 schema: install
 	$(BIN)/maillage schema export

@@ -18,6 +18,7 @@ CORE_MODEL_MODULES = (
     "core.domain.families.models",
     "core.domain.casework.models",
     "core.domain.plans.models",
+    "core.domain.report.models",
     "core.auth.models",
 )
 

@@ -45,6 +45,8 @@ QUERIES = {
     "actionplan.read": "{ actionPlanPeriods(first: 1) { totalCount } }",
     "actionplan.manage": f'mutation {{ deleteActionPlanItem(id: "{NIL}") '
     "{ errors { code } } }",
+    "report.read": "{ reportNarratives(year: 2025) { id } }",
+    "report.write": f'mutation {{ deleteFunding(id: "{NIL}") {{ errors {{ code }} }} }}',
     "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
     'outcome: "other") { errors { code } } }',
     "outreach.read": "{ awarenessSessionTable(year: 2026) { total { sessions } } }",

@@ -1,0 +1,52 @@
+"""Core feature: what the annual activity report needs beyond the recorded activity — the
+sections the team writes each year and the year's funding."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access.actions import Action
+from core.access.roles import POLE_ROLES
+from core.contributions import GraphQLContribution
+from core.domain.report import graphql
+from core.domain.report.demo import seed_report
+from core.domain.report.models import Funding, ReportNarrative
+from core.domain.report.service import READ, WRITE
+from core.hooks import hookimpl
+from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_models() -> list[type]:
+    return [ReportNarrative, Funding]
+
+
+@hookimpl
+def maillage_actions() -> list[Action]:
+    return [
+        Action(
+            READ,
+            "Lire le rapport d'activité, ses sections rédigées et ses financements",
+            default_roles=POLE_ROLES,
+            scope="tenant:read",
+        ),
+        Action(
+            WRITE,
+            "Rédiger les sections du rapport d'activité et saisir les financements",
+            default_roles=frozenset({"pole_admin", "coordinator"}),
+            scope="tenant:write",
+        ),
+    ]
+
+
+@hookimpl
+async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping[str, Any]) -> None:
+    await seed_report(tenant, session)
+
+
+@hookimpl
+def maillage_graphql() -> GraphQLContribution:
+    return GraphQLContribution(query=graphql.ReportQuery, mutation=graphql.ReportMutation)

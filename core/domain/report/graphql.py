@@ -184,6 +184,13 @@ def _funding_input(data: FundingInput) -> service.FundingInput:
     )
 
 
+async def _deleted(ctx: Context, id: strawberry.ID, delete: Any) -> ReportDeletePayload:
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        await delete(session, caller(ctx), parse_id(id, "id"))
+        await session.commit()
+    return ReportDeletePayload(errors=errors) if errors else ReportDeletePayload(deleted_id=id)
+
+
 @strawberry.type
 class ReportMutation:
     @strawberry.mutation(
@@ -220,11 +227,7 @@ class ReportMutation:
     async def delete_report_narrative(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> ReportDeletePayload:
-        ctx = info.context
-        async with user_errors(ctx) as errors, ctx.db_session() as session:
-            await service.delete_narrative(session, caller(ctx), parse_id(id, "id"))
-            await session.commit()
-        return ReportDeletePayload(errors=errors) if errors else ReportDeletePayload(deleted_id=id)
+        return await _deleted(info.context, id, service.delete_narrative)
 
     @strawberry.mutation(
         description="Enregistrer la contribution d'un financeur pour une année, ou la "
@@ -251,8 +254,4 @@ class ReportMutation:
     async def delete_funding(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> ReportDeletePayload:
-        ctx = info.context
-        async with user_errors(ctx) as errors, ctx.db_session() as session:
-            await service.delete_funding(session, caller(ctx), parse_id(id, "id"))
-            await session.commit()
-        return ReportDeletePayload(errors=errors) if errors else ReportDeletePayload(deleted_id=id)
+        return await _deleted(info.context, id, service.delete_funding)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,15 +133,21 @@ async def write_narrative(
     return row
 
 
+async def _delete(
+    session: AsyncSession, caller: Caller, model: type[Any], row_id: uuid.UUID, action: str
+) -> uuid.UUID:
+    actor = caller.require(WRITE)
+    row = await _get(session, model, row_id, "id")
+    await session.delete(row)
+    await session.flush()
+    audit(session, actor.subject, action, model.__name__, row_id, [])
+    return row_id
+
+
 async def delete_narrative(
     session: AsyncSession, caller: Caller, narrative_id: uuid.UUID
 ) -> uuid.UUID:
-    actor = caller.require(WRITE)
-    row = await _get(session, ReportNarrative, narrative_id, "id")
-    await session.delete(row)
-    await session.flush()
-    audit(session, actor.subject, "report.narrative.delete", "ReportNarrative", row.id, [])
-    return narrative_id
+    return await _delete(session, caller, ReportNarrative, narrative_id, "report.narrative.delete")
 
 
 async def list_fundings(session: AsyncSession, caller: Caller, year: int) -> list[Funding]:
@@ -201,9 +208,4 @@ async def record_funding(
 
 
 async def delete_funding(session: AsyncSession, caller: Caller, funding_id: uuid.UUID) -> uuid.UUID:
-    actor = caller.require(WRITE)
-    row = await _get(session, Funding, funding_id, "id")
-    await session.delete(row)
-    await session.flush()
-    audit(session, actor.subject, "report.funding.delete", "Funding", row.id, [])
-    return funding_id
+    return await _delete(session, caller, Funding, funding_id, "report.funding.delete")

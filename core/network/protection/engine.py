@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.errors import ValidationError
-from core.network.protection.audit import audit_views, figure_intervals
+from core.network.protection.audit import audit_views
 from core.network.protection.model import FigureSystem, VersionView, build_systems
 from core.network.protection.results import (
     CellOutcome,
@@ -300,4 +300,3 @@ def protect(
     return ProtectedRelease(current + 1, k, layout, cells, figures_note)
 
 
-__all__ = ["DEFAULT_K", "protect", "figure_intervals"]

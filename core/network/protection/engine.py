@@ -298,5 +298,3 @@ def protect(
         smallest_interval=report.smallest_interval,
     )
     return ProtectedRelease(current + 1, k, layout, cells, figures_note)
-
-

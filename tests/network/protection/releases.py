@@ -38,25 +38,19 @@ def marginal(joint: Joint, shape: tuple[str, ...]) -> Table:
 
 
 # Mostly small counts (the interesting case), some large ones, some zeros.
-counts = st.one_of(
-    st.integers(0, 12), st.integers(0, 12), st.integers(0, 40), st.just(0)
-)
+counts = st.one_of(st.integers(0, 12), st.integers(0, 12), st.integers(0, 40), st.just(0))
 
 
 @st.composite
 def joints(draw: st.DrawFn, code: str = "enfants", persons: bool | None = None) -> Joint:
-    names = draw(
-        st.lists(st.sampled_from(sorted(DIMENSIONS)), min_size=0, max_size=3, unique=True)
-    )
+    names = draw(st.lists(st.sampled_from(sorted(DIMENSIONS)), min_size=0, max_size=3, unique=True))
     categories = [
         draw(st.lists(st.sampled_from(DIMENSIONS[n]), min_size=1, max_size=4, unique=True))
         for n in names
     ]
     cells = {coords: draw(counts) for coords in product(*categories)}
     possible = [shape for size in (0, 1, 2) for shape in combinations(names, size)]
-    shapes = draw(
-        st.lists(st.sampled_from(possible), min_size=1, max_size=4, unique=True)
-    )
+    shapes = draw(st.lists(st.sampled_from(possible), min_size=1, max_size=4, unique=True))
     if persons is None:
         persons = draw(st.sampled_from([True, True, True, False]))
     return Joint(Figure(code, code.capitalize(), persons), tuple(names), cells, tuple(shapes))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import highspy
 
 from core.network.protection import CellKey, ProtectedRelease

@@ -97,16 +97,22 @@ class _Figure:
         cells = self.targets + mine
         return sorted(cells, key=lambda t: self.values[self.figure.column(*t)])
 
-    def first_failing(self, hidden: set[CellKey], skip: set[int]) -> int | None:
+    def first_failing(
+        self, hidden: set[CellKey], skip: set[int], safe: set[int] | None = None
+    ) -> int | None:
+        """The first hidden cell (smallest first) narrower than k; the others checked on
+        the way are added to ``safe`` (hiding more can only widen their intervals)."""
         system = self.system(hidden)
         solver = IntervalSolver(system)
         for version, key in self.all_targets(hidden):
             column = self.figure.column(version, key)
-            if column in skip:
+            if column in skip or (safe is not None and column in safe):
                 continue
             low, high = solver.interval(column)
             if high - low < self.k:
                 return column
+            if safe is not None:
+                safe.add(column)
         return None
 
     def candidates(self, hidden: set[CellKey]) -> dict[int, float]:
@@ -141,7 +147,8 @@ class _Figure:
             for t in self.all_targets(self.hidden)
             if self.pinned(self.figure.column(*t))
         )
-        while (target := self.first_failing(self.hidden, hopeless)) is not None:
+        safe: set[int] = set()
+        while (target := self.first_failing(self.hidden, hopeless, safe)) is not None:
             candidates = self.candidates(self.hidden)
             chosen = (
                 cheapest_complement(

@@ -142,11 +142,7 @@ class _Figure:
         raise KeyError(column)
 
     def complete(self) -> None:
-        hopeless: set[int] = set(
-            self.figure.column(*t)
-            for t in self.all_targets(self.hidden)
-            if self.pinned(self.figure.column(*t))
-        )
+        hopeless = self._hopeless(self.hidden)
         safe: set[int] = set()
         while (target := self.first_failing(self.hidden, hopeless, safe)) is not None:
             candidates = self.candidates(self.hidden)

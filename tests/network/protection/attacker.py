@@ -69,44 +69,52 @@ def equations(grid: Grid) -> list[tuple[CellKey, list[CellKey]]]:
     return found
 
 
-def narrowest(
-    versions: Sequence[ProtectedRelease], *, integer: bool = True
-) -> dict[tuple[int, CellKey], tuple[float, float]]:
-    """(version, cell) → the attacker's (min, max) for every hidden cell."""
-    h = highspy.Highs()
-    h.silent()
-    h.setOptionValue("threads", 1)
-    unknown: dict[tuple[int, CellKey], object] = {}
-    last: dict[CellKey, tuple[int, int]] = {}  # cell → (version, true value)
-    kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
-    for release in versions:
-        for key, cell in release.cells.items():
-            before = last.get(key)
-            if before is not None and before[1] == cell.value:
-                unknown[(release.version, key)] = unknown[(before[0], key)]
-            elif cell.hidden:
-                unknown[(release.version, key)] = h.addVariable(lb=0, type=kind)
-            else:
-                unknown[(release.version, key)] = h.addVariable(
-                    lb=cell.value, ub=cell.value, type=kind
-                )
-            last[key] = (release.version, cell.value)
-        # A cell published now but merged with an earlier unknown is known from now on.
-        for key, cell in release.cells.items():
-            if not cell.hidden:
-                h.addConstr(unknown[(release.version, key)] == cell.value)
-        for grid in grids(release):
-            for total, parts in equations(grid):
-                expr = unknown[(release.version, total)] - sum(
-                    unknown[(release.version, p)] for p in parts
-                )
-                h.addConstr(expr == 0)
-    found = {}
-    for release in versions:
-        for key, cell in release.cells.items():
-            if not cell.hidden:
-                continue
-            x = unknown[(release.version, key)]
+class Attacker:
+    """One integer program holding every published table of every version of every
+    pole it is shown, and any published total across poles."""
+
+    def __init__(self, *, integer: bool = True) -> None:
+        self.h = highspy.Highs()
+        self.h.silent()
+        self.h.setOptionValue("threads", 1)
+        self.kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+        # (pole, version, cell) → unknown
+        self.unknown: dict[tuple[int, int, CellKey], object] = {}
+        self.hidden: list[tuple[int, int, CellKey]] = []
+
+    def read_pole(self, pole: int, versions: Sequence[ProtectedRelease]) -> None:
+        h = self.h
+        last: dict[CellKey, tuple[int, int]] = {}  # cell → (version, true value)
+        for release in versions:
+            for key, cell in release.cells.items():
+                here = (pole, release.version, key)
+                before = last.get(key)
+                if before is not None and before[1] == cell.value:
+                    self.unknown[here] = self.unknown[(pole, before[0], key)]
+                else:
+                    self.unknown[here] = h.addVariable(lb=0, type=self.kind)
+                if cell.hidden:
+                    self.hidden.append(here)
+                else:
+                    h.addConstr(self.unknown[here] == cell.value)
+                last[key] = (release.version, cell.value)
+            for grid in grids(release):
+                for total, parts in equations(grid):
+                    expr = self.unknown[(pole, release.version, total)] - sum(
+                        self.unknown[(pole, release.version, p)] for p in parts
+                    )
+                    h.addConstr(expr == 0)
+
+    def read_total(self, cells: Sequence[tuple[int, int, CellKey]], value: int) -> None:
+        """A total across poles, published by the network: Σ cells = value."""
+        self.h.addConstr(sum(self.unknown[c] for c in cells) == value)
+
+    def narrowest(self) -> dict[tuple[int, int, CellKey], tuple[float, float]]:
+        """(pole, version, cell) → the attacker's (min, max) for every hidden cell."""
+        h = self.h
+        found = {}
+        for here in self.hidden:
+            x = self.unknown[here]
             bounds = []
             for sense in ("min", "max"):
                 (h.minimize if sense == "min" else h.maximize)(x)
@@ -120,5 +128,14 @@ def narrowest(
                     bounds.append(math.inf)
                 else:
                     raise AssertionError(f"attacker: {h.modelStatusToString(status)}")
-            found[(release.version, key)] = (bounds[0], bounds[1])
-    return found
+            found[here] = (bounds[0], bounds[1])
+        return found
+
+
+def narrowest(
+    versions: Sequence[ProtectedRelease], *, integer: bool = True
+) -> dict[tuple[int, CellKey], tuple[float, float]]:
+    """(version, cell) → the attacker's (min, max) for every hidden cell of one pole."""
+    attacker = Attacker(integer=integer)
+    attacker.read_pole(0, versions)
+    return {(v, key): interval for (_, v, key), interval in attacker.narrowest().items()}

@@ -89,6 +89,15 @@ def test_two_small_cells_of_one_row_do_not_protect_each_other_when_their_sum_is_
     assert release.cells[cell(age="0-3")].interval == (0, 39)
 
 
+def test_two_small_cells_whose_sum_reaches_k_protect_each_other() -> None:
+    # 6 + 7 = 13 ≥ 11: each can be anything from 0 to 13, no third cell is needed.
+    table = Table("enfants", ("age",), {("0-3",): 6, ("4-6",): 7, ("7-13",): 30})
+    release = protect([CHILDREN], [table])
+    assert release.hidden() == {cell(age="0-3"), cell(age="4-6")}
+    assert release.figures.secondary == 0
+    assert release.cells[cell(age="4-6")].interval == (0, 13)
+
+
 def test_a_small_total_is_a_secret_and_so_is_everything_that_adds_up_to_it() -> None:
     table = Table("enfants", ("age",), {("0-3",): 4, ("4-6",): 3, ("7-13",): 0})
     release = protect([CHILDREN], [table])

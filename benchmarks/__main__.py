@@ -12,13 +12,15 @@
   loans, through GraphQL, on SQLite and PostgreSQL.
 * the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
   N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
+* the network releases' protection (benchmarks/protection.py): 150 poles' releases of
+  one year protected (primary and complementary suppression, LP audit).
 * with ``--compare`` instead (benchmarks/compare.py): maillage side by side with
   PostGraphile 4 and one hand-written SQL query on one PostgreSQL database
   (default 20 poles × 2000 children), and the dashboard query under load.
 
 Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
 skips the foundation figures; ``--no-analyze`` queries right after the bulk load;
-``--compare [--load-seconds S]``.
+``--compare [--load-seconds S]``; ``--protection-only`` prints the protection figure alone.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from benchmarks import compare as compare_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
+from benchmarks import protection as protection_bench
 from core.app.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -152,6 +155,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
     parser.add_argument(
+        "--protection-only",
+        action="store_true",
+        help="only the network releases' protection (benchmarks/protection.py)",
+    )
+    parser.add_argument(
         "--no-analyze",
         action="store_true",
         help="query right after the bulk load, without planner statistics",
@@ -175,8 +183,12 @@ async def main(argv: list[str] | None = None) -> None:
             analyze=not args.no_analyze,
         )
         return
+    if args.protection_only:
+        protection_bench.run()
+        return
     if not args.lists_only:
         await foundation()
+        protection_bench.run()
         print()
     await lists_bench.run(
         poles=args.poles,

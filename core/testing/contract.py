@@ -366,7 +366,7 @@ class PluginContract:
         doubled = {table: rows for table, rows in doubled.items() if rows}
         if doubled:
             lines = [
-                f"{table}: {len(runs[0][table])} rows after the first seed, "
+                f"{table}: rows {len(runs[0][table])} after the first seed, "
                 f"{len(runs[1][table])} after the second; added again: "
                 + "; ".join(_show(row) for row in rows[:3])
                 for table, rows in doubled.items()

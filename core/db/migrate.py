@@ -65,8 +65,10 @@ def alembic_config(
     return cfg
 
 
-async def _with_connection(url: str, fn: Callable[[Connection], Any]) -> Any:
-    engine = make_engine(url)
+async def _with_connection(
+    url: str, fn: Callable[[Connection], Any], *, create: bool = False
+) -> Any:
+    engine = make_engine(url, create=create)
     try:
         async with engine.begin() as connection:
             return await connection.run_sync(fn)
@@ -127,7 +129,8 @@ async def upgrade(
             command.upgrade(alembic_config(connection, target=target), revision)
         apply_grants(connection, roles or Roles())
 
-    await _with_connection(url, run)
+    # The one place a new SQLite database may be created (decision 107).
+    await _with_connection(url, run, create=True)
 
 
 async def downgrade(url: str, revision: str, *, target: MigrationTarget = CORE_TARGET) -> None:

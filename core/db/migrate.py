@@ -199,6 +199,10 @@ async def revision(url: str, message: str, *, target: MigrationTarget = CORE_TAR
     """Autogenerate a new revision for ``target`` against an up-to-date database
     (developers): it sees only the target's own tables."""
 
+    if target.versions is not None:
+        # pip installs no empty folder: the first revision may have to create it.
+        target.versions.mkdir(parents=True, exist_ok=True)
+
     def run(connection: Connection) -> None:
         kw: dict[str, Any] = {}
         if target.owner != "core":

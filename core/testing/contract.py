@@ -34,7 +34,7 @@ from core.api.gates import gated_actions, gated_plugin
 from core.app.schema import compose
 from core.db import migrate
 from core.db.base import Base
-from core.plugins.host import ENTRY_POINT_GROUP, PluginHost, call_async
+from core.plugins.host import ENTRY_POINT_GROUP, PluginHost
 from core.plugins.manifest import Plugin
 from core.plugins.migrations import target_of
 from core.testing.client import error_codes
@@ -548,17 +548,9 @@ async def _table_names(url: str) -> set[str]:
 
 
 async def _seed(host: PluginHost, db: Any, tenant: Any, name: str) -> None:
-    from core.plugins.state import list_states
+    from core.demo.seed import seed_plugin
 
-    async with db.session(tenant.id) as session:
-        states = {s.manifest.name: s for s in await list_states(host, session)}
-        await call_async(
-            host.plugin_caller("maillage_seed", name),
-            tenant=tenant,
-            session=session,
-            settings=states[name].settings,
-        )
-        await session.commit()
+    await seed_plugin(host, db, tenant, name)
 
 
 async def _rows(db: Any, tenant: Any, tables: list[str]) -> dict[str, dict[Any, dict[str, Any]]]:

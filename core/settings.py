@@ -3,12 +3,18 @@
 Every variable starts with ``MAILLAGE_``. Defaults suit the demo: an embedded SQLite
 database under ``var/`` and a demo secret. Production mode refuses both unless the
 operator says so explicitly, so a forgotten variable cannot ship a toy install.
+
+``var/`` and ``tenants/`` are the install's, not the current folder's (decision 107):
+they sit in the install's folder (``MAILLAGE_HOME``; by default the checkout the code
+runs from, else the Python environment's prefix), so a command run from a plugin's
+folder finds the same database. ``maillage db where`` says which one and why.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -94,10 +100,30 @@ def trusted_proxies(raw: str) -> tuple[str, ...]:
     return items
 
 
+def install_home(env: Mapping[str, str]) -> tuple[Path, str]:
+    """The install's folder and what chose it: ``MAILLAGE_HOME``; else the source
+    checkout holding this code (``make demo``, an editable install); else the Python
+    environment maillage is installed in. Never the current folder."""
+    raw = env.get("MAILLAGE_HOME", "").strip()
+    if raw:
+        return Path(raw).expanduser().resolve(), "MAILLAGE_HOME"
+    checkout = Path(__file__).resolve().parents[1]
+    project = checkout / "pyproject.toml"
+    if project.is_file() and 'name = "maillage"' in project.read_text(encoding="utf-8"):
+        return checkout, "checkout"
+    return Path(sys.prefix).resolve(), "environment"
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = Mode.DEMO
+    # The install's folder (install_home) and what chose it; relative folders below are
+    # read from it.
+    home: Path = Path(".")
+    home_source: str = "environment"
     var_dir: Path = Path("var")
+    # Which setting chose the database: MAILLAGE_DATABASE_URL, MAILLAGE_VAR_DIR or home.
+    database_source: str = "home"
     # URLs may carry passwords: kept out of repr() so a logged Settings leaks nothing.
     database_url: str = field(default="", repr=False)
     migration_database_url: str = field(default="", repr=False)
@@ -179,9 +205,13 @@ class Settings:
             ) from None
         production = mode is Mode.PRODUCTION
 
-        var_dir = Path(get("VAR_DIR", "var")).resolve()
+        home, home_source = install_home(env)
+        var_dir = (home / Path(get("VAR_DIR", "var")).expanduser()).resolve()
         default_url = f"sqlite+aiosqlite:///{var_dir / 'maillage.sqlite3'}"
         database_url = get("DATABASE_URL", default_url)
+        database_source = next(
+            (f"MAILLAGE_{n}" for n in ("DATABASE_URL", "VAR_DIR") if get(n, "")), "home"
+        )
         migration_url = get("MIGRATION_DATABASE_URL", database_url)
         platform_url = get("PLATFORM_DATABASE_URL", migration_url)
         for name, url in (
@@ -257,7 +287,10 @@ class Settings:
 
         settings = cls(
             mode=mode,
+            home=home,
+            home_source=home_source,
             var_dir=var_dir,
+            database_source=database_source,
             database_url=database_url,
             migration_database_url=migration_url,
             platform_database_url=platform_url,
@@ -266,7 +299,7 @@ class Settings:
             secret_key=get("SECRET_KEY", "" if production else DEMO_SECRET_KEY),
             log_level=log_level,
             log_format=log_format,
-            tenants_dir=Path(get("TENANTS_DIR", "tenants")),
+            tenants_dir=home / Path(get("TENANTS_DIR", "tenants")).expanduser(),
             host=get("HOST", "127.0.0.1"),
             port=int(raw_port),
             graphiql=flag("GRAPHIQL", not production),

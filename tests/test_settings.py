@@ -35,9 +35,12 @@ def refused_field(env: dict[str, str]) -> str | None:
 # --- demo defaults ------------------------------------------------------------------------
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def test_empty_environment_gives_demo_mode_with_sqlite_under_var() -> None:
     settings = Settings.from_env({})
-    var = Path("var").resolve()
+    var = ROOT / "var"
     assert settings.mode is Mode.DEMO
     assert not settings.is_production
     assert settings.var_dir == var
@@ -51,6 +54,32 @@ def test_empty_environment_gives_demo_mode_with_sqlite_under_var() -> None:
     assert settings.plugins is None
     assert settings.port == 8000
     assert settings.log_level == "INFO"
+
+
+def test_the_default_database_is_the_installs_whatever_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a checkout, the install is the checkout: its var/ and tenants/, not
+    the current folder's (a plugin's folder gave a new empty database: issue 16)."""
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({})
+    assert settings.home == ROOT
+    assert settings.var_dir == ROOT / "var"
+    assert settings.tenants_dir == ROOT / "tenants"
+    assert settings.database_url == f"sqlite+aiosqlite:///{ROOT / 'var' / 'maillage.sqlite3'}"
+
+
+def test_home_holds_the_data_and_relative_folders_are_read_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    settings = Settings.from_env(
+        {"MAILLAGE_HOME": str(tmp_path), "MAILLAGE_VAR_DIR": "données", "MAILLAGE_TENANTS_DIR": "p"}
+    )
+    assert settings.home == tmp_path.resolve()
+    assert settings.var_dir == tmp_path.resolve() / "données"
+    assert settings.tenants_dir == tmp_path.resolve() / "p"
+    assert settings.database_source == "MAILLAGE_VAR_DIR"
 
 
 def test_var_dir_moves_the_default_sqlite_database(tmp_path: Path) -> None:

@@ -55,3 +55,14 @@ def gated_plugin(field: Any) -> str | None:
         if plugin is not None:
             return plugin
     return None
+
+
+def gated_actions(field: Any) -> list[str]:
+    """The actions a field requires (``sdk.requires``), in order; empty: none."""
+    return [
+        permission.action
+        for extension in getattr(field, "extensions", ()) or ()
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+        if isinstance(permission, Allowed)
+    ]

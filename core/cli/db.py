@@ -55,6 +55,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_parser("check", help="vérifier que modèles et migrations concordent").set_defaults(
         func=check
     )
+    sub.add_parser(
+        "where", help="quelle base et quel dossier d'installation sont utilisés, et pourquoi"
+    ).set_defaults(func=where)
     rev = sub.add_parser(
         "revision", help="développeurs : générer une migration (cœur ou --plugin X)"
     )
@@ -154,6 +157,42 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  {diff}")
         return 1
     print("modèles et migrations concordent")
+    return 0
+
+
+HOME_SOURCES = {
+    "MAILLAGE_HOME": "réglé par MAILLAGE_HOME",
+    "checkout": "le dépôt qui contient le code",
+    "environment": "l'environnement Python où maillage est installé",
+}
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def where(settings: Settings, _args: argparse.Namespace) -> int:
+    """Print the database every command of this install uses, and what chose it: the
+    answer to "which database did that command touch?" (decision 107)."""
+    state = ""
+    if settings.is_sqlite:
+        path = make_url(settings.database_url).database or ""
+        state = (
+            " — présente"
+            if path == ":memory:" or os.path.exists(path)
+            else " — absente : « maillage db upgrade » la crée"
+        )
+    chosen = {
+        "MAILLAGE_DATABASE_URL": "MAILLAGE_DATABASE_URL",
+        "MAILLAGE_VAR_DIR": f"MAILLAGE_VAR_DIR ({settings.var_dir})",
+        "home": "le dossier de l'installation (var/maillage.sqlite3)",
+    }[settings.database_source]
+    print(f"base de données : {_shown(settings.database_url)}{state}")
+    print(f"choisie par : {chosen}")
+    if settings.migration_database_url != settings.database_url:
+        print(f"migrations : {_shown(settings.migration_database_url)}")
+    print(f"dossier de l'installation : {settings.home} ({HOME_SOURCES[settings.home_source]})")
+    print(f"fichiers des pôles : {settings.tenants_dir}")
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from core.cli.scaffold import scaffold_plugin
+from core.demo.seed import seed_plugin
 from core.errors import ValidationError
 from core.plugins import state
 from core.plugins.host import PluginHost
@@ -39,6 +40,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--dir", type=Path, default=Path("."), help="dossier parent (défaut : .)")
     new.add_argument("--title", default=None, help="titre en français")
     new.add_argument("--description", default=None, help="description en français")
+    new.add_argument(
+        "--minimal",
+        action="store_true",
+        help="un modèle, une requête, une mutation et leurs tests (défaut : l'exemple complet)",
+    )
     new.set_defaults(func=new_command)
 
 
@@ -87,10 +93,18 @@ async def toggle_command(settings: Settings, args: argparse.Namespace) -> int:
                 await state.disable(host, session, tenant, args.name, actor=CLI_ACTOR)
             await session.commit()
         await host.drain()
+        # A demo install shows the plugin at work at once (what `demo seed` would add;
+        # the seed hook is idempotent). Never in production.
+        seeded = args.verb == "enable" and not settings.is_production
+        if seeded:
+            await seed_plugin(host, db, tenant, args.name)
+            await host.drain()
     finally:
         await db.dispose()
     done = "activé" if args.verb == "enable" else "désactivé"
     print(f"{args.name} {done} pour {args.tenant}")
+    if seeded:
+        print(f"données de démonstration ajoutées ({args.name})")
     return 0
 
 
@@ -105,7 +119,9 @@ def _json(raw: str) -> object:
 
 
 def new_command(_settings: Settings, args: argparse.Namespace) -> int:
-    target = scaffold_plugin(args.name, args.dir, title=args.title, description=args.description)
+    target = scaffold_plugin(
+        args.name, args.dir, title=args.title, description=args.description, minimal=args.minimal
+    )
     print(f"plugin créé dans {target}")
     print("ensuite :")
     print(f"  pip install -e {target}")

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core import database_url
 from core.db import sql
-from core.errors import ErrorCode
+from core.errors import ConfigurationError, ErrorCode
 
 
 class DatabaseUnreachable(ConnectionError):
@@ -55,6 +55,23 @@ def _refusing_connections(sqlstate: str | None) -> bool:
     return sqlstate.startswith(("08", "57P")) or sqlstate in {"53300", "55000"}
 
 
+class DatabaseMissing(ConfigurationError):
+    """An SQLite file that does not exist, opened by anything but a migration.
+
+    SQLite creates a missing file on first connection: a command run with the wrong
+    settings (from another folder, a mistyped path) would work on a new empty
+    database. Only ``db upgrade`` (and ``demo setup``, which runs it) create one."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"aucune base de données à {path} : « maillage db upgrade » la crée "
+            "(« maillage demo setup » pour la démonstration) ; pour la base d'une "
+            "installation existante, réglez MAILLAGE_HOME, MAILLAGE_VAR_DIR ou "
+            "MAILLAGE_DATABASE_URL (« maillage db where » dit laquelle est utilisée)"
+        )
+        self.path = path
+
+
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -76,11 +93,13 @@ def make_engine(
     pool_size: int = POOL_SIZE,
     max_overflow: int | None = None,
     pool_recycle: int = POOL_RECYCLE,
+    create: bool = False,
 ) -> AsyncEngine:
     """Create an AsyncEngine with the per-dialect settings maillage relies on.
 
     ``max_overflow`` defaults to ``pool_size``. The same pool settings apply to SQLite
-    (a file database is pooled by SQLAlchemy too)."""
+    (a file database is pooled by SQLAlchemy too). A missing SQLite file raises
+    ``DatabaseMissing`` unless ``create`` (migrations)."""
     parsed = make_url(url)
     pooling = {
         "pool_size": pool_size,
@@ -91,6 +110,8 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
+            if not create and not Path(database).exists():
+                raise DatabaseMissing(database)
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,

@@ -6,16 +6,18 @@ Every table is classified ``reference`` or ``tenant``. Tenant tables:
   * every foreign key to another tenant table is composite and led by ``tenant_id``
     (``(tenant_id, x_id) → (tenant_id, id)``);
   * every unique constraint and every index is led by ``tenant_id``.
-Reference tables have no ``tenant_id`` and never point to a tenant table.
+Reference tables have no ``tenant_id``, never point to a tenant table, and hold no
+key of a pole's row (``family_id`` in a shared table is a person's data every pole
+reads, with or without a foreign key).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, Table, UniqueConstraint
+from sqlalchemy import MetaData, Table, UniqueConstraint, Uuid
 
-from core.db.base import table_kind
+from core.db.base import table_kind, table_owner
 
 TENANTS_TABLE = "tenants"
 
@@ -29,15 +31,40 @@ class LintProblem:
     def __str__(self) -> str:
         return f"{self.table}: {self.rule} — {self.detail}"
 
+    @property
+    def fix(self) -> str:
+        return FIXES.get(self.rule, "")
+
+
+# How to fix each rule: what the contract suite and ``db lint`` print after a problem.
+FIXES = {
+    "unclassified": "map the model with sdk.TenantScoped (a pole's data) or sdk.Reference "
+    "(shared data, no pole's row in it)",
+    "primary-key": "a TenantScoped model gets (tenant_id, id) by itself; in the migration "
+    'write sa.PrimaryKeyConstraint("tenant_id", "id") (regenerate it with maillage db '
+    "revision --plugin <name>)",
+    "foreign-key": "point to a pole's table with sdk.tenant_fk(...): a composite key "
+    "(tenant_id, x_id) → (tenant_id, id)",
+    "tenant-fk": "inherit sdk.TenantScoped, whose tenant_id references tenants.id",
+    "unique": "use sdk.tenant_unique(...) (tenant_id first) instead of unique=True",
+    "index": "use sdk.tenant_index(name, ...) (tenant_id first) instead of index=True",
+    "reference-tenant-id": "a table with tenant_id is a pole's: map it with sdk.TenantScoped",
+    "reference-points-to-tenant": "a shared table cannot point to a pole's row: move the "
+    "link into a TenantScoped table",
+    "reference-personal-data": "a shared table is read by every pole: keep a pole's keys "
+    "(family, child…) in a TenantScoped table, linked with sdk.tenant_fk",
+}
+
 
 def lint_metadata(metadata: MetaData) -> list[LintProblem]:
     problems: list[LintProblem] = []
+    row_keys = _row_keys(metadata)
     for table in metadata.sorted_tables:
         kind = table_kind(table)
         if kind == "tenant":
             problems.extend(_lint_tenant_table(table))
         elif kind == "reference":
-            problems.extend(_lint_reference_table(table))
+            problems.extend(_lint_reference_table(table, row_keys))
         else:
             problems.append(
                 LintProblem(
@@ -97,8 +124,45 @@ def _lint_tenant_table(table: Table) -> list[LintProblem]:
     return problems
 
 
-def _lint_reference_table(table: Table) -> list[LintProblem]:
+def _singular(name: str) -> str:
+    irregular = {"children": "child", "people": "person"}
+    for plural, singular in irregular.items():
+        if name.endswith(plural):
+            return name.removesuffix(plural) + singular
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name.removesuffix("s")
+
+
+def _row_keys(metadata: MetaData) -> dict[str, str]:
+    """``family_id`` → ``families``: the column names that hold the id of a pole's row.
+    A plugin's tables are prefixed (``lending_loans``): ``loan_id`` counts too."""
+    keys: dict[str, str] = {}
+    for table in metadata.sorted_tables:
+        if table_kind(table) != "tenant":
+            continue
+        singular = _singular(table.name)
+        keys.setdefault(f"{singular}_id", table.name)
+        owner = table_owner(table)
+        if owner is not None and owner != "core" and singular.startswith(f"{owner}_"):
+            keys.setdefault(f"{singular.removeprefix(owner + '_')}_id", table.name)
+    return keys
+
+
+def _lint_reference_table(table: Table, row_keys: dict[str, str]) -> list[LintProblem]:
     problems: list[LintProblem] = []
+    for column in table.columns:
+        target = row_keys.get(column.name)
+        # A UUID (how maillage makes ids) or a foreign key: not a string that happens
+        # to share the name (the HTTP request id of the audit tables).
+        if target is not None and (isinstance(column.type, Uuid) or column.foreign_keys):
+            problems.append(
+                LintProblem(
+                    table.name,
+                    "reference-personal-data",
+                    f"column {column.name} holds a key of {target}, a pole's table",
+                )
+            )
     if "tenant_id" in table.columns:
         problems.append(
             LintProblem(table.name, "reference-tenant-id", "a reference table has no tenant_id")

@@ -6,6 +6,7 @@ the runtime and platform roles exactly what they need on the tables that exist.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,8 +66,10 @@ def alembic_config(
     return cfg
 
 
-async def _with_connection(url: str, fn: Callable[[Connection], Any]) -> Any:
-    engine = make_engine(url)
+async def _with_connection(
+    url: str, fn: Callable[[Connection], Any], *, create: bool = False
+) -> Any:
+    engine = make_engine(url, create=create)
     try:
         async with engine.begin() as connection:
             return await connection.run_sync(fn)
@@ -127,7 +130,8 @@ async def upgrade(
             command.upgrade(alembic_config(connection, target=target), revision)
         apply_grants(connection, roles or Roles())
 
-    await _with_connection(url, run)
+    # The one place a new SQLite database may be created (decision 107).
+    await _with_connection(url, run, create=True)
 
 
 async def downgrade(url: str, revision: str, *, target: MigrationTarget = CORE_TARGET) -> None:
@@ -192,9 +196,30 @@ def include_object_of(owner: str) -> Callable[..., bool]:
     return include
 
 
+def _with_ruff(cfg: Config) -> Config:
+    """Autogenerate writes long lines and unsorted imports; when ruff is installed, the
+    new file is fixed and formatted with the settings of the project it lands in (a
+    plugin's own pyproject.toml), so it passes that project's lint as generated."""
+    if importlib.util.find_spec("ruff") is None:
+        return cfg
+    cfg.set_section_option("post_write_hooks", "hooks", "ruff_fix, ruff_format")
+    for name, options in (
+        ("ruff_fix", "check --fix --quiet --exit-zero REVISION_SCRIPT_FILENAME"),
+        ("ruff_format", "format --quiet REVISION_SCRIPT_FILENAME"),
+    ):
+        cfg.set_section_option("post_write_hooks", f"{name}.type", "module")
+        cfg.set_section_option("post_write_hooks", f"{name}.module", "ruff")
+        cfg.set_section_option("post_write_hooks", f"{name}.options", options)
+    return cfg
+
+
 async def revision(url: str, message: str, *, target: MigrationTarget = CORE_TARGET) -> None:
     """Autogenerate a new revision for ``target`` against an up-to-date database
     (developers): it sees only the target's own tables."""
+
+    if target.versions is not None:
+        # pip installs no empty folder: the first revision may have to create it.
+        target.versions.mkdir(parents=True, exist_ok=True)
 
     def run(connection: Connection) -> None:
         kw: dict[str, Any] = {}
@@ -204,7 +229,7 @@ async def revision(url: str, message: str, *, target: MigrationTarget = CORE_TAR
                 # First revision of a plugin: its own branch, named after it.
                 kw = {"head": "base", "branch_label": target.owner}
         command.revision(
-            alembic_config(connection, target=target),
+            _with_ruff(alembic_config(connection, target=target)),
             message=message,
             autogenerate=True,
             **kw,

@@ -12,7 +12,9 @@ accounts are written only in the sessions it marks (core.auth.demo).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -56,13 +58,26 @@ async def seed_demo(host: PluginHost, db: Database, settings: Settings) -> SeedR
             states = {s.manifest.name: s for s in await list_states(host, session)}
             for name in host.order():
                 if states[name].enabled:
-                    await call_async(
-                        host.plugin_caller("maillage_seed", name),
-                        tenant=tenant,
-                        session=session,
-                        settings=states[name].settings,
-                    )
+                    await _seed_plugin(host, session, tenant, name, states[name].settings)
                     owners.append(name)
             await session.commit()
         report.seeded[tenant.slug] = owners
     return report
+
+
+async def seed_plugin(host: PluginHost, db: Database, tenant: Tenant, name: str) -> None:
+    """One plugin's demo data for one pole, in one transaction: what ``maillage plugin
+    enable`` does on a demo install, so the pole sees the plugin at work at once."""
+    async with db.session(tenant.id) as session:
+        mark_demo_session(session)
+        states = {s.manifest.name: s for s in await list_states(host, session)}
+        await _seed_plugin(host, session, tenant, name, states[name].settings)
+        await session.commit()
+
+
+async def _seed_plugin(
+    host: PluginHost, session: Any, tenant: Tenant, name: str, settings: Mapping[str, Any]
+) -> None:
+    await call_async(
+        host.plugin_caller("maillage_seed", name), tenant=tenant, session=session, settings=settings
+    )

@@ -90,12 +90,14 @@ class PluginStartupError(ConfigurationError):
     """Startup stopped: one or more plugins are faulty. ``problems`` holds
     ``(plugin, problem)`` pairs."""
 
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, problems: Sequence[tuple[str, str]], *, allow_listed: bool = False) -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  - {name} : {problem}" for name, problem in self.problems)
+        # MAILLAGE_PLUGINS is named only when the operator set it: blaming a variable
+        # nobody set sent integrators looking in the wrong place (issue 16).
         super().__init__(
             f"démarrage interrompu, {len(self.problems)} problème(s) de plugin :\n{lines}",
-            field="MAILLAGE_PLUGINS",
+            field="MAILLAGE_PLUGINS" if allow_listed else None,
         )
 
 
@@ -129,6 +131,7 @@ class PluginHost:
         self.actions = ActionRegistry()
         self.contributions = Contributions()
         self._problems: list[tuple[str, str]] = []
+        self._allow_listed = False  # MAILLAGE_PLUGINS set: name it in startup faults
         self._pending: set[asyncio.Task[None]] = set()
 
     # --- building ----------------------------------------------------------------------
@@ -147,6 +150,7 @@ class PluginHost:
         ``extra`` adds plugin objects directly (tests, the integrator's fixtures).
         """
         host = cls()
+        host._allow_listed = allow is not None
         host._register_core()
         if entry_points:
             host._discover(allow)
@@ -259,7 +263,7 @@ class PluginHost:
         if not self._problems:
             self._collect()
         if self._problems:
-            raise PluginStartupError(self._problems)
+            raise PluginStartupError(self._problems, allow_listed=self._allow_listed)
 
     def _problem(self, name: str, problem: str) -> None:
         self._problems.append((name, problem))
@@ -333,11 +337,11 @@ class PluginHost:
                 if source is not None:
                     if owner == CORE:
                         self._problem(owner, "core n'utilise pas maillage_migrations")
-                    elif not source.versions.is_dir():
-                        self._problem(
-                            owner, f"dossier de migrations introuvable : {source.versions}"
-                        )
                     else:
+                        # A folder with no revision yet (or none at all: pip installs
+                        # no empty folder) is not a startup fault: ``db revision``
+                        # must still run to write the first one, and ``db upgrade``
+                        # says what is missing (core.plugins.migrations).
                         c.migrations[owner] = source
 
                 for data_source in self._call_one(obj, "maillage_personal_data") or ():

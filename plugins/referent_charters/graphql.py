@@ -414,15 +414,23 @@ class ReferentChartersRecordAttendanceInput:
 
 @sdk.plugin_namespace(PLUGIN, description="Référents Pôle Ressources et charte.")
 class ReferentChartersQuery:
-    @strawberry.field(description="Métiers des référents (code et libellé).")
+    @strawberry.field(
+        description="Métiers des référents (code et libellé).", extensions=sdk.requires(READ)
+    )
     def jobs(self) -> list[sdk.KindOption]:
         return options(Job)
 
-    @strawberry.field(description="Lieux d'exercice des référents (code et libellé).")
+    @strawberry.field(
+        description="Lieux d'exercice des référents (code et libellé).",
+        extensions=sdk.requires(READ),
+    )
     def structure_kinds(self) -> list[sdk.KindOption]:
         return options(StructureKind)
 
-    @strawberry.field(description="Natures des rencontres du réseau (code et libellé).")
+    @strawberry.field(
+        description="Natures des rencontres du réseau (code et libellé).",
+        extensions=sdk.requires(READ),
+    )
     def meeting_kinds(self) -> list[sdk.KindOption]:
         return options(MeetingKind)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 
 from tests.live import MAILLAGE, free_port
 
@@ -19,10 +20,15 @@ def environment(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def maillage(
-    *args: str, env: Mapping[str, str], timeout: float = 120, input: str | None = None
+    *args: str,
+    env: Mapping[str, str],
+    timeout: float = 120,
+    input: str | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(MAILLAGE), *args],
+        cwd=cwd,
         env=environment(env),
         capture_output=True,
         text=True,

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from core.db import migrate
+from core.db.engine import DatabaseMissing
 from core.testing.postgres import PostgresServer
 from tests.conftest import DbUrls
 
@@ -24,7 +25,12 @@ def empty_urls(request: pytest.FixtureRequest, tmp_path) -> DbUrls:  # type: ign
 async def test_upgrade_from_empty_then_downgrade_to_base_then_upgrade_again(
     empty_urls: DbUrls,
 ) -> None:
-    assert await migrate.current_revision(empty_urls.owner) is None
+    if empty_urls.kind == "sqlite":
+        # Only an upgrade creates an SQLite database (decision 107).
+        with pytest.raises(DatabaseMissing):
+            await migrate.current_revision(empty_urls.owner)
+    else:
+        assert await migrate.current_revision(empty_urls.owner) is None
     await migrate.upgrade(empty_urls.owner)
     assert await migrate.current_revision(empty_urls.owner) == migrate.head_revision()
     assert await migrate.check(empty_urls.owner) == []

@@ -93,5 +93,32 @@ def test_lint_fails_on_each_kind_of_bad_table() -> None:
         ("no_tenant_fk", "tenant-fk"),
         ("ref_to_tenant", "reference-tenant-id"),
         ("ref_to_tenant", "reference-points-to-tenant"),
+        ("ref_to_tenant", "reference-personal-data"),
     }
     assert not any(p.table == "good" for p in lint_metadata(_bad_metadata()))
+
+
+def test_a_shared_table_holding_a_poles_key_is_found_with_or_without_a_foreign_key() -> None:
+    """``family_id`` in a reference table is a person's data every pole reads (issue 16);
+    a string that only shares the name (an HTTP request id) is not a key."""
+    metadata = _bad_metadata()
+    Table(
+        "families",
+        metadata,
+        Column("tenant_id", Uuid, ForeignKey("tenants.id"), primary_key=True),
+        Column("id", Uuid, primary_key=True),
+        info={KIND_KEY: "tenant"},
+    )
+    Table(
+        "shared_notes",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("family_id", Uuid),
+        Column("good_id", String(64)),
+        info={KIND_KEY: "reference"},
+    )
+    problems = [p for p in lint_metadata(metadata) if p.table == "shared_notes"]
+    assert [(p.rule, p.detail) for p in problems] == [
+        ("reference-personal-data", "column family_id holds a key of families, a pole's table")
+    ]
+    assert "sdk.tenant_fk" in problems[0].fix

@@ -384,6 +384,24 @@ async def test_a_legal_hold_defers_the_erasure_until_lifted(
     ]
 
 
+async def test_an_unknown_requester_is_refused_listing_the_codes(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, who = two_poles.a, actor("pole_admin", grants=frozenset({"gdpr.manage"}))
+    ids = await a_followed_family(client, actor("coordinator"), pole)
+    result = await client.execute(
+        ERASE.replace("errors { code field }", "errors { code field message }"),
+        {"f": ids["family"], "on": "2026-11-02", "who": "neighbour"},
+        tenant=pole,
+        actor=who,
+    )
+    [error] = result["data"]["eraseFamilyData"]["errors"]
+    assert (error["code"], error["field"]) == ("VALIDATION", "requester")
+    assert "« neighbour »" in error["message"]
+    assert "guardian, adult_child, representative, other" in error["message"]
+    assert "erasureRequesters" in error["message"]
+
+
 async def test_only_granted_pole_roles_reach_a_familys_data(
     client: GraphQLClient, two_poles: TwoPoles
 ) -> None:

@@ -9,6 +9,7 @@ subprocess whose path includes that folder, as they would for an integrator.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from core.cli.scaffold import scaffold_plugin
 from core.errors import ValidationError
 
 MAILLAGE = str(Path(sys.executable).parent / "maillage")
+RUFF = str(Path(sys.executable).parent / "ruff")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -28,62 +30,113 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_generated_plugin_installs_is_discovered_and_passes_its_own_tests(tmp_path: Path) -> None:
-    new = subprocess.run(
-        [MAILLAGE, "plugin", "new", "fratries", "--dir", str(tmp_path), "--title", "Fratries"],
-        env=_env(MAILLAGE_VAR_DIR=str(tmp_path / "var")),
-        capture_output=True,
-        text=True,
-        check=False,
+def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(args), env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=600
     )
-    assert new.returncode == 0, new.stderr
-    package = tmp_path / "maillage-fratries"
-    assert (package / "pyproject.toml").is_file()
+
+
+def test_generated_plugins_install_are_discovered_and_pass_their_own_tests(
+    tmp_path: Path,
+) -> None:
+    """Both variants, installed together with one pip run (a wheel build each), then
+    each package's own tests (the contract included) in a subprocess."""
+    var = _env(MAILLAGE_VAR_DIR=str(tmp_path / "var"))
+    for command in (
+        ["fratries", "--title", "Fratries"],
+        ["ateliers", "--minimal"],
+    ):
+        new = _run(
+            MAILLAGE, "plugin", "new", *command, "--dir", str(tmp_path), env=var, cwd=tmp_path
+        )
+        assert new.returncode == 0, new.stderr
+    full, minimal = tmp_path / "maillage-fratries", tmp_path / "maillage-ateliers"
+    assert (full / ".gitignore").is_file() and (minimal / ".gitignore").is_file()
 
     site = tmp_path / "site"
-    install = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(site),
-            str(package),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    install = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--target",
+        str(site),
+        str(full),
+        str(minimal),
+        env=_env(),
+        cwd=tmp_path,
     )
     assert install.returncode == 0, install.stderr
     env = _env(PYTHONPATH=str(site), MAILLAGE_VAR_DIR=str(tmp_path / "var"))
 
-    listed = subprocess.run(
-        [MAILLAGE, "plugin", "list"], env=env, capture_output=True, text=True, check=False
-    )
+    listed = _run(MAILLAGE, "plugin", "list", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert "fratries 0.1.0" in listed.stdout
+    assert "fratries 0.1.0" in listed.stdout and "ateliers 0.1.0" in listed.stdout
     assert "tables : fratries_activities" in listed.stdout
+    assert "tables : ateliers_activities" in listed.stdout
 
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=package,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    for package in (full, minimal):
+        tests = _run(
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env, cwd=package
+        )
+        assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+        assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+    _deleting_the_only_migration_names_the_cause_and_db_revision_writes_a_clean_one(
+        site / "maillage_fratries" / "migrations" / "versions", full, env, tmp_path
     )
-    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
-    assert " passed" in tests.stdout and "failed" not in tests.stdout
 
 
-def test_the_generated_code_is_ruff_clean(tmp_path: Path) -> None:
-    package = scaffold_plugin("fratries", tmp_path)
-    ruff = str(Path(sys.executable).parent / "ruff")
+def _deleting_the_only_migration_names_the_cause_and_db_revision_writes_a_clean_one(
+    versions: Path, package: Path, env: dict[str, str], cwd: Path
+) -> None:
+    """pip installs no empty folder: with the only revision deleted, the plugin has no
+    versions folder at all. The upgrade names the plugin, its table and the command
+    (not MAILLAGE_PLUGINS, not a hook it has); the revision that command writes passes
+    the package's own ruff settings, and the upgrade then creates the table."""
+    for revision in versions.glob("*.py"):
+        revision.unlink()
+    shutil.rmtree(versions)
+    upgrade = _run(MAILLAGE, "db", "upgrade", "--no-territory", env=env, cwd=cwd)
+    assert upgrade.returncode == 2, upgrade.stdout + upgrade.stderr
+    assert "fratries déclare les tables fratries_activities" in upgrade.stderr
+    assert "maillage db revision --plugin fratries" in upgrade.stderr
+    assert "MAILLAGE_PLUGINS" not in upgrade.stderr
+    assert "ajoutez le crochet" not in upgrade.stderr
+
+    revision = _run(
+        MAILLAGE,
+        "db",
+        "revision",
+        "--plugin",
+        "fratries",
+        "-m",
+        "tables initiales",
+        env=env,
+        cwd=cwd,
+    )
+    assert revision.returncode == 0, revision.stdout + revision.stderr
+    [generated] = versions.glob("*_tables_initiales.py")
+    config = str(package / "pyproject.toml")
+    for check in (["check"], ["format", "--check"]):
+        ruff = _run(
+            RUFF, *check, "--no-cache", "--config", config, str(generated), env=env, cwd=cwd
+        )
+        assert ruff.returncode == 0, ruff.stdout + generated.read_text(encoding="utf-8")
+
+    upgrade = _run(MAILLAGE, "db", "upgrade", "--no-territory", env=env, cwd=cwd)
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    assert "fratries" in upgrade.stdout
+
+
+@pytest.mark.parametrize("minimal", [False, True], ids=["full", "minimal"])
+def test_the_generated_code_is_ruff_clean(tmp_path: Path, minimal: bool) -> None:
+    package = scaffold_plugin("fratries", tmp_path, minimal=minimal)
+    assert ".sqlite3" in (package / ".gitignore").read_text(encoding="utf-8")
+    ruff = RUFF
     result = subprocess.run(
         [ruff, "check", "--no-cache", "."],
         cwd=package,

@@ -13,11 +13,14 @@ import pytest
 import strawberry
 
 from core.app.schema import compose
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, MigrationSource
+from core.db import migrate
 from core.hooks import hookimpl
 from core.plugins.host import PluginHost, PluginStartupError
 from core.plugins.manifest import API_VERSION, Plugin, Setting
+from core.plugins.migrations import MissingMigrations, upgrade_all
 from core.sdk import plugin_mutation, plugin_namespace
+from tests.plugin_system.conftest import RUNTIME_PLUGIN
 
 
 def make_plugin(name: str, *, api_version: str = API_VERSION, **hooks: Any) -> ModuleType:
@@ -215,3 +218,42 @@ def test_the_cli_stops_on_an_allow_listed_plugin_that_is_not_installed(tmp_path:
     )
     assert result.returncode == 2
     assert "introuvable" in result.stderr and "non installé" in result.stderr
+
+
+def test_a_fault_blames_the_allow_list_only_when_it_is_set() -> None:
+    with pytest.raises(PluginStartupError) as info:
+        PluginHost.start(entry_points=False, extra=[make_plugin("ancien", api_version="0.9")])
+    assert info.value.field is None
+    with pytest.raises(PluginStartupError) as info:
+        PluginHost.start(allow=["introuvable"])
+    assert info.value.field == "MAILLAGE_PLUGINS"
+
+
+async def test_a_plugin_whose_only_migration_was_deleted_is_told_to_generate_one(
+    runtime_plugin: ModuleType, tmp_path: Path
+) -> None:
+    """The scaffold's only revision deleted (pip then installs no versions folder at
+    all): startup goes on — ``db revision`` must still work — and the upgrade names the
+    plugin, its tables, the folder and the command that generates the revision."""
+    versions = tmp_path / "versions"
+
+    @hookimpl
+    def maillage_migrations() -> MigrationSource:
+        return MigrationSource(versions)
+
+    without = make_plugin(
+        RUNTIME_PLUGIN,
+        maillage_models=runtime_plugin.maillage_models,
+        maillage_migrations=maillage_migrations,
+    )
+    host = PluginHost.start(entry_points=False, extra=[without])
+    url = f"sqlite+aiosqlite:///{tmp_path / 'maillage.sqlite3'}"
+    with pytest.raises(MissingMigrations) as info:
+        await upgrade_all(url, host)
+    message = info.value.message
+    assert f"{RUNTIME_PLUGIN} déclare les tables {RUNTIME_PLUGIN}_activities" in message
+    assert f"aucune révision dans {versions}" in message
+    assert f"maillage db revision --plugin {RUNTIME_PLUGIN} -m" in message
+    assert "MAILLAGE_PLUGINS" not in message and "ajoutez le crochet" not in message
+    assert info.value.field is None
+    assert await migrate.current_revision(url) == migrate.head_revision()

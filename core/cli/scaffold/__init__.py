@@ -1,10 +1,17 @@
-"""``maillage plugin new <name>``: a separate, pip-installable plugin package.
+"""``maillage plugin new <name> [--minimal]``: a separate, pip-installable plugin package.
 
-The template (``template/``) is a working plugin — a tenant-scoped model and its
-migration, a GraphQL namespace with a query and a mutation, actions, an indicator,
-a CSV route, demo data, README and tests (contract included) — so that a new plugin
-installs and passes its own tests right after generation. Tokens ``{{…}}`` are
-replaced in file contents; ``package`` in paths becomes the Python package name.
+Two variants, both working plugins that install and pass their own tests (the
+platform's contract included) right after generation:
+
+* ``template/full/`` — the sample: a tenant-scoped model and its migration, a GraphQL
+  namespace with a paginated query and a mutation, settings, actions, an indicator, a
+  CSV route, demo data;
+* ``template/minimal/`` — one model, one query, one mutation, their tests.
+
+``template/common/`` holds what both share (pyproject with its ruff settings,
+``.gitignore``, the tests' conftest and contract). Tokens ``{{…}}`` are replaced in
+file contents; ``package`` in paths becomes the Python package name, ``gitignore``
+becomes ``.gitignore`` (a dot file would be left out of maillage's own package data).
 """
 
 from __future__ import annotations
@@ -42,8 +49,18 @@ def _render(text: str, values: dict[str, str]) -> str:
     return text
 
 
+def _destination(relative: str, package: str) -> str:
+    relative = relative.replace("package/", f"{package}/", 1)
+    return ".gitignore" if relative == "gitignore" else relative
+
+
 def scaffold_plugin(
-    name: str, parent: Path, *, title: str | None = None, description: str | None = None
+    name: str,
+    parent: Path,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    minimal: bool = False,
 ) -> Path:
     """Write the package into ``parent/maillage-<name>`` and return that folder."""
     if not PLUGIN_NAME_RE.match(name) or name in RESERVED_NAMES:
@@ -65,12 +82,14 @@ def scaffold_plugin(
     target = Path(parent) / f"maillage-{values['dist']}"
     if target.exists():
         raise ValidationError(f"{target} existe déjà : choisissez un autre dossier", field="--dir")
-    for source in sorted(TEMPLATE.rglob(f"*{SUFFIX}")):
-        relative = source.relative_to(TEMPLATE).as_posix().removesuffix(SUFFIX)
-        relative = relative.replace("package/", f"{values['package']}/", 1)
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(
-            _render(source.read_text(encoding="utf-8"), values), encoding="utf-8"
-        )
+    variant = TEMPLATE / ("minimal" if minimal else "full")
+    for folder in (TEMPLATE / "common", variant):
+        for source in sorted(folder.rglob(f"*{SUFFIX}")):
+            relative = source.relative_to(folder).as_posix().removesuffix(SUFFIX)
+            _write(target / _destination(relative, values["package"]), source, values)
     return target
+
+
+def _write(destination: Path, source: Path, values: dict[str, str]) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(_render(source.read_text(encoding="utf-8"), values), encoding="utf-8")

@@ -247,7 +247,11 @@ async def request_erasure(
     family: Family = await _get(session, Family, family_id, "familyId")
     _check_live(family)
     if requester not in ERASURE_REQUESTERS:
-        raise ValidationError(f"demandeur inconnu : {requester}", field="requester")
+        raise ValidationError(
+            f"demandeur inconnu « {requester} » (attendu : {', '.join(ERASURE_REQUESTERS)} ; "
+            "libellés : requête erasureRequesters)",
+            field="requester",
+        )
     if received_on > today:
         raise ValidationError("la date de réception est dans le futur", field="receivedOn")
     pending = await session.scalar(

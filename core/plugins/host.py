@@ -72,6 +72,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.kits.feature",
     "core.domain.questionnaires.feature",
     "core.domain.actionplan.feature",
+    "core.domain.letterhead.feature",
     "core.app.pages.home",
     "core.app.feature",
     "core.cli.feature",

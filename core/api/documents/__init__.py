@@ -33,9 +33,15 @@ TEMPLATES_DIR = HERE / "templates"
 # (file inside the npm package @expo-google-fonts/atkinson-hyperlegible, file shipped here)
 FONT_FILES = (
     ("400Regular/AtkinsonHyperlegible_400Regular.ttf", "AtkinsonHyperlegible-Regular.ttf"),
-    ("400Regular_Italic/AtkinsonHyperlegible_400Regular_Italic.ttf", "AtkinsonHyperlegible-Italic.ttf"),
+    (
+        "400Regular_Italic/AtkinsonHyperlegible_400Regular_Italic.ttf",
+        "AtkinsonHyperlegible-Italic.ttf",
+    ),
     ("700Bold/AtkinsonHyperlegible_700Bold.ttf", "AtkinsonHyperlegible-Bold.ttf"),
-    ("700Bold_Italic/AtkinsonHyperlegible_700Bold_Italic.ttf", "AtkinsonHyperlegible-BoldItalic.ttf"),
+    (
+        "700Bold_Italic/AtkinsonHyperlegible_700Bold_Italic.ttf",
+        "AtkinsonHyperlegible-BoldItalic.ttf",
+    ),
 )
 FONT_FAMILY = "Atkinson Hyperlegible"
 FONT_URL_PREFIX = "/static/documents/fonts/"

@@ -127,6 +127,8 @@ class LetterheadMutation:
                 field_names={"accent": "accentColour", "logo": "logoBase64"},
             )
             await session.commit()
+            # updated_at is the database's (server default): read it back.
+            await session.refresh(row)
         if errors:
             return LetterheadPayload(errors=errors)
         return LetterheadPayload(letterhead=Letterhead.build(tenant, row))

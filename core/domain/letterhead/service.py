@@ -109,10 +109,10 @@ class Changes:
     remove_logo: bool = False
 
 
-def _text(value: str, field: str) -> str:
+def _text(value: str, key: str, field: str) -> str:
     value = value.strip()
-    if len(value) > LIMITS[field]:
-        raise ValidationError(f"{LIMITS[field]} caractères au plus", field=field)
+    if len(value) > LIMITS[key]:
+        raise ValidationError(f"{LIMITS[key]} caractères au plus", field=field)
     return value
 
 
@@ -140,7 +140,7 @@ async def set_letterhead(
     values: dict[str, Any] = {}
     for key in ("name", "address", "contact"):
         if (raw := getattr(changes, key)) is not None:
-            values[key] = _text(raw, names[key])
+            values[key] = _text(raw, key, names[key])
     for key in ("colour", "accent"):
         if (raw := getattr(changes, key)) is not None:
             values[key] = _colour(raw, names[key])

@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: territory-geo demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets screenshots
+.PHONY: territory-geo demo test test-deps test-deep lint bench install lock schema clean chromium graphiql-assets screenshots \
+	document-libs document-fonts
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,38 @@ $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package.json $(GRAPHIQL_DIR)/package-lock.jso
 graphiql-assets: install $(GRAPHIQL_STAMP)
 	$(BIN)/python $(GRAPHIQL_DIR)/refresh.py
 
+## The printed documents' font (Atkinson Hyperlegible, SIL OFL), pinned in
+## assets/fonts/package-lock.json. The copies the PDFs embed are committed in
+## core/api/documents/fonts/; the tests check they are byte for byte the package's files.
+FONTS_DIR   := assets/fonts
+FONTS_STAMP := $(FONTS_DIR)/node_modules/.installed-stamp
+$(FONTS_STAMP): $(FONTS_DIR)/package.json $(FONTS_DIR)/package-lock.json
+	npm ci --prefix $(FONTS_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(FONTS_STAMP)
+
+## After changing the version in assets/fonts/package.json (then `npm install
+## --package-lock-only` there): copy the font files into the package, and commit them.
+document-fonts: install $(FONTS_STAMP)
+	$(BIN)/python $(FONTS_DIR)/refresh.py
+
+## WeasyPrint's system libraries (the PDFs of the printed documents): Pango, HarfBuzz,
+## fontconfig. Installed with apt when Pango is missing, as root or through sudo, like
+## Chromium below; deploy/Dockerfile installs the same packages.
+DOCUMENT_LIBS ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	libfontconfig1 fonts-dejavu-core
+document-libs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+		&& ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DOCUMENT_LIBS); \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo apt-get install -y -qq $(DOCUMENT_LIBS); \
+	else \
+		echo "Bibliothèques de WeasyPrint absentes (Pango, HarfBuzz) et ni root ni sudo :" \
+			"installez-les avec « sudo apt-get install $(DOCUMENT_LIBS) » ; sans elles," \
+			"les documents PDF ne se font pas." >&2; \
+		exit 1; \
+	fi
+
 ## axe-core, injected by tests/browser into each page of the web app (accessibility)
 AXE_DIR   := tests/browser/axe
 AXE_STAMP := $(AXE_DIR)/node_modules/.installed-stamp
@@ -64,7 +97,8 @@ chromium:
 		case "$$CI" in 1|true|yes) exit 1;; esac; \
 	fi
 
-test-deps: install $(OIDC_STAMP) $(GRAPHIQL_STAMP) $(PG_BENCH_STAMP) $(AXE_STAMP) chromium
+test-deps: install $(OIDC_STAMP) $(GRAPHIQL_STAMP) $(FONTS_STAMP) $(PG_BENCH_STAMP) $(AXE_STAMP) \
+	document-libs chromium
 
 ## Build the embedded SQLite demo database under var/ and serve http://127.0.0.1:8000/graphql
 demo: install

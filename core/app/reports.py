@@ -2,13 +2,18 @@
 the API (a cookie session or a bearer token, a pole, the action), every read audited.
 
 * ``/reports/reception-plans/<id>.html`` and ``.pdf`` (``?version=n`` for an older one);
-* ``/reports/families/<id>/export.json`` and ``.html``: everything held about a family
-  (subject access), for ``gdpr.manage`` only.
+* ``/reports/families/<id>/export.json``, ``.html`` and ``.pdf``: everything held about
+  a family (subject access), for ``gdpr.manage`` only.
 * ``/reports/outreach.html`` and ``.pdf`` (``?year=2026``, or ``?start=…&end=…``): the
   session and event tables of the activity report (aggregates, no names).
 * ``/reports/invoices/<id>.html`` and ``.pdf``.
 * ``/reports/action-plans/<id>.html`` and ``.pdf`` with ``?year=2026``: a year's evaluation
   of the action plan (no person's data: not audited as a read).
+
+Every HTML document is a template of its feature on the documents' pipeline
+(core.api.documents), under the pole's letterhead; its PDF is that same HTML, rendered
+by WeasyPrint in a worker thread (a few hundred milliseconds of CPU that must not stall
+the event loop). The documents' font is served at ``/static/documents/fonts/``.
 """
 
 from __future__ import annotations
@@ -16,17 +21,21 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from core.access.actions import Caller
+from core.api import documents
 from core.api.ids import try_uuid
 from core.app.authn import authenticate
 from core.domain.actionplan import report as actionplan_report
 from core.domain.adhesions import document as invoices
 from core.domain.adhesions.checks import READ as ADHESIONS_READ
 from core.domain.gdpr import service as gdpr
+from core.domain.letterhead.service import letterhead
 from core.domain.outreach import report as outreach_report
 from core.domain.outreach import service as outreach
 from core.domain.plans import service as plans
@@ -41,6 +50,26 @@ def _error(exc: MaillageError) -> Response:
 
 
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+DOCUMENT_FORMATS = ("html", "pdf")
+
+
+def _format(request: Request, allowed: tuple[str, ...] = DOCUMENT_FORMATS) -> str:
+    fmt = str(request.path_params["format"])
+    if fmt not in allowed:
+        raise NotFoundError(f"format inconnu ({' ou '.join(allowed)})", field="format")
+    return fmt
+
+
+async def _document(fmt: str, html: str, filename: str) -> Response:
+    """The document as its HTML page, or that same HTML as PDF."""
+    if fmt != "pdf":
+        return HTMLResponse(html, headers=HEADERS)
+    content = await run_in_threadpool(documents.pdf, html)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={**HEADERS, "Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
 
 
 async def _signed_in(request: Request, action: str | None) -> tuple[Tenant, Caller]:
@@ -62,6 +91,7 @@ async def reception_plan(request: Request) -> Response:
     try:
         # The pole's staff (families.read) or the structure's (plans.shared.read): the
         # service tells them apart.
+        fmt = _format(request)
         tenant, caller = await _signed_in(request, None)
         try:
             plan_id = uuid.UUID(request.path_params["plan"])
@@ -71,28 +101,17 @@ async def reception_plan(request: Request) -> Response:
         version = int(raw_version) if raw_version and raw_version.isdigit() else None
         async with db.session(tenant.id) as session:
             doc = await plans.document(session, caller, plan_id, version)
+            head = await letterhead(session, tenant)
             await session.commit()
     except MaillageError as exc:
         return _error(exc)
-    headers = HEADERS
-    if request.path_params["format"] == "pdf":
-        return Response(
-            plans.render_pdf(doc),
-            media_type="application/pdf",
-            headers={
-                **headers,
-                "Content-Disposition": f'inline; filename="projet-accueil-{plan_id}.pdf"',
-            },
-        )
-    return HTMLResponse(plans.render_html(doc), headers=headers)
+    return await _document(fmt, plans.render_html(doc, head), f"projet-accueil-{plan_id}")
 
 
 async def family_export(request: Request) -> Response:
     db, host = request.app.state.db, request.app.state.host
-    fmt = request.path_params["format"]
     try:
-        if fmt not in ("json", "html"):
-            raise NotFoundError("format inconnu (json ou html)", field="format")
+        fmt = _format(request, ("json", *DOCUMENT_FORMATS))
         tenant, caller = await _signed_in(request, gdpr.MANAGE)
         family_id = try_uuid(request.path_params["family"])
         if family_id is None:
@@ -100,6 +119,7 @@ async def family_export(request: Request) -> Response:
         sources = [source for _owner, source in host.contributions.personal_data]
         async with db.session(tenant.id) as session:
             export = await gdpr.export_family(session, caller, sources, family_id, pole=tenant.name)
+            head = await letterhead(session, tenant)
             await session.commit()
     except MaillageError as exc:
         return _error(exc)
@@ -109,7 +129,7 @@ async def family_export(request: Request) -> Response:
             export.as_json(),
             headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.json"'},
         )
-    return HTMLResponse(gdpr.render_html(export), headers=HEADERS)
+    return await _document(fmt, gdpr.render_html(export, head), name)
 
 
 def _query_date(request: Request, name: str) -> dt.date | None:
@@ -125,6 +145,7 @@ def _query_date(request: Request, name: str) -> dt.date | None:
 async def outreach_tables(request: Request) -> Response:
     db = request.app.state.db
     try:
+        fmt = _format(request)
         tenant, caller = await _signed_in(request, outreach.READ)
         raw_year = request.query_params.get("year")
         if raw_year is not None and not raw_year.isdigit():
@@ -137,24 +158,17 @@ async def outreach_tables(request: Request) -> Response:
         async with db.session(tenant.id) as session:
             sessions = await outreach.session_table(session, caller, start=start, end=end)
             events = await outreach.event_table(session, caller, start=start, end=end)
+            head = await letterhead(session, tenant)
     except MaillageError as exc:
         return _error(exc)
-    headers = HEADERS
-    if request.path_params["format"] == "pdf":
-        return Response(
-            outreach_report.render_pdf(tenant.name, sessions, events),
-            media_type="application/pdf",
-            headers={
-                **headers,
-                "Content-Disposition": f'inline; filename="sensibilisations-{start}.pdf"',
-            },
-        )
-    return HTMLResponse(outreach_report.render_html(tenant.name, sessions, events), headers=headers)
+    html = outreach_report.render_html(head, sessions, events)
+    return await _document(fmt, html, f"sensibilisations-{start}")
 
 
 async def invoice(request: Request) -> Response:
     db = request.app.state.db
     try:
+        fmt = _format(request)
         tenant, caller = await _signed_in(request, ADHESIONS_READ)
         try:
             invoice_id = uuid.UUID(request.path_params["invoice"])
@@ -162,23 +176,18 @@ async def invoice(request: Request) -> Response:
             raise NotFoundError("facture introuvable", field="invoiceId") from None
         async with db.session(tenant.id) as session:
             doc = await invoices.document(session, caller, tenant, invoice_id)
+            head = await letterhead(session, tenant)
             await session.commit()
     except MaillageError as exc:
         return _error(exc)
-    headers = HEADERS
-    if request.path_params["format"] == "pdf":
-        name = doc.invoice.number or f"brouillon-{invoice_id}"
-        return Response(
-            invoices.render_pdf(doc),
-            media_type="application/pdf",
-            headers={**headers, "Content-Disposition": f'inline; filename="facture-{name}.pdf"'},
-        )
-    return HTMLResponse(invoices.render_html(doc), headers=headers)
+    name = doc.invoice.number or f"brouillon-{invoice_id}"
+    return await _document(fmt, invoices.render_html(doc, head), f"facture-{name}")
 
 
 async def action_plan_evaluation(request: Request) -> Response:
     db = request.app.state.db
     try:
+        fmt = _format(request)
         tenant, caller = await _signed_in(request, actionplan_report.READ)
         try:
             period_id = uuid.UUID(request.path_params["period"])
@@ -189,19 +198,11 @@ async def action_plan_evaluation(request: Request) -> Response:
             raise ValidationError("l'année du bilan (?year=2026)", field="year")
         async with db.session(tenant.id) as session:
             doc = await actionplan_report.evaluation(session, caller, period_id, int(raw_year))
+            head = await letterhead(session, tenant)
     except MaillageError as exc:
         return _error(exc)
-    headers = HEADERS
-    if request.path_params["format"] == "pdf":
-        return Response(
-            actionplan_report.render_pdf(doc),
-            media_type="application/pdf",
-            headers={
-                **headers,
-                "Content-Disposition": f'inline; filename="bilan-{doc.year}-{period_id}.pdf"',
-            },
-        )
-    return HTMLResponse(actionplan_report.render_html(doc), headers=headers)
+    html = actionplan_report.render_html(doc, head)
+    return await _document(fmt, html, f"bilan-{doc.year}-{period_id}")
 
 
 def report_routes() -> list[BaseRoute]:
@@ -211,4 +212,10 @@ def report_routes() -> list[BaseRoute]:
         Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
         Route("/reports/invoices/{invoice}.{format}", invoice, methods=["GET"]),
         Route("/reports/action-plans/{period}.{format}", action_plan_evaluation, methods=["GET"]),
+        # The documents' font, for the screen and the browser's print (no CDN).
+        Mount(
+            documents.FONT_URL_PREFIX.rstrip("/"),
+            StaticFiles(directory=documents.FONTS_DIR),
+            name="document-fonts",
+        ),
     ]

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import auth, db, demo, gdpr, plugin, schema, serve, tenants, territory
+from core.cli import (
+    auth,
+    db,
+    demo,
+    gdpr,
+    letterhead,
+    plugin,
+    schema,
+    serve,
+    tenants,
+    territory,
+)
 from core.hooks import hookimpl
 
-COMMAND_MODULES = (db, tenants, territory, plugin, auth, gdpr, demo, schema, serve)
+COMMAND_MODULES = (db, tenants, territory, plugin, auth, gdpr, letterhead, demo, schema, serve)
 
 
 @hookimpl

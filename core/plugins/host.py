@@ -73,6 +73,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.questionnaires.feature",
     "core.domain.actionplan.feature",
     "core.domain.report.feature",
+    "core.domain.letterhead.feature",
     "core.app.pages.home",
     "core.app.feature",
     "core.cli.feature",

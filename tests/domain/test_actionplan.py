@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from html import unescape
 from typing import Any
 
 import pytest
@@ -1076,7 +1077,7 @@ async def test_the_printable_evaluation_of_a_year(
     html = await client.http.get(html_url, headers=headers)
     assert html.status_code == 200
     text = html.text
-    assert "Bilan 2026 — Plan d&#x27;action 2025–2027 (2025–2027)" in text
+    assert "Bilan 2026 — Plan d'action 2025–2027 (2025–2027)" in unescape(text)
     assert "réalisé : 1" in text and "non réalisé : 1" in text and "pas encore noté : 2" in text
     assert "<td>Réalisé</td><td>Dans les délais.</td>" in text
     assert "<td>1 212,5</td>" in text

@@ -18,6 +18,7 @@ from core.domain.structures.models import Structure
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient, error_codes
 from tests.api.conftest import TwoPoles
+from tests.pdf import html_text, pdf_text
 
 WRITE = """mutation($c: ID, $s: ID, $p: ID, $content: ReceptionPlanInput!) {
   writeReceptionPlan(childId: $c, structureId: $s, planId: $p, content: $content) {
@@ -296,23 +297,6 @@ async def test_the_structures_team_reads_what_is_shared_with_it_and_nothing_else
     assert again["data"]["removeStructureStaff"]["errors"] == [
         {"code": "NOT_FOUND", "field": "userId"}
     ]
-
-
-def pdf_text(content: bytes) -> str:
-    """The words a reader sees in the PDF (pypdf's extraction), whitespace folded."""
-    import io
-
-    from pypdf import PdfReader
-
-    pages = PdfReader(io.BytesIO(content)).pages
-    return " ".join(" ".join(page.extract_text() or "" for page in pages).split())
-
-
-def html_text(content: str) -> str:
-    import re
-    from html import unescape
-
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", content)).split())
 
 
 CONSENT = """mutation($f: ID!) { recordConsent(familyId: $f, purpose: "share_with_structure",

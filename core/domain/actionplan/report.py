@@ -1,20 +1,20 @@
 """The printable evaluation of one year of the plan (« bilan du plan d'action »), in
-French, as HTML and PDF (ReportLab): every orientation, objective and action in the
-pole's order with the year's status and comment, then the indicators with their
-baseline, target and the year's value — or the gap and its reason."""
+French (templates/documents/evaluation.html: HTML, and the same HTML as PDF): every
+orientation, objective and action in the pole's order with the year's status and
+comment, then the indicators with their baseline, target and the year's value — or
+the gap and its reason."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
-from html import escape
-from typing import Any
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.api.documents import LANDSCAPE, DocumentTemplates, Letterhead
 from core.domain.actionplan.models import (
     IndicatorValue,
     PlanIndicator,
@@ -170,102 +170,16 @@ def _summary(doc: Evaluation) -> str:
     )
 
 
-def render_html(doc: Evaluation) -> str:
-    parts = [
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">',
-        f"<title>{escape(_heading(doc))}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
-        "color:#1b1b1b}h1{font-size:1.4rem}h2{font-size:1.1rem;border-bottom:1px solid #ccc}"
-        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem;"
-        "text-align:left;vertical-align:top}.meta{color:#555}"
-        "@media print{body{margin:0}}</style></head><body>",
-        f"<h1>{escape(_heading(doc))}</h1>",
-        f'<p class="meta">{escape(_summary(doc))}</p>',
-        "<h2>Orientations, objectifs et actions</h2><table>",
-        "<tr><th>N°</th><th>Intitulé</th><th>Statut</th><th>Commentaire</th></tr>",
-    ]
-    for line in doc.lines:
-        indent = "&nbsp;" * 4 * line.depth
-        title = escape(line.title)
-        if line.level != "Action":
-            title = f"<strong>{title}</strong>"
-        parts.append(
-            f"<tr><td>{escape(line.label)}</td><td>{indent}{title}</td>"
-            f"<td>{escape(line.status)}</td><td>{escape(line.comment)}</td></tr>"
-        )
-    parts.append("</table><h2>Indicateurs</h2><table>")
-    parts.append(
-        "<tr><th>Indicateur</th><th>Rattaché à</th><th>Unité</th><th>Référence</th>"
-        f"<th>Cible</th><th>{doc.year}</th><th>Précision</th></tr>"
+TEMPLATES = DocumentTemplates(Path(__file__).with_name("templates"))
+
+
+def render_html(doc: Evaluation, letterhead: Letterhead) -> str:
+    """The printed evaluation, landscape (the PDF is this HTML, core.api.documents.pdf)."""
+    return TEMPLATES.render(
+        "documents/evaluation.html",
+        letterhead=letterhead,
+        page_size=LANDSCAPE,
+        doc=doc,
+        heading=_heading(doc),
+        summary=_summary(doc),
     )
-    for m in doc.measures:
-        cells = (m.name, m.attached_to, m.unit, m.baseline, m.target, m.value, m.note)
-        parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    parts.append("</table></body></html>")
-    return "".join(parts)
-
-
-def render_pdf(doc: Evaluation) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-
-    def para(text: str, style: str = "BodyText") -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), styles[style])
-
-    grid = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-        ]
-    )
-    items: list[list[Any]] = [[para(h) for h in ("N°", "Intitulé", "Statut", "Commentaire")]]
-    for line in doc.lines:
-        items.append(
-            [
-                para(line.label),
-                para("    " * line.depth + line.title),
-                para(line.status),
-                para(line.comment),
-            ]
-        )
-    measures: list[list[Any]] = [
-        [
-            para(h)
-            for h in (
-                "Indicateur",
-                "Rattaché à",
-                "Unité",
-                "Référence",
-                "Cible",
-                str(doc.year),
-                "Précision",
-            )
-        ]
-    ]
-    for m in doc.measures:
-        measures.append(
-            [
-                para(c)
-                for c in (m.name, m.attached_to, m.unit, m.baseline, m.target, m.value, m.note)
-            ]
-        )
-    story: list[Any] = [
-        para(_heading(doc), "Title"),
-        para(_summary(doc), "Italic"),
-        Spacer(1, 12),
-        para("Orientations, objectifs et actions", "Heading2"),
-        Table(items, colWidths=[50, 380, 90, 230], style=grid, repeatRows=1),
-        Spacer(1, 12),
-        para("Indicateurs", "Heading2"),
-        Table(measures, colWidths=[190, 90, 70, 80, 60, 90, 170], style=grid, repeatRows=1),
-    ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=landscape(A4), title=_heading(doc), author="maillage").build(
-        story
-    )
-    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""The printable invoice, in French: HTML for the screen, PDF (ReportLab) for sending.
+"""The printable invoice, in French (templates/documents/invoice.html): HTML for the
+screen, and the same HTML as PDF for sending (core.api.documents).
 
 A draft prints as « Facture proforma (brouillon) » without a number; a cancelled
 invoice prints its number with « ANNULÉE » and the reason."""
@@ -6,16 +7,15 @@ invoice prints its number with « ANNULÉE » and the reason."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from dataclasses import dataclass
-from html import escape
-from typing import Any
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.api.documents import DocumentTemplates, Letterhead
 from core.audit.trail import record
 from core.domain.adhesions.checks import READ, euros
 from core.domain.adhesions.models import Invoice, InvoiceLine, Payment
@@ -28,8 +28,6 @@ from core.tenancy.models import Tenant
 class Document:
     pole: str
     operator: str
-    pole_address: str
-    pole_contact: str
     invoice: Invoice
     lines: list[InvoiceLine]
     payments: list[Payment]
@@ -73,12 +71,10 @@ async def document(
         object_id=str(invoice.id),
         fields=["document", "customerName", "customerAddress"],
     )
-    contact = tenant.contact or {}
+    # The pole's address and contact are on the letterhead of every document.
     return Document(
         pole=tenant.name,
         operator=tenant.operator,
-        pole_address=str(contact.get("address", "")),
-        pole_contact=" — ".join(str(contact[k]) for k in ("email", "phone") if contact.get(k)),
         invoice=invoice,
         lines=lines,
         payments=payments,
@@ -114,120 +110,19 @@ def _summary(doc: Document) -> list[tuple[str, str]]:
 
 
 FOOTER = "Montants en euros, sans TVA."
+TEMPLATES = DocumentTemplates(Path(__file__).with_name("templates"))
+TEMPLATES.env.filters.update(euros=euros, quantity=_quantity)
 
 
-def render_html(doc: Document) -> str:
-    inv = doc.invoice
-    parts = [
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">',
-        f"<title>{escape(doc.title)} — {escape(doc.pole)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-        "color:#1b1b1b}h1{font-size:1.5rem}table{border-collapse:collapse;width:100%}"
-        "th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}"
-        "td.n,th.n{text-align:right}.meta{color:#555}.cancelled{color:#b00;font-weight:bold}"
-        "@media print{body{margin:0}}</style>",
-        "</head><body>",
-        f"<p><strong>{escape(doc.pole)}</strong><br>{escape(doc.operator)}<br>"
-        f"{escape(doc.pole_address)}<br>{escape(doc.pole_contact)}</p>",
-        f"<h1>{escape(doc.title)}</h1>",
-        f'<p class="meta">Émise le {_date(inv.issued_on) or "—"}'
-        + (f" — à régler avant le {_date(inv.due_on)}" if inv.due_on else "")
-        + f' — statut : <span class="{"cancelled" if inv.status == "cancelled" else ""}">'
-        f"{escape(_status_line(doc))}</span></p>",
-        f"<p>Adressée à :<br><strong>{escape(inv.customer_name)}</strong><br>"
-        f"{escape(inv.customer_address).replace(chr(10), '<br>')}</p>",
-        '<table><thead><tr><th>Désignation</th><th class="n">Quantité</th>'
-        '<th class="n">Prix unitaire</th><th class="n">Montant</th></tr></thead><tbody>',
-    ]
-    for line in doc.lines:
-        parts.append(
-            f"<tr><td>{escape(line.label)}</td>"
-            f'<td class="n">{_quantity(line.quantity_hundredths)}</td>'
-            f'<td class="n">{euros(line.unit_cents)}</td>'
-            f'<td class="n">{euros(line.total_cents)}</td></tr>'
-        )
-    parts.append("</tbody><tfoot>")
-    for label, amount in _summary(doc):
-        parts.append(f'<tr><th colspan="3" class="n">{label}</th><td class="n">{amount}</td></tr>')
-    parts.append("</tfoot></table>")
-    if doc.payments:
-        parts.append("<h2>Paiements reçus</h2><ul>")
-        for p in doc.payments:
-            parts.append(
-                f"<li>{_date(p.paid_on)} — {PAYMENT_METHODS[p.method]} — {euros(p.amount_cents)}"
-                + (f" ({escape(p.reference)})" if p.reference else "")
-                + "</li>"
-            )
-        parts.append("</ul>")
-    if inv.notes:
-        parts.append(f"<p>{escape(inv.notes)}</p>")
-    parts.append(f'<p class="meta">{FOOTER}</p></body></html>')
-    return "".join(parts)
-
-
-def render_pdf(doc: Document) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-    inv = doc.invoice
-
-    def para(text: str, style: str = "BodyText") -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), styles[style])
-
-    story: list[Any] = [
-        para(f"{doc.pole}\n{doc.operator}\n{doc.pole_address}\n{doc.pole_contact}"),
-        Spacer(1, 12),
-        para(doc.title, "Title"),
-        para(
-            f"Émise le {_date(inv.issued_on) or '—'}"
-            + (f" — à régler avant le {_date(inv.due_on)}" if inv.due_on else "")
-            + f" — statut : {_status_line(doc)}",
-            "Italic",
-        ),
-        Spacer(1, 12),
-        para(f"Adressée à :\n{inv.customer_name}\n{inv.customer_address}"),
-        Spacer(1, 12),
-    ]
-    data: list[list[Any]] = [["Désignation", "Quantité", "Prix unitaire", "Montant"]]
-    for line in doc.lines:
-        data.append(
-            [
-                para(line.label),
-                _quantity(line.quantity_hundredths),
-                euros(line.unit_cents),
-                euros(line.total_cents),
-            ]
-        )
-    for label, amount in _summary(doc):
-        data.append(["", "", label, amount])
-    table = Table(data, colWidths=[250, 60, 90, 90], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
-                ("LINEABOVE", (0, len(doc.lines) + 1), (-1, len(doc.lines) + 1), 0.5, colors.grey),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
+def render_html(doc: Document, letterhead: Letterhead) -> str:
+    """The printed invoice (the PDF is this HTML, core.api.documents.pdf)."""
+    return TEMPLATES.render(
+        "documents/invoice.html",
+        letterhead=letterhead,
+        doc=doc,
+        inv=doc.invoice,
+        status=_status_line(doc),
+        summary=_summary(doc),
+        methods=PAYMENT_METHODS,
+        footer=FOOTER,
     )
-    story.append(table)
-    if doc.payments:
-        story += [Spacer(1, 12), para("Paiements reçus", "Heading2")]
-        for p in doc.payments:
-            story.append(
-                para(
-                    f"{_date(p.paid_on)} — {PAYMENT_METHODS[p.method]} — {euros(p.amount_cents)}"
-                    + (f" ({p.reference})" if p.reference else "")
-                )
-            )
-    if inv.notes:
-        story += [Spacer(1, 12), para(inv.notes)]
-    story += [Spacer(1, 18), para(FOOTER, "Italic")]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=doc.title, author=doc.pole).build(story)
-    return buffer.getvalue()

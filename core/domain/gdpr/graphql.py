@@ -127,6 +127,9 @@ class FamilyDataExport:
         description="Le document complet (format maillage.family-export/1), par rubrique."
     )
     html_url: str = strawberry.field(description="La version lisible à remettre à la famille.")
+    pdf_url: str = strawberry.field(
+        description="La même version lisible en PDF (à l'en-tête du pôle), à envoyer."
+    )
     json_url: str
 
 
@@ -161,9 +164,9 @@ class ErasureRequestPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def export_urls(family_id: uuid.UUID) -> tuple[str, str]:
+def export_urls(family_id: uuid.UUID) -> tuple[str, str, str]:
     base = f"/reports/families/{family_id}/export"
-    return f"{base}.html", f"{base}.json"
+    return f"{base}.html", f"{base}.pdf", f"{base}.json"
 
 
 @strawberry.type
@@ -195,12 +198,13 @@ class GdprQuery:
                 pole=tenant.name,
             )
             await session.commit()
-        html, json_url = export_urls(export.family_id)
+        html, pdf, json_url = export_urls(export.family_id)
         return FamilyDataExport(
             family_id=strawberry.ID(str(export.family_id)),
             generated_at=export.generated_at,
             data=export.as_json(),
             html_url=html,
+            pdf_url=pdf,
             json_url=json_url,
         )
 

@@ -14,13 +14,14 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.api.documents import DocumentTemplates, Letterhead
 from core.contributions import ExportRecord, FamilyScope, PersonalDataSource
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.families.models import Child, Family
@@ -464,60 +465,16 @@ async def purge(
 
 # --- the readable export ---------------------------------------------------------------
 
-
-def _value(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return '<span class="vide">—</span>'
-    if isinstance(value, list):
-        return "<ul>" + "".join(f"<li>{escape(str(v))}</li>" for v in value) + "</ul>"
-    return escape(str(value)).replace("\n", "<br>")
+TEMPLATES = DocumentTemplates(Path(__file__).with_name("templates"))
 
 
-def render_html(export: FamilyExport) -> str:
-    """The export as a French document a family can read and keep."""
-    parts = [
-        "<!doctype html><html lang='fr'><head><meta charset='utf-8'>",
-        "<title>Vos données détenues par le pôle</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
-        "color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #345;margin-top:2em}"
-        "table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}"
-        "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
-        "th{width:30%;background:#f3f5f7;font-weight:normal}.vide{color:#999}"
-        "h3{font-size:1em;margin-bottom:.2em}</style></head><body>",
-        f"<h1>Données détenues par {escape(export.pole)}</h1>",
-        f"<p>Dossier {escape(str(export.family_id))} — document établi le "
-        f"{export.generated_at:%d/%m/%Y à %H:%M} (UTC), au titre du droit d'accès "
-        "(article 15 du RGPD).</p>",
-    ]
-    for section in export.sections:
-        parts.append(f"<h2>{escape(section.title)}</h2>")
-        if not section.records:
-            parts.append("<p class='vide'>Aucune donnée.</p>")
-        for record in section.records:
-            parts.append(f"<h3>{escape(record.kind)}</h3><table>")
-            for label, value in record.fields.items():
-                parts.append(f"<tr><th>{escape(label)}</th><td>{_value(value)}</td></tr>")
-            parts.append("</table>")
-    parts.append("<h2>Obligations de conservation</h2>")
-    if not export.holds:
-        parts.append("<p class='vide'>Aucune.</p>")
-    for hold in export.holds:
-        state = f"levée le {hold.lifted_at:%d/%m/%Y}" if hold.lifted_at else "en cours"
-        until = f", jusqu'au {hold.until:%d/%m/%Y}" if hold.until else ""
-        parts.append(
-            f"<p>{escape(HOLD_REASONS.get(hold.reason, hold.reason))} — posée le "
-            f"{hold.placed_at:%d/%m/%Y}{until} ({state}).</p>"
-        )
-    parts.append("<h2>Demandes d'effacement</h2>")
-    if not export.erasures:
-        parts.append("<p class='vide'>Aucune.</p>")
-    for request in export.erasures:
-        parts.append(
-            f"<p>Reçue le {request.received_on:%d/%m/%Y} — "
-            f"{escape(ERASURE_STATUSES.get(request.status, request.status))}.</p>"
-        )
-    parts.append(
-        "<p>Pour toute question, ou pour exercer vos droits de rectification, d'opposition "
-        "ou d'effacement, adressez-vous au pôle.</p></body></html>"
+def render_html(export: FamilyExport, letterhead: Letterhead) -> str:
+    """The export as a French document a family can read and keep (the PDF is this
+    HTML, core.api.documents.pdf)."""
+    return TEMPLATES.render(
+        "documents/family_export.html",
+        letterhead=letterhead,
+        export=export,
+        hold_reasons=HOLD_REASONS,
+        erasure_statuses=ERASURE_STATUSES,
     )
-    return "".join(parts)

@@ -1,20 +1,20 @@
 """Reception plans: write (a new version each time), share under the family's consent,
-revoke, and render the printable document (HTML and PDF, in French)."""
+revoke, and render the printable document (templates/documents/reception_plan.html, on
+the documents' pipeline: HTML, and the PDF made of the same HTML)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
-from typing import Any
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.api.documents import DocumentTemplates, Letterhead
 from core.audit.trail import record
 from core.domain.families.models import Child, Consent, Family
 from core.domain.families.service import active_consent
@@ -29,6 +29,7 @@ MANAGE = "families.manage"
 # A structure's staff: the plans shared with their structure, nothing else.
 SHARED_READ = "plans.shared.read"
 SHARE_PURPOSE = "share_with_structure"
+TEMPLATES = DocumentTemplates(Path(__file__).with_name("templates"))
 TEXT_FIELDS = (
     "needs",
     "habits",
@@ -375,85 +376,8 @@ SECTIONS = (
 )
 
 
-def _date(value: str | dt.date) -> str:
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-    return day.strftime("%d/%m/%Y")
-
-
-def render_html(doc: Document) -> str:
-    v = doc.version
-    parts = [
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">',
-        f"<title>Projet d'accueil personnalisé — {escape(doc.child)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-        "color:#1b1b1b}h1{font-size:1.5rem}h2{font-size:1.1rem;border-bottom:1px solid #ccc}"
-        "p{white-space:pre-wrap}.meta{color:#555}@media print{body{margin:0}}</style>",
-        "</head><body>",
-        "<h1>Projet d'accueil personnalisé</h1>",
-        f'<p class="meta">{escape(doc.child)}, né·e le {_date(doc.birth_date)} '
-        f"({escape(doc.family)}) — accueil : {escape(doc.structure)}<br>"
-        f"Version {v.version} du {v.written_at:%d/%m/%Y}</p>",
-    ]
-    for name, title in SECTIONS:
-        text = getattr(v, name)
-        if text:
-            parts.append(f"<h2>{escape(title)}</h2><p>{escape(text)}</p>")
-    if v.adaptation_periods:
-        parts.append("<h2>Périodes d'adaptation</h2><ul>")
-        for p in v.adaptation_periods:
-            parts.append(
-                f"<li>du {_date(p['starts_on'])} au {_date(p['ends_on'])} : "
-                f"{escape(p['description'])}</li>"
-            )
-        parts.append("</ul>")
-    if v.review_dates:
-        dates = ", ".join(_date(d) for d in v.review_dates)
-        parts.append(f"<h2>Dates de bilan</h2><p>{dates}</p>")
-    parts.append(f'<p class="meta">{escape(doc.sharing)}</p></body></html>')
-    return "".join(parts)
-
-
-def render_pdf(doc: Document) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
-    styles = getSampleStyleSheet()
-    v = doc.version
-
-    def para(text: str, style: str = "BodyText") -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), styles[style])
-
-    story: list[Any] = [
-        para("Projet d'accueil personnalisé", "Title"),
-        para(
-            f"{doc.child}, né·e le {_date(doc.birth_date)} ({doc.family}) — accueil : "
-            f"{doc.structure} — version {v.version} du {v.written_at:%d/%m/%Y}",
-            "Italic",
-        ),
-        Spacer(1, 12),
-    ]
-    for name, title in SECTIONS:
-        text = getattr(v, name)
-        if text:
-            story += [para(title, "Heading2"), para(text)]
-    if v.adaptation_periods:
-        story.append(para("Périodes d'adaptation", "Heading2"))
-        for p in v.adaptation_periods:
-            story.append(
-                para(f"du {_date(p['starts_on'])} au {_date(p['ends_on'])} : {p['description']}")
-            )
-    if v.review_dates:
-        story += [
-            para("Dates de bilan", "Heading2"),
-            para(", ".join(_date(d) for d in v.review_dates)),
-        ]
-    story += [
-        Spacer(1, 18),
-        para(doc.sharing, "Italic"),
-    ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"Projet d'accueil — {doc.child}", author="maillage"
-    ).build(story)
-    return buffer.getvalue()
+def render_html(doc: Document, letterhead: Letterhead) -> str:
+    """The printed plan (the PDF is this HTML, core.api.documents.pdf)."""
+    return TEMPLATES.render(
+        "documents/reception_plan.html", letterhead=letterhead, doc=doc, sections=SECTIONS
+    )

@@ -1,7 +1,7 @@
 """report narratives and funding
 
-Revision ID: 0015_report
-Revises: 0014_action_plan
+Revision ID: 0016_report
+Revises: 0015_letterhead
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from core.db.sql import enable_tenant_rls
 
-revision: str = "0015_report"
-down_revision: str | None = "0014_action_plan"
+revision: str = "0016_report"
+down_revision: str | None = "0015_letterhead"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

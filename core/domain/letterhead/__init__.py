@@ -1,0 +1,1 @@
+"""The pole's letterhead on its printed documents: name, address, contact, colours, logo."""

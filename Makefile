@@ -84,9 +84,11 @@ screenshots: test-deps
 		-k screenshots
 
 ## Long property-based runs (same tests, many more examples): the isolation properties,
+## every breakdown of the figures against its total,
 ## and 5,000 fuzzed GraphQL documents per database against the real server.
 test-deep: test-deps
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q -m "not slow" tests/isolation
+	MAILLAGE_FIGURE_EXAMPLES=500 $(BIN)/python -m pytest -q tests/domain/test_figures_properties.py
 	MAILLAGE_FUZZ_EXAMPLES=5000 MAILLAGE_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s tests/fuzz
 
 lint: install

@@ -358,7 +358,8 @@ async def test_satisfaction_agrees_with_the_questionnaire_results(
         ).scalar_one()
     results = await client.execute(
         """query($id: ID!) { questionnaireResults(questionnaireId: $id, start: "2025-01-01",
-          end: "2026-01-01") { responses satisfactionRate sections { title satisfactionRate } } }""",
+          end: "2026-01-01") {
+            responses satisfactionRate sections { title satisfactionRate } } }""",
         {"id": str(satisfaction.id)},
         tenant=pole,
     )

@@ -15,7 +15,7 @@ from core.auth.demo import mark_demo_session
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.families.models import Child, Family
 from core.domain.kits.models import Kit, KitLoan, KitTrip
-from core.domain.outreach.models import AwarenessSession
+from core.domain.outreach.models import AwarenessSession, OutreachEvent
 from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.models import Questionnaire
 from core.domain.structures.models import Structure
@@ -135,13 +135,17 @@ async def activity(db: Database, pole: Tenant) -> None:
                 )
             )
         await session.flush()
-        for day, kind in (
-            (D(2025, 2, 1), "observation"),
-            (D(2025, 3, 1), "observation"),
-            (D(2025, 4, 1), "home_visit"),
-            (D(2024, 4, 1), "home_visit"),
+        for day, kind, where in (
+            (D(2025, 2, 1), "observation", creche.id),
+            (D(2025, 3, 1), "observation", None),
+            (D(2025, 4, 1), "home_visit", None),
+            (D(2024, 4, 1), "home_visit", creche.id),
         ):
-            session.add(Intervention(follow_up_id=follow_up.id, kind=kind, happened_on=day))
+            session.add(
+                Intervention(
+                    follow_up_id=follow_up.id, kind=kind, happened_on=day, structure_id=where
+                )
+            )
         sensory = Kit(name="Malle sensorielle", search_name="malle sensorielle", theme="sensory")
         motor = Kit(name="Malle motricité", search_name="malle motricite", theme="motor")
         session.add_all([sensory, motor])
@@ -196,6 +200,14 @@ async def activity(db: Database, pole: Tenant) -> None:
                     half_days=half_days,
                     participants_count=participants,
                 )
+            )
+        for kind, insee, reached, held in (
+            ("forum", LENS, 120, D(2025, 4, 5)),
+            ("stand", LENS, 30, D(2025, 6, 5)),
+            ("forum", BETHUNE, 80, D(2024, 6, 5)),
+        ):
+            session.add(
+                OutreachEvent(kind=kind, commune_insee=insee, held_on=held, people_reached=reached)
             )
         await session.commit()
 
@@ -306,6 +318,8 @@ async def test_requests_interventions_kits_and_sessions(
 
     interventions = await figure(client, pole, "casework.interventions", "intervention_kind")
     assert labelled(interventions) == {("Observation sur site",): 2, ("Visite à domicile",): 1}
+    where = await figure(client, pole, "casework.interventions", "structure_kind")
+    assert labelled(where) == {("EAJE (crèche, multi-accueil)",): 1, ("Non renseigné",): 2}
 
     loans = await figure(client, pole, "kits.loans", "kit", "borrower_kind")
     assert labelled(loans) == {
@@ -323,7 +337,8 @@ async def test_requests_interventions_kits_and_sessions(
         (LENS, "early_childhood", "1"): 1,
         (LENS, "youth", "2"): 1,
     }
-    assert labelled(sessions)[("Lens", "Enfance-jeunesse", "2 demi-journées")] == 1
+    assert labelled(sessions)[("Lens", "Enfance-jeunesse", "1 journée")] == 1
+    assert labelled(sessions)[("Béthune", "Petite enfance", "½ journée")] == 1
     margin_sets = {tuple(v["dimension"] for v in m["values"]) for m in sessions["margins"]}
     assert margin_sets == {
         ("commune", "audience"),
@@ -343,6 +358,10 @@ async def test_requests_interventions_kits_and_sessions(
     participants = await figure(client, pole, "outreach.participants", "audience")
     assert labelled(participants) == {("Petite enfance",): 17, ("Enfance-jeunesse",): 8}
     assert (participants["total"], participants["countsPersons"]) == (25, True)
+    events = await figure(client, pole, "outreach.events", "event_kind")
+    assert labelled(events) == {("Forum",): 1, ("Stand",): 1}
+    reached = await figure(client, pole, "outreach.people_reached", "epci")
+    assert cells(reached) == {(CA_LENS,): 150}
 
 
 async def test_satisfaction_agrees_with_the_questionnaire_results(

@@ -233,7 +233,7 @@ async def _check(
 
 
 # More examples in `make test-deep` (MAILLAGE_FIGURE_EXAMPLES).
-EXAMPLES = int(os.environ.get("MAILLAGE_FIGURE_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("MAILLAGE_FIGURE_EXAMPLES", "6"))
 
 
 def test_every_breakdown_agrees_with_the_figure(db_urls: DbUrls) -> None:

@@ -20,6 +20,8 @@ from core.domain.casework.vocabulary import (
 )
 from core.domain.families.models import Child
 from core.domain.families.vocabulary import NEEDS
+from core.domain.structures.models import Structure
+from core.domain.structures.vocabulary import STRUCTURE_KINDS
 from core.plugins.dimensions import (
     AGE_BRACKET,
     COMMUNE,
@@ -55,6 +57,14 @@ SUBJECT = Dimension(
 CHANNEL = Dimension("channel", "Canal", labels=CHANNELS, coarse=True)
 INTERVENTION_KIND = Dimension(
     "intervention_kind", "Type d'intervention", labels=INTERVENTION_KINDS, coarse=True
+)
+STRUCTURE_KIND = Dimension(
+    "structure_kind",
+    "Type de structure",
+    labels=STRUCTURE_KINDS,
+    coarse=True,
+    description="Le type de la structure où l'intervention a eu lieu (crèche, MAM, accueil "
+    "de loisirs…) ; « non renseigné » pour une intervention hors structure.",
 )
 
 
@@ -110,12 +120,18 @@ def _requests(scope: FigureScope) -> Select:
 
 
 def _interventions(scope: FigureScope) -> Select:
-    return select(
-        Intervention.id.label("unit"), Intervention.kind.label(INTERVENTION_KIND.code)
-    ).where(
-        and_(
-            Intervention.happened_on >= scope.period.start,
-            Intervention.happened_on < scope.period.end,
+    return (
+        select(
+            Intervention.id.label("unit"),
+            Intervention.kind.label(INTERVENTION_KIND.code),
+            Structure.kind.label(STRUCTURE_KIND.code),
+        )
+        .outerjoin(Structure, Structure.id == Intervention.structure_id)
+        .where(
+            and_(
+                Intervention.happened_on >= scope.period.start,
+                Intervention.happened_on < scope.period.end,
+            )
         )
     )
 
@@ -144,8 +160,9 @@ FIGURES = [
         "casework.interventions",
         "Interventions",
         "interventions",
-        description="Interventions réalisées pendant la période, par type.",
-        dimensions=(INTERVENTION_KIND,),
+        description="Interventions réalisées pendant la période, par type et par type de "
+        "structure.",
+        dimensions=(INTERVENTION_KIND, STRUCTURE_KIND),
         facts=_interventions,
     ),
 ]

@@ -79,6 +79,24 @@ def wanted_dimensions(spec: IndicatorSpec, codes: Sequence[str]) -> tuple[Dimens
     return tuple(found)
 
 
+def facts_problem(spec: IndicatorSpec) -> str | None:
+    """Why a figure's facts cannot be aggregated (a missing column, a function that
+    fails), found at startup rather than by the first person who asks for it."""
+    if spec.facts is None:
+        return None
+    try:
+        names = set(spec.facts(FigureScope(Period.year(2000))).selected_columns.keys())
+    except Exception as exc:  # a plugin's bug, reported with its name at startup
+        return f"indicateur {spec.name} : facts échoue ({type(exc).__name__}: {exc})"
+    needed = {"unit", *(d.code for d in spec.dimensions)}
+    if spec.measure != "count":
+        needed.add("value")
+    missing = sorted(needed - names)
+    if missing:
+        return f"indicateur {spec.name} : colonne(s) absente(s) des faits : {', '.join(missing)}"
+    return None
+
+
 def _aggregate(spec: IndicatorSpec, inner: Any) -> Any:
     if spec.measure == "count":
         return func.count()

@@ -19,7 +19,11 @@ from core.contributions import Dimension, Period
 from core.errors import ValidationError
 from core.plugins import state
 from core.plugins.figures import FigureTable
-from core.plugins.indicators import compute_figure_table, compute_indicators
+from core.plugins.indicators import (
+    available_indicators,
+    compute_figure_table,
+    compute_indicators,
+)
 from core.plugins.manifest import Setting
 from core.plugins.state import PluginState
 from core.tenancy.models import Tenant
@@ -146,6 +150,25 @@ class IndicatorValue:
     )
     dimensions: list[FigureDimension] = strawberry.field(
         description="Les dimensions que `figure` accepte pour cet indicateur."
+    )
+
+
+@strawberry.type(
+    description="La définition d'un chiffre du pôle (cœur ou module activé), sans le calculer."
+)
+class FigureDefinition:
+    name: str = strawberry.field(description="Nom de l'indicateur, à passer à `figure`.")
+    owner: str = strawberry.field(description="« core » ou le module qui le calcule.")
+    title: str = strawberry.field(description="Intitulé français.")
+    unit: str = strawberry.field(description="Unité.")
+    description: str = strawberry.field(description="Définition de l'indicateur.")
+    measure: str = strawberry.field(
+        description="« count » (unités comptées une fois), « sum » ou « mean » ; « total » "
+        "pour un module d'API 1.0, qui calcule lui-même."
+    )
+    counts_persons: bool = strawberry.field(description="Vrai si le chiffre compte des personnes.")
+    dimensions: list[FigureDimension] = strawberry.field(
+        description="Les dimensions que `figure` accepte."
     )
 
 
@@ -295,6 +318,29 @@ class PluginsQuery:
                 dimensions=[FigureDimension.of(d) for d in r.spec.dimensions],
             )
             for r in results
+        ]
+
+    @strawberry.field(
+        description="Les chiffres que le pôle peut calculer (cœur et modules activés), avec "
+        "leurs dimensions, par nom ; rien n'est calculé.",
+        extensions=[action_gate("indicators.read")],
+    )
+    async def figure_definitions(self, info: Info[Context, None]) -> list[FigureDefinition]:
+        enabled = await info.context.enabled_plugins()
+        return [
+            FigureDefinition(
+                name=name,
+                owner=owner,
+                title=spec.title,
+                unit=spec.unit,
+                description=spec.description,
+                measure=spec.measure if spec.facts is not None else "total",
+                counts_persons=spec.counts_persons,
+                dimensions=[FigureDimension.of(d) for d in spec.dimensions],
+            )
+            for name, (owner, spec) in sorted(
+                available_indicators(info.context.host, enabled).items()
+            )
         ]
 
     @strawberry.field(

@@ -459,6 +459,43 @@ async def test_bad_requests_are_named(client: GraphQLClient, two_poles: TwoPoles
     ]
 
 
+async def test_the_definitions_list_every_figure_of_the_pole(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    result = await client.execute(
+        """{ figureDefinitions { name owner measure countsPersons
+             dimensions { code coarse multiple } } }""",
+        tenant=two_poles.a,
+    )
+    found = {d["name"]: d for d in result["data"]["figureDefinitions"]}
+    assert {
+        "casework.children_followed",
+        "casework.requests",
+        "casework.interventions",
+        "kits.loans",
+        "kits.kilometres",
+        "outreach.sessions",
+        "outreach.participants",
+        "outreach.events",
+        "outreach.people_reached",
+        "questionnaires.satisfaction_rate",
+        "questionnaires.responses",
+    } <= set(found)
+    assert not any(name.startswith("referent_charters.") for name in found)  # not enabled
+    children = found["casework.children_followed"]
+    assert (children["owner"], children["measure"], children["countsPersons"]) == (
+        "core",
+        "count",
+        True,
+    )
+    assert children["dimensions"] == [
+        {"code": "age_bracket", "coarse": True, "multiple": False},
+        {"code": "commune", "coarse": False, "multiple": False},
+        {"code": "epci", "coarse": False, "multiple": False},
+        {"code": "needs_profile", "coarse": True, "multiple": True},
+    ]
+
+
 async def test_only_who_reads_indicators(client: GraphQLClient, two_poles: TwoPoles) -> None:
     from core.access.actions import Actor
 
@@ -467,3 +504,5 @@ async def test_only_who_reads_indicators(client: GraphQLClient, two_poles: TwoPo
         FIGURE, {"name": "casework.requests", "year": 2025}, tenant=two_poles.a, actor=staff
     )
     assert error_codes(result) == ["FORBIDDEN"]
+    listed = await client.execute("{ figureDefinitions { name } }", tenant=two_poles.a, actor=staff)
+    assert error_codes(listed) == ["FORBIDDEN"]

@@ -107,7 +107,7 @@ def _aggregate(spec: IndicatorSpec, inner: Any) -> Any:
 
 def figure_statement(
     spec: IndicatorSpec, scope: FigureScope, dimensions: Sequence[Dimension]
-) -> Any:
+) -> tuple[Any, list[tuple[str, ...]]]:
     """The one SELECT that computes every grouping set of the figure: columns
     ``grouping`` (the index of the set), one per dimension (as text), ``value``."""
     assert spec.facts is not None
@@ -141,7 +141,7 @@ async def _labels(
         return {}
     if isinstance(dimension.labels, Mapping):
         return dimension.labels
-    return await dimension.labels(session, sorted(codes))
+    return await dimension.labels(session, sorted(set(codes)))
 
 
 def _order(dimension: Dimension, value: DimensionValue) -> tuple[int, int, str]:

@@ -18,6 +18,7 @@ from core.api.payloads import UserError, user_errors
 from core.contributions import Dimension, Period
 from core.errors import ValidationError
 from core.plugins import state
+from core.plugins.figures import FigureCell as FigureCellData
 from core.plugins.figures import FigureTable
 from core.plugins.indicators import (
     available_indicators,
@@ -188,7 +189,7 @@ class FigureCell:
     value: float | None = strawberry.field(description="La valeur (nulle : pas de donnée).")
 
     @classmethod
-    def of(cls, cell: Any) -> FigureCell:
+    def of(cls, cell: FigureCellData) -> FigureCell:
         return cls(
             values=[
                 FigureDimensionValue(dimension=v.dimension, code=v.code, label=v.label)

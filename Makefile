@@ -118,11 +118,13 @@ screenshots: test-deps
 		-k screenshots
 
 ## Long property-based runs (same tests, many more examples): the isolation properties,
-## the network releases' protection (10,000 random releases per property), and 5,000
-## fuzzed GraphQL documents per database against the real server.
+## the network releases' protection (10,000 random releases per property), every breakdown
+## of the figures against its total, and 5,000 fuzzed GraphQL documents per database
+## against the real server.
 test-deep: test-deps
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q -m "not slow" tests/isolation
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/network/protection
+	MAILLAGE_FIGURE_EXAMPLES=500 $(BIN)/python -m pytest -q tests/domain/test_figures_properties.py
 	MAILLAGE_FUZZ_EXAMPLES=5000 MAILLAGE_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s tests/fuzz
 
 lint: install

@@ -48,22 +48,96 @@ class Period:
 IndicatorResult = Mapping[str, int | float]
 IndicatorCompute = Callable[[AsyncSession, Period], Awaitable[IndicatorResult]]
 
+# The labels of a dimension's codes that live in the database (communes, kits…): one
+# statement for all the codes of a table, never one per cell.
+DimensionLabels = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, str]]]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """An axis a figure is broken down by (« tranche d'âge », « commune »…).
+
+    ``labels`` gives the French label of each code: a fixed vocabulary, or an async
+    function that looks up the codes of one table at once. ``coarse`` says the axis is
+    coarse enough for the national network (issue 20): an age bracket, an audience, a
+    borrower kind are; a commune, an EPCI, a kit are not. ``multiple`` says one counted
+    unit may sit in several cells (a child's needs profile, a request's subjects): those
+    cells do not add up to the total, which still counts each unit once.
+    """
+
+    code: str
+    title: str
+    labels: Mapping[str, str] | DimensionLabels = field(default_factory=dict)
+    coarse: bool = False
+    multiple: bool = False
+    description: str = ""
+    # How cells are ordered when ``labels`` is a function: by label (communes) or by
+    # code, numbers compared as numbers (age brackets « 3-5 » before « 12- », durations).
+    # A fixed vocabulary orders cells as it lists its codes.
+    order: str = "label"
+
+
+@dataclass(frozen=True)
+class FigureScope:
+    """What a figure's facts are selected for: the period and the pole's settings
+    (age brackets…). The session's pole filter applies to every row."""
+
+    period: Period
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    # The database's dialect (``sqlite``, ``postgresql``), for the few expressions
+    # that differ, such as the elements of a JSON list.
+    dialect: str = "sqlite"
+
+
+# A figure's facts: a SELECT of one row per counted unit (and per value of a ``multiple``
+# dimension), with a column ``unit`` (what is counted once: a child's id, a loan's id),
+# a column ``value`` for the measures ``sum`` and ``mean`` (one value per unit), and one
+# column per dimension, named by its code. Core aggregates it in the database.
+FigureFacts = Callable[[FigureScope], Any]
+
+# How the facts aggregate: ``count`` units, ``sum`` or ``mean`` of their value.
+MEASURES = ("count", "sum", "mean")
+
 
 @dataclass(frozen=True)
 class IndicatorSpec:
     """An aggregate a pole reports and the national network compares.
 
-    ``compute(session, period)`` runs in the pole's scoped session and returns
-    numbers only — ``{"total": 12}`` or a breakdown ``{"EAJE": 7, "ACM": 5}`` — never
-    rows: anything else is refused. Anonymisation of small cells happens when the
-    network release is built, not here.
+    A figure with dimensions (plugin API 1.1) gives ``facts``: core computes its total
+    and every breakdown from that one definition, in the database, so the activity
+    report and the network's releases can never disagree. ``counts_persons`` marks a
+    count of persons (children, participants, referents): small cells of those are
+    hidden in published copies and releases.
+
+    A figure of plugin API 1.0 gives ``compute(session, period)`` instead, which runs in
+    the pole's scoped session and returns numbers only — ``{"total": 12}`` or a
+    breakdown ``{"EAJE": 7, "ACM": 5}`` — never rows: anything else is refused.
     """
 
     name: str
     title: str
     unit: str
-    compute: IndicatorCompute
+    compute: IndicatorCompute | None = None
     description: str = ""
+    dimensions: Sequence[Dimension] = ()
+    facts: FigureFacts | None = None
+    measure: str = "count"
+    counts_persons: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dimensions", tuple(self.dimensions))
+        if (self.compute is None) == (self.facts is None):
+            raise ValueError(f"indicateur {self.name} : donnez compute ou facts, pas les deux")
+        if self.measure not in MEASURES:
+            raise ValueError(f"indicateur {self.name} : mesure inconnue {self.measure!r}")
+        if self.dimensions and self.facts is None:
+            raise ValueError(f"indicateur {self.name} : des dimensions demandent facts")
+        codes = [d.code for d in self.dimensions]
+        if len(set(codes)) != len(codes) or {"unit", "value"} & set(codes):
+            raise ValueError(f"indicateur {self.name} : codes de dimensions en double ou réservés")
+
+    def dimension(self, code: str) -> Dimension | None:
+        return next((d for d in self.dimensions if d.code == code), None)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,21 @@ from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, optional_commune, r
 from core.territory.graphql import Commune as CommuneNode
 from core.territory.models import Commune, Departement, Epci
 
+# isort: split
+# --- Indicators and dimensions (plugin API 1.1, decision 119) ---------------------------
+from core.contributions import Dimension, DimensionLabels, FigureScope
+from core.plugins.dimensions import AGE_BRACKET as AGE_BRACKET_DIMENSION
+from core.plugins.dimensions import COMMUNE as COMMUNE_DIMENSION
+from core.plugins.dimensions import EPCI as EPCI_DIMENSION
+from core.plugins.dimensions import (
+    age_bracket,
+    age_brackets,
+    age_on,
+    epci_of,
+    json_elements,
+    later_of,
+)
+
 __all__ = [
     "API_VERSION",
     "COMMUNE_INSEE_DEPRECATED",
@@ -144,6 +159,21 @@ __all__ = [
     "text_limit",
     "user_errors",
     "window",
+]
+# Indicators and dimensions (plugin API 1.1, decision 119).
+__all__ += [
+    "AGE_BRACKET_DIMENSION",
+    "COMMUNE_DIMENSION",
+    "EPCI_DIMENSION",
+    "Dimension",
+    "DimensionLabels",
+    "FigureScope",
+    "age_bracket",
+    "age_brackets",
+    "age_on",
+    "epci_of",
+    "json_elements",
+    "later_of",
 ]
 
 N = Any

@@ -159,6 +159,21 @@ def test_demo_builds_twice_serves_graphql_and_stops_cleanly(demo_env, tmp_path: 
             assert {v["year"] for v in values} == {2025, 2026}
             gaps = [v for v in values if v["state"]["value"] != "available"]
             assert gaps and all(v["reason"] for v in gaps)
+
+        # The figures, over HTTP: the kilometres agree with the kits' yearly count; in each
+        # pole, the children followed in 2025 by EPCI add up to the year's figure.
+        km = {y["year"]: y["km"] for y in kits["data"]["kitKilometresByYear"]}
+        figure = '{ figure(name: "kits.kilometres", year: 2025) { total } }'
+        assert round(_post(port, figure, admin)["data"]["figure"]["total"], 1) == km[2025]
+        children = (
+            '{ figure(name: "casework.children_followed", year: 2025, dimensions: ["epci"]) '
+            "{ total cells { values { code label } value } } }"
+        )
+        for slug in ("pas-de-calais", "puy-de-dome"):
+            table = _post(port, children, {**both, "X-Maillage-Tenant": slug})["data"]["figure"]
+            assert table["total"] > 0
+            assert sum(c["value"] for c in table["cells"]) == table["total"]
+            assert all(c["values"][0]["label"] for c in table["cells"])
     finally:
         server.send_signal(signal.SIGINT)
         _out, err = server.communicate(timeout=30)

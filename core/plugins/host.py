@@ -43,6 +43,7 @@ from core.contributions import (
 from core.db.base import OWNER_KEY, Base, table_kind
 from core.errors import ConfigurationError
 from core.hooks import PROJECT
+from core.plugins.figures import facts_problem
 from core.plugins.hookspecs import TENANT_BOUND, MaillageSpecs
 from core.plugins.manifest import Plugin
 
@@ -332,6 +333,9 @@ class PluginHost:
                             owner,
                             f"indicateur {spec.name} déjà déclaré par {c.indicators[spec.name][0]}",
                         )
+                    problem = facts_problem(spec)
+                    if problem is not None:
+                        self._problem(owner, problem)
                     c.indicators[spec.name] = (owner, spec)
 
                 source = self._call_one(obj, "maillage_migrations")

@@ -12,6 +12,7 @@ fixes the whole directory in one pass instead of one error per run.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import tomllib
 import zoneinfo
@@ -119,6 +120,25 @@ def _check_timezone(value: Any) -> str | None:
     return None
 
 
+# Lower bounds (in years) of the age brackets a pole's figures use; the last one is open.
+DEFAULT_AGE_BRACKETS = (0, 3, 6, 12)
+
+
+def age_brackets_problem(value: Any) -> str | None:
+    """French reason why ``value`` is not a list of age brackets' lower bounds."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+    ):
+        return f"liste d'âges entiers attendue (exemple : [0, 3, 6, 12]), reçu {_describe(value)}"
+    if value[0] != 0 or any(b <= a for a, b in itertools.pairwise(value)):
+        return "les âges commencent à 0 et croissent strictement (exemple : [0, 3, 6, 12])"
+    if value[-1] > 25 or len(value) > 12:
+        return "au plus 12 tranches, et des âges jusqu'à 25 ans"
+    return None
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """A per-pole setting: its type, default and bounds, checked when the file is read."""
@@ -195,6 +215,13 @@ TENANT_SETTINGS: dict[str, SettingSpec] = {
             "timezone", str, "Europe/Paris", "fuseau horaire du pôle", check=_check_timezone
         ),
         SettingSpec("locale", str, "fr", "langue de l'interface", choices=("fr", "en")),
+        SettingSpec(
+            "age_brackets",
+            list,
+            list(DEFAULT_AGE_BRACKETS),
+            "tranches d'âge des chiffres et du rapport (âge de début de chaque tranche)",
+            check=age_brackets_problem,
+        ),
     )
 }
 

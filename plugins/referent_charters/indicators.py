@@ -1,41 +1,87 @@
-"""The referent network's indicators: numbers only, computed in the pole's scoped session.
+"""The referent network's figures, defined once with their dimensions (plugin API 1.1):
+core computes totals and breakdowns from these facts in the pole's scoped session.
 
-Breakdowns use codes (``eje``, ``eaje``…), not labels: the national network compares
-poles cell by cell, whatever language a report is printed in.
+Cells carry codes (``eje``, ``eaje``…) and their French labels: the national network
+compares poles by code, whatever language a report is printed in.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import uuid
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from core import sdk
 from plugins.referent_charters.models import Referent, Signature, TrainingSession
+from plugins.referent_charters.vocabulary import JOB_LABELS, STRUCTURE_KIND_LABELS
 
 
-async def _new_referents(session: AsyncSession, period: sdk.Period) -> sdk.IndicatorResult:
+async def _session_titles(session: AsyncSession, codes: Sequence[str]) -> Mapping[str, str]:
+    ids = {uuid.UUID(code): code for code in codes}
+    rows = await session.execute(
+        select(
+            TrainingSession.id,
+            TrainingSession.title,
+            TrainingSession.start_on,
+            TrainingSession.end_on,
+        ).where(TrainingSession.id.in_(list(ids)))
+    )
+    return {
+        ids[id_]: f"{title} (du {sdk.date_fr(start)} au {sdk.date_fr(end)})"
+        for id_, title, start, end in rows
+    }
+
+
+JOB = sdk.Dimension(
+    "job", "Métier", labels={k.value: v for k, v in JOB_LABELS.items()}, coarse=True
+)
+STRUCTURE_KIND = sdk.Dimension(
+    "structure_kind",
+    "Lieu d'exercice",
+    labels={k.value: v for k, v in STRUCTURE_KIND_LABELS.items()},
+    coarse=True,
+)
+TRAINING_SESSION = sdk.Dimension(
+    "training_session",
+    "Session de formation",
+    labels=_session_titles,
+    description="La session où le référent a été formé, avec ses dates.",
+)
+
+
+def _new_referents(scope: sdk.FigureScope) -> Select:
     # A professional becomes a referent when their training session ends: that date,
     # not the day someone typed them in, places them in a period.
-    rows = await session.execute(
-        select(Referent.job, func.count())
+    return (
+        select(
+            Referent.id.label("unit"),
+            Referent.job.label(JOB.code),
+            Referent.structure_kind.label(STRUCTURE_KIND.code),
+            Referent.training_session_id.label(TRAINING_SESSION.code),
+            Referent.commune_insee.label(sdk.COMMUNE_DIMENSION.code),
+            sdk.epci_of(Referent.commune_insee).label(sdk.EPCI_DIMENSION.code),
+        )
         .join(Referent.training_session)
-        .where(TrainingSession.end_on >= period.start, TrainingSession.end_on < period.end)
-        .group_by(Referent.job)
+        .where(
+            TrainingSession.end_on >= scope.period.start,
+            TrainingSession.end_on < scope.period.end,
+        )
     )
-    by_job = {job: int(n) for job, n in rows}
-    return {"total": sum(by_job.values()), **by_job}
 
 
-async def _signatures(session: AsyncSession, period: sdk.Period) -> sdk.IndicatorResult:
-    rows = await session.execute(
-        select(Referent.structure_kind, func.count())
-        .select_from(Signature)
+def _signatures(scope: sdk.FigureScope) -> Select:
+    return (
+        select(
+            Signature.id.label("unit"),
+            Referent.structure_kind.label(STRUCTURE_KIND.code),
+            Referent.job.label(JOB.code),
+        )
         .join(Signature.referent)
-        .where(Signature.signed_on >= period.start, Signature.signed_on < period.end)
-        .group_by(Referent.structure_kind)
+        .where(Signature.signed_on >= scope.period.start, Signature.signed_on < scope.period.end)
     )
-    by_kind = {kind: int(n) for kind, n in rows}
-    return {"total": sum(by_kind.values()), **by_kind}
 
 
 new_referents = sdk.IndicatorSpec(
@@ -43,8 +89,16 @@ new_referents = sdk.IndicatorSpec(
     title="Nouveaux référents formés",
     unit="personnes",
     description="Référents dont la session de formation s'est terminée dans la période, "
-    "par métier (eje, cap_aepe, nurse, director, childminder, rsai, other).",
-    compute=_new_referents,
+    "par métier, lieu d'exercice, session, commune et EPCI.",
+    dimensions=(
+        JOB,
+        STRUCTURE_KIND,
+        TRAINING_SESSION,
+        sdk.COMMUNE_DIMENSION,
+        sdk.EPCI_DIMENSION,
+    ),
+    facts=_new_referents,
+    counts_persons=True,
 )
 
 signatures = sdk.IndicatorSpec(
@@ -52,6 +106,7 @@ signatures = sdk.IndicatorSpec(
     title="Chartes signées",
     unit="signatures",
     description="Chartes signées par un·e référent·e dans la période, par lieu d'exercice "
-    "(eaje, domicile).",
-    compute=_signatures,
+    "et par métier.",
+    dimensions=(STRUCTURE_KIND, JOB),
+    facts=_signatures,
 )

@@ -96,6 +96,21 @@ async def test_works_for_the_pole_that_enabled_it_and_answers_disabled_elsewhere
     ]
     other = await graphql.execute(indicators, {"n": ["sorties.participants"]}, tenant=b)
     assert error_codes(other) == ["NOT_FOUND"]
+    # An IndicatorSpec of plugin API 1.0 (compute, no dimensions) still answers: its own
+    # breakdown, whose keys are both code and label, and a `figure` that is its total.
+    breakdown = """{ indicators(start: "2026-01-01", end: "2027-01-01",
+      names: ["sorties.participants"]) { breakdown { code label value } dimensions { code } } }"""
+    got = await graphql.execute(breakdown, tenant=a)
+    assert got["data"]["indicators"] == [
+        {"breakdown": [{"code": "62", "label": "62", "value": 9.0}], "dimensions": []}
+    ]
+    figure = """query($d: [String!]) { figure(name: "sorties.participants", year: 2026,
+      dimensions: $d) { total cells { value } countsPersons } }"""
+    got = await graphql.execute(figure, tenant=a)
+    assert got["data"]["figure"] == {"total": 9.0, "cells": [], "countsPersons": False}
+    refused = await graphql.execute(figure, {"d": ["departement"]}, tenant=a)
+    assert error_codes(refused) == ["VALIDATION"]
+    assert refused["errors"][0]["extensions"]["field"] == "dimensions"
 
 
 async def test_actions_guard_the_plugin_fields(

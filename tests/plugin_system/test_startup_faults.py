@@ -257,3 +257,46 @@ async def test_a_plugin_whose_only_migration_was_deleted_is_told_to_generate_one
     assert "MAILLAGE_PLUGINS" not in message and "ajoutez le crochet" not in message
     assert info.value.field is None
     assert await migrate.current_revision(url) == migrate.head_revision()
+
+
+def test_a_figure_whose_facts_lack_a_column_stops_startup() -> None:
+    from sqlalchemy import literal, select
+
+    from core.contributions import Dimension, IndicatorSpec
+
+    audience = Dimension("audience", "Public", labels={"parents": "Parents"})
+
+    def facts(scope: Any) -> Any:
+        return select(literal(1).label("unit"), literal("parents").label("public"))
+
+    def broken(scope: Any) -> Any:
+        raise KeyError("colonne")
+
+    @hookimpl
+    def maillage_indicators() -> list[IndicatorSpec]:
+        return [
+            IndicatorSpec(
+                "chiffres.participants",
+                "Participants",
+                "personnes",
+                dimensions=(audience,),
+                facts=facts,
+                measure="sum",
+            ),
+            IndicatorSpec("chiffres.casse", "Cassé", "unités", facts=broken),
+        ]
+
+    message = problems_of(make_plugin("chiffres", maillage_indicators=maillage_indicators))
+    assert "chiffres.participants : colonne(s) absente(s) des faits : audience, value" in message
+    assert "chiffres.casse : facts échoue (KeyError" in message
+
+
+def test_an_indicator_gives_facts_or_compute() -> None:
+    from core.contributions import Dimension, IndicatorSpec
+
+    with pytest.raises(ValueError, match="compute ou facts"):
+        IndicatorSpec("x.y", "X", "u")
+    with pytest.raises(ValueError, match="des dimensions demandent facts"):
+        IndicatorSpec("x.y", "X", "u", lambda s, p: {}, dimensions=(Dimension("a", "A"),))  # type: ignore[arg-type, return-value]
+    with pytest.raises(ValueError, match="mesure inconnue"):
+        IndicatorSpec("x.y", "X", "u", facts=lambda s: None, measure="median")

@@ -178,6 +178,10 @@ def test_duplicate_slug_names_both_files(tmp_path: Path) -> None:
         ('locale = "de"', "non admise"),
         ('timezone = "Europe/Béthune"', "fuseau horaire inconnu"),
         ("timezone = 1", "texte attendu"),
+        ('age_brackets = "0-3"', "liste d'âges entiers attendue"),
+        ("age_brackets = [3, 6]", "commencent à 0"),
+        ("age_brackets = [0, 6, 6]", "croissent strictement"),
+        ("age_brackets = [0, 30]", "jusqu'à 25 ans"),
     ],
 )
 def test_setting_of_wrong_type_or_out_of_range_is_refused(
@@ -192,10 +196,15 @@ def test_setting_of_wrong_type_or_out_of_range_is_refused(
 
 
 def test_given_settings_override_defaults_and_the_rest_are_merged(tmp_path: Path) -> None:
-    write(tmp_path, "nord.toml", pole_toml(settings='default_loan_days = 14\nlocale = "en"'))
+    write(
+        tmp_path,
+        "nord.toml",
+        pole_toml(settings='default_loan_days = 14\nlocale = "en"\nage_brackets = [0, 6, 11]'),
+    )
 
     (config,) = load_tenant_dir(tmp_path)
 
+    assert config.settings["age_brackets"] == [0, 6, 11]
     assert config.settings["default_loan_days"] == 14
     assert config.settings["locale"] == "en"
     assert config.settings["retention_years_after_closing"] == 5

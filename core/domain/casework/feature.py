@@ -10,9 +10,16 @@ from strawberry.tools import merge_types
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.contributions import (
+    GraphQLContribution,
+    IndicatorSpec,
+    NavEntry,
+    PageContribution,
+    PersonalDataSource,
+)
 from core.domain.casework import pages, personal_data
 from core.domain.casework.demo import seed_casework
+from core.domain.casework.figures import FIGURES
 from core.domain.casework.graphql import (
     TYPES,
     CaseworkMutation,
@@ -35,6 +42,11 @@ from core.tenancy.models import Tenant
 @hookimpl
 def maillage_models() -> list[type]:
     return [Request, FollowUp, FollowUpStructure, FollowUpPartner, Intervention, TaskState]
+
+
+@hookimpl
+def maillage_indicators() -> list[IndicatorSpec]:
+    return FIGURES
 
 
 @hookimpl

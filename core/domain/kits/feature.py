@@ -9,13 +9,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.contributions import (
+    GraphQLContribution,
+    IndicatorSpec,
+    NavEntry,
+    PageContribution,
+    PersonalDataSource,
+)
 from core.domain.kits import pages, personal_data
 from core.domain.kits.demo import seed_kits
+from core.domain.kits.figures import FIGURES
 from core.domain.kits.graphql import TYPES, KitsMutation, KitsQuery
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_indicators() -> list[IndicatorSpec]:
+    return FIGURES
 
 
 @hookimpl

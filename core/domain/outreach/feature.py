@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.contributions import GraphQLContribution, IndicatorSpec, NavEntry, PageContribution
 from core.domain.outreach import pages
 from core.domain.outreach.demo import seed_outreach
+from core.domain.outreach.figures import FIGURES
 from core.domain.outreach.graphql import TYPES, OutreachMutation, OutreachQuery
 from core.domain.outreach.models import (
     AwarenessSession,
@@ -21,6 +22,11 @@ from core.domain.outreach.models import (
 )
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_indicators() -> list[IndicatorSpec]:
+    return FIGURES
 
 
 @hookimpl

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, PersonalDataSource
+from core.contributions import GraphQLContribution, IndicatorSpec, PersonalDataSource
 from core.domain.questionnaires import personal_data
 from core.domain.questionnaires.demo import seed_questionnaires
+from core.domain.questionnaires.figures import FIGURES
 from core.domain.questionnaires.graphql import TYPES, QuestionnairesMutation, QuestionnairesQuery
 from core.domain.questionnaires.models import (
     Questionnaire,
@@ -25,6 +26,11 @@ from core.domain.questionnaires.models import (
 )
 from core.hooks import hookimpl
 from core.tenancy.models import Tenant
+
+
+@hookimpl
+def maillage_indicators() -> list[IndicatorSpec]:
+    return FIGURES
 
 
 @hookimpl

@@ -1,4 +1,5 @@
-"""The plugin's indicators: numbers for the period, broken down by code."""
+"""The plugin's figures: numbers for the period, cells with code and label, and the
+breakdowns by job, structure kind, training session and place."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ INDICATORS = """
 query($start: Date!, $end: Date!) {
   indicators(start: $start, end: $end,
              names: ["referent_charters.new_referents", "referent_charters.signatures"]) {
-    name total breakdown { label value }
+    name total countsPersons breakdown { code label value }
+  }
+}
+"""
+
+FIGURE = """
+query($dims: [String!]) {
+  figure(name: "referent_charters.new_referents", year: 2026, dimensions: $dims) {
+    total cells { values { dimension code label } value }
   }
 }
 """
@@ -51,15 +60,27 @@ async def test_new_referents_and_signatures_in_the_period(make_tenant, enable_pl
         {
             "name": "referent_charters.new_referents",
             "total": 2.0,
+            "countsPersons": True,
             "breakdown": [
-                {"label": "childminder", "value": 1.0},
-                {"label": "eje", "value": 1.0},
+                {
+                    "code": "eje",
+                    "label": "Éducateur·rice de jeunes enfants (EJE)",
+                    "value": 1.0,
+                },
+                {"code": "childminder", "label": "Assistant·e maternel·le", "value": 1.0},
             ],
         },
         {
             "name": "referent_charters.signatures",
             "total": 1.0,
-            "breakdown": [{"label": "eaje", "value": 1.0}],
+            "countsPersons": False,
+            "breakdown": [
+                {
+                    "code": "eaje",
+                    "label": "Établissement d'accueil du jeune enfant (EAJE)",
+                    "value": 1.0,
+                }
+            ],
         },
     ]
     before = await graphql.execute(
@@ -69,6 +90,29 @@ async def test_new_referents_and_signatures_in_the_period(make_tenant, enable_pl
         (0.0, []),
         (0.0, []),
     ]
+
+    by_session = await graphql.execute(
+        FIGURE, {"dims": ["training_session", "structure_kind"]}, tenant=tenant
+    )
+    table = payload(by_session, "figure")
+    assert table["total"] == 2
+    assert [[v["label"] for v in c["values"]] + [c["value"]] for c in table["cells"]] == [
+        [
+            f"{session['title']} (du 9 mars 2026 au 13 avril 2026)",
+            "Établissement d'accueil du jeune enfant (EAJE)",
+            1,
+        ],
+        [
+            f"{session['title']} (du 9 mars 2026 au 13 avril 2026)",
+            "Accueil au domicile (assistant·e maternel·le)",
+            1,
+        ],
+    ]
+    by_place = payload(
+        await graphql.execute(FIGURE, {"dims": ["commune"]}, tenant=tenant), "figure"
+    )
+    assert sum(c["value"] for c in by_place["cells"]) == 2
+    assert "Clermont-Ferrand" in [c["values"][0]["label"] for c in by_place["cells"]]
 
 
 async def test_indicators_are_not_offered_to_a_pole_without_the_plugin(make_tenant, graphql):

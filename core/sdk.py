@@ -71,6 +71,8 @@ from core.domain.entities.references import (
     find_partner,
     find_staff_member,
     find_structure,
+    list_children,
+    list_families,
 )
 from core.domain.entities.views import (
     ChildView,
@@ -201,6 +203,8 @@ __all__ = [
     "get",
     "hookimpl",
     "in_order",
+    "list_children",
+    "list_families",
     "max_chars",
     "number_fr",
     "optional_commune",
@@ -263,6 +267,8 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "find_partner",
         "find_staff_member",
         "find_structure",
+        "list_children",
+        "list_families",
     ),
 }
 

@@ -243,6 +243,35 @@ async def find_child(
     return views.ChildView(r.id, r.family_id, r.first_name, r.birth_date, r.commune_insee)
 
 
+async def list_families(session: AsyncSession, *, limit: int = 100) -> list[views.FamilyView]:
+    """The pole's live families (not anonymised), by name: at most ``limit``."""
+    rows = await session.execute(
+        select(
+            FamilyModel.id, FamilyModel.name, FamilyModel.commune_insee, FamilyModel.anonymised_at
+        )
+        .where(FamilyModel.anonymised_at.is_(None))
+        .order_by(FamilyModel.search_name, FamilyModel.id)
+        .limit(limit)
+    )
+    return [views.FamilyView(r.id, r.name, r.commune_insee, False) for r in rows]
+
+
+async def list_children(session: AsyncSession, family_id: uuid.UUID) -> list[views.ChildView]:
+    """A family's children, eldest first (none for another pole's family)."""
+    rows = await session.execute(
+        select(
+            ChildModel.id,
+            ChildModel.family_id,
+            ChildModel.first_name,
+            ChildModel.birth_date,
+            ChildModel.commune_insee,
+        )
+        .where(ChildModel.family_id == family_id)
+        .order_by(ChildModel.birth_date, ChildModel.id)
+    )
+    return [views.ChildView(*r) for r in rows]
+
+
 async def find_structure(session: AsyncSession, id: Any, *, field: str) -> views.StructureView:
     """The pole's structure ``id`` or NOT_FOUND naming ``field``."""
     m = StructureModel

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core import sdk
 
-from .graphql import READ, MANAGE, contribution, loans_lent
+from .graphql import MANAGE, READ, contribution, loans_lent
 from .models import Loan
 
 HERE = Path(__file__).parent

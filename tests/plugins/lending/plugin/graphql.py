@@ -57,7 +57,9 @@ class LendingLoan(sdk.relay.Node):
         if not info.context.can(READ):
             return [None for _ in ids]
         async with info.context.db_session() as session:
-            rows = await session.scalars(select(Loan).where(Loan.id.in_([uuid.UUID(i) for i in ids])))
+            rows = await session.scalars(
+                select(Loan).where(Loan.id.in_([uuid.UUID(i) for i in ids]))
+            )
         return sdk.in_order(ids, rows, lambda r: str(r.id), cls.from_row)
 
 
@@ -158,4 +160,6 @@ async def loans_lent(session: Any, period: sdk.Period) -> sdk.IndicatorResult:
 
 
 def contribution() -> sdk.GraphQLContribution:
-    return sdk.GraphQLContribution(query=LendingQuery, mutation=LendingMutation, types=[LendingLoan])
+    return sdk.GraphQLContribution(
+        query=LendingQuery, mutation=LendingMutation, types=[LendingLoan]
+    )

@@ -88,6 +88,20 @@ class PageEngine:
         self.env = environment(
             [TEMPLATES] + [c.templates for _, c in contributed if c.templates is not None]
         )
+        missing = [
+            (owner, f"le panneau {panel.title} utilise le gabarit introuvable {panel.template}")
+            for owner, panel in host.contributions.panels
+            if not self._template_exists(panel.template)
+        ]
+        if missing:
+            raise PluginStartupError(missing)
+
+    def _template_exists(self, name: str) -> bool:
+        try:
+            self.env.get_template(name)
+        except jinja2.TemplateNotFound:
+            return False
+        return True
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [

@@ -119,7 +119,7 @@ def maillage_pages() -> sdk.PageContribution:
         )
 
     return sdk.PageContribution(
-        pages=[sdk.Page("/prets", loans_page, action=READ, operations=("LendingLoans",))],
+        pages=[sdk.Page("/lending/prets", loans_page, action=READ, operations=("LendingLoans",))],
         templates=HERE / "templates",
         operations=HERE / "operations",
     )
@@ -127,7 +127,7 @@ def maillage_pages() -> sdk.PageContribution:
 
 @sdk.hookimpl
 def maillage_navigation() -> list[sdk.NavEntry]:
-    return [sdk.NavEntry("Prêts", "/prets", action=READ, order=60)]
+    return [sdk.NavEntry("Prêts", "/lending/prets", action=READ, order=60)]
 
 
 @sdk.hookimpl

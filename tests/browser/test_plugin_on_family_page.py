@@ -1,19 +1,19 @@
-"""A plugin installed as an integrator installs one (a distribution with its entry
-point), enabled on a demo pole, against the real server: it lends to a family and
-a child of its pole over HTTP, answers another pole's family NOT_FOUND exactly as core
-does, and a coordinator sees its rows on the family's page and on its own page."""
+"""The tutorial's plugin installed as an integrator installs one (a distribution with
+its entry point, tests/browser/conftest.py) and enabled on a demo pole, against the real
+server: it lends to a family and a child of its pole over HTTP, answers another pole's
+family NOT_FOUND exactly as core does, and a coordinator sees its rows on the family's
+page and on the plugin's own page."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Api
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
-from tests.live import ROOT, LiveServer, demo_environment, run_cli, start_server
+from tests.live import LiveServer, run_cli
 
 FAMILIES = """query($s: String) { families(search: $s, first: 5) {
   edges { node { id name children { id firstName } } } } }"""
@@ -27,31 +27,16 @@ ITEM = "Verticalisateur (prêt de test)"
 SHOWN = "Casque anti-bruit (prêt à voir)"
 
 
-def install(site: Path) -> str:
-    """What ``pip install`` leaves for a plugin: its distribution's metadata with the
-    ``maillage.plugins`` entry point (the code itself is importable from the repo)."""
-    dist = site / "maillage_lending_sample-1.0.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: maillage-lending-sample\nVersion: 1.0.0\n"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[maillage.plugins]\nlending = tests.plugins.lending.plugin\n"
-    )
-    return f"{site}:{ROOT}"
-
-
 @pytest.fixture(scope="module")
-def lending_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    workdir = tmp_path_factory.mktemp("lending-demo")
-    env = demo_environment(workdir, PYTHONPATH=install(workdir / "site"))
-    run_cli(env, "demo", "setup", cwd=workdir)
-    run_cli(env, "plugin", "enable", "lending", "--tenant", "puy-de-dome", cwd=workdir)
-    server = start_server(env, workdir)
+def lending_live(live: LiveServer) -> Iterator[LiveServer]:
+    """The suite's demo server (the plugin is installed there), with the plugin enabled
+    for the Puy-de-Dôme pole while this module runs: the other tests see the pole as it
+    was (enabling is per request, disabling keeps the data)."""
+    run_cli(live.env, "plugin", "enable", "lending", "--tenant", "puy-de-dome")
     try:
-        yield server
+        yield live
     finally:
-        server.stop()
+        run_cli(live.env, "plugin", "disable", "lending", "--tenant", "puy-de-dome")
 
 
 def _family(api: Api, search: str) -> dict[str, object]:

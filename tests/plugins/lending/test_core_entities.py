@@ -24,6 +24,8 @@ ADD_CHILD = """mutation($f: ID!) {
 LOANS = """query($f: ID) { lending { loans(familyId: $f, first: 100) { totalCount
   edges { node { item family { name commune { name } } child { firstName } } } } } }"""
 EXPORT = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
+INDICATOR = """{ indicators(start: "2026-11-01", end: "2026-12-01", names: ["lending.loans"])
+  { name total } }"""
 ERASE = """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-03",
   requester: "guardian") { request { status counts } errors { code field message } } }"""
 
@@ -127,7 +129,7 @@ async def test_core_objects_load_in_batches_and_person_reads_are_audited(
     assert reads and all("name" in r.fields for r in reads)
 
 
-async def test_loans_are_in_the_familys_export_and_go_with_its_erasure(
+async def test_loans_are_counted_exported_and_go_with_the_familys_erasure(
     make_tenant: Any, enable_plugin: Any, graphql: Any, maillage_db: Any, make_actor: Any
 ) -> None:
     a = await _pole(make_tenant, enable_plugin)
@@ -135,6 +137,8 @@ async def test_loans_are_in_the_familys_export_and_go_with_its_erasure(
     for family in (first, second):
         await graphql.execute(LEND, {"f": family["id"], "item": "Fauteuil adapté"}, tenant=a)
     dpo = make_actor("coordinator", grants=["gdpr.manage"])
+    counted = await graphql.execute(INDICATOR, tenant=a)
+    assert counted["data"]["indicators"] == [{"name": "lending.loans", "total": 2.0}]
 
     exported = await graphql.execute(EXPORT, {"f": first["id"]}, tenant=a, actor=dpo)
     sections = {s["source"]: s for s in exported["data"]["familyDataExport"]["data"]["sections"]}
@@ -152,6 +156,11 @@ async def test_loans_are_in_the_familys_export_and_go_with_its_erasure(
     # The erased family's loan is gone; the other family's stays.
     assert {str(family_id) for family_id, _ in left}.isdisjoint({_raw(first["id"])})
     assert _raw(second["id"]) in {str(family_id) for family_id, _ in left}
+    # An anonymised file takes no new loan.
+    again = await graphql.execute(LEND, {"f": first["id"], "item": "Coussin"}, tenant=a)
+    assert [(e["code"], e["field"]) for e in again["data"]["lendingRecordLoan"]["errors"]] == [
+        ("VALIDATION", "familyId")
+    ]
 
 
 def _raw(global_id: str) -> str:

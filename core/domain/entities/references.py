@@ -149,38 +149,25 @@ def _uuid() -> Any:
     return Uuid()
 
 
-FAMILY = CoreEntity(
-    "family", "families", "id", True, Family, families.READ, _uuid, _loader(families_by_id)
+def _pole_entity(
+    name: str, table: str, type_: type, read_action: str, batch: Callable[..., Any]
+) -> CoreEntity:
+    """One of the pole's records: a UUID, the composite key, core's read action."""
+    return CoreEntity(name, table, "id", True, type_, read_action, _uuid, _loader(batch))
+
+
+FAMILY = _pole_entity("family", "families", Family, families.READ, families_by_id)
+CHILD = _pole_entity("child", "children", Child, families.READ, children_by_id)
+STRUCTURE = _pole_entity("structure", "structures", Structure, structures.READ, structures_by_id)
+ORGANISATION = _pole_entity(
+    "organisation", "organisations", Organisation, structures.READ, organisations_by_id
 )
-CHILD = CoreEntity(
-    "child", "children", "id", True, Child, families.READ, _uuid, _loader(children_by_id)
-)
-STRUCTURE = CoreEntity(
-    "structure",
-    "structures",
-    "id",
-    True,
-    Structure,
-    structures.READ,
-    _uuid,
-    _loader(structures_by_id),
-)
-ORGANISATION = CoreEntity(
-    "organisation",
-    "organisations",
-    "id",
-    True,
-    Organisation,
-    structures.READ,
-    _uuid,
-    _loader(organisations_by_id),
-)
-PARTNER = CoreEntity(
-    "partner", "partners", "id", True, Partner, structures.READ, _uuid, _loader(partners_by_id)
-)
+PARTNER = _pole_entity("partner", "partners", Partner, structures.READ, partners_by_id)
+# An account (shared table), named only when it is (or was) a member of the pole.
 STAFF_MEMBER = CoreEntity(
     "staff_member", "users", "id", False, StaffMember, None, _uuid, _loader(pole_staff)
 )
+# Shared reference data, keyed by official codes; no read action (as in core's schema).
 COMMUNE = CoreEntity(
     "commune",
     "communes",

@@ -245,3 +245,27 @@ class NavEntry:
     path: str
     action: str | None = None
     order: int = 100
+
+
+# Where a panel goes: the page of core that shows it (more slots may come, versioned).
+PANEL_SLOTS = frozenset({"family"})
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A plugin's section on one of core's pages (``maillage_panels``, API 1.1).
+
+    On the family's page (``slot="family"``) core runs the plugin's named ``operation``
+    with the variable ``familyId`` (the family's global id) in the person's request,
+    then renders ``template`` (from the plugin's templates folder) with ``data`` (the
+    operation's answer) and ``family_id``, under the heading ``title``. Shown only to
+    a pole that enabled the plugin and to people holding ``action``; in ``order``
+    after core's own sections. A panel that fails says so in its section: the page
+    itself still answers."""
+
+    slot: str
+    title: str
+    operation: str
+    template: str
+    action: str | None = None
+    order: int = 100

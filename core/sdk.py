@@ -1,9 +1,14 @@
 """``core.sdk`` — the one module a plugin imports.
 
 Everything a plugin needs to declare itself, store data in the pole's walls, join
-the GraphQL schema, declare permissions and indicators, and react to events. What
-is not here is not part of the plugin API (``API_VERSION``): it may change without
-notice. docs/plugins.md is the guide.
+the GraphQL schema, declare permissions and indicators, and react to events — and,
+since API 1.1, to point at core's families, children, structures, organisations,
+partners, staff members, communes and EPCI (``FAMILY.key(…)``, ``find_family``,
+``sdk.Family``), to show its rows on the family's page (``Panel``) and in the
+family's export and erasure (``family_records``). What is not here is not part of
+the plugin API (``API_VERSION``): it may change without notice. ``ADDED_IN`` says
+which names each minor version added. docs/plugins.md is the guide and lists every
+name.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
-from core.api.pages import FormErrors, OperationResult, PageView, date_fr, number_fr
+from core.api.pages import FormErrors, OperationResult, PageView, ShownPanel, date_fr, number_fr
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
+from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
 from core.contributions import (
@@ -39,13 +45,47 @@ from core.contributions import (
     NavEntry,
     Page,
     PageContribution,
+    Panel,
     Period,
     PersonalDataSource,
 )
 from core.db.base import Base, Reference, Timestamped
 from core.db.limits import LONG, NAME, NOTE, clean_text, max_chars, text_limit
 from core.db.sql import enable_tenant_rls
-from core.domain.structures.graphql import KindOption
+from core.domain.entities.personal_data import family_records
+from core.domain.entities.references import (
+    CHILD,
+    COMMUNE,
+    EPCI,
+    FAMILY,
+    ORGANISATION,
+    PARTNER,
+    STAFF_MEMBER,
+    STRUCTURE,
+    CoreEntity,
+    find_child,
+    find_commune,
+    find_epci,
+    find_family,
+    find_organisation,
+    find_partner,
+    find_staff_member,
+    find_structure,
+    list_children,
+    list_families,
+)
+from core.domain.entities.views import (
+    ChildView,
+    CommuneView,
+    EpciView,
+    FamilyView,
+    OrganisationView,
+    PartnerView,
+    StaffMemberView,
+    StructureView,
+)
+from core.domain.families.graphql import Child, Family
+from core.domain.structures.graphql import KindOption, Organisation, Partner, Structure
 from core.errors import (
     ConflictError,
     ErrorCode,
@@ -62,6 +102,7 @@ from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
 from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, optional_commune, required_commune
 from core.territory.graphql import Commune as CommuneNode
+from core.territory.graphql import Epci as EpciNode
 from core.territory.models import Commune, Departement, Epci
 
 # isort: split
@@ -80,30 +121,47 @@ from core.plugins.dimensions import (
 )
 
 __all__ = [
+    "ADDED_IN",
     "API_VERSION",
+    "CHILD",
+    "COMMUNE",
     "COMMUNE_INSEE_DEPRECATED",
+    "EPCI",
+    "FAMILY",
     "JSON",
     "LONG",
     "MAX_FIRST",
     "NAME",
     "NOTE",
+    "ORGANISATION",
+    "PARTNER",
     "POLE_ROLES",
     "ROLES",
+    "STAFF_MEMBER",
+    "STRUCTURE",
     "Action",
     "Actor",
     "Base",
+    "Child",
+    "ChildView",
     "Commune",
     "CommuneNode",
+    "CommuneView",
     "ConflictError",
     "Context",
+    "CoreEntity",
     "CountedConnection",
     "Database",
     "Departement",
     "Epci",
+    "EpciNode",
+    "EpciView",
     "ErrorCode",
     "Event",
     "ExportRecord",
+    "Family",
     "FamilyScope",
+    "FamilyView",
     "ForbiddenError",
     "FormErrors",
     "GraphQLContribution",
@@ -116,15 +174,25 @@ __all__ = [
     "NavEntry",
     "NotFoundError",
     "OperationResult",
+    "Organisation",
+    "OrganisationView",
     "Page",
     "PageContribution",
     "PageView",
+    "Panel",
+    "Partner",
+    "PartnerView",
     "Period",
     "PersonalDataSource",
     "Plugin",
     "PluginDisabledError",
     "Reference",
     "Setting",
+    "ShownPanel",
+    "StaffMember",
+    "StaffMemberView",
+    "Structure",
+    "StructureView",
     "Tenant",
     "TenantScoped",
     "Timestamped",
@@ -138,9 +206,20 @@ __all__ = [
     "date_fr",
     "emit",
     "enable_tenant_rls",
+    "family_records",
+    "find_child",
+    "find_commune",
+    "find_epci",
+    "find_family",
+    "find_organisation",
+    "find_partner",
+    "find_staff_member",
+    "find_structure",
     "get",
     "hookimpl",
     "in_order",
+    "list_children",
+    "list_families",
     "max_chars",
     "number_fr",
     "optional_commune",
@@ -177,6 +256,51 @@ __all__ += [
 ]
 
 N = Any
+
+# The names each minor version of the plugin API added (a plugin written for an older
+# minor never needs them; docs/plugins.md marks them).
+ADDED_IN: dict[str, tuple[str, ...]] = {
+    "1.1": (
+        "ADDED_IN",
+        "CHILD",
+        "COMMUNE",
+        "EPCI",
+        "FAMILY",
+        "ORGANISATION",
+        "PARTNER",
+        "STAFF_MEMBER",
+        "STRUCTURE",
+        "Child",
+        "ChildView",
+        "CommuneView",
+        "CoreEntity",
+        "EpciNode",
+        "EpciView",
+        "Family",
+        "FamilyView",
+        "Organisation",
+        "OrganisationView",
+        "Panel",
+        "Partner",
+        "PartnerView",
+        "ShownPanel",
+        "StaffMember",
+        "StaffMemberView",
+        "Structure",
+        "StructureView",
+        "family_records",
+        "find_child",
+        "find_commune",
+        "find_epci",
+        "find_family",
+        "find_organisation",
+        "find_partner",
+        "find_staff_member",
+        "find_structure",
+        "list_children",
+        "list_families",
+    ),
+}
 
 
 @strawberry.type(description="Page d'une liste, avec le nombre total d'éléments.")

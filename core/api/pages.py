@@ -137,6 +137,17 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] if message else message
 
 
+@dataclass(frozen=True)
+class ShownPanel:
+    """A plugin's section as a page shows it: its heading and its rendered HTML, or
+    ``failed`` when the plugin could not render it (the page still answers)."""
+
+    owner: str
+    title: str
+    html: str
+    failed: bool = False
+
+
 @dataclass
 class PageView:
     """What a page's handler gets: the request, the person's context (the same the
@@ -150,12 +161,20 @@ class PageView:
     _run: Callable[[str, Mapping[str, Any]], Awaitable[OperationResult]]
     _render: Callable[[str, Mapping[str, Any]], str]
     operations: frozenset[str] = frozenset()
+    # The plugins' sections for one of core's pages (``maillage_panels``), rendered.
+    _panels: Callable[[str, Mapping[str, Any]], Awaitable[list[ShownPanel]]] | None = None
 
     async def run(self, operation: str, **variables: Any) -> OperationResult:
         """Run the named operation (declared by the page) with the person's context."""
         if operation not in self.operations:
             raise LookupError(f"operation {operation} is not declared by this page")
         return await self._run(operation, variables)
+
+    async def panels(self, slot: str, **variables: Any) -> list[ShownPanel]:
+        """The sections plugins add to this page of core (``slot``, e.g. "family"),
+        rendered for this person and pole, in order; ``variables`` go to each panel's
+        operation (``familyId``)."""
+        return [] if self._panels is None else await self._panels(slot, variables)
 
     def can(self, action: str) -> bool:
         return action in self.layout.get("actions", ())

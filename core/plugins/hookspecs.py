@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         MigrationSource,
         NavEntry,
         PageContribution,
+        Panel,
         PersonalDataSource,
     )
     from core.plugins.manifest import Plugin
@@ -119,6 +120,15 @@ class MaillageSpecs:
         action, the named operations they run), their templates folder and their
         operations folder. Collected at startup; a page answers 404 to a pole that did
         not enable the plugin."""
+
+    @hookspec
+    def maillage_panels(self) -> Sequence[Panel]:
+        """Return the plugin's sections on core's pages (API 1.1): on the family's page,
+        a panel runs one of the plugin's named operations with ``familyId`` and renders
+        one of its templates. Collected at startup (operation and slot checked); shown
+        only to a pole that enabled the plugin and to people holding the panel's
+        action. The operation and template ship with the plugin's ``maillage_pages``
+        contribution (its pages may be empty)."""
 
     @hookspec
     def maillage_navigation(self) -> Sequence[NavEntry]:

@@ -33,11 +33,13 @@ import pluggy
 
 from core.access.actions import ActionRegistry
 from core.contributions import (
+    PANEL_SLOTS,
     Event,
     GraphQLContribution,
     IndicatorSpec,
     MigrationSource,
     PageContribution,
+    Panel,
     PersonalDataSource,
 )
 from core.db.base import OWNER_KEY, Base, table_kind
@@ -122,6 +124,8 @@ class Contributions:
     personal_data: list[tuple[str, PersonalDataSource]] = field(default_factory=list)
     # (owner, screens of the web app), core first.
     pages: list[tuple[str, PageContribution]] = field(default_factory=list)
+    # (owner, section on one of core's pages), in display order.
+    panels: list[tuple[str, Panel]] = field(default_factory=list)
 
 
 class PluginHost:
@@ -365,11 +369,25 @@ class PluginHost:
                         self._problem(owner, f"{screens!r} n'est pas un PageContribution")
                     else:
                         c.pages.append((owner, screens))
+
+                for panel in self._call_one(obj, "maillage_panels") or ():
+                    if not isinstance(panel, Panel):
+                        self._problem(owner, f"{panel!r} n'est pas un Panel")
+                    elif panel.slot not in PANEL_SLOTS:
+                        slots = ", ".join(sorted(PANEL_SLOTS))
+                        self._problem(
+                            owner,
+                            f"panneau {panel.title!r} : emplacement inconnu "
+                            f"{panel.slot!r} (emplacements : {slots})",
+                        )
+                    else:
+                        c.panels.append((owner, panel))
             except Exception as exc:  # a plugin's hook crashed at startup
                 self._problem(
                     owner, f"un crochet a échoué au démarrage : {type(exc).__name__}: {exc}"
                 )
         c.personal_data.sort(key=lambda item: (item[1].order, item[0], item[1].name))
+        c.panels.sort(key=lambda item: (item[1].order, item[0], item[1].title))
         for owner, tables in c.tables.items():
             if owner != CORE and tables and owner not in c.migrations:
                 self._problem(

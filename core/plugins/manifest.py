@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # The plugin API this core speaks. A plugin declares the API it was written for;
-# the major number must match and the minor must not be newer than ours.
-API_VERSION = "1.0"
+# the major number must match and the minor must not be newer than ours: a plugin
+# written for 1.0 runs unchanged on 1.1 (1.1 only adds, docs/changelog.md).
+API_VERSION = "1.1"
 
 PLUGIN_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 RESERVED_NAMES = frozenset({"core", "maillage", "plugins", "tenant", "tenants", "node"})

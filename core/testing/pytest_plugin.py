@@ -32,6 +32,7 @@ import pytest_asyncio
 from core.access.actions import Actor
 from core.access.roles import ROLES
 from core.app.app import create_app
+from core.domain.families.demo import seed_families
 from core.plugins import state
 from core.plugins.host import PluginHost
 from core.settings import Settings
@@ -121,9 +122,13 @@ def maillage_app(maillage_settings: Settings, maillage_db: Database, maillage_ho
 
 @pytest.fixture
 def make_tenant(maillage_db: Database) -> Callable[..., Awaitable[Tenant]]:
-    """``await make_tenant(departement="63")``: a new pole with a unique slug."""
+    """``await make_tenant(departement="63")``: a new pole with a unique slug;
+    ``core_demo=True`` gives it core's demo directory, families and children (for a
+    plugin whose rows point at them)."""
 
-    async def factory(departement: str = "62", slug: str | None = None, **kw: Any) -> Tenant:
+    async def factory(
+        departement: str = "62", slug: str | None = None, *, core_demo: bool = False, **kw: Any
+    ) -> Tenant:
         slug = slug or f"pole-{uuid.uuid4().hex[:10]}"
         async with maillage_db.unscoped(reason="test tenant", actor="tests") as session:
             tenant = Tenant(
@@ -136,6 +141,10 @@ def make_tenant(maillage_db: Database) -> Callable[..., Awaitable[Tenant]]:
             )
             session.add(tenant)
             await session.commit()
+        if core_demo:
+            async with maillage_db.session(tenant.id) as session:
+                await seed_families(tenant, session)
+                await session.commit()
         return tenant
 
     return factory

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import IN_CI
-from tests.live import DEMO_PASSWORD, LiveServer, start_demo
+from tests.live import DEMO_PASSWORD, ROOT, LiveServer, start_demo
 
 CHROMIUM = Path(os.environ.get("MAILLAGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -68,9 +68,26 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
+def install_sample_plugin(site: Path) -> str:
+    """What ``pip install`` leaves for the tutorial's plugin (tests/plugins/lending): its
+    distribution's metadata with the ``maillage.plugins`` entry point; the code itself is
+    importable from the checkout. Returns the ``PYTHONPATH`` that sees both. Installed on
+    the suite's server but enabled only by its own tests (test_plugin_on_family_page)."""
+    dist = site / "maillage_lending_sample-1.0.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: maillage-lending-sample\nVersion: 1.0.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[maillage.plugins]\nlending = tests.plugins.lending.plugin\n"
+    )
+    return f"{site}{os.pathsep}{ROOT}"
+
+
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_demo(tmp_path_factory.mktemp("browser-demo"))
+    workdir = tmp_path_factory.mktemp("browser-demo")
+    server = start_demo(workdir, PYTHONPATH=install_sample_plugin(workdir / "site"))
     try:
         yield server
     finally:

@@ -32,3 +32,23 @@ def test_the_guide_names_the_fixtures_of_the_pytest_plugin() -> None:
         "plugin_contract",
     ):
         assert fixture in text, fixture
+
+
+def _sdk_reference() -> dict[str, bool]:
+    """Each name of section 8's tables → whether its line starts with *(1.1)*."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## 8. What `core.sdk` exports") :]
+    rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", section, re.M)
+    return {name: what.startswith("*(1.1)*") for name, what in rows}
+
+
+def test_every_sdk_name_is_documented_once_with_its_version() -> None:
+    from core import sdk
+
+    documented = _sdk_reference()
+    exported = set(sdk.__all__)
+    assert exported - set(documented) == set(), "core.sdk names missing from section 8"
+    assert set(documented) - exported == set(), "section 8 documents names core.sdk lacks"
+    added = set(sdk.ADDED_IN["1.1"])
+    marked = {name for name, new in documented.items() if new}
+    assert marked == added, "the *(1.1)* marks of section 8 differ from sdk.ADDED_IN"

@@ -25,13 +25,14 @@ from urllib.parse import urlencode
 
 import jinja2
 import strawberry
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from core.api.context import Context
-from core.api.pages import OperationResult, PageView, date_fr, number_fr
+from core.api.pages import OperationResult, PageView, ShownPanel, date_fr, number_fr
 from core.app.cross_site import from_our_pages
 from core.app.pages.operations import OperationBook, core_operations_dir
 from core.auth import sessions
@@ -76,6 +77,9 @@ class PageEngine:
             + [(owner, c.operations) for owner, c in contributed if c.operations is not None],
         )
         problems = self.book.check_declared(CORE, ["Layout"], "(gabarit)")
+        for owner, panel in host.contributions.panels:
+            where = f"(panneau {panel.title})"
+            problems += self.book.check_declared(owner, [panel.operation], where)
         for owner, contribution in contributed:
             for page in contribution.pages:
                 problems += self.book.check_declared(owner, page.operations, page.path)
@@ -84,6 +88,20 @@ class PageEngine:
         self.env = environment(
             [TEMPLATES] + [c.templates for _, c in contributed if c.templates is not None]
         )
+        missing = [
+            (owner, f"le panneau {panel.title} utilise le gabarit introuvable {panel.template}")
+            for owner, panel in host.contributions.panels
+            if not self._template_exists(panel.template)
+        ]
+        if missing:
+            raise PluginStartupError(missing)
+
+    def _template_exists(self, name: str) -> bool:
+        try:
+            self.env.get_template(name)
+        except jinja2.TemplateNotFound:
+            return False
+        return True
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
@@ -139,6 +157,7 @@ class PageEngine:
             _run=lambda name, variables: self.run(ctx, name, variables),
             _render=self._render,
             operations=frozenset(page.operations),
+            _panels=lambda slot, variables: self._panels(ctx, layout, slot, variables),
         )
         if owner != CORE and owner not in await ctx.enabled_plugins():
             return view.not_found()
@@ -216,6 +235,34 @@ class PageEngine:
                 for e in entries
             ],
         }
+
+    async def _panels(
+        self, ctx: Context, layout: Mapping[str, Any], slot: str, variables: Mapping[str, Any]
+    ) -> list[ShownPanel]:
+        """The panels of ``slot`` this pole enabled and this person may see, each run
+        through its operation in the person's request (audited, gated as the API) and
+        rendered with its template. A failing panel is logged and shown as failed: a
+        plugin never takes core's page down with it."""
+        enabled = await ctx.enabled_plugins()
+        shown = []
+        for owner, panel in self.host.contributions.panels:
+            if panel.slot != slot or (owner != CORE and owner not in enabled):
+                continue
+            if panel.action is not None and panel.action not in layout["actions"]:
+                continue
+            try:
+                answer = await self.run(ctx, panel.operation, variables)
+                if "INTERNAL" in answer.codes():
+                    raise RuntimeError(f"{panel.operation}: {answer.errors}")
+                html = self._render(
+                    panel.template,
+                    {**layout, "data": answer.data or {}, "errors": answer.errors, **variables},
+                )
+                shown.append(ShownPanel(owner, panel.title, Markup(html)))
+            except Exception:
+                log.exception("panel failed", extra={"plugin": owner, "panel": panel.title})
+                shown.append(ShownPanel(owner, panel.title, "", failed=True))
+        return shown
 
     def _render(self, template: str, values: Mapping[str, Any]) -> str:
         return self.env.get_template(template).render(values)

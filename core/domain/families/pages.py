@@ -111,6 +111,7 @@ async def family_file(view: PageView) -> Response:
         found = await view.run("FamilySensitive", id=family_id)
         sensitive = (found.data or {}).get("node") or {}
     health = {c["id"]: c for c in sensitive.get("children") or []}
+    panels = await view.panels("family", familyId=family_id)
     return view.render(
         "families/file.html",
         title=family["name"],
@@ -119,6 +120,7 @@ async def family_file(view: PageView) -> Response:
         situation=sensitive.get("situation"),
         health=health,
         show_health=view.can(HEALTH),
+        panels=panels,
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
 

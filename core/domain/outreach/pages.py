@@ -10,12 +10,9 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from core.api.forms import count_field, date_field
+from core.api.forms import commune_field, count_field, date_field
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
-
-# The same reading of « a commune by name or code » as a family's file: one helper.
-from core.domain.families.pages import _commune as commune_of
 from core.domain.outreach.service import MANAGE, READ
 from core.domain.outreach.vocabulary import duration_label
 
@@ -70,7 +67,7 @@ async def new_session(view: PageView) -> Response:
     else:
         held = date_field(errors, "heldOn", given["heldOn"], required=True)
         count = count_field(errors, "participantsCount", given["participantsCount"], required=True)
-        insee = await commune_of(view, errors, given["commune"])
+        insee = await commune_field(view, errors, given["commune"])
         if not errors:
             answer = await view.run(
                 "RecordSession",

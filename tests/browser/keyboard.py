@@ -73,9 +73,7 @@ class Keyboard:
         self.reach(field)
         self.page.keyboard.press("Home")
         for _ in range(field.locator("option").count()):
-            text, chosen = field.evaluate(
-                "e => [e.options[e.selectedIndex].text.trim(), e.value]"
-            )
+            text, chosen = field.evaluate("e => [e.options[e.selectedIndex].text.trim(), e.value]")
             if label is None:
                 if chosen == value:
                     return

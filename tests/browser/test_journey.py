@@ -194,4 +194,3 @@ def journey(page: Page, live: LiveServer) -> None:
     keys.follow(f"Imprimer le tableau {year}")
     assert printed_total(page, live, year) == (sessions_before + 1, participants_before + 12)
     expect(page.locator("table").first).to_contain_text("Thiers")
-

@@ -87,7 +87,10 @@ async def edit_family(view: PageView) -> Response:
                 notes=given["notes"],
             )
             errors = FormErrors.of(
-                answer, "updateFamily", form_fields=FAMILY_FIELDS, aliases={"communeInsee": "commune"}
+                answer,
+                "updateFamily",
+                form_fields=FAMILY_FIELDS,
+                aliases={"communeInsee": "commune"},
             )
             if not errors:
                 return _back(view, family, "updated")

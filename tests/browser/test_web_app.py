@@ -226,6 +226,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Aujourd'hui",
             "Demandes",
             "Familles",
+            "Annuaire",
             "Malles",
             "Sensibilisations",
         ]

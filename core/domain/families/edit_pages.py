@@ -28,6 +28,8 @@ NOTICES = {
     "withdrawn": "Le consentement est retiré.",
     "child": "L'enfant est ajouté au dossier.",
     "child-updated": "Le dossier de l'enfant est corrigé.",
+    # From the family's personal data page (core.domain.gdpr.pages), back to the file.
+    "erased": "Les données de la famille sont effacées.",
 }
 FAMILY_FIELDS = ("name", "commune", "address", "notes")
 GUARDIAN_FIELDS = ("firstName", "lastName", "relationship", "phone", "email")

@@ -19,7 +19,6 @@ from core.domain.gdpr.service import MANAGE
 
 TEMPLATES = Path(__file__).with_name("templates")
 ERASE_FIELDS = ("receivedOn", "requester")
-NOTICES = {"erased": "La demande d'effacement est enregistrée."}
 
 
 async def family_data(view: PageView) -> Response:

@@ -48,6 +48,20 @@ def count_field(errors: FormErrors, name: str, value: str, *, required: bool) ->
         return None
 
 
+def decimal_field(errors: FormErrors, name: str, value: str, *, required: bool) -> float | None:
+    """A number the person typed the French way (« 12,5 ») or the English way, or None
+    with a message."""
+    if not value:
+        if required:
+            errors.add(name, "Indiquez un nombre.")
+        return None
+    try:
+        return float(value.replace("\u202f", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        errors.add(name, "Nombre non reconnu : écrivez-le en chiffres, par exemple 12,5.")
+        return None
+
+
 def plain_text(text: str) -> str:
     """Lower case, no accents, words separated by one space: « Saint-Éloy » → « saint eloy »."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from core.access.actions import Action, Actor
 from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
+from core.api.forms import commune_field, count_field, date_field, decimal_field, optional
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
 from core.api.pages import FormErrors, OperationResult, PageView, date_fr, number_fr
@@ -119,8 +120,12 @@ __all__ = [
     "chars",
     "chars_field",
     "clean_text",
+    "commune_field",
     "connection",
+    "count_field",
+    "date_field",
     "date_fr",
+    "decimal_field",
     "emit",
     "enable_tenant_rls",
     "get",
@@ -128,6 +133,7 @@ __all__ = [
     "in_order",
     "max_chars",
     "number_fr",
+    "optional",
     "optional_commune",
     "paginate",
     "person_field",

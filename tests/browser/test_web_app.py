@@ -278,7 +278,15 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
     shots = DOC_SCREENSHOTS if os.environ.get("MAILLAGE_WRITE_SCREENSHOTS") else tmp_path
     page = signed_in(browser, live, COORDINATOR, viewport={"width": 390, "height": 844})
     try:
-        for path in ("/", "/demandes", "/demandes/nouvelle", "/familles"):
+        for path in (
+            "/",
+            "/demandes",
+            "/demandes/nouvelle",
+            "/familles",
+            "/annuaire",
+            "/evenements",
+            "/referents",
+        ):
             page.goto(f"{live.base_url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width} px wide"
@@ -295,6 +303,12 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
         wide.get_by_role("button", name="Enregistrer la demande").click()
         expect(wide.locator(".error-summary")).to_be_visible()
         wide.screenshot(path=str(shots / "app-demande.png"), full_page=True)
+        durand_file(wide, live)
+        wide.screenshot(path=str(shots / "app-famille.png"), full_page=True)
+        wide.goto(f"{live.base_url}/annuaire/doublons")
+        wide.screenshot(path=str(shots / "app-doublons.png"), full_page=True)
+        wide.goto(f"{live.base_url}/referents")
+        wide.screenshot(path=str(shots / "app-referents.png"), full_page=True)
     finally:
         wide.context.close()
     assert (shots / "app-aujourdhui.png").stat().st_size > 0

@@ -227,6 +227,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Demandes",
             "Familles",
             "Annuaire",
+            "Adhésions",
             "Malles",
             "Sensibilisations",
             "Événements",

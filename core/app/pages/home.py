@@ -17,6 +17,9 @@ from core.hooks import hookimpl
 
 # The cards a person sees follow their actions (the operations are run only then).
 CASEWORK_READ, OUTREACH_READ = "casework.read", "outreach.read"
+# A card lists the oldest reminders first, this many at most: a pole's whole backlog
+# (hundreds on the bench data) is a count, not a page of links.
+SHOWN = 25
 NOTICES = {"pole": "Vous travaillez maintenant dans ce pôle."}
 
 
@@ -62,6 +65,7 @@ async def today(view: PageView) -> Response:
         week=(monday, sunday),
         reminders=[t for t in tasks if t["kind"]["value"] != "follow_up_idle"],
         idle=[t for t in tasks if t["kind"]["value"] == "follow_up_idle"],
+        shown=SHOWN,
         waiting=[edge["node"] for edge in waiting["edges"]],
         waiting_count=waiting["totalCount"],
         leaving=leaving,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_web_app import COORDINATOR, serious_violations, signed_in
+from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
 from tests.live import LiveServer
 
 
@@ -37,7 +37,7 @@ def _add_creche(page: Page, name: str) -> None:
 
 
 def test_a_creche_added_twice_is_merged_from_the_duplicates(
-    coordinator: Page, live: LiveServer
+    coordinator: Page, browser: Browser, live: LiveServer
 ) -> None:
     page = coordinator
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
@@ -57,6 +57,7 @@ def test_a_creche_added_twice_is_merged_from_the_duplicates(
     expect(page.locator("h1")).to_have_text(name)
     expect(page.locator("main")).to_contain_text("Thiers")
     accessible(page)
+    structure_url = page.url.split("?")[0]
 
     # The same crèche again: a probable duplicate, refused next to its name, kept.
     page.goto(f"{live.base_url}/annuaire/structures/nouvelle")
@@ -81,6 +82,15 @@ def test_a_creche_added_twice_is_merged_from_the_duplicates(
     expect(page.locator("tbody tr")).to_have_count(1)
     page.goto(f"{live.base_url}/annuaire/doublons")
     expect(page.locator("form", has_text=name)).to_have_count(0)
+
+    # Another pole's coordinator: the structure's page is not found.
+    other = signed_in(browser, live, OTHER_POLE)
+    try:
+        answer = other.goto(structure_url)
+        assert answer is not None and answer.status == 404
+        expect(other.locator("main")).not_to_contain_text(name)
+    finally:
+        other.context.close()
 
 
 def test_a_gestionnaire_and_a_partner_are_added_and_found(

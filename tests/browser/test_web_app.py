@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -186,6 +187,16 @@ def test_another_poles_member_gets_not_found_on_the_family_url(
         answer = other.goto(url)
         assert answer is not None and answer.status == 404
         expect(other.locator("main")).not_to_contain_text("Durand")
+        # The pages that keep the file, and its personal data page, are not found either.
+        family = quote(url.rsplit("/familles/", 1)[1], safe="")
+        for path in (
+            f"/familles/corriger?famille={family}",
+            f"/familles/enfant?famille={family}",
+            f"/donnees-personnelles?famille={family}",
+        ):
+            answer = other.goto(f"{live.base_url}{path}")
+            assert answer is not None and answer.status == 404, path
+            expect(other.locator("main")).not_to_contain_text("Durand")
     finally:
         other.context.close()
 

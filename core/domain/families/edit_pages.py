@@ -99,7 +99,7 @@ async def edit_family(view: PageView) -> Response:
     return _form(
         view,
         "families/edit.html",
-        f"Corriger le dossier de la {family['name']}",
+        f"Corriger le dossier — {family['name']}",
         errors,
         family=family,
         given=given,

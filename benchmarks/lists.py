@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, func, select
 
+from benchmarks import pages as pages_bench
 from benchmarks.generator import TODAY, GeneratedPole, generate
 from core.app.app import create_app
 from core.auth.config import AuthConfig
@@ -317,7 +318,14 @@ async def run_backend(
             print(f"[{kind}] ANALYZE: {time.perf_counter() - started:.1f} s")
         pole = made[0]
         commune = await busiest_commune(backend.db, pole)
-        return await measure(backend, pole, list_queries(commune), runs)
+        figures = await measure(backend, pole, list_queries(commune), runs)
+        shown = await pages_bench.measure(backend, pole, runs)
+        print(
+            f"\n[{kind}] Pages of the web app as the coordinator of pole 1, {runs} requests "
+            f"each; SQL/page (the follow-up with 10 / 50 interventions):"
+        )
+        print(pages_bench.table(shown))
+        return figures
 
 
 async def busiest_commune(db: Database, pole: GeneratedPole) -> str:

@@ -25,6 +25,7 @@ from strawberry.types import Info
 from core.access.actions import Action, Actor
 from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
+from core.api.forms import commune_field, count_field, date_field, decimal_field, optional
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
 from core.api.pages import FormErrors, OperationResult, PageView, ShownPanel, date_fr, number_fr
@@ -202,8 +203,12 @@ __all__ = [
     "chars",
     "chars_field",
     "clean_text",
+    "commune_field",
     "connection",
+    "count_field",
+    "date_field",
     "date_fr",
+    "decimal_field",
     "emit",
     "enable_tenant_rls",
     "family_records",
@@ -222,6 +227,7 @@ __all__ = [
     "list_families",
     "max_chars",
     "number_fr",
+    "optional",
     "optional_commune",
     "paginate",
     "person_field",

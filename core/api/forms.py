@@ -9,8 +9,12 @@ way, next to its field, before the operation runs.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
-from core.api.pages import FormErrors
+from core.api.pages import FormErrors, PageView
+
+INSEE = re.compile(r"^(\d[\dAB]\d{3})$")
 
 
 def date_field(errors: FormErrors, name: str, value: str, *, required: bool) -> str | None:
@@ -42,3 +46,60 @@ def count_field(errors: FormErrors, name: str, value: str, *, required: bool) ->
     except ValueError:
         errors.add(name, "Nombre non reconnu : écrivez-le en chiffres, par exemple 12.")
         return None
+
+
+def decimal_field(errors: FormErrors, name: str, value: str, *, required: bool) -> float | None:
+    """A number the person typed the French way (« 12,5 ») or the English way, or None
+    with a message."""
+    if not value:
+        if required:
+            errors.add(name, "Indiquez un nombre.")
+        return None
+    try:
+        return float(value.replace("\u202f", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        errors.add(name, "Nombre non reconnu : écrivez-le en chiffres, par exemple 12,5.")
+        return None
+
+
+def plain_text(text: str) -> str:
+    """Lower case, no accents, words separated by one space: « Saint-Éloy » → « saint eloy »."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", letters.lower()).strip()
+
+
+async def commune_field(
+    view: PageView,
+    errors: FormErrors,
+    typed: str,
+    *,
+    name: str = "commune",
+    required: bool = True,
+    missing: str = "Indiquez la commune.",
+) -> str | None:
+    """The INSEE code of the commune the person named in field ``name``: by its code,
+    or by its name in the pole's département (an ambiguous name lists the candidates).
+    The page must declare the ``CommunePick`` operation."""
+    if not typed:
+        if required:
+            errors.add(name, missing)
+        return None
+    if INSEE.match(typed):
+        return typed
+    answer = await view.run(
+        "CommunePick", search=typed, departement=view.layout.get("departement") or None
+    )
+    candidates = [e["node"] for e in ((answer.data or {}).get("communes") or {}).get("edges", [])]
+    exact = [c for c in candidates if plain_text(c["name"]) == plain_text(typed)]
+    if len(exact) == 1 or len(candidates) == 1:
+        return str((exact or candidates)[0]["inseeCode"])
+    if not candidates:
+        errors.add(name, f"Aucune commune « {typed} » dans le département.")
+    else:
+        listed = ", ".join(f"{c['name']} ({c['inseeCode']})" for c in candidates)
+        errors.add(
+            name,
+            f"Plusieurs communes correspondent : {listed}. Écrivez le nom exact ou le code INSEE.",
+        )
+    return None

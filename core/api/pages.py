@@ -69,6 +69,15 @@ def global_id(type_name: str, raw: str | None) -> str | None:
     return relay.to_base64(type_name, raw) if raw else None
 
 
+def plain_id(node_id: str) -> str | None:
+    """The plain id inside a ``node(id:)`` id (what the document routes take), or None
+    for text that is not one."""
+    try:
+        return relay.from_base64(node_id)[1]
+    except ValueError:  # not base64, not UTF-8, no « : »: simply not an id
+        return None
+
+
 @dataclass(frozen=True)
 class OperationResult:
     """A named operation's answer: ``data`` and the top-level errors as

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.referent_charters import indicators, seed
+from plugins.referent_charters import indicators, pages, seed
 from plugins.referent_charters.graphql import contribution
 from plugins.referent_charters.models import MODELS
 
@@ -64,6 +64,16 @@ def maillage_migrations() -> sdk.MigrationSource:
 @sdk.hookimpl
 def maillage_graphql() -> sdk.GraphQLContribution:
     return contribution()
+
+
+@sdk.hookimpl
+def maillage_pages() -> sdk.PageContribution:
+    return pages.contribution()
+
+
+@sdk.hookimpl
+def maillage_navigation() -> list[sdk.NavEntry]:
+    return pages.navigation()
 
 
 @sdk.hookimpl

@@ -107,8 +107,16 @@ def test_the_coordinator_reserves_a_kit_for_a_creche_and_marks_it_out(
     expect(page.locator("h2")).to_have_text("Sortie de la malle")
     _no_serious_violation(page)
     page.get_by_label(re.compile("^Balles à picots")).fill("1")
+    # Delivered by the team: a mistyped distance comes back next to its field.
+    page.fill("#km", "trente")
+    page.get_by_role("button", name="Enregistrer la sortie").click()
+    expect(page.locator("#km-error")).to_contain_text("Nombre non reconnu")
+    expect(page.get_by_label(re.compile("^Balles à picots"))).to_have_value("1")
+    page.fill("#km", "23,5")
     page.get_by_role("button", name="Enregistrer la sortie").click()
     expect(page.get_by_role("status")).to_have_text("Le départ de la malle est enregistré.")
+    trips = page.get_by_role("table", name="Trajets de l'équipe")
+    expect(trips.get_by_role("row", name=re.compile("^Livraison"))).to_contain_text("23,5")
     expect(page.locator("dl")).to_contain_text("Sortie")
     checklist = page.get_by_role("table", name="Liste comptée au départ")
     expect(checklist.get_by_role("row", name=re.compile("Balles à picots"))).to_contain_text("1")
@@ -160,3 +168,30 @@ def test_a_session_with_12_participants_is_recorded_and_printed(
     expect(page).to_have_url(re.compile(rf"/reports/outreach\.html\?year={year}$"))
     assert _printed_total(page, live, year) == (sessions + 1, participants + 12)
     expect(page.locator("table").first).to_contain_text("Ambert")
+
+
+def test_an_event_is_recorded_and_counted_in_its_table(coordinator: Page, live: LiveServer) -> None:
+    page = coordinator
+    year = dt.date.today().year
+    page.get_by_role("navigation").get_by_role("link", name="Événements").click()
+    expect(page.locator("h1")).to_have_text(f"Événements {year}")
+    _no_serious_violation(page)
+    page.get_by_role("link", name="Enregistrer un événement").click()
+    title = f"Forum petite enfance {random.randrange(10**6)}"
+    page.select_option("#kind", label="Forum")
+    page.fill("#title", title)
+    page.fill("#commune", "Ambert")
+    page.fill("#peopleReached", "beaucoup")
+    page.get_by_role("button", name="Enregistrer l'événement").click()
+    expect(page.locator("#peopleReached-error")).to_contain_text("Nombre non reconnu")
+    expect(page.locator("#title")).to_have_value(title)
+    _no_serious_violation(page)
+    page.fill("#peopleReached", "40")
+    page.get_by_role("button", name="Enregistrer l'événement").click()
+    expect(page.get_by_role("status")).to_have_text("L'événement est enregistré.")
+    row = page.get_by_role("row", name=re.compile(re.escape(title)))
+    expect(row).to_contain_text("Ambert")
+    expect(row).to_contain_text("40")
+    table = page.get_by_role("table", name=re.compile("^Événements \\(personnes touchées\\)"))
+    expect(table.get_by_role("row", name=re.compile("^Ambert"))).to_be_visible()
+    _no_serious_violation(page)

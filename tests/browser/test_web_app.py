@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -186,6 +187,16 @@ def test_another_poles_member_gets_not_found_on_the_family_url(
         answer = other.goto(url)
         assert answer is not None and answer.status == 404
         expect(other.locator("main")).not_to_contain_text("Durand")
+        # The pages that keep the file, and its personal data page, are not found either.
+        family = quote(url.rsplit("/familles/", 1)[1], safe="")
+        for path in (
+            f"/familles/corriger?famille={family}",
+            f"/familles/enfant?famille={family}",
+            f"/donnees-personnelles?famille={family}",
+        ):
+            answer = other.goto(f"{live.base_url}{path}")
+            assert answer is not None and answer.status == 404, path
+            expect(other.locator("main")).not_to_contain_text("Durand")
     finally:
         other.context.close()
 
@@ -226,8 +237,12 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Aujourd'hui",
             "Demandes",
             "Familles",
+            "Annuaire",
+            "Adhésions",
             "Malles",
             "Sensibilisations",
+            "Événements",
+            "Référents",  # the referent_charters plugin, enabled by this pole
         ]
         both.get_by_role("link", name="Changer de pôle").click()
         expect(both.locator("h1")).to_have_text("Changer de pôle")
@@ -275,7 +290,15 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
     shots = DOC_SCREENSHOTS if os.environ.get("MAILLAGE_WRITE_SCREENSHOTS") else tmp_path
     page = signed_in(browser, live, COORDINATOR, viewport={"width": 390, "height": 844})
     try:
-        for path in ("/", "/demandes", "/demandes/nouvelle", "/familles"):
+        for path in (
+            "/",
+            "/demandes",
+            "/demandes/nouvelle",
+            "/familles",
+            "/annuaire",
+            "/evenements",
+            "/referents",
+        ):
             page.goto(f"{live.base_url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width} px wide"
@@ -292,6 +315,12 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
         wide.get_by_role("button", name="Enregistrer la demande").click()
         expect(wide.locator(".error-summary")).to_be_visible()
         wide.screenshot(path=str(shots / "app-demande.png"), full_page=True)
+        durand_file(wide, live)
+        wide.screenshot(path=str(shots / "app-famille.png"), full_page=True)
+        wide.goto(f"{live.base_url}/annuaire/doublons")
+        wide.screenshot(path=str(shots / "app-doublons.png"), full_page=True)
+        wide.goto(f"{live.base_url}/referents")
+        wide.screenshot(path=str(shots / "app-referents.png"), full_page=True)
     finally:
         wide.context.close()
     assert (shots / "app-aujourdhui.png").stat().st_size > 0

@@ -15,6 +15,11 @@ from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
 from core.hooks import hookimpl
 
+# The cards a person sees follow their actions (the operations are run only then).
+CASEWORK_READ, OUTREACH_READ = "casework.read", "outreach.read"
+# A card lists the oldest reminders first, this many at most: a pole's whole backlog
+# (hundreds on the bench data) is a count, not a page of links.
+SHOWN = 25
 NOTICES = {"pole": "Vous travaillez maintenant dans ce pôle."}
 
 
@@ -51,6 +56,8 @@ async def today(view: PageView) -> Response:
         loan for loan in loans if loan["status"]["value"] == "out" and loan["endsOn"] <= in_week[1]
     ]
     waiting = data.get("waiting") or {"totalCount": 0, "edges": []}
+    mine = await _my_follow_ups(view)
+    sessions = await _recent_sessions(view)
     return view.render(
         "home.html",
         title="Aujourd'hui",
@@ -58,13 +65,43 @@ async def today(view: PageView) -> Response:
         week=(monday, sunday),
         reminders=[t for t in tasks if t["kind"]["value"] != "follow_up_idle"],
         idle=[t for t in tasks if t["kind"]["value"] == "follow_up_idle"],
+        shown=SHOWN,
         waiting=[edge["node"] for edge in waiting["edges"]],
         waiting_count=waiting["totalCount"],
         leaving=leaving,
         back=back,
+        mine=mine,
+        sessions=sessions,
         unavailable=answer.data is None,
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
+
+
+async def _my_follow_ups(view: PageView) -> list[dict[str, Any]] | None:
+    """The person's open follow-ups, the most recent first; None when the person
+    may not read follow-ups (the card is not shown)."""
+    actor = view.context.actor
+    if not view.can(CASEWORK_READ) or actor is None or actor.user_id is None:
+        return None
+    answer = await view.run("HomeFollowUps", me=str(actor.user_id))
+    found = ((answer.data or {}).get("followUps") or {}).get("edges", [])
+    return [
+        {
+            **edge["node"],
+            "last": (edge["node"]["interventions"] or [None])[-1],
+            "request": global_id("Request", edge["node"].get("requestId")),
+        }
+        for edge in found
+    ]
+
+
+async def _recent_sessions(view: PageView) -> list[dict[str, Any]] | None:
+    if not view.can(OUTREACH_READ):
+        return None
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    answer = await view.run("HomeSessions", until=tomorrow.isoformat())
+    found = ((answer.data or {}).get("awarenessSessions") or {}).get("edges", [])
+    return [edge["node"] for edge in found]
 
 
 async def poles(view: PageView) -> Response:
@@ -88,7 +125,7 @@ async def poles(view: PageView) -> Response:
 def maillage_pages() -> PageContribution:
     return PageContribution(
         pages=[
-            Page("/", today, operations=("Home",)),
+            Page("/", today, operations=("Home", "HomeFollowUps", "HomeSessions")),
             Page(
                 "/pole",
                 poles,

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, PersonalDataSource
-from core.domain.adhesions import personal_data
+from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.domain.adhesions import pages, personal_data
 from core.domain.adhesions.checks import BILLING, MANAGE, READ
 from core.domain.adhesions.demo import seed_adhesions
 from core.domain.adhesions.graphql import TYPES, AdhesionsMutation, AdhesionsQuery
@@ -77,3 +77,13 @@ def maillage_personal_data() -> list[PersonalDataSource]:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=AdhesionsQuery, mutation=AdhesionsMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

@@ -495,6 +495,10 @@ class FamiliesQuery:
     def consent_purposes(self) -> list[KindOption]:
         return [KindOption(value=k, label=v) for k, v in CONSENT_PURPOSES.items()]
 
+    @strawberry.field(description="Liens d'un représentant légal avec l'enfant, et leurs libellés.")
+    def guardian_relationships(self) -> list[KindOption]:
+        return [KindOption(value=k, label=v) for k, v in GUARDIAN_RELATIONSHIPS.items()]
+
     @strawberry.field(
         description="Dossiers des familles (recherche par nom, commune).",
         extensions=[action_gate(READ)],

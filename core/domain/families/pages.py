@@ -7,27 +7,20 @@ of those who do (graphql/operations/Families.graphql)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 
+from core.api.forms import commune_field
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
+from core.domain.families import edit_pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 READ, MANAGE, HEALTH = "families.read", "families.manage", "children.health"
-NOTICES = {"created": "Le dossier de la famille est ouvert."}
+NOTICES = {"created": "Le dossier de la famille est ouvert.", **edit_pages.NOTICES}
 FAMILY_FIELDS = ("name", "commune", "address", "notes")
-INSEE = re.compile(r"^(\d[\dAB]\d{3})$")
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", letters.lower()).strip()
 
 
 async def family_search(view: PageView) -> Response:
@@ -43,37 +36,13 @@ async def family_search(view: PageView) -> Response:
     )
 
 
-async def _commune(view: PageView, errors: FormErrors, typed: str) -> str | None:
-    """The INSEE code of the commune the person named: by its code, or by its name in
-    the pole's département (an ambiguous name lists the candidates)."""
-    if not typed:
-        errors.add("commune", "Indiquez la commune de la famille.")
-        return None
-    if INSEE.match(typed):
-        return typed
-    answer = await view.run(
-        "CommunePick", search=typed, departement=view.layout.get("departement") or None
-    )
-    candidates = [e["node"] for e in ((answer.data or {}).get("communes") or {}).get("edges", [])]
-    exact = [c for c in candidates if _plain(c["name"]) == _plain(typed)]
-    if len(exact) == 1 or len(candidates) == 1:
-        return str((exact or candidates)[0]["inseeCode"])
-    if not candidates:
-        errors.add("commune", f"Aucune commune « {typed} » dans le département.")
-    else:
-        listed = ", ".join(f"{c['name']} ({c['inseeCode']})" for c in candidates)
-        errors.add(
-            "commune",
-            f"Plusieurs communes correspondent : {listed}. Écrivez le nom exact ou le code INSEE.",
-        )
-    return None
-
-
 async def new_family(view: PageView) -> Response:
     errors = FormErrors()
     given = {name: view.value(name) for name in FAMILY_FIELDS}
     if view.request.method == "POST":
-        insee = await _commune(view, errors, given["commune"])
+        insee = await commune_field(
+            view, errors, given["commune"], missing="Indiquez la commune de la famille."
+        )
         if insee is not None:
             answer = await view.run(
                 "CreateFamily",
@@ -136,6 +105,7 @@ def contribution() -> PageContribution:
                 action=MANAGE,
                 operations=("CommunePick", "CreateFamily"),
             ),
+            *edit_pages.PAGES,
             Page(
                 "/familles/{id:path}",
                 family_file,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.access.actions import Action
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, PageContribution
+from core.domain.gdpr import pages
 from core.domain.gdpr.graphql import GdprMutation, GdprQuery
 from core.domain.gdpr.models import ErasureRequest, LegalHold
 from core.hooks import hookimpl
@@ -37,3 +38,8 @@ def maillage_actions() -> list[Action]:
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=GdprQuery, mutation=GdprMutation)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()

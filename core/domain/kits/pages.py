@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from core.api.forms import count_field, date_field, optional
+from core.api.forms import count_field, date_field, decimal_field, optional
 from core.api.pages import FormErrors, OperationResult, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.kits.service import MANAGE, READ
@@ -35,6 +35,7 @@ async def catalogue(view: PageView) -> Response:
     found = (answer.data or {}).get("kits") or {"totalCount": 0, "edges": []}
     return view.render(
         "kits/catalogue.html",
+        kilometres=(answer.data or {}).get("kitKilometresByYear") or [],
         title="Malles pédagogiques",
         search=search,
         kits=[edge["node"] for edge in found["edges"]],
@@ -121,8 +122,10 @@ async def _step(view: PageView, loan: dict[str, Any], step: str) -> FormErrors:
     N-th element of the kit, which the API names ``missing.N.missing``."""
     errors = FormErrors()
     components = (loan.get("kit") or {}).get("components") or []
-    fields = ["on", *(f"manque-{i}" for i in range(len(components)))]
+    fields = ["on", "km", *(f"manque-{i}" for i in range(len(components)))]
     on = date_field(errors, "on", view.value("on"), required=step != "confirm")
+    # Kilometres given: the team drove the kit there (or back); empty: no trip.
+    km = decimal_field(errors, "km", view.value("km"), required=False)
     missing = []
     for i, component in enumerate(components):
         count = count_field(errors, f"manque-{i}", view.value(f"manque-{i}"), required=False)
@@ -132,12 +135,13 @@ async def _step(view: PageView, loan: dict[str, Any], step: str) -> FormErrors:
     operation, payload = STEPS[step]
     variables: dict[str, Any] = {"id": loan["id"]}
     if step in {"depart", "return"}:
-        variables |= {"on": on, "missing": missing}
+        variables |= {"on": on, "missing": missing, "trip": None if km is None else {"km": km}}
     elif step == "check":
         variables |= {"on": on, "repair": view.value("repair") == "oui"}
     answer: OperationResult = await view.run(operation, **variables)
     aliases = {f"missing.{i}.missing": f"manque-{i}" for i in range(len(components))}
     aliases |= {"departedOn": "on", "returnedOn": "on", "checkedOn": "on"}
+    aliases |= {"delivery.km": "km", "collection.km": "km"}
     return FormErrors.of(answer, payload, form_fields=fields, aliases=aliases)
 
 
@@ -169,6 +173,7 @@ async def loan_page(view: PageView) -> Response:
         next_step=next_step,
         given={
             "on": view.value("on") or dt.date.today().isoformat(),
+            "km": view.value("km"),
             **{f"manque-{i}": view.value(f"manque-{i}", "0") for i in range(len(components))},
         },
         errors=errors,

@@ -1,7 +1,8 @@
 """The sensitisation screens of the web app: the sessions of a year with the report
 table (by commune × audience × duration) and its printable version, and recording a
-session. Everything through named operations (graphql/operations/Outreach.graphql);
-the commune is named as on a family's file, by its name or its INSEE code."""
+session; the events (forums, stands…) the same way, their table by commune × kind.
+Everything through named operations (graphql/operations/Outreach.graphql); the
+commune is named as on a family's file, by its name or its INSEE code."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from core.api.forms import count_field, date_field
+from core.api.forms import commune_field, count_field, date_field
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
-
-# The same reading of « a commune by name or code » as a family's file: one helper.
-from core.domain.families.pages import _commune as commune_of
 from core.domain.outreach.service import MANAGE, READ
 from core.domain.outreach.vocabulary import duration_label
 
 TEMPLATES = Path(__file__).with_name("templates")
-NOTICES = {"recorded": "La sensibilisation est enregistrée."}
+NOTICES = {
+    "recorded": "La sensibilisation est enregistrée.",
+    "event": "L'événement est enregistré.",
+}
 SESSION_FIELDS = (
     "kind",
     "audience",
@@ -34,17 +35,20 @@ SESSION_FIELDS = (
 DURATIONS = [{"value": str(n), "label": duration_label(n)} for n in range(1, 7)]
 
 
+EVENT_FIELDS = ("kind", "commune", "heldOn", "peopleReached", "title", "notes")
+
+
 def _year(view: PageView) -> int:
+    """The year asked (« annee »), this year when none or a nonsensical one."""
     try:
-        return int(view.value("annee"))
+        year = int(view.value("annee"))
     except ValueError:
         return dt.date.today().year
+    return year if 2000 <= year <= 2100 else dt.date.today().year
 
 
 async def session_list(view: PageView) -> Response:
     year = _year(view)
-    if not 2000 <= year <= 2100:
-        year = dt.date.today().year
     answer = await view.run(
         "SessionList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year
     )
@@ -70,7 +74,7 @@ async def new_session(view: PageView) -> Response:
     else:
         held = date_field(errors, "heldOn", given["heldOn"], required=True)
         count = count_field(errors, "participantsCount", given["participantsCount"], required=True)
-        insee = await commune_of(view, errors, given["commune"])
+        insee = await commune_field(view, errors, given["commune"])
         if not errors:
             answer = await view.run(
                 "RecordSession",
@@ -107,6 +111,63 @@ async def new_session(view: PageView) -> Response:
     )
 
 
+async def event_list(view: PageView) -> Response:
+    year = _year(view)
+    answer = await view.run("EventList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year)
+    data = answer.data or {}
+    found = data.get("outreachEvents") or {"totalCount": 0, "edges": []}
+    return view.render(
+        "events/list.html",
+        title=f"Événements {year}",
+        year=year,
+        events=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        table=data.get("outreachEventTable"),
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+async def new_event(view: PageView) -> Response:
+    errors = FormErrors()
+    given = {name: view.value(name) for name in EVENT_FIELDS}
+    if view.request.method == "GET":
+        given["heldOn"] = dt.date.today().isoformat()
+    else:
+        held = date_field(errors, "heldOn", given["heldOn"], required=True)
+        reached = count_field(errors, "peopleReached", given["peopleReached"], required=False)
+        insee = await commune_field(view, errors, given["commune"])
+        if not errors:
+            answer = await view.run(
+                "RecordEvent",
+                input={
+                    "kind": given["kind"],
+                    "communeInsee": insee,
+                    "heldOn": held,
+                    "peopleReached": reached or 0,
+                    "title": given["title"],
+                    "notes": given["notes"],
+                },
+            )
+            errors = FormErrors.of(
+                answer,
+                "recordOutreachEvent",
+                form_fields=EVENT_FIELDS,
+                aliases={"communeInsee": "commune"},
+            )
+            if not errors:
+                year = dt.date.fromisoformat(str(held)).year
+                return view.redirect("/evenements", annee=str(year), ok="event")
+    form = await view.run("EventForm")
+    return view.render(
+        "events/new.html",
+        status_code=400 if errors else 200,
+        title="Enregistrer un événement",
+        given=given,
+        errors=errors,
+        kinds=(form.data or {}).get("outreachEventKinds") or [],
+    )
+
+
 def contribution() -> PageContribution:
     return PageContribution(
         pages=[
@@ -118,10 +179,21 @@ def contribution() -> PageContribution:
                 action=MANAGE,
                 operations=("SessionForm", "CommunePick", "RecordSession"),
             ),
+            Page("/evenements", event_list, action=READ, operations=("EventList",)),
+            Page(
+                "/evenements/nouveau",
+                new_event,
+                methods=("GET", "POST"),
+                action=MANAGE,
+                operations=("EventForm", "CommunePick", "RecordEvent"),
+            ),
         ],
         templates=TEMPLATES,
     )
 
 
 def navigation() -> list[NavEntry]:
-    return [NavEntry("Sensibilisations", "/sensibilisations", action=READ, order=60)]
+    return [
+        NavEntry("Sensibilisations", "/sensibilisations", action=READ, order=60),
+        NavEntry("Événements", "/evenements", action=READ, order=65),
+    ]

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.structures import pages
 from core.domain.structures.demo import seed_directory
 from core.domain.structures.graphql import TYPES, StructuresMutation, StructuresQuery
 from core.domain.structures.models import (
@@ -67,3 +68,13 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=StructuresQuery, mutation=StructuresMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

@@ -1,0 +1,149 @@
+"""The adhesions screens of the web app: the adhesions of a year, last year's members
+not renewed yet (each renewed in one click), and registering an adhesion for a family
+or a gestionnaire — the amount from the pole's price list unless the person types
+one (a family's first year is free: the API says so next to the amount). Through
+named operations (graphql/operations/Adhesions.graphql)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from core.api.forms import date_field, decimal_field, optional
+from core.api.pages import FormErrors, PageView, global_id
+from core.contributions import NavEntry, Page, PageContribution
+from core.domain.adhesions.checks import MANAGE, READ
+
+TEMPLATES = Path(__file__).with_name("templates")
+NOTICES = {
+    "registered": "L'adhésion est enregistrée.",
+    "renewed": "L'adhésion est renouvelée.",
+}
+FIELDS = ("year", "joinedOn", "familyId", "organisationId", "amount")
+
+
+def _year(view: PageView) -> int:
+    try:
+        year = int(view.value("annee"))
+    except ValueError:
+        return dt.date.today().year
+    return year if 2000 <= year <= 2100 else dt.date.today().year
+
+
+def _rows(data: dict[str, Any], key: str) -> tuple[list[dict[str, Any]], int]:
+    found = data.get(key) or {"totalCount": 0, "edges": []}
+    return [edge["node"] for edge in found["edges"]], found["totalCount"]
+
+
+async def adhesion_list(view: PageView) -> Response:
+    year = _year(view)
+    errors = FormErrors()
+    if view.request.method == "POST" and view.can(MANAGE):
+        # « Renouveler » on a row of last year: the same member, this year, today.
+        answer = await view.run(
+            "RegisterAdhesion",
+            input={
+                "year": year,
+                "joinedOn": dt.date.today().isoformat(),
+                "familyId": optional(view.value("familyId")),
+                "organisationId": optional(view.value("organisationId")),
+            },
+        )
+        errors = FormErrors.of(answer, "registerAdhesion", form_fields=())
+        if not errors:
+            return view.redirect("/adhesions", annee=str(year), ok="renewed")
+    answer = await view.run("AdhesionList", year=year)
+    data = answer.data or {}
+    adhesions, total = _rows(data, "adhesions")
+    renewals, to_renew = _rows(data, "adhesionRenewals")
+    return view.render(
+        "adhesions/list.html",
+        status_code=400 if errors else 200,
+        title=f"Adhésions {year}",
+        year=year,
+        adhesions=adhesions,
+        total=total,
+        renewals=[{**r, "family": global_id("Family", r.get("familyId"))} for r in renewals],
+        to_renew=to_renew,
+        errors=errors,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
+async def new_adhesion(view: PageView) -> Response:
+    errors = FormErrors()
+    given = {name: view.value(name) for name in FIELDS}
+    if view.request.method == "GET":
+        given["year"] = str(_year(view))
+        given["joinedOn"] = dt.date.today().isoformat()
+    else:
+        joined = date_field(errors, "joinedOn", given["joinedOn"], required=True)
+        euros = decimal_field(errors, "amount", given["amount"], required=False)
+        if not given["familyId"] and not given["organisationId"]:
+            errors.add("familyId", "Choisissez la famille ou le gestionnaire qui adhère.")
+        if not errors:
+            answer = await view.run(
+                "RegisterAdhesion",
+                input={
+                    "year": int(given["year"] or 0),
+                    "joinedOn": joined,
+                    "familyId": optional(given["familyId"]),
+                    "organisationId": optional(given["organisationId"]),
+                    "amountCents": None if euros is None else round(euros * 100),
+                },
+            )
+            errors = FormErrors.of(
+                answer,
+                "registerAdhesion",
+                form_fields=FIELDS,
+                aliases={"amountCents": "amount"},
+            )
+            if not errors:
+                return view.redirect("/adhesions", annee=given["year"], ok="registered")
+    form = await view.run("AdhesionForm")
+    data = form.data or {}
+    this_year = dt.date.today().year
+    return view.render(
+        "adhesions/new.html",
+        status_code=400 if errors else 200,
+        title="Enregistrer une adhésion",
+        given=given,
+        errors=errors,
+        years=[{"value": str(y), "label": str(y)} for y in range(this_year - 1, this_year + 2)],
+        families=[
+            {"value": e["node"]["id"], "label": e["node"]["name"]}
+            for e in (data.get("families") or {}).get("edges", [])
+        ],
+        organisations=[
+            {"value": o["id"], "label": o["name"]} for o in data.get("organisations") or []
+        ],
+    )
+
+
+def contribution() -> PageContribution:
+    return PageContribution(
+        pages=[
+            Page(
+                "/adhesions",
+                adhesion_list,
+                methods=("GET", "POST"),
+                action=READ,
+                operations=("AdhesionList", "RegisterAdhesion"),
+            ),
+            Page(
+                "/adhesions/nouvelle",
+                new_adhesion,
+                methods=("GET", "POST"),
+                action=MANAGE,
+                operations=("AdhesionForm", "RegisterAdhesion"),
+            ),
+        ],
+        templates=TEMPLATES,
+    )
+
+
+def navigation() -> list[NavEntry]:
+    return [NavEntry("Adhésions", "/adhesions", action=READ, order=40)]

@@ -23,7 +23,13 @@ from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many
-from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
+from core.api.pagination import (
+    UPDATED_SINCE,
+    changed_since,
+    connection,
+    counted_page,
+    in_order,
+)
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.staff import StaffMember, staff_of
@@ -477,8 +483,9 @@ class CaseworkQuery:
         statement = service.requests_query(statuses=statuses, start=start, end=end)
         statement = changed_since(statement, RequestModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            rows = await session.execute(page.with_only_columns(*REQUEST_COLUMNS))
+            win, total, rows = await counted_page(
+                session, statement, first, after, *REQUEST_COLUMNS
+            )
         return connection(RequestConnection, [Request.from_model(r) for r in rows], win, total)
 
     @strawberry.field(
@@ -515,9 +522,10 @@ class CaseworkQuery:
         )
         statement = changed_since(statement, FollowUpModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_follow_ups(session, page)
-        return connection(FollowUpConnection, nodes, win, total)
+            win, total, rows = await counted_page(
+                session, statement, first, after, *FOLLOW_UP_COLUMNS
+            )
+        return connection(FollowUpConnection, [FollowUp.from_model(r) for r in rows], win, total)
 
     @strawberry.field(
         description="Les membres actifs du pôle, qu'on peut nommer référent d'un suivi ou "

@@ -69,6 +69,31 @@ def counting(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine.sync_engine, "before_cursor_execute", note)
 
 
+@contextmanager
+def every_statement(db: Database) -> Iterator[list[str]]:
+    """Every statement of the block as the server receives it: SQL, and BEGIN, COMMIT,
+    ROLLBACK (the benchmark counts them with pg_stat_statements)."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    def control(name: str) -> Any:
+        return lambda *_args: seen.append(name)
+
+    engine = db.engine.sync_engine
+    listeners = [("before_cursor_execute", note)] + [
+        (name.lower(), control(name)) for name in ("BEGIN", "COMMIT", "ROLLBACK")
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
 def actor() -> Actor:
     return Actor(
         subject=f"test:load-{uuid.uuid4().hex[:8]}",
@@ -437,3 +462,37 @@ async def test_the_total_rides_with_the_page_and_holds_past_the_end(
         "pageInfo": {"hasNextPage": False},
         "edges": [],
     }
+
+
+# The comparison's nested list (benchmarks/compare.py).
+BENCH_NESTED = """query($first: Int) { followUps(first: $first) { edges { node {
+  id openedOn status { value }
+  child { id firstName birthDate }
+  structures { id name }
+  interventions { id happenedOn durationMinutes kind { value } } } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # BEGIN, the caller (session, person, pole entered, membership), the page, ROLLBACK
+        (IDS, ["BEGIN", "SELECT", "SELECT", "ROLLBACK"]),
+        # ... the page, children, the file's structures, interventions, the audit, COMMIT
+        (BENCH_NESTED, ["BEGIN", *["SELECT"] * 5, "INSERT", "COMMIT"]),
+    ],
+    ids=["ids", "nested"],
+)
+async def test_a_whole_request_costs_a_fixed_handful_of_statements(
+    client: GraphQLClient, db: Database, pole: Any, query: str, expected: list[str]
+) -> None:
+    """Everything one request sends, authentication and audit included: the caller in
+    one statement that also enters the pole on PostgreSQL (no set_config of its own),
+    the same for 10 and 100 rows (docs/decisions.md, 116)."""
+    who = actor()
+    for first in (10, 100):
+        await client.auth_headers(pole, who)
+        with every_statement(db) as seen:
+            result = await client.execute(query, {"first": first}, tenant=pole, actor=who)
+        assert "errors" not in result, result
+        assert len(result["data"]["followUps"]["edges"]) == first
+        assert seen == expected, (first, seen)

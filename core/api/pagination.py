@@ -90,7 +90,7 @@ async def counted_page(
     count in a second statement (a client paging beyond the last page). Statements with
     DISTINCT or GROUP BY count after the window, so they keep the two statements of
     ``page_of`` (docs/decisions.md, 116)."""
-    if statement._distinct or statement._group_by_clauses:  # noqa: SLF001 - Select's state
+    if statement._distinct or statement._group_by_clauses:
         win, total, page = await page_of(session, statement, first, after)
         return win, total, (await session.execute(page.with_only_columns(*columns))).all()
     win = window(first, after)

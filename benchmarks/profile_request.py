@@ -1,8 +1,8 @@
 """Where one request's CPU goes: a list query profiled in process (cProfile).
 
-    python -m benchmarks.profile_request [--query nested|ids|families|children|requests|
-                                          structures] [--children 500] [--runs 200]
-                                         [--first 50] [--top 30] [--no-profile]
+    python -m benchmarks.profile_request [--query compare|dashboard|nested|ids|families|
+                                          children|requests|structures] [--children 500]
+                                         [--runs 200] [--first 50] [--top 30] [--no-profile]
 
 Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
 ``generator.py``), signs the pole's coordinator in as ``lists.py`` does, sends the query
@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from benchmarks.compare import DASHBOARD, MAILLAGE_NESTED
 from benchmarks.generator import generate
 from benchmarks.lists import CHILDREN as CHILDREN_QUERY
 from benchmarks.lists import (
@@ -45,6 +46,9 @@ from core.tenancy.database import Database
 from core.testing.accounts import access_token
 
 QUERIES = {
+    # The comparison's nested list (run it with --first 100) and its dashboard.
+    "compare": MAILLAGE_NESTED,
+    "dashboard": DASHBOARD,
     "nested": FOLLOW_UPS,
     "ids": FOLLOW_UP_IDS,
     "families": FAMILIES,
@@ -68,7 +72,7 @@ async def main(args: argparse.Namespace) -> None:
                 ).scalar_one()
             token = await access_token(app.state.auth, user, pole.tenant)
             headers = {"authorization": f"Bearer {token}", "x-maillage-tenant": pole.tenant.slug}
-            variables: dict[str, Any] = {"first": args.first}
+            variables: dict[str, Any] = {} if args.query == "dashboard" else {"first": args.first}
             if args.query == "children":
                 variables["commune"] = await busiest_commune(db, pole)
             body = {"query": QUERIES[args.query], "variables": variables}
@@ -103,6 +107,9 @@ async def main(args: argparse.Namespace) -> None:
         finally:
             await db.dispose()
     stats = pstats.Stats(profiler).strip_dirs()
+    # Python function calls per request: exact and repeatable where CPU times move
+    # with the machine's load (a shared machine): the figure to compare before/after.
+    print(f"Python function calls per request: {stats.total_calls / args.runs:,.0f}")
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
 

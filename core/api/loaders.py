@@ -74,8 +74,15 @@ def many(ctx: Context, batch: Batch[K, list[V]]) -> DataLoader[K, list[V]]:
 
 def then(future: asyncio.Future[Any], fn: Callable[[Any], R]) -> asyncio.Future[R]:
     """A future of ``fn(value)`` once ``future`` has its value (its error, or
-    ``fn``'s, passes on): a done-callback, no coroutine."""
+    ``fn``'s, passes on): a done-callback, no coroutine. Answered at once when
+    ``future`` already is (a prefetched loader: ``ready`` then gives the value)."""
     out: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+    if _has_value(future):
+        try:
+            out.set_result(fn(future.result()))
+        except Exception as exc:  # the field's error, as if raised there
+            out.set_exception(exc)
+        return out
 
     def done(source: asyncio.Future[Any]) -> None:
         if out.cancelled():
@@ -99,6 +106,52 @@ def resolved(value: R) -> asyncio.Future[R]:
     out: asyncio.Future[R] = asyncio.get_running_loop().create_future()
     out.set_result(value)
     return out
+
+
+def _has_value(future: Any) -> bool:
+    return (
+        isinstance(future, asyncio.Future)
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    )
+
+
+def ready(value: Any) -> Any:
+    """A loader's future's value when it has one already (``prefetch`` ran), else the
+    future: graphql-core completes a plain value at once, while each awaitable costs it
+    a coroutine, and a list of them a task each (decision 117)."""
+    return value.result() if _has_value(value) else value
+
+
+def node_fields(info: Any) -> dict[str, list[dict[str, Any]]]:
+    """What a connection field's query selects on its nodes (``edges { node { … } }``,
+    fragments included): field name -> the arguments of each occurrence."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def walk(selections: Iterable[Any], path: tuple[str, ...]) -> None:
+        for selection in selections:
+            name = getattr(selection, "name", None)
+            arguments = getattr(selection, "arguments", None)
+            if arguments is None:  # a fragment: its fields sit at the same level
+                walk(selection.selections, path)
+            elif path:
+                if name == path[0]:
+                    walk(selection.selections, path[1:])
+            else:
+                found[name].append(arguments)
+
+    for field in info.selected_fields:
+        walk(field.selections, ("edges", "node"))
+    return found
+
+
+async def prefetch(loads: Sequence[Awaitable[Any]]) -> None:
+    """Run the loads a page's resolver knows its nodes' selected fields will ask, before
+    the page is answered: each loader reads in its one batch as before, and the nodes'
+    fields then find their values ready (``ready``) instead of a future each."""
+    if loads:
+        await asyncio.gather(*loads)
 
 
 def forget(ctx: Context) -> None:

@@ -73,10 +73,45 @@ async def page_of(
     """The window asked for, the total count (one statement) and ``statement`` limited to
     the window — for lists whose page is then loaded in batches (nodes with children)."""
     win = window(first, after)
+    return win, await _count(session, statement), statement.limit(win.limit).offset(win.offset)
+
+
+# The total rides along the page's rows under this label (``counted_page``).
+_TOTAL = "total_count_"
+
+
+async def counted_page(
+    session: Any, statement: Any, first: int | None, after: str | None, *columns: Any
+) -> tuple[Window, int, Sequence[Any]]:
+    """The window asked for, the total count and the page's rows of ``columns``, in ONE
+    statement: the total is ``count(*) over ()``, which the database computes over every
+    row the filters keep before LIMIT cuts the page, so each row carries it. A page with
+    no row cannot carry it: an empty first page means 0, a page past the end asks the
+    count in a second statement (a client paging beyond the last page). Statements with
+    DISTINCT or GROUP BY count after the window, so they keep the two statements of
+    ``page_of`` (docs/decisions.md, 116)."""
+    if statement._distinct or statement._group_by_clauses:
+        win, total, page = await page_of(session, statement, first, after)
+        return win, total, (await session.execute(page.with_only_columns(*columns))).all()
+    win = window(first, after)
+    if win.limit == 0:
+        return win, await _count(session, statement), []
+    page = (
+        statement.with_only_columns(*columns, func.count().over().label(_TOTAL))
+        .limit(win.limit)
+        .offset(win.offset)
+    )
+    rows = (await session.execute(page)).all()
+    if rows:
+        return win, int(getattr(rows[0], _TOTAL)), rows
+    return win, (await _count(session, statement) if win.offset else 0), rows
+
+
+async def _count(session: Any, statement: Any) -> int:
     total = await session.scalar(
         select(func.count()).select_from(statement.order_by(None).subquery())
     )
-    return win, int(total or 0), statement.limit(win.limit).offset(win.offset)
+    return int(total or 0)
 
 
 async def paginate(

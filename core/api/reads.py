@@ -16,21 +16,39 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLResolveInfo
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from core.api.gates import action_gate
 
 
-def _note(source: Any, info: Info) -> None:
+def _record_id(source: Any) -> str:
     object_id = getattr(source, "uid", None) or getattr(source, "key", None)
     if object_id is None:
         object_id = getattr(source, "id", None)
     if object_id is None:
         raise TypeError(f"{type(source).__name__}: a person's record needs a uid or id")
+    return str(object_id)
+
+
+def _note(source: Any, info: Info) -> None:
     # The GraphQL type name (what an auditor reads), from graphql-core's info.
     type_name = info._raw_info.parent_type.name
-    info.context.audit_read(type_name, str(object_id), [info.field_name])
+    info.context.audit_read(type_name, _record_id(source), (info.field_name,))
+
+
+def audited_attribute(name: str) -> Callable[[Any, GraphQLResolveInfo], Any]:
+    """graphql-core's resolver for a person field that is an attribute: the value,
+    then the read noted, as ``ReadAudit`` does, without strawberry's per-field
+    ``Info``, arguments and extension chain (``core.app.resolvers``, decision 117)."""
+
+    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+        value = getattr(source, name)
+        info.context.audit_read(info.parent_type.name, _record_id(source), (info.field_name,))
+        return value
+
+    return resolve
 
 
 class ReadAudit(FieldExtension):

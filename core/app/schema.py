@@ -37,6 +37,7 @@ from core.api.validation_cache import CachedValidation, ValidDocuments
 from core.app.authn import CsrfGuard
 from core.app.descriptions import frenchify
 from core.app.metrics import ObservedOperation
+from core.app.resolvers import direct_resolvers
 from core.plugins.host import CORE, PluginHost, PluginStartupError
 from core.plugins.manifest import Plugin
 
@@ -216,6 +217,9 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
     if problems:
         raise PluginStartupError(problems)
     frenchify(schema._schema)
+    # Fields where strawberry's per-field chain does nothing get a direct resolver
+    # (docs/decisions.md, 117).
+    direct_resolvers(schema._schema, config.info_class)
     return ComposedSchema(schema=schema, nodes=nodes)
 
 

@@ -26,9 +26,11 @@ from core.access.actions import Actor
 from core.auth import sessions, tokens
 from core.auth.clients import is_live
 from core.auth.memberships import membership_in, memberships_of
-from core.auth.models import ApiClient, AuthSession, User
+from core.auth.models import ApiClient, AuthSession, Membership, User
 from core.auth.secrets import digest
 from core.auth.service import AuthService
+from core.db import sql
+from core.tenancy import guard
 from core.tenancy.models import Tenant
 
 
@@ -61,12 +63,29 @@ async def resolve(
 ) -> Principal:
     """Who calls, on ``session`` (a reference session, the request's own).
 
-    One statement reads the credential's session, its person or client and the pole;
-    when a pole is in scope the session is then bound to it (``Database.scope``: one
-    ``set_config`` on PostgreSQL) and the membership read under both walls. The
-    request goes on in that same transaction (docs/decisions.md, 92)."""
+    One statement reads the credential's session, its person or client, the pole and
+    the person's active membership of it, and on PostgreSQL enters that pole
+    (``app.tenant_id`` for the transaction) before reading the membership under both
+    walls; the session is then bound to the pole (``Database.scope``, no second
+    ``set_config``). The request goes on in that same transaction (docs/decisions.md,
+    92 and 116). A request that ends up in no pole leaves the transaction the
+    statement opened, and the pole with it."""
     if not bearer and not cookie:
         return ANONYMOUS
+    principal = await _resolve(auth, session, bearer=bearer, cookie=cookie, tenant_slug=tenant_slug)
+    if principal.tenant is None and session.in_transaction():
+        await session.rollback()
+    return principal
+
+
+async def _resolve(
+    auth: AuthService,
+    session: AsyncSession,
+    *,
+    bearer: str | None,
+    cookie: str | None,
+    tenant_slug: str | None,
+) -> Principal:
     found = await _caller(session, auth, bearer=bearer, cookie=cookie, tenant_slug=tenant_slug)
     if found.refusal is not None:
         return Principal(refused_credential=found.refusal)
@@ -78,7 +97,7 @@ async def resolve(
         if not is_live(client, now) or client is None or (client.client_id != claims.api_client_id):
             return Principal(refused_credential="client revoked")
         return await _client_principal(
-            auth, session, client, claims.scopes, row, found.tenant, tenant_slug
+            auth, session, client, claims.scopes, row, found.tenant, tenant_slug, found.entered
         )
     if claims is not None and row.user_id != claims.user_id:
         return Principal(refused_credential="token and session disagree")
@@ -98,17 +117,21 @@ async def resolve(
         if len(views) != 1:
             return _person(user, row, None, via_cookie)
         requested = views[0].tenant
-    await auth.db.scope(session, requested.id)
-    membership = await membership_in(session, user.id)
-    if membership is None or not requested.active:
+        await auth.db.scope(session, requested.id)
+        membership = await membership_in(session, user.id)
+        roles, grants = (membership.roles, membership.grants) if membership else (None, None)
+    else:
+        await auth.db.scope(session, requested.id, entered=found.entered)
+        roles, grants = found.roles, found.grants
+    if roles is None or not requested.active:
         await auth.db.unscope(session)
         return _person(user, row, None, via_cookie, refused=requested.slug)
     return Principal(
         actor=Actor(
             subject=f"user:{user.id}",
             display_name=user.display_name,
-            roles=frozenset(membership.roles),
-            grants=frozenset(membership.grants),
+            roles=frozenset(roles),
+            grants=frozenset(grants or ()),
             user_id=user.id,
             session_id=row.id,
         ),
@@ -127,6 +150,11 @@ class _Found:
     claims: tokens.AccessClaims | None = None
     via_cookie: bool = False
     refusal: str | None = None
+    # The person's active membership of ``tenant`` (None: none), read by the same
+    # statement, and whether that statement entered the pole (PostgreSQL).
+    roles: list[str] | None = None
+    grants: list[str] | None = None
+    entered: bool = False
 
 
 async def _caller(
@@ -157,12 +185,31 @@ async def _caller(
         if tenant_slug
         else Tenant.id == func.coalesce(ApiClient.pole_id, AuthSession.current_tenant_id)
     )
+    entering = not auth.db.is_sqlite
+    # The membership's columns come AFTER the pole's set_config in the select list:
+    # PostgreSQL evaluates it in order, so RLS reads the membership under the pole
+    # the same row just entered (a test on PostgreSQL would see every member refused
+    # otherwise). The explicit tenant filter is the application's wall.
+    membership = (
+        Membership.tenant_id == Tenant.id,
+        Membership.user_id == AuthSession.user_id,
+        Membership.active.is_(True),
+    )
     query = (
-        select(AuthSession, User, ApiClient, Tenant)
+        select(
+            AuthSession,
+            User,
+            ApiClient,
+            Tenant,
+            *([sql.transaction_tenant_column(Tenant.id)] if entering else []),
+            select(Membership.roles).where(*membership).scalar_subquery().label("roles_"),
+            select(Membership.grants).where(*membership).scalar_subquery().label("grants_"),
+        )
         .outerjoin(User, User.id == AuthSession.user_id)
         .outerjoin(ApiClient, ApiClient.id == AuthSession.client_id)
         .outerjoin(Tenant, pole)
         .where(which)
+        .execution_options(**{guard.CALLER_KEY: True})
     )
 
     async def run(s: AsyncSession) -> Any:
@@ -172,14 +219,22 @@ async def _caller(
     if found is None or not sessions.live(found[0], now):
         refusal = "session revoked or expired" if bearer else "cookie session revoked or expired"
         return _Found(refusal=refusal)
-    row, user, client, tenant = found
+    row, user, client, tenant = found[:4]
     # Detached, every attribute loaded: the request's later rollbacks (a failed
     # mutation) expire what the session holds, and these are read after them.
-    for obj in found:
+    for obj in found[:4]:
         if obj is not None:
             session.expunge(obj)
     return _Found(
-        row=row, user=user, client=client, tenant=tenant, claims=claims, via_cookie=not bearer
+        row=row,
+        user=user,
+        client=client,
+        tenant=tenant,
+        claims=claims,
+        via_cookie=not bearer,
+        roles=found.roles_,
+        grants=found.grants_,
+        entered=entering and tenant is not None,
     )
 
 
@@ -226,6 +281,7 @@ async def _client_principal(
     row: AuthSession,
     found: Tenant | None,
     tenant_slug: str | None,
+    entered: bool,
 ) -> Principal:
     """A machine client works in the pole it is bound to, nothing else: the pole found
     (asked for, or its own) must be that one."""
@@ -242,5 +298,5 @@ async def _client_principal(
         return Principal(
             actor=actor, session_id=row.id, refused_tenant=tenant_slug if tenant_slug else None
         )
-    await auth.db.scope(session, tenant.id)
+    await auth.db.scope(session, tenant.id, entered=entered)
     return Principal(actor=actor, tenant=tenant, session_id=row.id)

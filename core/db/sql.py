@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, String, cast, func, text, true
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
@@ -49,6 +49,17 @@ def set_transaction_tenant(connection: Connection, tenant_id: uuid.UUID) -> None
         text("SELECT set_config(:name, :value, true)"),
         {"name": TENANT_SETTING, "value": str(tenant_id)},
     )
+
+
+def transaction_tenant_column(tenant_id: Any) -> Any:
+    """A select-list column that sets ``app.tenant_id`` for the current transaction to
+    ``tenant_id`` (a column of the same statement; '' when it is NULL) as the row is
+    produced: how the request's first statement, which finds the pole, also enters it
+    (docs/decisions.md, 116). PostgreSQL evaluates a select list in order, so a
+    correlated subquery placed AFTER this column reads under the pole just set."""
+    return func.set_config(
+        TENANT_SETTING, func.coalesce(cast(tenant_id, String), ""), true()
+    ).label("tenant_setting_")
 
 
 def set_transaction_user(connection: Connection, user_id: uuid.UUID) -> None:

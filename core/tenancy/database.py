@@ -109,15 +109,18 @@ class Database:
     def reference_session(self) -> AsyncSession:
         return self._sessions(info={})
 
-    async def scope(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    async def scope(
+        self, session: AsyncSession, tenant_id: uuid.UUID, *, entered: bool = False
+    ) -> None:
         """Bind a reference session to the pole ``tenant_id`` from now on: the ORM
         filter at once, and on PostgreSQL ``app.tenant_id`` in the transaction already
         open (the ``after_begin`` listener sets it in later ones). One ``set_config``
-        on the connection the session already holds: no second checkout."""
+        on the connection the session already holds: no second checkout. ``entered``:
+        the transaction's first statement already set it (the caller's, decision 116)."""
         if session.info.get(guard.TENANT_KEY) is not None or guard.is_unscoped(session):
             raise guard.TenantScopeError("scope() takes a reference session only")
         session.info.update(self._tenant_info(tenant_id))
-        if session.in_transaction() and not self.is_sqlite:
+        if session.in_transaction() and not self.is_sqlite and not entered:
             connection = await session.connection()
             await connection.run_sync(sql.set_transaction_tenant, tenant_id)
 

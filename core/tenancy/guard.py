@@ -37,6 +37,10 @@ TENANT_KEY = "maillage_tenant_id"
 IDENTITY_KEY = "maillage_identity_user"
 UNSCOPED_KEY = "maillage_unscoped"
 ORM_FILTER_KEY = "maillage_orm_filter"
+# Execution option of the request's first statement (core.auth.principal): on a
+# reference session, it may read self-readable tables (the membership) of the pole it
+# finds in the same statement, which it also enters (docs/decisions.md, 116).
+CALLER_KEY = "maillage_caller"
 
 
 class TenantScopeError(RuntimeError):
@@ -91,6 +95,9 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
 
     if tenant_id is None:
         touched = _tenant_tables(statement)
+        if touched and state.is_select and state.execution_options.get(CALLER_KEY):
+            _check_caller(state, touched)
+            return
         if touched:
             raise TenantScopeError(
                 f"no tenant in scope for a statement on {', '.join(touched)}: open the "
@@ -112,6 +119,20 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
                 lambda cls: cls.tenant_id == tenant_id,
                 include_aliases=True,
             )
+        )
+
+
+def _check_caller(state: ORMExecuteState, touched: list[str]) -> None:
+    """The caller's statement reads, besides reference tables, only self-readable ones
+    (the person's membership), and only in a session bound to no pole and no person."""
+    allowed = {
+        str(getattr(t, "element", t).name)
+        for t in find_tables(state.statement, include_aliases=True, include_selects=True)
+        if SELF_READ_KEY in getattr(getattr(t, "element", t), "info", {})
+    }
+    if state.session.info.get(IDENTITY_KEY) is not None or not set(touched) <= allowed:
+        raise TenantScopeError(
+            f"the caller's statement may read self-readable tables only, not {', '.join(touched)}"
         )
 
 

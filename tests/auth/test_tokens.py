@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 from joserfc import jws
 from joserfc.jwk import ECKey
@@ -29,7 +30,7 @@ from sqlalchemy import func, select, update
 from core.access.actions import Actor
 from core.app.app import create_app
 from core.app.authn import TENANT_HEADER
-from core.auth import keys, sessions
+from core.auth import keys, sessions, tokens
 from core.auth.models import AuthSession, Membership, RefreshToken, SecurityEvent, User
 from core.auth.passwords import hash_password
 from core.auth.secrets import digest
@@ -450,6 +451,25 @@ async def test_rotation_keeps_old_tokens_until_they_expire(
             client, es256({"alg": "ES256", "typ": "at+jwt", "kid": old_kid}, fresh, old_key), pole
         )
     )
+
+
+async def test_a_signature_checked_once_leaves_time_and_claims_checked_each_time(
+    client: GraphQLClient, pole: Tenant
+):
+    """The signature's outcome is kept per token and key (decision 118); the clock and
+    the claims are not: the same token, once expired, is refused."""
+    auth = auth_of(client)
+    token, _ = await token_for(client, pole)
+    ring = await auth.keys()
+    first = await tokens.verify(token, ring, auth.config, clock=auth.clock)
+    assert await tokens.verify(token, ring, auth.config, clock=auth.clock) == first
+    later = first.expires_at + dt.timedelta(seconds=auth.config.leeway + 1)
+    with pytest.raises(tokens.InvalidToken, match="expired"):
+        await tokens.verify(token, ring, auth.config, clock=lambda: later)
+    header, claims = unverified(token)
+    forged = es256(header, {**claims, "sub": f"user:{uuid.uuid4()}"}, ECKey.generate_key("P-256"))
+    with pytest.raises(tokens.InvalidToken, match="signature"):
+        await tokens.verify(forged, ring, auth.config, clock=auth.clock)
 
 
 # --- 3. refresh and logout -------------------------------------------------------------------

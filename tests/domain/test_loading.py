@@ -69,6 +69,31 @@ def counting(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine.sync_engine, "before_cursor_execute", note)
 
 
+@contextmanager
+def every_statement(db: Database) -> Iterator[list[str]]:
+    """Every statement of the block as the server receives it: SQL, and BEGIN, COMMIT,
+    ROLLBACK (the benchmark counts them with pg_stat_statements)."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    def control(name: str) -> Any:
+        return lambda *_args: seen.append(name)
+
+    engine = db.engine.sync_engine
+    listeners = [("before_cursor_execute", note)] + [
+        (name.lower(), control(name)) for name in ("BEGIN", "COMMIT", "ROLLBACK")
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
 def actor() -> Actor:
     return Actor(
         subject=f"test:load-{uuid.uuid4().hex[:8]}",
@@ -201,12 +226,12 @@ async def pole(db: Database, two_poles: TwoPoles) -> Any:
     return two_poles.a
 
 
-async def test_ids_only_cost_the_count_and_the_page(
+async def test_ids_only_cost_the_page_with_its_total(
     client: GraphQLClient, db: Database, pole: Any
 ) -> None:
     who = actor()
     costs = [await cost(client, db, pole, who, IDS, n) for n in (10, 100)]
-    assert [len(c) for c in costs] == [2, 2], costs
+    assert [len(c) for c in costs] == [1, 1], costs
 
 
 async def test_the_nested_page_costs_the_same_for_10_and_100(
@@ -214,9 +239,9 @@ async def test_the_nested_page_costs_the_same_for_10_and_100(
 ) -> None:
     who = actor()
     costs = [await cost(client, db, pole, who, NESTED, n) for n in (10, 100)]
-    # count, page, children, their crèches (links with the structures), the file's
-    # structures (links with the structures), the interventions.
-    assert [len(c) for c in costs] == [6, 6], costs
+    # the page with its total, children, their crèches (links with the structures), the
+    # file's structures (links with the structures), the interventions.
+    assert [len(c) for c in costs] == [5, 5], costs
 
 
 @pytest.mark.parametrize(
@@ -249,20 +274,20 @@ async def test_each_nested_field_costs_its_statements_only_when_selected(
     )
     for first in (10, 100):
         seen = await cost(client, db, pole, who, query, first)
-        assert len(seen) == 2 + added, (selection, first, seen)
+        assert len(seen) == 1 + added, (selection, first, seen)
 
 
-async def test_requests_page_costs_the_count_and_the_page(
+async def test_requests_page_costs_the_page_with_its_total(
     client: GraphQLClient, db: Database, pole: Any
 ) -> None:
     who = actor()
     query = """query($first: Int) { requests(first: $first) { edges { node { id
       requesterName status { label } } } } }"""
     for first in (10, 100):
-        assert len(await cost(client, db, pole, who, query, first)) == 2
+        assert len(await cost(client, db, pole, who, query, first)) == 1
     with_staff = query.replace("requesterName", "requesterName assignedTo { displayName }")
     for first in (10, 100):
-        assert len(await cost(client, db, pole, who, with_staff, first)) == 3
+        assert len(await cost(client, db, pole, who, with_staff, first)) == 2
 
 
 async def test_a_page_read_through_loaders_is_still_audited_field_by_field(
@@ -367,7 +392,7 @@ async def test_nested_lists_take_first_or_last_read_in_sql(
         query = every.replace("interventions {", f"interventions({argument}) {{")
         for first in (10, 100):
             seen = await cost(client, db, pole, who, query, first)
-            assert len(seen) == 3, (argument, first, seen)
+            assert len(seen) == 2, (argument, first, seen)
         result = await client.execute(query, {"first": 10}, tenant=pole, actor=who)
         got = [
             [i["happenedOn"] for i in e["node"]["interventions"]]
@@ -400,8 +425,8 @@ async def test_child_family_is_batched_and_families_bound_their_children(
     query = """query($first: Int) { followUps(first: $first) { edges { node {
       child { family { name children(last: 1) { birthDate } } } } } } }"""
     for first in (10, 100):
-        # count, page, children, their families, the families' youngest children.
-        assert len(await cost(client, db, pole, who, query, first)) == 5
+        # the page with its total, children, their families, the families' youngest.
+        assert len(await cost(client, db, pole, who, query, first)) == 4
     result = await client.execute(query, {"first": 100}, tenant=pole, actor=who)
     families = {
         e["node"]["child"]["family"]["name"]: e["node"]["child"]["family"]["children"]
@@ -409,3 +434,65 @@ async def test_child_family_is_batched_and_families_bound_their_children(
     }
     assert len(families) == 7
     assert all(len(children) == 1 for children in families.values())
+
+
+async def test_the_total_rides_with_the_page_and_holds_past_the_end(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    """``totalCount`` comes with the page's rows (one statement); a page of none, or past
+    the last row, still says how many there are."""
+    who = actor()
+    query = """query($first: Int, $after: String) { followUps(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage } edges { cursor } } }"""
+    seen: dict[tuple[int, str | None], Any] = {}
+    last = None
+    for first, after in ((10, None), (0, None), (100, None)):
+        result = await client.execute(
+            query, {"first": first, "after": after}, tenant=pole, actor=who
+        )
+        seen[first, after] = result["data"]["followUps"]
+        if first == 100:
+            last = result["data"]["followUps"]["edges"][-1]["cursor"]
+    beyond = await client.execute(query, {"first": 10, "after": last}, tenant=pole, actor=who)
+    assert seen[10, None]["totalCount"] == 100 and seen[10, None]["pageInfo"]["hasNextPage"]
+    assert seen[0, None] == {"totalCount": 100, "pageInfo": {"hasNextPage": True}, "edges": []}
+    assert not seen[100, None]["pageInfo"]["hasNextPage"]
+    assert beyond["data"]["followUps"] == {
+        "totalCount": 100,
+        "pageInfo": {"hasNextPage": False},
+        "edges": [],
+    }
+
+
+# The comparison's nested list (benchmarks/compare.py).
+BENCH_NESTED = """query($first: Int) { followUps(first: $first) { edges { node {
+  id openedOn status { value }
+  child { id firstName birthDate }
+  structures { id name }
+  interventions { id happenedOn durationMinutes kind { value } } } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # BEGIN, the caller (session, person, pole entered, membership), the page, ROLLBACK
+        (IDS, ["BEGIN", "SELECT", "SELECT", "ROLLBACK"]),
+        # ... the page, children, the file's structures, interventions, the audit, COMMIT
+        (BENCH_NESTED, ["BEGIN", *["SELECT"] * 5, "INSERT", "COMMIT"]),
+    ],
+    ids=["ids", "nested"],
+)
+async def test_a_whole_request_costs_a_fixed_handful_of_statements(
+    client: GraphQLClient, db: Database, pole: Any, query: str, expected: list[str]
+) -> None:
+    """Everything one request sends, authentication and audit included: the caller in
+    one statement that also enters the pole on PostgreSQL (no set_config of its own),
+    the same for 10 and 100 rows (docs/decisions.md, 116)."""
+    who = actor()
+    for first in (10, 100):
+        await client.auth_headers(pole, who)
+        with every_statement(db) as seen:
+            result = await client.execute(query, {"first": first}, tenant=pole, actor=who)
+        assert "errors" not in result, result
+        assert len(result["data"]["followUps"]["edges"]) == first
+        assert seen == expected, (first, seen)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -22,8 +22,25 @@ from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
 from core.api.limits import chars, chars_field
-from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many
-from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
+from core.api.loaders import (
+    FIRST,
+    LAST,
+    Bound,
+    bounded,
+    bounded_batch,
+    grouped,
+    many,
+    node_fields,
+    prefetch,
+    ready,
+)
+from core.api.pagination import (
+    UPDATED_SINCE,
+    changed_since,
+    connection,
+    counted_page,
+    in_order,
+)
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.api.staff import StaffMember, staff_of
@@ -292,7 +309,27 @@ def _interventions(
     last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
 ) -> list[Intervention]:
     key = (uuid.UUID(self.uid), Bound.of(first, last))
-    return many(info.context, interventions_by_follow_up).load(key)
+    return ready(many(info.context, interventions_by_follow_up).load(key))
+
+
+def _prefetch(info: Info[Context, None], page: Sequence[FollowUp]) -> list[Awaitable[Any]]:
+    """The loads the page's selected nested fields will ask (one batch each), so that
+    they answer values rather than a future per row (decision 117). Interventions only
+    without ``first``/``last`` (the field then asks its own bound)."""
+    ctx, wanted = info.context, node_fields(info)
+    loads: list[Awaitable[Any]] = []
+    if "child" in wanted:
+        loads += [child_of(ctx, f.child_id) for f in page]
+    if "referent" in wanted:
+        loads += [staff_of(ctx, f.referent_user_id) for f in page]
+    if "structures" in wanted:
+        loads += [many(ctx, structures_by_follow_up).load(uuid.UUID(f.uid)) for f in page]
+    if "partners" in wanted:
+        loads += [many(ctx, partners_by_follow_up).load(uuid.UUID(f.uid)) for f in page]
+    if wanted.get("interventions") and not any(any(a.values()) for a in wanted["interventions"]):
+        loader = many(ctx, interventions_by_follow_up)
+        loads += [loader.load((uuid.UUID(f.uid), Bound())) for f in page]
+    return loads
 
 
 # What a FollowUp is built from: its own columns, read as plain rows in the page's one
@@ -477,8 +514,9 @@ class CaseworkQuery:
         statement = service.requests_query(statuses=statuses, start=start, end=end)
         statement = changed_since(statement, RequestModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            rows = await session.execute(page.with_only_columns(*REQUEST_COLUMNS))
+            win, total, rows = await counted_page(
+                session, statement, first, after, *REQUEST_COLUMNS
+            )
         return connection(RequestConnection, [Request.from_model(r) for r in rows], win, total)
 
     @strawberry.field(
@@ -515,8 +553,11 @@ class CaseworkQuery:
         )
         statement = changed_since(statement, FollowUpModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_follow_ups(session, page)
+            win, total, rows = await counted_page(
+                session, statement, first, after, *FOLLOW_UP_COLUMNS
+            )
+        nodes = [FollowUp.from_model(r) for r in rows]
+        await prefetch(_prefetch(info, nodes))
         return connection(FollowUpConnection, nodes, win, total)
 
     @strawberry.field(

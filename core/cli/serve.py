@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from core.app.app import create_app
+from core.db.engine import require_database
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -58,6 +59,8 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = getattr(args, "workers", 1)
+    # Before any worker starts: each would die on its own with a trace.
+    require_database(settings.database_url)
     # One process: the app built here, with the plugins already loaded. Several: each
     # worker builds its own from the same environment (factory named by import path).
     app: Starlette | str = (

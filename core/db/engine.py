@@ -72,6 +72,19 @@ class DatabaseMissing(ConfigurationError):
         self.path = path
 
 
+def require_database(url: str) -> None:
+    """Raise ``DatabaseMissing`` when ``url`` is an SQLite file that does not exist."""
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not Path(database).exists()
+    ):
+        raise DatabaseMissing(database)
+
+
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -110,8 +123,8 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            if not create and not Path(database).exists():
-                raise DatabaseMissing(database)
+            if not create:
+                require_database(url)
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             url,

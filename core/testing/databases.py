@@ -58,13 +58,24 @@ class TemplateCache:
     def sqlite(self, host: PluginHost, workdir: Path) -> TestUrls:
         key = self.key(host)
         if key not in self._sqlite:
+            # Core, the territory and the signing key once per session (seconds); each
+            # set of plugins then only adds its own migrations to a copy (a fraction).
+            core = self._core_sqlite()
             path = self._dir / f"template-{len(self._sqlite)}.sqlite3"
-            asyncio.run(migrate_with_territory(f"sqlite+aiosqlite:///{path}", host))
+            shutil.copyfile(core, path)
+            asyncio.run(upgrade_all(f"sqlite+aiosqlite:///{path}", host, roles=Roles()))
             self._sqlite[key] = path
         copy = workdir / "maillage.sqlite3"
         shutil.copyfile(self._sqlite[key], copy)
         url = f"sqlite+aiosqlite:///{copy}"
         return TestUrls("sqlite", url, url, url)
+
+    def _core_sqlite(self) -> Path:
+        path = self._dir / "template-core.sqlite3"
+        if not path.exists():
+            core = PluginHost.start(entry_points=False)
+            asyncio.run(migrate_with_territory(f"sqlite+aiosqlite:///{path}", core))
+        return path
 
     def postgres(self, host: PluginHost) -> TestUrls:
         key = self.key(host)

@@ -60,3 +60,14 @@ def test_a_command_refuses_to_start_an_empty_database(
     assert "« maillage db upgrade » la crée" in err
     assert "« maillage db where »" in err
     assert not elsewhere.exists()
+
+
+def test_serve_with_workers_refuses_before_starting_them(tmp_path: Path) -> None:
+    """Each worker would build its own app and die with a trace: the check runs first."""
+    home = tmp_path / "install"
+    done = maillage(
+        "serve", "--workers", "2", env={"MAILLAGE_HOME": str(home)}, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"aucune base de données à {home / 'var' / 'maillage.sqlite3'}" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.contributions import Dimension, FigureScope, IndicatorSpec, Period
 from core.errors import ValidationError
+from core.tenancy.guard import session_tenant
 
 # More axes than this make tables nobody reads, and 2^n grouping sets.
 MAX_DIMENSIONS = 3
@@ -168,6 +169,10 @@ async def compute_figure(
 ) -> FigureTable:
     """The figure for ``period``, broken down by ``dimensions`` (codes), with margins
     and total, each value labelled."""
+    if session_tenant(session.sync_session) is None:
+        # A figure is a pole's: only its scoped session may compute it, so the pole
+        # filter (and PostgreSQL's row-level security) applies to every table it reads.
+        raise RuntimeError(f"{spec.name} : un chiffre se calcule dans la session d'un pôle")
     wanted = wanted_dimensions(spec, dimensions)
     dialect = session.get_bind().dialect.name
     scope = FigureScope(period=period, settings=dict(settings or {}), dialect=dialect)

@@ -112,7 +112,9 @@ def figure_statement(
     """The one SELECT that computes every grouping set of the figure: columns
     ``grouping`` (the index of the set), one per dimension (as text), ``value``."""
     assert spec.facts is not None
-    facts = spec.facts(scope).subquery("facts")
+    # A CTE read by every branch: the database computes the facts once (PostgreSQL and
+    # SQLite materialise a CTE referenced more than once), not once per grouping set.
+    facts = spec.facts(scope).cte("facts")
     codes = [d.code for d in dimensions]
     sets = [subset for size in range(len(codes), -1, -1) for subset in combinations(codes, size)]
     branches = []

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.contributions import Dimension, FigureScope, IndicatorSpec, Period
 from core.errors import ValidationError
+from core.tenancy.guard import session_tenant
 
 # More axes than this make tables nobody reads, and 2^n grouping sets.
 MAX_DIMENSIONS = 3
@@ -111,7 +112,9 @@ def figure_statement(
     """The one SELECT that computes every grouping set of the figure: columns
     ``grouping`` (the index of the set), one per dimension (as text), ``value``."""
     assert spec.facts is not None
-    facts = spec.facts(scope).subquery("facts")
+    # A CTE read by every branch: the database computes the facts once (PostgreSQL and
+    # SQLite materialise a CTE referenced more than once), not once per grouping set.
+    facts = spec.facts(scope).cte("facts")
     codes = [d.code for d in dimensions]
     sets = [subset for size in range(len(codes), -1, -1) for subset in combinations(codes, size)]
     branches = []
@@ -168,6 +171,10 @@ async def compute_figure(
 ) -> FigureTable:
     """The figure for ``period``, broken down by ``dimensions`` (codes), with margins
     and total, each value labelled."""
+    if session_tenant(session.sync_session) is None:
+        # A figure is a pole's: only its scoped session may compute it, so the pole
+        # filter (and PostgreSQL's row-level security) applies to every table it reads.
+        raise RuntimeError(f"{spec.name} : un chiffre se calcule dans la session d'un pôle")
     wanted = wanted_dimensions(spec, dimensions)
     dialect = session.get_bind().dialect.name
     scope = FigureScope(period=period, settings=dict(settings or {}), dialect=dialect)

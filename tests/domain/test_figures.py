@@ -9,9 +9,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select, update
 
 from core.auth.demo import mark_demo_session
+from core.contributions import Period
+from core.domain.casework.figures import FIGURES as CASEWORK
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.families.models import Child, Family
 from core.domain.kits.models import Kit, KitLoan, KitTrip
@@ -19,6 +22,7 @@ from core.domain.outreach.models import AwarenessSession, OutreachEvent
 from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.models import Questionnaire
 from core.domain.structures.models import Structure
+from core.plugins.figures import compute_figure
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient, error_codes
@@ -375,9 +379,11 @@ async def test_satisfaction_agrees_with_the_questionnaire_results(
         satisfaction = (
             await session.execute(select(Questionnaire).where(Questionnaire.key == "satisfaction"))
         ).scalar_one()
+    # The demo's answers depend on the pole (a seeded generator): compare over all years.
+    every_year = {"start": "2000-01-01", "end": "2100-01-01"}
     results = await client.execute(
-        """query($id: ID!) { questionnaireResults(questionnaireId: $id, start: "2025-01-01",
-          end: "2026-01-01") {
+        """query($id: ID!) { questionnaireResults(questionnaireId: $id, start: "2000-01-01",
+          end: "2100-01-01") {
             responses satisfactionRate sections { title satisfactionRate } } }""",
         {"id": str(satisfaction.id)},
         tenant=pole,
@@ -385,7 +391,7 @@ async def test_satisfaction_agrees_with_the_questionnaire_results(
     expected = results["data"]["questionnaireResults"]
     assert expected["responses"] > 0
     rate = await figure(
-        client, pole, "questionnaires.satisfaction_rate", "questionnaire", "section"
+        client, pole, "questionnaires.satisfaction_rate", "questionnaire", "section", **every_year
     )
     by_section = {
         v[1]["label"]: c["value"]
@@ -402,10 +408,13 @@ async def test_satisfaction_agrees_with_the_questionnaire_results(
         if [(v["dimension"], v["code"]) for v in m["values"]] == [("questionnaire", "satisfaction")]
     )
     assert round(overall, 1) == expected["satisfactionRate"]
-    responses = await figure(client, pole, "questionnaires.responses", "questionnaire")
+    responses = await figure(
+        client, pole, "questionnaires.responses", "questionnaire", **every_year
+    )
     assert cells(responses)[("satisfaction",)] == expected["responses"]
     # The other pole answered nothing.
-    assert (await figure(client, two_poles.b, "questionnaires.responses"))["total"] == 0
+    other = await figure(client, two_poles.b, "questionnaires.responses", **every_year)
+    assert other["total"] == 0
 
 
 async def test_statements_do_not_grow_with_the_data(
@@ -432,6 +441,13 @@ async def test_statements_do_not_grow_with_the_data(
             event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert table["total"] == 6
     assert measured[0] == measured[1], measured
+
+
+async def test_a_figure_is_computed_in_a_poles_session_only(db: Database) -> None:
+    spec = next(s for s in CASEWORK if s.name == "casework.requests")
+    async with db.unscoped(reason="test", actor="tests") as session:
+        with pytest.raises(RuntimeError, match="dans la session d'un pôle"):
+            await compute_figure(session, "core", spec, Period.year(2025))
 
 
 async def test_bad_requests_are_named(client: GraphQLClient, two_poles: TwoPoles) -> None:

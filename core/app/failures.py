@@ -27,6 +27,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.api.limits import BodyTooLarge
 from core.errors import ErrorCode
 from core.logs import request_id_var
 
@@ -118,6 +119,10 @@ class UnexpectedErrors:
 
         try:
             await self.app(scope, receive, watch)
+        except BodyTooLarge:
+            # Not a failure: the body limit's own signal, answered 413 by BodyLimit,
+            # which wraps this middleware.
+            raise
         except Exception as exc:
             if started:
                 # Half an answer is on the wire: nothing sane can follow it.

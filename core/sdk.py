@@ -20,7 +20,15 @@ from strawberry.types import Info
 from core.access.actions import Action, Actor
 from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
-from core.api.forms import commune_field, count_field, date_field, decimal_field, optional
+from core.api.forms import (
+    commune_field,
+    connection_nodes,
+    count_field,
+    date_field,
+    decimal_field,
+    optional,
+    year_param,
+)
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
 from core.api.pages import FormErrors, OperationResult, PageView, date_fr, number_fr
@@ -122,6 +130,7 @@ __all__ = [
     "clean_text",
     "commune_field",
     "connection",
+    "connection_nodes",
     "count_field",
     "date_field",
     "date_fr",
@@ -150,6 +159,7 @@ __all__ = [
     "text_limit",
     "user_errors",
     "window",
+    "year_param",
 ]
 
 N = Any

@@ -25,7 +25,15 @@ from strawberry.types import Info
 from core.access.actions import Action, Actor
 from core.access.roles import POLE_ROLES, ROLES
 from core.api.context import Context, PluginDisabledError
-from core.api.forms import commune_field, count_field, date_field, decimal_field, optional
+from core.api.forms import (
+    commune_field,
+    connection_nodes,
+    count_field,
+    date_field,
+    decimal_field,
+    optional,
+    year_param,
+)
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
 from core.api.pages import FormErrors, OperationResult, PageView, ShownPanel, date_fr, number_fr
@@ -205,6 +213,7 @@ __all__ = [
     "clean_text",
     "commune_field",
     "connection",
+    "connection_nodes",
     "count_field",
     "date_field",
     "date_fr",
@@ -244,6 +253,7 @@ __all__ = [
     "text_limit",
     "user_errors",
     "window",
+    "year_param",
 ]
 # Indicators and dimensions (plugin API 1.1, decision 119).
 __all__ += [

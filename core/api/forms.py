@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from core.api.pages import FormErrors, PageView
 
@@ -60,6 +61,22 @@ def decimal_field(errors: FormErrors, name: str, value: str, *, required: bool) 
     except ValueError:
         errors.add(name, "Nombre non reconnu : écrivez-le en chiffres, par exemple 12,5.")
         return None
+
+
+def year_param(view: PageView, name: str = "annee") -> int:
+    """The year a list page is asked for (« ?annee=2025 »); this year when none is given
+    or the text is not a plausible year."""
+    try:
+        year = int(view.value(name))
+    except ValueError:
+        return dt.date.today().year
+    return year if 2000 <= year <= 2100 else dt.date.today().year
+
+
+def connection_nodes(data: dict[str, Any] | None, key: str) -> tuple[list[dict[str, Any]], int]:
+    """The nodes of the connection ``key`` of an operation's data, and its total."""
+    found = (data or {}).get(key) or {"totalCount": 0, "edges": []}
+    return [edge["node"] for edge in found["edges"]], int(found["totalCount"])
 
 
 def plain_text(text: str) -> str:

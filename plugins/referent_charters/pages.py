@@ -42,14 +42,6 @@ SIGNATURE_FIELDS = ("referentId", "signedOn", "establishmentSignedOn", "poleSign
 MEETING_FIELDS = ("heldOn", "kind", "title")
 
 
-def _year(view: sdk.PageView) -> int:
-    try:
-        year = int(view.value("annee"))
-    except ValueError:
-        return dt.date.today().year
-    return year if 2000 <= year <= 2100 else dt.date.today().year
-
-
 def _rc(result: sdk.OperationResult) -> dict[str, Any]:
     return (result.data or {}).get("referentCharters") or {}
 
@@ -205,7 +197,7 @@ async def charter(view: sdk.PageView) -> Response:
 async def meetings(view: sdk.PageView) -> Response:
     """The year's meetings; a new one recorded; a meeting's attendance sheet (one
     form per meeting, its ``rencontre`` hidden, the referents present ticked)."""
-    year = _year(view)
+    year = sdk.year_param(view)
     errors = sdk.FormErrors()
     given = {name: view.value(name) for name in MEETING_FIELDS}
     if view.request.method == "GET":
@@ -247,7 +239,7 @@ async def meetings(view: sdk.PageView) -> Response:
 
 
 async def behind(view: sdk.PageView) -> Response:
-    year = _year(view)
+    year = sdk.year_param(view)
     data = _rc(await view.run("RcBehind", year=year))
     return _render(
         view,

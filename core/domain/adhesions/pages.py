@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from starlette.responses import Response
 
-from core.api.forms import date_field, decimal_field, optional
+from core.api.forms import connection_nodes, date_field, decimal_field, optional, year_param
 from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.adhesions.checks import MANAGE, READ
@@ -25,21 +24,8 @@ NOTICES = {
 FIELDS = ("year", "joinedOn", "familyId", "organisationId", "amount")
 
 
-def _year(view: PageView) -> int:
-    try:
-        year = int(view.value("annee"))
-    except ValueError:
-        return dt.date.today().year
-    return year if 2000 <= year <= 2100 else dt.date.today().year
-
-
-def _rows(data: dict[str, Any], key: str) -> tuple[list[dict[str, Any]], int]:
-    found = data.get(key) or {"totalCount": 0, "edges": []}
-    return [edge["node"] for edge in found["edges"]], found["totalCount"]
-
-
 async def adhesion_list(view: PageView) -> Response:
-    year = _year(view)
+    year = year_param(view)
     errors = FormErrors()
     if view.request.method == "POST" and view.can(MANAGE):
         # « Renouveler » on a row of last year: the same member, this year, today.
@@ -57,8 +43,8 @@ async def adhesion_list(view: PageView) -> Response:
             return view.redirect("/adhesions", annee=str(year), ok="renewed")
     answer = await view.run("AdhesionList", year=year)
     data = answer.data or {}
-    adhesions, total = _rows(data, "adhesions")
-    renewals, to_renew = _rows(data, "adhesionRenewals")
+    adhesions, total = connection_nodes(data, "adhesions")
+    renewals, to_renew = connection_nodes(data, "adhesionRenewals")
     return view.render(
         "adhesions/list.html",
         status_code=400 if errors else 200,
@@ -77,7 +63,7 @@ async def new_adhesion(view: PageView) -> Response:
     errors = FormErrors()
     given = {name: view.value(name) for name in FIELDS}
     if view.request.method == "GET":
-        given["year"] = str(_year(view))
+        given["year"] = str(year_param(view))
         given["joinedOn"] = dt.date.today().isoformat()
     else:
         joined = date_field(errors, "joinedOn", given["joinedOn"], required=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from core.api.forms import commune_field, count_field, date_field
+from core.api.forms import commune_field, connection_nodes, count_field, date_field, year_param
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.outreach.service import MANAGE, READ
@@ -33,33 +33,22 @@ SESSION_FIELDS = (
 )
 # The durations a person picks from (the API takes any count of half days up to its limit).
 DURATIONS = [{"value": str(n), "label": duration_label(n)} for n in range(1, 7)]
-
-
 EVENT_FIELDS = ("kind", "commune", "heldOn", "peopleReached", "title", "notes")
 
 
-def _year(view: PageView) -> int:
-    """The year asked (« annee »), this year when none or a nonsensical one."""
-    try:
-        year = int(view.value("annee"))
-    except ValueError:
-        return dt.date.today().year
-    return year if 2000 <= year <= 2100 else dt.date.today().year
-
-
 async def session_list(view: PageView) -> Response:
-    year = _year(view)
+    year = year_param(view)
     answer = await view.run(
         "SessionList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year
     )
     data = answer.data or {}
-    found = data.get("awarenessSessions") or {"totalCount": 0, "edges": []}
+    sessions, total = connection_nodes(data, "awarenessSessions")
     return view.render(
         "sessions/list.html",
         title=f"Sensibilisations {year}",
         year=year,
-        sessions=[edge["node"] for edge in found["edges"]],
-        total=found["totalCount"],
+        sessions=sessions,
+        total=total,
         table=data.get("awarenessSessionTable"),
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
@@ -112,16 +101,16 @@ async def new_session(view: PageView) -> Response:
 
 
 async def event_list(view: PageView) -> Response:
-    year = _year(view)
+    year = year_param(view)
     answer = await view.run("EventList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year)
     data = answer.data or {}
-    found = data.get("outreachEvents") or {"totalCount": 0, "edges": []}
+    events, total = connection_nodes(data, "outreachEvents")
     return view.render(
         "events/list.html",
         title=f"Événements {year}",
         year=year,
-        events=[edge["node"] for edge in found["edges"]],
-        total=found["totalCount"],
+        events=events,
+        total=total,
         table=data.get("outreachEventTable"),
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from core.api.forms import commune_field, count_field, optional, plain_text
+from core.api.forms import commune_field, connection_nodes, count_field, optional, plain_text
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.structures.service import MANAGE, READ
@@ -38,11 +38,6 @@ ORGANISATION_FIELDS = ("name", "kind", "commune", "siren")
 PARTNER_FIELDS = ("name", "kind", "commune", "email", "phone")
 
 
-def _edges(data: dict[str, Any] | None, key: str) -> tuple[list[dict[str, Any]], int]:
-    found = (data or {}).get(key) or {"totalCount": 0, "edges": []}
-    return [edge["node"] for edge in found["edges"]], found["totalCount"]
-
-
 def _notice(view: PageView) -> str | None:
     return NOTICES.get(view.request.query_params.get("ok", ""))
 
@@ -52,7 +47,7 @@ async def structure_list(view: PageView) -> Response:
     answer = await view.run(
         "DirectoryStructures", search=search or None, kinds=[kind] if kind else None
     )
-    structures, total = _edges(answer.data, "structures")
+    structures, total = connection_nodes(answer.data, "structures")
     return view.render(
         "directory/structures.html",
         title="Annuaire — structures d'accueil",
@@ -184,7 +179,7 @@ async def organisation_list(view: PageView) -> Response:
 async def partner_list(view: PageView) -> Response:
     search = view.value("recherche")
     answer = await view.run("DirectoryPartners", search=search or None)
-    partners, total = _edges(answer.data, "partners")
+    partners, total = connection_nodes(answer.data, "partners")
     return view.render(
         "directory/partners.html",
         title="Annuaire — partenaires",

@@ -58,13 +58,15 @@ document-fonts: install $(FONTS_STAMP)
 	$(BIN)/python $(FONTS_DIR)/refresh.py
 
 ## WeasyPrint's system libraries (the PDFs of the printed documents): Pango, HarfBuzz,
-## fontconfig. Installed with apt when Pango is missing, as root or through sudo, like
-## Chromium below; deploy/Dockerfile installs the same packages.
+## fontconfig; and poppler-utils, whose pdfinfo and pdftoppm the tests read the PDFs with.
+## Installed with apt when missing, as root or through sudo, like Chromium below;
+## deploy/Dockerfile installs the same libraries (not poppler-utils).
 DOCUMENT_LIBS ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	libfontconfig1 fonts-dejavu-core
+	libfontconfig1 fonts-dejavu-core poppler-utils
 document-libs:
 	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
-		&& ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; then exit 0; fi; \
+		&& ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+		&& command -v pdftoppm >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DOCUMENT_LIBS); \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
 		sudo apt-get update -qq && sudo apt-get install -y -qq $(DOCUMENT_LIBS); \

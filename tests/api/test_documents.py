@@ -115,3 +115,34 @@ def test_typed_text_is_escaped_and_fetches_nothing(
     raw = html.replace("</body>", f'<img src="{url}/raw.png" alt=""></body>')
     read(pdf(raw))
     assert seen == []
+
+
+def test_poppler_reads_the_pdf_as_tagged_a4_and_renders_every_page(
+    templates: DocumentTemplates, tmp_path: Path
+) -> None:
+    """A second reader than pypdf: poppler's pdfinfo and pdftoppm (make test-deps)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None or shutil.which("pdfinfo") is None:
+        if IN_CI:
+            pytest.fail("CI=true and poppler-utils is missing: make test-deps")
+        pytest.skip("poppler-utils missing: make test-deps")
+    html = templates.render(
+        "long.html", letterhead=Letterhead(name="Pôle Essai"), title="Essai", rows=90, note="."
+    )
+    path = tmp_path / "essai.pdf"
+    path.write_bytes(pdf(html))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    fields = dict(line.split(":", 1) for line in info.stdout.splitlines() if ":" in line)
+    assert fields["Tagged"].strip() == "yes" and "(A4)" in fields["Page size"]
+    assert fields["Title"].strip() == "Essai — Pôle Essai"
+    pages = int(fields["Pages"])
+    rendered = subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "page")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rendered.returncode == 0 and rendered.stderr == "", rendered.stderr
+    assert len(list(tmp_path.glob("page-*.png"))) == pages >= 2

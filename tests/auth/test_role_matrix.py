@@ -34,6 +34,9 @@ QUERIES = {
     "{ errors { code } } }",
     "indicators.read": '{ indicators(start: "2026-01-01", end: "2027-01-01") { total } }',
     "areas.read": "{ serviceAreas { name } }",
+    "letterhead.read": "{ letterhead { name } }",
+    # A colour refused: the allowed roles get a VALIDATION, and nothing is written.
+    "letterhead.manage": 'mutation { setLetterhead(input: {colour: "bleu"}) { errors { code } } }',
     "audit.read": "{ auditEvents(first: 1) { totalCount } }",
     "members.read": "{ members { totalCount } }",
     "members.manage": f'mutation {{ updateMember(id: "{NIL}", active: true) '

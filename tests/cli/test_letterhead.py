@@ -58,6 +58,8 @@ async def test_the_operator_sets_a_pole_s_letterhead_from_files(
     assert done.returncode == 0, done.stderr
     assert "PRH Essai" in done.stdout and "image/jpeg" in done.stdout
     assert "#005a3c" in done.stdout
+    shown = await run("show", "--pole", pole.slug)
+    assert shown.returncode == 0 and shown.stdout == done.stdout
 
     async with db.session(pole.id) as session:
         printed = await letterhead(session, pole)

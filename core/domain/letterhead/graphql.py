@@ -18,6 +18,9 @@ from core.domain.letterhead.models import LetterheadSettings
 from core.errors import ValidationError
 from core.tenancy.models import Tenant
 
+# The largest logo in base64 (4 characters for 3 bytes), with room for a data: prefix.
+BASE64_MAX = (service.MAX_LOGO_BYTES + 2) // 3 * 4 + 100
+
 
 @strawberry.type(
     description="En-tête des documents imprimés du pôle (projets d'accueil, factures, "
@@ -58,12 +61,16 @@ class LetterheadInput:
     name: str | None = strawberry.field(default=None, description="200 caractères au plus.")
     address: str | None = strawberry.field(default=None, description="400 caractères au plus.")
     contact: str | None = strawberry.field(default=None, description="300 caractères au plus.")
-    colour: str | None = strawberry.field(default=None, description="#rrvvbb.")
-    accent_colour: str | None = strawberry.field(default=None, description="#rrvvbb.")
+    colour: str | None = strawberry.field(
+        default=None, description="#rrvvbb (7 caractères au plus)."
+    )
+    accent_colour: str | None = strawberry.field(
+        default=None, description="#rrvvbb (7 caractères au plus)."
+    )
     logo_base64: str | None = strawberry.field(
         default=None,
         description="Nouveau logo : le fichier PNG ou JPEG en base64 (512 Ko et 4000 "
-        "pixels de côté au plus).",
+        f"pixels de côté au plus ; {BASE64_MAX} caractères au plus).",
     )
     remove_logo: bool = strawberry.field(default=False, description="Retirer le logo.")
 
@@ -77,6 +84,10 @@ class LetterheadPayload:
 def _logo(raw: str | None) -> bytes | None:
     if raw is None:
         return None
+    if len(raw) > BASE64_MAX:
+        raise ValidationError(
+            f"logo trop lourd : {service.MAX_LOGO_BYTES // 1024} Ko au plus", field="logoBase64"
+        )
     try:
         return base64.b64decode(
             raw.split(",", 1)[-1] if raw.startswith("data:") else raw, validate=True

@@ -70,6 +70,9 @@ def test_generated_plugins_install_are_discovered_and_pass_their_own_tests(
         cwd=tmp_path,
     )
     assert install.returncode == 0, install.stderr
+    # A plain install carries the page's template and named operation (package data).
+    assert (site / "maillage_fratries" / "templates" / "fratries" / "activities.html").is_file()
+    assert (site / "maillage_fratries" / "operations" / "FratriesActivities.graphql").is_file()
     env = _env(PYTHONPATH=str(site), MAILLAGE_VAR_DIR=str(tmp_path / "var"))
 
     listed = _run(MAILLAGE, "plugin", "list", env=env, cwd=tmp_path)

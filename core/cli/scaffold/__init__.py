@@ -5,12 +5,12 @@ platform's contract included) right after generation:
 
 * ``template/full/`` — the sample: a tenant-scoped model and its migration, a GraphQL
   namespace with a paginated query and a mutation, settings, actions, an indicator, a
-  CSV route, demo data;
+  CSV route, a page of the web app (template and named operation), demo data;
 * ``template/minimal/`` — one model, one query, one mutation, their tests.
 
 ``template/common/`` holds what both share (pyproject with its ruff settings,
 ``.gitignore``, the tests' conftest and contract). Tokens ``{{…}}`` are replaced in
-file contents; ``package`` in paths becomes the Python package name, ``gitignore``
+file contents and paths; ``package`` in paths becomes the Python package name, ``gitignore``
 becomes ``.gitignore`` (a dot file would be left out of maillage's own package data).
 """
 
@@ -49,8 +49,10 @@ def _render(text: str, values: dict[str, str]) -> str:
     return text
 
 
-def _destination(relative: str, package: str) -> str:
-    relative = relative.replace("package/", f"{package}/", 1)
+def _destination(relative: str, values: dict[str, str]) -> str:
+    # Tokens in paths too: a plugin's templates sit in a folder named after it
+    # (``templates/<name>/``), so that two plugins' page templates never collide.
+    relative = _render(relative.replace("package/", f"{values['package']}/", 1), values)
     return ".gitignore" if relative == "gitignore" else relative
 
 
@@ -86,7 +88,7 @@ def scaffold_plugin(
     for folder in (TEMPLATE / "common", variant):
         for source in sorted(folder.rglob(f"*{SUFFIX}")):
             relative = source.relative_to(folder).as_posix().removesuffix(SUFFIX)
-            _write(target / _destination(relative, values["package"]), source, values)
+            _write(target / _destination(relative, values), source, values)
     return target
 
 

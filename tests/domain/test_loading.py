@@ -496,3 +496,26 @@ async def test_a_whole_request_costs_a_fixed_handful_of_statements(
         assert "errors" not in result, result
         assert len(result["data"]["followUps"]["edges"]) == first
         assert seen == expected, (first, seen)
+
+
+async def test_the_page_prefetches_what_fragments_select_and_nothing_else(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    """The follow-ups page loads ahead the nested fields its nodes select, through inline
+    or named fragments too (decision 117): the same answer and statements as spelled
+    out, and a field selected nowhere is not read."""
+    who = actor()
+    plain = """query($first: Int) { followUps(first: $first) { edges { node { id
+      child { firstName } interventions { happenedOn } } } } }"""
+    fragments = """query($first: Int) { followUps(first: $first) { edges { node { id
+      ... on FollowUp { child { firstName } } ...Timeline } } } }
+      fragment Timeline on FollowUp { interventions { happenedOn } }"""
+    answers = []
+    for query in (plain, fragments):
+        # the page with its total, the children, the interventions.
+        assert len(await cost(client, db, pole, who, query, 10)) == 3
+        answers.append(await client.execute(query, {"first": 10}, tenant=pole, actor=who))
+    assert answers[0] == answers[1] and "errors" not in answers[0]
+    # An argument on the nested list: the field asks its own bound, nothing loaded twice.
+    bounded_query = plain.replace("interventions {", "interventions(last: 1) {")
+    assert len(await cost(client, db, pole, who, bounded_query, 10)) == 3

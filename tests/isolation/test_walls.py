@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
+from core.auth.models import Membership
 from core.db import sql
 from core.db.engine import make_engine
 from core.domain.areas.models import ServiceArea, ServiceAreaCommune
 from core.tenancy.database import Database
-from core.tenancy.guard import TenantScopeError
+from core.tenancy.guard import CALLER_KEY, TenantScopeError
 from core.tenancy.models import PlatformAuditEvent
 from tests.conftest import DbUrls, make_tenant
 
@@ -32,6 +33,22 @@ async def test_reference_session_cannot_reach_tenant_tables(db: Database) -> Non
             await session.execute(select(ServiceArea))
         with pytest.raises(TenantScopeError, match="no tenant in scope"):
             await session.execute(select(func.count(ServiceAreaCommune.id)))
+
+
+async def test_the_callers_statement_may_read_memberships_and_nothing_else(
+    db: Database,
+) -> None:
+    """The request's first statement (decision 116) reads the membership of the pole it
+    finds; the option that lets it does not open any other tenant table."""
+    async with db.reference_session() as session:
+        caller = {CALLER_KEY: True}
+        await session.execute(select(Membership.roles).limit(1).execution_options(**caller))
+        with pytest.raises(TenantScopeError):
+            await session.execute(
+                select(Membership.roles, ServiceArea.id).limit(1).execution_options(**caller)
+            )
+        with pytest.raises(TenantScopeError):
+            await session.execute(select(ServiceArea.id).execution_options(**caller))
 
 
 async def test_writing_without_a_tenant_is_refused(db: Database) -> None:

@@ -25,7 +25,7 @@ from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars
 from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one, then
-from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
+from core.api.pagination import UPDATED_SINCE, changed_since, connection, counted_page, in_order
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
 from core.api.reads import ReadAudit, person_field
 from core.domain.families import service
@@ -522,8 +522,8 @@ class FamiliesQuery:
         )
         statement = changed_since(statement, FamilyModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_families(session, page)
+            win, total, rows = await counted_page(session, statement, first, after, *FAMILY_COLUMNS)
+        nodes = [Family.from_model(r) for r in rows]
         return connection(FamilyConnection, nodes, win, total)
 
 

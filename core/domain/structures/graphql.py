@@ -21,7 +21,7 @@ from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
 from core.api.limits import chars, chars_field
 from core.api.loaders import grouped, many, one, resolved
-from core.api.pagination import UPDATED_SINCE, changed_since, connection, in_order, page_of
+from core.api.pagination import UPDATED_SINCE, changed_since, connection, counted_page, in_order
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
 from core.domain.structures import service
@@ -422,8 +422,10 @@ class StructuresQuery:
         )
         statement = changed_since(statement, StructureModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_structures(session, page)
+            win, total, rows = await counted_page(
+                session, statement, first, after, *STRUCTURE_COLUMNS
+            )
+        nodes = [Structure.from_model(r) for r in rows]
         return connection(StructureConnection, nodes, win, total)
 
     @strawberry.field(
@@ -460,8 +462,9 @@ class StructuresQuery:
         statement = service.partners_query(search=search, kinds=kinds)
         statement = changed_since(statement, PartnerModel, updated_since)
         async with info.context.db_session() as session:
-            win, total, page = await page_of(session, statement, first, after)
-            rows = await session.execute(page.with_only_columns(*PARTNER_COLUMNS))
+            win, total, rows = await counted_page(
+                session, statement, first, after, *PARTNER_COLUMNS
+            )
         nodes = [Partner.from_model(r) for r in rows]
         return connection(PartnerConnection, nodes, win, total)
 

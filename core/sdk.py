@@ -315,6 +315,27 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "find_structure",
         "list_children",
         "list_families",
+        # The forms of a plugin's pages (decision 112).
+        "commune_field",
+        "connection_nodes",
+        "count_field",
+        "date_field",
+        "decimal_field",
+        "optional",
+        "year_param",
+        # Figures with dimensions (decision 119).
+        "AGE_BRACKET_DIMENSION",
+        "COMMUNE_DIMENSION",
+        "EPCI_DIMENSION",
+        "Dimension",
+        "DimensionLabels",
+        "FigureScope",
+        "age_bracket",
+        "age_brackets",
+        "age_on",
+        "epci_of",
+        "json_elements",
+        "later_of",
     ),
 }
 

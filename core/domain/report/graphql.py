@@ -12,6 +12,7 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id
+from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.api.staff import StaffMember, staff_of
 from core.domain.report import service
@@ -98,10 +99,13 @@ class YearFunding:
 class ReportNarrativeInput:
     year: int
     kind: str = strawberry.field(description="Voir reportNarrativeKinds.")
-    body: str = strawberry.field(description="Le texte, en Markdown (titres, listes, gras, liens).")
-    title: str = strawberry.field(
+    body: str = chars_field(
+        NarrativeModel.body, "Le texte, en Markdown (titres, listes, gras, liens)."
+    )
+    title: str = chars_field(
+        NarrativeModel.title,
+        "Obligatoire pour une section libre ; sinon le nom du type de section.",
         default="",
-        description="Obligatoire pour une section libre ; sinon le nom du type de section.",
     )
     position: int | None = strawberry.field(
         default=None, description="Ordre parmi les sections libres (absent : à la fin)."
@@ -111,10 +115,10 @@ class ReportNarrativeInput:
 @strawberry.input(description="Une ligne de financement d'une année.")
 class FundingInput:
     year: int
-    funder: str = strawberry.field(description="Le financeur (« Conseil départemental »…).")
+    funder: str = chars_field(FundingModel.funder, "Le financeur (« Conseil départemental »…).")
     kind: str = strawberry.field(description="Voir fundingKinds.")
     amount_cents: int = strawberry.field(description="Montant en centimes d'euro.")
-    notes: str = ""
+    notes: str = chars_field(FundingModel.notes, "Remarque (convention, période…).", default="")
 
 
 @strawberry.type

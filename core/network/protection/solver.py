@@ -94,6 +94,13 @@ def _load(h: highspy.Highs, system: LinearSystem, *, integer: bool) -> None:
     _pass(h, lp)
 
 
+_DEFINITE = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
+
+
 class IntervalSolver:
     """Minimum and maximum of each column over a fixed system, one model reused."""
 
@@ -112,6 +119,12 @@ class IntervalSolver:
         )
         h.run()
         status = h.getModelStatus()
+        if status not in _DEFINITE:
+            # Warm-started from the previous bound's basis, dual simplex sometimes stops
+            # on an unbounded direction with « Unknown »; from scratch it answers.
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
         if status in (
             highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,

@@ -120,8 +120,13 @@ class Attacker:
             x = self.unknown[here]
             bounds = []
             for sense in ("min", "max"):
-                (h.minimize if sense == "min" else h.maximize)(x)
+                solve = h.minimize if sense == "min" else h.maximize
+                solve(x)
                 status = h.getModelStatus()
+                if status == highspy.HighsModelStatus.kUnknown:
+                    h.clearSolver()  # a warm start can end on « Unknown »: from scratch
+                    solve(x)
+                    status = h.getModelStatus()
                 if status == highspy.HighsModelStatus.kOptimal:
                     bounds.append(h.getInfo().objective_function_value)
                 elif sense == "max" and status in (

@@ -109,7 +109,6 @@ class IntervalSolver:
         self._lp = _highs()
         _load(self._lp, system, integer=False)
         self._mip: highspy.Highs | None = None
-        self._costed: int | None = None
 
     def _solve(self, h: highspy.Highs, column: int, maximise: bool) -> tuple[float, bool]:
         """The optimum, and whether the optimal point found is integral."""

@@ -52,6 +52,9 @@ def _highs() -> highspy.Highs:
     # One thread: the engine runs many tiny models, where HiGHS' task scheduler only
     # costs time, and a release job must not take the server's cores.
     h.setOptionValue("threads", 1)
+    # Exact integer optima: a bound the audit reports is the attacker's, not within a gap
+    # (an early stop would only narrow the interval, never widen it, but say it exactly).
+    h.setOptionValue("mip_rel_gap", 0.0)
     return h
 
 
@@ -91,6 +94,13 @@ def _load(h: highspy.Highs, system: LinearSystem, *, integer: bool) -> None:
     _pass(h, lp)
 
 
+_DEFINITE = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
+
+
 class IntervalSolver:
     """Minimum and maximum of each column over a fixed system, one model reused."""
 
@@ -99,7 +109,6 @@ class IntervalSolver:
         self._lp = _highs()
         _load(self._lp, system, integer=False)
         self._mip: highspy.Highs | None = None
-        self._costed: int | None = None
 
     def _solve(self, h: highspy.Highs, column: int, maximise: bool) -> tuple[float, bool]:
         """The optimum, and whether the optimal point found is integral."""
@@ -109,6 +118,12 @@ class IntervalSolver:
         )
         h.run()
         status = h.getModelStatus()
+        if status not in _DEFINITE:
+            # Warm-started from the previous bound's basis, dual simplex sometimes stops
+            # on an unbounded direction with « Unknown »; from scratch it answers.
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
         if status in (
             highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
@@ -219,7 +234,6 @@ def cheapest_complement(
         highspy.HighsVarType.kInteger
     ] * len(order)
     _pass(h, lp)
-    h.setOptionValue("mip_rel_gap", 0.0)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

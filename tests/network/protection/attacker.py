@@ -109,16 +109,24 @@ class Attacker:
         """A total across poles, published by the network: Σ cells = value."""
         self.h.addConstr(sum(self.unknown[c] for c in cells) == value)
 
-    def narrowest(self) -> dict[tuple[int, int, CellKey], tuple[float, float]]:
-        """(pole, version, cell) → the attacker's (min, max) for every hidden cell."""
+    def narrowest(
+        self, only: Sequence[tuple[int, int, CellKey]] | None = None
+    ) -> dict[tuple[int, int, CellKey], tuple[float, float]]:
+        """(pole, version, cell) → the attacker's (min, max) for every hidden cell (or
+        for the ``only`` ones)."""
         h = self.h
         found = {}
-        for here in self.hidden:
+        for here in self.hidden if only is None else only:
             x = self.unknown[here]
             bounds = []
             for sense in ("min", "max"):
-                (h.minimize if sense == "min" else h.maximize)(x)
+                solve = h.minimize if sense == "min" else h.maximize
+                solve(x)
                 status = h.getModelStatus()
+                if status == highspy.HighsModelStatus.kUnknown:
+                    h.clearSolver()  # a warm start can end on « Unknown »: from scratch
+                    solve(x)
+                    status = h.getModelStatus()
                 if status == highspy.HighsModelStatus.kOptimal:
                     bounds.append(h.getInfo().objective_function_value)
                 elif sense == "max" and status in (

@@ -14,7 +14,7 @@ from benchmarks.protection import FIGURES, pole_tables
 from core.network.protection import CellKey, ProtectedRelease, Table, protect
 from tests.network.protection.attacker import Attacker
 
-POLES = 3
+POLES = 2
 K = 11
 
 
@@ -81,7 +81,7 @@ def test_an_attacker_holding_every_table_version_and_network_total_never_gets_be
     for terms, value in network_totals(poles).values():
         attacker.read_total(terms, value)
     found = attacker.narrowest()
-    assert len(found) > 100, "the releases have hidden cells to attack"
+    assert len(found) > 50, "the releases have hidden cells to attack"
     assert any(version == 2 for _, version, _ in found)
     narrowest = min(high - low for low, high in found.values())
     assert narrowest >= K, narrowest
@@ -106,5 +106,5 @@ def test_a_network_total_that_counted_hidden_cells_would_give_them_away() -> Non
     attacker.read_total(
         [(pole, 1, key) for pole in range(POLES)], sum(r.cells[key].value for r in first)
     )
-    low, high = attacker.narrowest()[(0, 1, key)]
+    low, high = attacker.narrowest(only=[(0, 1, key)])[(0, 1, key)]
     assert low == high == first[0].cells[key].value

@@ -160,6 +160,25 @@ def test_a_correction_hides_again_what_the_first_version_hid() -> None:
         assert high - low >= 11, key
 
 
+def test_a_correction_that_leaves_only_a_zero_published_is_protected() -> None:
+    # Found by hypothesis: version 2 hides everything but a zero, and HiGHS, warm-started
+    # on the unbounded total, once answered « Unknown » instead of « Unbounded ».
+    first = protect(
+        [CHILDREN], [Table("enfants", ("public",), {("EAJE",): 0, ("école",): 6, ("ACM",): 5})]
+    )
+    assert first.hidden() == {cell(public="école"), cell(public="ACM")}
+    second = protect(
+        [CHILDREN],
+        [Table("enfants", ("public",), {("EAJE",): 0, ("école",): 6, ("ACM",): 0})],
+        earlier=[first],
+    )
+    assert second.cells[cell(public="école")].interval == (0, 11)
+    assert second.cells[CellKey("enfants")].interval == (0, math.inf)
+    assert second.cells[cell(public="EAJE")].published == 0
+    for (_, key), (low, high) in narrowest([first, second]).items():
+        assert high - low >= 11, key
+
+
 def test_publishing_in_a_correction_what_the_first_version_hid_fails_the_audit() -> None:
     # The differencing attack: version 2 publishes version 1's complementary cells with
     # their (unchanged) values, and version 1's secret follows from its own margins.

@@ -109,8 +109,11 @@ demo: install
 
 ## The whole suite (SQLite and PostgreSQL), lint and layering contract included; the
 ## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL.
+## TEST_WORKERS: processes the main pass runs on (pytest-xdist; a test file stays on one, so a
+## module's or package's live server is started once per process). 1 runs in one process.
+TEST_WORKERS ?= 2
 test: test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins \
 		tests/auth/test_person_records.py
 

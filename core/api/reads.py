@@ -23,7 +23,7 @@ from strawberry.types import Info
 from core.api.gates import action_gate
 
 
-def _record_id(source: Any) -> str:
+def record_id(source: Any) -> str:
     object_id = getattr(source, "uid", None) or getattr(source, "key", None)
     if object_id is None:
         object_id = getattr(source, "id", None)
@@ -35,7 +35,7 @@ def _record_id(source: Any) -> str:
 def _note(source: Any, info: Info) -> None:
     # The GraphQL type name (what an auditor reads), from graphql-core's info.
     type_name = info._raw_info.parent_type.name
-    info.context.audit_read(type_name, _record_id(source), (info.field_name,))
+    info.context.audit_read(type_name, record_id(source), (info.field_name,))
 
 
 def audited_attribute(name: str) -> Callable[[Any, GraphQLResolveInfo], Any]:
@@ -45,9 +45,11 @@ def audited_attribute(name: str) -> Callable[[Any, GraphQLResolveInfo], Any]:
 
     def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
         value = getattr(source, name)
-        info.context.audit_read(info.parent_type.name, _record_id(source), (info.field_name,))
+        info.context.audit_read(info.parent_type.name, record_id(source), (info.field_name,))
         return value
 
+    # Marks the resolver for core.app.execution, which may answer the field itself.
+    resolve.audited_attribute = name  # type: ignore[attr-defined]
     return resolve
 
 

@@ -36,6 +36,7 @@ from core.api.texts import UnstorableText
 from core.api.validation_cache import CachedValidation, ValidDocuments
 from core.app.authn import CsrfGuard
 from core.app.descriptions import frenchify
+from core.app.execution import execution_context_class
 from core.app.metrics import ObservedOperation
 from core.app.resolvers import direct_resolvers
 from core.plugins.host import CORE, PluginHost, PluginStartupError
@@ -220,6 +221,8 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
     # Fields where strawberry's per-field chain does nothing get a direct resolver
     # (docs/decisions.md, 117).
     direct_resolvers(schema._schema, config.info_class)
+    # Plain leaf fields answered without graphql-core's per-field machinery (decision 129).
+    schema.execution_context_class = execution_context_class(schema._schema)
     return ComposedSchema(schema=schema, nodes=nodes)
 
 

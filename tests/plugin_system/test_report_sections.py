@@ -105,7 +105,7 @@ async def test_an_enabled_plugin_contributes_its_section_from_its_figures(db: Da
         sdk.KeyFigure("Familles parties en sortie", 13, "familles", previous=4, persons=True),
     )
     assert key_figures.figures[0].change == 9
-    assert [c.title for c in table.columns] == ["Sortie", "familles", "%"]
+    assert [c.title for c in table.columns] == ["Sortie", "Familles", "%"]
     assert table.rows == (("Ferme", 10, 76.9), ("Zoo", 3, 23.1))
     assert table.total == ("Total", 13, 100.0)
     assert chart.categories == ("Ferme", "Zoo") and chart.series[0].values == (10, 3)

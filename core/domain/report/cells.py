@@ -10,13 +10,15 @@ from core.api.pages import number_fr
 from core.plugins.sections import Cell, Column, Hidden, KeyFigure
 
 NOTHING = "—"
+HIDDEN_SHARE = "masqué"
 
 
-def text(value: Cell, kind: str = "count") -> str:
+def printed(value: Cell, kind: str = "count") -> str:
     if value is None:
         return NOTHING
     if isinstance(value, Hidden):
-        return str(value)
+        # A share of a hidden count is hidden too, but « < 5 » would read as « under 5 % ».
+        return HIDDEN_SHARE if kind == "percent" else str(value)
     if isinstance(value, str):
         if kind == "date" and len(value) == 10:
             try:
@@ -34,12 +36,12 @@ def text(value: Cell, kind: str = "count") -> str:
 
 
 def cell_text(column: Column, value: Cell) -> str:
-    return text(value, column.kind)
+    return printed(value, column.kind)
 
 
 def figure_value(figure: KeyFigure) -> str:
     kind = "percent" if figure.unit == "%" else "count"
-    return text(figure.value, kind)
+    return printed(figure.value, kind)
 
 
 def change_sentence(figure: KeyFigure, year: int) -> str:

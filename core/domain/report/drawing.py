@@ -4,7 +4,7 @@ and a description that states its figures; the data table is printed beside it."
 
 from __future__ import annotations
 
-from core.domain.report.cells import text
+from core.domain.report.cells import printed
 from core.domain.report.charts import Bar, bar_chart, line_chart, sentence
 from core.plugins.sections import Chart, Hidden, Map
 from core.territory.geo import UnknownPlace
@@ -18,7 +18,7 @@ def chart_svg(chart: Chart, element_id: str) -> str:
             Bar(
                 label,
                 float(value) if isinstance(value, int | float) else 0.0,
-                None if isinstance(value, int | float) else text(value),
+                None if isinstance(value, int | float) else printed(value),
             )
             for label, value in zip(chart.categories, values, strict=True)
         ]
@@ -40,7 +40,7 @@ def chart_svg(chart: Chart, element_id: str) -> str:
     }
     said = "; ".join(
         f"{s.name} : "
-        + ", ".join(f"{y} : {text(v)}" for y, v in zip(chart.categories, s.values, strict=True))
+        + ", ".join(f"{y} : {printed(v)}" for y, v in zip(chart.categories, s.values, strict=True))
         for s in chart.series
     )
     return line_chart(
@@ -62,7 +62,7 @@ def map_svg(block: Map, departement: str, element_id: str) -> str:
             values[area.code], threshold = 1, area.value.below
         elif isinstance(area.value, int | float):
             values[area.code] = int(area.value)
-    described = "; ".join(f"{a.name} : {text(a.value)}" for a in block.areas)
+    described = "; ".join(f"{a.name} : {printed(a.value)}" for a in block.areas)
     try:
         return choropleth(
             departement,

@@ -3,9 +3,9 @@ count of persons from 1 to threshold − 1 replaced by ``Hidden`` (printed « < 
 
 A function from sections to sections: the hidden numbers never reach a renderer, the
 GraphQL answer or a file. In a table, a percentage of a row whose count is hidden is hidden
-too (it would give the count back with the total). Totals stay: the report's published
-copy hides small cells, as the issue asks; the network's releases, read by others, add
-the complementary suppression that totals would call for (decision 124).
+too (it would give the count back with the total), printed « masqué ». Totals stay: the
+report's published copy hides small cells, as the issue asks; the network's releases, read
+by others, add the complementary suppression that totals would call for (decision 124).
 """
 
 from __future__ import annotations
@@ -34,9 +34,14 @@ def hide(value: Cell, threshold: int) -> Cell:
     return Hidden(threshold) if _small(value, threshold) else value
 
 
-def _row(table: Table, row: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]:
+def _row(
+    table: Table, row: tuple[Cell, ...], threshold: int, total: bool = False
+) -> tuple[Cell, ...]:
     persons = [column.persons and column.kind != "percent" for column in table.columns]
-    hidden = any(p and _small(v, threshold) for p, v in zip(persons, row, strict=True))
+    # The totals row's shares are 100 %: nothing to give back.
+    hidden = not total and any(
+        p and _small(v, threshold) for p, v in zip(persons, row, strict=True)
+    )
     out: list[Cell] = []
     for column, value in zip(table.columns, row, strict=True):
         if column.persons and column.kind == "percent":
@@ -59,7 +64,7 @@ def _block(block: Block, threshold: int) -> Block:
             )
         )
     if isinstance(block, Table):
-        total = None if block.total is None else _row(block, block.total, threshold)
+        total = None if block.total is None else _row(block, block.total, threshold, True)
         return replace(
             block, rows=tuple(_row(block, r, threshold) for r in block.rows), total=total
         )

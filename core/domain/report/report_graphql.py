@@ -15,7 +15,7 @@ from core.api.ids import caller
 from core.domain.report import service
 from core.domain.report.builder import ActivityReport as Built
 from core.domain.report.builder import NarrativeText, build_report
-from core.domain.report.cells import change_sentence, text
+from core.domain.report.cells import change_sentence, printed
 from core.domain.report.drawing import chart_svg, map_svg
 from core.plugins import sections as model
 
@@ -40,7 +40,7 @@ class ReportCell:
     @classmethod
     def of(cls, value: model.Cell, kind: str = "count") -> ReportCell:
         number = float(value) if isinstance(value, int | float) else None
-        return cls(value=number, text=text(value, kind), hidden=isinstance(value, model.Hidden))
+        return cls(value=number, text=printed(value, kind), hidden=isinstance(value, model.Hidden))
 
 
 @strawberry.type(description="Une colonne d'un tableau du rapport.")

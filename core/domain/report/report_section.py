@@ -62,6 +62,6 @@ async def sections(report: ReportScope) -> list[ReportSection]:
         ReportSection("funding", "Les financeurs", 90, funding_blocks if fundings else (funding,)),
         ReportSection("news", "Nouveautés de l'année", 150, (NarrativeSlot("news"),)),
         ReportSection("stories", "Exemples d'accompagnement", 151, (NarrativeSlot("stories"),)),
-        ReportSection("outlook", "Perspectives", 152, (NarrativeSlot("outlook"),)),
+        ReportSection("outlook", "Perspectives", 900, (NarrativeSlot("outlook"),)),
         ReportSection("free", "Faits marquants", 153, (NarrativeSlot("free"),)),
     ]

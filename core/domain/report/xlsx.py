@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.domain.report.builder import ActivityReport
+from core.domain.report.cells import printed
 from core.domain.report.document import map_table
 from core.plugins.sections import Cell, Column, Hidden, KeyFigures, Map, Table
 
@@ -55,7 +56,7 @@ def _sheet_name(title: str, index: int, taken: set[str]) -> str:
 
 def _value(column: Column, value: Cell) -> object:
     if isinstance(value, Hidden):
-        return str(value)
+        return printed(value, column.kind)
     if column.kind == "date" and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)

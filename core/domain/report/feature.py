@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
-from core.domain.report import graphql, report_section
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.report import graphql, pages, report_section
 from core.domain.report.demo import seed_report
 from core.domain.report.models import Funding, ReportNarrative
 from core.domain.report.report_graphql import ActivityReportQuery
@@ -64,3 +64,13 @@ def maillage_graphql() -> GraphQLContribution:
 @hookimpl
 async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
     return await report_section.sections(report)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

@@ -9,6 +9,8 @@ the API (a cookie session or a bearer token, a pole, the action), every read aud
 * ``/reports/invoices/<id>.html`` and ``.pdf``.
 * ``/reports/action-plans/<id>.html`` and ``.pdf`` with ``?year=2026``: a year's evaluation
   of the action plan (no person's data: not audited as a read).
+* ``/reports/activity/<year>.html``, ``.pdf``, ``.xlsx`` and ``.docx``: the annual activity
+  report (``?copie=publiee``: the published copy, small counts of persons hidden).
 
 Every HTML document is a template of its feature on the documents' pipeline
 (core.api.documents), under the pole's letterhead; its PDF is that same HTML, rendered
@@ -39,6 +41,11 @@ from core.domain.letterhead.service import letterhead
 from core.domain.outreach import report as outreach_report
 from core.domain.outreach import service as outreach
 from core.domain.plans import service as plans
+from core.domain.report import document as report_document
+from core.domain.report import docx as report_docx
+from core.domain.report import xlsx as report_xlsx
+from core.domain.report.builder import build_report
+from core.domain.report.service import READ as REPORT_READ
 from core.errors import MaillageError, NotFoundError, UnauthenticatedError, ValidationError
 from core.tenancy.models import Tenant
 
@@ -205,6 +212,41 @@ async def action_plan_evaluation(request: Request) -> Response:
     return await _document(fmt, html, f"bilan-{doc.year}-{period_id}")
 
 
+REPORT_FORMATS = ("html", "pdf", "xlsx", "docx")
+OFFICE = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+async def activity_report(request: Request) -> Response:
+    db, host = request.app.state.db, request.app.state.host
+    try:
+        fmt = _format(request, REPORT_FORMATS)
+        tenant, caller = await _signed_in(request, REPORT_READ)
+        raw_year = str(request.path_params["year"])
+        if not raw_year.isdigit():
+            raise ValidationError("l'année du rapport (/reports/activity/2025.pdf)", field="year")
+        publish = request.query_params.get("copie") == "publiee"
+        async with db.session(tenant.id) as session:
+            report = await build_report(
+                host, session, caller, tenant, int(raw_year), publish=publish
+            )
+    except MaillageError as exc:
+        return _error(exc)
+    name = f"rapport-activite-{report.year}" + ("-publie" if publish else "")
+    if fmt in OFFICE:
+        render = report_xlsx.render_xlsx if fmt == "xlsx" else report_docx.render_docx
+        content = await run_in_threadpool(render, report)
+        disposition = f'attachment; filename="{name}.{fmt}"'
+        return Response(
+            content,
+            media_type=OFFICE[fmt],
+            headers={**HEADERS, "Content-Disposition": disposition},
+        )
+    return await _document(fmt, report_document.render_html(report), name)
+
+
 def report_routes() -> list[BaseRoute]:
     return [
         Route("/reports/reception-plans/{plan}.{format}", reception_plan, methods=["GET"]),
@@ -212,6 +254,7 @@ def report_routes() -> list[BaseRoute]:
         Route("/reports/outreach.{format}", outreach_tables, methods=["GET"]),
         Route("/reports/invoices/{invoice}.{format}", invoice, methods=["GET"]),
         Route("/reports/action-plans/{period}.{format}", action_plan_evaluation, methods=["GET"]),
+        Route("/reports/activity/{year}.{format}", activity_report, methods=["GET"]),
         # The documents' font, for the screen and the browser's print (no CDN).
         Mount(
             documents.FONT_URL_PREFIX.rstrip("/"),

@@ -11,6 +11,7 @@ from core.cli import (
     gdpr,
     letterhead,
     plugin,
+    report,
     schema,
     serve,
     tenants,
@@ -18,7 +19,19 @@ from core.cli import (
 )
 from core.hooks import hookimpl
 
-COMMAND_MODULES = (db, tenants, territory, plugin, auth, gdpr, letterhead, demo, schema, serve)
+COMMAND_MODULES = (
+    db,
+    tenants,
+    territory,
+    plugin,
+    auth,
+    gdpr,
+    letterhead,
+    report,
+    demo,
+    schema,
+    serve,
+)
 
 
 @hookimpl

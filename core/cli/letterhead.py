@@ -57,7 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     change.set_defaults(func=set_command)
 
 
-def _on_behalf() -> Actor:
+def on_behalf() -> Actor:
     """The operator, acting for the pole as its coordinator would (the action is the
     pole's ``letterhead.manage``), under the operator's own name in the audit trail."""
     who = operator()
@@ -121,7 +121,7 @@ async def set_command(settings: Settings, args: argparse.Namespace) -> int:
         logo=_logo(args.logo),
         remove_logo=args.remove_logo,
     )
-    caller = Caller(_on_behalf(), args.plugins_host.actions)
+    caller = Caller(on_behalf(), args.plugins_host.actions)
     db = Database.from_settings(settings)
     try:
         tenant = await _pole(db, args.pole)

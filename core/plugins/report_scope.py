@@ -56,6 +56,13 @@ def _column_kind(spec: IndicatorSpec) -> ColumnKind:
     return "number"
 
 
+def _lower(title: str) -> str:
+    # « Tranche d'âge » → « tranche d'âge », « EPCI » stays « EPCI ».
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def _percent(value: float | None, total: float | None) -> float | None:
     if value is None or not total:
         return None
@@ -149,7 +156,7 @@ class ReportScope:
                 "Une même unité peut relever de plusieurs lignes : le total la compte une fois."
             )
         if len(dimensions) == 1:
-            columns = [Column(first.title, "text"), Column(spec.unit, kind, persons)]
+            columns = [Column(first.title, "text"), Column(spec.unit.capitalize(), kind, persons)]
             if percent:
                 columns.append(Column("%", "percent", persons))
             rows: list[tuple[Cell, ...]] = []
@@ -162,7 +169,7 @@ class ReportScope:
             if percent:
                 total.append(100.0 if figure.total else None)
             return Table(
-                title or f"{spec.title} par {first.title.lower()}",
+                title or f"{spec.title} par {_lower(first.title)}",
                 tuple(columns),
                 tuple(rows),
                 tuple(total),
@@ -192,7 +199,7 @@ class ReportScope:
             figure.total,
         )
         return Table(
-            title or f"{spec.title} par {first.title.lower()} et {second.title.lower()}",
+            title or f"{spec.title} par {_lower(first.title)} et {_lower(second.title)}",
             tuple(columns),
             tuple(rows),
             total_row,
@@ -234,7 +241,7 @@ class ReportScope:
         heading = table.columns[column]
         return Chart(
             title=title or table.title,
-            description=description or f"Diagramme en barres : {table.title.lower()}.",
+            description=description or f"Diagramme en barres : {_lower(table.title)}.",
             categories=tuple(str(row[0]) for row in table.rows),
             series=(Series(heading.title, tuple(row[column] for row in table.rows)),),
             kind="bars",

@@ -196,9 +196,9 @@ BLOCK_TYPES = (KeyFigures, Table, Chart, Map, Paragraph, NarrativeSlot)
 class ReportSection:
     """A section of the annual report. ``key`` is unique in the report and, for a
     plugin, is its name or starts with it (``referent_charters`` or
-    ``referent_charters.meetings``). Sections print by ``order`` (core's from 10 to 190,
-    plugins' from 200 by convention), then key; ``annex=True`` puts the section in the
-    annexes, after the narrative and the main sections."""
+    ``referent_charters.meetings``). Sections print by ``order`` (core's from 10 to 190
+    and « Perspectives » at 900, plugins' from 200 to 899 by convention), then key;
+    ``annex=True`` puts the section in the annexes, after the main sections."""
 
     key: str
     title: str

@@ -222,6 +222,14 @@ TENANT_SETTINGS: dict[str, SettingSpec] = {
             "tranches d'âge des chiffres et du rapport (âge de début de chaque tranche)",
             check=age_brackets_problem,
         ),
+        SettingSpec(
+            "report_publication_threshold",
+            int,
+            5,
+            "copie publiée du rapport : effectifs de personnes en dessous affichés « < seuil »",
+            minimum=2,
+            maximum=20,
+        ),
     )
 }
 

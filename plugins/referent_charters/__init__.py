@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.referent_charters import indicators, pages, seed
+from plugins.referent_charters import indicators, pages, report_section, seed
 from plugins.referent_charters.graphql import contribution
 from plugins.referent_charters.models import MODELS
 
@@ -96,9 +96,14 @@ def maillage_actions() -> list[sdk.Action]:
 
 @sdk.hookimpl
 def maillage_indicators() -> list[sdk.IndicatorSpec]:
-    return [indicators.new_referents, indicators.signatures]
+    return [indicators.new_referents, indicators.referents, indicators.signatures]
 
 
 @sdk.hookimpl
 async def maillage_seed(tenant: sdk.Tenant, session: Any, settings: Mapping[str, Any]) -> None:
     await seed.seed(tenant, session)
+
+
+@sdk.hookimpl
+async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
+    return await report_section.sections(report)

@@ -101,6 +101,33 @@ new_referents = sdk.IndicatorSpec(
     counts_persons=True,
 )
 
+
+def _referents(scope: sdk.FigureScope) -> Select:
+    # The network as it stands at the end of the period: every referent trained by then.
+    return (
+        select(
+            Referent.id.label("unit"),
+            Referent.job.label(JOB.code),
+            Referent.structure_kind.label(STRUCTURE_KIND.code),
+            Referent.commune_insee.label(sdk.COMMUNE_DIMENSION.code),
+            sdk.epci_of(Referent.commune_insee).label(sdk.EPCI_DIMENSION.code),
+        )
+        .join(Referent.training_session)
+        .where(TrainingSession.end_on < scope.period.end)
+    )
+
+
+referents = sdk.IndicatorSpec(
+    name="referent_charters.referents",
+    title="Référents du réseau",
+    unit="personnes",
+    description="Référents formés à la fin de la période (toutes sessions confondues), par "
+    "métier, lieu d'exercice, commune et EPCI.",
+    dimensions=(JOB, STRUCTURE_KIND, sdk.COMMUNE_DIMENSION, sdk.EPCI_DIMENSION),
+    facts=_referents,
+    counts_persons=True,
+)
+
 signatures = sdk.IndicatorSpec(
     name="referent_charters.signatures",
     title="Chartes signées",

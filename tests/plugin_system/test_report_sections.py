@@ -105,13 +105,15 @@ async def test_an_enabled_plugin_contributes_its_section_from_its_figures(db: Da
         sdk.KeyFigure("Familles parties en sortie", 13, "familles", previous=4, persons=True),
     )
     assert key_figures.figures[0].change == 9
-    assert [c.title for c in table.columns] == ["Sortie", "familles", "%"]
+    assert [c.title for c in table.columns] == ["Sortie", "Familles", "%"]
     assert table.rows == (("Ferme", 10, 76.9), ("Zoo", 3, 23.1))
     assert table.total == ("Total", 13, 100.0)
     assert chart.categories == ("Ferme", "Zoo") and chart.series[0].values == (10, 3)
     assert paragraph == sdk.Paragraph("Réglage : mercredi")
-    # Sections print by order: the plugin's (220) after core's.
-    assert sections.index(mine) == len([s for s in sections if not s.annex]) - 1
+    # Sections print by order: the plugin's (220) after core's, before « Perspectives » (900).
+    main = [s for s in sections if not s.annex]
+    assert [s.order for s in main] == sorted(s.order for s in main)
+    assert main.index(mine) == len(main) - 2 and main[-1].key == "outlook"
 
     disabled = await _sections(host, db, pole, set())
     assert "sorties" not in {s.key for s in disabled}

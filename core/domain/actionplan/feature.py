@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
 from core.contributions import GraphQLContribution
+from core.domain.actionplan import report_section
 from core.domain.actionplan.demo import seed_action_plan
 from core.domain.actionplan.graphql import TYPES, ActionPlanMutation, ActionPlanQuery
 from core.domain.actionplan.models import (
@@ -20,6 +21,8 @@ from core.domain.actionplan.models import (
     PlanPeriod,
 )
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -60,3 +63,8 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=ActionPlanQuery, mutation=ActionPlanMutation, types=TYPES)
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)

@@ -78,6 +78,11 @@ async def evaluation(
         raise ValidationError(
             f"hors de la période du plan ({period.first_year}–{period.last_year})", field="year"
         )
+    return await evaluation_of(session, period, year)
+
+
+async def evaluation_of(session: AsyncSession, period: PlanPeriod, year: int) -> Evaluation:
+    """The year's evaluation of ``period`` (the caller checked who may read it)."""
     items = tree_order(
         list(
             (

@@ -9,10 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
-from core.domain.adhesions import pages, personal_data
+from core.contributions import (
+    GraphQLContribution,
+    IndicatorSpec,
+    NavEntry,
+    PageContribution,
+    PersonalDataSource,
+)
+from core.domain.adhesions import pages, personal_data, report_section
 from core.domain.adhesions.checks import BILLING, MANAGE, READ
 from core.domain.adhesions.demo import seed_adhesions
+from core.domain.adhesions.figures import FIGURES
 from core.domain.adhesions.graphql import TYPES, AdhesionsMutation, AdhesionsQuery
 from core.domain.adhesions.models import (
     Adhesion,
@@ -24,6 +31,8 @@ from core.domain.adhesions.models import (
     PriceListItem,
 )
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -87,3 +96,13 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)
+
+
+@hookimpl
+def maillage_indicators() -> list[IndicatorSpec]:
+    return FIGURES

@@ -17,7 +17,7 @@ from core.contributions import (
     PageContribution,
     PersonalDataSource,
 )
-from core.domain.casework import pages, personal_data
+from core.domain.casework import pages, personal_data, report_section
 from core.domain.casework.demo import seed_casework
 from core.domain.casework.figures import FIGURES
 from core.domain.casework.graphql import (
@@ -36,6 +36,8 @@ from core.domain.casework.models import (
     TaskState,
 )
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -94,3 +96,8 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)

@@ -16,12 +16,14 @@ from core.contributions import (
     PageContribution,
     PersonalDataSource,
 )
-from core.domain.kits import pages, personal_data
+from core.domain.kits import pages, personal_data, report_section
 from core.domain.kits.demo import seed_kits
 from core.domain.kits.figures import FIGURES
 from core.domain.kits.graphql import TYPES, KitsMutation, KitsQuery
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -75,3 +77,8 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)

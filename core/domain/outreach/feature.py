@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
 from core.contributions import GraphQLContribution, IndicatorSpec, NavEntry, PageContribution
-from core.domain.outreach import pages
+from core.domain.outreach import pages, report_section
 from core.domain.outreach.demo import seed_outreach
 from core.domain.outreach.figures import FIGURES
 from core.domain.outreach.graphql import TYPES, OutreachMutation, OutreachQuery
@@ -21,6 +21,8 @@ from core.domain.outreach.models import (
     SessionSpeaker,
 )
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -69,3 +71,8 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
 from core.contributions import GraphQLContribution, IndicatorSpec, PersonalDataSource
-from core.domain.questionnaires import personal_data
+from core.domain.questionnaires import personal_data, report_section
 from core.domain.questionnaires.demo import seed_questionnaires
 from core.domain.questionnaires.figures import FIGURES
 from core.domain.questionnaires.graphql import TYPES, QuestionnairesMutation, QuestionnairesQuery
@@ -25,6 +25,8 @@ from core.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
 
 
@@ -80,3 +82,8 @@ def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
         query=QuestionnairesQuery, mutation=QuestionnairesMutation, types=TYPES
     )
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)

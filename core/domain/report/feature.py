@@ -6,17 +6,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
-from core.domain.report import graphql
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.report import graphql, pages, report_section
 from core.domain.report.demo import seed_report
 from core.domain.report.models import Funding, ReportNarrative
+from core.domain.report.report_graphql import ActivityReportQuery
 from core.domain.report.service import READ, WRITE
 from core.hooks import hookimpl
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import ReportSection
 from core.tenancy.models import Tenant
+
+
+@strawberry.type
+class ReportQuery(graphql.ReportQuery, ActivityReportQuery):
+    """The report's written parts and the report itself, in the root query."""
 
 
 @hookimpl
@@ -49,4 +58,19 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
-    return GraphQLContribution(query=graphql.ReportQuery, mutation=graphql.ReportMutation)
+    return GraphQLContribution(query=ReportQuery, mutation=graphql.ReportMutation)
+
+
+@hookimpl
+async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
+    return await report_section.sections(report)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

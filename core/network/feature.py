@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from core.access.actions import Action
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
 from core.hooks import hookimpl
-from core.network import graphql
+from core.network import graphql, pages
 from core.network.actions import ACTIONS
 from core.network.models import (
     Network,
@@ -39,3 +39,13 @@ def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
         query=graphql.NetworkQuery, mutation=graphql.NetworkMutation, types=graphql.TYPES
     )
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

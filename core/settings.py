@@ -130,6 +130,9 @@ class Settings:
     platform_database_url: str = field(default="", repr=False)
     runtime_role: str = "maillage_app"
     platform_role: str = "maillage_platform"
+    # The national network's database role: a network request reads the releases as
+    # this role (SELECT on the release tables only; decision 151).
+    network_role: str = "maillage_network"
     secret_key: str = field(default=DEMO_SECRET_KEY, repr=False)
     log_level: str = "INFO"
     log_format: str = "json"
@@ -296,6 +299,7 @@ class Settings:
             platform_database_url=platform_url,
             runtime_role=get("DB_RUNTIME_ROLE", "maillage_app"),
             platform_role=get("DB_PLATFORM_ROLE", "maillage_platform"),
+            network_role=get("DB_NETWORK_ROLE", "maillage_network"),
             secret_key=get("SECRET_KEY", "" if production else DEMO_SECRET_KEY),
             log_level=log_level,
             log_format=log_format,

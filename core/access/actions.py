@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from core.access.roles import ROLES
+from core.access.roles import NETWORK_ROLES, ROLES
 from core.errors import ForbiddenError, UnauthenticatedError
 
 ACTION_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -29,7 +29,9 @@ class Action:
     on every pole; ``sensitive`` marks access to health or family-situation data,
     which needs an explicit grant on top of a role; ``scope`` is the OAuth scope that
     lets a machine client perform it (``tenant:read``, ``tenant:write``,
-    ``network:read``; None: no client may)."""
+    ``network:read``; None: no client may). ``pole=False`` marks an action of the
+    national network, held outside any pole (its roles come from the account, not a
+    membership; decision 151)."""
 
     name: str
     title: str
@@ -37,6 +39,7 @@ class Action:
     description: str = ""
     sensitive: bool = False
     scope: str | None = None
+    pole: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "default_roles", frozenset(self.default_roles))
@@ -59,6 +62,11 @@ class Action:
             )
         if self.sensitive and self.scope is not None:
             found.append(f"action {self.name} : une action sensible n'a pas de portée client")
+        if not self.pole and (self.sensitive or self.default_roles - NETWORK_ROLES):
+            found.append(
+                f"action {self.name} : une action du réseau n'est donnée qu'aux rôles du "
+                "réseau, jamais sensible"
+            )
         return found
 
 
@@ -126,6 +134,10 @@ class ActionRegistry:
         if not actor.roles & action.default_roles:
             return False
         return not action.sensitive or name in actor.grants
+
+    def needs_pole(self, name: str) -> bool:
+        action = self.actions.get(name)
+        return action is None or action.pole
 
     def require(self, actor: Actor | None, name: str) -> None:
         """Raise UNAUTHENTICATED without an actor, FORBIDDEN without the action."""

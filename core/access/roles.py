@@ -15,8 +15,13 @@ ROLES = MappingProxyType(
         "partner_structure": "Structure partenaire (EAJE, ACM, assistant maternel…)",
         "family": "Famille",
         "network_analyst": "Analyste du réseau national (agrégats anonymisés seulement)",
+        "network_coordinator": "Coordination du réseau national (approuve les publications)",
     }
 )
 
 # Roles that work inside a pole with the pole's own records.
 POLE_ROLES = frozenset({"pole_admin", "coordinator", "staff", "psychologist"})
+
+# Roles of the national network, held on the account outside any pole: they read the
+# network's releases and nothing else (decision 151).
+NETWORK_ROLES = frozenset({"network_analyst", "network_coordinator"})

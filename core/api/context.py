@@ -155,13 +155,16 @@ class Context:
         UNAUTHENTICATED). Services that the CLI shares check the same action names."""
         if self.actor is None:
             raise UnauthenticatedError("authentification requise", field=action)
-        self.require_tenant()
+        if self.host.actions.needs_pole(action):
+            self.require_tenant()
         self.host.actions.require(self.actor, action)
         assert self.actor is not None
         return self.actor
 
     def can(self, action: str) -> bool:
-        return self.tenant is not None and self.host.actions.allowed(self.actor, action)
+        registry = self.host.actions
+        pole_ok = self.tenant is not None or not registry.needs_pole(action)
+        return pole_ok and registry.allowed(self.actor, action)
 
     async def _plugin_state(self) -> dict[str, PluginState]:
         """The pole's ``tenant_plugins`` rows, read once per request (none without a pole)."""

@@ -203,7 +203,7 @@ async def _viewer(ctx: Context) -> Viewer | None:
         roles=sorted(actor.roles),
         grants=sorted(actor.grants),
         scopes=sorted(actor.scopes),
-        actions=sorted(n for n in ctx.host.actions.actions if current and ctx.can(n)),
+        actions=sorted(n for n in ctx.host.actions.actions if ctx.can(n)),
         memberships=[
             ViewerMembership(
                 pole=Tenant.from_model(v.tenant),

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
-from core.access.roles import ROLES
+from core.access.roles import NETWORK_ROLES, ROLES
 from core.audit.trail import record
 from core.auth import mail
 from core.auth.models import MailMessage, Membership, OneTimeToken, User
@@ -56,6 +56,14 @@ def check_roles(roles: Iterable[str], field: str = "roles") -> list[str]:
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise ValidationError(f"rôle(s) inconnu(s) : {', '.join(unknown)}", field=field)
+    network = [r for r in roles if r in NETWORK_ROLES]
+    if network:
+        # A pole cannot make someone the network's: that role sits on the account,
+        # given by the install's operator (maillage network member).
+        raise ValidationError(
+            f"rôle du réseau national, qui ne se donne pas dans un pôle : {', '.join(network)}",
+            field=field,
+        )
     if not roles:
         raise ValidationError("au moins un rôle", field=field)
     return roles

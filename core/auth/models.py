@@ -54,6 +54,9 @@ class User(Reference, Timestamped, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The person's role in the national network (network_coordinator, network_analyst),
+    # held outside any pole: it gives the network's actions only (decision 151).
+    network_role: Mapped[str | None] = mapped_column(String(30))
 
 
 class Membership(TenantScoped, Timestamped, Base):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
+from core.access.roles import NETWORK_ROLES
 from core.auth import sessions, tokens
 from core.auth.clients import is_live
 from core.auth.memberships import membership_in, memberships_of
@@ -130,7 +131,9 @@ async def _resolve(
         actor=Actor(
             subject=f"user:{user.id}",
             display_name=user.display_name,
-            roles=frozenset(roles),
+            # A network role counts from the account only, never from a pole's
+            # membership (a pole cannot make someone the network's).
+            roles=(frozenset(roles) - NETWORK_ROLES) | _network_roles(user),
             grants=frozenset(grants or ()),
             user_id=user.id,
             session_id=row.id,
@@ -258,11 +261,13 @@ def _person(
     via_cookie: bool,
     refused: str | None = None,
 ) -> Principal:
-    """A signed-in person with no pole in scope: no roles at all."""
+    """A signed-in person with no pole in scope: no pole role, only the network's role
+    held on the account (it opens the network's actions, never a pole's)."""
     return Principal(
         actor=Actor(
             subject=f"user:{user.id}",
             display_name=user.display_name,
+            roles=_network_roles(user),
             user_id=user.id,
             session_id=row.id,
         ),
@@ -271,6 +276,11 @@ def _person(
         via_cookie=via_cookie,
         refused_tenant=refused,
     )
+
+
+def _network_roles(user: User) -> frozenset[str]:
+    role = user.network_role
+    return frozenset({role}) if role in NETWORK_ROLES else frozenset()
 
 
 async def _client_principal(

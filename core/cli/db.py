@@ -70,7 +70,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     boot = sub.add_parser(
         "bootstrap",
-        help="PostgreSQL : créer les rôles (propriétaire, exécution, plateforme) et la base",
+        help="PostgreSQL : créer les rôles (propriétaire, exécution, plateforme, réseau) "
+        "et la base",
     )
     boot.add_argument(
         "--admin-url", required=True, help="URL d'un rôle pouvant créer rôles et bases"
@@ -82,7 +83,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 async def upgrade(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     host = args.plugins_host
-    roles = migrate.Roles(settings.runtime_role, settings.platform_role)
+    roles = migrate.Roles(settings.runtime_role, settings.platform_role, settings.network_role)
     if args.plugin is not None:
         target = plugin_migrations.target_of(host, args.plugin)
         await migrate.upgrade(
@@ -249,6 +250,14 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> int:
             def run(c) -> None:  # type: ignore[no-untyped-def]
                 for spec in specs:
                     sql.ensure_role(c, spec)
+                # The network's readers: the runtime role switches to it for a network
+                # request (SET LOCAL ROLE); the table grants follow each upgrade.
+                sql.ensure_network_role(
+                    c, settings.network_role, os.environ.get("MAILLAGE_DB_NETWORK_PASSWORD") or None
+                )
+                sql.grant_network_reader(
+                    c, role=settings.network_role, member=settings.runtime_role, tables=()
+                )
                 if not sql.database_exists(c, args.database):
                     sql.create_database(c, args.database, owner)
 
@@ -260,12 +269,15 @@ async def bootstrap(settings: Settings, args: argparse.Namespace) -> int:
     try:
         async with engine.connect() as connection:
             await connection.run_sync(
-                sql.prepare_schema, owner, [settings.runtime_role, settings.platform_role]
+                sql.prepare_schema,
+                owner,
+                [settings.runtime_role, settings.platform_role, settings.network_role],
             )
     finally:
         await engine.dispose()
     print(
-        f"rôles {owner}, {settings.runtime_role}, {settings.platform_role} "
+        f"rôles {owner}, {settings.runtime_role}, {settings.platform_role}, "
+        f"{settings.network_role} "
         f"et base {args.database} prêts"
     )
     return 0

@@ -38,6 +38,9 @@ APPEND_ONLY_KEY = "maillage_append_only"
 # Platform (reference) tables the runtime role writes: accounts, sessions, tokens.
 # Every other reference table is read-only to it.
 RUNTIME_WRITABLE_KEY = "maillage_runtime_writable"
+# Reference tables the national network's database role may read (SELECT only): the
+# releases and what describes them (core/network/models.py); nothing else.
+NETWORK_READABLE_KEY = "maillage_network_readable"
 # Tenant tables a person may read across poles, limited to their own rows: the value
 # names the column holding the user's id (memberships.user_id). See tenancy.guard.
 SELF_READ_KEY = "maillage_self_read"

@@ -20,7 +20,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
 from core.db import sql
-from core.db.base import APPEND_ONLY_KEY, RUNTIME_WRITABLE_KEY, Base, table_kind, table_owner
+from core.db.base import (
+    APPEND_ONLY_KEY,
+    NETWORK_READABLE_KEY,
+    RUNTIME_WRITABLE_KEY,
+    Base,
+    table_kind,
+    table_owner,
+)
 from core.db.engine import make_engine
 from core.db.registry import load_core_models
 
@@ -31,6 +38,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 class Roles:
     runtime: str = "maillage_app"
     platform: str = "maillage_platform"
+    # The national network's readers: SELECT on the release tables, nothing else.
+    network: str = "maillage_network"
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,13 @@ def apply_grants(connection: Connection, roles: Roles) -> None:
         writable_reference_tables=reference,
         append_only_tables=append_only,
     )
+    if sql.role_exists(connection, roles.network):
+        readable = [
+            t.name
+            for t in Base.metadata.sorted_tables
+            if t.info.get(NETWORK_READABLE_KEY) and t.name in existing
+        ]
+        sql.grant_network_reader(connection, role=roles.network, member="", tables=readable)
 
 
 async def upgrade(

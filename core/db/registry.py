@@ -20,6 +20,7 @@ CORE_MODEL_MODULES = (
     "core.domain.plans.models",
     "core.domain.report.models",
     "core.auth.models",
+    "core.network.models",
 )
 
 

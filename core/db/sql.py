@@ -136,7 +136,12 @@ def enable_tenant_rls(op: Any, table: str) -> None:
 
 
 def frozen_statements(
-    dialect: Any, table: str, *, parent: str | None = None, key: str = "version_id"
+    dialect: Any,
+    table: str,
+    *,
+    parent: str | None = None,
+    key: str = "version_id",
+    tenant: bool = True,
 ) -> list[str]:
     """DDL refusing changes to rows once their version is published (both databases).
 
@@ -144,7 +149,8 @@ def frozen_statements(
     updated or deleted. With ``parent``: rows of ``table`` pointing (``tenant_id``,
     ``key``) at a published row of ``parent`` can be neither inserted, updated nor
     deleted. The rule holds whatever code writes (the services check it first, with a
-    coded error; this is the wall behind them).
+    coded error; this is the wall behind them). ``tenant=False`` for reference tables
+    (the network's releases), whose parent is found by ``key`` alone.
     """
     q = _quote(dialect, table)
     message = f"{table}: published version is immutable"
@@ -155,10 +161,10 @@ def frozen_statements(
             events = "UPDATE OR DELETE"
         else:
             row = "CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END"
+            same_pole = f"p.tenant_id = ({row}).tenant_id AND " if tenant else ""
             check = (
-                f"EXISTS (SELECT 1 FROM {_quote(dialect, parent)} p WHERE p.tenant_id = "
-                f"({row}).tenant_id AND p.id = ({row}).{_quote(dialect, key)} "
-                "AND p.status = 'published')"
+                f"EXISTS (SELECT 1 FROM {_quote(dialect, parent)} p WHERE {same_pole}"
+                f"p.id = ({row}).{_quote(dialect, key)} AND p.status = 'published')"
             )
             events = "INSERT OR UPDATE OR DELETE"
         return [
@@ -178,18 +184,22 @@ def frozen_statements(
             )
         return statements
     for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        same_pole = f"p.tenant_id = {row}.tenant_id AND " if tenant else ""
         statements.append(
             f"CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {q} "
-            f"WHEN (SELECT status FROM {_quote(dialect, parent)} p WHERE p.tenant_id = "
-            f"{row}.tenant_id AND p.id = {row}.{key}) = 'published' "
+            f"WHEN (SELECT status FROM {_quote(dialect, parent)} p WHERE {same_pole}"
+            f"p.id = {row}.{key}) = 'published' "
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
         )
     return statements
 
 
-def freeze_published(op: Any, table: str, *, parent: str | None = None) -> None:
+def freeze_published(
+    op: Any, table: str, *, parent: str | None = None, key: str = "version_id", tenant: bool = True
+) -> None:
     """For migrations: see ``frozen_statements``."""
-    for statement in frozen_statements(op.get_bind().dialect, table, parent=parent):
+    dialect = op.get_bind().dialect
+    for statement in frozen_statements(dialect, table, parent=parent, key=key, tenant=tenant):
         op.execute(statement)
 
 
@@ -437,3 +447,38 @@ def role_posture(connection: Connection, role: str) -> RolePosture | None:
 
 def current_role(connection: Connection) -> str:
     return str(connection.execute(text("SELECT current_user")).scalar())
+
+
+# --- The national network's role ----------------------------------------------------------
+
+
+def enter_role(connection: Connection, role: str) -> None:
+    """Work as ``role`` until the end of the transaction or :func:`leave_role`
+    (``SET LOCAL ROLE``: never beyond the transaction, so a pooled connection cannot
+    carry it into the next request). The session's role must be a member of it."""
+    connection.execute(text(f"SET LOCAL ROLE {_quote(connection, role)}"))
+
+
+def leave_role(connection: Connection) -> None:
+    """Back to the session's own role (``RESET ROLE`` checks the session user, so it
+    works from a role that could not switch back on its own)."""
+    connection.execute(text("RESET ROLE"))
+
+
+def grant_network_reader(
+    connection: Connection, *, role: str, member: str, tables: Iterable[str]
+) -> None:
+    """``role`` may SELECT ``tables`` and nothing else; ``member`` (the runtime role)
+    may switch to it. Needs a role that can grant membership (``maillage db bootstrap``
+    runs it as the administrator); the table grants are renewed after every upgrade."""
+    r = _quote(connection, role)
+    for table in tables:
+        connection.execute(text(f"GRANT SELECT ON {_quote(connection, table)} TO {r}"))
+    if member:
+        connection.execute(text(f"GRANT {r} TO {_quote(connection, member)}"))
+
+
+def ensure_network_role(connection: Connection, name: str, password: str | None) -> None:
+    """The network's role: it may log in (a reader of the releases with a SQL tool),
+    owns nothing, bypasses no policy."""
+    ensure_role(connection, RoleSpec(name, password))

@@ -77,6 +77,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.actionplan.feature",
     "core.domain.report.feature",
     "core.domain.letterhead.feature",
+    "core.network.feature",
     "core.app.pages.home",
     "core.app.feature",
     "core.cli.feature",

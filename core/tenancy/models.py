@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, Reference, Timestamped
+from core.db.base import APPEND_ONLY_KEY, Base, Reference, Timestamped
 from core.db.limits import NOTE, max_chars
 from core.ids import uuid7
 
@@ -38,13 +38,17 @@ class Tenant(Reference, Timestamped, Base):
 
 
 class PlatformAuditEvent(Reference, Base):
-    """Trace of every ``unscoped()`` block: who crossed the tenant wall, when and why.
+    """Trace of every ``unscoped()`` block (who crossed the tenant wall, when and why),
+    and of the national network's approvals.
 
     Written in its own transaction before the block runs, so it survives a rollback
     of the job it describes. Holds no personal values.
     """
 
     __tablename__ = "platform_audit_events"
+    # The runtime role appends too (a network coordinator's approval, which belongs to
+    # no pole's trail), and never changes a row.
+    __table_args__ = ({"info": {APPEND_ONLY_KEY: True}},)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import select
 
 from core.access.actions import Actor
+from core.access.roles import NETWORK_ROLES
 from core.auth import sessions
 from core.auth.memberships import membership_in
 from core.auth.models import Membership, User
@@ -36,6 +37,18 @@ async def ensure_user(auth: AuthService, actor: Actor) -> User:
             session.add(user)
             await session.commit()
         return user
+
+
+async def ensure_network_role(auth: AuthService, actor: Actor, user: User) -> None:
+    role = next((r for r in sorted(actor.roles) if r in NETWORK_ROLES), None)
+    if user.network_role == role:
+        return
+    async with auth.db.reference_session() as session:
+        row = await session.get(User, user.id)
+        assert row is not None
+        row.network_role = role
+        await session.commit()
+    user.network_role = role
 
 
 async def ensure_membership(auth: AuthService, tenant: Tenant, actor: Actor, user: User) -> None:
@@ -69,4 +82,7 @@ async def sign_in(auth: AuthService, actor: Actor, tenant: Tenant | None) -> tup
     user = await ensure_user(auth, actor)
     if tenant is not None:
         await ensure_membership(auth, tenant, actor, user)
+    else:
+        # Signed in with no pole: the actor's network role, if any, is its account's.
+        await ensure_network_role(auth, actor, user)
     return await access_token(auth, user, tenant), user.id

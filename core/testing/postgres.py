@@ -10,7 +10,9 @@ PostgreSQL tests never skip in CI.
 
 Each database gets three roles, like production: ``maillage_owner`` (owns the
 tables, runs migrations, no BYPASSRLS), ``maillage_app`` (runtime: owns nothing, no
-BYPASSRLS) and ``maillage_platform`` (BYPASSRLS, for audited ``unscoped()`` jobs).
+BYPASSRLS) and ``maillage_platform`` (BYPASSRLS, for audited ``unscoped()`` jobs), and
+``maillage_network`` (SELECT on the network's release tables only, which the runtime
+role may switch to).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from core.db.engine import make_engine
 
 TEST_PASSWORD = "maillage-test"
 OWNER, RUNTIME, PLATFORM = "maillage_owner", "maillage_app", "maillage_platform"
+NETWORK = "maillage_network"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -49,6 +52,7 @@ class PgUrls:
     owner: str
     runtime: str
     platform: str
+    network: str
 
 
 def _async_url(url: str | URL) -> URL:
@@ -179,6 +183,8 @@ class PostgresServer:
                 sql.RoleSpec(PLATFORM, TEST_PASSWORD, bypass_rls=True),
             ):
                 sql.ensure_role(connection, spec)
+            sql.ensure_network_role(connection, NETWORK, TEST_PASSWORD)
+            sql.grant_network_reader(connection, role=NETWORK, member=RUNTIME, tables=())
 
         try:
             await self._admin(create)
@@ -196,7 +202,7 @@ class PostgresServer:
         engine = make_engine(self._url(name)).execution_options(isolation_level="AUTOCOMMIT")
         try:
             async with engine.connect() as connection:
-                await connection.run_sync(sql.prepare_schema, OWNER, [RUNTIME, PLATFORM])
+                await connection.run_sync(sql.prepare_schema, OWNER, [RUNTIME, PLATFORM, NETWORK])
         finally:
             await engine.dispose()
         return PgUrls(
@@ -205,6 +211,7 @@ class PostgresServer:
             owner=self._url(name, OWNER),
             runtime=self._url(name, RUNTIME),
             platform=self._url(name, PLATFORM),
+            network=self._url(name, NETWORK),
         )
 
     async def drop_database(self, name: str) -> None:

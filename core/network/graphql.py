@@ -1,0 +1,591 @@
+"""GraphQL face of the national network: releases, their cells, the comparison
+across poles, and the workflow's mutations (prepare and submit for a pole's
+administrator, approve for the network's coordinator).
+
+The network's reads run as the network's database role (``network_reader``); a pole
+administrator's preview reads the pole's own copy, with each hidden cell's true value
+and full reason, and is never shown to the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from core.api.context import Context
+from core.api.gates import action_gate
+from core.api.ids import caller, parse_id
+from core.api.payloads import UserError, user_errors
+from core.errors import NotFoundError
+from core.network import actions, comparison, releases
+from core.network.catalogue import CatalogueEntry
+from core.network.models import (
+    NetworkPole,
+    NetworkRelease,
+    NetworkReleaseCell,
+    NetworkReleaseSource,
+)
+from core.network.reader import network_reader
+from core.network.setup import set_catalogue
+
+
+@asynccontextmanager
+async def _network_session(ctx: Context) -> AsyncIterator[AsyncSession]:
+    async with (
+        ctx.db_session() as session,
+        network_reader(session, ctx.settings.network_role) as reader,
+    ):
+        yield reader
+
+
+@strawberry.type(description="Une coordonnée d'une case : dimension, catégorie et libellé.")
+class NetworkCoordinate:
+    dimension: str
+    code: str
+    label: str
+
+
+@strawberry.type(
+    description="Une case publiée d'une publication : un total, une marge ou une case "
+    "ventilée. Masquée, elle n'a pas de valeur et porte sa raison."
+)
+class NetworkCell:
+    figure: str = strawberry.field(description="Code du chiffre (casework.children_followed…).")
+    coordinates: list[NetworkCoordinate] = strawberry.field(
+        description="Vide pour le total du chiffre."
+    )
+    value: int | None = strawberry.field(description="Null quand la case est masquée.")
+    hidden: bool
+    reason: str | None = strawberry.field(description="Pourquoi la case est masquée.")
+
+    @classmethod
+    def of(cls, row: NetworkReleaseCell) -> NetworkCell:
+        return cls(
+            figure=row.figure,
+            coordinates=_coordinates(row.coords, row.labels or {}),
+            value=row.value,
+            hidden=row.value is None,
+            reason=row.reason,
+        )
+
+
+def _coordinates(coords: str, labels: dict[str, str]) -> list[NetworkCoordinate]:
+    return [
+        NetworkCoordinate(dimension=d, code=c, label=labels.get(d, c))
+        for d, c in releases.coords_pairs(coords)
+    ]
+
+
+@strawberry.type(description="Les chiffres de la note de clôture d'une publication.")
+class NetworkProtection:
+    cells: int
+    primary: int = strawberry.field(description="Cases masquées par secret primaire.")
+    secondary: int = strawberry.field(description="Cases masquées par secret secondaire.")
+    inherited: int = strawberry.field(description="Cases masquées héritées d'une version.")
+    smallest_interval: float | None = strawberry.field(
+        description="La plus petite fourchette (max − min) trouvée par l'audit."
+    )
+
+
+@strawberry.type(description="Un pôle du réseau.")
+class NetworkPoleType:
+    code: str
+    name: str
+    departement_code: str
+
+
+@strawberry.type(
+    name="NetworkRelease",
+    description="Une version de la publication d'un pôle pour une période fixe.",
+)
+class NetworkReleaseType:
+    id: strawberry.ID
+    pole: NetworkPoleType
+    period: str = strawberry.field(description="« 2025 », « 2025-S1 » ou « 2025-S2 ».")
+    version: int
+    status: str = strawberry.field(description="draft, submitted ou published.")
+    status_label: str
+    k: int = strawberry.field(description="Le seuil du secret statistique.")
+    catalogue_version: int
+    reason: str = strawberry.field(description="La raison d'une correction (vide en v1).")
+    population: int = strawberry.field(description="Population du département du pôle.")
+    protection: NetworkProtection
+    prepared_at: dt.datetime
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    approved_by: str | None
+    _id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def of(cls, row: NetworkRelease, pole: NetworkPole) -> NetworkReleaseType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            pole=NetworkPoleType(
+                code=pole.code, name=pole.name, departement_code=pole.departement_code
+            ),
+            period=row.period,
+            version=row.version,
+            status=row.status,
+            status_label=releases.STATUS_LABELS[row.status],
+            k=row.k,
+            catalogue_version=row.catalogue_version,
+            reason=row.reason,
+            population=row.population,
+            protection=NetworkProtection(
+                cells=row.cells_total,
+                primary=row.cells_primary,
+                secondary=row.cells_secondary,
+                inherited=row.cells_inherited,
+                smallest_interval=row.smallest_interval,
+            ),
+            prepared_at=row.prepared_at,
+            submitted_at=row.submitted_at,
+            approved_at=row.approved_at,
+            approved_by=row.approved_by,
+            _id=row.id,
+        )
+
+    @strawberry.field(description="Les cases publiées (les masquées sans valeur).")
+    async def cells(self, info: Info[Context, None]) -> list[NetworkCell]:
+        ctx = info.context
+        async with _any_session(ctx) as session:
+            rows = (
+                await session.execute(
+                    select(NetworkReleaseCell)
+                    .where(NetworkReleaseCell.release_id == self._id)
+                    .order_by(NetworkReleaseCell.figure, NetworkReleaseCell.coords)
+                )
+            ).scalars()
+            return [NetworkCell.of(r) for r in rows]
+
+
+@asynccontextmanager
+async def _any_session(ctx: Context) -> AsyncIterator[AsyncSession]:
+    # A pole's administrator reads its own release in the pole's session; the
+    # network's people read as the network's role.
+    if ctx.tenant is not None:
+        async with ctx.db_session() as session:
+            yield session
+    else:
+        async with _network_session(ctx) as session:
+            yield session
+
+
+@strawberry.type(
+    description="Une case de l'aperçu du pôle : sa vraie valeur et pourquoi elle est masquée."
+)
+class NetworkPreviewCell:
+    figure: str
+    coordinates: list[NetworkCoordinate]
+    value: int = strawberry.field(description="La valeur calculée (jamais montrée au réseau).")
+    secret: str | None = strawberry.field(description="primary, secondary, inherited ou null.")
+    reason: str | None
+    interval_min: float | None = strawberry.field(description="Bas de la fourchette de l'audit.")
+    interval_max: float | None = strawberry.field(
+        description="Haut de la fourchette (null : sans borne)."
+    )
+
+
+@strawberry.type(description="Une publication du pôle et son aperçu (cases masquées et pourquoi).")
+class NetworkPoleRelease:
+    release: NetworkReleaseType
+    hidden_cells: list[NetworkPreviewCell]
+
+
+@strawberry.type(description="Un pôle une année dans une comparaison.")
+class NetworkComparisonCell:
+    year: int
+    value: int | None = strawberry.field(description="Null : masquée ou non publiée.")
+    published: bool
+    reason: str | None
+    population: int | None
+    per_10000: float | None = strawberry.field(description="Pour 10 000 habitants.")
+    change: float | None = strawberry.field(
+        description="Évolution depuis l'année précédente (0,25 = +25 %)."
+    )
+    version: int | None
+
+
+@strawberry.type(description="Un pôle et ses années.")
+class NetworkComparisonRow:
+    pole: NetworkPoleType
+    years: list[NetworkComparisonCell]
+
+
+@strawberry.type(description="Le total d'une année sur les pôles, des cases publiées seules.")
+class NetworkComparisonTotal:
+    year: int
+    value: int
+    population: int
+    per_10000: float | None
+    incomplete: bool = strawberry.field(
+        description="Une case au moins est masquée ou non publiée : le total est un minimum."
+    )
+    poles: int
+
+
+@strawberry.type(description="Un chiffre comparé entre pôles et années.")
+class NetworkComparison:
+    figure: str
+    coordinates: list[NetworkCoordinate]
+    years: list[int]
+    rows: list[NetworkComparisonRow]
+    totals: list[NetworkComparisonTotal]
+
+    @classmethod
+    def of(cls, found: comparison.Comparison) -> NetworkComparison:
+        return cls(
+            figure=found.figure,
+            coordinates=_coordinates(found.coords, {}),
+            years=list(found.years),
+            rows=[
+                NetworkComparisonRow(
+                    pole=NetworkPoleType(code=p.code, name=p.name, departement_code=p.departement),
+                    years=[
+                        NetworkComparisonCell(
+                            year=c.year,
+                            value=c.value,
+                            published=c.published,
+                            reason=c.reason,
+                            population=c.population,
+                            per_10000=c.per_10000,
+                            change=c.change,
+                            version=c.version,
+                        )
+                        for c in p.years
+                    ],
+                )
+                for p in found.poles
+            ],
+            totals=[
+                NetworkComparisonTotal(
+                    year=t.year,
+                    value=t.value,
+                    population=t.population,
+                    per_10000=t.per_10000,
+                    incomplete=t.incomplete,
+                    poles=t.poles,
+                )
+                for t in found.totals
+            ],
+        )
+
+
+@strawberry.type(description="Un chiffre du catalogue du réseau et ses ventilations.")
+class NetworkCatalogueEntry:
+    figure: str
+    tables: list[list[str]]
+
+
+@strawberry.type(description="Le réseau national de cette installation.")
+class NetworkInfo:
+    name: str
+    k: int
+    catalogue_version: int
+    catalogue: list[NetworkCatalogueEntry]
+    poles: list[NetworkPoleType]
+
+
+async def _poles(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, NetworkPole]:
+    if not ids:
+        return {}
+    rows = (await session.execute(select(NetworkPole).where(NetworkPole.id.in_(ids)))).scalars()
+    return {p.id: p for p in rows}
+
+
+@strawberry.type
+class NetworkQuery:
+    @strawberry.field(
+        description="Le réseau : nom, seuil, catalogue en vigueur, pôles.",
+        extensions=[action_gate(actions.READ)],
+    )
+    async def network(self, info: Info[Context, None]) -> NetworkInfo:
+        async with _network_session(info.context) as session:
+            network = await releases.the_network(session)
+            catalogue = await releases.current_catalogue(session, network)
+            poles = (
+                await session.execute(
+                    select(NetworkPole)
+                    .where(NetworkPole.network_id == network.id)
+                    .order_by(NetworkPole.name)
+                )
+            ).scalars()
+            return NetworkInfo(
+                name=network.name,
+                k=network.k,
+                catalogue_version=catalogue.version,
+                catalogue=[
+                    NetworkCatalogueEntry(figure=e["figure"], tables=e["tables"])
+                    for e in catalogue.entries
+                ],
+                poles=[
+                    NetworkPoleType(code=p.code, name=p.name, departement_code=p.departement_code)
+                    for p in poles
+                ],
+            )
+
+    @strawberry.field(
+        description="Les publications soumises et publiées, par période (la plus récente "
+        "d'abord). Une version en préparation reste au pôle.",
+        extensions=[action_gate(actions.READ)],
+    )
+    async def network_releases(
+        self, info: Info[Context, None], period: str | None = None
+    ) -> list[NetworkReleaseType]:
+        async with _network_session(info.context) as session:
+            query = select(NetworkRelease).where(NetworkRelease.status != "draft")
+            if period is not None:
+                query = query.where(NetworkRelease.period == period.strip())
+            rows = list(
+                (
+                    await session.execute(
+                        query.order_by(
+                            NetworkRelease.period.desc(),
+                            NetworkRelease.pole_id,
+                            NetworkRelease.version.desc(),
+                        )
+                    )
+                ).scalars()
+            )
+            poles = await _poles(session, list({r.pole_id for r in rows}))
+            return [NetworkReleaseType.of(r, poles[r.pole_id]) for r in rows]
+
+    @strawberry.field(
+        description="Une publication soumise ou publiée.",
+        extensions=[action_gate(actions.READ)],
+    )
+    async def network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NetworkReleaseType:
+        release_id = parse_id(id, "id")
+        async with _network_session(info.context) as session:
+            row = await session.get(NetworkRelease, release_id)
+            if row is None or row.status == "draft":
+                raise NotFoundError("publication introuvable", field="id")
+            pole = await session.get(NetworkPole, row.pole_id)
+            assert pole is not None
+            return NetworkReleaseType.of(row, pole)
+
+    @strawberry.field(
+        description="Un chiffre (son total, ou une case : coords « age_bracket=0-2 ») "
+        "comparé entre les pôles et les années civiles, pour 10 000 habitants, avec "
+        "l'évolution annuelle et les totaux des seules cases publiées.",
+        extensions=[action_gate(actions.READ)],
+    )
+    async def network_comparison(
+        self,
+        info: Info[Context, None],
+        figure: str,
+        years: list[int],
+        coords: str = "",
+    ) -> NetworkComparison:
+        async with _network_session(info.context) as session:
+            return NetworkComparison.of(
+                await comparison.compare(session, figure.strip(), years, coords.strip())
+            )
+
+    @strawberry.field(
+        description="Les publications du pôle en cours, chacune avec son aperçu : les "
+        "cases masquées, leur vraie valeur et pourquoi (réservé au pôle).",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def pole_network_releases(
+        self, info: Info[Context, None], period: str | None = None
+    ) -> list[NetworkPoleRelease]:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with ctx.db_session() as session:
+            pole = await releases.pole_of(session, tenant)
+            query = select(NetworkRelease).where(NetworkRelease.pole_id == pole.id)
+            if period is not None:
+                query = query.where(NetworkRelease.period == period.strip())
+            rows = list(
+                (
+                    await session.execute(
+                        query.order_by(NetworkRelease.period.desc(), NetworkRelease.version.desc())
+                    )
+                ).scalars()
+            )
+            sources = {
+                s.release_id: s
+                for s in (
+                    await session.execute(
+                        select(NetworkReleaseSource).where(
+                            NetworkReleaseSource.release_id.in_([r.id for r in rows])
+                        )
+                    )
+                ).scalars()
+            }
+            answer = []
+            for row in rows:
+                source = sources.get(row.id)
+                answer.append(
+                    NetworkPoleRelease(
+                        release=NetworkReleaseType.of(row, pole),
+                        hidden_cells=_preview(source, row.k) if source else [],
+                    )
+                )
+            return answer
+
+
+def _preview(source: NetworkReleaseSource, k: int) -> list[NetworkPreviewCell]:
+    protected = releases.rebuild(source, k)
+    cells = []
+    for key, cell in sorted(protected.cells.items()):
+        if not cell.hidden:
+            continue
+        low, high = cell.interval if cell.interval else (None, None)
+        cells.append(
+            NetworkPreviewCell(
+                figure=key.figure,
+                coordinates=[
+                    NetworkCoordinate(dimension=d, code=c, label=c) for d, c in key.coords
+                ],
+                value=cell.value,
+                secret=cell.secret.value if cell.secret else None,
+                reason=cell.reason,
+                interval_min=low,
+                interval_max=None if high is None or high == float("inf") else high,
+            )
+        )
+    return cells
+
+
+@strawberry.input(description="Un chiffre du catalogue et ses ventilations.")
+class NetworkCatalogueEntryInput:
+    figure: str = strawberry.field(description="Code du chiffre (casework.requests…).")
+    tables: list[list[str]] = strawberry.field(
+        default_factory=lambda: [[]],
+        description="Chaque tableau : ses dimensions (0 à 2, larges) ; [] pour le total.",
+    )
+
+
+@strawberry.type
+class NetworkCataloguePayload:
+    version: int | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class _CatalogueMutation:
+    @strawberry.mutation(
+        description="Fixer le catalogue du réseau : une nouvelle version si elle diffère "
+        "de celle en vigueur. Seuls des comptages et des dimensions larges. Tracé.",
+        extensions=[action_gate(actions.MANAGE)],
+    )
+    async def set_network_catalogue(
+        self, info: Info[Context, None], entries: list[NetworkCatalogueEntryInput]
+    ) -> NetworkCataloguePayload:
+        ctx = info.context
+        actor = ctx.require(actions.MANAGE)
+        figures = {name: spec for name, (_, spec) in ctx.host.contributions.indicators.items()}
+        wanted = [CatalogueEntry(e.figure, tuple(tuple(t) for t in e.tables)) for e in entries]
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            network = await releases.the_network(session)
+            catalogue = await set_catalogue(
+                session, network, wanted, figures, actor=actor.subject, now=ctx.require_auth().now()
+            )
+            version = catalogue.version
+            await session.commit()
+            return NetworkCataloguePayload(version=version)
+        return NetworkCataloguePayload(errors=errors)
+
+
+@strawberry.input(description="Préparer la publication du pôle pour une période.")
+class PrepareNetworkReleaseInput:
+    period: str = strawberry.field(description="« 2025 », « 2025-S1 » ou « 2025-S2 ».")
+    reason: str = strawberry.field(
+        default="", description="La raison d'une correction (obligatoire après publication)."
+    )
+
+
+@strawberry.type
+class NetworkReleasePayload:
+    release: NetworkReleaseType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class NetworkMutation(_CatalogueMutation):
+    @strawberry.mutation(
+        description="Calculer et protéger la publication du pôle pour une période : elle "
+        "est enregistrée en préparation, à prévisualiser puis soumettre. Tracé.",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def prepare_network_release(
+        self, info: Info[Context, None], input: PrepareNetworkReleaseInput
+    ) -> NetworkReleasePayload:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        enabled = await ctx.enabled_plugins()
+        return await _step(
+            ctx,
+            lambda session, now: releases.prepare(
+                session,
+                caller(ctx),
+                ctx.host,
+                tenant,
+                enabled,
+                input.period,
+                input.reason,
+                now=now,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Soumettre au réseau la version en préparation. Tracé.",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def submit_network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NetworkReleasePayload:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        return await _step(
+            ctx,
+            lambda session, now: releases.submit(
+                session, caller(ctx), tenant, parse_id(id, "id"), now=now
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Approuver une version soumise : elle est publiée et verrouillée. Tracé.",
+        extensions=[action_gate(actions.APPROVE)],
+    )
+    async def approve_network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NetworkReleasePayload:
+        ctx = info.context
+        return await _step(
+            ctx,
+            lambda session, now: releases.approve(
+                session, caller(ctx), parse_id(id, "id"), now=now
+            ),
+        )
+
+
+async def _step(
+    ctx: Context,
+    work: Callable[[AsyncSession, dt.datetime], Awaitable[NetworkRelease]],
+) -> NetworkReleasePayload:
+    """One step of the workflow in the request's transaction: committed whole, or
+    rolled back whole with the coded error in the payload."""
+    now = ctx.require_auth().now()
+    async with user_errors(ctx) as errors, ctx.db_session() as session:
+        row = await work(session, now)
+        pole = await session.get(NetworkPole, row.pole_id)
+        assert pole is not None
+        result = NetworkReleaseType.of(row, pole)
+        await session.commit()
+        return NetworkReleasePayload(release=result)
+    return NetworkReleasePayload(errors=errors)
+
+
+TYPES: list[type] = []

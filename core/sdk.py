@@ -115,6 +115,16 @@ from core.territory.graphql import Epci as EpciNode
 from core.territory.models import Commune, Departement, Epci
 
 # isort: split
+# --- Kits as materials of a plugin's activity (plugin API 1.1, issue 19) -----------------
+from core.domain.entities.references import KIT, find_kit
+from core.domain.entities.views import KitView
+from core.domain.kits.graphql import Kit
+
+# isort: split
+# --- Public pages of a pole, without an account (plugin API 1.1, decision 143) ----------
+from core.app.public import PublicPole, pole_of, public_page
+
+# isort: split
 # --- Indicators and dimensions (plugin API 1.1, decision 119) ---------------------------
 from core.contributions import Dimension, DimensionLabels, FigureScope
 from core.plugins.dimensions import AGE_BRACKET as AGE_BRACKET_DIMENSION
@@ -271,6 +281,9 @@ __all__ += [
     "later_of",
 ]
 
+# Kits (issue 19) and public pages (decision 143).
+__all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
+
 N = Any
 
 # The names each minor version of the plugin API added (a plugin written for an older
@@ -336,6 +349,14 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "epci_of",
         "json_elements",
         "later_of",
+        # Kits as materials, public pages of a pole (issue 19, decision 143).
+        "KIT",
+        "Kit",
+        "KitView",
+        "find_kit",
+        "PublicPole",
+        "pole_of",
+        "public_page",
     ),
 }
 

@@ -1,0 +1,9 @@
+from core import sdk
+
+
+def contribution() -> sdk.PageContribution:
+    return sdk.PageContribution()
+
+
+def navigation() -> list[sdk.NavEntry]:
+    return []

@@ -122,6 +122,7 @@ from core.domain.kits.graphql import Kit
 
 # isort: split
 # --- Public pages of a pole, without an account (plugin API 1.1, decision 143) ----------
+from core.app.cross_site import refuse_other_sites
 from core.app.public import PublicPole, pole_of, public_page
 
 # isort: split
@@ -283,6 +284,7 @@ __all__ += [
 
 # Kits (issue 19) and public pages (decision 143).
 __all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
+__all__ += ["refuse_other_sites"]
 
 N = Any
 
@@ -357,6 +359,7 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "PublicPole",
         "pole_of",
         "public_page",
+        "refuse_other_sites",
     ),
 }
 

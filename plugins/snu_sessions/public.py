@@ -88,7 +88,9 @@ def _form(
             )
             + "</div>"
         )
-    body.append(f'<form method="post" action="/p/{escape(pole.slug)}/snu_sessions/{escape(code)}">')
+    action = f"/p/{escape(pole.slug)}/snu_sessions/{escape(code)}"
+    # The server checks (French messages naming the question), not the browser.
+    body.append(f'<form method="post" action="{action}" novalidate>')
     body.append(f'<input type="hidden" name="phase" value="{phase.value}">')
     for number, item in enumerate(open_quiz.items, start=1):
         message = error.message if error and error.field == quiz.item_field(item) else None

@@ -140,6 +140,26 @@ from core.plugins.dimensions import (
     later_of,
 )
 
+# isort: split
+# --- The annual report's sections (plugin API 1.1, decision 130) -------------------------
+from core.plugins.figures import FigureTable
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import (
+    Area,
+    Cell,
+    Chart,
+    Column,
+    Hidden,
+    KeyFigure,
+    KeyFigures,
+    Map,
+    NarrativeSlot,
+    Paragraph,
+    ReportSection,
+    Series,
+    Table,
+)
+
 __all__ = [
     "ADDED_IN",
     "API_VERSION",
@@ -281,6 +301,26 @@ __all__ += [
     "json_elements",
     "later_of",
 ]
+# The annual report's sections (plugin API 1.1, decision 130).
+_BEFORE_REPORT = len(__all__)
+__all__ += [
+    "Area",
+    "Cell",
+    "Chart",
+    "Column",
+    "FigureTable",
+    "Hidden",
+    "KeyFigure",
+    "KeyFigures",
+    "Map",
+    "NarrativeSlot",
+    "Paragraph",
+    "ReportScope",
+    "ReportSection",
+    "Series",
+    "Table",
+]
+_REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 
 # Kits (issue 19) and public pages (decision 143).
 __all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
@@ -360,6 +400,8 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "pole_of",
         "public_page",
         "refuse_other_sites",
+        # The annual report's sections (decision 130).
+        *_REPORT_NAMES,
     ),
 }
 

@@ -115,6 +115,17 @@ from core.territory.graphql import Epci as EpciNode
 from core.territory.models import Commune, Departement, Epci
 
 # isort: split
+# --- Kits as materials of a plugin's activity (plugin API 1.1, issue 19) -----------------
+from core.domain.entities.references import KIT, find_kit
+from core.domain.entities.views import KitView
+from core.domain.kits.graphql import Kit
+
+# isort: split
+# --- Public pages of a pole, without an account (plugin API 1.1, decision 143) ----------
+from core.app.cross_site import refuse_other_sites
+from core.app.public import PublicPole, pole_of, public_page
+
+# isort: split
 # --- Indicators and dimensions (plugin API 1.1, decision 119) ---------------------------
 from core.contributions import Dimension, DimensionLabels, FigureScope
 from core.plugins.dimensions import AGE_BRACKET as AGE_BRACKET_DIMENSION
@@ -311,6 +322,10 @@ __all__ += [
 ]
 _REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 
+# Kits (issue 19) and public pages (decision 143).
+__all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
+__all__ += ["refuse_other_sites"]
+
 N = Any
 
 # The names each minor version of the plugin API added (a plugin written for an older
@@ -376,6 +391,15 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "epci_of",
         "json_elements",
         "later_of",
+        # Kits as materials, public pages of a pole (issue 19, decision 143).
+        "KIT",
+        "Kit",
+        "KitView",
+        "find_kit",
+        "PublicPole",
+        "pole_of",
+        "public_page",
+        "refuse_other_sites",
         # The annual report's sections (decision 130).
         *_REPORT_NAMES,
     ),

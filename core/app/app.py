@@ -32,6 +32,7 @@ from core.app.headers import SecurityHeaders
 from core.app.metrics import Metrics, metrics_route, route_template
 from core.app.oidc import oidc_mount
 from core.app.pages.engine import PageEngine
+from core.app.public import public_mounts
 from core.app.questionnaire_pages import questionnaire_routes
 from core.app.reports import report_routes
 from core.app.schema import ambiguous_operation, compose
@@ -377,6 +378,7 @@ def create_app(
             *questionnaire_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),
             *plugin_mounts(settings, database, plugin_host, auth_service),
+            *public_mounts(database, plugin_host),
             *([graphiql.static_mount()] if settings.graphiql else []),
             *pages.routes(),
         ],

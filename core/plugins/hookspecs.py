@@ -118,6 +118,14 @@ class MaillageSpecs:
         same context as GraphQL resolvers (tenant, actor, session)."""
 
     @hookspec
+    def maillage_public_routes(self) -> Sequence[BaseRoute]:
+        """Return Starlette routes open without an account, mounted under
+        ``/p/<pole slug>/<name>/``. Reached only for an active pole that enabled the
+        plugin (else the same 404 page); ``request.state.pole`` is an ``sdk.PublicPole``
+        whose ``session()`` is scoped to that pole. No actor: the handler decides what
+        an anonymous person may do (decision 143)."""
+
+    @hookspec
     def maillage_pages(self) -> PageContribution | None:
         """Return the plugin's screens of the web app: pages (path, handler, gating
         action, the named operations they run), their templates folder and their

@@ -37,6 +37,9 @@ from core.domain.families import service as families
 from core.domain.families.graphql import Child, Family, children_by_id, families_by_id
 from core.domain.families.models import Child as ChildModel
 from core.domain.families.models import Family as FamilyModel
+from core.domain.kits import service as kits
+from core.domain.kits.graphql import Kit, kits_by_id
+from core.domain.kits.models import Kit as KitModel
 from core.domain.structures import service as structures
 from core.domain.structures.graphql import (
     Organisation,
@@ -163,6 +166,8 @@ ORGANISATION = _pole_entity(
     "organisation", "organisations", Organisation, structures.READ, organisations_by_id
 )
 PARTNER = _pole_entity("partner", "partners", Partner, structures.READ, partners_by_id)
+# A pedagogical kit of the pole's catalogue (API 1.1, issue 19: materials of an activity).
+KIT = _pole_entity("kit", "kits", Kit, kits.READ, kits_by_id)
 # An account (shared table), named only when it is (or was) a member of the pole.
 STAFF_MEMBER = CoreEntity(
     "staff_member", "users", "id", False, StaffMember, None, _uuid, _loader(pole_staff)
@@ -181,7 +186,7 @@ COMMUNE = CoreEntity(
 EPCI = CoreEntity(
     "epci", "epci", "siren", False, Epci, None, lambda: String(9), _loader(epcis_by_siren, str)
 )
-ENTITIES = (FAMILY, CHILD, STRUCTURE, ORGANISATION, PARTNER, STAFF_MEMBER, COMMUNE, EPCI)
+ENTITIES = (FAMILY, CHILD, STRUCTURE, ORGANISATION, PARTNER, KIT, STAFF_MEMBER, COMMUNE, EPCI)
 
 
 # --- look-ups ------------------------------------------------------------------------
@@ -298,6 +303,15 @@ async def find_partner(session: AsyncSession, id: Any, *, field: str) -> views.P
     return views.PartnerView(r.id, r.name, r.kind)
 
 
+async def find_kit(session: AsyncSession, id: Any, *, field: str) -> views.KitView:
+    """The pole's kit ``id`` (raw or global id) or NOT_FOUND naming ``field``."""
+    m = KitModel
+    r = await _row(
+        session, select(m.id, m.name, m.theme, m.status).where(m.id == _id(id, field)), field
+    )
+    return views.KitView(r.id, r.name, r.theme, r.status)
+
+
 async def find_staff_member(session: AsyncSession, id: Any, *, field: str) -> views.StaffMemberView:
     """A member of the pole's team (an active membership of this pole) by account id,
     or NOT_FOUND naming ``field``: a person of another pole is not found here."""
@@ -345,6 +359,7 @@ LOOKUPS: Mapping[str, Callable[..., Awaitable[Any]]] = {
     "structure": find_structure,
     "organisation": find_organisation,
     "partner": find_partner,
+    "kit": find_kit,
     "staff_member": find_staff_member,
     "commune": find_commune,
     "epci": find_epci,

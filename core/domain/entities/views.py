@@ -67,3 +67,11 @@ class CommuneView:
 class EpciView:
     id: str  # the SIREN
     name: str
+
+
+@dataclass(frozen=True)
+class KitView:
+    id: uuid.UUID
+    name: str
+    theme: str
+    status: str

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core import sdk
 from core.auth.models import Membership
+from core.domain.kits.models import Kit
 from core.domain.structures.models import Organisation, Partner, Structure
 from core.errors import NotFoundError, ValidationError
 from tests.plugins.lending.test_core_entities import LEND, LOANS, _families, _pole
@@ -20,6 +21,9 @@ from tests.plugins.lending.test_core_entities import LEND, LOANS, _families, _po
 
 async def _ids(db: Any, tenant: Any) -> dict[str, Any]:
     async with db.session(tenant.id) as session:
+        # core's demo has no kit catalogue: one kit of the pole's own.
+        session.add(Kit(name="Malle sensorielle", search_name="malle sensorielle", theme="sensory"))
+        await session.commit()
         family = (await sdk.list_families(session, limit=1))[0]
         return {
             "family": family.id,
@@ -27,6 +31,7 @@ async def _ids(db: Any, tenant: Any) -> dict[str, Any]:
             "structure": await session.scalar(select(Structure.id).limit(1)),
             "organisation": await session.scalar(select(Organisation.id).limit(1)),
             "partner": await session.scalar(select(Partner.id).limit(1)),
+            "kit": await session.scalar(select(Kit.id).limit(1)),
             "staff_member": await session.scalar(select(Membership.user_id).limit(1)),
         }
 
@@ -37,6 +42,7 @@ FINDERS = {
     "structure": sdk.find_structure,
     "organisation": sdk.find_organisation,
     "partner": sdk.find_partner,
+    "kit": sdk.find_kit,
     "staff_member": sdk.find_staff_member,
 }
 

@@ -84,7 +84,9 @@ async def conventions(view: sdk.PageView) -> Response:
         planned = sdk.count_field(
             errors, "workshopsPlanned", given["workshopsPlanned"], required=True
         )
-        amount = sdk.decimal_field(errors, "fundingAmount", given["fundingAmount"])
+        amount = sdk.decimal_field(
+            errors, "fundingAmount", given["fundingAmount"], required=False
+        )
         if not given["partnerId"]:
             errors.add("partnerId", "Choisissez le partenaire de la convention.")
         if not errors:
@@ -96,7 +98,7 @@ async def conventions(view: sdk.PageView) -> Response:
                     "workshopsPlanned": planned,
                     "territory": given["territory"],
                     "funder": given["funder"],
-                    "fundingAmount": amount,
+                    "fundingAmount": None if amount is None else f"{amount:.2f}",
                     "status": given["status"] or "signed",
                 },
             )

@@ -84,9 +84,7 @@ async def conventions(view: sdk.PageView) -> Response:
         planned = sdk.count_field(
             errors, "workshopsPlanned", given["workshopsPlanned"], required=True
         )
-        amount = sdk.decimal_field(
-            errors, "fundingAmount", given["fundingAmount"], required=False
-        )
+        amount = sdk.decimal_field(errors, "fundingAmount", given["fundingAmount"], required=False)
         if not given["partnerId"]:
             errors.add("partnerId", "Choisissez le partenaire de la convention.")
         if not errors:

@@ -22,6 +22,7 @@ from typing import Any
 
 from core import sdk
 from plugins.udaf_workshops import indicators, pages, personal_data, seed
+from plugins.udaf_workshops import report as _report
 from plugins.udaf_workshops.graphql import MANAGE, READ, contribution
 from plugins.udaf_workshops.models import MODELS
 
@@ -121,6 +122,11 @@ def maillage_indicators() -> list[sdk.IndicatorSpec]:
 @sdk.hookimpl
 def maillage_personal_data() -> list[sdk.PersonalDataSource]:
     return personal_data.sources()
+
+
+@sdk.hookimpl
+async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
+    return await _report.sections(report)
 
 
 @sdk.hookimpl

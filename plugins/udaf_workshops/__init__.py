@@ -25,6 +25,7 @@ from plugins.udaf_workshops import indicators, pages, personal_data, seed
 from plugins.udaf_workshops import report as _report
 from plugins.udaf_workshops.graphql import MANAGE, READ, contribution
 from plugins.udaf_workshops.models import MODELS
+from plugins.udaf_workshops.mutations import UdafWorkshopsMutation
 
 MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 
@@ -78,7 +79,7 @@ def maillage_migrations() -> sdk.MigrationSource:
 
 @sdk.hookimpl
 def maillage_graphql() -> sdk.GraphQLContribution:
-    return contribution()
+    return contribution(UdafWorkshopsMutation)
 
 
 @sdk.hookimpl

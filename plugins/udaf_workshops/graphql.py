@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable, Sequence
-from enum import Enum
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
 from core import sdk
 from plugins.udaf_workshops import models, service
+from plugins.udaf_workshops.ids import global_id, node_uuid, raw_uuid
 from plugins.udaf_workshops.vocabulary import (
     CancelReason,
     ConventionStatus,
@@ -34,60 +34,24 @@ READ = "udaf_workshops.read"
 MANAGE = "udaf_workshops.manage"
 DEFAULTS = {"minimum_check_days": 14, "reminder_days": 7}
 
-V = TypeVar("V", bound=Enum)
-
-
-def option(value: Any) -> sdk.KindOption:
-    """A vocabulary value as every vocabulary of the schema answers it (decision 98)."""
-    return sdk.KindOption(value=value.value, label=value.label)
-
-
-def options(vocabulary: type[Any]) -> list[sdk.KindOption]:
-    return [option(v) for v in vocabulary]
-
-
-def parse(vocabulary: type[V], code: str, field: str) -> V:
-    """A code sent by a client: an unknown one answers VALIDATION naming the field."""
-    try:
-        return vocabulary(code)
-    except ValueError:
-        known = ", ".join(str(v.value) for v in vocabulary)
-        raise sdk.ValidationError(
-            f"code inconnu « {code} » (codes : {known})", field=field
-        ) from None
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
-def node_uuid(value: strawberry.ID, type_name: str, field: str) -> uuid.UUID:
-    """The UUID inside a global ID of ``type_name``. A malformed id, one of another type
-    and another pole's all answer NOT_FOUND naming the field, as core's look-ups do:
-    nothing tells them apart."""
-    try:
-        global_id = sdk.relay.GlobalID.from_id(value)
-        if global_id.type_name != type_name:
-            raise ValueError(global_id.type_name)
-        return uuid.UUID(global_id.node_id)
-    except Exception:
-        raise sdk.NotFoundError("introuvable dans ce pôle", field=field) from None
-
-
-def clock(value: str, field: str) -> dt.time:
-    """A time of day a client sent, « 09:30 »; anything else is VALIDATION on ``field``."""
-    try:
-        parsed = dt.time.fromisoformat(value.strip())
-    except ValueError:
-        raise sdk.ValidationError("heure attendue au format 09:30", field=field) from None
-    return parsed.replace(second=0, microsecond=0)
-
 
 async def settings(ctx: sdk.Context) -> dict[str, int]:
     return {**DEFAULTS, **(await ctx.plugin_settings(PLUGIN))}
+
+
+async def _nodes(
+    info: sdk.Info,
+    node_ids: Iterable[str],
+    load: Callable[[Any, list[uuid.UUID]], Awaitable[Sequence[Any]]],
+) -> list[Any]:
+    """Relay's node resolution for the plugin's types: null without the read action,
+    one batch otherwise, answered in the order asked."""
+    ids = [raw_uuid(i) for i in node_ids]
+    if not info.context.can(READ):
+        return [None] * len(ids)
+    async with info.context.db_session() as session:
+        found = {node.uid: node for node in await load(session, [i for i in ids if i])}
+    return [None if i is None else found.get(str(i)) for i in ids]
 
 
 # --- types -----------------------------------------------------------------------------
@@ -105,7 +69,7 @@ class UdafWorkshopsFacilitator:
     @classmethod
     def from_row(cls, row: models.UdafWorkshopsFacilitator) -> UdafWorkshopsFacilitator:
         return cls(
-            side=option(FacilitatorSide(row.side)),
+            side=FacilitatorSide(row.side).option(),
             name=row.name,
             staff_member_id=row.staff_member_id,
         )
@@ -145,12 +109,10 @@ class UdafWorkshopsParent(sdk.relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: sdk.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[UdafWorkshopsParent | None]:
-        ids = [_uuid(i) for i in node_ids]
-        if not info.context.can(READ):
-            return [None for _ in ids]
-        async with info.context.db_session() as session:
-            rows = [p for p in await service.parents(session) if p.id in set(ids)]
-        return sdk.in_order(ids, rows, lambda r: r.id, cls.from_row)
+        async def load(session: Any, ids: list[uuid.UUID]) -> list[UdafWorkshopsParent]:
+            return [cls.from_row(r) for r in await service.parents(session, ids=ids)]
+
+        return await _nodes(info, node_ids, load)
 
 
 @strawberry.type(description="Inscription d'une famille ou d'un parent à un atelier.")
@@ -177,7 +139,7 @@ class UdafWorkshopsRegistration(sdk.relay.Node):
     def from_row(cls, row: models.UdafWorkshopsRegistration) -> UdafWorkshopsRegistration:
         return cls(
             uid=str(row.id),
-            status=option(RegistrationStatus(row.status)),
+            status=RegistrationStatus(row.status).option(),
             seats=row.seats,
             present=row.present,
             email=row.email,
@@ -266,10 +228,10 @@ class UdafWorkshopsWorkshop(sdk.relay.Node):
             theme=row.theme,
             capacity=row.capacity,
             minimum_participants=row.minimum_participants,
-            status=option(WorkshopStatus(row.status)),
+            status=WorkshopStatus(row.status).option(),
             cancel_reason=None
             if row.cancel_reason is None
-            else option(CancelReason(row.cancel_reason)),
+            else CancelReason(row.cancel_reason).option(),
             cancel_note=row.cancel_note,
             cancelled_on=row.cancelled_on,
             facilitators=[UdafWorkshopsFacilitator.from_row(f) for f in row.facilitators],
@@ -279,9 +241,7 @@ class UdafWorkshopsWorkshop(sdk.relay.Node):
             attendance_recorded=seats.attendance_recorded,
             below_minimum=live and seats.registered < row.minimum_participants,
             convention_uuid=row.convention_id,
-            convention_id=strawberry.ID(
-                str(sdk.relay.GlobalID("UdafWorkshopsConvention", str(row.convention_id)))
-            ),
+            convention_id=strawberry.ID(global_id("UdafWorkshopsConvention", row.convention_id)),
             convention_year=row.convention.year,
         )
 
@@ -289,15 +249,10 @@ class UdafWorkshopsWorkshop(sdk.relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: sdk.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[UdafWorkshopsWorkshop | None]:
-        ids = [_uuid(i) for i in node_ids]
-        if not info.context.can(READ):
-            return [None for _ in ids]
-        async with info.context.db_session() as session:
-            rows = await service.workshops(session, ids=[i for i in ids if i])
-            counts = await service.seats(session, [r.id for r in rows])
-        return sdk.in_order(
-            ids, rows, lambda r: r.id, lambda r: cls.from_row(r, counts.get(r.id, service.Seats()))
-        )
+        async def load(session: Any, ids: list[uuid.UUID]) -> list[UdafWorkshopsWorkshop]:
+            return await workshop_nodes(session, await service.workshops(session, ids=ids))
+
+        return await _nodes(info, node_ids, load)
 
 
 async def workshop_nodes(
@@ -346,7 +301,7 @@ class UdafWorkshopsOutcome:
             to_come=outcome.to_come,
             cancelled=outcome.cancelled_total,
             cancellations=[
-                UdafWorkshopsCancellations(reason=option(r), count=n) for r, n in outcome.reasons
+                UdafWorkshopsCancellations(reason=r.option(), count=n) for r, n in outcome.reasons
             ],
             parents_registered=outcome.parents_registered,
             parents_present=outcome.parents_present,
@@ -386,7 +341,7 @@ class UdafWorkshopsConvention(sdk.relay.Node):
             territory=row.territory,
             funder=row.funder,
             funding_amount=row.funding_amount,
-            status=option(ConventionStatus(row.status)),
+            status=ConventionStatus(row.status).option(),
             notes=row.notes,
             outcome=UdafWorkshopsOutcome.of(outcome),
             workshops=workshops,
@@ -396,12 +351,7 @@ class UdafWorkshopsConvention(sdk.relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: sdk.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[UdafWorkshopsConvention | None]:
-        ids = [_uuid(i) for i in node_ids]
-        if not info.context.can(READ):
-            return [None for _ in ids]
-        async with info.context.db_session() as session:
-            found = await conventions(session, ids=[i for i in ids if i])
-        return sdk.in_order(ids, found, lambda c: uuid.UUID(c.uid), lambda c: c)
+        return await _nodes(info, node_ids, lambda session, ids: conventions(session, ids=ids))
 
 
 async def conventions(
@@ -564,15 +514,15 @@ def _year(year: int) -> int:
 class UdafWorkshopsQuery:
     @strawberry.field(description="Statuts d'un atelier.", extensions=sdk.requires(READ))
     def workshop_statuses(self) -> list[sdk.KindOption]:
-        return options(WorkshopStatus)
+        return WorkshopStatus.options()
 
     @strawberry.field(description="Raisons d'annulation.", extensions=sdk.requires(READ))
     def cancel_reasons(self) -> list[sdk.KindOption]:
-        return options(CancelReason)
+        return CancelReason.options()
 
     @strawberry.field(description="Statuts d'une convention.", extensions=sdk.requires(READ))
     def convention_statuses(self) -> list[sdk.KindOption]:
-        return options(ConventionStatus)
+        return ConventionStatus.options()
 
     @strawberry.field(
         description="Conventions avec leur bilan et leurs ateliers, la plus récente d'abord "
@@ -668,320 +618,10 @@ class UdafWorkshopsQuery:
         return [UdafWorkshopsParent.from_row(r) for r in rows]
 
 
-# --- mutations -------------------------------------------------------------------------
-
-
-def _pole_name(ctx: sdk.Context) -> str:
-    return ctx.require_tenant().name
-
-
-def _queue(session: Any, notices: Sequence[service.Notice]) -> int:
-    for notice in notices:
-        sdk.queue_mail(session, to=notice.to, subject=notice.subject, body=notice.body)
-    return len(notices)
-
-
-async def _workshop_node(session: Any, workshop_id: uuid.UUID) -> UdafWorkshopsWorkshop:
-    row = await service.workshop_with_context(session, workshop_id)
-    return (await workshop_nodes(session, [row]))[0]
-
-
-@strawberry.type
-class UdafWorkshopsMutation:
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Enregistrer une convention avec l'UDAF, ou la corriger.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_record_convention(
-        self, info: sdk.Info, input: UdafWorkshopsRecordConventionInput
-    ) -> UdafWorkshopsConventionPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        node = None
-        async with sdk.user_errors(ctx) as errors:
-            convention_id = (
-                None
-                if input.id is None
-                else node_uuid(input.id, "UdafWorkshopsConvention", "input.id")
-            )
-            async with ctx.db_session() as session:
-                row = await service.record_convention(
-                    session,
-                    convention_id=convention_id,
-                    partner_id=input.partner_id,
-                    year=input.year,
-                    workshops_planned=input.workshops_planned,
-                    territory=input.territory,
-                    funder=input.funder,
-                    funding_amount=input.funding_amount,
-                    status=parse(ConventionStatus, input.status, "input.status"),
-                    notes=input.notes,
-                    actor=actor.subject,
-                )
-                node = (await conventions(session, ids=[row.id]))[0]
-                await session.commit()
-        if errors:
-            return UdafWorkshopsConventionPayload(errors=errors)
-        return UdafWorkshopsConventionPayload(convention=node)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Planifier un atelier d'une convention (il est « prévu »).",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_plan_workshop(
-        self, info: sdk.Info, input: UdafWorkshopsPlanWorkshopInput
-    ) -> UdafWorkshopsWorkshopPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        tenant = ctx.require_tenant()
-        node = None
-        async with sdk.user_errors(ctx) as errors:
-            convention_id = node_uuid(
-                input.convention_id, "UdafWorkshopsConvention", "input.conventionId"
-            )
-            async with ctx.db_session() as session:
-                row = await service.plan_workshop(
-                    session,
-                    convention_id=convention_id,
-                    held_on=input.held_on,
-                    start_time=clock(input.start_time, "input.startTime"),
-                    end_time=clock(input.end_time, "input.endTime"),
-                    commune_insee=input.commune_insee,
-                    place=input.place,
-                    theme=input.theme,
-                    capacity=input.capacity,
-                    minimum_participants=input.minimum_participants,
-                    staff_facilitators=list(input.staff_facilitator_ids),
-                    udaf_facilitators=input.udaf_facilitators,
-                    departement_code=tenant.departement_code,
-                    actor=actor.subject,
-                )
-                node = await _workshop_node(session, row.id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsWorkshopPayload(errors=errors)
-        return UdafWorkshopsWorkshopPayload(workshop=node)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Faire avancer un atelier (confirmé, maintenu) ou l'annuler avec sa "
-        "raison ; l'annulation prévient les parents inscrits par courriel.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_change_status(
-        self, info: sdk.Info, input: UdafWorkshopsChangeStatusInput
-    ) -> UdafWorkshopsWorkshopPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        node, sent = None, 0
-        async with sdk.user_errors(ctx) as errors:
-            workshop_id = node_uuid(input.workshop_id, "UdafWorkshopsWorkshop", "input.workshopId")
-            to = parse(WorkshopStatus, input.status, "input.status")
-            reason = None if not input.reason else parse(CancelReason, input.reason, "input.reason")
-            async with ctx.db_session() as session:
-                row, notices = await service.change_status(
-                    session,
-                    workshop_id=workshop_id,
-                    to=to,
-                    reason=reason,
-                    note=input.note,
-                    today=dt.date.today(),
-                    pole_name=_pole_name(ctx),
-                    actor=actor.subject,
-                )
-                sent = _queue(session, notices)
-                node = await _workshop_node(session, row.id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsWorkshopPayload(errors=errors)
-        return UdafWorkshopsWorkshopPayload(workshop=node, notified=sent)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Envoyer le rappel d'un atelier confirmé aux parents inscrits qui ne "
-        "l'ont pas encore reçu.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_send_reminders(
-        self, info: sdk.Info, workshop_id: strawberry.ID
-    ) -> UdafWorkshopsWorkshopPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        node, sent = None, 0
-        async with sdk.user_errors(ctx) as errors:
-            row_id = node_uuid(workshop_id, "UdafWorkshopsWorkshop", "workshopId")
-            async with ctx.db_session() as session:
-                row, notices = await service.reminders(
-                    session,
-                    workshop_id=row_id,
-                    today=dt.date.today(),
-                    pole_name=_pole_name(ctx),
-                    actor=actor.subject,
-                )
-                sent = _queue(session, notices)
-                node = await _workshop_node(session, row.id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsWorkshopPayload(errors=errors)
-        return UdafWorkshopsWorkshopPayload(workshop=node, notified=sent)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Inscrire une famille du pôle ou un parent à un atelier (en liste "
-        "d'attente au-delà de la capacité).",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_register(
-        self, info: sdk.Info, input: UdafWorkshopsRegisterInput
-    ) -> UdafWorkshopsRegistrationPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        registration = node = None
-        async with sdk.user_errors(ctx) as errors:
-            workshop_id = node_uuid(input.workshop_id, "UdafWorkshopsWorkshop", "input.workshopId")
-            parent_id = (
-                None
-                if input.parent_id is None
-                else node_uuid(input.parent_id, "UdafWorkshopsParent", "input.parentId")
-            )
-            given = input.parent
-            async with ctx.db_session() as session:
-                row = await service.register(
-                    session,
-                    workshop_id=workshop_id,
-                    family_id=input.family_id,
-                    parent_id=parent_id,
-                    new_parent=None
-                    if given is None
-                    else service.NewParent(
-                        first_name=given.first_name,
-                        last_name=given.last_name,
-                        email=given.email,
-                        phone=given.phone,
-                        commune_insee=given.commune_insee,
-                        consent=given.consent,
-                    ),
-                    seats_wanted=input.seats,
-                    email=input.email,
-                    today=dt.date.today(),
-                    actor=actor.subject,
-                )
-                found = await service.registrations(session, [row.workshop_id])
-                registration = UdafWorkshopsRegistration.from_row(
-                    next(r for r in found[row.workshop_id] if r.id == row.id)
-                )
-                node = await _workshop_node(session, row.workshop_id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsRegistrationPayload(errors=errors)
-        return UdafWorkshopsRegistrationPayload(registration=registration, workshop=node)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Désinscrire : la liste d'attente avance dans l'ordre d'arrivée.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_withdraw(
-        self, info: sdk.Info, registration_id: strawberry.ID
-    ) -> UdafWorkshopsRegistrationPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        node = None
-        async with sdk.user_errors(ctx) as errors:
-            row_id = node_uuid(registration_id, "UdafWorkshopsRegistration", "registrationId")
-            async with ctx.db_session() as session:
-                row = await service.withdraw(session, registration_id=row_id, actor=actor.subject)
-                node = await _workshop_node(session, row.workshop_id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsRegistrationPayload(errors=errors)
-        return UdafWorkshopsRegistrationPayload(workshop=node)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Noter les parents venus à un atelier maintenu.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_record_attendance(
-        self, info: sdk.Info, input: UdafWorkshopsRecordAttendanceInput
-    ) -> UdafWorkshopsWorkshopPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        node = None
-        async with sdk.user_errors(ctx) as errors:
-            workshop_id = node_uuid(input.workshop_id, "UdafWorkshopsWorkshop", "input.workshopId")
-            lines = [
-                service.AttendanceLine(
-                    node_uuid(
-                        line.registration_id,
-                        "UdafWorkshopsRegistration",
-                        f"input.lines.{i}.registrationId",
-                    ),
-                    line.present,
-                )
-                for i, line in enumerate(input.lines)
-            ]
-            async with ctx.db_session() as session:
-                row = await service.record_attendance(
-                    session, workshop_id=workshop_id, lines=lines, actor=actor.subject
-                )
-                node = await _workshop_node(session, row.id)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsWorkshopPayload(errors=errors)
-        return UdafWorkshopsWorkshopPayload(workshop=node)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Rattacher un parent à la famille du pôle qu'il est devenu.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_link_parent(
-        self, info: sdk.Info, parent_id: strawberry.ID, family_id: strawberry.ID
-    ) -> UdafWorkshopsParentPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        parent = None
-        async with sdk.user_errors(ctx) as errors:
-            row_id = node_uuid(parent_id, "UdafWorkshopsParent", "input.parentId")
-            async with ctx.db_session() as session:
-                row = await service.link_parent(
-                    session, parent_id=row_id, family_id=family_id, actor=actor.subject
-                )
-                parent = UdafWorkshopsParent.from_row(row)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsParentPayload(errors=errors)
-        return UdafWorkshopsParentPayload(parent=parent)
-
-    @sdk.plugin_mutation(
-        PLUGIN,
-        description="Effacer la fiche d'un parent pas encore connu du pôle (à sa demande, "
-        "ou son consentement retiré), avec ses inscriptions.",
-        extensions=sdk.requires(MANAGE),
-    )
-    async def udaf_workshops_erase_parent(
-        self, info: sdk.Info, parent_id: strawberry.ID
-    ) -> UdafWorkshopsParentPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        erased = 0
-        async with sdk.user_errors(ctx) as errors:
-            row_id = node_uuid(parent_id, "UdafWorkshopsParent", "input.parentId")
-            async with ctx.db_session() as session:
-                erased = await service.erase_parent(session, parent_id=row_id, actor=actor.subject)
-                await session.commit()
-        if errors:
-            return UdafWorkshopsParentPayload(errors=errors)
-        return UdafWorkshopsParentPayload(erased_registrations=erased)
-
-
-def contribution() -> sdk.GraphQLContribution:
+def contribution(mutation: type) -> sdk.GraphQLContribution:
     return sdk.GraphQLContribution(
         query=UdafWorkshopsQuery,
-        mutation=UdafWorkshopsMutation,
+        mutation=mutation,
         types=(
             UdafWorkshopsConvention,
             UdafWorkshopsWorkshop,

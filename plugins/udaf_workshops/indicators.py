@@ -15,23 +15,18 @@ from sqlalchemy.sql import Select
 
 from core import sdk
 from plugins.udaf_workshops.models import Convention, Registration, Workshop
-from plugins.udaf_workshops.vocabulary import (
-    CANCEL_REASON_LABELS,
-    WORKSHOP_STATUS_LABELS,
-    RegistrationStatus,
-    WorkshopStatus,
-)
+from plugins.udaf_workshops.vocabulary import CancelReason, RegistrationStatus, WorkshopStatus
 
 STATUS = sdk.Dimension(
     "status",
     "Statut de l'atelier",
-    labels={k.value: v for k, v in WORKSHOP_STATUS_LABELS.items()},
+    labels=WorkshopStatus.labels(),
     coarse=True,
 )
 CANCEL_REASON = sdk.Dimension(
     "cancel_reason",
     "Raison de l'annulation",
-    labels={k.value: v for k, v in CANCEL_REASON_LABELS.items()},
+    labels=CancelReason.labels(),
     coarse=True,
 )
 

@@ -203,8 +203,15 @@ async def family_registrations(session: AsyncSession, family_id: uuid.UUID) -> l
     return list(rows.scalars())
 
 
-async def parents(session: AsyncSession, *, unlinked_only: bool = False) -> list[Parent]:
+async def parents(
+    session: AsyncSession,
+    *,
+    unlinked_only: bool = False,
+    ids: Sequence[uuid.UUID] | None = None,
+) -> list[Parent]:
     statement = select(Parent).order_by(Parent.last_name, Parent.first_name, Parent.id)
+    if ids is not None:
+        statement = statement.where(Parent.id.in_(ids))
     if unlinked_only:
         statement = statement.where(Parent.family_id.is_(None))
     return list((await session.execute(statement)).scalars())
@@ -924,8 +931,8 @@ async def link_parent(
 ) -> Parent:
     """The parent became a family of the pole: the light record points at it (and is
     then exported and erased with the family)."""
-    parent = await _by_id(session, Parent, parent_id, "input.parentId", "parent")
-    family = await sdk.find_family(session, family_id, field="input.familyId")
+    parent = await _by_id(session, Parent, parent_id, "parentId", "parent")
+    family = await sdk.find_family(session, family_id, field="familyId")
     parent.family_id = family.id
     # Its registrations become the family's: exported and erased with its file.
     for registration in (
@@ -944,7 +951,7 @@ async def erase_parent(session: AsyncSession, *, parent_id: uuid.UUID, actor: st
     with its registrations; the deletions feed notes both. Counts already reported
     stay in the workshops' totals only as far as the attendance rows remain: they go
     with the parent."""
-    parent = await _by_id(session, Parent, parent_id, "input.parentId", "parent")
+    parent = await _by_id(session, Parent, parent_id, "parentId", "parent")
     ids = list(
         (
             await session.execute(

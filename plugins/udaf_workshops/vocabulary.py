@@ -1,48 +1,96 @@
 """The words of the UDAF workshops: a convention's and a workshop's statuses, why a
-workshop is cancelled, where a registration stands.
+workshop is cancelled, where a registration stands, who facilitates.
 
 Codes are stored and compared (indicators break down by code, so poles compare the
-same thing); the French labels are what a person reads.
+same thing); the French labels, in one table below, are what a person reads.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeVar
+
+from core import sdk
+
+C = TypeVar("C", bound="Coded")
 
 
-class ConventionStatus(Enum):
+class Coded(Enum):
+    """A vocabulary of the plugin: its code, its label, its option in the schema
+    (``{ value label }``, decision 98), and the parsing of a code a client sent."""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    def option(self) -> sdk.KindOption:
+        return sdk.KindOption(value=self.value, label=self.label)
+
+    @classmethod
+    def options(cls) -> list[sdk.KindOption]:
+        return [member.option() for member in cls]
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code → label: a figure's dimension."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def parse(cls: type[C], code: str, field: str) -> C:
+        """An unknown code answers VALIDATION naming the field, with the known ones."""
+        for member in cls:
+            if member.value == code:
+                return member
+        known = ", ".join(member.value for member in cls)
+        raise sdk.ValidationError(f"code inconnu « {code} » (codes : {known})", field=field)
+
+
+class ConventionStatus(Coded):
     DRAFT = "draft"
     SIGNED = "signed"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        return CONVENTION_STATUS_LABELS[self]
 
-
-CONVENTION_STATUS_LABELS = {
-    ConventionStatus.DRAFT: "En préparation",
-    ConventionStatus.SIGNED: "Signée",
-    ConventionStatus.CLOSED: "Close (bilan rendu)",
-}
-
-
-class WorkshopStatus(Enum):
+class WorkshopStatus(Coded):
     PLANNED = "planned"
     CONFIRMED = "confirmed"
     HELD = "held"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return WORKSHOP_STATUS_LABELS[self]
+
+class CancelReason(Coded):
+    TOO_FEW = "too_few_participants"
+    FACILITATOR = "facilitator_unavailable"
+    OTHER = "other"
 
 
-WORKSHOP_STATUS_LABELS = {
+class RegistrationStatus(Coded):
+    REGISTERED = "registered"
+    WAITING = "waiting"
+    WITHDRAWN = "withdrawn"
+
+
+class FacilitatorSide(Coded):
+    POLE = "pole"
+    UDAF = "udaf"
+
+
+LABELS: dict[Coded, str] = {
+    ConventionStatus.DRAFT: "En préparation",
+    ConventionStatus.SIGNED: "Signée",
+    ConventionStatus.CLOSED: "Close (bilan rendu)",
     WorkshopStatus.PLANNED: "Prévu",
     WorkshopStatus.CONFIRMED: "Confirmé",
     WorkshopStatus.HELD: "Maintenu (a eu lieu)",
     WorkshopStatus.CANCELLED: "Annulé",
+    CancelReason.TOO_FEW: "Faute de participants",
+    CancelReason.FACILITATOR: "Animateur·rice indisponible",
+    CancelReason.OTHER: "Autre raison",
+    RegistrationStatus.REGISTERED: "Inscrit·e",
+    RegistrationStatus.WAITING: "Liste d'attente",
+    RegistrationStatus.WITHDRAWN: "Désinscrit·e",
+    FacilitatorSide.POLE: "Pôle ressources",
+    FacilitatorSide.UDAF: "UDAF",
 }
 
 # The only moves a workshop makes: planned → confirmed → held, or cancelled before it
@@ -53,46 +101,3 @@ TRANSITIONS: dict[WorkshopStatus, frozenset[WorkshopStatus]] = {
     WorkshopStatus.HELD: frozenset(),
     WorkshopStatus.CANCELLED: frozenset(),
 }
-
-
-class CancelReason(Enum):
-    TOO_FEW = "too_few_participants"
-    FACILITATOR = "facilitator_unavailable"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return CANCEL_REASON_LABELS[self]
-
-
-CANCEL_REASON_LABELS = {
-    CancelReason.TOO_FEW: "Faute de participants",
-    CancelReason.FACILITATOR: "Animateur·rice indisponible",
-    CancelReason.OTHER: "Autre raison",
-}
-
-
-class RegistrationStatus(Enum):
-    REGISTERED = "registered"
-    WAITING = "waiting"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return REGISTRATION_STATUS_LABELS[self]
-
-
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.REGISTERED: "Inscrit·e",
-    RegistrationStatus.WAITING: "Liste d'attente",
-    RegistrationStatus.WITHDRAWN: "Désinscrit·e",
-}
-
-
-class FacilitatorSide(Enum):
-    POLE = "pole"
-    UDAF = "udaf"
-
-    @property
-    def label(self) -> str:
-        return "Pôle ressources" if self is FacilitatorSide.POLE else "UDAF"

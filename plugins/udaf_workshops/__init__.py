@@ -9,9 +9,9 @@ minimum; planned → confirmed → held, or cancelled with a reason), the regist
 attendance), the minimum rule, and each convention's outcome: planned versus held,
 with the reasons — what the pole reports to the UDAF and its funders.
 
-This module is the plugin object: the entry point points here, maillage reads
-``manifest`` and calls the functions marked ``@hookimpl``. It imports only
-``core.sdk`` (the plugin API) and its own package.
+Here: the manifest and the hook implementations, which hand each part of the package
+to maillage (entry point ``udaf_workshops``). Like an integrator's plugin, the package
+reaches core through ``core.sdk`` alone.
 """
 
 from __future__ import annotations

@@ -20,14 +20,8 @@ from strawberry.dataloader import DataLoader
 
 from core import sdk
 from plugins.udaf_workshops import models, service
+from plugins.udaf_workshops import vocabulary as words
 from plugins.udaf_workshops.ids import global_id, node_uuid, raw_uuid
-from plugins.udaf_workshops.vocabulary import (
-    CancelReason,
-    ConventionStatus,
-    FacilitatorSide,
-    RegistrationStatus,
-    WorkshopStatus,
-)
 
 PLUGIN = "udaf_workshops"
 READ = "udaf_workshops.read"
@@ -69,7 +63,7 @@ class UdafWorkshopsFacilitator:
     @classmethod
     def from_row(cls, row: models.UdafWorkshopsFacilitator) -> UdafWorkshopsFacilitator:
         return cls(
-            side=FacilitatorSide(row.side).option(),
+            side=words.FacilitatorSide(row.side).option(),
             name=row.name,
             staff_member_id=row.staff_member_id,
         )
@@ -139,7 +133,7 @@ class UdafWorkshopsRegistration(sdk.relay.Node):
     def from_row(cls, row: models.UdafWorkshopsRegistration) -> UdafWorkshopsRegistration:
         return cls(
             uid=str(row.id),
-            status=RegistrationStatus(row.status).option(),
+            status=words.RegistrationStatus(row.status).option(),
             seats=row.seats,
             present=row.present,
             email=row.email,
@@ -228,10 +222,10 @@ class UdafWorkshopsWorkshop(sdk.relay.Node):
             theme=row.theme,
             capacity=row.capacity,
             minimum_participants=row.minimum_participants,
-            status=WorkshopStatus(row.status).option(),
+            status=words.WorkshopStatus(row.status).option(),
             cancel_reason=None
             if row.cancel_reason is None
-            else CancelReason(row.cancel_reason).option(),
+            else words.CancelReason(row.cancel_reason).option(),
             cancel_note=row.cancel_note,
             cancelled_on=row.cancelled_on,
             facilitators=[UdafWorkshopsFacilitator.from_row(f) for f in row.facilitators],
@@ -341,7 +335,7 @@ class UdafWorkshopsConvention(sdk.relay.Node):
             territory=row.territory,
             funder=row.funder,
             funding_amount=row.funding_amount,
-            status=ConventionStatus(row.status).option(),
+            status=words.ConventionStatus(row.status).option(),
             notes=row.notes,
             outcome=UdafWorkshopsOutcome.of(outcome),
             workshops=workshops,
@@ -514,15 +508,15 @@ def _year(year: int) -> int:
 class UdafWorkshopsQuery:
     @strawberry.field(description="Statuts d'un atelier.", extensions=sdk.requires(READ))
     def workshop_statuses(self) -> list[sdk.KindOption]:
-        return WorkshopStatus.options()
+        return words.WorkshopStatus.options()
 
     @strawberry.field(description="Raisons d'annulation.", extensions=sdk.requires(READ))
     def cancel_reasons(self) -> list[sdk.KindOption]:
-        return CancelReason.options()
+        return words.CancelReason.options()
 
     @strawberry.field(description="Statuts d'une convention.", extensions=sdk.requires(READ))
     def convention_statuses(self) -> list[sdk.KindOption]:
-        return ConventionStatus.options()
+        return words.ConventionStatus.options()
 
     @strawberry.field(
         description="Conventions avec leur bilan et leurs ateliers, la plus récente d'abord "

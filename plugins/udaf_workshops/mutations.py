@@ -59,11 +59,18 @@ async def _run(info: sdk.Info, payload: type[P], work: Work) -> P:
     return payload(errors=errors) if errors else payload(**answer)  # type: ignore[call-arg]
 
 
-def _mails(session: Any, notices: Sequence[service.Notice]) -> int:
-    # Written with the change: a rolled-back cancellation tells nobody (decision 147).
+def _today(ctx: sdk.Context, actor: str) -> dict[str, Any]:
+    """What a status change or a reminder needs besides the workshop: the day, the
+    pole's name that signs the mails, the actor."""
+    return {"today": dt.date.today(), "pole_name": ctx.require_tenant().name, "actor": actor}
+
+
+async def _told(session: Any, row: Any, notices: Sequence[service.Notice]) -> dict[str, Any]:
+    """The mails queued with the change — a rolled-back cancellation tells nobody
+    (decision 147) — and the workshop as it now stands."""
     for notice in notices:
         sdk.queue_mail(session, to=notice.to, subject=notice.subject, body=notice.body)
-    return len(notices)
+    return {"workshop": await _workshop(session, row.id), "notified": len(notices)}
 
 
 async def _workshop(session: Any, workshop_id: Any) -> UdafWorkshopsWorkshop:
@@ -148,18 +155,15 @@ class UdafWorkshopsMutation:
     ) -> UdafWorkshopsWorkshopPayload:
         async def work(ctx: sdk.Context, session: Any, actor: str) -> dict[str, Any]:
             reason = input.reason and CancelReason.parse(input.reason, "input.reason")
-            row, notices = await service.change_status(
+            done = await service.change_status(
                 session,
                 workshop_id=node_uuid(input.workshop_id, WORKSHOP, "input.workshopId"),
                 to=WorkshopStatus.parse(input.status, "input.status"),
                 reason=reason or None,
                 note=input.note,
-                today=dt.date.today(),
-                pole_name=ctx.require_tenant().name,
-                actor=actor,
+                **_today(ctx, actor),
             )
-            sent = _mails(session, notices)
-            return {"workshop": await _workshop(session, row.id), "notified": sent}
+            return await _told(session, *done)
 
         return await _run(info, UdafWorkshopsWorkshopPayload, work)
 
@@ -170,15 +174,12 @@ class UdafWorkshopsMutation:
         self, info: sdk.Info, workshop_id: strawberry.ID
     ) -> UdafWorkshopsWorkshopPayload:
         async def work(ctx: sdk.Context, session: Any, actor: str) -> dict[str, Any]:
-            row, notices = await service.reminders(
+            done = await service.reminders(
                 session,
                 workshop_id=node_uuid(workshop_id, WORKSHOP, "workshopId"),
-                today=dt.date.today(),
-                pole_name=ctx.require_tenant().name,
-                actor=actor,
+                **_today(ctx, actor),
             )
-            sent = _mails(session, notices)
-            return {"workshop": await _workshop(session, row.id), "notified": sent}
+            return await _told(session, *done)
 
         return await _run(info, UdafWorkshopsWorkshopPayload, work)
 

@@ -551,14 +551,10 @@ async def plan_workshop(
 
 
 async def workshop_with_context(session: AsyncSession, workshop_id: uuid.UUID) -> Workshop:
-    row = await session.scalar(
-        select(Workshop)
-        .options(*workshop_options())
-        .where(Workshop.id == workshop_id)
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None
-    return row
+    """A workshop just written, read afresh with its facilitators and convention."""
+    statement = workshops_query().where(Workshop.id == workshop_id)
+    found = await session.execute(statement.execution_options(populate_existing=True))
+    return found.scalar_one()
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,25 @@ TABLES = (
 )
 
 
-def _keys() -> list[sa.schema.SchemaItem]:
-    return [
+def _create(table: str, *items: sa.schema.SchemaItem, stamped: bool = True) -> None:
+    """A tenant table as the TenantScoped rules want it: ``(tenant_id, id)`` first and
+    as primary key, ``tenant_id`` → tenants, creation and update times unless told."""
+    times = (
+        [
+            sa.Column(
+                name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+            )
+            for name in ("created_at", "updated_at")
+        ]
+        if stamped
+        else []
+    )
+    op.create_table(
+        table,
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-    ]
-
-
-def _tenant(table: str) -> list[sa.schema.SchemaItem]:
-    return [
+        *items,
+        *times,
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],
@@ -42,23 +52,14 @@ def _tenant(table: str) -> list[sa.schema.SchemaItem]:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{table}")),
-    ]
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
-        sa.Column(
-            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
-    ]
+        info={"maillage_kind": "tenant"},
+    )
 
 
 def _fk(
     columns: list[str], table: str, name: str, ondelete: str | None = None
 ) -> sa.ForeignKeyConstraint:
+    """A composite key to another tenant table (never another pole's row)."""
     return sa.ForeignKeyConstraint(
         ["tenant_id", *columns],
         [f"{table}.tenant_id", f"{table}.id"],
@@ -67,11 +68,14 @@ def _fk(
     )
 
 
+def _index(table: str, name: str, *columns: str) -> None:
+    op.create_index(name, table, ["tenant_id", *columns])
+
+
 def upgrade() -> None:
     table = "udaf_workshops_conventions"
-    op.create_table(
+    _create(
         table,
-        *_keys(),
         sa.Column("partner_id", sa.Uuid(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("workshops_planned", sa.Integer(), nullable=False),
@@ -80,24 +84,20 @@ def upgrade() -> None:
         sa.Column("funding_amount", sa.Numeric(10, 2), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
-        *_timestamps(),
         _fk(["partner_id"], "partners", "fk_udaf_workshops_conventions_partner"),
         sa.CheckConstraint("workshops_planned BETWEEN 1 AND 100", name=op.f(f"ck_{table}_planned")),
-        *_tenant(table),
         sa.UniqueConstraint(
             "tenant_id",
             "partner_id",
             "year",
             name=op.f("uq_udaf_workshops_conventions_partner_year"),
         ),
-        info={"maillage_kind": "tenant"},
     )
-    op.create_index("ix_udaf_workshops_conventions_year", table, ["tenant_id", "year"])
+    _index(table, "ix_udaf_workshops_conventions_year", "year")
 
     table = "udaf_workshops_workshops"
-    op.create_table(
+    _create(
         table,
-        *_keys(),
         sa.Column("convention_id", sa.Uuid(), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("start_time", sa.Time(), nullable=False),
@@ -111,7 +111,6 @@ def upgrade() -> None:
         sa.Column("cancel_reason", sa.String(30), nullable=True),
         sa.Column("cancel_note", sa.Text(), nullable=False),
         sa.Column("cancelled_on", sa.Date(), nullable=True),
-        *_timestamps(),
         _fk(
             ["convention_id"],
             "udaf_workshops_conventions",
@@ -130,16 +129,13 @@ def upgrade() -> None:
             "(status = 'cancelled') = (cancel_reason IS NOT NULL)",
             name=op.f(f"ck_{table}_cancel_reason"),
         ),
-        *_tenant(table),
-        info={"maillage_kind": "tenant"},
     )
-    op.create_index("ix_udaf_workshops_workshops_convention", table, ["tenant_id", "convention_id"])
-    op.create_index("ix_udaf_workshops_workshops_held_on", table, ["tenant_id", "held_on"])
+    _index(table, "ix_udaf_workshops_workshops_convention", "convention_id")
+    _index(table, "ix_udaf_workshops_workshops_held_on", "held_on")
 
     table = "udaf_workshops_facilitators"
-    op.create_table(
+    _create(
         table,
-        *_keys(),
         sa.Column("workshop_id", sa.Uuid(), nullable=False),
         sa.Column("side", sa.String(10), nullable=False),
         sa.Column("staff_member_id", sa.Uuid(), nullable=True),
@@ -157,15 +153,13 @@ def upgrade() -> None:
             "(side = 'pole') = (staff_member_id IS NOT NULL)",
             name=op.f(f"ck_{table}_side_staff_member"),
         ),
-        *_tenant(table),
-        info={"maillage_kind": "tenant"},
+        stamped=False,
     )
-    op.create_index("ix_udaf_workshops_facilitators_workshop", table, ["tenant_id", "workshop_id"])
+    _index(table, "ix_udaf_workshops_facilitators_workshop", "workshop_id")
 
     table = "udaf_workshops_parents"
-    op.create_table(
+    _create(
         table,
-        *_keys(),
         sa.Column("first_name", sa.String(100), nullable=False),
         sa.Column("last_name", sa.String(100), nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
@@ -173,7 +167,6 @@ def upgrade() -> None:
         sa.Column("commune_insee", sa.String(5), nullable=True),
         sa.Column("consent_on", sa.Date(), nullable=False),
         sa.Column("family_id", sa.Uuid(), nullable=True),
-        *_timestamps(),
         _fk(["family_id"], "families", "fk_udaf_workshops_parents_family", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["commune_insee"],
@@ -181,18 +174,13 @@ def upgrade() -> None:
             name=op.f("fk_udaf_workshops_parents_commune"),
         ),
         sa.CheckConstraint("email <> '' OR phone <> ''", name=op.f(f"ck_{table}_contact")),
-        *_tenant(table),
-        info={"maillage_kind": "tenant"},
     )
-    op.create_index("ix_udaf_workshops_parents_family", table, ["tenant_id", "family_id"])
-    op.create_index(
-        "ix_udaf_workshops_parents_name", table, ["tenant_id", "last_name", "first_name"]
-    )
+    _index(table, "ix_udaf_workshops_parents_family", "family_id")
+    _index(table, "ix_udaf_workshops_parents_name", "last_name", "first_name")
 
     table = "udaf_workshops_registrations"
-    op.create_table(
+    _create(
         table,
-        *_keys(),
         sa.Column("workshop_id", sa.Uuid(), nullable=False),
         sa.Column("family_id", sa.Uuid(), nullable=True),
         sa.Column("parent_id", sa.Uuid(), nullable=True),
@@ -201,7 +189,6 @@ def upgrade() -> None:
         sa.Column("present", sa.Integer(), nullable=True),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("reminded_on", sa.Date(), nullable=True),
-        *_timestamps(),
         _fk(
             ["workshop_id"], "udaf_workshops_workshops", "fk_udaf_workshops_registrations_workshop"
         ),
@@ -224,12 +211,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "present IS NULL OR present BETWEEN 0 AND seats", name=op.f(f"ck_{table}_present")
         ),
-        *_tenant(table),
-        info={"maillage_kind": "tenant"},
     )
-    op.create_index("ix_udaf_workshops_registrations_workshop", table, ["tenant_id", "workshop_id"])
-    op.create_index("ix_udaf_workshops_registrations_family", table, ["tenant_id", "family_id"])
-    op.create_index("ix_udaf_workshops_registrations_parent", table, ["tenant_id", "parent_id"])
+    _index(table, "ix_udaf_workshops_registrations_workshop", "workshop_id")
+    _index(table, "ix_udaf_workshops_registrations_family", "family_id")
+    _index(table, "ix_udaf_workshops_registrations_parent", "parent_id")
 
     # The database wall: PostgreSQL row-level security on the pole (no-op on SQLite).
     for name in TABLES:

@@ -248,13 +248,15 @@ class NavEntry:
 
 
 # Where a panel goes: the page of core that shows it (more slots may come, versioned).
-PANEL_SLOTS = frozenset({"family"})
+PANEL_SLOTS = frozenset({"family", "home"})
 
 
 @dataclass(frozen=True)
 class Panel:
     """A plugin's section on one of core's pages (``maillage_panels``, API 1.1).
 
+    On the home page « Aujourd'hui » (``slot="home"``, decision 148) core runs the
+    ``operation`` with no variable: a plugin's alerts for the day.
     On the family's page (``slot="family"``) core runs the plugin's named ``operation``
     with the variable ``familyId`` (the family's global id) in the person's request,
     then renders ``template`` (from the plugin's templates folder) with ``data`` (the

@@ -43,6 +43,7 @@ from core.api.reads import person_field
 from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
+from core.auth.mail import queue as queue_mail
 from core.contributions import (
     Event,
     ExportRecord,
@@ -82,6 +83,7 @@ from core.domain.entities.references import (
     find_structure,
     list_children,
     list_families,
+    list_partners,
 )
 from core.domain.entities.views import (
     ChildView,
@@ -265,6 +267,7 @@ __all__ = [
     "in_order",
     "list_children",
     "list_families",
+    "list_partners",
     "max_chars",
     "number_fr",
     "optional",
@@ -273,6 +276,7 @@ __all__ = [
     "person_field",
     "plugin_mutation",
     "plugin_namespace",
+    "queue_mail",
     "record_deletions",
     "relay",
     "required_commune",
@@ -400,6 +404,10 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "pole_of",
         "public_page",
         "refuse_other_sites",
+
+        # A mail written in the deciding transaction, sent after commit (decision 147).
+        "queue_mail",
+        "list_partners",
         # The annual report's sections (decision 130).
         *_REPORT_NAMES,
     ),

@@ -58,6 +58,9 @@ async def today(view: PageView) -> Response:
     waiting = data.get("waiting") or {"totalCount": 0, "edges": []}
     mine = await _my_follow_ups(view)
     sessions = await _recent_sessions(view)
+    # What plugins put on the home page (``maillage_panels``, slot "home"): their
+    # alerts for the day, e.g. a workshop below its minimum.
+    panels = await view.panels("home")
     return view.render(
         "home.html",
         title="Aujourd'hui",
@@ -72,6 +75,7 @@ async def today(view: PageView) -> Response:
         back=back,
         mine=mine,
         sessions=sessions,
+        panels=panels,
         unavailable=answer.data is None,
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )

@@ -311,6 +311,17 @@ async def find_kit(session: AsyncSession, id: Any, *, field: str) -> views.KitVi
     )
     return views.KitView(r.id, r.name, r.theme, r.status)
 
+async def list_partners(
+    session: AsyncSession, *, kind: str | None = None, limit: int = 100
+) -> list[views.PartnerView]:
+    """The pole's partners (of one kind: ``family_association``, ``camsp``…), by name:
+    at most ``limit``."""
+    m = PartnerModel
+    statement = select(m.id, m.name, m.kind).order_by(m.search_name, m.id).limit(limit)
+    if kind is not None:
+        statement = statement.where(m.kind == kind)
+    return [views.PartnerView(r.id, r.name, r.kind) for r in await session.execute(statement)]
+
 
 async def find_staff_member(session: AsyncSession, id: Any, *, field: str) -> views.StaffMemberView:
     """A member of the pole's team (an active membership of this pole) by account id,

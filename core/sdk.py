@@ -43,6 +43,7 @@ from core.api.reads import person_field
 from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
+from core.auth.secrets import seal, unseal
 from core.contributions import (
     Event,
     ExportRecord,
@@ -72,6 +73,7 @@ from core.domain.entities.references import (
     STAFF_MEMBER,
     STRUCTURE,
     CoreEntity,
+    consent_active,
     find_child,
     find_commune,
     find_epci,
@@ -109,6 +111,8 @@ from core.plugins.manifest import API_VERSION, Plugin, Setting
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
+from core.territory.geo import UnknownPlace, distance_km
+from core.territory.geo import point as commune_point
 from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, optional_commune, required_commune
 from core.territory.graphql import Commune as CommuneNode
 from core.territory.graphql import Epci as EpciNode
@@ -270,6 +274,15 @@ __all__ += [
     "json_elements",
     "later_of",
 ]
+# Distances, consents and sealed files (plugin API 1.1, decision 136).
+__all__ += [
+    "UnknownPlace",
+    "commune_point",
+    "consent_active",
+    "distance_km",
+    "seal",
+    "unseal",
+]
 
 N = Any
 
@@ -336,6 +349,14 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "epci_of",
         "json_elements",
         "later_of",
+        # Distances between communes (centroids, great circle), a family's consent, and
+        # files sealed at rest (decision 136).
+        "UnknownPlace",
+        "commune_point",
+        "consent_active",
+        "distance_km",
+        "seal",
+        "unseal",
     ),
 }
 

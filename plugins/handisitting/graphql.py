@@ -49,6 +49,7 @@ from plugins.handisitting.types import (
     skill_options,
 )
 from plugins.handisitting.vocabulary import (
+    MAX_DOCUMENT_BYTES,
     Background,
     BookingStatus,
     DocumentKind,
@@ -152,7 +153,7 @@ class HandisittingAddUnavailabilityInput:
 
 
 @strawberry.input(
-    description="Une pièce justificative : PDF, JPEG ou PNG de 5 Mo au plus, en base64."
+    description="Une pièce justificative : PDF, JPEG ou PNG de 640 Ko au plus, en base64."
 )
 class HandisittingAddDocumentInput:
     sitter_id: strawberry.ID
@@ -592,9 +593,12 @@ def _decode(content: str) -> bytes:
     text = content.strip()
     if text.startswith("data:") and "," in text:
         text = text.split(",", 1)[1]
-    # 5 Mo in base64, and some room: refuse before decoding a huge string.
-    if len(text) > 7_100_000:
-        raise sdk.ValidationError("fichier trop gros : 5 Mo au plus", field="input.contentBase64")
+    # Refuse before decoding a string longer than the largest file in base64.
+    if len(text) > (MAX_DOCUMENT_BYTES + 2) // 3 * 4:
+        raise sdk.ValidationError(
+            f"fichier trop gros : {MAX_DOCUMENT_BYTES // 1024} Ko au plus",
+            field="input.contentBase64",
+        )
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):

@@ -291,7 +291,7 @@ async def add_document(
         raise sdk.ValidationError("le fichier est vide", field="input.contentBase64")
     if len(data) > MAX_DOCUMENT_BYTES:
         raise sdk.ValidationError(
-            f"fichier trop gros ({len(data) // 1024} Ko) : 5 Mo au plus",
+            f"fichier trop gros ({len(data) // 1024} Ko) : {MAX_DOCUMENT_BYTES // 1024} Ko au plus",
             field="input.contentBase64",
         )
     content_type = _sniff(data)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.handisitting import access, routes, seed
+from plugins.handisitting import access, pages, routes, seed
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
 
@@ -88,3 +88,13 @@ async def maillage_seed(tenant: sdk.Tenant, session: Any, settings: Mapping[str,
 @sdk.hookimpl
 def maillage_routes() -> list[Any]:
     return list(routes.ROUTES)
+
+
+@sdk.hookimpl
+def maillage_pages() -> sdk.PageContribution:
+    return pages.contribution()
+
+
+@sdk.hookimpl
+def maillage_navigation() -> list[sdk.NavEntry]:
+    return pages.navigation()

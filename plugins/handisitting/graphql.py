@@ -158,9 +158,15 @@ class HandisittingAddUnavailabilityInput:
 class HandisittingAddDocumentInput:
     sitter_id: strawberry.ID
     kind: str = strawberry.field(description="Code : voir handisitting { documentKinds }.")
-    filename: str
-    content_base64: str
     issued_on: dt.date
+    filename: str = strawberry.field(
+        default="", description="Nom du fichier (sans fichier : l'original a été vu au pôle)."
+    )
+    content_base64: str | None = strawberry.field(
+        default=None,
+        description="Le fichier en base64 ; absent, la pièce est enregistrée comme vue sur "
+        "l'original, sans copie conservée.",
+    )
     expires_on: dt.date | None = None
 
 
@@ -706,7 +712,7 @@ class HandisittingMutation:
         ctx: sdk.Context = info.context
         actor = ctx.require(MANAGE)
         async with sdk.user_errors(ctx) as errors:
-            data = _decode(input.content_base64)
+            data = None if input.content_base64 is None else _decode(input.content_base64)
             async with ctx.db_session() as session:
                 row = await sitters.add_document(
                     session,

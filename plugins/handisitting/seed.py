@@ -29,6 +29,7 @@ from plugins.handisitting.models import (
     Skill,
     VettingStep,
 )
+from plugins.handisitting.sitters import NO_COPY
 from plugins.handisitting.vocabulary import (
     Background,
     BookingStatus,
@@ -193,8 +194,8 @@ async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
                 Document(
                     sitter_id=sitter.id,
                     kind=kind.value,
-                    filename="original vu au pôle (pas de copie conservée)",
-                    content_type="application/pdf",
+                    filename=NO_COPY,
+                    content_type="",
                     size=0,
                     content=None,
                     issued_on=record_on,

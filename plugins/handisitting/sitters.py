@@ -40,6 +40,7 @@ from plugins.handisitting.vocabulary import (
 )
 
 MAX_LANGUAGES = 10
+NO_COPY = "original vu au pôle (pas de copie conservée)"
 MAX_SLOTS = 21
 
 
@@ -277,7 +278,7 @@ async def add_document(
     sitter_id: uuid.UUID,
     kind: str,
     filename: str,
-    data: bytes,
+    data: bytes | None,
     issued_on: dt.date,
     expires_on: dt.date | None,
     actor: str,
@@ -286,7 +287,46 @@ async def add_document(
     old one stays until the retention purge, the newest of a kind is the one that counts."""
     sitter = await checks.row(session, Sitter, sitter_id, "input.sitterId")
     doc_kind = checks.code(DocumentKind, kind, "input.kind")
-    name = checks.text(filename, "input.filename", label="Nom du fichier", max_length=200)
+    if data is None:
+        # Seen on the original at the pole, no copy kept (decision 136).
+        name, content_type = NO_COPY, ""
+    else:
+        name = checks.text(filename, "input.filename", label="Nom du fichier", max_length=200)
+        content_type = _check_file(data)
+    checks.day(issued_on, "input.issuedOn", label="Date de délivrance")
+    if issued_on > dt.date.today():
+        raise sdk.ValidationError("date de délivrance dans le futur", field="input.issuedOn")
+    if expires_on is not None and expires_on <= issued_on:
+        raise sdk.ValidationError(
+            "la date d'expiration doit suivre la délivrance", field="input.expiresOn"
+        )
+    row = Document(
+        sitter_id=sitter.id,
+        kind=doc_kind.value,
+        filename=name,
+        content_type=content_type,
+        size=0 if data is None else len(data),
+        issued_on=issued_on,
+        expires_on=expires_on,
+    )
+    session.add(row)
+    await session.flush()  # the pole and the id are bound into the seal
+    if data is not None:
+        row.content = sdk.seal(secret_key, data, seal_context(row))
+        await session.flush()
+    checks.audit(
+        session,
+        actor,
+        "add_document",
+        "sitter",
+        sitter.id,
+        ["document.kind", "document.file", "document.issued_on", "document.expires_on"],
+    )
+    return row
+
+
+def _check_file(data: bytes) -> str:
+    """The file's real content type, or VALIDATION naming the field."""
     if not data:
         raise sdk.ValidationError("le fichier est vide", field="input.contentBase64")
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -300,35 +340,7 @@ async def add_document(
             f"type de fichier refusé : {', '.join(DOCUMENT_TYPES.values())} seulement",
             field="input.contentBase64",
         )
-    checks.day(issued_on, "input.issuedOn", label="Date de délivrance")
-    if issued_on > dt.date.today():
-        raise sdk.ValidationError("date de délivrance dans le futur", field="input.issuedOn")
-    if expires_on is not None and expires_on <= issued_on:
-        raise sdk.ValidationError(
-            "la date d'expiration doit suivre la délivrance", field="input.expiresOn"
-        )
-    row = Document(
-        sitter_id=sitter.id,
-        kind=doc_kind.value,
-        filename=name,
-        content_type=content_type,
-        size=len(data),
-        issued_on=issued_on,
-        expires_on=expires_on,
-    )
-    session.add(row)
-    await session.flush()  # the pole and the id are bound into the seal
-    row.content = sdk.seal(secret_key, data, seal_context(row))
-    await session.flush()
-    checks.audit(
-        session,
-        actor,
-        "add_document",
-        "sitter",
-        sitter.id,
-        ["document.kind", "document.file", "document.issued_on", "document.expires_on"],
-    )
-    return row
+    return content_type
 
 
 def seal_context(document: Document) -> str:
@@ -339,8 +351,6 @@ def seal_context(document: Document) -> str:
 async def check_document(session: AsyncSession, *, document_id: uuid.UUID, actor: str) -> Document:
     """A staff member saw the original and vouches for the document."""
     document = await checks.row(session, Document, document_id, "input.documentId")
-    if document.content is None:
-        raise sdk.ValidationError("document purgé", field="input.documentId")
     document.checked_by = actor
     document.checked_at = checks.now()
     await session.flush()

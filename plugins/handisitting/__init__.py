@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.handisitting import access, pages, routes, seed
+from plugins.handisitting import access, indicators, pages, routes, seed
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
 
@@ -98,3 +98,8 @@ def maillage_pages() -> sdk.PageContribution:
 @sdk.hookimpl
 def maillage_navigation() -> list[sdk.NavEntry]:
     return pages.navigation()
+
+
+@sdk.hookimpl
+def maillage_indicators() -> list[sdk.IndicatorSpec]:
+    return list(indicators.FIGURES)

@@ -29,6 +29,7 @@ from plugins.handisitting.models import (
     Request,
     Sitter,
     Sitting,
+    minutes_between,
 )
 from plugins.handisitting.vocabulary import (
     BookingStatus,
@@ -334,6 +335,7 @@ async def agree(
             on=d,
             starts_at=request.starts_at,
             ends_at=request.ends_at,
+            minutes=minutes_between(request.starts_at, request.ends_at),
             status=SittingStatus.PLANNED.value,
         )
         for d in dates

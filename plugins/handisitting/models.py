@@ -273,11 +273,16 @@ class HandisittingSitting(sdk.TenantScoped, sdk.Base):
     starts_at: Mapped[dt.time] = mapped_column(Time)
     ends_at: Mapped[dt.time] = mapped_column(Time)
     status: Mapped[str] = mapped_column(String(20), default="planned")
+    # Kept with the times so that hours add up in SQL on every database (indicators).
+    minutes: Mapped[int] = mapped_column(Integer)
 
     @property
     def hours(self) -> float:
-        start = dt.datetime.combine(self.on, self.starts_at)
-        return (dt.datetime.combine(self.on, self.ends_at) - start).total_seconds() / 3600
+        return self.minutes / 60
+
+
+def minutes_between(starts_at: dt.time, ends_at: dt.time) -> int:
+    return (ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute)
 
 
 class HandisittingFeedback(sdk.TenantScoped, sdk.Timestamped, sdk.Base):

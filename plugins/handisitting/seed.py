@@ -28,6 +28,7 @@ from plugins.handisitting.models import (
     Sitting,
     Skill,
     VettingStep,
+    minutes_between,
 )
 from plugins.handisitting.sitters import NO_COPY
 from plugins.handisitting.vocabulary import (
@@ -295,6 +296,7 @@ async def _requests(session: AsyncSession, sitters: list[Sitter], today: dt.date
             on=on,
             starts_at=booked.starts_at,
             ends_at=booked.ends_at,
+            minutes=minutes_between(booked.starts_at, booked.ends_at),
             status=(SittingStatus.DONE if on < today else SittingStatus.PLANNED).value,
         )
         session.add(sitting)

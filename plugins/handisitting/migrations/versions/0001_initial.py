@@ -531,6 +531,7 @@ def upgrade() -> None:
         sa.Column("starts_at", sa.Time(), nullable=False),
         sa.Column("ends_at", sa.Time(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
         sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_handisitting_sittings_times")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "booking_id"],

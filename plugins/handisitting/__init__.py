@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.handisitting import access, indicators, pages, routes, seed
+from plugins.handisitting import access, indicators, pages, personal_data, routes, seed
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
 
@@ -103,3 +103,8 @@ def maillage_navigation() -> list[sdk.NavEntry]:
 @sdk.hookimpl
 def maillage_indicators() -> list[sdk.IndicatorSpec]:
     return list(indicators.FIGURES)
+
+
+@sdk.hookimpl
+def maillage_personal_data() -> list[sdk.PersonalDataSource]:
+    return personal_data.family_sources()

@@ -19,7 +19,7 @@ import strawberry
 from sqlalchemy import select
 
 from core import sdk
-from plugins.handisitting import bookings, checks, matching, sitters
+from plugins.handisitting import bookings, checks, matching, personal_data, sitters
 from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
 from plugins.handisitting.models import (
     Booking,
@@ -611,8 +611,85 @@ def _decode(content: str) -> bytes:
         raise sdk.ValidationError("base64 illisible", field="input.contentBase64") from None
 
 
+@strawberry.type(description="Ce que le pôle détient sur un·e intervenant·e (droit d'accès).")
+class HandisittingSitterExportPayload:
+    data: sdk.JSON | None = None
+    errors: list[sdk.UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="Résultat de l'application de la durée de conservation.")
+class HandisittingPurgePayload:
+    documents: int = strawberry.field(default=0, description="Fichiers supprimés.")
+    sitters: int = strawberry.field(default=0, description="Intervenant·es effacé·es.")
+    errors: list[sdk.UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
-class HandisittingMutation:
+class HandisittingPersonalDataMutation:
+    """The sitters' personal data: export, erasure, retention (merged into the
+    plugin's mutations)."""
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Exporter tout ce que le pôle détient sur un·e intervenant·e.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def handisitting_export_sitter(
+        self, info: sdk.Info, sitter_id: strawberry.ID
+    ) -> HandisittingSitterExportPayload:
+        ctx: sdk.Context = info.context
+        actor = ctx.require(MANAGE)
+        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+            found = await personal_data.export_sitter(
+                session, _id(sitter_id, "HandisittingSitter", "sitterId"), actor.subject
+            )
+            await session.commit()
+        if errors:
+            return HandisittingSitterExportPayload(errors=errors)
+        return HandisittingSitterExportPayload(data=found)
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Effacer l'identité, les coordonnées, les mots et les fichiers d'un·e "
+        "intervenant·e (les dates et heures des gardes restent, sans nom).",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def handisitting_erase_sitter(
+        self, info: sdk.Info, sitter_id: strawberry.ID
+    ) -> HandisittingSitterPayload:
+        ctx: sdk.Context = info.context
+        actor = ctx.require(MANAGE)
+        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+            row = await personal_data.erase_sitter(
+                session, _id(sitter_id, "HandisittingSitter", "sitterId"), actor.subject
+            )
+            await session.commit()
+        if errors:
+            return HandisittingSitterPayload(errors=errors)
+        return HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Appliquer la durée de conservation du pôle : fichiers des pièces expirées "
+        "depuis plus longtemps supprimés, intervenant·es sans garde depuis effacé·es.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def handisitting_purge(self, info: sdk.Info) -> HandisittingPurgePayload:
+        ctx: sdk.Context = info.context
+        actor = ctx.require(MANAGE)
+        months = int((await ctx.plugin_settings(PLUGIN)).get("retention_months", 24))
+        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+            counts = await personal_data.purge(
+                session, today=dt.date.today(), retention_months=months, actor=actor.subject
+            )
+            await session.commit()
+        if errors:
+            return HandisittingPurgePayload(errors=errors)
+        return HandisittingPurgePayload(**counts)
+
+
+@strawberry.type
+class HandisittingMutation(HandisittingPersonalDataMutation):
     @sdk.plugin_mutation(
         PLUGIN,
         description="Enregistrer la candidature d'un·e intervenant·e.",

@@ -44,6 +44,8 @@ from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
 from core.auth.mail import queue as queue_mail
+
+from core.auth.secrets import seal, unseal
 from core.contributions import (
     Event,
     ExportRecord,
@@ -73,6 +75,7 @@ from core.domain.entities.references import (
     STAFF_MEMBER,
     STRUCTURE,
     CoreEntity,
+    consent_active,
     find_child,
     find_commune,
     find_epci,
@@ -111,6 +114,8 @@ from core.plugins.manifest import API_VERSION, Plugin, Setting
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.tenancy.scoped import TenantScoped, tenant_fk, tenant_index, tenant_join, tenant_unique
+from core.territory.geo import UnknownPlace, distance_km
+from core.territory.geo import point as commune_point
 from core.territory.graphql import COMMUNE_INSEE_DEPRECATED, optional_commune, required_commune
 from core.territory.graphql import Commune as CommuneNode
 from core.territory.graphql import Epci as EpciNode
@@ -305,6 +310,15 @@ __all__ += [
     "json_elements",
     "later_of",
 ]
+# Distances, consents and sealed files (plugin API 1.1, decision 136).
+__all__ += [
+    "UnknownPlace",
+    "commune_point",
+    "consent_active",
+    "distance_km",
+    "seal",
+    "unseal",
+]
 # The annual report's sections (plugin API 1.1, decision 130).
 _BEFORE_REPORT = len(__all__)
 __all__ += [
@@ -404,10 +418,17 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "pole_of",
         "public_page",
         "refuse_other_sites",
-
         # A mail written in the deciding transaction, sent after commit (decision 147).
         "queue_mail",
         "list_partners",
+        # Distances between communes (centroids, great circle), a family's consent, and
+        # files sealed at rest (decision 136).
+        "UnknownPlace",
+        "commune_point",
+        "consent_active",
+        "distance_km",
+        "seal",
+        "unseal",
         # The annual report's sections (decision 130).
         *_REPORT_NAMES,
     ),

@@ -14,6 +14,9 @@ ROLES = MappingProxyType(
         "referent": "Référent Pôle Ressources",
         "partner_structure": "Structure partenaire (EAJE, ACM, assistant maternel…)",
         "family": "Famille",
+        # A sitter relayed by the pole (handisitting): sees only what a plugin opens to
+        # this role (their own profile, bookings and, under an agreed booking, a needs sheet).
+        "sitter": "Intervenant·e de garde à domicile (ses propres gardes seulement)",
         "network_analyst": "Analyste du réseau national (agrégats anonymisés seulement)",
         "network_coordinator": "Coordination du réseau national (approuve les publications)",
     }

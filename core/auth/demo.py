@@ -38,6 +38,7 @@ DEMO_NAMES = {
     "referent": "Émilie Richard (référente)",
     "partner_structure": "Crèche Les Lutins (structure partenaire)",
     "family": "Famille Durand",
+    "sitter": "Inès Lambert (intervenante de garde à domicile)",
     "network_analyst": "Réseau national (analyste)",
 }
 

@@ -59,3 +59,19 @@ def decrypt(secret_key: str, ciphertext: str, context: str) -> bytes:
     return AESGCM(_derived_key(secret_key, b"maillage-keys")).decrypt(
         raw[:12], raw[12:], context.encode()
     )
+
+
+def seal(secret_key: str, plaintext: bytes, context: str) -> bytes:
+    """Files kept in the database (a plugin's documents): AES-256-GCM under a key of
+    their own derived from MAILLAGE_SECRET_KEY, ``context`` (the row's identity) bound as
+    associated data, so a sealed file copied onto another row does not open."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_derived_key(secret_key, b"maillage-files")).encrypt(
+        nonce, plaintext, context.encode()
+    )
+
+
+def unseal(secret_key: str, sealed: bytes, context: str) -> bytes:
+    return AESGCM(_derived_key(secret_key, b"maillage-files")).decrypt(
+        sealed[:12], sealed[12:], context.encode()
+    )

@@ -40,6 +40,8 @@ from core.domain.families.models import Family as FamilyModel
 from core.domain.kits import service as kits
 from core.domain.kits.graphql import Kit, kits_by_id
 from core.domain.kits.models import Kit as KitModel
+
+from core.domain.families.vocabulary import CONSENT_PURPOSES
 from core.domain.structures import service as structures
 from core.domain.structures.graphql import (
     Organisation,
@@ -362,6 +364,15 @@ async def find_epci(session: AsyncSession, siren: str, *, field: str) -> views.E
     if row is None:
         raise ValidationError(f"EPCI inconnu : {siren}", field=field)
     return views.EpciView(row.siren, row.name)
+
+
+async def consent_active(session: AsyncSession, family_id: uuid.UUID, purpose: str) -> bool:
+    """Whether the pole's family ``family_id`` holds an active (not withdrawn) consent for
+    ``purpose`` (a code of core's consent purposes). Asked at each use: a withdrawal
+    recorded on the family's file closes what the consent opened at once."""
+    if purpose not in CONSENT_PURPOSES:
+        raise ValueError(f"unknown consent purpose {purpose!r}")
+    return await families.active_consent(session, family_id, purpose) is not None
 
 
 LOOKUPS: Mapping[str, Callable[..., Awaitable[Any]]] = {

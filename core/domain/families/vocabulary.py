@@ -31,6 +31,8 @@ CONSENT_PURPOSES = MappingProxyType(
         "share_with_structure": "Partage du projet d'accueil avec l'équipe de la structure",
         "share_with_partners": "Échanges avec les partenaires (CAMSP, PMI, MDPH…)",
         "satisfaction_survey": "Envoi du questionnaire de satisfaction",
+        "share_with_sitter": "Partage de la fiche de besoins de l'enfant avec l'intervenant·e "
+        "de garde à domicile retenu·e",
     }
 )
 

@@ -1,0 +1,442 @@
+"""Handisitting's screens in the web app, through ``maillage_pages``: the staff's
+sitters (application, vetting, documents), the families' requests with their ranked
+candidates and each score explained, proposals, first meetings, bookings and sittings;
+and the sitter's own screen (proposals, bookings, needs sheets, feedback).
+
+Every screen runs the named operations of ``operations/`` with the person's context:
+permissions, isolation, audit and coded errors are the API's. Forms keep what was
+typed and show the API's errors next to their field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from core import sdk
+from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
+from plugins.handisitting.vocabulary import WEEKDAYS
+
+HERE = Path(__file__).parent
+NOTICES = {
+    "applied": "La candidature est enregistrée.",
+    "vetted": "L'étape de l'agrément est enregistrée.",
+    "document": "La pièce est enregistrée.",
+    "checked": "La pièce est marquée vérifiée.",
+    "request": "La demande est enregistrée.",
+    "done": "C'est enregistré.",
+}
+APPLY_FIELDS = (
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "commune",
+    "travelKm",
+    "background",
+    "backgroundDetail",
+)
+REQUEST_FIELDS = ("child", "needs", "firstOn", "lastOn", "startsAt", "endsAt", "weekly")
+DOCUMENT_FIELDS = ("kind", "issuedOn", "expiresOn")
+VET_FIELDS = ("status", "reason")
+
+
+def _hs(result: sdk.OperationResult) -> dict[str, Any]:
+    return (result.data or {}).get("handisitting") or {}
+
+
+def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Response:
+    errors = values.get("errors")
+    return view.render(
+        f"handisitting/{template}",
+        status_code=400 if errors else 200,
+        title=title,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+        **values,
+    )
+
+
+async def sitters(view: sdk.PageView) -> Response:
+    data = _hs(await view.run("HsSitters"))
+    nodes, total = sdk.connection_nodes(data, "sitters")
+    return _render(
+        view,
+        "sitters.html",
+        "Handisitting — intervenant·es",
+        section="sitters",
+        sitters=nodes,
+        total=total,
+        incidents=data.get("incidents") or [],
+    )
+
+
+def _slots(view: sdk.PageView) -> list[dict[str, str | int]]:
+    """One row per weekday: start and end, both or none."""
+    slots: list[dict[str, str | int]] = []
+    for day in range(7):
+        start, end = view.value(f"start{day}"), view.value(f"end{day}")
+        if start or end:
+            slots.append({"weekday": day, "startsAt": start, "endsAt": end})
+    return slots
+
+
+async def apply(view: sdk.PageView) -> Response:
+    errors = sdk.FormErrors()
+    given: dict[str, Any] = {name: view.value(name) for name in APPLY_FIELDS}
+    given["skills"] = view.values("skills")
+    given["slots"] = {d: (view.value(f"start{d}"), view.value(f"end{d}")) for d in range(7)}
+    if view.request.method == "POST":
+        insee = await sdk.commune_field(view, errors, given["commune"])
+        km = sdk.count_field(errors, "travelKm", given["travelKm"], required=True)
+        if not errors:
+            answer = await view.run(
+                "HsApply",
+                input={
+                    "firstName": given["firstName"],
+                    "lastName": given["lastName"],
+                    "email": given["email"],
+                    "phone": given["phone"],
+                    "communeInsee": insee,
+                    "travelKm": km,
+                    "background": given["background"],
+                    "backgroundDetail": given["backgroundDetail"],
+                    "skills": given["skills"],
+                    "availability": _slots(view),
+                },
+            )
+            errors = sdk.FormErrors.of(
+                answer,
+                "handisittingApply",
+                form_fields=(*APPLY_FIELDS, "skills", "availability"),
+                aliases={"communeInsee": "commune"},
+            )
+            if not errors:
+                created = answer.data["handisittingApply"]["sitter"]["id"]  # type: ignore[index]
+                return view.redirect("/handisitting/intervenant", id=created, ok="applied")
+    data = _hs(await view.run("HsApplyForm"))
+    return _render(
+        view,
+        "apply.html",
+        "Enregistrer une candidature",
+        section="sitters",
+        given=given,
+        errors=errors,
+        skills=data.get("skills") or [],
+        backgrounds=data.get("backgrounds") or [],
+        weekdays=list(enumerate(WEEKDAYS)),
+    )
+
+
+async def sitter(view: sdk.PageView) -> Response:
+    """A sitter's file: vetting (one step at a time, with the reason), documents (a
+    document seen on the original is recorded with its dates), availability."""
+    sitter_id = view.value("id")
+    errors = sdk.FormErrors()
+    given = {name: view.value(name) for name in (*VET_FIELDS, *DOCUMENT_FIELDS)}
+    action = view.value("action")
+    if view.request.method == "POST" and view.can(MANAGE):
+        if action == "vet":
+            answer = await view.run(
+                "HsVet",
+                input={"sitterId": sitter_id, "status": given["status"], "reason": given["reason"]},
+            )
+            errors = sdk.FormErrors.of(answer, "handisittingVet", form_fields=VET_FIELDS)
+            notice = "vetted"
+        elif action == "check":
+            answer = await view.run("HsCheckDocument", id=view.value("document"))
+            errors = sdk.FormErrors.of(answer, "handisittingCheckDocument", form_fields=())
+            notice = "checked"
+        else:
+            issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
+            expires = sdk.date_field(errors, "expiresOn", given["expiresOn"])
+            if not errors:
+                answer = await view.run(
+                    "HsAddDocument",
+                    input={
+                        "sitterId": sitter_id,
+                        "kind": given["kind"],
+                        "issuedOn": issued,
+                        "expiresOn": expires,
+                    },
+                )
+                errors = sdk.FormErrors.of(
+                    answer, "handisittingAddDocument", form_fields=DOCUMENT_FIELDS
+                )
+            notice = "document"
+        if not errors:
+            return view.redirect("/handisitting/intervenant", id=sitter_id, ok=notice)
+    found = await view.run("HsSitter", id=sitter_id)
+    data = _hs(found)
+    if not data.get("sitter"):
+        return view.not_found()
+    person = data["sitter"]
+    return _render(
+        view,
+        "sitter.html",
+        f"{person['firstName']} {person['lastName']}",
+        section="sitters",
+        sitter=person,
+        kinds=data.get("documentKinds") or [],
+        statuses=[s for s in data.get("sitterStatuses") or [] if s["value"] != "applied"],
+        given=given,
+        errors=errors,
+        action=action,
+    )
+
+
+async def requests(view: sdk.PageView) -> Response:
+    data = _hs(await view.run("HsRequests"))
+    nodes, total = sdk.connection_nodes(data, "requests")
+    return _render(
+        view,
+        "requests.html",
+        "Handisitting — demandes des familles",
+        section="requests",
+        requests=nodes,
+        total=total,
+    )
+
+
+async def new_request(view: sdk.PageView) -> Response:
+    errors = sdk.FormErrors()
+    given: dict[str, Any] = {name: view.value(name) for name in REQUEST_FIELDS}
+    given["skills"] = view.values("skills")
+    if view.request.method == "POST":
+        first = sdk.date_field(errors, "firstOn", given["firstOn"], required=True)
+        last = sdk.date_field(errors, "lastOn", given["lastOn"])
+        family_id, _, child_id = given["child"].partition("|")
+        if not child_id:
+            errors.add("child", "Choisissez l'enfant.")
+        if not errors:
+            answer = await view.run(
+                "HsRecordRequest",
+                input={
+                    "familyId": family_id,
+                    "childId": child_id,
+                    "needs": given["needs"],
+                    "skills": given["skills"],
+                    "firstOn": first,
+                    "lastOn": last,
+                    "weekly": given["weekly"] == "oui",
+                    "startsAt": given["startsAt"],
+                    "endsAt": given["endsAt"],
+                },
+            )
+            errors = sdk.FormErrors.of(
+                answer,
+                "handisittingRecordRequest",
+                form_fields=(*REQUEST_FIELDS, "skills"),
+                aliases={"childId": "child", "familyId": "child"},
+            )
+            if not errors:
+                created = answer.data["handisittingRecordRequest"]["request"]["id"]  # type: ignore[index]
+                return view.redirect("/handisitting/demande", id=created, ok="request")
+    found = await view.run("HsRequestForm")
+    families = ((found.data or {}).get("families") or {}).get("edges") or []
+    children = [
+        {
+            "value": f"{e['node']['id']}|{c['id']}",
+            "label": f"{c['firstName']} ({e['node']['name']})",
+        }
+        for e in families
+        for c in e["node"]["children"]
+    ]
+    return _render(
+        view,
+        "new_request.html",
+        "Enregistrer une demande de garde",
+        section="requests",
+        given=given,
+        errors=errors,
+        children=children,
+        skills=_hs(found).get("skills") or [],
+    )
+
+
+# What a button on the request's page does: its operation, payload and input.
+REQUEST_ACTIONS = {
+    "propose": ("HsPropose", "handisittingPropose"),
+    "answer": ("HsAnswer", "handisittingAnswerProposal"),
+    "meet": ("HsMeet", "handisittingRecordMeeting"),
+    "agree": ("HsAgree", "handisittingAgree"),
+    "sitting": ("HsRecordSitting", "handisittingRecordSitting"),
+    "feedback": ("HsFeedback", "handisittingFeedback"),
+    "close": ("HsCloseRequest", "handisittingCloseRequest"),
+}
+
+
+def _request_input(view: sdk.PageView, action: str, request_id: str) -> dict[str, Any]:
+    today = dt.date.today().isoformat()
+    if action == "propose":
+        return {
+            "requestId": request_id,
+            "sitterId": view.value("sitter"),
+            "confirmWarnings": view.value("confirm") == "oui",
+        }
+    if action == "answer":
+        return {"proposalId": view.value("proposal"), "accept": view.value("accept") == "oui"}
+    if action == "meet":
+        return {"proposalId": view.value("proposal"), "metOn": view.value("metOn") or today}
+    if action == "agree":
+        return {"proposalId": view.value("proposal"), "agreedOn": view.value("agreedOn") or today}
+    if action == "sitting":
+        return {"sittingId": view.value("sitting"), "status": view.value("status")}
+    if action == "feedback":
+        return {
+            "sittingId": view.value("sitting"),
+            "side": view.value("side") or "family",
+            "rating": int(view.value("rating") or 0),
+            "comment": view.value("comment"),
+        }
+    return {"requestId": request_id, "reason": view.value("reason")}
+
+
+async def request(view: sdk.PageView) -> Response:
+    """A request: the needs, the ranked candidates (each score's parts), and the path
+    from proposal to booking, one button at a time; the sittings and their feedback."""
+    request_id = view.value("id")
+    errors = sdk.FormErrors()
+    action = view.value("action")
+    if view.request.method == "POST" and view.can(MANAGE) and action in REQUEST_ACTIONS:
+        operation, payload = REQUEST_ACTIONS[action]
+        if action == "feedback" and view.value("rating") not in {"1", "2", "3", "4"}:
+            errors.add(None, "Choisissez une note de 1 à 4.")
+        else:
+            answer = await view.run(operation, input=_request_input(view, action, request_id))
+            payload = "handisittingLeaveFeedback" if action == "feedback" else payload
+            errors = sdk.FormErrors.of(answer, payload, form_fields=())
+        if not errors:
+            return view.redirect("/handisitting/demande", id=request_id, ok="done")
+    data = _hs(await view.run("HsRequest", id=request_id))
+    if not data.get("request"):
+        return view.not_found()
+    child = data["request"]["child"]
+    return _render(
+        view,
+        "request.html",
+        f"Demande pour {child['firstName'] if child else 'un enfant'}",
+        section="requests",
+        request=data["request"],
+        candidates=data.get("candidates") or [],
+        reasons=data.get("unmatchedReasons") or [],
+        errors=errors,
+        today=dt.date.today().isoformat(),
+    )
+
+
+async def mine(view: sdk.PageView) -> Response:
+    """The sitter's own screen: proposals to answer, bookings, feedback after a sitting."""
+    errors = sdk.FormErrors()
+    if view.request.method == "POST":
+        if view.value("action") == "answer":
+            answer = await view.run(
+                "HsAnswer",
+                input={
+                    "proposalId": view.value("proposal"),
+                    "accept": view.value("accept") == "oui",
+                },
+            )
+            errors = sdk.FormErrors.of(answer, "handisittingAnswerProposal", form_fields=())
+        elif view.value("rating") not in {"1", "2", "3", "4"}:
+            errors.add(None, "Choisissez une note de 1 à 4.")
+        else:
+            answer = await view.run(
+                "HsFeedback",
+                input={
+                    "sittingId": view.value("sitting"),
+                    "side": "sitter",
+                    "rating": int(view.value("rating")),
+                    "comment": view.value("comment"),
+                },
+            )
+            errors = sdk.FormErrors.of(answer, "handisittingLeaveFeedback", form_fields=())
+        if not errors:
+            return view.redirect("/handisitting/mes-gardes", ok="done")
+    data = _hs(await view.run("HsMine"))
+    return _render(
+        view,
+        "mine.html",
+        "Mes gardes",
+        section="mine",
+        me=data.get("me"),
+        proposals=data.get("myProposals") or [],
+        bookings=data.get("myBookings") or [],
+        errors=errors,
+    )
+
+
+async def needs_sheet(view: sdk.PageView) -> Response:
+    data = _hs(await view.run("HsNeedsSheet", id=view.value("garde")))
+    if not data.get("needsSheet"):
+        # Closed, another sitter's, or never existed: the same answer (decision 137).
+        return view.not_found()
+    sheet = data["needsSheet"]
+    return _render(
+        view,
+        "needs_sheet.html",
+        f"Fiche de besoins — {sheet['childFirstName']}",
+        section="mine",
+        sheet=sheet,
+    )
+
+
+def contribution() -> sdk.PageContribution:
+    form = ("GET", "POST")
+    return sdk.PageContribution(
+        pages=[
+            sdk.Page("/handisitting", sitters, action=READ, operations=("HsSitters",)),
+            sdk.Page(
+                "/handisitting/candidature",
+                apply,
+                methods=form,
+                action=MANAGE,
+                operations=("HsApplyForm", "CommunePick", "HsApply"),
+            ),
+            sdk.Page(
+                "/handisitting/intervenant",
+                sitter,
+                methods=form,
+                action=READ,
+                operations=("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument"),
+            ),
+            sdk.Page("/handisitting/demandes", requests, action=READ, operations=("HsRequests",)),
+            sdk.Page(
+                "/handisitting/demandes/nouvelle",
+                new_request,
+                methods=form,
+                action=MANAGE,
+                operations=("HsRequestForm", "HsRecordRequest"),
+            ),
+            sdk.Page(
+                "/handisitting/demande",
+                request,
+                methods=form,
+                action=READ,
+                operations=("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values())),
+            ),
+            sdk.Page(
+                "/handisitting/mes-gardes",
+                mine,
+                methods=form,
+                action=SITTER,
+                operations=("HsMine", "HsAnswer", "HsFeedback"),
+            ),
+            sdk.Page(
+                "/handisitting/fiche", needs_sheet, action=SITTER, operations=("HsNeedsSheet",)
+            ),
+        ],
+        templates=HERE / "templates",
+        operations=HERE / "operations",
+    )
+
+
+def navigation() -> list[sdk.NavEntry]:
+    return [
+        sdk.NavEntry("Handisitting", "/handisitting", action=READ, order=75),
+        sdk.NavEntry("Mes gardes", "/handisitting/mes-gardes", action=SITTER, order=10),
+    ]
+
+
+__all__ = ["RESPOND", "contribution", "navigation"]

@@ -44,7 +44,6 @@ from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
 from core.auth.mail import queue as queue_mail
-
 from core.auth.secrets import seal, unseal
 from core.contributions import (
     Event,

@@ -37,11 +37,10 @@ from core.domain.families import service as families
 from core.domain.families.graphql import Child, Family, children_by_id, families_by_id
 from core.domain.families.models import Child as ChildModel
 from core.domain.families.models import Family as FamilyModel
+from core.domain.families.vocabulary import CONSENT_PURPOSES
 from core.domain.kits import service as kits
 from core.domain.kits.graphql import Kit, kits_by_id
 from core.domain.kits.models import Kit as KitModel
-
-from core.domain.families.vocabulary import CONSENT_PURPOSES
 from core.domain.structures import service as structures
 from core.domain.structures.graphql import (
     Organisation,
@@ -312,6 +311,7 @@ async def find_kit(session: AsyncSession, id: Any, *, field: str) -> views.KitVi
         session, select(m.id, m.name, m.theme, m.status).where(m.id == _id(id, field)), field
     )
     return views.KitView(r.id, r.name, r.theme, r.status)
+
 
 async def list_partners(
     session: AsyncSession, *, kind: str | None = None, limit: int = 100

@@ -5,21 +5,15 @@ accessibility violation, the published copy by a checkbox, and the PDF download.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_app import COORDINATOR, serious_violations, signed_in
+from tests.browser.test_printed_documents import coordinator
+from tests.browser.test_web_app import serious_violations
 from tests.live import LiveServer
 from tests.pdf import read
 
-
-@pytest.fixture
-def coordinator(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    page = signed_in(browser, live, COORDINATOR)
-    yield page
-    page.context.close()
+__all__ = ["coordinator"]  # the signed-in coordinator's page, a fixture
 
 
 def test_the_coordinator_reads_the_year_switches_to_the_published_copy_and_downloads(

@@ -41,6 +41,7 @@ from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
+from benchmarks import report as report_bench
 from core.app.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -130,6 +131,7 @@ async def foundation() -> None:
         await outreach_bench.run(url, db, tenant)
         await db.dispose()
     await kits_bench.run()
+    await report_bench.run()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

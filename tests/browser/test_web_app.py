@@ -243,6 +243,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Sensibilisations",
             "Événements",
             "Référents",  # the referent_charters plugin, enabled by this pole
+            "Rapport d'activité",
         ]
         both.get_by_role("link", name="Changer de pôle").click()
         expect(both.locator("h1")).to_have_text("Changer de pôle")
@@ -298,6 +299,7 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
             "/annuaire",
             "/evenements",
             "/referents",
+            "/rapport?annee=2025",
         ):
             page.goto(f"{live.base_url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")

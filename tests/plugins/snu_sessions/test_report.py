@@ -7,17 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core import sdk
 from core.plugins.report_scope import collect_sections
-from plugins.snu_sessions import quiz
-from tests.plugins.snu_sessions.operations import (
-    ATTENDANCE,
-    add_group,
-    ok,
-    record_session,
-    schedule,
-)
-from tests.plugins.snu_sessions.test_indicators import _form
+from tests.plugins.snu_sessions.operations import answered_day
 
 
 async def _sections(host: Any, db: Any, tenant: Any, enabled: set[str]) -> list[Any]:
@@ -38,36 +29,7 @@ async def test_the_report_section_of_the_year(
 ) -> None:
     tenant = await make_tenant("62")
     await enable_plugin(tenant, "snu_sessions")
-    session = await record_session(graphql, tenant, centre="Centre SNU des Dunes")
-    group = (await add_group(graphql, tenant, session["id"], "G1", 30))["group"]
-    ok(
-        await graphql.execute(
-            ATTENDANCE,
-            {
-                "input": {
-                    "sessionId": session["id"],
-                    "groups": [{"groupId": group["id"], "present": 28}],
-                }
-            },
-            tenant=tenant,
-        ),
-        "snuSessionsRecordAttendance",
-    )
-    now = dt.datetime.now(dt.UTC)
-    code = (
-        await schedule(
-            graphql, tenant, session["id"], cap=50, before_open=now - dt.timedelta(hours=8)
-        )
-    )["quiz"]["linkCode"]
-    pole = sdk.PublicPole(tenant.id, tenant.slug, tenant.name, maillage_db)
-    for _ in range(5):
-        await quiz.answer(
-            pole, code, phase="before", given=_form("before", 2), now=now - dt.timedelta(hours=7)
-        )
-    for _ in range(4):
-        await quiz.answer(
-            pole, code, phase="after", given=_form("after", 4), now=now - dt.timedelta(hours=1)
-        )
+    await answered_day(graphql, tenant, maillage_db, centre="Centre SNU des Dunes")
 
     sections = await _sections(maillage_host, maillage_db, tenant, {"snu_sessions"})
     mine = next(s for s in sections if s.key == "snu_sessions")

@@ -12,6 +12,8 @@
   loans, through GraphQL, on SQLite and PostgreSQL.
 * the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
   N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
+* the SNU quiz (benchmarks/snu_quiz.py): 300 anonymous answers in one minute by 20
+  concurrent clients over HTTP against a cap of 250, on SQLite and PostgreSQL;
 * the network releases' protection (benchmarks/protection.py): 150 poles' releases of
   one year protected (primary and complementary suppression, LP audit).
 * with ``--compare`` instead (benchmarks/compare.py): maillage side by side with
@@ -42,6 +44,8 @@ from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
 from benchmarks import report as report_bench
+
+from benchmarks import snu_quiz as snu_quiz_bench
 from core.app.app import create_app
 from core.db import migrate
 from core.domain.areas.models import ServiceArea
@@ -132,6 +136,8 @@ async def foundation() -> None:
         await db.dispose()
     await kits_bench.run()
     await report_bench.run()
+
+    await snu_quiz_bench.run()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

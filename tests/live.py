@@ -146,7 +146,9 @@ def start_demo(workdir: Path, **overrides: str) -> LiveServer:
     workdir.mkdir(parents=True, exist_ok=True)
     env = demo_environment(workdir, **overrides)
     run_cli(env, "demo", "setup", cwd=workdir)
-    return start_server(env, workdir)
+    # 60 s as the concurrency suite's server: on a loaded 2-core machine the app takes
+    # more than 30 s to import and build its schema and pages.
+    return start_server(env, workdir, timeout=60)
 
 
 def postgres_overrides(runtime: str, owner: str, platform: str) -> dict[str, str]:

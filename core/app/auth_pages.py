@@ -28,17 +28,25 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         html,
         status_code=status,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "form-action 'self' https:; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY",
-            # Same-origin: our own form posts carry our Origin (and Referer), which the
-            # cross-site guard checks where Sec-Fetch-Site is not sent; other sites
-            # get nothing (the questionnaire's token stays in the app).
-            "Referrer-Policy": "same-origin",
-        },
+        headers=page_headers(
+            "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self' https:; frame-ancestors 'none'"
+        ),
     )
+
+
+def page_headers(policy: str) -> dict[str, str]:
+    """The headers of a page for people without a session (sign-in, questionnaires,
+    a plugin's public pages): never cached, never framed, this content policy."""
+    return {
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": policy,
+        "X-Frame-Options": "DENY",
+        # Same-origin: our own form posts carry our Origin (and Referer), which the
+        # cross-site guard checks where Sec-Fetch-Site is not sent; other sites get
+        # nothing (a questionnaire's token stays in the app).
+        "Referrer-Policy": "same-origin",
+    }
 
 
 def _error(message: str | None) -> str:

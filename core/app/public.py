@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.app.auth_pages import page_headers
 from core.plugins.state import enabled_plugins
 from core.tenancy.models import Tenant
 
@@ -76,13 +77,10 @@ def public_page(title: str, body: str, status: int = 200, *, lang: str = "fr") -
     return HTMLResponse(
         html,
         status_code=status,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY",
-            "Referrer-Policy": "same-origin",
-        },
+        headers=page_headers(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'"
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from core import sdk
 from plugins.snu_sessions import indicators, pages, public, seed
 from plugins.snu_sessions.graphql import contribution
 from plugins.snu_sessions.models import MODELS
+from plugins.snu_sessions.report import sections as report_sections
 
 MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 
@@ -102,6 +103,11 @@ def maillage_actions() -> list[sdk.Action]:
 @sdk.hookimpl
 def maillage_indicators() -> list[sdk.IndicatorSpec]:
     return list(indicators.ALL)
+
+
+@sdk.hookimpl
+async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
+    return await report_sections(report)
 
 
 @sdk.hookimpl

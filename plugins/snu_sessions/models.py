@@ -21,11 +21,13 @@ from core import sdk
 class SnuSessionsSession(sdk.TenantScoped, sdk.Timestamped, sdk.Base):
     """An awareness day (or two) at one SNU centre, for its volunteers in groups."""
 
-    __tablename__ = "snu_sessions_sessions"
+    # « days », not « sessions »: ``session_id`` is core's word for a sign-in session
+    # (refresh tokens), and the schema lint reads ``<singular>_id`` as a key of the table.
+    __tablename__ = "snu_sessions_days"
     __table_args__ = (
-        sdk.COMMUNE.key("commune_insee", name="fk_snu_sessions_sessions_commune"),
-        sdk.tenant_unique("link_code", name="uq_snu_sessions_sessions_link_code"),
-        sdk.tenant_index("ix_snu_sessions_sessions_starts_on", "starts_on"),
+        sdk.COMMUNE.key("commune_insee", name="fk_snu_sessions_days_commune"),
+        sdk.tenant_unique("link_code", name="uq_snu_sessions_days_link_code"),
+        sdk.tenant_index("ix_snu_sessions_days_starts_on", "starts_on"),
         CheckConstraint("ends_on >= starts_on", name="dates"),
     )
 
@@ -70,7 +72,7 @@ class SnuSessionsGroup(sdk.TenantScoped, sdk.Timestamped, sdk.Base):
     __table_args__ = (
         sdk.tenant_fk(
             ["session_id"],
-            "snu_sessions_sessions",
+            "snu_sessions_days",
             ondelete="CASCADE",
             name="fk_snu_sessions_groups_session",
         ),
@@ -126,7 +128,7 @@ class SnuSessionsMaterial(sdk.TenantScoped, sdk.Base):
     __table_args__ = (
         sdk.tenant_fk(
             ["session_id"],
-            "snu_sessions_sessions",
+            "snu_sessions_days",
             ondelete="CASCADE",
             name="fk_snu_sessions_materials_session",
         ),
@@ -146,7 +148,7 @@ class SnuSessionsQuizItem(sdk.TenantScoped, sdk.Base):
     __table_args__ = (
         sdk.tenant_fk(
             ["session_id"],
-            "snu_sessions_sessions",
+            "snu_sessions_days",
             ondelete="CASCADE",
             name="fk_snu_sessions_quiz_items_session",
         ),
@@ -172,7 +174,7 @@ class SnuSessionsQuizWindow(sdk.TenantScoped, sdk.Base):
     __table_args__ = (
         sdk.tenant_fk(
             ["session_id"],
-            "snu_sessions_sessions",
+            "snu_sessions_days",
             ondelete="CASCADE",
             name="fk_snu_sessions_quiz_windows_session",
         ),
@@ -200,7 +202,7 @@ class SnuSessionsQuizResponse(sdk.TenantScoped, sdk.Base):
     __table_args__ = (
         sdk.tenant_fk(
             ["session_id"],
-            "snu_sessions_sessions",
+            "snu_sessions_days",
             ondelete="CASCADE",
             name="fk_snu_sessions_quiz_responses_session",
         ),

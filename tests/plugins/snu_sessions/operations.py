@@ -9,8 +9,11 @@ from typing import Any
 
 from strawberry import relay
 
+from core import sdk
 from core.domain.kits.models import Kit
 from core.domain.structures.models import Partner
+from plugins.snu_sessions import quiz
+from plugins.snu_sessions.vocabulary import DEFAULT_QUIZ, ItemKind
 
 CALAIS = "62193"
 ARRAS = "62041"
@@ -152,3 +155,48 @@ async def kit_and_partner(db: Any, tenant: Any) -> tuple[str, str]:
         session.add_all([kit, partner])
         await session.commit()
         return relay.to_base64("Kit", str(kit.id)), relay.to_base64("Partner", str(partner.id))
+
+
+KNOWLEDGE = [i for i in DEFAULT_QUIZ if i.kind is ItemKind.KNOWLEDGE]
+
+
+def quiz_form(phase: str, right: int) -> dict[str, str]:
+    """A phone's answers with the first ``right`` knowledge items right, the others
+    wrong, every attitude statement at 3."""
+    form = {"phase": phase}
+    for n, item in enumerate(KNOWLEDGE):
+        assert item.right is not None
+        form[item.key] = str(item.right if n < right else (item.right + 1) % len(item.choices))
+    for item in DEFAULT_QUIZ:
+        form.setdefault(item.key, "3")
+    return form
+
+
+async def answered_day(graphql: Any, tenant: Any, db: Any, **change: Any) -> dict[str, Any]:
+    """A day of this year: group G1 (30, 28 present), group G2 (25, attendance not noted),
+    its quiz answered through the quiz's own service (the public pages' path): 5 answers
+    before with 2 of the 5 knowledge items right (10/25), 4 after with 4 right (16/20)."""
+    session = await record_session(graphql, tenant, **change)
+    group = (await add_group(graphql, tenant, session["id"], "G1", 30))["group"]
+    await add_group(graphql, tenant, session["id"], "G2", 25)
+    present = {"sessionId": session["id"], "groups": [{"groupId": group["id"], "present": 28}]}
+    ok(
+        await graphql.execute(ATTENDANCE, {"input": present}, tenant=tenant),
+        "snuSessionsRecordAttendance",
+    )
+    now = dt.datetime.now(dt.UTC)
+    scheduled = await schedule(
+        graphql, tenant, session["id"], cap=50, before_open=now - dt.timedelta(hours=8)
+    )
+    code = scheduled["quiz"]["linkCode"]
+    pole = sdk.PublicPole(tenant.id, tenant.slug, tenant.name, db)
+    for phase, count, right, at in (("before", 5, 2, 7), ("after", 4, 4, 1)):
+        for _ in range(count):
+            await quiz.answer(
+                pole,
+                code,
+                phase=phase,
+                given=quiz_form(phase, right),
+                now=now - dt.timedelta(hours=at),
+            )
+    return session

@@ -7,17 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core import sdk
-from plugins.snu_sessions import quiz
-from plugins.snu_sessions.vocabulary import DEFAULT_QUIZ, ItemKind
-from tests.plugins.snu_sessions.operations import (
-    ATTENDANCE,
-    add_group,
-    ok,
-    payload,
-    record_session,
-    schedule,
-)
+from tests.plugins.snu_sessions.operations import answered_day, payload
 
 FIGURE = """
 query($name: String!, $dims: [String!], $year: Int!) {
@@ -26,18 +16,6 @@ query($name: String!, $dims: [String!], $year: Int!) {
   }
 }
 """
-KNOWLEDGE = [i for i in DEFAULT_QUIZ if i.kind is ItemKind.KNOWLEDGE]
-
-
-def _form(phase: str, right: int) -> dict[str, str]:
-    """Answers with the first ``right`` knowledge items right, the others wrong."""
-    form = {"phase": phase}
-    for n, item in enumerate(KNOWLEDGE):
-        assert item.right is not None
-        form[item.key] = str(item.right if n < right else (item.right + 1) % len(item.choices))
-    for item in DEFAULT_QUIZ:
-        form.setdefault(item.key, "3")
-    return form
 
 
 async def _figure(graphql: Any, tenant: Any, name: str, *dims: str) -> dict[str, Any]:
@@ -53,35 +31,7 @@ async def test_the_days_figures(
 ) -> None:
     tenant = await make_tenant("62")
     await enable_plugin(tenant, "snu_sessions")
-    session = await record_session(graphql, tenant)
-    one = await add_group(graphql, tenant, session["id"], "G1", 30)
-    await add_group(graphql, tenant, session["id"], "G2", 25)  # attendance not noted
-    group = one["group"]
-    ok(
-        await graphql.execute(
-            ATTENDANCE,
-            {
-                "input": {
-                    "sessionId": session["id"],
-                    "groups": [{"groupId": group["id"], "present": 28}],
-                }
-            },
-            tenant=tenant,
-        ),
-        "snuSessionsRecordAttendance",
-    )
-    now = dt.datetime.now(dt.UTC)
-    scheduled = await schedule(
-        graphql, tenant, session["id"], cap=50, before_open=now - dt.timedelta(hours=8)
-    )
-    code = scheduled["quiz"]["linkCode"]
-    pole = sdk.PublicPole(tenant.id, tenant.slug, tenant.name, maillage_db)
-    before, after = now - dt.timedelta(hours=7), now - dt.timedelta(hours=1)
-    # Before: 5 answers with 2 of the 5 knowledge items right (10/25); after: 4 with 4 (16/20).
-    for _ in range(5):
-        await quiz.answer(pole, code, phase="before", given=_form("before", 2), now=before)
-    for _ in range(4):
-        await quiz.answer(pole, code, phase="after", given=_form("after", 4), now=after)
+    await answered_day(graphql, tenant, maillage_db)
 
     assert (await _figure(graphql, tenant, "snu_sessions.sessions"))["total"] == 1
     reached = await _figure(graphql, tenant, "snu_sessions.young_people", "commune")

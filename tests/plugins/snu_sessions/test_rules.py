@@ -21,6 +21,7 @@ from tests.plugins.snu_sessions.operations import (
     SESSION,
     SESSIONS,
     add_group,
+    answered_day,
     foreign_id,
     kit_and_partner,
     ok,
@@ -259,3 +260,30 @@ async def test_listing_sessions_takes_as_many_statements_for_six_as_for_two(
         await one_more(n)
     assert await count() == with_two
     assert ARRAS  # the other commune of the module's tests, used by the pages' tests
+
+
+DELETE = """
+mutation($id: ID!) { snuSessionsDeleteSession(id: $id) { errors { code field message } } }
+"""
+
+
+async def test_a_session_with_answers_is_kept_one_without_is_deleted(
+    make_tenant: Any, enable_plugin: Any, graphql: Any, maillage_db: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    answered = await answered_day(graphql, tenant, maillage_db)
+    kept = await graphql.execute(DELETE, {"id": answered["id"]}, tenant=tenant)
+    error = _error(kept, "snuSessionsDeleteSession")
+    assert (error["code"], error["field"]) == ("CONFLICT", "id")
+
+    empty = await record_session(graphql, tenant, centre="Centre annulé")
+    await add_group(graphql, tenant, empty["id"], "G1", 20)
+    await schedule(graphql, tenant, empty["id"], cap=30, before_open=NOW)
+    ok(
+        await graphql.execute(DELETE, {"id": empty["id"]}, tenant=tenant),
+        "snuSessionsDeleteSession",
+    )
+    gone = await graphql.execute(SESSION, {"id": empty["id"]}, tenant=tenant)
+    assert error_codes(gone) == ["NOT_FOUND"]
+    listed = payload(await graphql.execute(SESSIONS, tenant=tenant), "snuSessions")
+    assert listed["sessions"]["totalCount"] == 1

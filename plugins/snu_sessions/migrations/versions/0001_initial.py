@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = ("snu_sessions",)
 depends_on: str | Sequence[str] | None = None
 
 TABLES = (
-    "snu_sessions_sessions",
+    "snu_sessions_days",
     "snu_sessions_groups",
     "snu_sessions_facilitators",
     "snu_sessions_materials",
@@ -31,7 +31,7 @@ TABLES = (
 
 def upgrade() -> None:
     op.create_table(
-        "snu_sessions_sessions",
+        "snu_sessions_days",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("centre", sa.String(length=200), nullable=False),
@@ -54,27 +54,27 @@ def upgrade() -> None:
             server_default=sa.func.now(),
             nullable=False,
         ),
-        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_snu_sessions_sessions_dates")),
+        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_snu_sessions_days_dates")),
         sa.ForeignKeyConstraint(
-            ["commune_insee"], ["communes.insee_code"], name="fk_snu_sessions_sessions_commune"
+            ["commune_insee"], ["communes.insee_code"], name="fk_snu_sessions_days_commune"
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],
-            name=op.f("fk_snu_sessions_sessions_tenant_id_tenants"),
+            name=op.f("fk_snu_sessions_days_tenant_id_tenants"),
             ondelete="RESTRICT",
         ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_snu_sessions_sessions")),
-        sa.UniqueConstraint("tenant_id", "link_code", name="uq_snu_sessions_sessions_link_code"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_snu_sessions_days")),
+        sa.UniqueConstraint("tenant_id", "link_code", name="uq_snu_sessions_days_link_code"),
         info={
             "maillage_kind": "tenant",
             "maillage_module": "plugins.snu_sessions.models",
             "maillage_owner": "snu_sessions",
         },
     )
-    with op.batch_alter_table("snu_sessions_sessions", schema=None) as batch_op:
+    with op.batch_alter_table("snu_sessions_days", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_snu_sessions_sessions_starts_on", ["tenant_id", "starts_on"], unique=False
+            "ix_snu_sessions_days_starts_on", ["tenant_id", "starts_on"], unique=False
         )
 
     op.create_table(
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.CheckConstraint("size >= 1", name=op.f("ck_snu_sessions_groups_size")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "session_id"],
-            ["snu_sessions_sessions.tenant_id", "snu_sessions_sessions.id"],
+            ["snu_sessions_days.tenant_id", "snu_sessions_days.id"],
             name="fk_snu_sessions_groups_session",
             ondelete="CASCADE",
         ),
@@ -137,7 +137,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "session_id"],
-            ["snu_sessions_sessions.tenant_id", "snu_sessions_sessions.id"],
+            ["snu_sessions_days.tenant_id", "snu_sessions_days.id"],
             name="fk_snu_sessions_materials_session",
             ondelete="CASCADE",
         ),
@@ -171,7 +171,7 @@ def upgrade() -> None:
         sa.Column("reverse", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id", "session_id"],
-            ["snu_sessions_sessions.tenant_id", "snu_sessions_sessions.id"],
+            ["snu_sessions_days.tenant_id", "snu_sessions_days.id"],
             name="fk_snu_sessions_quiz_items_session",
             ondelete="CASCADE",
         ),
@@ -200,7 +200,7 @@ def upgrade() -> None:
         sa.Column("pairing_code", sa.String(length=12), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "session_id"],
-            ["snu_sessions_sessions.tenant_id", "snu_sessions_sessions.id"],
+            ["snu_sessions_days.tenant_id", "snu_sessions_days.id"],
             name="fk_snu_sessions_quiz_responses_session",
             ondelete="CASCADE",
         ),
@@ -250,7 +250,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "session_id"],
-            ["snu_sessions_sessions.tenant_id", "snu_sessions_sessions.id"],
+            ["snu_sessions_days.tenant_id", "snu_sessions_days.id"],
             name="fk_snu_sessions_quiz_windows_session",
             ondelete="CASCADE",
         ),

@@ -40,6 +40,7 @@ from plugins.handisitting.types import (
     HandisittingMyBooking,
     HandisittingNeedsSheet,
     HandisittingProposal,
+    HandisittingRenewal,
     HandisittingRequest,
     HandisittingRequestConnection,
     HandisittingSitter,
@@ -442,6 +443,26 @@ class HandisittingQuery:
             )
             ranked = await matching.rank(session, request, today=dt.date.today(), limit=first)
         return [HandisittingCandidate.of(c) for c in ranked]
+
+    @strawberry.field(
+        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es) qui ont "
+        "expiré ou expirent dans les jours donnés (30 par défaut), la plus proche d'abord. Une "
+        "pièce obligatoire expirée suspend les propositions jusqu'à son renouvellement.",
+        extensions=sdk.requires(READ),
+    )
+    async def renewals(self, info: sdk.Info, within_days: int = 30) -> list[HandisittingRenewal]:
+        if not 0 <= within_days <= 366:
+            raise sdk.ValidationError("de 0 à 366 jours", field="withinDays")
+        today = dt.date.today()
+        async with info.context.db_session() as session:
+            found = await sitters.expiring(session, today=today, within_days=within_days)
+        return [
+            HandisittingRenewal(
+                sitter=HandisittingSitter.from_row(sitter),
+                document=HandisittingDocument.from_row(doc, today),
+            )
+            for sitter, doc in found
+        ]
 
     @strawberry.field(
         description="Incidents signalés, ceux à traiter d'abord.", extensions=sdk.requires(READ)

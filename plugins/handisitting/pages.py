@@ -69,6 +69,7 @@ async def sitters(view: sdk.PageView) -> Response:
         sitters=nodes,
         total=total,
         incidents=data.get("incidents") or [],
+        renewals=data.get("renewals") or [],
     )
 
 

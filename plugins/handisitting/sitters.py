@@ -507,3 +507,27 @@ async def availability(
     ).scalars():
         away.setdefault(u.sitter_id, []).append(u)
     return slots, away
+
+
+async def expiring(
+    session: AsyncSession, *, today: dt.date, within_days: int
+) -> list[tuple[Sitter, Document]]:
+    """The current documents of sitters still in the pole's pool (not refused) that
+    expire within ``within_days`` or have expired: the renewals to ask for. Two
+    statements, whatever the number of sitters."""
+    pool = list(
+        (
+            await session.execute(select(Sitter).where(Sitter.status != SitterStatus.REFUSED.value))
+        ).scalars()
+    )
+    by_sitter: dict[uuid.UUID, list[Document]] = {}
+    for doc in await documents(session, [s.id for s in pool]):
+        by_sitter.setdefault(doc.sitter_id, []).append(doc)
+    limit = today + dt.timedelta(days=within_days)
+    found = [
+        (sitter, doc)
+        for sitter in pool
+        for doc in current_documents(by_sitter.get(sitter.id, [])).values()
+        if doc.expires_on is not None and doc.expires_on <= limit
+    ]
+    return sorted(found, key=lambda pair: (pair[1].expires_on, pair[0].last_name))

@@ -643,6 +643,12 @@ class HandisittingMyBooking:
     sittings: list[HandisittingSitting]
 
 
+@strawberry.type(description="Une pièce à renouveler : expirée, ou qui expire bientôt.")
+class HandisittingRenewal:
+    sitter: HandisittingSitter
+    document: HandisittingDocument
+
+
 @strawberry.type(
     description="Heures de garde faites, par mois et par famille (relevé pour la famille)."
 )

@@ -10,6 +10,8 @@
   for a pole with five years of sessions, on SQLite and PostgreSQL.
 * kits (benchmarks/kits.py): the availability calendar of 50 kits with five years of
   loans, through GraphQL, on SQLite and PostgreSQL.
+* handisitting (benchmarks/handisitting.py): ranking 500 sitters for one request,
+  through GraphQL, on SQLite.
 * the main list queries (benchmarks/lists.py) on generated data (benchmarks/generator.py):
   N poles × M children, SQL statements per request and latency, on SQLite and PostgreSQL.
 * the SNU quiz (benchmarks/snu_quiz.py): 300 anonymous answers in one minute by 20
@@ -39,6 +41,7 @@ from sqlalchemy import select
 
 from benchmarks import auth as auth_bench
 from benchmarks import compare as compare_bench
+from benchmarks import handisitting as handisitting_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
@@ -138,6 +141,8 @@ async def foundation() -> None:
     await report_bench.run()
 
     await snu_quiz_bench.run()
+
+    await handisitting_bench.run()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

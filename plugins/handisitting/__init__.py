@@ -20,6 +20,7 @@ from typing import Any
 
 from core import sdk
 from plugins.handisitting import access, indicators, pages, personal_data, routes, seed
+from plugins.handisitting import report as handisitting_report
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
 
@@ -108,3 +109,8 @@ def maillage_indicators() -> list[sdk.IndicatorSpec]:
 @sdk.hookimpl
 def maillage_personal_data() -> list[sdk.PersonalDataSource]:
     return personal_data.family_sources()
+
+
+@sdk.hookimpl
+async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
+    return await handisitting_report.sections(report)

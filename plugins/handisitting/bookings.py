@@ -70,7 +70,7 @@ async def record_request(
 ) -> Request:
     family = await sdk.find_family(session, family_id, field="input.familyId")
     child = await sdk.find_child(session, child_id, field="input.childId", family_id=family.id)
-    needs = checks.text(needs, "input.needs", label="Fiche de besoins", max_length=sdk.NOTE)
+    needs = checks.words(needs, "input.needs", label="Fiche de besoins", max_length=sdk.NOTE)
     codes = await sitter_service.check_skills(session, skill_codes, "input.skills")
     place = await sdk.find_commune(
         session,
@@ -219,7 +219,7 @@ async def answer(
             field="input.proposalId",
         )
     proposal.status = (ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED).value
-    proposal.answer_note = checks.text(
+    proposal.answer_note = checks.words(
         note, "input.note", label="Mot", max_length=sdk.NOTE, required=False
     )
     await session.flush()
@@ -363,7 +363,7 @@ async def cancel(
     """Cancel a booking: its planned sittings with it, and the needs sheet closes at once."""
     booking = await checks.row(session, Booking, booking_id, "input.bookingId")
     side = checks.code(Side, by, "input.by")
-    reason = checks.text(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
+    reason = checks.words(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
     if booking.status == BookingStatus.CANCELLED.value:
         raise sdk.ConflictError("garde déjà annulée", field="input.bookingId")
     booking.status = BookingStatus.CANCELLED.value
@@ -438,7 +438,7 @@ async def leave_feedback(
         raise sdk.ValidationError("l'avis suit une garde faite", field="input.sittingId")
     if not 1 <= rating <= 4:
         raise sdk.ValidationError("note de 1 à 4", field="input.rating")
-    comment = checks.text(
+    comment = checks.words(
         comment, "input.comment", label="Commentaire", max_length=sdk.NOTE, required=False
     )
     if await session.scalar(
@@ -473,7 +473,7 @@ async def report_incident(
     checks.day(happened_on, "input.happenedOn", label="Date")
     if happened_on > dt.date.today():
         raise sdk.ValidationError("date dans le futur", field="input.happenedOn")
-    text = checks.text(description, "input.description", label="Description", max_length=sdk.NOTE)
+    text = checks.words(description, "input.description", label="Description", max_length=sdk.NOTE)
     row = Incident(
         booking_id=booking.id, reported_by=side.value, happened_on=happened_on, description=text
     )

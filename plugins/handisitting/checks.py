@@ -23,7 +23,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EARLIEST = dt.date(2000, 1, 1)
 
 
-def text(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> str:
+def words(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise sdk.ValidationError(f"{label} : champ obligatoire", field=field)
@@ -33,7 +33,7 @@ def text(value: str, field: str, *, label: str, max_length: int, required: bool 
 
 
 def email(value: str, field: str) -> str:
-    value = text(value, field, label="Adresse électronique", max_length=254)
+    value = words(value, field, label="Adresse électronique", max_length=254)
     if not EMAIL_RE.match(value):
         raise sdk.ValidationError("adresse électronique invalide", field=field)
     return value.lower()

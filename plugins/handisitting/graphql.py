@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
@@ -39,6 +40,7 @@ from plugins.handisitting.types import (
     HandisittingMyBooking,
     HandisittingNeedsSheet,
     HandisittingProposal,
+    HandisittingRenewal,
     HandisittingRequest,
     HandisittingRequestConnection,
     HandisittingSitter,
@@ -443,6 +445,26 @@ class HandisittingQuery:
         return [HandisittingCandidate.of(c) for c in ranked]
 
     @strawberry.field(
+        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es) qui ont "
+        "expiré ou expirent dans les jours donnés (30 par défaut), la plus proche d'abord. Une "
+        "pièce obligatoire expirée suspend les propositions jusqu'à son renouvellement.",
+        extensions=sdk.requires(READ),
+    )
+    async def renewals(self, info: sdk.Info, within_days: int = 30) -> list[HandisittingRenewal]:
+        if not 0 <= within_days <= 366:
+            raise sdk.ValidationError("de 0 à 366 jours", field="withinDays")
+        today = dt.date.today()
+        async with info.context.db_session() as session:
+            found = await sitters.expiring(session, today=today, within_days=within_days)
+        return [
+            HandisittingRenewal(
+                sitter=HandisittingSitter.from_row(sitter),
+                document=HandisittingDocument.from_row(doc, today),
+            )
+            for sitter, doc in found
+        ]
+
+    @strawberry.field(
         description="Incidents signalés, ceux à traiter d'abord.", extensions=sdk.requires(READ)
     )
     async def incidents(self, info: sdk.Info, open_only: bool = True) -> list[HandisittingIncident]:
@@ -624,6 +646,61 @@ class HandisittingPurgePayload:
     errors: list[sdk.UserError] = strawberry.field(default_factory=list)
 
 
+Work = Callable[[Any, str], Awaitable[Any]]
+
+
+async def _write(
+    info: sdk.Info, action: str, work: Work, answer: Callable[[Any], Any], payload: type
+) -> Any:
+    """One mutation: check ``action``, run ``work(session, actor)`` in the request's
+    transaction, commit, and answer ``answer(result)`` — or the payload with the coded
+    errors, everything rolled back (``sdk.user_errors``)."""
+    ctx: sdk.Context = info.context
+    actor = ctx.require(action)
+    async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        result = await work(session, actor.subject)
+        await session.commit()
+    return payload(errors=errors) if errors else answer(result)
+
+
+def _sitter(result: Sitter) -> HandisittingSitterPayload:
+    return HandisittingSitterPayload(sitter=HandisittingSitter.from_row(result))
+
+
+def _document(result: Document) -> HandisittingDocumentPayload:
+    return HandisittingDocumentPayload(
+        document=HandisittingDocument.from_row(result, dt.date.today())
+    )
+
+
+def _request(result: Request) -> HandisittingRequestPayload:
+    return HandisittingRequestPayload(request=HandisittingRequest.from_row(result))
+
+
+def _proposal(result: tuple[Proposal, Sitter]) -> HandisittingProposalPayload:
+    return HandisittingProposalPayload(proposal=HandisittingProposal.from_row(*result))
+
+
+def _booking(result: HandisittingBooking) -> HandisittingBookingPayload:
+    return HandisittingBookingPayload(booking=result)
+
+
+def _sitting(result: Sitting) -> HandisittingSittingPayload:
+    return HandisittingSittingPayload(sitting=HandisittingSitting.from_row(result))
+
+
+def _incident(result: Incident) -> HandisittingIncidentPayload:
+    return HandisittingIncidentPayload(incident=HandisittingIncident.from_row(result))
+
+
+async def _with_sitter(session: Any, proposal: Proposal) -> tuple[Proposal, Sitter]:
+    return proposal, await checks.row(session, Sitter, proposal.sitter_id, "input.proposalId")
+
+
+async def _booking_of(session: Any, booking: Booking) -> HandisittingBooking:
+    return (await _bookings_of(session, [booking.id]))[0]
+
+
 @strawberry.type
 class HandisittingPersonalDataMutation:
     """The sitters' personal data: export, erasure, retention (merged into the
@@ -637,16 +714,15 @@ class HandisittingPersonalDataMutation:
     async def handisitting_export_sitter(
         self, info: sdk.Info, sitter_id: strawberry.ID
     ) -> HandisittingSitterExportPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            found = await personal_data.export_sitter(
-                session, _id(sitter_id, "HandisittingSitter", "sitterId"), actor.subject
-            )
-            await session.commit()
-        if errors:
-            return HandisittingSitterExportPayload(errors=errors)
-        return HandisittingSitterExportPayload(data=found)
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: personal_data.export_sitter(
+                s, _id(sitter_id, "HandisittingSitter", "sitterId"), who
+            ),
+            lambda found: HandisittingSitterExportPayload(data=found),
+            HandisittingSitterExportPayload,
+        )
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -657,16 +733,15 @@ class HandisittingPersonalDataMutation:
     async def handisitting_erase_sitter(
         self, info: sdk.Info, sitter_id: strawberry.ID
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await personal_data.erase_sitter(
-                session, _id(sitter_id, "HandisittingSitter", "sitterId"), actor.subject
-            )
-            await session.commit()
-        if errors:
-            return HandisittingSitterPayload(errors=errors)
-        return HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: personal_data.erase_sitter(
+                s, _id(sitter_id, "HandisittingSitter", "sitterId"), who
+            ),
+            _sitter,
+            HandisittingSitterPayload,
+        )
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -675,21 +750,22 @@ class HandisittingPersonalDataMutation:
         extensions=sdk.requires(MANAGE),
     )
     async def handisitting_purge(self, info: sdk.Info) -> HandisittingPurgePayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        months = int((await ctx.plugin_settings(PLUGIN)).get("retention_months", 24))
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            counts = await personal_data.purge(
-                session, today=dt.date.today(), retention_months=months, actor=actor.subject
-            )
-            await session.commit()
-        if errors:
-            return HandisittingPurgePayload(errors=errors)
-        return HandisittingPurgePayload(**counts)
+        months = int((await info.context.plugin_settings(PLUGIN)).get("retention_months", 24))
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: personal_data.purge(
+                s, today=dt.date.today(), retention_months=months, actor=who
+            ),
+            lambda counts: HandisittingPurgePayload(**counts),
+            HandisittingPurgePayload,
+        )
 
 
 @strawberry.type
-class HandisittingMutation(HandisittingPersonalDataMutation):
+class HandisittingSitterMutation(HandisittingPersonalDataMutation):
+    """Applications, availability, documents, vetting, skills, accounts."""
+
     @sdk.plugin_mutation(
         PLUGIN,
         description="Enregistrer la candidature d'un·e intervenant·e.",
@@ -698,13 +774,13 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_apply(
         self, info: sdk.Info, input: HandisittingApplyInput
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        tenant = ctx.require_tenant()
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.apply(
-                session,
-                departement_code=tenant.departement_code,
+        departement = info.context.require_tenant().departement_code
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.apply(
+                s,
+                departement_code=departement,
                 first_name=input.first_name,
                 last_name=input.last_name,
                 email=input.email,
@@ -716,13 +792,10 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
                 languages=input.languages,
                 skill_codes=input.skills,
                 availability=_slots(input.availability),
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingSitterPayload(errors=errors)
-            if errors
-            else HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+                actor=who,
+            ),
+            _sitter,
+            HandisittingSitterPayload,
         )
 
     @sdk.plugin_mutation(
@@ -733,21 +806,18 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_set_availability(
         self, info: sdk.Info, input: HandisittingSetAvailabilityInput
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.set_availability(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.set_availability(
+                s,
                 sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
                 skill_codes=input.skills,
                 availability=_slots(input.availability),
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingSitterPayload(errors=errors)
-            if errors
-            else HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+                actor=who,
+            ),
+            _sitter,
+            HandisittingSitterPayload,
         )
 
     @sdk.plugin_mutation(
@@ -758,25 +828,18 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_add_unavailability(
         self, info: sdk.Info, input: HandisittingAddUnavailabilityInput
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            sitter_id = _id(input.sitter_id, "HandisittingSitter", "input.sitterId")
-            await sitters.add_unavailability(
+        async def work(session: Any, who: str) -> Sitter:
+            row = await sitters.add_unavailability(
                 session,
-                sitter_id=sitter_id,
+                sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
                 starts_on=input.starts_on,
                 ends_on=input.ends_on,
                 note=input.note,
-                actor=actor.subject,
+                actor=who,
             )
-            row = await checks.row(session, Sitter, sitter_id, "input.sitterId")
-            await session.commit()
-        return (
-            HandisittingSitterPayload(errors=errors)
-            if errors
-            else HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
-        )
+            return await checks.row(session, Sitter, row.sitter_id, "input.sitterId")
+
+        return await _write(info, MANAGE, work, _sitter, HandisittingSitterPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -786,27 +849,23 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_add_document(
         self, info: sdk.Info, input: HandisittingAddDocumentInput
     ) -> HandisittingDocumentPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors:
-            data = None if input.content_base64 is None else _decode(input.content_base64)
-            async with ctx.db_session() as session:
-                row = await sitters.add_document(
-                    session,
-                    secret_key=ctx.settings.secret_key,
-                    sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
-                    kind=input.kind,
-                    filename=input.filename,
-                    data=data,
-                    issued_on=input.issued_on,
-                    expires_on=input.expires_on,
-                    actor=actor.subject,
-                )
-                await session.commit()
-        if errors:
-            return HandisittingDocumentPayload(errors=errors)
-        return HandisittingDocumentPayload(
-            document=HandisittingDocument.from_row(row, dt.date.today())
+        key = info.context.settings.secret_key
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.add_document(
+                s,
+                secret_key=key,
+                sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
+                kind=input.kind,
+                filename=input.filename,
+                data=None if input.content_base64 is None else _decode(input.content_base64),
+                issued_on=input.issued_on,
+                expires_on=input.expires_on,
+                actor=who,
+            ),
+            _document,
+            HandisittingDocumentPayload,
         )
 
     @sdk.plugin_mutation(
@@ -817,19 +876,16 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_check_document(
         self, info: sdk.Info, document_id: strawberry.ID
     ) -> HandisittingDocumentPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.check_document(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.check_document(
+                s,
                 document_id=_id(document_id, "HandisittingDocument", "input.documentId"),
-                actor=actor.subject,
-            )
-            await session.commit()
-        if errors:
-            return HandisittingDocumentPayload(errors=errors)
-        return HandisittingDocumentPayload(
-            document=HandisittingDocument.from_row(row, dt.date.today())
+                actor=who,
+            ),
+            _document,
+            HandisittingDocumentPayload,
         )
 
     @sdk.plugin_mutation(
@@ -840,21 +896,18 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_vet(
         self, info: sdk.Info, input: HandisittingVetInput
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.vet(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.vet(
+                s,
                 sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
                 status=input.status,
                 reason=input.reason,
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingSitterPayload(errors=errors)
-            if errors
-            else HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+                actor=who,
+            ),
+            _sitter,
+            HandisittingSitterPayload,
         )
 
     @sdk.plugin_mutation(
@@ -865,17 +918,14 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_add_skill(
         self, info: sdk.Info, input: HandisittingAddSkillInput
     ) -> HandisittingSkillPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.add_skill(
-                session, code=input.code, label=input.label, actor=actor.subject
-            )
-            await session.commit()
-        return (
-            HandisittingSkillPayload(errors=errors)
-            if errors
-            else HandisittingSkillPayload(skill=sdk.KindOption(value=row.code, label=row.label))
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.add_skill(s, code=input.code, label=input.label, actor=who),
+            lambda row: HandisittingSkillPayload(
+                skill=sdk.KindOption(value=row.code, label=row.label)
+            ),
+            HandisittingSkillPayload,
         )
 
     @sdk.plugin_mutation(
@@ -886,21 +936,23 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_link_account(
         self, info: sdk.Info, input: HandisittingLinkAccountInput
     ) -> HandisittingSitterPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await sitters.link_account(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.link_account(
+                s,
                 sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
                 user_id=input.user_id,
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingSitterPayload(errors=errors)
-            if errors
-            else HandisittingSitterPayload(sitter=HandisittingSitter.from_row(row))
+                actor=who,
+            ),
+            _sitter,
+            HandisittingSitterPayload,
         )
+
+
+@strawberry.type
+class HandisittingMutation(HandisittingSitterMutation):
+    """Requests, proposals, bookings, sittings, feedback and incidents."""
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -910,13 +962,13 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_record_request(
         self, info: sdk.Info, input: HandisittingRecordRequestInput
     ) -> HandisittingRequestPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        tenant = ctx.require_tenant()
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await bookings.record_request(
-                session,
-                departement_code=tenant.departement_code,
+        departement = info.context.require_tenant().departement_code
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: bookings.record_request(
+                s,
+                departement_code=departement,
                 family_id=input.family_id,
                 child_id=input.child_id,
                 needs=input.needs,
@@ -927,13 +979,10 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
                 weekly=input.weekly,
                 starts_at=checks.clock(input.starts_at, "input.startsAt"),
                 ends_at=checks.clock(input.ends_at, "input.endsAt"),
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingRequestPayload(errors=errors)
-            if errors
-            else HandisittingRequestPayload(request=HandisittingRequest.from_row(row))
+                actor=who,
+            ),
+            _request,
+            HandisittingRequestPayload,
         )
 
     @sdk.plugin_mutation(
@@ -944,20 +993,17 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_close_request(
         self, info: sdk.Info, input: HandisittingCloseRequestInput
     ) -> HandisittingRequestPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await bookings.close_unmatched(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: bookings.close_unmatched(
+                s,
                 request_id=_id(input.request_id, "HandisittingRequest", "input.requestId"),
                 reason=input.reason,
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingRequestPayload(errors=errors)
-            if errors
-            else HandisittingRequestPayload(request=HandisittingRequest.from_row(row))
+                actor=who,
+            ),
+            _request,
+            HandisittingRequestPayload,
         )
 
     @sdk.plugin_mutation(
@@ -968,24 +1014,18 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_propose(
         self, info: sdk.Info, input: HandisittingProposeInput
     ) -> HandisittingProposalPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        async def work(session: Any, who: str) -> tuple[Proposal, Sitter]:
             row = await bookings.propose(
                 session,
                 request_id=_id(input.request_id, "HandisittingRequest", "input.requestId"),
                 sitter_id=_id(input.sitter_id, "HandisittingSitter", "input.sitterId"),
                 confirm_warnings=input.confirm_warnings,
                 today=dt.date.today(),
-                actor=actor.subject,
+                actor=who,
             )
-            sitter = await checks.row(session, Sitter, row.sitter_id, "input.sitterId")
-            await session.commit()
-        return (
-            HandisittingProposalPayload(errors=errors)
-            if errors
-            else HandisittingProposalPayload(proposal=HandisittingProposal.from_row(row, sitter))
-        )
+            return await _with_sitter(session, row)
+
+        return await _write(info, MANAGE, work, _proposal, HandisittingProposalPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -996,24 +1036,20 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_answer_proposal(
         self, info: sdk.Info, input: HandisittingAnswerProposalInput
     ) -> HandisittingProposalPayload:
-        ctx: sdk.Context = info.context
-        sitter_user = _sitter_user(ctx)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        sitter_user = _sitter_user(info.context)
+
+        async def work(session: Any, who: str) -> tuple[Proposal, Sitter]:
             row = await bookings.answer(
                 session,
                 proposal_id=_id(input.proposal_id, "HandisittingProposal", "input.proposalId"),
                 accept=input.accept,
                 note=input.note,
                 sitter_user_id=sitter_user,
-                actor=ctx.actor.subject if ctx.actor else "",
+                actor=who,
             )
-            sitter = await checks.row(session, Sitter, row.sitter_id, "input.proposalId")
-            await session.commit()
-        return (
-            HandisittingProposalPayload(errors=errors)
-            if errors
-            else HandisittingProposalPayload(proposal=HandisittingProposal.from_row(row, sitter))
-        )
+            return await _with_sitter(session, row)
+
+        return await _write(info, RESPOND, work, _proposal, HandisittingProposalPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -1023,22 +1059,16 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_record_meeting(
         self, info: sdk.Info, input: HandisittingRecordMeetingInput
     ) -> HandisittingProposalPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        async def work(session: Any, who: str) -> tuple[Proposal, Sitter]:
             row = await bookings.record_meeting(
                 session,
                 proposal_id=_id(input.proposal_id, "HandisittingProposal", "input.proposalId"),
                 met_on=input.met_on,
-                actor=actor.subject,
+                actor=who,
             )
-            sitter = await checks.row(session, Sitter, row.sitter_id, "input.proposalId")
-            await session.commit()
-        return (
-            HandisittingProposalPayload(errors=errors)
-            if errors
-            else HandisittingProposalPayload(proposal=HandisittingProposal.from_row(row, sitter))
-        )
+            return await _with_sitter(session, row)
+
+        return await _write(info, MANAGE, work, _proposal, HandisittingProposalPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -1048,24 +1078,19 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_agree(
         self, info: sdk.Info, input: HandisittingAgreeInput
     ) -> HandisittingBookingPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        share_days = await _share_days(ctx)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        share_days = await _share_days(info.context)
+
+        async def work(session: Any, who: str) -> HandisittingBooking:
             row = await bookings.agree(
                 session,
                 proposal_id=_id(input.proposal_id, "HandisittingProposal", "input.proposalId"),
                 agreed_on=input.agreed_on,
                 share_days_after=share_days,
-                actor=actor.subject,
+                actor=who,
             )
-            found = await _bookings_of(session, [row.id])
-            await session.commit()
-        return (
-            HandisittingBookingPayload(errors=errors)
-            if errors
-            else HandisittingBookingPayload(booking=found[0])
-        )
+            return await _booking_of(session, row)
+
+        return await _write(info, MANAGE, work, _booking, HandisittingBookingPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -1076,23 +1101,17 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_cancel_booking(
         self, info: sdk.Info, input: HandisittingCancelBookingInput
     ) -> HandisittingBookingPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        async def work(session: Any, who: str) -> HandisittingBooking:
             row = await bookings.cancel(
                 session,
                 booking_id=_id(input.booking_id, "HandisittingBooking", "input.bookingId"),
                 by=input.by,
                 reason=input.reason,
-                actor=actor.subject,
+                actor=who,
             )
-            found = await _bookings_of(session, [row.id])
-            await session.commit()
-        return (
-            HandisittingBookingPayload(errors=errors)
-            if errors
-            else HandisittingBookingPayload(booking=found[0])
-        )
+            return await _booking_of(session, row)
+
+        return await _write(info, MANAGE, work, _booking, HandisittingBookingPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -1102,21 +1121,18 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_record_sitting(
         self, info: sdk.Info, input: HandisittingRecordSittingInput
     ) -> HandisittingSittingPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await bookings.record_sitting(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: bookings.record_sitting(
+                s,
                 sitting_id=_id(input.sitting_id, "HandisittingSitting", "input.sittingId"),
                 status=input.status,
                 today=dt.date.today(),
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingSittingPayload(errors=errors)
-            if errors
-            else HandisittingSittingPayload(sitting=HandisittingSitting.from_row(row))
+                actor=who,
+            ),
+            _sitting,
+            HandisittingSittingPayload,
         )
 
     @sdk.plugin_mutation(
@@ -1128,9 +1144,9 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_leave_feedback(
         self, info: sdk.Info, input: HandisittingLeaveFeedbackInput
     ) -> HandisittingSittingPayload:
-        ctx: sdk.Context = info.context
-        sitter_user = _sitter_user(ctx)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
+        sitter_user = _sitter_user(info.context)
+
+        async def work(session: Any, who: str) -> Sitting:
             sitting_id = _id(input.sitting_id, "HandisittingSitting", "input.sittingId")
             await bookings.leave_feedback(
                 session,
@@ -1139,15 +1155,11 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
                 rating=input.rating,
                 comment=input.comment,
                 sitter_user_id=sitter_user,
-                actor=ctx.actor.subject if ctx.actor else "",
+                actor=who,
             )
-            row = await checks.row(session, Sitting, sitting_id, "input.sittingId")
-            await session.commit()
-        return (
-            HandisittingSittingPayload(errors=errors)
-            if errors
-            else HandisittingSittingPayload(sitting=HandisittingSitting.from_row(row))
-        )
+            return await checks.row(session, Sitting, sitting_id, "input.sittingId")
+
+        return await _write(info, RESPOND, work, _sitting, HandisittingSittingPayload)
 
     @sdk.plugin_mutation(
         PLUGIN,
@@ -1157,46 +1169,43 @@ class HandisittingMutation(HandisittingPersonalDataMutation):
     async def handisitting_report_incident(
         self, info: sdk.Info, input: HandisittingReportIncidentInput
     ) -> HandisittingIncidentPayload:
-        ctx: sdk.Context = info.context
-        sitter_user = _sitter_user(ctx)
-        tenant = ctx.require_tenant()
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await bookings.report_incident(
-                session,
-                tenant_id=tenant.id,
+        sitter_user = _sitter_user(info.context)
+        tenant_id = info.context.require_tenant().id
+        return await _write(
+            info,
+            RESPOND,
+            lambda s, who: bookings.report_incident(
+                s,
+                tenant_id=tenant_id,
                 booking_id=_id(input.booking_id, "HandisittingBooking", "input.bookingId"),
                 by=input.by,
                 happened_on=input.happened_on,
                 description=input.description,
                 sitter_user_id=sitter_user,
-                actor=ctx.actor.subject if ctx.actor else "",
-            )
-            await session.commit()
-        return (
-            HandisittingIncidentPayload(errors=errors)
-            if errors
-            else HandisittingIncidentPayload(incident=HandisittingIncident.from_row(row))
+                actor=who,
+            ),
+            _incident,
+            HandisittingIncidentPayload,
         )
 
     @sdk.plugin_mutation(
-        PLUGIN, description="Marquer un incident comme traité.", extensions=sdk.requires(MANAGE)
+        PLUGIN,
+        description="Marquer un incident comme traité.",
+        extensions=sdk.requires(MANAGE),
     )
     async def handisitting_handle_incident(
         self, info: sdk.Info, incident_id: strawberry.ID
     ) -> HandisittingIncidentPayload:
-        ctx: sdk.Context = info.context
-        actor = ctx.require(MANAGE)
-        async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
-            row = await bookings.handle_incident(
-                session,
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: bookings.handle_incident(
+                s,
                 incident_id=_id(incident_id, "HandisittingIncident", "incidentId"),
-                actor=actor.subject,
-            )
-            await session.commit()
-        return (
-            HandisittingIncidentPayload(errors=errors)
-            if errors
-            else HandisittingIncidentPayload(incident=HandisittingIncident.from_row(row))
+                actor=who,
+            ),
+            _incident,
+            HandisittingIncidentPayload,
         )
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from plugins.handisitting import sitters as sitter_service
 from plugins.handisitting.models import (
     Availability,
     Booking,
+    Document,
     Feedback,
     Request,
     Sitter,
@@ -116,8 +118,8 @@ def score(
     sitter: Sitter,
     *,
     labels: dict[str, str],
-    slots: Sequence[Availability],
-    away: Sequence[Unavailability],
+    slots: Sequence[Any],
+    away: Sequence[Any],
     known_family: bool,
     rating: tuple[float, int] | None,
 ) -> Candidate:
@@ -152,7 +154,17 @@ def score(
             warnings.append(f"au-delà de la distance acceptée ({sdk.number_fr(km, 1)} km)")
 
     dates = sitting_dates(request)
-    free = [d for d in dates if free_on(d, request.starts_at, request.ends_at, slots, away)]
+    # The weekdays whose slot covers the request's hours, once; then each date.
+    days = {
+        s.weekday
+        for s in slots
+        if s.starts_at <= request.starts_at and request.ends_at <= s.ends_at
+    }
+    free = [
+        d
+        for d in dates
+        if d.weekday() in days and not any(u.starts_on <= d <= u.ends_on for u in away)
+    ]
     availability_share = len(free) / len(dates) if dates else 0.0
     if len(free) < len(dates):
         warnings.append(f"disponible pour {len(free)} garde(s) sur {len(dates)}")
@@ -229,10 +241,31 @@ async def rank(
         ).scalars()
     )
     ids = [s.id for s in approved]
-    docs: dict[uuid.UUID, list] = {}
-    for doc in await sitter_service.documents(session, ids):
+    # Plain rows, not ORM objects: ranking reads a few columns of thousands of rows.
+    docs: dict[uuid.UUID, list[Any]] = {}
+    for doc in await session.execute(
+        select(Document.sitter_id, Document.kind, Document.checked_at, Document.expires_on)
+        .where(Document.sitter_id.in_(ids))
+        .order_by(Document.sitter_id, Document.kind, Document.issued_on.desc(), Document.id)
+    ):
         docs.setdefault(doc.sitter_id, []).append(doc)
-    slots, away = await sitter_service.availability(session, ids)
+    slots: dict[uuid.UUID, list[Any]] = {}
+    for slot in await session.execute(
+        select(
+            Availability.sitter_id,
+            Availability.weekday,
+            Availability.starts_at,
+            Availability.ends_at,
+        ).where(Availability.sitter_id.in_(ids))
+    ):
+        slots.setdefault(slot.sitter_id, []).append(slot)
+    away: dict[uuid.UUID, list[Any]] = {}
+    for gap in await session.execute(
+        select(Unavailability.sitter_id, Unavailability.starts_on, Unavailability.ends_on).where(
+            Unavailability.sitter_id.in_(ids)
+        )
+    ):
+        away.setdefault(gap.sitter_id, []).append(gap)
     known = await known_to_family(session, request.family_id)
     rated = await ratings(session, ids)
     labels = await sitter_service.skills(session)

@@ -69,6 +69,7 @@ async def sitters(view: sdk.PageView) -> Response:
         sitters=nodes,
         total=total,
         incidents=data.get("incidents") or [],
+        renewals=data.get("renewals") or [],
     )
 
 
@@ -150,7 +151,7 @@ async def sitter(view: sdk.PageView) -> Response:
             notice = "checked"
         else:
             issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
-            expires = sdk.date_field(errors, "expiresOn", given["expiresOn"])
+            expires = sdk.date_field(errors, "expiresOn", given["expiresOn"], required=False)
             if not errors:
                 answer = await view.run(
                     "HsAddDocument",
@@ -205,7 +206,7 @@ async def new_request(view: sdk.PageView) -> Response:
     given["skills"] = view.values("skills")
     if view.request.method == "POST":
         first = sdk.date_field(errors, "firstOn", given["firstOn"], required=True)
-        last = sdk.date_field(errors, "lastOn", given["lastOn"])
+        last = sdk.date_field(errors, "lastOn", given["lastOn"], required=False)
         family_id, _, child_id = given["child"].partition("|")
         if not child_id:
             errors.add("child", "Choisissez l'enfant.")

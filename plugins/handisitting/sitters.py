@@ -71,12 +71,12 @@ async def check_skills(session: AsyncSession, codes: Sequence[str], field: str) 
 
 
 async def add_skill(session: AsyncSession, *, code: str, label: str, actor: str) -> Skill:
-    code = checks.text(code, "input.code", label="Code", max_length=40).lower()
+    code = checks.words(code, "input.code", label="Code", max_length=40).lower()
     if not code.replace("_", "").isalnum() or not code.isascii():
         raise sdk.ValidationError(
             "code : lettres minuscules sans accent, chiffres et _", field="input.code"
         )
-    label = checks.text(label, "input.label", label="Libellé", max_length=200)
+    label = checks.words(label, "input.label", label="Libellé", max_length=200)
     if code in await skills(session):
         raise sdk.ConflictError(f"la compétence « {code} » existe déjà", field="input.code")
     row = Skill(code=code, label=label)
@@ -124,10 +124,10 @@ async def apply(
     actor: str,
 ) -> Sitter:
     """Record an application (staff type it in from the form or the phone call)."""
-    first_name = checks.text(first_name, "input.firstName", label="Prénom", max_length=100)
-    last_name = checks.text(last_name, "input.lastName", label="Nom", max_length=100)
+    first_name = checks.words(first_name, "input.firstName", label="Prénom", max_length=100)
+    last_name = checks.words(last_name, "input.lastName", label="Nom", max_length=100)
     address = checks.email(email, "input.email")
-    phone = checks.text(phone, "input.phone", label="Téléphone", max_length=30, required=False)
+    phone = checks.words(phone, "input.phone", label="Téléphone", max_length=30, required=False)
     commune = await sdk.find_commune(session, commune_insee, field="input.communeInsee")
     if commune.departement_code != departement_code:
         raise sdk.ValidationError(
@@ -137,14 +137,14 @@ async def apply(
     if not 0 <= travel_km <= 200:
         raise sdk.ValidationError("de 0 à 200 km", field="input.travelKm")
     kind = checks.code(Background, background, "input.background")
-    detail = checks.text(
+    detail = checks.words(
         background_detail,
         "input.backgroundDetail",
         label="Études ou expérience",
         max_length=sdk.NOTE,
         required=False,
     )
-    spoken = [checks.text(x, "input.languages", label="Langue", max_length=60) for x in languages]
+    spoken = [checks.words(x, "input.languages", label="Langue", max_length=60) for x in languages]
     if len(spoken) > MAX_LANGUAGES:
         raise sdk.ValidationError(f"{MAX_LANGUAGES} langues au plus", field="input.languages")
     codes = await check_skills(session, skill_codes, "input.skills")
@@ -247,7 +247,7 @@ async def add_unavailability(
     checks.day(starts_on, "input.startsOn", label="Début")
     if ends_on < starts_on:
         raise sdk.ValidationError("la fin précède le début", field="input.endsOn")
-    note = checks.text(note, "input.note", label="Motif", max_length=200, required=False)
+    note = checks.words(note, "input.note", label="Motif", max_length=200, required=False)
     row = Unavailability(sitter_id=sitter.id, starts_on=starts_on, ends_on=ends_on, note=note)
     session.add(row)
     await session.flush()
@@ -291,7 +291,7 @@ async def add_document(
         # Seen on the original at the pole, no copy kept (decision 136).
         name, content_type = NO_COPY, ""
     else:
-        name = checks.text(filename, "input.filename", label="Nom du fichier", max_length=200)
+        name = checks.words(filename, "input.filename", label="Nom du fichier", max_length=200)
         content_type = _check_file(data)
     checks.day(issued_on, "input.issuedOn", label="Date de délivrance")
     if issued_on > dt.date.today():
@@ -417,7 +417,7 @@ async def vet(
     """Move a sitter one step along the vetting path, with the reason."""
     sitter = await checks.row(session, Sitter, sitter_id, "input.sitterId")
     target = checks.code(SitterStatus, status, "input.status")
-    reason = checks.text(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
+    reason = checks.words(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
     current = SitterStatus(sitter.status)
     allowed = VETTING_STEPS.get(target, frozenset())
     if current not in allowed:
@@ -507,3 +507,27 @@ async def availability(
     ).scalars():
         away.setdefault(u.sitter_id, []).append(u)
     return slots, away
+
+
+async def expiring(
+    session: AsyncSession, *, today: dt.date, within_days: int
+) -> list[tuple[Sitter, Document]]:
+    """The current documents of sitters still in the pole's pool (not refused) that
+    expire within ``within_days`` or have expired: the renewals to ask for. Two
+    statements, whatever the number of sitters."""
+    pool = list(
+        (
+            await session.execute(select(Sitter).where(Sitter.status != SitterStatus.REFUSED.value))
+        ).scalars()
+    )
+    by_sitter: dict[uuid.UUID, list[Document]] = {}
+    for doc in await documents(session, [s.id for s in pool]):
+        by_sitter.setdefault(doc.sitter_id, []).append(doc)
+    limit = today + dt.timedelta(days=within_days)
+    found = [
+        (sitter, doc)
+        for sitter in pool
+        for doc in current_documents(by_sitter.get(sitter.id, [])).values()
+        if doc.expires_on is not None and doc.expires_on <= limit
+    ]
+    return sorted(found, key=lambda pair: (pair[1].expires_on, pair[0].last_name))

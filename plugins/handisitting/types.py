@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
-from plugins.handisitting import matching, sitters
+from plugins.handisitting import bookings, matching, sitters
 from plugins.handisitting.access import MANAGE, READ, SITTER
 from plugins.handisitting.loaders import many
 from plugins.handisitting.models import (
@@ -101,58 +101,55 @@ async def away_by_sitter(
     return away
 
 
+async def _grouped(session: AsyncSession, statement: Any, key: str) -> dict[uuid.UUID, list[Any]]:
+    """The rows of ``statement`` by the ``key`` attribute of their first entity."""
+    found: dict[uuid.UUID, list[Any]] = {}
+    for row in await session.execute(statement):
+        item = row if len(row) > 1 else row[0]
+        found.setdefault(getattr(row[0], key), []).append(item)
+    return found
+
+
 async def proposals_by_request(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Any]]:
-    found: dict[uuid.UUID, list[Any]] = {}
-    rows = await session.execute(
+    return await _grouped(
+        session,
         select(Proposal, Sitter)
         .join(Sitter, Sitter.id == Proposal.sitter_id)
         .where(Proposal.request_id.in_(ids))
-        .order_by(Proposal.created_at, Proposal.id)
+        .order_by(Proposal.created_at, Proposal.id),
+        "request_id",
     )
-    for proposal, sitter in rows:
-        found.setdefault(proposal.request_id, []).append((proposal, sitter))
-    return found
 
 
 async def bookings_by_request(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Any]]:
-    found: dict[uuid.UUID, list[Any]] = {}
-    rows = await session.execute(
+    return await _grouped(
+        session,
         select(Booking, Sitter)
         .join(Sitter, Sitter.id == Booking.sitter_id)
         .where(Booking.request_id.in_(ids))
-        .order_by(Booking.agreed_on, Booking.id)
+        .order_by(Booking.agreed_on, Booking.id),
+        "request_id",
     )
-    for booking, sitter in rows:
-        found.setdefault(booking.request_id, []).append((booking, sitter))
-    return found
 
 
 async def sittings_by_booking(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Any]]:
-    found: dict[uuid.UUID, list[Any]] = {}
-    rows = await session.execute(
-        select(Sitting).where(Sitting.booking_id.in_(ids)).order_by(Sitting.on, Sitting.id)
-    )
-    for s in rows.scalars():
-        found.setdefault(s.booking_id, []).append(s)
-    return found
+    return await bookings.sittings(session, ids)
 
 
 async def feedback_by_sitting(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Any]]:
-    found: dict[uuid.UUID, list[Any]] = {}
-    rows = await session.execute(
-        select(Feedback).where(Feedback.sitting_id.in_(ids)).order_by(Feedback.side)
+    return await _grouped(
+        session,
+        select(Feedback).where(Feedback.sitting_id.in_(ids)).order_by(Feedback.side),
+        "sitting_id",
     )
-    for f in rows.scalars():
-        found.setdefault(f.sitting_id, []).append(f)
-    return found
 
 
 async def skill_labels(
@@ -641,6 +638,12 @@ class HandisittingMyBooking:
     needs_sheet_open: bool
     share_until: dt.date
     sittings: list[HandisittingSitting]
+
+
+@strawberry.type(description="Une pièce à renouveler : expirée, ou qui expire bientôt.")
+class HandisittingRenewal:
+    sitter: HandisittingSitter
+    document: HandisittingDocument
 
 
 @strawberry.type(

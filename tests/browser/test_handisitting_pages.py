@@ -104,7 +104,7 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     # Her score, explained part by part; proposed (confirming any warning).
     candidate = page.locator("section.candidate", has_text=f"Lou {last}")
     expect(candidate.get_by_role("row", name=re.compile("^Compétences demandées"))).to_contain_text(
-        "40 / 40"
+        "40,0 / 40"
     )
     expect(candidate).to_contain_text("km à vol d'oiseau")
     if candidate.get_by_role("checkbox").count():

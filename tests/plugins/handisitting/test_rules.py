@@ -296,3 +296,39 @@ async def test_a_booking_that_overlaps_or_falls_outside_availability_is_refused_
         if e["node"]["bookings"]
     ]
     assert len(booked_count) == 1  # nothing half-written by the refused agreements
+
+
+async def test_documents_to_renew_are_listed_for_the_staff(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    sitter = await approved_sitter(graphql, tenant, "62119")
+    ok(
+        await graphql.execute(
+            ADD_DOCUMENT,
+            {
+                "input": {
+                    "sitterId": sitter["id"],
+                    "kind": "first_aid",
+                    "issuedOn": (TODAY - dt.timedelta(days=700)).isoformat(),
+                    "expiresOn": (TODAY + dt.timedelta(days=10)).isoformat(),
+                }
+            },
+            tenant=tenant,
+        ),
+        "handisittingAddDocument",
+    )
+    query = """{ handisitting { renewals { sitter { lastName }
+      document { kind { value } expired filename downloadPath } } } }"""
+    renewals = data(await graphql.execute(query, tenant=tenant), "handisitting", "renewals")
+    assert renewals == [
+        {
+            "sitter": {"lastName": "Verdonck"},
+            "document": {
+                "kind": {"value": "first_aid"},
+                "expired": False,
+                "filename": "original vu au pôle (pas de copie conservée)",
+                "downloadPath": None,
+            },
+        }
+    ]

@@ -3,7 +3,7 @@ proposals, bookings, sittings, feedback and incidents
 
 Revision ID: handisitting_0001
 Revises:
-Create Date: 2026-12-06 20:53:55.062472
+Create Date: 2026-12-06
 """
 
 from collections.abc import Sequence
@@ -19,597 +19,294 @@ branch_labels: str | Sequence[str] | None = ("handisitting",)
 depends_on: str | Sequence[str] | None = None
 
 TABLES = (
-    "handisitting_sitters",
     "handisitting_skills",
-    "handisitting_availabilities",
-    "handisitting_documents",
-    "handisitting_unavailabilities",
+    "handisitting_sitters",
     "handisitting_vetting_steps",
+    "handisitting_availabilities",
+    "handisitting_unavailabilities",
+    "handisitting_documents",
     "handisitting_requests",
     "handisitting_proposals",
     "handisitting_bookings",
-    "handisitting_incidents",
     "handisitting_sittings",
     "handisitting_feedback",
+    "handisitting_incidents",
 )
+INFO = {
+    "maillage_kind": "tenant",
+    "maillage_module": "plugins.handisitting.models",
+    "maillage_owner": "handisitting",
+}
+
+
+def _col(name: str, type_: sa.types.TypeEngine, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, type_, nullable=nullable)
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+        for name in ("created_at", "updated_at")
+    ]
+
+
+def _fk(
+    columns: list[str], target: str, name: str, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """A composite key ``(tenant_id, x_id)`` to another pole's table."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", *columns],
+        [f"{target}.tenant_id", f"{target}.id"],
+        name=name,
+        ondelete=ondelete,
+    )
+
+
+def _check(table: str, name: str, condition: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(condition, name=op.f(f"ck_{table}_{name}"))
+
+
+def _table(table: str, *items: sa.schema.SchemaItem, timestamps: bool = False) -> None:
+    """A tenant table: ``(tenant_id, id)`` first, tenant_id → tenants, the items given."""
+    op.create_table(
+        table,
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        *items,
+        *(_timestamps() if timestamps else []),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f(f"fk_{table}_tenant_id_tenants"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{table}")),
+        info=INFO,
+    )
+
+
+def _index(table: str, name: str, *columns: str) -> None:
+    op.create_index(name, table, ["tenant_id", *columns])
+
+
+def _sitter_fk(table: str, ondelete: str | None = "CASCADE") -> sa.ForeignKeyConstraint:
+    return _fk(["sitter_id"], "handisitting_sitters", f"fk_{table}_sitter", ondelete)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "handisitting_sitters",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("first_name", sa.String(length=100), nullable=False),
-        sa.Column("last_name", sa.String(length=100), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("phone", sa.String(length=30), nullable=False),
-        sa.Column("commune_insee", sa.String(length=5), nullable=False),
-        sa.Column("travel_km", sa.Integer(), nullable=False),
-        sa.Column("background", sa.String(length=20), nullable=False),
-        sa.Column("background_detail", sa.Text(), nullable=False),
-        sa.Column("languages", sa.JSON(), nullable=False),
-        sa.Column("skills", sa.JSON(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.CheckConstraint(
-            "travel_km >= 0 AND travel_km <= 200", name=op.f("ck_handisitting_sitters_travel_km")
-        ),
+    t = "handisitting_skills"
+    _table(
+        t,
+        _col("code", sa.String(length=40)),
+        _col("label", sa.String(length=200)),
+        sa.UniqueConstraint("tenant_id", "code", name=op.f(f"uq_{t}_tenant_id_code")),
+    )
+
+    t = "handisitting_sitters"
+    _table(
+        t,
+        _col("first_name", sa.String(length=100)),
+        _col("last_name", sa.String(length=100)),
+        _col("email", sa.String(length=254)),
+        _col("phone", sa.String(length=30)),
+        _col("commune_insee", sa.String(length=5)),
+        _col("travel_km", sa.Integer()),
+        _col("background", sa.String(length=20)),
+        _col("background_detail", sa.Text()),
+        _col("languages", sa.JSON()),
+        _col("skills", sa.JSON()),
+        _col("status", sa.String(length=20)),
+        _col("user_id", sa.Uuid(), nullable=True),
+        _check(t, "travel_km", "travel_km >= 0 AND travel_km <= 200"),
         sa.ForeignKeyConstraint(
             ["commune_insee"], ["communes.insee_code"], name="fk_handisitting_sitters_commune"
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_sitters_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_handisitting_sitters_user"),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_sitters")),
         sa.UniqueConstraint("tenant_id", "user_id", name="uq_handisitting_sitters_user"),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+        timestamps=True,
     )
-    with op.batch_alter_table("handisitting_sitters", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_sitters_name", ["tenant_id", "last_name", "first_name"], unique=False
-        )
-        batch_op.create_index(
-            "ix_handisitting_sitters_status", ["tenant_id", "status"], unique=False
-        )
+    _index(t, "ix_handisitting_sitters_name", "last_name", "first_name")
+    _index(t, "ix_handisitting_sitters_status", "status")
 
-    op.create_table(
-        "handisitting_skills",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("code", sa.String(length=40), nullable=False),
-        sa.Column("label", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_skills_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_skills")),
-        sa.UniqueConstraint(
-            "tenant_id", "code", name=op.f("uq_handisitting_skills_tenant_id_code")
-        ),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+    t = "handisitting_vetting_steps"
+    _table(
+        t,
+        _col("sitter_id", sa.Uuid()),
+        _col("status", sa.String(length=20)),
+        _col("reason", sa.Text()),
+        _col("by", sa.String(length=200)),
+        _col("at", sa.DateTime(timezone=True)),
+        _sitter_fk(t),
     )
-    op.create_table(
-        "handisitting_availabilities",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("weekday", sa.SmallInteger(), nullable=False),
-        sa.Column("starts_at", sa.Time(), nullable=False),
-        sa.Column("ends_at", sa.Time(), nullable=False),
-        sa.CheckConstraint(
-            "ends_at > starts_at", name=op.f("ck_handisitting_availabilities_times")
-        ),
-        sa.CheckConstraint(
-            "weekday >= 0 AND weekday <= 6", name=op.f("ck_handisitting_availabilities_weekday")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_availabilities_sitter",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_availabilities_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_availabilities")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
-    )
-    with op.batch_alter_table("handisitting_availabilities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_availabilities_sitter", ["tenant_id", "sitter_id"], unique=False
-        )
+    _index(t, "ix_handisitting_vetting_steps_sitter", "sitter_id", "at")
 
-    op.create_table(
-        "handisitting_documents",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("filename", sa.String(length=200), nullable=False),
-        sa.Column("content_type", sa.String(length=60), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("content", sa.LargeBinary(), nullable=True),
-        sa.Column("issued_on", sa.Date(), nullable=False),
-        sa.Column("expires_on", sa.Date(), nullable=True),
-        sa.Column("checked_by", sa.String(length=200), nullable=True),
-        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("reminded_on", sa.Date(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_documents_sitter",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_documents_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_documents")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+    t = "handisitting_availabilities"
+    _table(
+        t,
+        _col("sitter_id", sa.Uuid()),
+        _col("weekday", sa.SmallInteger()),
+        _col("starts_at", sa.Time()),
+        _col("ends_at", sa.Time()),
+        _check(t, "weekday", "weekday >= 0 AND weekday <= 6"),
+        _check(t, "times", "ends_at > starts_at"),
+        _sitter_fk(t),
     )
-    with op.batch_alter_table("handisitting_documents", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_documents_expires", ["tenant_id", "expires_on"], unique=False
-        )
-        batch_op.create_index(
-            "ix_handisitting_documents_sitter", ["tenant_id", "sitter_id", "kind"], unique=False
-        )
+    _index(t, "ix_handisitting_availabilities_sitter", "sitter_id")
 
-    op.create_table(
-        "handisitting_unavailabilities",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("ends_on", sa.Date(), nullable=False),
-        sa.Column("note", sa.String(length=200), nullable=False),
-        sa.CheckConstraint(
-            "ends_on >= starts_on", name=op.f("ck_handisitting_unavailabilities_dates")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_unavailabilities_sitter",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_unavailabilities_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_unavailabilities")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+    t = "handisitting_unavailabilities"
+    _table(
+        t,
+        _col("sitter_id", sa.Uuid()),
+        _col("starts_on", sa.Date()),
+        _col("ends_on", sa.Date()),
+        _col("note", sa.String(length=200)),
+        _check(t, "dates", "ends_on >= starts_on"),
+        _sitter_fk(t),
     )
-    with op.batch_alter_table("handisitting_unavailabilities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_unavailabilities_sitter", ["tenant_id", "sitter_id"], unique=False
-        )
+    _index(t, "ix_handisitting_unavailabilities_sitter", "sitter_id")
 
-    op.create_table(
-        "handisitting_vetting_steps",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("by", sa.String(length=200), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_vetting_steps_sitter",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_vetting_steps_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_vetting_steps")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+    t = "handisitting_documents"
+    _table(
+        t,
+        _col("sitter_id", sa.Uuid()),
+        _col("kind", sa.String(length=20)),
+        _col("filename", sa.String(length=200)),
+        _col("content_type", sa.String(length=60)),
+        _col("size", sa.Integer()),
+        _col("content", sa.LargeBinary(), nullable=True),
+        _col("issued_on", sa.Date()),
+        _col("expires_on", sa.Date(), nullable=True),
+        _col("checked_by", sa.String(length=200), nullable=True),
+        _col("checked_at", sa.DateTime(timezone=True), nullable=True),
+        _col("reminded_on", sa.Date(), nullable=True),
+        _sitter_fk(t),
+        timestamps=True,
     )
-    with op.batch_alter_table("handisitting_vetting_steps", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_vetting_steps_sitter", ["tenant_id", "sitter_id", "at"], unique=False
-        )
+    _index(t, "ix_handisitting_documents_sitter", "sitter_id", "kind")
+    _index(t, "ix_handisitting_documents_expires", "expires_on")
 
-    op.create_table(
-        "handisitting_requests",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("family_id", sa.Uuid(), nullable=False),
-        sa.Column("child_id", sa.Uuid(), nullable=False),
-        sa.Column("needs", sa.Text(), nullable=False),
-        sa.Column("skills", sa.JSON(), nullable=False),
-        sa.Column("commune_insee", sa.String(length=5), nullable=False),
-        sa.Column("first_on", sa.Date(), nullable=False),
-        sa.Column("last_on", sa.Date(), nullable=False),
-        sa.Column("weekly", sa.Boolean(), nullable=False),
-        sa.Column("starts_at", sa.Time(), nullable=False),
-        sa.Column("ends_at", sa.Time(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("unmatched_reason", sa.String(length=30), nullable=True),
-        sa.Column("recorded_by", sa.String(length=200), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_handisitting_requests_times")),
-        sa.CheckConstraint("last_on >= first_on", name=op.f("ck_handisitting_requests_dates")),
+    t = "handisitting_requests"
+    _table(
+        t,
+        _col("family_id", sa.Uuid()),
+        _col("child_id", sa.Uuid()),
+        _col("needs", sa.Text()),
+        _col("skills", sa.JSON()),
+        _col("commune_insee", sa.String(length=5)),
+        _col("first_on", sa.Date()),
+        _col("last_on", sa.Date()),
+        _col("weekly", sa.Boolean()),
+        _col("starts_at", sa.Time()),
+        _col("ends_at", sa.Time()),
+        _col("status", sa.String(length=20)),
+        _col("unmatched_reason", sa.String(length=30), nullable=True),
+        _col("recorded_by", sa.String(length=200)),
+        _check(t, "dates", "last_on >= first_on"),
+        _check(t, "times", "ends_at > starts_at"),
+        _fk(["family_id"], "families", "fk_handisitting_requests_family", "CASCADE"),
+        _fk(["child_id"], "children", "fk_handisitting_requests_child", "CASCADE"),
         sa.ForeignKeyConstraint(
             ["commune_insee"], ["communes.insee_code"], name="fk_handisitting_requests_commune"
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "child_id"],
-            ["children.tenant_id", "children.id"],
-            name="fk_handisitting_requests_child",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "family_id"],
-            ["families.tenant_id", "families.id"],
-            name="fk_handisitting_requests_family",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_requests_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_requests")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+        timestamps=True,
     )
-    with op.batch_alter_table("handisitting_requests", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_requests_family", ["tenant_id", "family_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_handisitting_requests_status", ["tenant_id", "status", "first_on"], unique=False
-        )
+    _index(t, "ix_handisitting_requests_family", "family_id")
+    _index(t, "ix_handisitting_requests_status", "status", "first_on")
 
-    op.create_table(
-        "handisitting_proposals",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("request_id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("score", sa.JSON(), nullable=False),
-        sa.Column("warnings", sa.JSON(), nullable=False),
-        sa.Column("proposed_by", sa.String(length=200), nullable=False),
-        sa.Column("answer_note", sa.Text(), nullable=False),
-        sa.Column("met_on", sa.Date(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
+    t = "handisitting_proposals"
+    _table(
+        t,
+        _col("request_id", sa.Uuid()),
+        _col("sitter_id", sa.Uuid()),
+        _col("status", sa.String(length=20)),
+        _col("score", sa.JSON()),
+        _col("warnings", sa.JSON()),
+        _col("proposed_by", sa.String(length=200)),
+        _col("answer_note", sa.Text()),
+        _col("met_on", sa.Date(), nullable=True),
+        _fk(
+            ["request_id"], "handisitting_requests", "fk_handisitting_proposals_request", "CASCADE"
         ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "request_id"],
-            ["handisitting_requests.tenant_id", "handisitting_requests.id"],
-            name="fk_handisitting_proposals_request",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_proposals_sitter",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_proposals_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_proposals")),
+        _sitter_fk(t),
         sa.UniqueConstraint(
             "tenant_id", "request_id", "sitter_id", name="uq_handisitting_proposals_pair"
         ),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+        timestamps=True,
     )
-    with op.batch_alter_table("handisitting_proposals", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_proposals_sitter", ["tenant_id", "sitter_id", "status"], unique=False
-        )
+    _index(t, "ix_handisitting_proposals_sitter", "sitter_id", "status")
 
-    op.create_table(
-        "handisitting_bookings",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("proposal_id", sa.Uuid(), nullable=False),
-        sa.Column("request_id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("family_id", sa.Uuid(), nullable=False),
-        sa.Column("child_id", sa.Uuid(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("agreed_on", sa.Date(), nullable=False),
-        sa.Column("agreed_by", sa.String(length=200), nullable=False),
-        sa.Column("share_until", sa.Date(), nullable=False),
-        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("cancelled_by", sa.String(length=10), nullable=True),
-        sa.Column("cancel_reason", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "child_id"],
-            ["children.tenant_id", "children.id"],
-            name="fk_handisitting_bookings_child",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "family_id"],
-            ["families.tenant_id", "families.id"],
-            name="fk_handisitting_bookings_family",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "proposal_id"],
-            ["handisitting_proposals.tenant_id", "handisitting_proposals.id"],
-            name="fk_handisitting_bookings_proposal",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "request_id"],
-            ["handisitting_requests.tenant_id", "handisitting_requests.id"],
-            name="fk_handisitting_bookings_request",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_bookings_sitter",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_bookings_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_bookings")),
+    t = "handisitting_bookings"
+    _table(
+        t,
+        _col("proposal_id", sa.Uuid()),
+        _col("request_id", sa.Uuid()),
+        _col("sitter_id", sa.Uuid()),
+        _col("family_id", sa.Uuid()),
+        _col("child_id", sa.Uuid()),
+        _col("status", sa.String(length=20)),
+        _col("agreed_on", sa.Date()),
+        _col("agreed_by", sa.String(length=200)),
+        _col("share_until", sa.Date()),
+        _col("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        _col("cancelled_by", sa.String(length=10), nullable=True),
+        _col("cancel_reason", sa.Text(), nullable=True),
+        _fk(["proposal_id"], "handisitting_proposals", "fk_handisitting_bookings_proposal"),
+        _fk(["request_id"], "handisitting_requests", "fk_handisitting_bookings_request", "CASCADE"),
+        _sitter_fk(t, None),
+        _fk(["family_id"], "families", "fk_handisitting_bookings_family", "CASCADE"),
+        _fk(["child_id"], "children", "fk_handisitting_bookings_child", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "proposal_id", name="uq_handisitting_bookings_proposal"),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+        timestamps=True,
     )
-    with op.batch_alter_table("handisitting_bookings", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_bookings_family", ["tenant_id", "family_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_handisitting_bookings_sitter", ["tenant_id", "sitter_id", "status"], unique=False
-        )
+    _index(t, "ix_handisitting_bookings_sitter", "sitter_id", "status")
+    _index(t, "ix_handisitting_bookings_family", "family_id")
 
-    op.create_table(
-        "handisitting_incidents",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("booking_id", sa.Uuid(), nullable=False),
-        sa.Column("reported_by", sa.String(length=10), nullable=False),
-        sa.Column("happened_on", sa.Date(), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "booking_id"],
-            ["handisitting_bookings.tenant_id", "handisitting_bookings.id"],
-            name="fk_handisitting_incidents_booking",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_incidents_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_incidents")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+    t = "handisitting_sittings"
+    _table(
+        t,
+        _col("booking_id", sa.Uuid()),
+        _col("sitter_id", sa.Uuid()),
+        _col("on", sa.Date()),
+        _col("starts_at", sa.Time()),
+        _col("ends_at", sa.Time()),
+        _col("status", sa.String(length=20)),
+        _col("minutes", sa.Integer()),
+        _check(t, "times", "ends_at > starts_at"),
+        _fk(["booking_id"], "handisitting_bookings", "fk_handisitting_sittings_booking", "CASCADE"),
+        _sitter_fk(t, None),
     )
-    with op.batch_alter_table("handisitting_incidents", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_incidents_open", ["tenant_id", "handled_at"], unique=False
-        )
+    _index(t, "ix_handisitting_sittings_sitter_on", "sitter_id", "on")
+    _index(t, "ix_handisitting_sittings_booking", "booking_id", "on")
 
-    op.create_table(
-        "handisitting_sittings",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("booking_id", sa.Uuid(), nullable=False),
-        sa.Column("sitter_id", sa.Uuid(), nullable=False),
-        sa.Column("on", sa.Date(), nullable=False),
-        sa.Column("starts_at", sa.Time(), nullable=False),
-        sa.Column("ends_at", sa.Time(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("minutes", sa.Integer(), nullable=False),
-        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_handisitting_sittings_times")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "booking_id"],
-            ["handisitting_bookings.tenant_id", "handisitting_bookings.id"],
-            name="fk_handisitting_sittings_booking",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitter_id"],
-            ["handisitting_sitters.tenant_id", "handisitting_sitters.id"],
-            name="fk_handisitting_sittings_sitter",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_sittings_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_sittings")),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
-    )
-    with op.batch_alter_table("handisitting_sittings", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_handisitting_sittings_booking", ["tenant_id", "booking_id", "on"], unique=False
-        )
-        batch_op.create_index(
-            "ix_handisitting_sittings_sitter_on", ["tenant_id", "sitter_id", "on"], unique=False
-        )
-
-    op.create_table(
-        "handisitting_feedback",
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("sitting_id", sa.Uuid(), nullable=False),
-        sa.Column("side", sa.String(length=10), nullable=False),
-        sa.Column("rating", sa.SmallInteger(), nullable=False),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.CheckConstraint(
-            "rating >= 1 AND rating <= 4", name=op.f("ck_handisitting_feedback_rating")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "sitting_id"],
-            ["handisitting_sittings.tenant_id", "handisitting_sittings.id"],
-            name="fk_handisitting_feedback_sitting",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_handisitting_feedback_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_handisitting_feedback")),
+    t = "handisitting_feedback"
+    _table(
+        t,
+        _col("sitting_id", sa.Uuid()),
+        _col("side", sa.String(length=10)),
+        _col("rating", sa.SmallInteger()),
+        _col("comment", sa.Text()),
+        _check(t, "rating", "rating >= 1 AND rating <= 4"),
+        _fk(["sitting_id"], "handisitting_sittings", "fk_handisitting_feedback_sitting", "CASCADE"),
         sa.UniqueConstraint(
             "tenant_id", "sitting_id", "side", name="uq_handisitting_feedback_side"
         ),
-        info={
-            "maillage_kind": "tenant",
-            "maillage_module": "plugins.handisitting.models",
-            "maillage_owner": "handisitting",
-        },
+        timestamps=True,
     )
+
+    t = "handisitting_incidents"
+    _table(
+        t,
+        _col("booking_id", sa.Uuid()),
+        _col("reported_by", sa.String(length=10)),
+        _col("happened_on", sa.Date()),
+        _col("description", sa.Text()),
+        _col("handled_at", sa.DateTime(timezone=True), nullable=True),
+        _fk(
+            ["booking_id"], "handisitting_bookings", "fk_handisitting_incidents_booking", "CASCADE"
+        ),
+        timestamps=True,
+    )
+    _index(t, "ix_handisitting_incidents_open", "handled_at")
 
     # The database wall: PostgreSQL row-level security on the pole (no-op on SQLite).
     for name in TABLES:

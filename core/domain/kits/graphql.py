@@ -487,7 +487,9 @@ class KitsQuery:
     @strawberry.field(
         description="Réservations et prêts, du plus récent au plus ancien ; filtres : malle, "
         "statuts, types d'emprunteur, structure, famille, demandes surprises à servir, en "
-        "retard (à aujourd'hui), période [début, fin] touchée.",
+        "retard (à aujourd'hui), période [début, fin] touchée, retour prévu au plus tard "
+        "le (endsBy) ; orderBy: -startsOn (défaut), startsOn ou endsOn (les plus proches "
+        "d'abord).",
         extensions=[action_gate(READ)],
     )
     async def kit_loans(
@@ -502,6 +504,8 @@ class KitsQuery:
         overdue: bool = False,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        ends_by: dt.date | None = None,
+        order_by: str = "-startsOn",
         first: int | None = None,
         after: str | None = None,
     ) -> KitLoanConnection:
@@ -516,6 +520,8 @@ class KitsQuery:
                 overdue_on=dt.date.today() if overdue else None,
                 start=start,
                 end=end,
+                ends_by=ends_by,
+                order=order_by,
             )
         )
         async with info.context.db_session() as session:

@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution, NavEntry, PageContribution, PersonalDataSource
+from core.contributions import (
+    GraphQLContribution,
+    NavEntry,
+    PageContribution,
+    Panel,
+    PersonalDataSource,
+)
 from core.domain.adhesions import pages, personal_data
 from core.domain.adhesions.checks import BILLING, MANAGE, READ
 from core.domain.adhesions.demo import seed_adhesions
@@ -87,3 +93,18 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+def maillage_panels() -> list[Panel]:
+    """The family's adhesions on its file, through the hook plugins use for theirs."""
+    return [
+        Panel(
+            slot="family",
+            title="Adhésions",
+            operation="FamilyAdhesions",
+            template="adhesions/family_panel.html",
+            action=READ,
+            order=10,
+        )
+    ]

@@ -526,7 +526,8 @@ class KitsQuery:
         )
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_loans(session, page)
+            # first: 0 asks for the count alone (« 3 malles en retard »): no page to load.
+            nodes = await load_loans(session, page) if win.limit else []
         return connection(KitLoanConnection, nodes, win, total)
 
     @strawberry.field(

@@ -243,6 +243,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Sensibilisations",
             "Événements",
             "Référents",  # the referent_charters plugin, enabled by this pole
+            "Plan d'action",
         ]
         both.get_by_role("link", name="Changer de pôle").click()
         expect(both.locator("h1")).to_have_text("Changer de pôle")

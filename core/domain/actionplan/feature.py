@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.actionplan import pages
 from core.domain.actionplan.demo import seed_action_plan
 from core.domain.actionplan.graphql import TYPES, ActionPlanMutation, ActionPlanQuery
 from core.domain.actionplan.models import (
@@ -60,3 +61,13 @@ async def maillage_seed(tenant: Tenant, session: AsyncSession, settings: Mapping
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(query=ActionPlanQuery, mutation=ActionPlanMutation, types=TYPES)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

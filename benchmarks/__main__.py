@@ -23,7 +23,8 @@
   (default 20 poles × 2000 children), and the dashboard query under load.
 
 Options: ``--poles N --children M --db sqlite|postgres|both --runs K``; ``--lists-only``
-skips the foundation figures; ``--no-analyze`` queries right after the bulk load;
+skips the foundation figures; ``--pages-only`` measures the web app's pages alone;
+``--no-analyze`` queries right after the bulk load;
 ``--compare [--load-seconds S]``; ``--protection-only`` prints the protection figure alone.
 """
 
@@ -168,6 +169,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lists-only", action="store_true", help="skip the foundation figures")
     parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the web app's pages (benchmarks/pages.py) on the generated data",
+    )
+    parser.add_argument(
         "--protection-only",
         action="store_true",
         help="only the network releases' protection (benchmarks/protection.py)",
@@ -199,7 +205,7 @@ async def main(argv: list[str] | None = None) -> None:
     if args.protection_only:
         protection_bench.run()
         return
-    if not args.lists_only:
+    if not (args.lists_only or args.pages_only):
         await foundation()
         protection_bench.run()
         print()
@@ -209,6 +215,7 @@ async def main(argv: list[str] | None = None) -> None:
         runs=args.runs,
         backends=["sqlite", "postgres"] if args.db == "both" else [args.db],
         analyze=not args.no_analyze,
+        pages_only=args.pages_only,
     )
 
 

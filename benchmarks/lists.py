@@ -300,7 +300,13 @@ def table(figures: list[Figure]) -> str:
 
 
 async def run_backend(
-    kind: str, *, poles: int, children: int, runs: int, analyze: bool = True
+    kind: str,
+    *,
+    poles: int,
+    children: int,
+    runs: int,
+    analyze: bool = True,
+    pages_only: bool = False,
 ) -> list[Figure]:
     opener = sqlite_backend if kind == "sqlite" else postgres_backend
     async with opener() as backend:
@@ -318,7 +324,7 @@ async def run_backend(
             print(f"[{kind}] ANALYZE: {time.perf_counter() - started:.1f} s")
         pole = made[0]
         commune = await busiest_commune(backend.db, pole)
-        figures = await measure(backend, pole, list_queries(commune), runs)
+        figures = [] if pages_only else await measure(backend, pole, list_queries(commune), runs)
         shown = await pages_bench.measure(backend, pole, runs)
         print(
             f"\n[{kind}] Pages of the web app as the coordinator of pole 1, {runs} requests "
@@ -344,16 +350,29 @@ async def busiest_commune(db: Database, pole: GeneratedPole) -> str:
 
 
 async def run(
-    *, poles: int, children: int, runs: int, backends: list[str], analyze: bool = True
+    *,
+    poles: int,
+    children: int,
+    runs: int,
+    backends: list[str],
+    analyze: bool = True,
+    pages_only: bool = False,
 ) -> list[Figure]:
     figures: list[Figure] = []
     for kind in backends:
         try:
             figures += await run_backend(
-                kind, poles=poles, children=children, runs=runs, analyze=analyze
+                kind,
+                poles=poles,
+                children=children,
+                runs=runs,
+                analyze=analyze,
+                pages_only=pages_only,
             )
         except PostgresUnavailable as exc:
             print(f"[{kind}] skipped: no PostgreSQL server ({exc})")
+    if pages_only:
+        return figures
     print(
         f"\nList queries as the coordinator of pole 1 ({children} children), "
         f"{runs} requests each; SQL/request at page sizes 10 / 50"

@@ -157,6 +157,21 @@ class ShownPanel:
     failed: bool = False
 
 
+# A file sent with a form is read up to this size; a larger one is only flagged
+# (``Upload.too_large``): the page says so next to its field.
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a form (``<input type=file>``), read in memory."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    too_large: bool = False
+
+
 @dataclass
 class PageView:
     """What a page's handler gets: the request, the person's context (the same the
@@ -172,6 +187,8 @@ class PageView:
     operations: frozenset[str] = frozenset()
     # The plugins' sections for one of core's pages (``maillage_panels``), rendered.
     _panels: Callable[[str, Mapping[str, Any]], Awaitable[list[ShownPanel]]] | None = None
+    # The files of a multipart form, by field name (an empty file field is left out).
+    files: Mapping[str, Upload] = field(default_factory=dict)
 
     async def run(self, operation: str, **variables: Any) -> OperationResult:
         """Run the named operation (declared by the page) with the person's context."""

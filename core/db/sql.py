@@ -8,12 +8,15 @@ are quoted with the dialect's preparer; values always travel as bound parameters
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, func, text, true
+from sqlalchemy import Connection, Date, Integer, String, cast, func, literal, text, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
@@ -482,3 +485,35 @@ def ensure_network_role(connection: Connection, name: str, password: str | None)
     """The network's role: it may log in (a reader of the releases with a SQL tool),
     owns nothing, bypasses no policy."""
     ensure_role(connection, RoleSpec(name, password))
+
+# --- Date arithmetic ------------------------------------------------------------------------
+
+
+class plus_days(FunctionElement[dt.date]):
+    """``date + days`` for a DATE column (or an expression of one), to compare with
+    other dates in the statement. PostgreSQL adds an integer to a date; SQLite keeps
+    dates as ISO text, and ``date(x, '+N days')`` gives the same ISO text back. The
+    number of days travels as a bound parameter (the statement stays cacheable)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "plus_days"
+
+    def __init__(self, value: Any, days: int) -> None:
+        super().__init__(value, literal(int(days), Integer()))
+
+
+@compiles(plus_days, "sqlite")
+def _plus_days_sqlite(element: plus_days, compiler: Any, **kw: Any) -> str:
+    value, days = element.clauses
+    return (
+        f"date({compiler.process(value, **kw)}, "
+        f"(CASE WHEN {compiler.process(days, **kw)} < 0 THEN '' ELSE '+' END) "
+        f"|| {compiler.process(days, **kw)} || ' days')"
+    )
+
+
+@compiles(plus_days)
+def _plus_days_default(element: plus_days, compiler: Any, **kw: Any) -> str:
+    value, days = element.clauses
+    return f"({compiler.process(value, **kw)} + {compiler.process(days, **kw)})"

@@ -243,6 +243,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Sensibilisations",
             "Événements",
             "Référents",  # the referent_charters plugin, enabled by this pole
+            "Plan d'action",
             "Rapport d'activité",
         ]
         both.get_by_role("link", name="Changer de pôle").click()
@@ -323,6 +324,14 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
         wide.screenshot(path=str(shots / "app-doublons.png"), full_page=True)
         wide.goto(f"{live.base_url}/referents")
         wide.screenshot(path=str(shots / "app-referents.png"), full_page=True)
+        wide.goto(f"{live.base_url}/rappels")
+        wide.screenshot(path=str(shots / "app-rappels.png"), full_page=True)
+        wide.goto(f"{live.base_url}/annuaire")
+        wide.locator("tbody a").first.click()
+        wide.get_by_role("link", name="Corriger la fiche").click()
+        wide.screenshot(path=str(shots / "app-structure-corriger.png"), full_page=True)
+        wide.goto(f"{live.base_url}/plan-action?annee=2026")
+        wide.screenshot(path=str(shots / "app-plan-action.png"), full_page=True)
     finally:
         wide.context.close()
     assert (shots / "app-aujourdhui.png").stat().st_size > 0

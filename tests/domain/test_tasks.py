@@ -7,6 +7,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy import event
+
 from core.access.actions import Actor
 from core.domain.casework.models import FollowUp, Intervention, Request
 from core.domain.families.models import Child, Family
@@ -240,3 +242,115 @@ async def test_reception_plan_reviews_are_reminders_for_the_referent(
         '{ tasks(on: "2027-12-31") { key } }', tenant=two_poles.b, actor=who
     )
     assert error_codes(theirs) == ["FORBIDDEN"] or theirs["data"]["tasks"] == []
+
+
+DUE = """query($on: Date!, $kinds: [String!], $first: Int, $after: String) {
+  dueTasks(on: $on, kinds: $kinds, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { key kind { value } dueOn title } } } }"""
+
+
+async def more_unanswered(db: Database, pole: Any, count: int, start: int) -> None:
+    """``count`` more requests without answer, received on successive days before ON."""
+    async with db.session(pole.id) as session:
+        session.add_all(
+            Request(
+                received_on=ON - dt.timedelta(days=40 + start + i),
+                channel="mail",
+                requester_kind="family",
+                requester_name=f"Famille {start + i}",
+                subjects=["mdph"],
+                status="qualified",
+            )
+            for i in range(count)
+        )
+        await session.commit()
+
+
+async def test_due_tasks_come_by_pages_with_their_count_in_constant_statements(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """The home page's lists: the first N of a kind and how many there are in all; the
+    next page follows on; a done occurrence leaves the count; the statements of a page
+    do not grow with the pole's backlog (5, then 40 reminders)."""
+    pole, who = two_poles.a, staff_actor()
+    await seed(client, db, pole, who)
+    statements: list[str] = []
+
+    def count(*args: Any, **_kw: Any) -> None:
+        statements.append(args[2])
+
+    measured, pages = [], []
+    for more, start in ((4, 0), (35, 4)):
+        await more_unanswered(db, pole, more, start)
+        event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            statements.clear()
+            page = await client.execute(
+                DUE,
+                {"on": ON.isoformat(), "kinds": ["request_unanswered"], "first": 3},
+                tenant=pole,
+                actor=who,
+            )
+            measured.append(len(statements))
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+        pages.append(page["data"]["dueTasks"])
+    assert measured[0] == measured[1], measured
+    assert [p["totalCount"] for p in pages] == [5, 40]
+    first = pages[1]
+    assert [e["node"]["kind"]["value"] for e in first["edges"]] == ["request_unanswered"] * 3
+    # The oldest first: the last request added was received first.
+    assert "Famille 38" in first["edges"][0]["node"]["title"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    following = await client.execute(
+        DUE,
+        {
+            "on": ON.isoformat(),
+            "kinds": ["request_unanswered"],
+            "first": 3,
+            "after": first["pageInfo"]["endCursor"],
+        },
+        tenant=pole,
+        actor=who,
+    )
+    second = following["data"]["dueTasks"]
+    assert "Famille 35" in second["edges"][0]["node"]["title"]
+    everything = await client.execute(
+        DUE, {"on": ON.isoformat(), "first": 100}, tenant=pole, actor=who
+    )
+    listed = await client.execute(TASKS, {"on": ON.isoformat()}, tenant=pole, actor=who)
+    assert [e["node"]["key"] for e in everything["data"]["dueTasks"]["edges"]] == [
+        t["key"] for t in listed["data"]["tasks"]
+    ]
+    assert everything["data"]["dueTasks"]["totalCount"] == 41  # and the idle follow-up
+
+    done = await client.execute(
+        "mutation($k: String!) { completeTask(key: $k) { ok } }",
+        {"k": first["edges"][0]["node"]["key"]},
+        tenant=pole,
+        actor=who,
+    )
+    assert done["data"]["completeTask"]["ok"] is True
+    after_done = await client.execute(
+        DUE,
+        {"on": ON.isoformat(), "kinds": ["request_unanswered"], "first": 3},
+        tenant=pole,
+        actor=who,
+    )
+    assert after_done["data"]["dueTasks"]["totalCount"] == 39
+    assert "Famille 37" in after_done["data"]["dueTasks"]["edges"][0]["node"]["title"]
+    theirs = await client.execute(DUE, {"on": ON.isoformat()}, tenant=two_poles.b, actor=who)
+    assert theirs["data"]["dueTasks"]["totalCount"] == 0
+
+
+async def test_an_unknown_kind_of_reminder_is_refused_naming_it(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    pole, who = two_poles.a, staff_actor()
+    await seed(client, db, pole, who)
+    refused = await client.execute(
+        DUE, {"on": ON.isoformat(), "kinds": ["follow_up_idle", "birthday"]}, tenant=pole, actor=who
+    )
+    assert error_codes(refused) == ["VALIDATION"]
+    assert refused["errors"][0]["extensions"]["field"] == "kinds.1"

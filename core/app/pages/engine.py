@@ -32,7 +32,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from core.api.context import Context
-from core.api.pages import OperationResult, PageView, ShownPanel, date_fr, number_fr
+from core.api.pages import (
+    MAX_UPLOAD_BYTES,
+    OperationResult,
+    PageView,
+    ShownPanel,
+    Upload,
+    date_fr,
+    number_fr,
+)
 from core.app.cross_site import from_our_pages
 from core.app.pages.operations import OperationBook, core_operations_dir
 from core.auth import sessions
@@ -133,6 +141,7 @@ class PageEngine:
             # lets the person choose, or says there is none.
             return RedirectResponse("/pole", status_code=303)
         form: dict[str, list[str]] = {}
+        files: dict[str, Upload] = {}
         if request.method == "POST":
             if not from_our_pages(request):
                 return self._bare_error(403, "Envoi refusé", "Ce formulaire vient d'un autre site.")
@@ -140,6 +149,14 @@ class PageEngine:
                 for key, value in data.multi_items():
                     if isinstance(value, str):
                         form.setdefault(key, []).append(value)
+                    elif value.filename:
+                        content = await value.read(MAX_UPLOAD_BYTES + 1)
+                        files[key] = Upload(
+                            value.filename,
+                            value.content_type or "",
+                            content[:MAX_UPLOAD_BYTES],
+                            too_large=len(content) > MAX_UPLOAD_BYTES,
+                        )
             ctx.csrf_failed = not self._csrf_ok(ctx, form)
             if ctx.csrf_failed:
                 return self._bare_error(
@@ -158,6 +175,7 @@ class PageEngine:
             _render=self._render,
             operations=frozenset(page.operations),
             _panels=lambda slot, variables: self._panels(ctx, layout, slot, variables),
+            files=files,
         )
         if owner != CORE and owner not in await ctx.enabled_plugins():
             return view.not_found()

@@ -13,13 +13,16 @@ from starlette.responses import Response
 
 from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
+from core.domain.casework.task_pages import task_link
 from core.hooks import hookimpl
 
 # The cards a person sees follow their actions (the operations are run only then).
 CASEWORK_READ, OUTREACH_READ = "casework.read", "outreach.read"
-# A card lists the oldest reminders first, this many at most: a pole's whole backlog
-# (hundreds on the bench data) is a count, not a page of links.
-SHOWN = 25
+# Each card shows this many of its list (the oldest reminders, the soonest kits
+# first) and how many there are in all, with a link to the whole list: the API
+# computes and sends only what the card shows (a pole's backlog of reminders is
+# hundreds on the bench data), so the page costs the same whatever the backlog.
+SHOWN = 10
 NOTICES = {"pole": "Vous travaillez maintenant dans ce pôle."}
 
 
@@ -28,34 +31,25 @@ def _week(day: dt.date) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
-def _task_link(task: dict[str, Any]) -> str | None:
-    # A task names its record by its plain id; a page's URL carries the node id.
-    if task.get("requestId"):
-        return f"/demandes/{global_id('Request', task['requestId'])}"
-    if task.get("receptionPlanId"):
-        return f"/projets-accueil/{global_id('ReceptionPlan', task['receptionPlanId'])}"
-    if task.get("followUpId"):
-        return f"/suivis/{global_id('FollowUp', task['followUpId'])}"
-    return None
+def _listed(found: dict[str, Any] | None) -> dict[str, Any]:
+    """A card's list: its first items (``items``) and how many there are (``total``)."""
+    found = found or {"totalCount": 0, "edges": []}
+    return {"total": found["totalCount"], "items": [edge["node"] for edge in found["edges"]]}
+
+
+def _tasks(found: dict[str, Any] | None) -> dict[str, Any]:
+    listed = _listed(found)
+    listed["items"] = [{**t, "link": task_link(t)} for t in listed["items"]]
+    return listed
 
 
 async def today(view: PageView) -> Response:
     day = dt.date.today()
     monday, sunday = _week(day)
-    answer = await view.run("Home", weekStart=monday.isoformat(), weekEnd=sunday.isoformat())
+    answer = await view.run(
+        "Home", weekStart=monday.isoformat(), weekEnd=sunday.isoformat(), shown=SHOWN
+    )
     data = answer.data or {}
-    tasks = [{**t, "link": _task_link(t)} for t in data.get("tasks") or []]
-    loans = [edge["node"] for edge in (data.get("loans") or {}).get("edges", [])]
-    in_week = monday.isoformat(), sunday.isoformat()
-    leaving = [
-        loan
-        for loan in loans
-        if loan["status"]["value"] == "confirmed" and in_week[0] <= loan["startsOn"] <= in_week[1]
-    ]
-    back = [
-        loan for loan in loans if loan["status"]["value"] == "out" and loan["endsOn"] <= in_week[1]
-    ]
-    waiting = data.get("waiting") or {"totalCount": 0, "edges": []}
     mine = await _my_follow_ups(view)
     sessions = await _recent_sessions(view)
     # What plugins put on the home page (``maillage_panels``, slot "home"): their
@@ -66,13 +60,12 @@ async def today(view: PageView) -> Response:
         title="Aujourd'hui",
         day=day,
         week=(monday, sunday),
-        reminders=[t for t in tasks if t["kind"]["value"] != "follow_up_idle"],
-        idle=[t for t in tasks if t["kind"]["value"] == "follow_up_idle"],
-        shown=SHOWN,
-        waiting=[edge["node"] for edge in waiting["edges"]],
-        waiting_count=waiting["totalCount"],
-        leaving=leaving,
-        back=back,
+        reminders=_tasks(data.get("reminders")),
+        idle=_tasks(data.get("idle")),
+        waiting=_listed(data.get("waiting")),
+        leaving=_listed(data.get("leaving")),
+        back=_listed(data.get("returning")),
+        late=(data.get("late") or {}).get("totalCount") or 0,
         mine=mine,
         sessions=sessions,
         panels=panels,

@@ -11,6 +11,9 @@ from core.access.actions import Action
 from core.access.roles import POLE_ROLES
 from core.contributions import GraphQLContribution
 from core.domain.actionplan import report_section
+
+from core.contributions import GraphQLContribution, NavEntry, PageContribution
+from core.domain.actionplan import pages
 from core.domain.actionplan.demo import seed_action_plan
 from core.domain.actionplan.graphql import TYPES, ActionPlanMutation, ActionPlanQuery
 from core.domain.actionplan.models import (
@@ -68,3 +71,13 @@ def maillage_graphql() -> GraphQLContribution:
 @hookimpl
 async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
     return await report_section.sections(report)
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()
+
+
+@hookimpl
+def maillage_navigation() -> list[NavEntry]:
+    return pages.navigation()

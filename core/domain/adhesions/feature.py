@@ -14,6 +14,7 @@ from core.contributions import (
     IndicatorSpec,
     NavEntry,
     PageContribution,
+    Panel,
     PersonalDataSource,
 )
 from core.domain.adhesions import pages, personal_data, report_section
@@ -106,3 +107,18 @@ async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
 @hookimpl
 def maillage_indicators() -> list[IndicatorSpec]:
     return FIGURES
+
+
+@hookimpl
+def maillage_panels() -> list[Panel]:
+    """The family's adhesions on its file, through the hook plugins use for theirs."""
+    return [
+        Panel(
+            slot="family",
+            title="Adhésions",
+            operation="FamilyAdhesions",
+            template="adhesions/family_panel.html",
+            action=READ,
+            order=10,
+        )
+    ]

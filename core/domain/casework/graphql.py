@@ -40,6 +40,7 @@ from core.api.pagination import (
     connection,
     counted_page,
     in_order,
+    window,
 )
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -786,11 +787,44 @@ class TaskPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="Des rappels dus, les plus anciens d'abord, et leur nombre.")
+class TaskConnection(relay.ListConnection[Task]):
+    total_count: int
+
+
+def _tasks_of(found: Sequence[tasks.Task], day: dt.date, names: Any) -> list[Task]:
+    def object_id(t: tasks.Task, kind: str) -> strawberry.ID | None:
+        return strawberry.ID(str(t.object_id)) if t.kind == kind else None
+
+    return [
+        Task(
+            key=t.key,
+            kind=_option(t.kind, tasks.TASK_KINDS),
+            due_on=t.due_on,
+            overdue_days=(day - t.due_on).days,
+            title=t.title,
+            assignee=_staff(t.assignee, names),
+            request_id=object_id(t, "request_unanswered"),
+            follow_up_id=object_id(t, "follow_up_idle"),
+            reception_plan_id=object_id(t, "plan_review"),
+            snoozed_until=t.snoozed_until,
+        )
+        for t in found
+    ]
+
+
+def _assignee(ctx: Context, assignee: strawberry.ID | None, mine: bool) -> uuid.UUID | None:
+    if mine:
+        return ctx.actor.user_id if ctx.actor else None
+    return maybe_id(assignee, "assignee")
+
+
 @strawberry.type
 class TasksQuery:
     @strawberry.field(
         description="Rappels dus à une date (aujourd'hui par défaut), du plus ancien au plus "
-        "récent ; mine: seulement les miens ; assignee: ceux d'un membre de l'équipe.",
+        "récent ; mine: seulement les miens ; assignee: ceux d'un membre de l'équipe. Tous à "
+        "la fois : dueTasks les donne par pages, avec leur nombre.",
         extensions=[action_gate(READ)],
     )
     async def tasks(
@@ -803,40 +837,54 @@ class TasksQuery:
     ) -> list[Task]:
         ctx = info.context
         day = on or dt.date.today()
-        who = maybe_id(assignee, "assignee")
-        if mine:
-            who = ctx.actor.user_id if ctx.actor else None
         async with ctx.db_session() as session:
-            found = await tasks.due_tasks(
+            page = await tasks.due_task_page(
                 session,
                 caller(ctx),
                 ctx.require_tenant(),
                 on=day,
-                assignee=who,
+                assignee=_assignee(ctx, assignee, mine),
                 include_snoozed=include_snoozed,
             )
+            found = page.tasks
             names = await _names(session, [t.assignee for t in found])
-        return [
-            Task(
-                key=t.key,
-                kind=_option(t.kind, tasks.TASK_KINDS),
-                due_on=t.due_on,
-                overdue_days=(day - t.due_on).days,
-                title=t.title,
-                assignee=_staff(t.assignee, names),
-                request_id=strawberry.ID(str(t.object_id))
-                if t.kind == "request_unanswered"
-                else None,
-                follow_up_id=strawberry.ID(str(t.object_id))
-                if t.kind == "follow_up_idle"
-                else None,
-                reception_plan_id=strawberry.ID(str(t.object_id))
-                if t.kind == "plan_review"
-                else None,
-                snoozed_until=t.snoozed_until,
+        return _tasks_of(found, day, names)
+
+    @strawberry.field(
+        description="Les rappels dus à une date (aujourd'hui par défaut), les plus anciens "
+        "d'abord, par pages, avec leur nombre (totalCount) : kinds request_unanswered, "
+        "follow_up_idle, plan_review (tous par défaut) ; mine, assignee et includeSnoozed "
+        "comme pour tasks.",
+        extensions=[action_gate(READ)],
+    )
+    async def due_tasks(
+        self,
+        info: Info[Context, None],
+        kinds: list[str] | None = None,
+        on: dt.date | None = None,
+        mine: bool = False,
+        assignee: strawberry.ID | None = None,
+        include_snoozed: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> TaskConnection:
+        ctx = info.context
+        day = on or dt.date.today()
+        win = window(first, after)
+        async with ctx.db_session() as session:
+            page = await tasks.due_task_page(
+                session,
+                caller(ctx),
+                ctx.require_tenant(),
+                on=day,
+                assignee=_assignee(ctx, assignee, mine),
+                include_snoozed=include_snoozed,
+                kinds=kinds or (),
+                limit=win.limit,
+                offset=win.offset,
             )
-            for t in found
-        ]
+            names = await _names(session, [t.assignee for t in page.tasks])
+        return connection(TaskConnection, _tasks_of(page.tasks, day, names), win, page.total)
 
 
 @strawberry.type

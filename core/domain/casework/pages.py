@@ -12,7 +12,7 @@ from starlette.responses import Response
 from core.api.forms import date_field, optional
 from core.api.pages import FormErrors, PageView, global_id
 from core.contributions import NavEntry, Page, PageContribution
-from core.domain.casework import follow_up_pages
+from core.domain.casework import follow_up_pages, task_pages
 from core.domain.casework.service import MANAGE, READ
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -20,6 +20,7 @@ NOTICES = {
     "recorded": "La demande est enregistrée.",
     "answered": "La réponse est enregistrée.",
 }
+WAITING_CHOICE, WAITING = "en-attente", ("new", "qualified")
 REQUEST_FIELDS = (
     "receivedOn",
     "channel",
@@ -35,14 +36,14 @@ REQUEST_FIELDS = (
 async def request_list(view: PageView) -> Response:
     errors = FormErrors()
     status = view.value("statut")
+    # « En attente de réponse » (the home page's card): the new and qualified ones.
+    statuses = list(WAITING) if status == WAITING_CHOICE else [status] if status else None
     start = date_field(errors, "du", view.value("du"), required=False)
     end = date_field(errors, "au", view.value("au"), required=False)
     if end is not None:
         # The API's period is [start, end): the person's « au » is the last day, included.
         end = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
-    answer = await view.run(
-        "RequestList", statuses=[status] if status else None, start=start, end=end
-    )
+    answer = await view.run("RequestList", statuses=statuses, start=start, end=end)
     errors = errors or FormErrors.of(answer, form_fields=["statut", "du", "au"])
     data = answer.data or {}
     found = data.get("requests") or {"totalCount": 0, "edges": []}
@@ -51,7 +52,10 @@ async def request_list(view: PageView) -> Response:
         title="Demandes",
         requests=[edge["node"] for edge in found["edges"]],
         total=found["totalCount"],
-        statuses=data.get("requestStatuses") or [],
+        statuses=[
+            {"value": WAITING_CHOICE, "label": "En attente de réponse (nouvelles, qualifiées)"},
+            *(data.get("requestStatuses") or []),
+        ],
         status=status,
         start=view.value("du"),
         end=view.value("au"),
@@ -167,6 +171,7 @@ def contribution() -> PageContribution:
                 operations=("RequestDetail", "AnswerRequest"),
             ),
             *follow_up_pages.PAGES,
+            *task_pages.PAGES,
         ],
         templates=TEMPLATES,
     )

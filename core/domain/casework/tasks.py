@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.audit.trail import record
+from core.db.sql import plus_days
 from core.domain.casework.models import FollowUp, Intervention, Request, TaskState
 from core.domain.families.models import Child
 from core.domain.plans.models import ReceptionPlan, ReceptionPlanVersion
@@ -72,7 +74,16 @@ def _setting(tenant: Tenant, name: str) -> int:
     return int(settings[name])
 
 
-async def due_tasks(
+@dataclass(frozen=True)
+class TaskPage:
+    """Some of the reminders due (a window of them, oldest first) and how many are due
+    in all: what a screen shows (« 10 of 940 »)."""
+
+    total: int
+    tasks: list[Task]
+
+
+async def due_task_page(
     session: AsyncSession,
     caller: Caller,
     tenant: Tenant,
@@ -80,83 +91,171 @@ async def due_tasks(
     on: dt.date,
     assignee: uuid.UUID | None = None,
     include_snoozed: bool = False,
-) -> list[Task]:
-    """The reminders due on ``on`` (and before), oldest first; done ones never come
-    back, snoozed ones come back after their date."""
+    kinds: Sequence[str] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> TaskPage:
+    """The reminders due on ``on`` (and before) of ``kinds`` (all by default), oldest
+    first, ``limit`` of them from ``offset`` (all: None), with the total. Done ones never
+    come back, snoozed ones come back after their date.
+
+    Each kind is one statement that filters out done (and snoozed) occurrences in the
+    database and counts its rows with ``count(*) over ()``; it reads at most
+    ``offset + limit`` rows (plain columns, no ORM objects): the window of the merged,
+    ordered kinds lies within the first ``offset + limit`` of each. So the cost of a
+    home page's ten reminders no longer grows with a pole's whole backlog, and the
+    statements stay one per kind (three at most, four with plan reviews' states)."""
     caller.require("casework.read")
-    answer_days = _setting(tenant, "request_unanswered_days")
-    idle_days = _setting(tenant, "follow_up_idle_days")
-    found: list[Task] = []
+    for index, kind in enumerate(kinds):
+        if kind not in TASK_KINDS:
+            raise ValidationError(f"type de rappel inconnu : {kind}", field=f"kinds.{index}")
+    wanted = set(kinds or TASK_KINDS)
+    scope = _Scope(tenant, on, assignee, include_snoozed, None if limit is None else offset + limit)
+    total, found = 0, []
+    if "request_unanswered" in wanted:
+        count, rows = await _unanswered(session, scope)
+        total, found = total + count, found + rows
+    if "follow_up_idle" in wanted:
+        count, rows = await _idle(session, scope)
+        total, found = total + count, found + rows
+    if "plan_review" in wanted:
+        reviews = await scope.keep(session, await _plan_reviews(session, on, assignee))
+        total, found = total + len(reviews), found + reviews
+    found.sort(key=lambda t: (t.due_on, t.kind, str(t.object_id)))
+    return TaskPage(total, found[offset : scope.reach])
 
-    requests = select(Request).where(
-        Request.status.in_(["new", "qualified"]),
-        Request.received_on <= on - dt.timedelta(days=answer_days),
-    )
-    if assignee is not None:
-        requests = requests.where(Request.assigned_to == assignee)
-    for r in (await session.execute(requests)).scalars():
-        found.append(
-            Task(
-                "request_unanswered",
-                r.id,
-                r.received_on + dt.timedelta(days=answer_days),
-                r.assigned_to,
-                f"Demande du {r.received_on:%d/%m/%Y} ({r.requester_name}) sans réponse",
-                None,
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a list of reminders is asked for: the pole, the day, whose, and how many
+    rows of each kind to read at most (``reach``; None: all). Done occurrences are left
+    out, snoozed ones until their date (unless ``include_snoozed``)."""
+
+    tenant: Tenant
+    on: dt.date
+    assignee: uuid.UUID | None
+    include_snoozed: bool
+    reach: int | None
+
+    def joined(self, statement: Any, kind: str, object_id: Any, due_on: Any) -> Any:
+        """``statement`` with its occurrence's state joined, and filtered by it."""
+        statement = statement.outerjoin(
+            TaskState,
+            (TaskState.kind == kind)
+            & (TaskState.object_id == object_id)
+            & (TaskState.due_on == due_on),
+        ).where(TaskState.done_at.is_(None))
+        if not self.include_snoozed:
+            statement = statement.where(
+                TaskState.snoozed_until.is_(None) | (TaskState.snoozed_until <= self.on)
             )
-        )
+        return statement
 
+    async def keep(self, session: AsyncSession, found: list[Task]) -> list[Task]:
+        """The same filter for reminders computed outside the database (plan reviews)."""
+        if not found:
+            return []
+        rows = await session.execute(
+            select(TaskState).where(TaskState.object_id.in_({t.object_id for t in found}))
+        )
+        by_key = {(s.kind, s.object_id, s.due_on): s for s in rows.scalars()}
+        kept = []
+        for task in found:
+            state = by_key.get((task.kind, task.object_id, task.due_on))
+            if state is not None and state.done_at is not None:
+                continue
+            if state is not None and state.snoozed_until is not None:
+                if state.snoozed_until > self.on and not self.include_snoozed:
+                    continue
+                task = Task(**{**task.__dict__, "snoozed_until": state.snoozed_until})
+            kept.append(task)
+        return kept
+
+
+def _day(value: Any) -> dt.date:
+    # SQLite hands a computed date (MAX(), date()) back as ISO text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[no-any-return]
+
+
+async def _counted(
+    session: AsyncSession, statement: Any, scope: _Scope
+) -> tuple[int, Sequence[Any]]:
+    total = func.count().over().label("total_")
+    rows = (await session.execute(statement.add_columns(total).limit(scope.reach))).all()
+    return (int(rows[0].total_) if rows else 0), rows
+
+
+async def _unanswered(session: AsyncSession, scope: _Scope) -> tuple[int, list[Task]]:
+    days = _setting(scope.tenant, "request_unanswered_days")
+    due = plus_days(Request.received_on, days)
+    statement = select(
+        Request.id,
+        Request.received_on,
+        Request.requester_name,
+        Request.assigned_to,
+        TaskState.snoozed_until,
+    ).where(
+        Request.status.in_(["new", "qualified"]),
+        Request.received_on <= scope.on - dt.timedelta(days=days),
+    )
+    if scope.assignee is not None:
+        statement = statement.where(Request.assigned_to == scope.assignee)
+    statement = scope.joined(statement, "request_unanswered", Request.id, due)
+    total, rows = await _counted(
+        session, statement.order_by(Request.received_on, Request.id), scope
+    )
+    return total, [
+        Task(
+            "request_unanswered",
+            row.id,
+            row.received_on + dt.timedelta(days=days),
+            row.assigned_to,
+            f"Demande du {row.received_on:%d/%m/%Y} ({row.requester_name}) sans réponse",
+            row.snoozed_until,
+        )
+        for row in rows
+    ]
+
+
+async def _idle(session: AsyncSession, scope: _Scope) -> tuple[int, list[Task]]:
+    days = _setting(scope.tenant, "follow_up_idle_days")
     last = (
         select(Intervention.follow_up_id, func.max(Intervention.happened_on).label("last"))
         .group_by(Intervention.follow_up_id)
         .subquery()
     )
-    idle = (
-        select(FollowUp, last.c.last, Child.first_name)
+    since = func.coalesce(last.c.last, FollowUp.opened_on)
+    statement = (
+        select(
+            FollowUp.id,
+            FollowUp.referent_user_id,
+            since.label("since"),
+            Child.first_name,
+            TaskState.snoozed_until,
+        )
         .join(Child, Child.id == FollowUp.child_id)
         .outerjoin(last, last.c.follow_up_id == FollowUp.id)
         .where(FollowUp.status == "open")
-        .where(func.coalesce(last.c.last, FollowUp.opened_on) <= on - dt.timedelta(days=idle_days))
+        .where(since <= scope.on - dt.timedelta(days=days))
     )
-    if assignee is not None:
-        idle = idle.where(FollowUp.referent_user_id == assignee)
-    for follow_up, last_day, first_name in (await session.execute(idle)).all():
-        since = last_day or follow_up.opened_on
-        if isinstance(since, str):  # SQLite hands MAX() of a date back as text
-            since = dt.date.fromisoformat(since)
+    if scope.assignee is not None:
+        statement = statement.where(FollowUp.referent_user_id == scope.assignee)
+    statement = scope.joined(statement, "follow_up_idle", FollowUp.id, plus_days(since, days))
+    total, rows = await _counted(session, statement.order_by(since, FollowUp.id), scope)
+    found = []
+    for row in rows:
+        day = _day(row.since)
         found.append(
             Task(
                 "follow_up_idle",
-                follow_up.id,
-                since + dt.timedelta(days=idle_days),
-                follow_up.referent_user_id,
-                f"Suivi de {first_name} sans intervention depuis le {since:%d/%m/%Y}",
-                None,
+                row.id,
+                day + dt.timedelta(days=days),
+                row.referent_user_id,
+                f"Suivi de {row.first_name} sans intervention depuis le {day:%d/%m/%Y}",
+                row.snoozed_until,
             )
         )
-
-    found += await _plan_reviews(session, on, assignee)
-    if not found:
-        return []
-    states = {
-        (s.kind, s.object_id, s.due_on): s
-        for s in (
-            await session.execute(
-                select(TaskState).where(TaskState.object_id.in_({t.object_id for t in found}))
-            )
-        ).scalars()
-    }
-    result = []
-    for task in found:
-        state = states.get((task.kind, task.object_id, task.due_on))
-        if state is not None and state.done_at is not None:
-            continue
-        if state is not None and state.snoozed_until is not None:
-            if state.snoozed_until > on and not include_snoozed:
-                continue
-            task = Task(**{**task.__dict__, "snoozed_until": state.snoozed_until})
-        result.append(task)
-    return sorted(result, key=lambda t: (t.due_on, t.kind, str(t.object_id)))
+    return total, found
 
 
 async def _plan_reviews(

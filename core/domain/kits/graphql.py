@@ -493,7 +493,9 @@ class KitsQuery:
     @strawberry.field(
         description="Réservations et prêts, du plus récent au plus ancien ; filtres : malle, "
         "statuts, types d'emprunteur, structure, famille, demandes surprises à servir, en "
-        "retard (à aujourd'hui), période [début, fin] touchée.",
+        "retard (à aujourd'hui), période [début, fin] touchée, retour prévu au plus tard "
+        "le (endsBy) ; orderBy: -startsOn (défaut), startsOn ou endsOn (les plus proches "
+        "d'abord).",
         extensions=[action_gate(READ)],
     )
     async def kit_loans(
@@ -508,6 +510,8 @@ class KitsQuery:
         overdue: bool = False,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        ends_by: dt.date | None = None,
+        order_by: str = "-startsOn",
         first: int | None = None,
         after: str | None = None,
     ) -> KitLoanConnection:
@@ -522,11 +526,14 @@ class KitsQuery:
                 overdue_on=dt.date.today() if overdue else None,
                 start=start,
                 end=end,
+                ends_by=ends_by,
+                order=order_by,
             )
         )
         async with info.context.db_session() as session:
             win, total, page = await page_of(session, statement, first, after)
-            nodes = await load_loans(session, page)
+            # first: 0 asks for the count alone (« 3 malles en retard »): no page to load.
+            nodes = await load_loans(session, page) if win.limit else []
         return connection(KitLoanConnection, nodes, win, total)
 
     @strawberry.field(

@@ -181,6 +181,55 @@ async def loan_page(view: PageView) -> Response:
     )
 
 
+# The home page's lists of kits, whole: (title, the date that matters, its heading).
+LISTS = {
+    "departs": ("Départs de la semaine", "startsOn", "Départ prévu le"),
+    "retours": ("Retours de la semaine", "endsOn", "Retour prévu le"),
+    "retards": ("Malles en retard", "endsOn", "Retour prévu le"),
+}
+
+
+async def loan_list(view: PageView) -> Response:
+    """The kits leaving this week (confirmed, their loan touching the week), coming
+    back this week (out, due back between Monday and Sunday), or overdue (out, due back
+    before today): the soonest first."""
+    chosen = view.value("liste")
+    if chosen not in LISTS:
+        chosen = "departs"
+    title, date_field_name, heading = LISTS[chosen]
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    week = {"start": monday.isoformat()}
+    filters: dict[str, Any] = {
+        "departs": {"statuses": ["confirmed"], **week, "end": sunday.isoformat()},
+        "retours": {"statuses": ["out"], **week, "endsBy": sunday.isoformat()},
+        "retards": {"overdue": True},
+    }[chosen]
+    answer = await view.run(
+        "LoanList", orderBy=date_field_name, after=view.value("apres") or None, **filters
+    )
+    found = (answer.data or {}).get("kitLoans") or {
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+    }
+    return view.render(
+        "kits/loans.html",
+        title=title,
+        chosen=chosen,
+        lists=LISTS,
+        week=(monday, sunday),
+        today=today,
+        date_key=date_field_name,
+        heading=heading,
+        loans=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        next_page=found["pageInfo"]["endCursor"] if found["pageInfo"]["hasNextPage"] else None,
+        refused=bool(answer.errors),
+    )
+
+
 def contribution() -> PageContribution:
     return PageContribution(
         pages=[
@@ -193,6 +242,7 @@ def contribution() -> PageContribution:
                 operations=("ReservationForm", "ReserveKit"),
             ),
             Page("/malles/{id:path}", kit_page, action=READ, operations=("KitPage",)),
+            Page("/prets", loan_list, action=READ, operations=("LoanList",)),
             Page(
                 "/prets/{id:path}",
                 loan_page,

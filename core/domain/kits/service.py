@@ -21,6 +21,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -716,6 +717,20 @@ class LoanFilter:
     # Holding some day of [start, end] (both included).
     start: dt.date | None = None
     end: dt.date | None = None
+    # Due back on or before this day (a week's returns, the late ones included).
+    ends_by: dt.date | None = None
+    order: str = "-startsOn"
+
+
+# A list's order: the most recent first (the default), or the soonest first by the
+# day that matters to the list (« Départs » by start, « Retours » by due return).
+LOAN_ORDERS = MappingProxyType(
+    {
+        "-startsOn": (KitLoan.starts_on.desc(), KitLoan.id.desc()),
+        "startsOn": (KitLoan.starts_on, KitLoan.id),
+        "endsOn": (KitLoan.ends_on, KitLoan.id),
+    }
+)
 
 
 def loans_query(f: LoanFilter) -> Select[tuple[KitLoan]]:
@@ -744,7 +759,14 @@ def loans_query(f: LoanFilter) -> Select[tuple[KitLoan]]:
         statement = statement.where(KitLoan.ends_on >= f.start)
     if f.end:
         statement = statement.where(KitLoan.starts_on <= f.end)
-    return statement.order_by(KitLoan.starts_on.desc(), KitLoan.id.desc())
+    if f.ends_by:
+        statement = statement.where(KitLoan.ends_on <= f.ends_by)
+    if f.order not in LOAN_ORDERS:
+        raise ValidationError(
+            "ordre inconnu (" + ", ".join(LOAN_ORDERS) + ")",
+            field="orderBy",
+        )
+    return statement.order_by(*LOAN_ORDERS[f.order])
 
 
 # --- availability ----------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """Core feature: the letterhead of the pole's printed documents (model, permissions,
-GraphQL); the documents themselves print it through core.api.documents."""
+GraphQL, its screen); the documents themselves print it through core.api.documents."""
 
 from __future__ import annotations
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
-from core.domain.letterhead import graphql
+from core.contributions import GraphQLContribution, PageContribution
+from core.domain.letterhead import graphql, pages
 from core.domain.letterhead.models import LetterheadSettings
 from core.domain.letterhead.service import MANAGE, READ
 from core.hooks import hookimpl
@@ -40,3 +40,8 @@ def maillage_graphql() -> GraphQLContribution:
     return GraphQLContribution(
         query=graphql.LetterheadQuery, mutation=graphql.LetterheadMutation, types=graphql.TYPES
     )
+
+
+@hookimpl
+def maillage_pages() -> PageContribution:
+    return pages.contribution()

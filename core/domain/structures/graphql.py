@@ -379,6 +379,15 @@ class OrganisationPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="Une personne contact, tous ses champs.")
+class ContactInput:
+    first_name: Annotated[str, chars(ContactModel.first_name)]
+    last_name: Annotated[str, chars(ContactModel.last_name)]
+    function: Annotated[str, chars(ContactModel.function)] = ""
+    email: Annotated[str | None, chars(ContactModel.email)] = None
+    phone: Annotated[str | None, chars(ContactModel.phone)] = None
+
+
 @strawberry.type
 class ContactPayload:
     contact: ContactPerson | None = None
@@ -668,6 +677,48 @@ class StructuresMutation:
             await session.commit()
             result = ContactPerson.from_model(row)
         return ContactPayload(errors=errors) if errors else ContactPayload(contact=result)
+
+    @strawberry.mutation(
+        description="Corriger une personne contact (ses champs tous renvoyés).",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def update_contact(
+        self, info: Info[Context, None], id: strawberry.ID, input: ContactInput
+    ) -> ContactPayload:
+        ctx = info.context
+        result = None
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            wanted = try_uuid(id)
+            if wanted is None:
+                raise NotFoundError("contact introuvable dans ce pôle", field="id")
+            row = await service.update_contact(
+                session,
+                caller(ctx),
+                wanted,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                function=input.function,
+                email=input.email,
+                phone=input.phone,
+            )
+            await session.commit()
+            result = ContactPerson.from_model(row)
+        return ContactPayload(errors=errors) if errors else ContactPayload(contact=result)
+
+    @strawberry.mutation(
+        description="Retirer une personne contact (partie de la structure) ; elle reste dans "
+        "le journal d'audit et dans deletions.",
+        extensions=[action_gate(MANAGE)],
+    )
+    async def remove_contact(self, info: Info[Context, None], id: strawberry.ID) -> ContactPayload:
+        ctx = info.context
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            wanted = try_uuid(id)
+            if wanted is None:
+                raise NotFoundError("contact introuvable dans ce pôle", field="id")
+            await service.remove_contact(session, caller(ctx), wanted)
+            await session.commit()
+        return ContactPayload(errors=errors)
 
 
 TYPES = (Structure, Partner, Organisation)

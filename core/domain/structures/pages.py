@@ -11,9 +11,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from core.api.forms import commune_field, connection_nodes, count_field, optional, plain_text
+from core.api.forms import commune_field, connection_nodes, plain_text
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
+from core.domain.structures import edit_pages
+from core.domain.structures.edit_pages import STRUCTURE_FIELDS, structure_input
 from core.domain.structures.service import MANAGE, READ
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -22,18 +24,11 @@ NOTICES = {
     "merged": "Les fiches sont fusionnées.",
     "organisation": "Le gestionnaire est ajouté à l'annuaire.",
     "partner": "Le partenaire est ajouté à l'annuaire.",
+    "updated": "La fiche est corrigée.",
+    "contact-added": "Le contact est ajouté.",
+    "contact-updated": "Le contact est corrigé.",
+    "contact-removed": "Le contact est retiré.",
 }
-STRUCTURE_FIELDS = (
-    "name",
-    "kind",
-    "commune",
-    "organisationId",
-    "address",
-    "capacity",
-    "email",
-    "phone",
-    "notes",
-)
 ORGANISATION_FIELDS = ("name", "kind", "commune", "siren")
 PARTNER_FIELDS = ("name", "kind", "commune", "email", "phone")
 
@@ -68,24 +63,9 @@ async def new_structure(view: PageView) -> Response:
     duplicate = False
     confirmed = view.value("allowDuplicate") == "oui"
     if view.request.method == "POST":
-        capacity = count_field(errors, "capacity", given["capacity"], required=False)
-        insee = await commune_field(view, errors, given["commune"])
-        if not errors:
-            answer = await view.run(
-                "CreateStructure",
-                input={
-                    "name": given["name"],
-                    "kind": given["kind"],
-                    "communeInsee": insee,
-                    "organisationId": optional(given["organisationId"]),
-                    "address": given["address"],
-                    "capacity": capacity,
-                    "email": given["email"] or None,
-                    "phone": given["phone"] or None,
-                    "notes": given["notes"],
-                },
-                allowDuplicate=confirmed,
-            )
+        wanted = await structure_input(view, errors, given)
+        if wanted is not None:
+            answer = await view.run("CreateStructure", input=wanted, allowDuplicate=confirmed)
             errors = FormErrors.of(
                 answer,
                 "createStructure",
@@ -124,6 +104,7 @@ async def structure_page(view: PageView) -> Response:
         title=structure["name"],
         section="structures",
         structure=structure,
+        can_manage=view.can(MANAGE) and not structure.get("mergedIntoId"),
         notice=_notice(view),
     )
 
@@ -280,6 +261,8 @@ def contribution() -> PageContribution:
                 action=MANAGE,
                 operations=("StructureForm", "CommunePick", "CreateStructure"),
             ),
+            # Before the structure's page, whose {id:path} would take these paths.
+            *edit_pages.PAGES,
             Page(
                 "/annuaire/structures/{id:path}",
                 structure_page,

@@ -19,7 +19,7 @@ from core.access.actions import Caller
 from core.audit.trail import record
 from core.auth.models import Membership
 from core.db.base import Base
-from core.domain.lookups import check_commune, name_words
+from core.domain.lookups import check_commune, delete_recorded, name_words
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import (
     ContactPerson,
@@ -467,6 +467,65 @@ async def add_contact(
         object_type="ContactPerson",
         object_id=str(row.id),
         fields=["firstName", "lastName", "function", "email", "phone"],
+    )
+    return row
+
+
+async def update_contact(
+    session: AsyncSession,
+    caller: Caller,
+    id: uuid.UUID,
+    *,
+    first_name: str,
+    last_name: str,
+    function: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+) -> ContactPerson:
+    """Correct a contact person (same rules as adding one); the audit names the fields
+    that changed."""
+    actor = caller.require(MANAGE)
+    row: ContactPerson = await _get(session, ContactPerson, id, "id")
+    if not first_name.strip() and not last_name.strip():
+        raise ValidationError("un nom ou un prénom", field="lastName")
+    if email is not None and "@" not in email:
+        raise ValidationError("adresse électronique invalide", field="email")
+    wanted = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "function": function.strip(),
+        "email": email,
+        "phone": phone,
+    }
+    changed = [name for name, value in wanted.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, wanted[name])
+    await session.flush()
+    if changed:
+        record(
+            session,
+            actor=actor.subject,
+            action="structures.contact.update",
+            object_type="ContactPerson",
+            object_id=str(row.id),
+            fields=_camel(changed),
+        )
+    return row
+
+
+async def remove_contact(session: AsyncSession, caller: Caller, id: uuid.UUID) -> ContactPerson:
+    """Remove a contact person (who left the structure): the row is deleted, the audit
+    trail and the deletions feed keep that it was."""
+    actor = caller.require(MANAGE)
+    row: ContactPerson = await _get(session, ContactPerson, id, "id")
+    await delete_recorded(session, ContactPerson, "ContactPerson", ContactPerson.id == row.id)
+    record(
+        session,
+        actor=actor.subject,
+        action="structures.contact.delete",
+        object_type="ContactPerson",
+        object_id=str(row.id),
+        fields=[],
     )
     return row
 

@@ -48,7 +48,6 @@ from benchmarks import lists as lists_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
 from benchmarks import report as report_bench
-
 from benchmarks import snu_quiz as snu_quiz_bench
 from core.app.app import create_app
 from core.db import migrate

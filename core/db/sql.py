@@ -486,6 +486,7 @@ def ensure_network_role(connection: Connection, name: str, password: str | None)
     owns nothing, bypasses no policy."""
     ensure_role(connection, RoleSpec(name, password))
 
+
 # --- Date arithmetic ------------------------------------------------------------------------
 
 

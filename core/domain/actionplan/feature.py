@@ -9,11 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Action
 from core.access.roles import POLE_ROLES
-from core.contributions import GraphQLContribution
-from core.domain.actionplan import report_section
-
 from core.contributions import GraphQLContribution, NavEntry, PageContribution
-from core.domain.actionplan import pages
+from core.domain.actionplan import pages, report_section
 from core.domain.actionplan.demo import seed_action_plan
 from core.domain.actionplan.graphql import TYPES, ActionPlanMutation, ActionPlanQuery
 from core.domain.actionplan.models import (

@@ -298,7 +298,8 @@ async def _register(
     return errors, "waiting" if status == "waiting" else "registered"
 
 
-def contribution() -> sdk.PageContribution:
+@sdk.hookimpl
+def maillage_pages() -> sdk.PageContribution:
     form = ("GET", "POST")
     return sdk.PageContribution(
         pages=[
@@ -336,11 +337,13 @@ def contribution() -> sdk.PageContribution:
     )
 
 
-def navigation() -> list[sdk.NavEntry]:
+@sdk.hookimpl
+def maillage_navigation() -> list[sdk.NavEntry]:
     return [sdk.NavEntry("Ateliers UDAF", BASE, action=READ, order=75)]
 
 
-def panels() -> list[sdk.Panel]:
+@sdk.hookimpl
+def maillage_panels() -> list[sdk.Panel]:
     return [
         sdk.Panel(
             slot="family",

@@ -80,14 +80,10 @@ async def _by_id(
 def _audit(
     session: AsyncSession, actor: str, verb: str, kind: str, row: Any, fields: Iterable[str]
 ) -> None:
-    sdk.audit(
-        session,
-        actor=actor,
-        action=f"{PLUGIN}.{verb}",
-        object_type=f"{PLUGIN}.{kind}",
-        object_id=str(row.id),
-        fields=fields,
-    )
+    """The audit line of a write: who, which action on which row, the fields changed
+    (names only: parents' details never enter the trail)."""
+    where = {"object_type": f"{PLUGIN}.{kind}", "object_id": str(row.id)}
+    sdk.audit(session, actor=actor, action=f"{PLUGIN}.{verb}", fields=fields, **where)
 
 
 # --- reading ---------------------------------------------------------------------------

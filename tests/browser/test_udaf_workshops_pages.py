@@ -12,26 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
+# The signed-in coordinator of the Puy-de-Dôme pole and the axe check, as for the other
+# plugin's screens.
+from tests.browser.test_referent_charters_pages import accessible, coordinator
+from tests.browser.test_web_app import OTHER_POLE, signed_in
 from tests.live import LiveServer
 
 NAV = "Navigation principale"
-
-
-@pytest.fixture
-def coordinator(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    page = signed_in(browser, live, COORDINATOR)
-    yield page
-    page.context.close()
-
-
-def accessible(page: Page) -> None:
-    assert serious_violations(page) == [], page.url
+__all__ = ["coordinator"]
 
 
 def _plan(page: Page, theme: str, day: dt.date, minimum: str) -> None:

@@ -5,17 +5,17 @@ Revises:
 Create Date: 2026-12-06
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 from core.sdk import enable_tenant_rls
 
-revision: str = "udaf_workshops_0001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = ("udaf_workshops",)
-depends_on: str | Sequence[str] | None = None
+# The plugin's own branch, on no other revision: its version table is
+# alembic_version_udaf_workshops, and core's tables exist before it runs.
+revision = "udaf_workshops_0001"
+down_revision = None
+branch_labels = ("udaf_workshops",)
+depends_on = None
 
 TABLES = (
     "udaf_workshops_conventions",

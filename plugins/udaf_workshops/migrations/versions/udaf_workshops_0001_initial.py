@@ -39,18 +39,14 @@ def _create(table: str, *items: sa.schema.SchemaItem, stamped: bool = True) -> N
         if stamped
         else []
     )
+    pole = op.f(f"fk_{table}_tenant_id_tenants")
     op.create_table(
         table,
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         *items,
         *times,
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f(f"fk_{table}_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=pole, ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{table}")),
         info={"maillage_kind": "tenant"},
     )

@@ -679,13 +679,13 @@ async def reminders(
         select(Workshop).options(*workshop_options()).where(Workshop.id == workshop_id)
     )
     if row is None:
-        raise sdk.NotFoundError("atelier introuvable dans ce pôle", field="input.workshopId")
+        raise sdk.NotFoundError("atelier introuvable dans ce pôle", field="workshopId")
     if row.status != WorkshopStatus.CONFIRMED.value or row.held_on < today:
         raise sdk.ConflictError(
-            "on rappelle un atelier confirmé, avant sa date", field="input.workshopId"
+            "on rappelle un atelier confirmé, avant sa date", field="workshopId"
         )
     place = f"{row.place}, " if row.place else ""
-    commune = await sdk.find_commune(session, row.commune_insee, field="input.workshopId")
+    commune = await sdk.find_commune(session, row.commune_insee, field="workshopId")
     body = (
         "Bonjour,\n\n"
         f"Nous vous rappelons l'atelier de soutien à la parentalité « {row.theme} », "
@@ -833,7 +833,7 @@ async def withdraw(
     """Withdraw a registration; the waiting list moves up in arrival order as far as
     the freed seats allow."""
     registration = await _by_id(
-        session, Registration, registration_id, "input.registrationId", "inscription"
+        session, Registration, registration_id, "registrationId", "inscription"
     )
     row = await session.scalar(
         select(Workshop).where(Workshop.id == registration.workshop_id).with_for_update()
@@ -842,10 +842,10 @@ async def withdraw(
     if row.status not in LIVE:
         raise sdk.ConflictError(
             "l'atelier est tenu ou annulé : les inscriptions ne changent plus",
-            field="input.registrationId",
+            field="registrationId",
         )
     if registration.status == RegistrationStatus.WITHDRAWN.value:
-        raise sdk.ConflictError("inscription déjà retirée", field="input.registrationId")
+        raise sdk.ConflictError("inscription déjà retirée", field="registrationId")
     registration.status = RegistrationStatus.WITHDRAWN.value
     await session.flush()
     taken = (await seats(session, [row.id])).get(row.id, Seats()).registered

@@ -77,7 +77,8 @@ manifest = sdk.Plugin(
             minimum=1,
             maximum=30,
             description="À partir de ce nombre de jours avant un atelier confirmé, la page "
-            "de l'atelier propose d'envoyer le rappel aux parents inscrits.",
+            "d'accueil propose d'envoyer le rappel aux parents inscrits qui ne l'ont pas "
+            "reçu (la page de l'atelier le permet à tout moment).",
         ),
     ),
 )

@@ -576,6 +576,17 @@ class UdafWorkshopsQuery:
         ]
 
     @strawberry.field(
+        description="Les ateliers confirmés à venir dans le délai du pôle (réglage "
+        "reminder_days) dont des parents inscrits n'ont pas encore reçu le rappel.",
+        extensions=sdk.requires(READ),
+    )
+    async def reminders_due(self, info: sdk.Info) -> list[UdafWorkshopsWorkshop]:
+        days = (await settings(info.context))["reminder_days"]
+        async with info.context.db_session() as session:
+            rows = await service.reminders_due(session, today=dt.date.today(), days=days)
+            return await workshop_nodes(session, rows)
+
+    @strawberry.field(
         description="Les inscriptions d'une famille du pôle, l'atelier le plus récent "
         "d'abord (une famille d'un autre pôle : NOT_FOUND sur familyId).",
         extensions=sdk.requires(READ),

@@ -354,7 +354,7 @@ def maillage_panels() -> list[sdk.Panel]:
         ),
         sdk.Panel(
             slot="home",
-            title="Ateliers parentalité sous leur minimum",
+            title="Ateliers parentalité : minimum et rappels",
             operation="UwHomePanel",
             template="udaf_workshops/home_panel.html",
             action=READ,

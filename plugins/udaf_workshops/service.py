@@ -332,6 +332,27 @@ async def below_minimum(session: AsyncSession, *, today: dt.date, days: int) -> 
     return found
 
 
+async def reminders_due(session: AsyncSession, *, today: dt.date, days: int) -> list[Workshop]:
+    """Confirmed workshops within ``days`` days whose registered parents (or families)
+    with an address have not been reminded yet: the home page proposes to send it."""
+    waiting = (
+        select(Registration.workshop_id)
+        .outerjoin(Registration.parent)
+        .where(
+            Registration.status == REGISTERED,
+            Registration.reminded_on.is_(None),
+            (Registration.email != "") | (Parent.email != ""),
+        )
+    )
+    statement = workshops_query().where(
+        Workshop.status == WorkshopStatus.CONFIRMED.value,
+        Workshop.held_on >= today,
+        Workshop.held_on <= today + dt.timedelta(days=days),
+        Workshop.id.in_(waiting),
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 # --- conventions -----------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ REMIND = """mutation($w: ID!) { udafWorkshopsSendReminders(workshopId: $w) {
   notified workshop { registrations { remindedOn } } errors { code field message } } }"""
 LINK = """mutation($p: ID!, $f: ID!) { udafWorkshopsLinkParent(parentId: $p, familyId: $f) {
   parent { id family { id name } } errors { code field message } } }"""
+DUE = "{ udafWorkshops { remindersDue { theme } } }"
 INDICATORS = """query($start: Date!, $end: Date!) {
   indicators(start: $start, end: $end, names: ["udaf_workshops.workshops_held"]) { name total } }"""
 
@@ -60,6 +61,8 @@ async def test_reminders_go_once_to_the_registered_parents_with_an_address(
     refused = await graphql.execute(REMIND, {"w": workshop["id"]}, tenant=tenant)
     assert error(refused, "udafWorkshopsSendReminders") == ("CONFLICT", "workshopId")
     ok(await change(graphql, tenant, workshop["id"], "confirmed"), "udafWorkshopsChangeStatus")
+    due = payload(await graphql.execute(DUE, tenant=tenant), "udafWorkshops")["remindersDue"]
+    assert due == [{"theme": workshop["theme"]}]
     sent = ok(
         await graphql.execute(REMIND, {"w": workshop["id"]}, tenant=tenant),
         "udafWorkshopsSendReminders",
@@ -72,6 +75,8 @@ async def test_reminders_go_once_to_the_registered_parents_with_an_address(
         "udafWorkshopsSendReminders",
     )
     assert again["notified"] == 0
+    due = payload(await graphql.execute(DUE, tenant=tenant), "udafWorkshops")["remindersDue"]
+    assert due == []
     assert await _mails(maillage_db, "%@rappel.example") == 2
 
 

@@ -20,7 +20,8 @@ import pytest_asyncio
 
 from core.auth.config import AuthConfig
 from core.auth.keys import ensure_key
-from core.db import migrate
+from core.plugins.host import PluginHost
+from core.plugins.migrations import upgrade_all
 from core.settings import Settings
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
@@ -44,7 +45,10 @@ class DbUrls:
 
 
 async def migrate_with_territory(owner_url: str) -> None:
-    await migrate.upgrade(owner_url)
+    # Core and every installed plugin, as ``maillage db upgrade`` does on an install: an
+    # app built with the installed plugins (the API tests') reaches their tables — a
+    # family's erasure, for one, runs every plugin's personal-data source.
+    await upgrade_all(owner_url, PluginHost.start())
     db = Database(owner_url)
     try:
         async with db.reference_session() as session:

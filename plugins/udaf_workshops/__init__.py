@@ -16,16 +16,32 @@ reaches core through ``core.sdk`` alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from core import sdk
-from plugins.udaf_workshops import indicators, pages, personal_data, seed
-from plugins.udaf_workshops import report as _report
-from plugins.udaf_workshops.graphql import MANAGE, READ, contribution
-from plugins.udaf_workshops.models import MODELS
-from plugins.udaf_workshops.mutations import UdafWorkshopsMutation
+from plugins.udaf_workshops.graphql import MANAGE, READ
+from plugins.udaf_workshops.indicators import maillage_indicators
+from plugins.udaf_workshops.models import maillage_models
+from plugins.udaf_workshops.mutations import maillage_graphql
+from plugins.udaf_workshops.pages import maillage_navigation, maillage_pages, maillage_panels
+from plugins.udaf_workshops.personal_data import maillage_personal_data
+from plugins.udaf_workshops.report import maillage_report_sections
+from plugins.udaf_workshops.seed import maillage_seed
+
+# Each module hands its part to maillage with its own hook implementation (as core's
+# features do); they are registered with this module, the plugin object.
+__all__ = [
+    "maillage_graphql",
+    "maillage_indicators",
+    "maillage_models",
+    "maillage_navigation",
+    "maillage_pages",
+    "maillage_panels",
+    "maillage_personal_data",
+    "maillage_report_sections",
+    "maillage_seed",
+    "manifest",
+]
 
 MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 
@@ -61,40 +77,16 @@ manifest = sdk.Plugin(
             minimum=1,
             maximum=30,
             description="À partir de ce nombre de jours avant un atelier confirmé, la page "
-            "de l'atelier propose d'envoyer le rappel aux parents inscrits.",
+            "d'accueil propose d'envoyer le rappel aux parents inscrits qui ne l'ont pas "
+            "reçu (la page de l'atelier le permet à tout moment).",
         ),
     ),
 )
 
 
 @sdk.hookimpl
-def maillage_models() -> list[type]:
-    return list(MODELS)
-
-
-@sdk.hookimpl
 def maillage_migrations() -> sdk.MigrationSource:
     return sdk.MigrationSource(Path(__file__).parent / "migrations" / "versions")
-
-
-@sdk.hookimpl
-def maillage_graphql() -> sdk.GraphQLContribution:
-    return contribution(UdafWorkshopsMutation)
-
-
-@sdk.hookimpl
-def maillage_pages() -> sdk.PageContribution:
-    return pages.contribution()
-
-
-@sdk.hookimpl
-def maillage_navigation() -> list[sdk.NavEntry]:
-    return pages.navigation()
-
-
-@sdk.hookimpl
-def maillage_panels() -> list[sdk.Panel]:
-    return pages.panels()
 
 
 @sdk.hookimpl
@@ -113,23 +105,3 @@ def maillage_actions() -> list[sdk.Action]:
             scope="tenant:write",
         ),
     ]
-
-
-@sdk.hookimpl
-def maillage_indicators() -> list[sdk.IndicatorSpec]:
-    return list(indicators.ALL)
-
-
-@sdk.hookimpl
-def maillage_personal_data() -> list[sdk.PersonalDataSource]:
-    return personal_data.sources()
-
-
-@sdk.hookimpl
-async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
-    return await _report.sections(report)
-
-
-@sdk.hookimpl
-async def maillage_seed(tenant: sdk.Tenant, session: Any, settings: Mapping[str, Any]) -> None:
-    await seed.seed(tenant, session)

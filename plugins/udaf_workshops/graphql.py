@@ -404,9 +404,13 @@ class UdafWorkshopsConventionPayload:
 class UdafWorkshopsPlanWorkshopInput:
     convention_id: strawberry.ID
     held_on: dt.date
-    start_time: str = strawberry.field(description="Heure de début, « 09:30 ».")
-    end_time: str = strawberry.field(description="Heure de fin, « 11:30 ».")
-    commune_insee: str = strawberry.field(description="Code INSEE de la commune.")
+    start_time: str = strawberry.field(
+        description="Heure de début, « 09:30 » (5 caractères au plus)."
+    )
+    end_time: str = strawberry.field(description="Heure de fin, « 11:30 » (5 caractères au plus).")
+    commune_insee: str = strawberry.field(
+        description="Code INSEE de la commune (5 caractères au plus). Voir communes."
+    )
     theme: str = sdk.chars_field(models.UdafWorkshopsWorkshop.theme)
     capacity: int = strawberry.field(description="Places pour les parents.")
     minimum_participants: int = strawberry.field(
@@ -434,9 +438,11 @@ class UdafWorkshopsWorkshopPayload:
 )
 class UdafWorkshopsChangeStatusInput:
     workshop_id: strawberry.ID
-    status: str = strawberry.field(description="confirmed, held ou cancelled.")
+    status: str = strawberry.field(
+        description="confirmed, held ou cancelled. Voir udafWorkshops { workshopStatuses }."
+    )
     reason: str | None = strawberry.field(
-        default=None, description="Pour une annulation : voir udafWorkshops { cancelReasons }."
+        default=None, description="Pour une annulation. Voir udafWorkshops { cancelReasons }."
     )
     note: str = sdk.chars_field(models.UdafWorkshopsWorkshop.cancel_note, default="")
 
@@ -450,7 +456,9 @@ class UdafWorkshopsNewParentInput:
     )
     email: str = sdk.chars_field(models.UdafWorkshopsParent.email, default="")
     phone: str = sdk.chars_field(models.UdafWorkshopsParent.phone, default="")
-    commune_insee: str | None = None
+    commune_insee: str | None = strawberry.field(
+        default=None, description="Code INSEE de la commune (5 caractères au plus). Voir communes."
+    )
 
 
 @strawberry.input(
@@ -574,6 +582,17 @@ class UdafWorkshopsQuery:
             UdafWorkshopsBelowMinimum(workshop=n, registered=f.registered, days_left=f.days_left)
             for n, f in zip(nodes, found, strict=True)
         ]
+
+    @strawberry.field(
+        description="Les ateliers confirmés à venir dans le délai du pôle (réglage "
+        "reminder_days) dont des parents inscrits n'ont pas encore reçu le rappel.",
+        extensions=sdk.requires(READ),
+    )
+    async def reminders_due(self, info: sdk.Info) -> list[UdafWorkshopsWorkshop]:
+        days = (await settings(info.context))["reminder_days"]
+        async with info.context.db_session() as session:
+            rows = await service.reminders_due(session, today=dt.date.today(), days=days)
+            return await workshop_nodes(session, rows)
 
     @strawberry.field(
         description="Les inscriptions d'une famille du pôle, l'atelier le plus récent "

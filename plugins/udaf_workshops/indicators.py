@@ -153,11 +153,14 @@ parents_present = sdk.IndicatorSpec(
     counts_persons=True,
 )
 
-ALL = (
-    workshops_planned,
-    workshops,
-    workshops_held,
-    workshops_cancelled,
-    parents_registered,
-    parents_present,
-)
+
+@sdk.hookimpl
+def maillage_indicators() -> list[sdk.IndicatorSpec]:
+    return [
+        workshops_planned,
+        workshops,
+        workshops_held,
+        workshops_cancelled,
+        parents_registered,
+        parents_present,
+    ]

@@ -235,6 +235,12 @@ MODELS: tuple[type[sdk.Base], ...] = (
     UdafWorkshopsRegistration,
 )
 
+
+@sdk.hookimpl
+def maillage_models() -> list[type]:
+    return list(MODELS)
+
+
 Convention = UdafWorkshopsConvention
 Workshop = UdafWorkshopsWorkshop
 Facilitator = UdafWorkshopsFacilitator

@@ -32,6 +32,7 @@ from plugins.udaf_workshops.graphql import (
     UdafWorkshopsRegistrationPayload,
     UdafWorkshopsWorkshop,
     UdafWorkshopsWorkshopPayload,
+    contribution,
     conventions,
     workshop_nodes,
 )
@@ -278,3 +279,8 @@ class UdafWorkshopsMutation:
             return {"erased_registrations": erased}
 
         return await _run(info, UdafWorkshopsParentPayload, work)
+
+
+@sdk.hookimpl
+def maillage_graphql() -> sdk.GraphQLContribution:
+    return contribution(UdafWorkshopsMutation)

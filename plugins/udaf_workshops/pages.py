@@ -32,6 +32,8 @@ NOTICES = {
     "withdrawn": "L'inscription est retirée ; la liste d'attente a avancé.",
     "attendance": "La présence est enregistrée.",
     "reminders": "Les rappels sont envoyés.",
+    "linked": "Le parent est rattaché à sa famille : ses inscriptions la suivent.",
+    "erased": "La fiche du parent et ses inscriptions sont effacées.",
 }
 CONVENTION_FIELDS = (
     "partnerId",
@@ -193,48 +195,10 @@ async def workshop(view: sdk.PageView) -> Response:
     given = {name: view.value(name) for name in (*STATUS_FIELDS, *REGISTER_FIELDS)}
     form = view.value("form")
     here = f"{BASE}/ateliers/{workshop_id}"
-    if view.request.method == "POST" and view.can(MANAGE):
-        if form == "status":
-            answer = await view.run(
-                "UwChangeStatus",
-                input={
-                    "workshopId": workshop_id,
-                    "status": given["status"],
-                    "reason": given["reason"] or None,
-                    "note": given["note"],
-                },
-            )
-            errors = sdk.FormErrors.of(
-                answer, "udafWorkshopsChangeStatus", form_fields=STATUS_FIELDS
-            )
-            if not errors:
-                ok = "cancelled" if given["status"] == "cancelled" else "status"
-                return view.redirect(here, ok=ok)
-        elif form == "register":
-            errors, redirect = await _register(view, workshop_id, given)
-            if redirect:
-                return view.redirect(here, ok=redirect)
-        elif form == "withdraw":
-            answer = await view.run("UwWithdraw", registrationId=view.value("registration"))
-            errors = sdk.FormErrors.of(answer, "udafWorkshopsWithdraw", form_fields=())
-            if not errors:
-                return view.redirect(here, ok="withdrawn")
-        elif form == "reminders":
-            answer = await view.run("UwSendReminders", workshopId=workshop_id)
-            errors = sdk.FormErrors.of(answer, "udafWorkshopsSendReminders", form_fields=())
-            if not errors:
-                return view.redirect(here, ok="reminders")
-        elif form == "attendance":
-            lines = [
-                {"registrationId": rid, "present": _int(view.value(f"present-{rid}"))}
-                for rid in view.values("registrations")
-            ]
-            answer = await view.run(
-                "UwRecordAttendance", input={"workshopId": workshop_id, "lines": lines}
-            )
-            errors = sdk.FormErrors.of(answer, "udafWorkshopsRecordAttendance", form_fields=())
-            if not errors:
-                return view.redirect(here, ok="attendance")
+    if view.request.method == "POST" and view.can(MANAGE) and form in FORMS:
+        errors, notice = await FORMS[form](view, workshop_id, given)
+        if not errors:
+            return view.redirect(here, ok=notice)
     answer = await view.run("UwWorkshop", id=workshop_id)
     data = _uw(answer)
     found = data.get("workshop")
@@ -255,6 +219,47 @@ async def workshop(view: sdk.PageView) -> Response:
     )
 
 
+Posted = tuple[sdk.FormErrors, str]
+
+
+async def _status(view: sdk.PageView, workshop_id: str, given: dict[str, str]) -> Posted:
+    answer = await view.run(
+        "UwChangeStatus",
+        input={
+            "workshopId": workshop_id,
+            "status": given["status"],
+            "reason": given["reason"] or None,
+            "note": given["note"],
+        },
+    )
+    errors = sdk.FormErrors.of(answer, "udafWorkshopsChangeStatus", form_fields=STATUS_FIELDS)
+    return errors, "cancelled" if given["status"] == "cancelled" else "status"
+
+
+async def _attendance(view: sdk.PageView, workshop_id: str, given: dict[str, str]) -> Posted:
+    lines = [
+        {"registrationId": rid, "present": _int(view.value(f"present-{rid}"))}
+        for rid in view.values("registrations")
+    ]
+    answer = await view.run("UwRecordAttendance", input={"workshopId": workshop_id, "lines": lines})
+    return sdk.FormErrors.of(answer, "udafWorkshopsRecordAttendance", form_fields=()), "attendance"
+
+
+def _button(operation: str, payload: str, notice: str, **names: str) -> Any:
+    """A form of one button (withdraw, remind, link, erase): the operation's variables
+    come from the posted fields named in ``names`` (``workshop`` is the page's)."""
+
+    async def post(view: sdk.PageView, workshop_id: str, given: dict[str, str]) -> Posted:
+        variables = {
+            variable: workshop_id if posted == "workshop" else view.value(posted)
+            for variable, posted in names.items()
+        }
+        answer = await view.run(operation, **variables)
+        return sdk.FormErrors.of(answer, payload, form_fields=()), notice
+
+    return post
+
+
 def _int(value: str) -> int:
     try:
         return int(value)
@@ -262,13 +267,11 @@ def _int(value: str) -> int:
         return 0
 
 
-async def _register(
-    view: sdk.PageView, workshop_id: str, given: dict[str, str]
-) -> tuple[sdk.FormErrors, str | None]:
+async def _register(view: sdk.PageView, workshop_id: str, given: dict[str, str]) -> Posted:
     errors = sdk.FormErrors()
     seats = sdk.count_field(errors, "seats", given["seats"] or "1", required=True)
     if errors:
-        return errors, None
+        return errors, ""
     new_parent = given["familyId"] == "" and (given["firstName"] or given["lastName"])
     payload: dict[str, Any] = {"workshopId": workshop_id, "seats": seats, "email": given["email"]}
     if new_parent:
@@ -284,7 +287,7 @@ async def _register(
         payload["familyId"] = given["familyId"]
     else:
         errors.add("familyId", "Choisissez une famille du pôle, ou notez un nouveau parent.")
-        return errors, None
+        return errors, ""
     answer = await view.run("UwRegister", input=payload)
     errors = sdk.FormErrors.of(
         answer,
@@ -293,12 +296,31 @@ async def _register(
         aliases={"input.parent.email": "email", "input.parentId": "familyId"},
     )
     if errors:
-        return errors, None
+        return errors, ""
     status = answer.data["udafWorkshopsRegister"]["registration"]["status"]["value"]  # type: ignore[index]
     return errors, "waiting" if status == "waiting" else "registered"
 
 
-def contribution() -> sdk.PageContribution:
+# The forms of a workshop's page, by the ``form`` each posts.
+FORMS = {
+    "status": _status,
+    "register": lambda view, workshop_id, given: _register(view, workshop_id, given),
+    "attendance": _attendance,
+    "withdraw": _button(
+        "UwWithdraw", "udafWorkshopsWithdraw", "withdrawn", registrationId="registration"
+    ),
+    "reminders": _button(
+        "UwSendReminders", "udafWorkshopsSendReminders", "reminders", workshopId="workshop"
+    ),
+    "link": _button(
+        "UwLinkParent", "udafWorkshopsLinkParent", "linked", parentId="parent", familyId="family"
+    ),
+    "erase": _button("UwEraseParent", "udafWorkshopsEraseParent", "erased", parentId="parent"),
+}
+
+
+@sdk.hookimpl
+def maillage_pages() -> sdk.PageContribution:
     form = ("GET", "POST")
     return sdk.PageContribution(
         pages=[
@@ -328,6 +350,8 @@ def contribution() -> sdk.PageContribution:
                     "UwWithdraw",
                     "UwSendReminders",
                     "UwRecordAttendance",
+                    "UwLinkParent",
+                    "UwEraseParent",
                 ),
             ),
         ],
@@ -336,11 +360,13 @@ def contribution() -> sdk.PageContribution:
     )
 
 
-def navigation() -> list[sdk.NavEntry]:
+@sdk.hookimpl
+def maillage_navigation() -> list[sdk.NavEntry]:
     return [sdk.NavEntry("Ateliers UDAF", BASE, action=READ, order=75)]
 
 
-def panels() -> list[sdk.Panel]:
+@sdk.hookimpl
+def maillage_panels() -> list[sdk.Panel]:
     return [
         sdk.Panel(
             slot="family",
@@ -351,7 +377,7 @@ def panels() -> list[sdk.Panel]:
         ),
         sdk.Panel(
             slot="home",
-            title="Ateliers parentalité sous leur minimum",
+            title="Ateliers parentalité : minimum et rappels",
             operation="UwHomePanel",
             template="udaf_workshops/home_panel.html",
             action=READ,

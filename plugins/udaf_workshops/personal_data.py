@@ -31,7 +31,8 @@ def _parent(row: Parent) -> dict[str, object]:
     }
 
 
-def sources() -> list[sdk.PersonalDataSource]:
+@sdk.hookimpl
+def maillage_personal_data() -> list[sdk.PersonalDataSource]:
     return [
         # Registrations first: they point at the parent's record.
         sdk.family_records(

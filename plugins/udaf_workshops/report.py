@@ -21,7 +21,8 @@ from plugins.udaf_workshops.vocabulary import CancelReason, WorkshopStatus
 ORDER = 240
 
 
-async def sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
+@sdk.hookimpl
+async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
     outcomes = await service.outcomes(report.session, year=report.year)
     rows = await service.workshops(report.session, year=report.year)
     if not outcomes and not rows:

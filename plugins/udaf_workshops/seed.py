@@ -42,7 +42,8 @@ PARENTS = (
 )
 
 
-async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
+@sdk.hookimpl
+async def maillage_seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
     partners = await sdk.list_partners(session, kind="family_association", limit=1)
     communes = list(
         (

@@ -80,14 +80,10 @@ async def _by_id(
 def _audit(
     session: AsyncSession, actor: str, verb: str, kind: str, row: Any, fields: Iterable[str]
 ) -> None:
-    sdk.audit(
-        session,
-        actor=actor,
-        action=f"{PLUGIN}.{verb}",
-        object_type=f"{PLUGIN}.{kind}",
-        object_id=str(row.id),
-        fields=fields,
-    )
+    """The audit line of a write: who, which action on which row, the fields changed
+    (names only: parents' details never enter the trail)."""
+    where = {"object_type": f"{PLUGIN}.{kind}", "object_id": str(row.id)}
+    sdk.audit(session, actor=actor, action=f"{PLUGIN}.{verb}", fields=fields, **where)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -334,6 +330,27 @@ async def below_minimum(session: AsyncSession, *, today: dt.date, days: int) -> 
         if registered < row.minimum_participants:
             found.append(BelowMinimum(row, registered, (row.held_on - today).days))
     return found
+
+
+async def reminders_due(session: AsyncSession, *, today: dt.date, days: int) -> list[Workshop]:
+    """Confirmed workshops within ``days`` days whose registered parents (or families)
+    with an address have not been reminded yet: the home page proposes to send it."""
+    waiting = (
+        select(Registration.workshop_id)
+        .outerjoin(Registration.parent)
+        .where(
+            Registration.status == REGISTERED,
+            Registration.reminded_on.is_(None),
+            (Registration.email != "") | (Parent.email != ""),
+        )
+    )
+    statement = workshops_query().where(
+        Workshop.status == WorkshopStatus.CONFIRMED.value,
+        Workshop.held_on >= today,
+        Workshop.held_on <= today + dt.timedelta(days=days),
+        Workshop.id.in_(waiting),
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 # --- conventions -----------------------------------------------------------------------
@@ -683,13 +700,13 @@ async def reminders(
         select(Workshop).options(*workshop_options()).where(Workshop.id == workshop_id)
     )
     if row is None:
-        raise sdk.NotFoundError("atelier introuvable dans ce pôle", field="input.workshopId")
+        raise sdk.NotFoundError("atelier introuvable dans ce pôle", field="workshopId")
     if row.status != WorkshopStatus.CONFIRMED.value or row.held_on < today:
         raise sdk.ConflictError(
-            "on rappelle un atelier confirmé, avant sa date", field="input.workshopId"
+            "on rappelle un atelier confirmé, avant sa date", field="workshopId"
         )
     place = f"{row.place}, " if row.place else ""
-    commune = await sdk.find_commune(session, row.commune_insee, field="input.workshopId")
+    commune = await sdk.find_commune(session, row.commune_insee, field="workshopId")
     body = (
         "Bonjour,\n\n"
         f"Nous vous rappelons l'atelier de soutien à la parentalité « {row.theme} », "
@@ -837,7 +854,7 @@ async def withdraw(
     """Withdraw a registration; the waiting list moves up in arrival order as far as
     the freed seats allow."""
     registration = await _by_id(
-        session, Registration, registration_id, "input.registrationId", "inscription"
+        session, Registration, registration_id, "registrationId", "inscription"
     )
     row = await session.scalar(
         select(Workshop).where(Workshop.id == registration.workshop_id).with_for_update()
@@ -846,10 +863,10 @@ async def withdraw(
     if row.status not in LIVE:
         raise sdk.ConflictError(
             "l'atelier est tenu ou annulé : les inscriptions ne changent plus",
-            field="input.registrationId",
+            field="registrationId",
         )
     if registration.status == RegistrationStatus.WITHDRAWN.value:
-        raise sdk.ConflictError("inscription déjà retirée", field="input.registrationId")
+        raise sdk.ConflictError("inscription déjà retirée", field="registrationId")
     registration.status = RegistrationStatus.WITHDRAWN.value
     await session.flush()
     taken = (await seats(session, [row.id])).get(row.id, Seats()).registered

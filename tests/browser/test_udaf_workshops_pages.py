@@ -12,26 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
+# The signed-in coordinator of the Puy-de-Dôme pole and the axe check, as for the other
+# plugin's screens.
+from tests.browser.test_referent_charters_pages import accessible, coordinator
+from tests.browser.test_web_app import OTHER_POLE, signed_in
 from tests.live import LiveServer
 
 NAV = "Navigation principale"
-
-
-@pytest.fixture
-def coordinator(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    page = signed_in(browser, live, COORDINATOR)
-    yield page
-    page.context.close()
-
-
-def accessible(page: Page) -> None:
-    assert serious_violations(page) == [], page.url
+__all__ = ["coordinator"]
 
 
 def _plan(page: Page, theme: str, day: dt.date, minimum: str) -> None:
@@ -101,6 +92,23 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
     expect(page.get_by_role("status")).to_have_text("L'inscription est enregistrée.")
     expect(page.locator("table")).to_contain_text(f"Aurélie Combronde{mark}")
     expect(page.locator("table")).to_contain_text(family_name)
+    # A second new parent, who turns out to be a family of the pole: linked, the
+    # registration follows the family.
+    page.fill("#firstName", "Karim")
+    page.fill("#lastName", f"Sauxillanges{mark}")
+    page.fill("#phone", "00 00 00 00 01")
+    page.check("#consent")
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("L'inscription est enregistrée.")
+    accessible(page)
+    other = page.locator("#familyId option").nth(2)
+    other_name = other.inner_text()
+    section = page.get_by_role("region", name=f"Karim Sauxillanges{mark}")
+    section.get_by_label("Sa famille, devenue famille du pôle").select_option(label=other_name)
+    section.get_by_role("button", name=re.compile("Rattacher")).click()
+    expect(page.get_by_role("status")).to_contain_text("Le parent est rattaché à sa famille")
+    expect(page.locator("table")).to_contain_text(other_name)
+    expect(page.locator("table")).not_to_contain_text(f"Sauxillanges{mark}")
 
     page.select_option("#status", value="confirmed")
     page.get_by_role("button", name="Enregistrer le statut").click()
@@ -113,6 +121,7 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
     page.get_by_role("button", name="Enregistrer la présence").click()
     expect(page.locator(".error-summary")).to_contain_text("pas plus de présents que d'inscrits")
     page.get_by_label(f"Parents venus : {family_name}").fill("2")
+    page.get_by_label(f"Parents venus : {other_name}").fill("0")
     page.get_by_role("button", name="Enregistrer la présence").click()
     expect(page.get_by_role("status")).to_have_text("La présence est enregistrée.")
     expect(page.locator("dl")).to_contain_text("3 venus")

@@ -390,6 +390,7 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
     out = capsys.readouterr().out
     assert "créés       : pas-de-calais, puy-de-dome" in out
     assert "sont activés puy-de-dome/referent_charters" in out
+    assert "puy-de-dome/udaf_workshops" in out
     assert "Non installés" in out and "pas-de-calais/handisitting" in out
 
     assert run_cli(["tenants", "sync"]) == 0
@@ -409,10 +410,10 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
         "activées",
     ]
     # Only installed plugins can be enabled: the 62 pole's handisitting and SNU
-    # plugins are not shipped yet, the 63 pole's referent charters are.
+    # plugins are not shipped yet, the 63 pole's referent charters and UDAF workshops are.
     assert table[2].split() == ["pas-de-calais", "PRH", "62", "62", "oui", "—"]
     assert table[3].split()[0] == "puy-de-dome"
-    assert table[3].split()[-1] == "referent_charters"
+    assert table[3].split()[-2:] == ["referent_charters,", "udaf_workshops"]
 
 
 def test_cli_refuses_a_bad_file_naming_file_and_key_and_exits_2(

@@ -10,58 +10,53 @@ from typing import Any
 
 PARTNERS = "{ partners(first: 100) { edges { node { id name kind } } } }"
 FAMILIES = "{ families(first: 50) { edges { node { id name } } } }"
-RECORD_CONVENTION = """
-mutation($input: UdafWorkshopsRecordConventionInput!) {
-  udafWorkshopsRecordConvention(input: $input) {
-    convention { id year workshopsPlanned territory partner { id name }
-      outcome { planned held toCome cancelled summary } }
-    errors { code field message }
-  }
-}
-"""
-PLAN = """
-mutation($input: UdafWorkshopsPlanWorkshopInput!) {
-  udafWorkshopsPlanWorkshop(input: $input) {
-    workshop { id heldOn theme capacity minimumParticipants status { value label }
-      commune { inseeCode name } facilitators { side { value } name staffMember { displayName } } }
-    errors { code field message }
-  }
-}
-"""
-CHANGE = """
-mutation($input: UdafWorkshopsChangeStatusInput!) {
-  udafWorkshopsChangeStatus(input: $input) {
-    workshop { id status { value } cancelReason { value label } registered }
-    notified
-    errors { code field message }
-  }
-}
-"""
-REGISTER = """
-mutation($input: UdafWorkshopsRegisterInput!) {
-  udafWorkshopsRegister(input: $input) {
-    registration { id status { value } seats family { id name } parent { id firstName } }
-    workshop { registered waiting }
-    errors { code field message }
-  }
-}
-"""
-WITHDRAW = """
-mutation($id: ID!) {
-  udafWorkshopsWithdraw(registrationId: $id) {
-    workshop { registered waiting registrations { id status { value } } }
-    errors { code field message }
-  }
-}
-"""
-ATTEND = """
-mutation($input: UdafWorkshopsRecordAttendanceInput!) {
-  udafWorkshopsRecordAttendance(input: $input) {
-    workshop { present attendanceRecorded }
-    errors { code field message }
-  }
-}
-"""
+
+
+def _mutation(field: str, arguments: str, selection: str) -> str:
+    """A mutation document: ``field(arguments)`` answering ``selection`` and the
+    payload's coded errors."""
+    variables = "$input: " + arguments if arguments[0].isupper() else arguments
+    call = "input: $input" if arguments[0].isupper() else "registrationId: $id"
+    return (
+        f"mutation({variables}) {{ {field}({call}) {{ {selection} "
+        "errors { code field message } } }"
+    )
+
+
+RECORD_CONVENTION = _mutation(
+    "udafWorkshopsRecordConvention",
+    "UdafWorkshopsRecordConventionInput!",
+    "convention { id year workshopsPlanned territory partner { id name } "
+    "outcome { planned held toCome cancelled summary } }",
+)
+PLAN = _mutation(
+    "udafWorkshopsPlanWorkshop",
+    "UdafWorkshopsPlanWorkshopInput!",
+    "workshop { id heldOn theme capacity minimumParticipants status { value label } "
+    "commune { inseeCode name } "
+    "facilitators { side { value } name staffMember { displayName } } }",
+)
+CHANGE = _mutation(
+    "udafWorkshopsChangeStatus",
+    "UdafWorkshopsChangeStatusInput!",
+    "workshop { id status { value } cancelReason { value label } registered } notified",
+)
+REGISTER = _mutation(
+    "udafWorkshopsRegister",
+    "UdafWorkshopsRegisterInput!",
+    "registration { id status { value } seats family { id name } parent { id firstName } } "
+    "workshop { registered waiting }",
+)
+WITHDRAW = _mutation(
+    "udafWorkshopsWithdraw",
+    "$id: ID!",
+    "workshop { registered waiting registrations { id status { value } } }",
+)
+ATTEND = _mutation(
+    "udafWorkshopsRecordAttendance",
+    "UdafWorkshopsRecordAttendanceInput!",
+    "workshop { present attendanceRecorded }",
+)
 CONVENTIONS = """
 query($year: Int) { udafWorkshops { conventions(year: $year) {
   id year partner { name }
@@ -78,14 +73,16 @@ YEAR = dt.date.today().year + 1
 
 
 def payload(result: dict[str, Any], field: str) -> dict[str, Any]:
-    assert "errors" not in result, result
+    """The answer of ``field``, for a request the server accepted whole."""
+    assert not result.get("errors"), result
     return result["data"][field]
 
 
 def ok(result: dict[str, Any], field: str) -> dict[str, Any]:
-    data = payload(result, field)
-    assert data["errors"] == [], data["errors"]
-    return data
+    """A mutation's payload without user errors."""
+    answer = payload(result, field)
+    assert not answer["errors"], answer["errors"]
+    return answer
 
 
 def error(result: dict[str, Any], field: str) -> tuple[str, str]:

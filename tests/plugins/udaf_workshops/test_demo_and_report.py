@@ -37,7 +37,7 @@ async def test_the_demo_year_is_seeded_once_and_reported(
     await enable_plugin(tenant, "udaf_workshops")
     for _ in range(2):  # idempotent
         async with maillage_db.session(tenant.id) as session:
-            await seed.seed(tenant, session)
+            await seed.maillage_seed(tenant, session)
             await session.commit()
     async with maillage_db.session(tenant.id) as session:
         assert await session.scalar(select(func.count()).select_from(Workshop)) == 5

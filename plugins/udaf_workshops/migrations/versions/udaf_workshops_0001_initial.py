@@ -5,17 +5,17 @@ Revises:
 Create Date: 2026-12-06
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 from core.sdk import enable_tenant_rls
 
-revision: str = "udaf_workshops_0001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = ("udaf_workshops",)
-depends_on: str | Sequence[str] | None = None
+# The plugin's own branch, on no other revision: its version table is
+# alembic_version_udaf_workshops, and core's tables exist before it runs.
+revision = "udaf_workshops_0001"
+down_revision = None
+branch_labels = ("udaf_workshops",)
+depends_on = None
 
 TABLES = (
     "udaf_workshops_conventions",
@@ -39,18 +39,14 @@ def _create(table: str, *items: sa.schema.SchemaItem, stamped: bool = True) -> N
         if stamped
         else []
     )
+    pole = op.f(f"fk_{table}_tenant_id_tenants")
     op.create_table(
         table,
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         *items,
         *times,
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f(f"fk_{table}_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=pole, ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{table}")),
         info={"maillage_kind": "tenant"},
     )

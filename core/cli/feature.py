@@ -10,6 +10,7 @@ from core.cli import (
     demo,
     gdpr,
     letterhead,
+    network,
     plugin,
     schema,
     serve,
@@ -18,7 +19,19 @@ from core.cli import (
 )
 from core.hooks import hookimpl
 
-COMMAND_MODULES = (db, tenants, territory, plugin, auth, gdpr, letterhead, demo, schema, serve)
+COMMAND_MODULES = (
+    db,
+    tenants,
+    territory,
+    plugin,
+    auth,
+    gdpr,
+    letterhead,
+    network,
+    demo,
+    schema,
+    serve,
+)
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from core.auth.demo import DEMO_REFUSED, mark_demo_session
 from core.errors import ConfigurationError
-from core.network.demo import seed_network
+from core.network.demo import import_other_poles, seed_network
 from core.plugins.host import PluginHost, call_async
 from core.plugins.state import list_states
 from core.settings import Settings
@@ -65,7 +65,8 @@ async def seed_demo(host: PluginHost, db: Database, settings: Settings) -> SeedR
         report.seeded[tenant.slug] = owners
     figures = {name: spec for name, (_, spec) in host.contributions.indicators.items()}
     async with db.reference_session() as session:
-        await seed_network(session, tenants, figures)
+        network = await seed_network(session, tenants, figures)
+        await import_other_poles(session, network, figures)
         await session.commit()
     return report
 

@@ -59,7 +59,7 @@ def canonical(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _b64(raw: bytes) -> str:
+def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
@@ -89,7 +89,7 @@ async def signing_key(
         )
         row = NetworkSigningKey(
             kid=kid,
-            public_key=_b64(public_bytes(private.public_key())),
+            public_key=b64(public_bytes(private.public_key())),
             private_key=encrypt(secret_key, raw, kid),
             created_at=now,
         )
@@ -103,7 +103,7 @@ def sign(document: Mapping[str, Any], kid: str, private: Ed25519PrivateKey) -> d
     return {
         "document": dict(document),
         "kid": kid,
-        "signature": _b64(private.sign(canonical(document))),
+        "signature": b64(private.sign(canonical(document))),
     }
 
 

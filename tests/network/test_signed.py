@@ -20,7 +20,7 @@ from core.network.models import NetworkRelease, NetworkReleaseCell
 from core.network.releases import the_network
 from core.network.setup import add_pole
 from core.network.signed import (
-    _b64,
+    b64,
     import_release,
     public_bytes,
     release_document,
@@ -105,7 +105,7 @@ async def test_a_signed_release_is_verified_audited_and_imported_once(
             session, network, code=code, name="Pôle lointain", departement="59", actor="tests"
         )
         await trust_key(
-            session, pole, kid, _b64(public_bytes(key.public_key())), actor="tests", now=NOW
+            session, pole, kid, b64(public_bytes(key.public_key())), actor="tests", now=NOW
         )
         await session.commit()
     remote = as_remote(document, code)

@@ -39,6 +39,7 @@ from benchmarks import auth as auth_bench
 from benchmarks import compare as compare_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
+from benchmarks import network as network_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
 from core.app.app import create_app
@@ -189,6 +190,7 @@ async def main(argv: list[str] | None = None) -> None:
     if not args.lists_only:
         await foundation()
         protection_bench.run()
+        network_bench.run()
         print()
     await lists_bench.run(
         poles=args.poles,

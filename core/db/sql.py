@@ -482,3 +482,22 @@ def ensure_network_role(connection: Connection, name: str, password: str | None)
     """The network's role: it may log in (a reader of the releases with a SQL tool),
     owns nothing, bypasses no policy."""
     ensure_role(connection, RoleSpec(name, password))
+
+
+def table_privileges(connection: Connection, role: str) -> dict[str, list[str]]:
+    """Each table of the public schema and what ``role`` may do on it."""
+    rows = connection.execute(
+        text(
+            """
+            SELECT c.relname,
+                   ARRAY(SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE',
+                                                    'TRUNCATE']) p
+                         WHERE has_table_privilege(:role, c.oid, p))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname
+            """
+        ),
+        {"role": role},
+    ).all()
+    return {row[0]: list(row[1]) for row in rows}

@@ -61,15 +61,17 @@ document-fonts: install $(FONTS_STAMP)
 ## fontconfig; and poppler-utils, whose pdfinfo and pdftoppm the tests read the PDFs with.
 ## Installed with apt when missing, as root or through sudo, like Chromium below;
 ## deploy/Dockerfile installs the same libraries (not poppler-utils).
+## apt waits for another apt (several checkouts installing at once) instead of failing at once
+APT_WAIT ?= -o DPkg::Lock::Timeout=600
 DOCUMENT_LIBS ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	libfontconfig1 fonts-dejavu-core poppler-utils
 document-libs:
 	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
 		&& ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
 		&& command -v pdftoppm >/dev/null; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DOCUMENT_LIBS); \
+	if [ "$$(id -u)" = 0 ]; then apt-get $(APT_WAIT) update -qq && apt-get $(APT_WAIT) install -y -qq $(DOCUMENT_LIBS); \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -qq && sudo apt-get install -y -qq $(DOCUMENT_LIBS); \
+		sudo apt-get $(APT_WAIT) update -qq && sudo apt-get $(APT_WAIT) install -y -qq $(DOCUMENT_LIBS); \
 	else \
 		echo "Bibliothèques de WeasyPrint absentes (Pango, HarfBuzz) et ni root ni sudo :" \
 			"installez-les avec « sudo apt-get install $(DOCUMENT_LIBS) » ; sans elles," \
@@ -89,9 +91,9 @@ $(AXE_STAMP): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	if [ "$$(id -u)" = 0 ]; then apt-get $(APT_WAIT) update -qq && apt-get $(APT_WAIT) install -y -qq chromium; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+		sudo apt-get $(APT_WAIT) update -qq && sudo apt-get $(APT_WAIT) install -y -qq chromium; \
 	else \
 		echo "Chromium absent ($(CHROMIUM)) et ni root ni sudo : installez-le avec" \
 			"« sudo apt-get install chromium » ; sans lui, tests/browser est sauté" \

@@ -129,6 +129,26 @@ from core.plugins.dimensions import (
     later_of,
 )
 
+# isort: split
+# --- The annual report's sections (plugin API 1.1, decision 130) -------------------------
+from core.plugins.figures import FigureTable
+from core.plugins.report_scope import ReportScope
+from core.plugins.sections import (
+    Area,
+    Cell,
+    Chart,
+    Column,
+    Hidden,
+    KeyFigure,
+    KeyFigures,
+    Map,
+    NarrativeSlot,
+    Paragraph,
+    ReportSection,
+    Series,
+    Table,
+)
+
 __all__ = [
     "ADDED_IN",
     "API_VERSION",
@@ -270,6 +290,26 @@ __all__ += [
     "json_elements",
     "later_of",
 ]
+# The annual report's sections (plugin API 1.1, decision 130).
+_BEFORE_REPORT = len(__all__)
+__all__ += [
+    "Area",
+    "Cell",
+    "Chart",
+    "Column",
+    "FigureTable",
+    "Hidden",
+    "KeyFigure",
+    "KeyFigures",
+    "Map",
+    "NarrativeSlot",
+    "Paragraph",
+    "ReportScope",
+    "ReportSection",
+    "Series",
+    "Table",
+]
+_REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 
 N = Any
 
@@ -336,6 +376,8 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "epci_of",
         "json_elements",
         "later_of",
+        # The annual report's sections (decision 130).
+        *_REPORT_NAMES,
     ),
 }
 

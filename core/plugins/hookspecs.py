@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         PersonalDataSource,
     )
     from core.plugins.manifest import Plugin
+    from core.plugins.report_scope import ReportScope
+    from core.plugins.sections import ReportSection
     from core.tenancy.database import Database
     from core.tenancy.models import Tenant
 
@@ -42,6 +44,7 @@ TENANT_BOUND = frozenset(
         "maillage_seed",
         "maillage_event",
         "maillage_navigation",
+        "maillage_report_sections",
     }
 )
 
@@ -135,6 +138,13 @@ class MaillageSpecs:
         """Tenant-bound. Return the entries of the main navigation (label, path, the
         action that gates each). Called for each page, only on the plugins the pole
         enabled; an entry the person may not use is not shown."""
+
+    @hookspec
+    def maillage_report_sections(self, report: ReportScope) -> Sequence[ReportSection]:
+        """Tenant-bound. Return the sections this feature adds to the pole's annual
+        activity report for ``report.year`` (key figures, tables, charts, maps, narrative
+        slots), built from the pole's figure definitions with ``report``'s helpers.
+        Called only for a pole that enabled the plugin. May be async."""
 
     @hookspec
     def maillage_event(self, event: Event, db: Database) -> None:

@@ -45,6 +45,7 @@ from benchmarks import compare as compare_bench
 from benchmarks import handisitting as handisitting_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
+from benchmarks import network as network_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
 from benchmarks import report as report_bench
@@ -207,6 +208,7 @@ async def main(argv: list[str] | None = None) -> None:
     if not (args.lists_only or args.pages_only):
         await foundation()
         protection_bench.run()
+        network_bench.run()
         print()
     await lists_bench.run(
         poles=args.poles,

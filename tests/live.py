@@ -109,7 +109,7 @@ class LiveServer:
 
 
 def start_server(
-    env: Mapping[str, str], workdir: Path, *, timeout: float = 30.0, args: Sequence[str] = ()
+    env: Mapping[str, str], workdir: Path, *, timeout: float = 90.0, args: Sequence[str] = ()
 ) -> LiveServer:
     """Start ``maillage serve`` on a free port (``args`` added, e.g. ``--workers 2``) and
     wait until /healthz answers."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import ActionRegistry
-from core.access.roles import ROLES
+from core.access.roles import NETWORK_ROLES, ROLES
 from core.auth.memberships import membership_in
 from core.auth.models import Membership, User
 from core.auth.passwords import hash_password
@@ -40,6 +40,7 @@ DEMO_NAMES = {
     "family": "Famille Durand",
     "sitter": "Inès Lambert (intervenante de garde à domicile)",
     "network_analyst": "Réseau national (analyste)",
+    "network_coordinator": "Réseau national (coordination)",
 }
 
 
@@ -70,6 +71,11 @@ DEMO_GRANTS = {
 
 
 async def _member(session: AsyncSession, user: User, roles: list[str]) -> None:
+    network = [r for r in roles if r in NETWORK_ROLES]
+    if network:
+        # The network's roles sit on the account, never in a pole (decision 151).
+        user.network_role = network[0]
+        return
     if await membership_in(session, user.id, active_only=False) is None:
         grants = sorted({g for role in roles for g in DEMO_GRANTS.get(role, [])})
         session.add(Membership(user_id=user.id, roles=roles, grants=grants, invited_by="demo"))

@@ -205,7 +205,9 @@ async def posture(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         async with engine.connect() as connection:
             problems = await connection.run_sync(
-                lambda c: posture_problems(c, runtime_role=settings.runtime_role)
+                lambda c: posture_problems(
+                    c, runtime_role=settings.runtime_role, network_role=settings.network_role
+                )
             )
     finally:
         await engine.dispose()

@@ -10,6 +10,7 @@ from core.cli import (
     demo,
     gdpr,
     letterhead,
+    network,
     plugin,
     report,
     schema,
@@ -28,6 +29,8 @@ COMMAND_MODULES = (
     gdpr,
     letterhead,
     report,
+
+    network,
     demo,
     schema,
     serve,

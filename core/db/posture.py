@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from core.db import sql
-from core.db.base import Base, table_kind
+from core.db.base import NETWORK_READABLE_KEY, Base, table_kind
 from core.db.registry import load_core_models
 
 
-def posture_problems(connection: Connection, *, runtime_role: str) -> list[str]:
+def posture_problems(
+    connection: Connection, *, runtime_role: str, network_role: str | None = None
+) -> list[str]:
     """Every problem found; an empty list means the walls stand."""
     load_core_models()
     problems: list[str] = []
@@ -36,4 +38,26 @@ def posture_problems(connection: Connection, *, runtime_role: str) -> list[str]:
             problems.append(f"runtime role {runtime_role} has BYPASSRLS")
         if role.owned_objects:
             problems.append(f"runtime role {runtime_role} owns {role.owned_objects} object(s)")
+    if network_role is not None:
+        problems += _network_problems(connection, network_role)
+    return problems
+
+
+def _network_problems(connection: Connection, network_role: str) -> list[str]:
+    """The network's role reads the release tables and nothing else (decision 151)."""
+    if not sql.role_exists(connection, network_role):
+        return [f"network role {network_role} does not exist"]
+    role = sql.role_posture(connection, network_role)
+    problems = []
+    if role is not None and (role.superuser or role.bypass_rls or role.owned_objects):
+        problems.append(f"network role {network_role} is a superuser, bypasses RLS or owns objects")
+    readable = {t.name for t in Base.metadata.sorted_tables if t.info.get(NETWORK_READABLE_KEY)}
+    for table, privileges in sql.table_privileges(connection, network_role).items():
+        if table not in readable and privileges:
+            problems.append(f"network role {network_role} may {', '.join(privileges)} {table}")
+        elif table in readable and privileges != ["SELECT"]:
+            problems.append(
+                f"network role {network_role} has {', '.join(privileges) or 'nothing'} on "
+                f"{table} (SELECT only expected)"
+            )
     return problems

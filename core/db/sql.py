@@ -518,3 +518,21 @@ def _plus_days_sqlite(element: plus_days, compiler: Any, **kw: Any) -> str:
 def _plus_days_default(element: plus_days, compiler: Any, **kw: Any) -> str:
     value, days = element.clauses
     return f"({compiler.process(value, **kw)} + {compiler.process(days, **kw)})"
+
+def table_privileges(connection: Connection, role: str) -> dict[str, list[str]]:
+    """Each table of the public schema and what ``role`` may do on it."""
+    rows = connection.execute(
+        text(
+            """
+            SELECT c.relname,
+                   ARRAY(SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE',
+                                                    'TRUNCATE']) p
+                         WHERE has_table_privilege(:role, c.oid, p))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname
+            """
+        ),
+        {"role": role},
+    ).all()
+    return {row[0]: list(row[1]) for row in rows}

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from core.auth.demo import DEMO_REFUSED, mark_demo_session
 from core.errors import ConfigurationError
+from core.network.demo import import_other_poles, seed_network
 from core.plugins.host import PluginHost, call_async
 from core.plugins.state import list_states
 from core.settings import Settings
@@ -62,6 +63,11 @@ async def seed_demo(host: PluginHost, db: Database, settings: Settings) -> SeedR
                     owners.append(name)
             await session.commit()
         report.seeded[tenant.slug] = owners
+    figures = {name: spec for name, (_, spec) in host.contributions.indicators.items()}
+    async with db.reference_session() as session:
+        network = await seed_network(session, tenants, figures)
+        await import_other_poles(session, network, figures)
+        await session.commit()
     return report
 
 

@@ -14,6 +14,8 @@ from core.network.models import (
     NetworkRelease,
     NetworkReleaseCell,
     NetworkReleaseSource,
+    NetworkSigningKey,
+    NetworkTrustedKey,
 )
 
 
@@ -26,6 +28,8 @@ def maillage_models() -> list[type]:
         NetworkRelease,
         NetworkReleaseCell,
         NetworkReleaseSource,
+        NetworkSigningKey,
+        NetworkTrustedKey,
     ]
 
 

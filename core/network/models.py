@@ -122,6 +122,10 @@ class NetworkRelease(Reference, Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A release of a pole of another install, imported from its signed document: the
+    # document's id (a second import of it is a no-op) and its SHA-256.
+    document_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    document_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class NetworkReleaseCell(Reference, Base):
@@ -163,3 +167,31 @@ class NetworkReleaseSource(TenantScoped, Base):
     tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # Each hidden cell's secret as the pole's preview shows it (primary, secondary…).
     secrets: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NetworkSigningKey(Reference, Base):
+    """The install's Ed25519 key that signs its poles' published releases for the
+    network's install; the private half encrypted with the install's secret key.
+    Not the network's to read."""
+
+    __tablename__ = "network_signing_keys"
+    __table_args__ = ({"info": {RUNTIME_WRITABLE_KEY: True}},)
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    private_key: Mapped[str] = mapped_column(Text, info=max_chars(2000))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NetworkTrustedKey(Reference, Base):
+    """A public key the network's install trusts for one pole of another install:
+    a document signed by any other key is refused."""
+
+    __tablename__ = "network_trusted_keys"
+    __table_args__ = ({"info": {RUNTIME_WRITABLE_KEY: True}},)
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pole_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("network_poles.id"))
+    public_key: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -186,12 +186,18 @@ class PostgresServer:
             sql.ensure_network_role(connection, NETWORK, TEST_PASSWORD)
             sql.grant_network_reader(connection, role=NETWORK, member=RUNTIME, tables=())
 
-        try:
-            await self._admin(create)
-        except Exception as exc:
-            # Two test runs creating the same role at once: the other one won.
-            if "already exists" not in str(exc):
-                raise
+        for attempt in range(5):
+            try:
+                await self._admin(create)
+                break
+            except Exception as exc:
+                # Two test runs creating the same role at once: the other one won. Two
+                # altering it at once (« tuple concurrently updated »): try again.
+                if "already exists" in str(exc):
+                    break
+                if "concurrently updated" not in str(exc) or attempt == 4:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
         self._roles_ready = True
 
     async def create_database(self, prefix: str = "maillage_test") -> PgUrls:

@@ -58,6 +58,11 @@ async def test_runtime_role_owns_nothing_and_cannot_bypass_rls(pg_template: PgUr
 
 async def test_posture_check_reports_nothing_on_a_migrated_database(pg_template: PgUrls) -> None:
     assert await _run(pg_template.owner, lambda c: posture_problems(c, runtime_role=RUNTIME)) == []
+    network = await _run(
+        pg_template.owner,
+        lambda c: posture_problems(c, runtime_role=RUNTIME, network_role="maillage_network"),
+    )
+    assert network == []
 
 
 async def test_runtime_role_cannot_write_reference_tables(pg_template: PgUrls) -> None:

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import ProgrammingError
 
-from core.db import sql
+from core.db import migrate, sql
 from core.db.base import NETWORK_READABLE_KEY, Base, table_kind
 from core.db.engine import make_engine
+from core.db.posture import posture_problems
 from core.db.registry import load_core_models
 from core.network.reader import network_reader
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
-from core.testing.postgres import NETWORK, PgUrls
+from core.testing.postgres import NETWORK, PgUrls, PostgresServer
 from tests.network.helpers import ANALYST, COORDINATOR
 
 READABLE = {
@@ -139,3 +140,28 @@ async def test_network_people_reach_no_pole_field(client: GraphQLClient, db: Dat
         viewer = await client.execute("{ viewer { actions roles } }", actor=who)
         actions = viewer["data"]["viewer"]["actions"]
         assert actions and all(a.startswith("network.") for a in actions)
+
+
+@pytest.mark.postgres
+async def test_the_posture_check_reports_a_network_role_that_reads_a_pole_table(
+    pg_server: PostgresServer,
+) -> None:
+    urls = await pg_server.create_database("maillage_posture")
+    try:
+        await migrate.upgrade(urls.owner)
+        engine = make_engine(urls.owner)
+        try:
+            async with engine.begin() as connection:
+                clean = await connection.run_sync(
+                    lambda c: posture_problems(c, runtime_role="maillage_app", network_role=NETWORK)
+                )
+                await connection.execute(text(f"GRANT SELECT ON families TO {NETWORK}"))
+                found = await connection.run_sync(
+                    lambda c: posture_problems(c, runtime_role="maillage_app", network_role=NETWORK)
+                )
+        finally:
+            await engine.dispose()
+    finally:
+        await pg_server.drop_database(urls.database)
+    assert clean == []
+    assert found == [f"network role {NETWORK} may SELECT families"]

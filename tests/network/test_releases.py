@@ -207,3 +207,65 @@ async def test_refusals_are_coded_and_leave_nothing_written(
             )
         ).scalar_one()
     assert sources == 1
+
+
+SET_CATALOGUE = """mutation($entries: [NetworkCatalogueEntryInput!]!) {
+  setNetworkCatalogue(entries: $entries) { version errors { code field message } } }"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        # Below the département: never.
+        ({"figure": "casework.children_followed", "tables": [["commune"]]}, "tables[0]"),
+        (
+            {"figure": "casework.children_followed", "tables": [["age_bracket", "epci"]]},
+            "tables[0]",
+        ),
+        # A child in several categories: the cells do not add up.
+        ({"figure": "casework.children_followed", "tables": [["needs_profile"]]}, "tables[0]"),
+        # A mean is no count.
+        ({"figure": "questionnaires.satisfaction_rate", "tables": [[]]}, "figure"),
+        ({"figure": "casework.nothing", "tables": [[]]}, "figure"),
+    ],
+)
+async def test_the_catalogue_takes_only_coarse_counts_from_the_figure_definitions(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles, entry: dict[str, Any], field: str
+) -> None:
+    await make_network(client, db, two_poles.a, two_poles.b)
+    answer = await run(client, SET_CATALOGUE, {"entries": [entry]}, actor=COORDINATOR)
+    assert answer["version"] is None
+    assert [(e["code"], e["field"]) for e in answer["errors"]] == [
+        ("VALIDATION", f"entries[0].{field}")
+    ]
+    refused = await client.execute(SET_CATALOGUE, {"entries": [entry]}, actor=ANALYST)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_release_holds_no_person_and_no_place_below_the_departement(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, AGES)
+    release = (await prepared(client, two_poles.a))["release"]
+    async with db.reference_session() as session:
+        cells = (
+            (
+                await session.execute(
+                    select(NetworkReleaseCell).where(
+                        NetworkReleaseCell.release_id == _uuid(release["id"])
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    dimensions = {
+        d for cell in cells for d, _ in (p.split("=", 1) for p in cell.coords.split("|") if p)
+    }
+    # Only the catalogue's coarse dimensions (no request was made: its total alone).
+    assert dimensions == {"age_bracket"}
+    # The network's tables have no column that could name a person or a commune.
+    forbidden = {"child_id", "family_id", "first_name", "birth_date", "commune_insee", "epci_siren"}
+    for table in (NetworkRelease.__table__, NetworkReleaseCell.__table__):
+        assert not forbidden & {c.name for c in table.columns}

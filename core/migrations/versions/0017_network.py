@@ -117,12 +117,15 @@ def upgrade() -> None:
         _at("submitted_at", True),
         sa.Column("approved_by", sa.String(length=200), nullable=True),
         _at("approved_at", True),
+        sa.Column("document_id", sa.String(length=64), nullable=True),
+        sa.Column("document_digest", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["pole_id"],
             ["network_poles.id"],
             name=op.f("fk_network_releases_pole_id_network_poles"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_releases")),
+        sa.UniqueConstraint("document_id", name=op.f("uq_network_releases_document_id")),
         sa.UniqueConstraint(
             "pole_id", "period", "version", name=op.f("uq_network_releases_pole_id_period_version")
         ),
@@ -177,6 +180,32 @@ def upgrade() -> None:
         info={"maillage_kind": "tenant", "maillage_owner": "core"},
     )
     enable_tenant_rls(op, "network_release_sources")
+    writable = {"maillage_kind": "reference", "maillage_owner": "core"}
+    writable["maillage_runtime_writable"] = True
+    op.create_table(
+        "network_signing_keys",
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=False),
+        sa.Column("private_key", sa.Text(), nullable=False),
+        _at("created_at"),
+        sa.PrimaryKeyConstraint("kid", name=op.f("pk_network_signing_keys")),
+        info=writable,
+    )
+    op.create_table(
+        "network_trusted_keys",
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("pole_id", sa.Uuid(), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=False),
+        sa.Column("added_by", sa.String(length=200), nullable=False),
+        _at("added_at"),
+        sa.ForeignKeyConstraint(
+            ["pole_id"],
+            ["network_poles.id"],
+            name=op.f("fk_network_trusted_keys_pole_id_network_poles"),
+        ),
+        sa.PrimaryKeyConstraint("kid", name=op.f("pk_network_trusted_keys")),
+        info=writable,
+    )
     # A published release is locked, whatever code writes: the row and its cells.
     freeze_published(op, "network_releases")
     freeze_published(
@@ -187,6 +216,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     unfreeze_published(op, "network_release_cells")
     unfreeze_published(op, "network_releases")
+    op.drop_table("network_trusted_keys")
+    op.drop_table("network_signing_keys")
     op.drop_table("network_release_sources")
     op.drop_table("network_release_cells")
     op.drop_index(op.f("ix_network_releases_period"), table_name="network_releases")

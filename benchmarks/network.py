@@ -1,0 +1,128 @@
+"""The network's comparison, measured (printed by `make bench`): 150 poles × 5 years of
+published releases (children followed by four age brackets, requests by five requester
+kinds: a dozen cells each), then `networkComparison`'s service — the latest published
+version of each pole and year, one figure, five years, totals — timed over repeated
+runs on SQLite (the statement count is tested constant in tests/network)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import update
+
+from core.db import migrate
+from core.network.comparison import compare
+from core.network.models import (
+    Network,
+    NetworkPole,
+    NetworkRelease,
+    NetworkReleaseCell,
+)
+from core.tenancy.database import Database
+
+POLES = 150
+YEARS = tuple(range(2021, 2026))
+RUNS = 30
+AGES = ("0-2", "3-5", "6-11", "12-")
+KINDS = ("family", "eaje", "childminder", "leisure_centre", "partner")
+
+
+async def _load(db: Database) -> None:
+    rng = random.Random(2025)
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    async with db.reference_session() as session:
+        network = Network(name="Banc d'essai", k=11)
+        session.add(network)
+        await session.flush()
+        for p in range(POLES):
+            pole = NetworkPole(
+                network_id=network.id, code=f"pole-{p}", name=f"Pôle {p}", departement_code="62"
+            )
+            session.add(pole)
+            await session.flush()
+            for year in YEARS:
+                release = NetworkRelease(
+                    pole_id=pole.id,
+                    period=str(year),
+                    year=year,
+                    version=1,
+                    status="draft",
+                    k=11,
+                    catalogue_version=1,
+                    reason="",
+                    population=rng.randint(80_000, 2_600_000),
+                    cells_total=12,
+                    cells_primary=0,
+                    cells_secondary=0,
+                    cells_inherited=0,
+                    smallest_interval=None,
+                    prepared_by="bench",
+                    prepared_at=now,
+                )
+                session.add(release)
+                await session.flush()
+                ages = {a: rng.randint(0, 300) for a in AGES}
+                kinds = {k: rng.randint(0, 200) for k in KINDS}
+                cells = [("casework.children_followed", "", sum(ages.values()))]
+                cells += [
+                    ("casework.children_followed", f"age_bracket={a}", v) for a, v in ages.items()
+                ]
+                cells += [("casework.requests", "", sum(kinds.values()))]
+                cells += [("casework.requests", f"requester_kind={k}", v) for k, v in kinds.items()]
+                session.add_all(
+                    NetworkReleaseCell(
+                        release_id=release.id,
+                        figure=f,
+                        coords=c,
+                        labels={},
+                        value=None if 0 < v < 11 else v,
+                        reason="secret statistique" if 0 < v < 11 else None,
+                    )
+                    for f, c, v in cells
+                )
+        await session.flush()
+        await session.execute(update(NetworkRelease).values(status="published"))
+        await session.commit()
+
+
+async def _run() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        await migrate.upgrade(url)
+        db = Database(url)
+        try:
+            started = time.perf_counter()
+            await _load(db)
+            loaded = time.perf_counter() - started
+            samples, cpu = [], []
+            for _ in range(RUNS + 1):
+                async with db.reference_session() as session:
+                    started, used = time.perf_counter(), time.process_time()
+                    found = await compare(session, "casework.children_followed", list(YEARS))
+                    samples.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - used) * 1000)
+            # The first run opens the connection and warms the statement cache.
+            samples, cpu = samples[1:], cpu[1:]
+            assert len(found.poles) == POLES and len(found.totals) == len(YEARS)
+        finally:
+            await db.dispose()
+    print(
+        f"network comparison, {POLES} poles × {len(YEARS)} years (SQLite): "
+        f"p50 {statistics.median(samples):.1f} ms wall, {statistics.median(cpu):.1f} ms CPU, "
+        f"max {max(samples):.1f} ms "
+        f"over {RUNS} runs (load of {POLES * len(YEARS)} releases: {loaded:.1f} s)"
+    )
+
+
+def run() -> None:
+    asyncio.run(_run())
+
+
+if __name__ == "__main__":
+    run()

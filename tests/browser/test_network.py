@@ -1,0 +1,79 @@
+"""The national network in Chromium, against the demo server: the pole's administrator
+prepares the pole's 2025 release, reads which cells are hidden and why, and submits
+it; the network's coordinator approves it; the network compares the pole with the
+dozen poles imported from other installs, per 10,000 inhabitants, small counts shown
+as hidden with their reason, totals marked incomplete. axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.test_sign_in import sign_in
+from tests.browser.test_web_app import serious_violations, signed_in
+from tests.live import LiveServer
+
+POLE_ADMIN = "pole-admin@puy-de-dome.maillage.example"
+NETWORK_COORDINATOR = "network-coordinator@puy-de-dome.maillage.example"
+
+
+def accessible(page: Page) -> None:
+    assert serious_violations(page) == [], page.url
+
+
+def network_person(browser: Browser, live: LiveServer, email: str) -> Page:
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, live, email)
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_pole_submits_the_network_approves_and_compares(
+    browser: Browser, live: LiveServer
+) -> None:
+    pole = signed_in(browser, live, POLE_ADMIN)
+    pole.get_by_role("navigation").get_by_role("link", name="Publication au réseau").click()
+    expect(pole.locator("h1")).to_have_text("Publication au réseau national")
+    accessible(pole)
+    pole.fill("#periode", "2025-T3")
+    pole.get_by_role("button", name="Calculer l'aperçu").click()
+    expect(pole.locator("#periode-error")).to_be_visible()
+    expect(pole.locator("#periode")).to_have_value("2025-T3")
+    accessible(pole)
+    pole.fill("#periode", "2025")
+    pole.get_by_role("button", name="Calculer l'aperçu").click()
+    expect(pole.get_by_role("status")).to_contain_text("calculée et protégée")
+    expect(pole.get_by_role("heading", name=re.compile("^2025, version 1"))).to_be_visible()
+    accessible(pole)
+    pole.get_by_role("button", name=re.compile("^Soumettre au réseau")).click()
+    expect(pole.get_by_role("status")).to_have_text("La publication est soumise au réseau.")
+    pole.context.close()
+
+    network = network_person(browser, live, NETWORK_COORDINATOR)
+    network.goto(f"{live.base_url}/reseau/publications")
+    expect(network.locator("h1")).to_have_text("Publications des pôles")
+    accessible(network)
+    network.get_by_role(
+        "button", name=re.compile("^Approuver la publication 2025 de .*Puy-de-Dôme")
+    ).click()
+    expect(network.get_by_role("status")).to_contain_text("publiée et verrouillée")
+
+    network.get_by_role("navigation").get_by_role("link", name="Réseau : comparer").click()
+    network.select_option("#chiffre", "casework.children_followed")
+    network.fill("#depuis", "2024")
+    network.fill("#jusqu_a", "2025")
+    network.fill("#case", "age_bracket=0-2")
+    network.get_by_role("button", name="Comparer").click()
+    table = network.get_by_role("table")
+    expect(table).to_contain_text("Pôle ressources handicap du Nord (fictif)")
+    expect(table).to_contain_text("Puy-de-Dôme")
+    expect(table).to_contain_text("Masquée : secret statistique (seuil de 11 personnes)")
+    expect(table).to_contain_text("(incomplet)")
+    accessible(network)
+    with network.expect_download() as download:
+        network.get_by_role("link", name="Télécharger le tableau (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    network.context.close()

@@ -29,7 +29,6 @@ COMMAND_MODULES = (
     gdpr,
     letterhead,
     report,
-
     network,
     demo,
     schema,

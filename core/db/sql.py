@@ -519,6 +519,7 @@ def _plus_days_default(element: plus_days, compiler: Any, **kw: Any) -> str:
     value, days = element.clauses
     return f"({compiler.process(value, **kw)} + {compiler.process(days, **kw)})"
 
+
 def table_privileges(connection: Connection, role: str) -> dict[str, list[str]]:
     """Each table of the public schema and what ``role`` may do on it."""
     rows = connection.execute(

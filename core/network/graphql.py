@@ -22,6 +22,7 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id
+from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.errors import NotFoundError
 from core.network import actions, comparison, releases
@@ -460,7 +461,7 @@ def _preview(source: NetworkReleaseSource, k: int) -> list[NetworkPreviewCell]:
 
 @strawberry.input(description="Un chiffre du catalogue et ses ventilations.")
 class NetworkCatalogueEntryInput:
-    figure: str = strawberry.field(description="Code du chiffre (casework.requests…).")
+    figure: str = chars_field(NetworkReleaseCell.figure, "Code du chiffre (casework.requests…)")
     tables: list[list[str]] = strawberry.field(
         default_factory=lambda: [[]],
         description="Chaque tableau : ses dimensions (0 à 2, larges) ; [] pour le total.",
@@ -500,9 +501,11 @@ class _CatalogueMutation:
 
 @strawberry.input(description="Préparer la publication du pôle pour une période.")
 class PrepareNetworkReleaseInput:
-    period: str = strawberry.field(description="« 2025 », « 2025-S1 » ou « 2025-S2 ».")
-    reason: str = strawberry.field(
-        default="", description="La raison d'une correction (obligatoire après publication)."
+    period: str = chars_field(NetworkRelease.period, "« 2025 », « 2025-S1 » ou « 2025-S2 »")
+    reason: str = chars_field(
+        NetworkRelease.reason,
+        "La raison d'une correction (obligatoire après publication)",
+        default="",
     )
 
 

@@ -25,11 +25,15 @@ from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
 from plugins.handisitting.models import (
     Booking,
     Document,
+    Feedback,
     Incident,
     Proposal,
     Request,
     Sitter,
     Sitting,
+    Skill,
+    Unavailability,
+    VettingStep,
 )
 from plugins.handisitting.types import (
     HandisittingBooking,
@@ -93,8 +97,10 @@ def _sitter_user(ctx: sdk.Context) -> uuid.UUID | None:
 @strawberry.input(description="Un créneau hebdomadaire.")
 class HandisittingSlotInput:
     weekday: int = strawberry.field(description="0 = lundi … 6 = dimanche.")
-    starts_at: str = strawberry.field(description="Heure de début, « 14:00 ».")
-    ends_at: str = strawberry.field(description="Heure de fin, « 18:00 ».")
+    starts_at: str = strawberry.field(
+        description="Heure de début, « 14:00 » (5 caractères au plus)."
+    )
+    ends_at: str = strawberry.field(description="Heure de fin, « 18:00 » (5 caractères au plus).")
 
 
 def _slots(given: list[HandisittingSlotInput]) -> list[sitters.Slot]:
@@ -110,19 +116,20 @@ def _slots(given: list[HandisittingSlotInput]) -> list[sitters.Slot]:
 
 @strawberry.input(description="La candidature d'un·e intervenant·e.")
 class HandisittingApplyInput:
-    first_name: str
-    last_name: str
-    email: str
+    first_name: str = sdk.chars_field(Sitter.first_name, "Prénom.")
+    last_name: str = sdk.chars_field(Sitter.last_name, "Nom.")
+    email: str = sdk.chars_field(Sitter.email, "Adresse électronique.")
     commune_insee: str = strawberry.field(
-        description="Code INSEE de la commune où vit l'intervenant·e."
+        description="Code INSEE de la commune où vit l'intervenant·e (5 caractères au plus). "
+        "Voir communes."
     )
     travel_km: int = strawberry.field(
         description="Distance acceptée pour se déplacer (0 à 200 km)."
     )
-    background: str = strawberry.field(description="Code : voir handisitting { backgrounds }.")
-    phone: str = ""
-    background_detail: str = strawberry.field(
-        default="", description="Études suivies ou expérience."
+    background: str = strawberry.field(description="Code. Voir handisitting { backgrounds }.")
+    phone: str = sdk.chars_field(Sitter.phone, "Téléphone.", default="")
+    background_detail: str = sdk.chars_field(
+        Sitter.background_detail, "Études suivies ou expérience.", default=""
     )
     languages: list[str] = strawberry.field(default_factory=list)
     skills: list[str] = strawberry.field(
@@ -151,7 +158,7 @@ class HandisittingAddUnavailabilityInput:
     sitter_id: strawberry.ID
     starts_on: dt.date
     ends_on: dt.date
-    note: str = ""
+    note: str = sdk.chars_field(Unavailability.note, "Remarque.", default="")
 
 
 @strawberry.input(
@@ -159,15 +166,17 @@ class HandisittingAddUnavailabilityInput:
 )
 class HandisittingAddDocumentInput:
     sitter_id: strawberry.ID
-    kind: str = strawberry.field(description="Code : voir handisitting { documentKinds }.")
+    kind: str = strawberry.field(description="Code. Voir handisitting { documentKinds }.")
     issued_on: dt.date
-    filename: str = strawberry.field(
-        default="", description="Nom du fichier (sans fichier : l'original a été vu au pôle)."
+    filename: str = sdk.chars_field(
+        Document.filename,
+        "Nom du fichier (sans fichier : l'original a été vu au pôle)",
+        default="",
     )
     content_base64: str | None = strawberry.field(
         default=None,
         description="Le fichier en base64 ; absent, la pièce est enregistrée comme vue sur "
-        "l'original, sans copie conservée.",
+        "l'original, sans copie conservée (873 816 caractères au plus : 640 Ko en base64).",
     )
     expires_on: dt.date | None = None
 
@@ -182,15 +191,16 @@ class HandisittingDocumentPayload:
 class HandisittingVetInput:
     sitter_id: strawberry.ID
     status: str = strawberry.field(
-        description="interview, documents_checked, approved, refused ou suspended."
+        description="interview, documents_checked, approved, refused ou suspended. "
+        "Voir handisitting { sitterStatuses }."
     )
-    reason: str
+    reason: str = sdk.chars_field(VettingStep.reason, "Motif.")
 
 
 @strawberry.input(description="Une compétence ajoutée au vocabulaire du pôle.")
 class HandisittingAddSkillInput:
-    code: str
-    label: str
+    code: str = sdk.chars_field(Skill.code, "Code de la compétence, en minuscules.")
+    label: str = sdk.chars_field(Skill.label, "Libellé.")
 
 
 @strawberry.type(description="Résultat de l'ajout d'une compétence.")
@@ -211,19 +221,23 @@ class HandisittingLinkAccountInput:
 class HandisittingRecordRequestInput:
     family_id: strawberry.ID
     child_id: strawberry.ID
-    needs: str = strawberry.field(
-        description="La fiche de besoins, partagée seulement pendant une garde convenue."
+    needs: str = sdk.chars_field(
+        Request.needs, "La fiche de besoins, partagée seulement pendant une garde convenue"
     )
     first_on: dt.date
-    starts_at: str = strawberry.field(description="Heure de début, « 14:00 ».")
-    ends_at: str = strawberry.field(description="Heure de fin, « 18:00 ».")
+    starts_at: str = strawberry.field(
+        description="Heure de début, « 14:00 » (5 caractères au plus)."
+    )
+    ends_at: str = strawberry.field(description="Heure de fin, « 18:00 » (5 caractères au plus).")
     weekly: bool = False
     last_on: dt.date | None = strawberry.field(
         default=None, description="Dernière garde (demande hebdomadaire)."
     )
     skills: list[str] = strawberry.field(default_factory=list)
     commune_insee: str | None = strawberry.field(
-        default=None, description="Lieu de garde ; par défaut la commune de la famille."
+        default=None,
+        description="Lieu de garde ; par défaut la commune de la famille (code INSEE, 5 "
+        "caractères au plus). Voir communes.",
     )
 
 
@@ -236,7 +250,7 @@ class HandisittingRequestPayload:
 @strawberry.input(description="Clore une demande sans garde, avec la raison.")
 class HandisittingCloseRequestInput:
     request_id: strawberry.ID
-    reason: str = strawberry.field(description="Code : voir handisitting { unmatchedReasons }.")
+    reason: str = strawberry.field(description="Code. Voir handisitting { unmatchedReasons }.")
 
 
 @strawberry.input(description="Proposer un·e intervenant·e pour une demande.")
@@ -260,7 +274,7 @@ class HandisittingProposalPayload:
 class HandisittingAnswerProposalInput:
     proposal_id: strawberry.ID
     accept: bool
-    note: str = ""
+    note: str = sdk.chars_field(Proposal.answer_note, "Remarque.", default="")
 
 
 @strawberry.input(description="La première rencontre avec la famille, avant toute garde.")
@@ -284,14 +298,14 @@ class HandisittingBookingPayload:
 @strawberry.input(description="Annuler une garde convenue : qui annule, pourquoi.")
 class HandisittingCancelBookingInput:
     booking_id: strawberry.ID
-    by: str = strawberry.field(description="family, sitter ou pole.")
-    reason: str
+    by: str = sdk.chars_field(Booking.cancelled_by, "family, sitter ou pole")
+    reason: str = sdk.chars_field(Booking.cancel_reason, "Pourquoi.")
 
 
 @strawberry.input(description="Ce qu'il est advenu d'une garde.")
 class HandisittingRecordSittingInput:
     sitting_id: strawberry.ID
-    status: str = strawberry.field(description="done, cancelled ou no_show.")
+    status: str = sdk.chars_field(Sitting.status, "done, cancelled ou no_show")
 
 
 @strawberry.type(description="Résultat d'une écriture sur une garde.")
@@ -303,17 +317,17 @@ class HandisittingSittingPayload:
 @strawberry.input(description="L'avis d'un côté sur une garde faite.")
 class HandisittingLeaveFeedbackInput:
     sitting_id: strawberry.ID
-    side: str = strawberry.field(description="family ou sitter.")
+    side: str = sdk.chars_field(Feedback.side, "family ou sitter")
     rating: int = strawberry.field(description="1 à 4.")
-    comment: str = ""
+    comment: str = sdk.chars_field(Feedback.comment, "Commentaire.", default="")
 
 
 @strawberry.input(description="Un incident pendant une garde.")
 class HandisittingReportIncidentInput:
     booking_id: strawberry.ID
-    by: str = strawberry.field(description="family, sitter ou pole.")
+    by: str = sdk.chars_field(Incident.reported_by, "family, sitter ou pole")
     happened_on: dt.date
-    description: str
+    description: str = sdk.chars_field(Incident.description, "Ce qui s'est passé.")
 
 
 @strawberry.type(description="Résultat d'une écriture sur un incident.")

@@ -326,7 +326,9 @@ class SnuSessionsResults:
 @strawberry.input(description="Une journée de sensibilisation dans un centre SNU.")
 class SnuSessionsSessionInput:
     centre: str = sdk.chars_field(models.Session.centre, "Centre SNU (le site)")
-    commune_insee: str = strawberry.field(description="Code INSEE de la commune du centre.")
+    commune_insee: str = strawberry.field(
+        description="Code INSEE de la commune du centre (5 caractères au plus). Voir communes."
+    )
     starts_on: dt.date = strawberry.field(description="Premier jour.")
     ends_on: dt.date = strawberry.field(description="Dernier jour (le même pour une journée).")
     methods: list[str] = strawberry.field(

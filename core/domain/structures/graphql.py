@@ -381,11 +381,11 @@ class OrganisationPayload:
 
 @strawberry.input(description="Une personne contact, tous ses champs.")
 class ContactInput:
-    first_name: Annotated[str, chars(ContactModel.first_name)]
-    last_name: Annotated[str, chars(ContactModel.last_name)]
-    function: Annotated[str, chars(ContactModel.function)] = ""
-    email: Annotated[str | None, chars(ContactModel.email)] = None
-    phone: Annotated[str | None, chars(ContactModel.phone)] = None
+    first_name: str = chars_field(ContactModel.first_name)
+    last_name: str = chars_field(ContactModel.last_name)
+    function: str = chars_field(ContactModel.function, default="")
+    email: str | None = chars_field(ContactModel.email, default=None)
+    phone: str | None = chars_field(ContactModel.phone, default=None)
 
 
 @strawberry.type

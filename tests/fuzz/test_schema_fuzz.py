@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
-from core.access.roles import ROLES
+from core.access.roles import NETWORK_ROLES, ROLES
 from core.testing.postgres import PostgresServer
 from tests.live import DEMO_PASSWORD, LiveServer, start_demo, start_demo_on_postgres
 
@@ -133,13 +133,15 @@ def as_variables(document: str, draw: Any) -> tuple[str, dict[str, Any]]:
 
 
 def tokens(server: LiveServer) -> dict[str, str]:
-    """An access token for the demo account of each role in the pole."""
+    """An access token for the demo account of each role: in the pole, or, for the
+    national network's roles (held by the account, never by a membership), in none."""
     found = {}
     for role in ROLES:
         email = f"{role.replace('_', '-')}@{POLE}.maillage.example"
+        where = {} if role in NETWORK_ROLES else {"pole": POLE}
         answer = httpx.post(
             f"{server.base_url}/auth/login",
-            json={"email": email, "password": DEMO_PASSWORD, "pole": POLE},
+            json={"email": email, "password": DEMO_PASSWORD, **where},
             timeout=30,
         )
         assert answer.status_code == 200, (role, answer.text)

@@ -591,7 +591,7 @@ class HandisittingQuery:
             child_age=_age(sheet.child_birth_date, today),
             needs=sheet.request.needs,
             skills=skill_options(sheet.request.skills, labels),
-            commune_name=commune.name,
+            commune_insee=commune.id,
             first_on=sheet.request.first_on,
             last_on=sheet.request.last_on,
             starts_at=hhmm(sheet.request.starts_at),

@@ -618,7 +618,8 @@ class HandisittingNeedsSheet:
     child_age: int = strawberry.field(description="Âge en années révolues.")
     needs: str
     skills: list[sdk.KindOption]
-    commune_name: str
+    commune_insee: strawberry.Private[str]
+    commune: sdk.CommuneNode = strawberry.field(resolver=sdk.required_commune)
     first_on: dt.date
     last_on: dt.date
     starts_at: str = strawberry.field(description="Heure de début, « 14:00 ».")

@@ -243,6 +243,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Sensibilisations",
             "Événements",
             "Référents",  # the referent_charters plugin, enabled by this pole
+            "Ateliers UDAF",  # the udaf_workshops plugin, enabled by this pole too
             "Plan d'action",
             "Rapport d'activité",
         ]

@@ -389,9 +389,12 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
     assert run_cli(["tenants", "sync"]) == 0
     out = capsys.readouterr().out
     assert "créés       : pas-de-calais, puy-de-dome" in out
-    assert "sont activés puy-de-dome/referent_charters" in out
-    assert "puy-de-dome/udaf_workshops" in out
-    assert "Non installés" in out and "pas-de-calais/handisitting" in out
+    # Every plugin the demo poles enable is installed (the four first-party ones).
+    assert (
+        "sont activés pas-de-calais/handisitting, pas-de-calais/snu_sessions, "
+        "puy-de-dome/referent_charters, puy-de-dome/udaf_workshops ;" in out
+    )
+    assert "Non installés" not in out
 
     assert run_cli(["tenants", "sync"]) == 0
     again = capsys.readouterr().out
@@ -409,9 +412,9 @@ def test_cli_sync_reports_in_french_then_list_shows_the_poles(
         "extensions",
         "activées",
     ]
-    # Only installed plugins can be enabled: the 62 pole's handisitting and SNU
-    # plugins are not shipped yet, the 63 pole's referent charters and UDAF workshops are.
-    assert table[2].split() == ["pas-de-calais", "PRH", "62", "62", "oui", "—"]
+    # Each pole's enabled plugins, all four installed.
+    assert table[2].split()[:5] == ["pas-de-calais", "PRH", "62", "62", "oui"]
+    assert table[2].split()[-2:] == ["handisitting,", "snu_sessions"]
     assert table[3].split()[0] == "puy-de-dome"
     assert table[3].split()[-2:] == ["referent_charters,", "udaf_workshops"]
 

@@ -111,13 +111,18 @@ demo: install
 
 ## The whole suite (SQLite and PostgreSQL), lint and layering contract included; the
 ## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL.
-## TEST_WORKERS: processes the main pass runs on (pytest-xdist; a test file stays on one, so a
-## module's or package's live server is started once per process). 1 runs in one process.
+## TEST_WORKERS: processes each pass runs on (pytest-xdist; a test file stays on one, and
+## tests/browser and tests/concurrency each whole on one, so a module's or package's live
+## server is started once: tests/conftest.py names the groups). 1 runs in one process.
 TEST_WORKERS ?= 2
+## The project's bytecode is compiled first: the suite starts `maillage` in a few hundred
+## child processes, and where PYTHONDONTWRITEBYTECODE is set (this machine's environment)
+## each of them compiled every module again, a second of CPU apiece.
 test: test-deps
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
-	$(BIN)/python -m pytest -q --maillage-db=postgres tests/plugin_system tests/plugins \
-		tests/auth/test_person_records.py
+	$(BIN)/python -m compileall -q -x /node_modules/ core plugins tests benchmarks
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --maillage-db=postgres \
+		tests/plugin_system tests/plugins tests/auth/test_person_records.py
 
 ## The user guide's screenshots (docs/screenshots), taken by the browser tests
 screenshots: test-deps

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -27,8 +28,22 @@ from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.territory.loader import load_territory
 from core.testing.postgres import PgUrls, PostgresServer, PostgresUnavailable
+from tests.live import DEMO_CACHE_VARIABLE
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own, which makes the temporary folders
+def pytest_configure(config: pytest.Config) -> None:
+    """Where tests/live.py keeps the demo databases it built in this run: a folder every
+    xdist worker of the run sees (their base folders' parent), removed by pytest with
+    the run's other temporary files a few runs later."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    base = factory.getbasetemp()
+    shared = base.parent if hasattr(config, "workerinput") else base
+    os.environ[DEMO_CACHE_VARIABLE] = str(shared / "demo-cache")
 
 
 @dataclass
@@ -57,6 +72,36 @@ async def migrate_with_territory(owner_url: str) -> None:
             await session.commit()
     finally:
         await db.dispose()
+
+
+# Folders whose tests share one costly package-scoped fixture (a demo server and a
+# Chromium, the concurrency suite's servers): each runs whole on one xdist worker.
+SHARED_FIXTURE_PACKAGES = ("browser", "concurrency")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs ``--dist loadgroup``, and the groups are these: a file, as
+    ``loadfile`` would (its module-scoped servers start once), except the packages above,
+    one group each. Under ``loadfile`` a worker took a browser file, then an API one,
+    then another browser file: pytest tore the package's demo server down and built it
+    again, a minute each time on this machine.
+
+    Given here rather than by ``xdist_group`` marks: xdist 3.8 tells a worker's groups
+    apart by rewriting ``item._nodeid``, which pytest 9 no longer reads, so marked tests
+    were spread one by one. Other ``--dist`` modes keep xdist's own schedulers."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            parts = path.split("/")
+            if len(parts) > 2 and parts[0] == "tests" and parts[1] in SHARED_FIXTURE_PACKAGES:
+                return parts[1]
+            return path
+
+    return SharedFixtureGroups(config, log)
 
 
 # --- SQLite -------------------------------------------------------------------------------

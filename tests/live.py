@@ -8,10 +8,14 @@ reaches into the app's objects.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from core.testing.postgres import PostgresServer
 ROOT = Path(__file__).resolve().parents[1]
 MAILLAGE = Path(sys.executable).with_name("maillage")
 DEMO_PASSWORD = "maillage-demo"
+DEMO_CACHE_VARIABLE = "TESTS_DEMO_CACHE"
 
 
 def free_port() -> int:
@@ -141,11 +146,60 @@ def start_server(
     raise AssertionError(f"maillage serve did not answer in {timeout} s:\n{server.log_text()}")
 
 
+def _demo_cache() -> Path:
+    """One folder per test run, shared by its xdist workers: tests/conftest.py names it
+    in the run's base temporary folder (which pytest removes with old runs)."""
+    named = os.environ.get(DEMO_CACHE_VARIABLE)
+    if named:
+        return Path(named)
+    return Path(tempfile.gettempdir()) / f"maillage-demo-{os.getuid()}-{os.getpid()}"
+
+
+def demo_setup(env: Mapping[str, str], workdir: Path) -> None:
+    """``maillage demo setup`` for an install in ``workdir``, run for real once per test
+    run and per environment, then copied.
+
+    The command takes 15 s on an idle machine and a minute under the suite's load; a
+    dozen modules each serve a fresh demo. The first of them runs the command (behind
+    a file lock, across xdist workers) in a folder of its own and every other copies
+    what it left: the same SQLite file the command writes, for an environment equal
+    but for the folder. On PostgreSQL (a database of its own each time) the command
+    always runs. tests/test_demo.py runs the command itself, never this copy."""
+    database = f"sqlite+aiosqlite:///{workdir / 'maillage.sqlite3'}"
+    if env.get("MAILLAGE_DATABASE_URL") != database:
+        run_cli(env, "demo", "setup", cwd=workdir)
+        return
+    # The environment with the folder's own path taken out: what the demo depends on.
+    relevant = sorted(
+        (key, value.replace(str(workdir), "<workdir>"))
+        for key, value in env.items()
+        if key.startswith("MAILLAGE_") or key == "PYTHONPATH"
+    )
+    key = hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+    cache = _demo_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    built = cache / key
+    with (cache / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            # What the test put in its folder first (a plugin's metadata on PYTHONPATH)
+            shutil.copytree(workdir, built)
+            template_env = {
+                name: value.replace(str(workdir), str(built)) for name, value in env.items()
+            }
+            run_cli(template_env, "demo", "setup", cwd=built)
+            (built / "done").write_text("")
+    for path in built.iterdir():
+        if path.is_file() and path.name.startswith("maillage.sqlite3"):
+            shutil.copyfile(path, workdir / path.name)
+
+
 def start_demo(workdir: Path, **overrides: str) -> LiveServer:
     """A fresh demo install (both demo poles, their accounts) served from ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = demo_environment(workdir, **overrides)
-    run_cli(env, "demo", "setup", cwd=workdir)
+    demo_setup(env, workdir)
     # 60 s as the concurrency suite's server: on a loaded 2-core machine the app takes
     # more than 30 s to import and build its schema and pages.
     return start_server(env, workdir, timeout=60)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import DEMO_PASSWORD, LiveServer, demo_environment, run_cli, start_server
+from tests.live import DEMO_PASSWORD, LiveServer, demo_environment, demo_setup, start_server
 
 POLE = "pas-de-calais"
 COORDINATOR = f"coordinator@{POLE}.maillage.example"
@@ -27,7 +27,7 @@ FAMILIES = "query FamiliesAndChildren { families(first: 5) { edges { node { name
 @pytest.fixture(scope="module")
 def install(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("live-observability")
-    run_cli(demo_environment(workdir), "demo", "setup", cwd=workdir)
+    demo_setup(demo_environment(workdir), workdir)
     return workdir
 
 

@@ -13,7 +13,7 @@ from tests.live import (
     DEMO_PASSWORD,
     LiveServer,
     demo_environment,
-    run_cli,
+    demo_setup,
     start_server,
 )
 
@@ -32,7 +32,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     production mode — SQLite allowed on purpose."""
     workdir = tmp_path_factory.mktemp("headers-production")
     env = demo_environment(workdir, MAILLAGE_SECRET_KEY=PRODUCTION["MAILLAGE_SECRET_KEY"])
-    run_cli(env, "demo", "setup", cwd=workdir)
+    demo_setup(env, workdir)
     server = start_server({**env, **PRODUCTION}, workdir)
     yield server
     server.stop()

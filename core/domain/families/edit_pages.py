@@ -148,8 +148,10 @@ async def record_consent(view: PageView) -> Response:
     else:
         on = date_field(errors, "givenAt", given["givenAt"], required=True)
         if not errors and on is not None:
-            # The person gives the day; the API keeps an instant: noon, Paris time.
-            at = dt.datetime.combine(dt.date.fromisoformat(on), dt.time(12), tzinfo=PARIS)
+            # The person gives the day; the API keeps an instant: noon, Paris time, or
+            # now for a consent recorded this morning (noon would be in the future).
+            noon = dt.datetime.combine(dt.date.fromisoformat(on), dt.time(12), tzinfo=PARIS)
+            at = min(noon, dt.datetime.now(PARIS))
             answer = await view.run(
                 "RecordConsent",
                 familyId=family["id"],

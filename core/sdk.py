@@ -518,3 +518,11 @@ def requires(action: str) -> list[Any]:
     """Field extensions checking that the actor holds ``action``:
     ``@strawberry.field(extensions=sdk.requires("handisitting.read"))``."""
     return [action_gate(action)]
+
+
+# isort: split
+# --- Listing the pole's kits and team, for seeds and pickers (plugin API 1.1, decision 168)
+from core.domain.entities.references import list_kits, list_staff_members  # noqa: E402
+
+__all__ += ["list_kits", "list_staff_members"]
+ADDED_IN["1.1"] += ("list_kits", "list_staff_members")

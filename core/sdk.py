@@ -5,10 +5,11 @@ the GraphQL schema, declare permissions and indicators, and react to events — 
 since API 1.1, to point at core's families, children, structures, organisations,
 partners, staff members, communes and EPCI (``FAMILY.key(…)``, ``find_family``,
 ``sdk.Family``), to show its rows on the family's page (``Panel``) and in the
-family's export and erasure (``family_records``). What is not here is not part of
-the plugin API (``API_VERSION``): it may change without notice. ``ADDED_IN`` says
-which names each minor version added. docs/plugins.md is the guide and lists every
-name.
+family's export and erasure (``family_records``), and to ship, send and read a
+questionnaire of its own (``load_questionnaire``, ``send_questionnaire``…). What is
+not here is not part of the plugin API (``API_VERSION``): it may change without
+notice. ``ADDED_IN`` says which names each minor version added. docs/plugins.md is
+the guide and lists every name.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from core.api.reads import person_field
 from core.api.staff import StaffMember
 from core.audit.trail import record as audit
 from core.audit.trail import record_deletions
-from core.auth.mail import queue as queue_mail
+from core.auth.mail import queue_soon as queue_mail
 from core.auth.secrets import seal, unseal
 from core.contributions import (
     Event,
@@ -130,6 +131,21 @@ from core.domain.kits.graphql import Kit
 # --- Public pages of a pole, without an account (plugin API 1.1, decision 143) ----------
 from core.app.cross_site import refuse_other_sites
 from core.app.public import PublicPole, pole_of, public_page
+
+# isort: split
+# --- A plugin's questionnaires (plugin API 1.1, decision 163) ---------------------------
+from core.domain.questionnaires.plugin_api import (
+    QuestionnaireDefinition,
+    QuestionnaireResults,
+    SentQuestionnaire,
+    answer_questionnaire,
+    install_questionnaire,
+    load_questionnaire,
+    questionnaire_records,
+    questionnaire_results,
+    register_questionnaire_subject,
+    send_questionnaire,
+)
 
 # isort: split
 # --- Indicators and dimensions (plugin API 1.1, decision 119) ---------------------------
@@ -342,6 +358,21 @@ _REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 # Kits (issue 19) and public pages (decision 143).
 __all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
 __all__ += ["refuse_other_sites"]
+# A plugin's questionnaires (decision 163).
+_BEFORE_QUESTIONNAIRES = len(__all__)
+__all__ += [
+    "QuestionnaireDefinition",
+    "QuestionnaireResults",
+    "SentQuestionnaire",
+    "answer_questionnaire",
+    "install_questionnaire",
+    "load_questionnaire",
+    "questionnaire_records",
+    "questionnaire_results",
+    "register_questionnaire_subject",
+    "send_questionnaire",
+]
+_QUESTIONNAIRE_NAMES = tuple(__all__[_BEFORE_QUESTIONNAIRES:])
 
 N = Any
 
@@ -430,6 +461,8 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         "unseal",
         # The annual report's sections (decision 130).
         *_REPORT_NAMES,
+        # A plugin ships, sends and reads its own questionnaire (decision 163).
+        *_QUESTIONNAIRE_NAMES,
     ),
 }
 
@@ -485,3 +518,11 @@ def requires(action: str) -> list[Any]:
     """Field extensions checking that the actor holds ``action``:
     ``@strawberry.field(extensions=sdk.requires("handisitting.read"))``."""
     return [action_gate(action)]
+
+
+# isort: split
+# --- Listing the pole's kits and team, for seeds and pickers (plugin API 1.1, decision 168)
+from core.domain.entities.references import list_kits, list_staff_members  # noqa: E402
+
+__all__ += ["list_kits", "list_staff_members"]
+ADDED_IN["1.1"] += ("list_kits", "list_staff_members")

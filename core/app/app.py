@@ -322,6 +322,8 @@ def create_app(
     database = db or Database.from_settings(settings)
     plugin_host.bind(database)
     auth_service = auth or AuthService.from_settings(settings, database, plugin_host.actions)
+    # A plugin's mail (sdk.queue_mail) leaves right after its commit, as core's do.
+    database.mail_sink = auth_service.send_mail_soon
 
     async def healthz(_request: Request) -> Response:
         try:

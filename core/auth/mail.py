@@ -2,9 +2,10 @@
 
 ``queue`` adds a message to the caller's session (no mail without the change, no
 change without its mail); ``deliver_pending`` sends what is committed and marks it
-sent. The console sender (demo) writes the message to standard error, links
-included, so a person trying the demo can follow a reset or invitation link; the
-SMTP sender speaks to the operator's relay.
+sent. ``queue_soon`` (a plugin's ``sdk.queue_mail``) also asks the serving process to
+send it right after the commit, as core's invitations are. The console sender (demo)
+writes the message to standard error, links included, so a person trying the demo can
+follow a reset or invitation link; the SMTP sender speaks to the operator's relay.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from pathlib import Path
 from typing import Protocol, TextIO
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from core.auth.config import utcnow
 from core.auth.models import MailMessage
 from core.errors import OperationFailed
 from core.settings import Settings
+from core.tenancy.events import MAIL_SINK_KEY
 
 log = logging.getLogger("maillage.mail")
 MAX_ATTEMPTS = 5
@@ -137,6 +140,31 @@ def queue(session: AsyncSession, *, to: str, subject: str, body: str) -> MailMes
     message = MailMessage(to=to, subject=subject, body=body)
     session.add(message)
     return message
+
+
+# Set on a session that queued mail with ``queue_soon``, until it commits or rolls back.
+QUEUED_KEY = "maillage_mail_queued"
+
+
+def queue_soon(session: AsyncSession, *, to: str, subject: str, body: str) -> MailMessage:
+    """``queue``, then sent right after the commit by the serving process (the sink the
+    app set on its ``Database``); elsewhere (a command) it waits for ``maillage mail
+    send``. A rolled-back transaction sends nothing: its mail was never written."""
+    message = queue(session, to=to, subject=subject, body=body)
+    session.sync_session.info[QUEUED_KEY] = True
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _send_soon(session: Session) -> None:
+    sink = session.info.get(MAIL_SINK_KEY)
+    if session.info.pop(QUEUED_KEY, False) and sink is not None:
+        sink()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous_transaction: object) -> None:
+    session.info.pop(QUEUED_KEY, None)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from core.db import sql
 from core.db.engine import MAX_OVERFLOW, POOL_RECYCLE, POOL_SIZE, is_sqlite_url, make_engine
 from core.settings import Settings
 from core.tenancy import guard
-from core.tenancy.events import SINK_KEY, EventSink
+from core.tenancy.events import MAIL_SINK_KEY, SINK_KEY, EventSink
 from core.tenancy.models import PlatformAuditEvent, Tenant
 
 log = logging.getLogger("maillage.tenancy")
@@ -79,6 +79,8 @@ class Database:
         self._platform_sessions = async_sessionmaker(self.platform_engine, expire_on_commit=False)
         # Where committed sessions hand their queued events (set by the plugin host).
         self.event_sink: EventSink | None = None
+        # What a commit that queued mail calls (set by the app: send it now).
+        self.mail_sink: Callable[[], None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -104,6 +106,7 @@ class Database:
             guard.TENANT_KEY: tenant_id,
             guard.ORM_FILTER_KEY: self.orm_tenant_filter,
             SINK_KEY: self.event_sink,
+            MAIL_SINK_KEY: self.mail_sink,
         }
 
     def reference_session(self) -> AsyncSession:
@@ -175,7 +178,11 @@ class Database:
             "unscoped block opened", extra={"actor": actor, "reason": reason, "event": "unscoped"}
         )
         async with self._platform_sessions(
-            info={guard.UNSCOPED_KEY: reason, SINK_KEY: self.event_sink}
+            info={
+                guard.UNSCOPED_KEY: reason,
+                SINK_KEY: self.event_sink,
+                MAIL_SINK_KEY: self.mail_sink,
+            }
         ) as session:
             yield session
 

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 EVENTS_KEY = "maillage_events"
 SINK_KEY = "maillage_event_sink"
+# Called after a commit that queued mail (the serving process sends it at once); set by
+# whoever sends mail for the ``Database`` (the app), opaque here.
+MAIL_SINK_KEY = "maillage_mail_sink"
 
 EventSink = Callable[[list[Any]], None]
 

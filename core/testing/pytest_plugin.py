@@ -115,9 +115,14 @@ async def maillage_db(
     await db.dispose()
 
 
-@pytest.fixture
-def maillage_app(maillage_settings: Settings, maillage_db: Database, maillage_host: PluginHost):  # type: ignore[no-untyped-def]
-    return create_app(maillage_settings, maillage_db, maillage_host)
+@pytest_asyncio.fixture
+async def maillage_app(
+    maillage_settings: Settings, maillage_db: Database, maillage_host: PluginHost
+) -> AsyncIterator[Any]:
+    app = create_app(maillage_settings, maillage_db, maillage_host)
+    yield app
+    # Mails sent after a commit finish before the database closes.
+    await app.state.auth.drain()
 
 
 @pytest.fixture

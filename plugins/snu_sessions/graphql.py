@@ -18,7 +18,15 @@ import strawberry
 
 from core import sdk
 from plugins.snu_sessions import models, quiz, results, service, statistics
-from plugins.snu_sessions.vocabulary import METHOD_LABELS, OBJECTIVE_LABELS, ItemKind, Phase
+from plugins.snu_sessions.vocabulary import (
+    CANCEL_REASON_LABELS,
+    METHOD_LABELS,
+    OBJECTIVE_LABELS,
+    CancelReason,
+    ItemKind,
+    Phase,
+    Status,
+)
 
 PLUGIN = "snu_sessions"
 READ = "snu_sessions.read"
@@ -165,12 +173,22 @@ class SnuSessionsSession(sdk.relay.Node):
     quiz: SnuSessionsQuiz | None = strawberry.field(
         description="Le questionnaire, une fois programmé."
     )
+    status: sdk.KindOption = strawberry.field(
+        description="« planned » (prévue, ou tenue une fois sa date passée) ou « cancelled » "
+        "(annulée)."
+    )
+    cancel_reason: sdk.KindOption | None = strawberry.field(
+        description="Pourquoi la journée est annulée ; nul si elle ne l'est pas."
+    )
+    cancel_note: str = strawberry.field(description="Précisions sur l'annulation.")
 
-    @strawberry.field(description="Malles et matériel du pôle emportés (catalogue des malles).")
+    @strawberry.field(
+        description="Malles et matériel du pôle emportés (catalogue des malles), par nom."
+    )
     async def materials(self, info: sdk.Info) -> list[sdk.Kit]:
         # Loaded together: the request's loader reads every kit of a page in one batch.
         found = await asyncio.gather(*(sdk.KIT.load(info, k) for k in self.kit_ids))
-        return [k for k in found if k is not None]
+        return sorted((k for k in found if k is not None), key=lambda k: (k.name, k.uid))
 
     @classmethod
     def from_row(
@@ -178,6 +196,8 @@ class SnuSessionsSession(sdk.relay.Node):
     ) -> SnuSessionsSession:
         now = now or quiz.utcnow()
         noted = [g.present for g in row.groups if g.present is not None]
+        status = Status(row.status)
+        reason = None if row.cancel_reason is None else CancelReason(row.cancel_reason)
         return cls(
             uid=str(row.id),
             centre=row.centre,
@@ -191,6 +211,11 @@ class SnuSessionsSession(sdk.relay.Node):
             kit_ids=[m.kit_id for m in row.materials],
             young_people=sum(g.size for g in row.groups),
             present=sum(noted) if noted else None,
+            status=sdk.KindOption(value=status.value, label=status.label),
+            cancel_reason=None
+            if reason is None
+            else sdk.KindOption(value=reason.value, label=reason.label),
+            cancel_note=row.cancel_note,
             quiz=None
             if row.link_code is None
             else SnuSessionsQuiz(
@@ -372,7 +397,9 @@ class SnuSessionsGroupPayload:
 @strawberry.input(description="Présents d'un groupe.")
 class SnuSessionsGroupAttendanceInput:
     group_id: strawberry.ID
-    present: int
+    present: int | None = strawberry.field(
+        description="Volontaires présents ; null efface un nombre noté par erreur."
+    )
 
 
 @strawberry.input(description="Feuille de présence d'une session : présents par groupe.")
@@ -397,6 +424,24 @@ class SnuSessionsScheduleQuizInput:
     )
 
 
+@strawberry.input(description="Annuler une journée qui n'aura pas lieu.")
+class SnuSessionsCancelInput:
+    reason: str = strawberry.field(
+        description="Code de la raison. Voir snuSessions { cancelReasons }."
+    )
+    note: str = sdk.chars_field(
+        models.Session.cancel_note,
+        "Précisions (obligatoires pour la raison « other »)",
+        default="",
+    )
+
+
+@strawberry.type(description="Résultat du retrait d'un groupe : la session telle qu'elle reste.")
+class SnuSessionsRemoveGroupPayload:
+    session: SnuSessionsSession | None = None
+    errors: list[sdk.UserError] = strawberry.field(default_factory=list)
+
+
 # --- queries ---------------------------------------------------------------------------
 
 
@@ -413,6 +458,27 @@ class SnuSessionsQuery:
     @strawberry.field(description="Objectifs (code et libellé).", extensions=sdk.requires(READ))
     def objectives(self) -> list[sdk.KindOption]:
         return _options(OBJECTIVE_LABELS)
+
+    @strawberry.field(
+        description="Raisons d'annulation d'une journée (code et libellé).",
+        extensions=sdk.requires(READ),
+    )
+    def cancel_reasons(self) -> list[sdk.KindOption]:
+        return _options(CANCEL_REASON_LABELS)
+
+    @strawberry.field(
+        description="Les membres de l'équipe du pôle qui peuvent animer un groupe (membres "
+        "actifs ayant un rôle du pôle), par nom : leur userId va dans staffIds.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def staff_members(self, info: sdk.Info) -> list[sdk.StaffMember]:
+        ctx: sdk.Context = info.context
+        async with ctx.db_session() as session:
+            found = await sdk.list_staff_members(session, roles=sdk.POLE_ROLES)
+        return [
+            sdk.StaffMember(user_id=strawberry.ID(str(m.id)), display_name=m.display_name)
+            for m in found
+        ]
 
     @strawberry.field(
         description="Sessions, la plus récente d'abord (toutes, ou celles d'une année civile).",
@@ -574,6 +640,62 @@ class SnuSessionsMutation:
         if shown is not None:
             group = next((g for g in shown.groups if g.uid == str(written[0])), None)
         return SnuSessionsGroupPayload(group=group, session=shown, errors=errors)
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Retirer un groupe enregistré par erreur. Refusé (CONFLICT) tant que ses "
+        "présents sont notés ; les réponses au questionnaire, qui sont celles de la session, "
+        "restent.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def snu_sessions_remove_group(
+        self, info: sdk.Info, id: strawberry.ID
+    ) -> SnuSessionsRemoveGroupPayload:
+        async def apply(session: Any, actor: str) -> models.Session:
+            return await service.remove_group(
+                session, own_id(id, "SnuSessionsGroup", "id"), actor=actor
+            )
+
+        shown, errors = await _write(info.context, apply)
+        return SnuSessionsRemoveGroupPayload(session=shown, errors=errors)
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Annuler une journée qui n'aura pas lieu, avec la raison. Refusé "
+        "(CONFLICT) une fois des présents notés ou des réponses reçues. Une journée annulée "
+        "ne compte plus dans les chiffres et son questionnaire ne prend plus de réponse.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def snu_sessions_cancel_session(
+        self, info: sdk.Info, id: strawberry.ID, input: SnuSessionsCancelInput
+    ) -> SnuSessionsSessionPayload:
+        async def apply(session: Any, actor: str) -> models.Session:
+            return await service.cancel_session(
+                session,
+                own_id(id, "SnuSessionsSession", "id"),
+                input.reason,
+                input.note,
+                actor=actor,
+            )
+
+        shown, errors = await _write(info.context, apply)
+        return SnuSessionsSessionPayload(session=shown, errors=errors)
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Rétablir une journée annulée par erreur : elle redevient prévue.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def snu_sessions_reinstate_session(
+        self, info: sdk.Info, id: strawberry.ID
+    ) -> SnuSessionsSessionPayload:
+        async def apply(session: Any, actor: str) -> models.Session:
+            return await service.reinstate_session(
+                session, own_id(id, "SnuSessionsSession", "id"), actor=actor
+            )
+
+        shown, errors = await _write(info.context, apply)
+        return SnuSessionsSessionPayload(session=shown, errors=errors)
 
     @sdk.plugin_mutation(
         PLUGIN,

@@ -3,7 +3,7 @@ computes totals and breakdowns from these facts in the pole's scoped session, fo
 pole's screens, the activity report and the network's releases alike.
 
 A session belongs to the period of its first day; its groups, answers and right
-answers with it.
+answers with it. A cancelled session counts nowhere.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.sql import Select
 
 from core import sdk
 from plugins.snu_sessions.models import Group, QuizAnswer, QuizItem, QuizResponse, Session
-from plugins.snu_sessions.vocabulary import PHASE_LABELS, ItemKind
+from plugins.snu_sessions.vocabulary import PHASE_LABELS, ItemKind, Status
 
 PHASE = sdk.Dimension(
     "phase",
@@ -25,7 +25,12 @@ PHASE = sdk.Dimension(
 
 
 def _in(scope: sdk.FigureScope) -> list[object]:
-    return [Session.starts_on >= scope.period.start, Session.starts_on < scope.period.end]
+    # A cancelled day did not take place: it counts nowhere (decision 169).
+    return [
+        Session.starts_on >= scope.period.start,
+        Session.starts_on < scope.period.end,
+        Session.status != Status.CANCELLED.value,
+    ]
 
 
 def _sessions(scope: sdk.FigureScope) -> Select:
@@ -77,7 +82,7 @@ sessions = sdk.IndicatorSpec(
     title="Journées SNU",
     unit="sessions",
     description="Journées de sensibilisation des volontaires du SNU commencées dans la "
-    "période, par commune et EPCI du centre.",
+    "période (hors journées annulées), par commune et EPCI du centre.",
     dimensions=(sdk.COMMUNE_DIMENSION, sdk.EPCI_DIMENSION),
     facts=_sessions,
 )

@@ -29,6 +29,10 @@ class SnuSessionsSession(sdk.TenantScoped, sdk.Timestamped, sdk.Base):
         sdk.tenant_unique("link_code", name="uq_snu_sessions_days_link_code"),
         sdk.tenant_index("ix_snu_sessions_days_starts_on", "starts_on"),
         CheckConstraint("ends_on >= starts_on", name="dates"),
+        CheckConstraint("status IN ('planned', 'cancelled')", name="status"),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancel_reason IS NOT NULL)", name="cancel_reason"
+        ),
     )
 
     centre: Mapped[str] = mapped_column(String(200))
@@ -41,6 +45,13 @@ class SnuSessionsSession(sdk.TenantScoped, sdk.Timestamped, sdk.Base):
     notes: Mapped[str] = mapped_column(Text, default="", info=sdk.max_chars(sdk.NOTE))
     # The short code of the quiz's link, set when the quiz is scheduled.
     link_code: Mapped[str | None] = mapped_column(String(12))
+    # vocabulary.Status; a vocabulary.CancelReason code exactly when cancelled, and the
+    # words of the person who cancelled (decision 169).
+    status: Mapped[str] = mapped_column(String(12), default="planned", server_default="planned")
+    cancel_reason: Mapped[str | None] = mapped_column(String(30))
+    cancel_note: Mapped[str] = mapped_column(
+        Text, default="", server_default="", info=sdk.max_chars(sdk.NOTE)
+    )
 
     groups: Mapped[list[SnuSessionsGroup]] = relationship(
         back_populates="session",

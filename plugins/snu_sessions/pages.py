@@ -1,7 +1,8 @@
 """The plugin's screens in the staff web app (``maillage_pages``, ``maillage_navigation``):
 the year's SNU days, recording one, a day's page (groups and facilitators, attendance,
 kits, the quiz's windows with its short link and QR code, the results), the room's
-screen to project, and the year's results.
+screen to project, and the year's results. Correcting a day, a group, removing a group
+and cancelling a day are in ``edit_pages``.
 
 Only ``core.sdk`` and this package (and segno for the QR code); templates in
 ``templates/snu_sessions``, named operations in ``operations/``. Every read and write
@@ -28,6 +29,11 @@ NOTICES = {
     "groupe": "Le groupe est enregistré.",
     "presence": "Les présents sont enregistrés.",
     "quiz": "Le questionnaire est programmé.",
+    "corrigee": "La journée est corrigée.",
+    "groupe-corrige": "Le groupe est corrigé.",
+    "groupe-retire": "Le groupe est retiré.",
+    "annulee": "La journée est annulée.",
+    "retablie": "La journée est rétablie.",
 }
 SESSION_FIELDS = (
     "centre",
@@ -49,11 +55,11 @@ QUIZ_ALIASES = {
 }
 
 
-def _snu(result: sdk.OperationResult) -> dict[str, Any]:
+def snu(result: sdk.OperationResult) -> dict[str, Any]:
     return (result.data or {}).get("snuSessions") or {}
 
 
-def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Response:
+def render(view: sdk.PageView, template: str, title: str, **values: Any) -> Response:
     errors = values.get("errors")
     return view.render(
         f"snu_sessions/{template}",
@@ -64,7 +70,7 @@ def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Res
     )
 
 
-def _nodes(result: sdk.OperationResult, field: str) -> list[dict[str, Any]]:
+def nodes(result: sdk.OperationResult, field: str) -> list[dict[str, Any]]:
     return [e["node"] for e in ((result.data or {}).get(field) or {}).get("edges", [])]
 
 
@@ -102,7 +108,7 @@ def parse_local(errors: sdk.FormErrors, name: str, value: str) -> str | None:
 
 async def sessions(view: sdk.PageView) -> Response:
     year = sdk.year_param(view)
-    data = _snu(await view.run("SnuSessions", year=year))
+    data = snu(await view.run("SnuSessions", year=year))
     found = data.get("sessions") or {"totalCount": 0, "edges": []}
     rows = []
     for edge in found["edges"]:
@@ -111,7 +117,7 @@ async def sessions(view: sdk.PageView) -> Response:
             w["phase"]["value"]: w["accepted"] for w in (node.get("quiz") or {}).get("windows", [])
         }
         rows.append({**node, "answers": answers})
-    return _render(
+    return render(
         view,
         "sessions.html",
         f"Journées SNU {year}",
@@ -119,6 +125,37 @@ async def sessions(view: sdk.PageView) -> Response:
         year=year,
         sessions=rows,
         total=found["totalCount"],
+    )
+
+
+async def session_input(
+    view: sdk.PageView, errors: sdk.FormErrors, given: dict[str, Any], *, insee: str | None = None
+) -> dict[str, Any] | None:
+    """The API's ``SnuSessionsSessionInput`` from the form (``insee``: the commune's
+    code when it is already known), or None with the form's messages."""
+    insee = insee or await sdk.commune_field(view, errors, given["commune"])
+    starts = sdk.date_field(errors, "startsOn", given["startsOn"], required=True)
+    ends = sdk.date_field(errors, "endsOn", given["endsOn"] or given["startsOn"], required=True)
+    if errors:
+        return None
+    return {
+        "centre": given["centre"],
+        "communeInsee": insee,
+        "startsOn": starts,
+        "endsOn": ends,
+        "methods": given["methods"],
+        "objectives": given["objectives"],
+        "kitIds": given["kitIds"],
+        "notes": given["notes"],
+    }
+
+
+def session_errors(answer: sdk.OperationResult) -> sdk.FormErrors:
+    return sdk.FormErrors.of(
+        answer,
+        "snuSessionsRecordSession",
+        form_fields=SESSION_FIELDS,
+        aliases={"communeInsee": "commune"},
     )
 
 
@@ -131,35 +168,16 @@ async def record_session(view: sdk.PageView) -> Response:
         given["methods"] = ["quiz", "boccia"]
         given["objectives"] = ["missions", "representations", "key_figures"]
     else:
-        insee = await sdk.commune_field(view, errors, given["commune"])
-        starts = sdk.date_field(errors, "startsOn", given["startsOn"], required=True)
-        ends = sdk.date_field(errors, "endsOn", given["endsOn"] or given["startsOn"], required=True)
-        if not errors:
-            answer = await view.run(
-                "SnuRecordSession",
-                input={
-                    "centre": given["centre"],
-                    "communeInsee": insee,
-                    "startsOn": starts,
-                    "endsOn": ends,
-                    "methods": given["methods"],
-                    "objectives": given["objectives"],
-                    "kitIds": given["kitIds"],
-                    "notes": given["notes"],
-                },
-            )
-            errors = sdk.FormErrors.of(
-                answer,
-                "snuSessionsRecordSession",
-                form_fields=SESSION_FIELDS,
-                aliases={"communeInsee": "commune"},
-            )
+        wanted = await session_input(view, errors, given)
+        if wanted is not None:
+            answer = await view.run("SnuRecordSession", input=wanted)
+            errors = session_errors(answer)
             if not errors:
                 session_id = answer.data["snuSessionsRecordSession"]["session"]["id"]  # type: ignore[index]
                 return view.redirect(f"/snu/sessions/{session_id}", ok="session")
-    data = _snu(await view.run("SnuSessionForm"))
+    data = snu(await view.run("SnuSessionForm"))
     kits = await view.run("SnuKitChoices")
-    return _render(
+    return render(
         view,
         "record.html",
         "Nouvelle journée SNU",
@@ -168,23 +186,23 @@ async def record_session(view: sdk.PageView) -> Response:
         errors=errors,
         methods=data.get("methods") or [],
         objectives=data.get("objectives") or [],
-        kits=[{"value": k["id"], "label": k["name"]} for k in _nodes(kits, "kits")],
+        kits=[{"value": k["id"], "label": k["name"]} for k in nodes(kits, "kits")],
     )
 
 
 # --- one session -----------------------------------------------------------------------
 
 
-async def _choices(view: sdk.PageView) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """Who may facilitate: the team (for a person who may list it) and the partners."""
+async def choices(view: sdk.PageView) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Who may facilitate: the pole's team (members with a role of the pole) and its
+    partners."""
     staff = [
-        {"value": m["id"], "label": m["displayName"]}
-        for m in _nodes(await view.run("SnuStaffChoices"), "members")
-        if m["active"]
+        {"value": m["userId"], "label": m["displayName"]}
+        for m in snu(await view.run("SnuStaffChoices")).get("staffMembers") or []
     ]
     partners = [
         {"value": p["id"], "label": p["name"]}
-        for p in _nodes(await view.run("SnuFacilitatorChoices"), "partners")
+        for p in nodes(await view.run("SnuFacilitatorChoices"), "partners")
     ]
     return staff, partners
 
@@ -217,12 +235,12 @@ async def _post_group(view: sdk.PageView, session_id: str, errors: sdk.FormError
         },
         id=view.value("groupe") or None,
     )
-    return _merge(
+    return merge(
         errors, sdk.FormErrors.of(answer, "snuSessionsRecordGroup", form_fields=GROUP_FIELDS)
     )
 
 
-def _merge(errors: sdk.FormErrors, found: sdk.FormErrors) -> bool:
+def merge(errors: sdk.FormErrors, found: sdk.FormErrors) -> bool:
     """Add the operation's errors to the form's; True when there are none."""
     errors.fields.update(found.fields)
     errors.general.extend(found.general)
@@ -236,6 +254,9 @@ async def _post_attendance(
     for group in session["groups"]:
         raw = view.value(f"present-{group['id']}")
         if raw == "":
+            # An emptied box clears a count noted by mistake; an empty one stays empty.
+            if group["present"] is not None:
+                groups.append({"groupId": group["id"], "present": None})
             continue
         count = sdk.count_field(errors, f"present-{group['id']}", raw, required=False)
         if count is not None:
@@ -245,7 +266,7 @@ async def _post_attendance(
     answer = await view.run(
         "SnuRecordAttendance", input={"sessionId": session["id"], "groups": groups}
     )
-    return _merge(errors, sdk.FormErrors.of(answer, "snuSessionsRecordAttendance", form_fields=()))
+    return merge(errors, sdk.FormErrors.of(answer, "snuSessionsRecordAttendance", form_fields=()))
 
 
 async def _post_quiz(view: sdk.PageView, session_id: str, errors: sdk.FormErrors) -> bool:
@@ -262,7 +283,7 @@ async def _post_quiz(view: sdk.PageView, session_id: str, errors: sdk.FormErrors
             "cap": cap,
         },
     )
-    return _merge(
+    return merge(
         errors,
         sdk.FormErrors.of(
             answer, "snuSessionsScheduleQuiz", form_fields=QUIZ_FIELDS, aliases=QUIZ_ALIASES
@@ -275,7 +296,7 @@ async def session_page(view: sdk.PageView) -> Response:
     errors = sdk.FormErrors()
     form = view.value("formulaire")
     if view.request.method == "POST" and view.can(MANAGE):
-        current = _snu(await view.run("SnuSessionEdit", id=session_id)).get("session")
+        current = snu(await view.run("SnuSessionEdit", id=session_id)).get("session")
         if current is None:
             return view.not_found()
         done = False
@@ -288,11 +309,11 @@ async def session_page(view: sdk.PageView) -> Response:
         if done:
             return view.redirect(f"/snu/sessions/{session_id}", ok=form)
     result = await view.run("SnuSession", id=session_id)
-    data = _snu(result)
+    data = snu(result)
     session = data.get("session")
     if session is None:
         return view.not_found()
-    staff, partners = await _choices(view) if view.can(MANAGE) else ([], [])
+    staff, partners = await choices(view) if view.can(MANAGE) else ([], [])
     quiz_given = {name: view.value(name) for name in QUIZ_FIELDS}
     if form != "quiz":
         windows = {w["phase"]["value"]: w for w in (session.get("quiz") or {}).get("windows", [])}
@@ -309,7 +330,7 @@ async def session_page(view: sdk.PageView) -> Response:
     if session.get("quiz"):
         url = str(view.request.base_url).rstrip("/") + session["quiz"]["path"]
         link = {"url": url, "qr": qr_svg(url), "code": session["quiz"]["linkCode"]}
-    return _render(
+    return render(
         view,
         "session.html",
         session["centre"],
@@ -329,13 +350,13 @@ async def session_page(view: sdk.PageView) -> Response:
 async def room_screen(view: sdk.PageView) -> Response:
     """What the room sees on the projector: the QR code, the short link and the code."""
     session_id = view.request.path_params["id"]
-    session = _snu(await view.run("SnuSessionEdit", id=session_id)).get("session")
+    session = snu(await view.run("SnuSessionEdit", id=session_id)).get("session")
     if session is None or not session.get("quiz"):
         return view.not_found()
     base = str(view.request.base_url).rstrip("/")
     url = base + session["quiz"]["path"]
     entrance = base + session["quiz"]["path"].rsplit("/", 1)[0] + "/"
-    return _render(
+    return render(
         view,
         "room.html",
         f"Questionnaire — {session['centre']}",
@@ -348,8 +369,8 @@ async def room_screen(view: sdk.PageView) -> Response:
 
 async def year_results(view: sdk.PageView) -> Response:
     year = sdk.year_param(view)
-    data = _snu(await view.run("SnuYearResults", year=year))
-    return _render(
+    data = snu(await view.run("SnuYearResults", year=year))
+    return render(
         view,
         "results.html",
         f"Résultats des questionnaires SNU {year}",
@@ -360,10 +381,18 @@ async def year_results(view: sdk.PageView) -> Response:
     )
 
 
+def _edit_pages() -> Any:
+    # Imported here: the correction pages use this module's helpers.
+    from plugins.snu_sessions import edit_pages
+
+    return edit_pages
+
+
 def contribution() -> sdk.PageContribution:
     form = ("GET", "POST")
     return sdk.PageContribution(
         pages=[
+            *_edit_pages().PAGES,
             sdk.Page("/snu", sessions, action=READ, operations=("SnuSessions",)),
             sdk.Page(
                 "/snu/nouvelle",

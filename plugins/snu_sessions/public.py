@@ -146,6 +146,12 @@ def _closed(request: Request, open_quiz: quiz.OpenQuiz, status: int = 200) -> Re
                 f"<li>{escape(label)} : ouvre {_when(window.opens_at)}, "
                 f"ferme {_when(window.closes_at)}</li>"
             )
+    if open_quiz.cancelled:
+        body = (
+            f"<p>{escape(pole.name)} — {escape(open_quiz.centre)}</p>"
+            "<p>Cette journée est annulée : le questionnaire ne prend pas de réponse.</p>"
+        )
+        return sdk.public_page("Questionnaire fermé", body, status)
     body = (
         f"<p>{escape(pole.name)} — {escape(open_quiz.centre)}</p>"
         "<p>Ce questionnaire n'est pas ouvert en ce moment.</p>"

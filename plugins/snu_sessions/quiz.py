@@ -33,8 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
 from plugins.snu_sessions.models import QuizAnswer, QuizItem, QuizResponse, QuizWindow, Session
-from plugins.snu_sessions.service import _audit, find_session
-from plugins.snu_sessions.vocabulary import DEFAULT_QUIZ, SCALE, ItemKind, Phase
+from plugins.snu_sessions.service import _audit, find_session, refuse_cancelled
+from plugins.snu_sessions.vocabulary import DEFAULT_QUIZ, SCALE, ItemKind, Phase, Status
 
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -96,6 +96,7 @@ async def schedule(
     """Open (or move) the quiz's two windows; the first time, copy the default quiz's
     items and draw the short link's code."""
     row = await find_session(session, session_id, "input.sessionId")
+    refuse_cancelled(row, "input.sessionId")
     b_opens, b_closes = _window(before, "input.before")
     a_opens, a_closes = _window(after, "input.after")
     if a_opens < b_closes:
@@ -170,6 +171,7 @@ class OpenQuiz:
     phase: Phase | None
     windows: Sequence[QuizWindow]
     items: Sequence[QuizItem]
+    cancelled: bool = False
 
 
 class QuizRefused(sdk.ConflictError):
@@ -197,6 +199,9 @@ async def open_quiz(session: AsyncSession, code: str, now: dt.datetime) -> OpenQ
             )
         ).scalars()
     )
+    if row.status == Status.CANCELLED.value:
+        # A cancelled day takes no answer: its windows are shut, whatever their times.
+        return OpenQuiz(row.id, row.centre, None, [], [], cancelled=True)
     phase = next(
         (Phase(w.phase) for w in windows if as_utc(w.opens_at) <= now < as_utc(w.closes_at)),
         None,

@@ -1,5 +1,6 @@
 """The SNU days' section of the annual activity report (``maillage_report_sections``):
-the year's key figures, the sessions one by one, and what the quiz showed — each change
+the year's key figures, the sessions one by one (who ran them, the kits they took), the
+cancelled ones and why, and what the quiz showed — each change
 with its method and interval, or « trop peu de réponses » below the threshold, exactly as
 the session's screen says it (the same ``results`` computation).
 """
@@ -10,8 +11,8 @@ from sqlalchemy import func, select
 
 from core import sdk
 from plugins.snu_sessions import results, statistics
-from plugins.snu_sessions.models import Group, QuizResponse, Session
-from plugins.snu_sessions.vocabulary import ItemKind
+from plugins.snu_sessions.models import Facilitator, Group, Material, QuizResponse, Session
+from plugins.snu_sessions.vocabulary import CancelReason, ItemKind, Status
 
 ORDER = 230
 
@@ -46,7 +47,59 @@ def _score(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-async def _sessions_table(report: sdk.ReportScope) -> sdk.Table:
+async def _names(
+    report: sdk.ReportScope, in_year: tuple[object, ...]
+) -> tuple[dict[object, list[str]], dict[object, list[str]]]:
+    """Who ran each session's groups (the team's members, then the partners, each once)
+    and the kits it took, by name: a few statements for the whole year."""
+    session = report.session
+    who: dict[object, list[str]] = {}
+    staff_names: dict[object, str] = {}
+    partner_names: dict[object, str] = {}
+    rows = (
+        await session.execute(
+            select(Group.session_id, Facilitator.staff_user_id, Facilitator.partner_id)
+            .join(Facilitator, Facilitator.group_id == Group.id)
+            .join(Session, Session.id == Group.session_id)
+            .where(*in_year)
+            .order_by(Group.session_id, Group.name, Facilitator.id)
+        )
+    ).all()
+    for _, staff_id, partner_id in rows:
+        if staff_id is not None and staff_id not in staff_names:
+            try:
+                found = await sdk.find_staff_member(session, staff_id, field="staff")
+                staff_names[staff_id] = found.display_name
+            except sdk.NotFoundError:
+                # A member who has left the pole still ran that group.
+                staff_names[staff_id] = "un ancien membre de l'équipe"
+        if partner_id is not None and partner_id not in partner_names:
+            partner_names[partner_id] = (
+                await sdk.find_partner(session, partner_id, field="partner")
+            ).name
+    for session_id, staff_id, partner_id in rows:
+        name = staff_names[staff_id] if staff_id is not None else partner_names[partner_id]
+        names = who.setdefault(session_id, [])
+        if name not in names:
+            names.append(name)
+    kits: dict[object, list[str]] = {}
+    kit_names: dict[object, str] = {}
+    for session_id, kit_id in (
+        await session.execute(
+            select(Material.session_id, Material.kit_id)
+            .join(Session, Session.id == Material.session_id)
+            .where(*in_year)
+        )
+    ).all():
+        if kit_id not in kit_names:
+            kit_names[kit_id] = (await sdk.find_kit(session, kit_id, field="kit")).name
+        kits.setdefault(session_id, []).append(kit_names[kit_id])
+    return who, {k: sorted(v) for k, v in kits.items()}
+
+
+async def _sessions_table(report: sdk.ReportScope) -> tuple[sdk.Table, sdk.Paragraph | None]:
+    """The year's days one by one, and a sentence naming the cancelled ones (they count
+    in no figure, but the board hears why a planned day did not happen)."""
     period = report.period
     in_year = (Session.starts_on >= period.start, Session.starts_on < period.end)
     groups = dict(
@@ -68,15 +121,25 @@ async def _sessions_table(report: sdk.ReportScope) -> sdk.Table:
             .group_by(QuizResponse.session_id, QuizResponse.phase)
         )
     }
+    who, kits = await _names(report, in_year)
     rows = (
         await report.session.execute(
-            select(Session.id, Session.centre, Session.starts_on, sdk.Commune.name)
+            select(
+                Session.id,
+                Session.centre,
+                Session.starts_on,
+                sdk.Commune.name,
+                Session.status,
+                Session.cancel_reason,
+            )
             .join(sdk.Commune, sdk.Commune.insee_code == Session.commune_insee)
             .where(*in_year)
             .order_by(Session.starts_on, Session.centre)
         )
     ).all()
-    return sdk.Table(
+    held = [r for r in rows if r.status != Status.CANCELLED.value]
+    cancelled = [r for r in rows if r.status == Status.CANCELLED.value]
+    table = sdk.Table(
         title="Les journées de l'année",
         columns=(
             sdk.Column("Centre", "text"),
@@ -85,19 +148,34 @@ async def _sessions_table(report: sdk.ReportScope) -> sdk.Table:
             sdk.Column("Volontaires présents", "count", persons=True),
             sdk.Column("Réponses avant", "count"),
             sdk.Column("Réponses après", "count"),
+            sdk.Column("Animé par", "text"),
+            sdk.Column("Malles emportées", "text"),
         ),
         rows=[
             (
-                centre,
-                commune,
-                starts_on.isoformat(),
-                None if groups.get(id_) is None else int(groups[id_]),
-                answers.get((id_, "before"), 0),
-                answers.get((id_, "after"), 0),
+                r.centre,
+                r.name,
+                r.starts_on.isoformat(),
+                None if groups.get(r.id) is None else int(groups[r.id]),
+                answers.get((r.id, "before"), 0),
+                answers.get((r.id, "after"), 0),
+                ", ".join(who.get(r.id, [])) or "—",
+                ", ".join(kits.get(r.id, [])) or "—",
             )
-            for id_, centre, starts_on, commune in rows
+            for r in held
         ],
         note="Présents : comptés par groupe, jamais nommés ; vide tant qu'ils ne sont pas notés.",
+    )
+    if not cancelled:
+        return table, None
+    listed = " ; ".join(
+        f"{r.centre} ({sdk.date_fr(r.starts_on)}) : {CancelReason(r.cancel_reason).label.lower()}"
+        for r in cancelled
+    )
+    plural = "s" if len(cancelled) > 1 else ""
+    return table, sdk.Paragraph(
+        f"{len(cancelled)} journée{plural} annulée{plural}, comptée{plural} dans aucun "
+        f"chiffre : {listed}."
     )
 
 
@@ -148,6 +226,7 @@ async def sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
         f"handicap, score de 1 à 4 : {_shown_score(found.attitude_before)} avant, "
         f"{_shown_score(found.attitude_after)} après ({attitude})."
     )
+    days, cancelled = await _sessions_table(report)
     return [
         sdk.ReportSection(
             key="snu_sessions",
@@ -166,7 +245,8 @@ async def sections(report: sdk.ReportScope) -> list[sdk.ReportSection]:
                     )
                 ),
                 sdk.Paragraph(summary),
-                await _sessions_table(report),
+                days,
+                *([] if cancelled is None else [cancelled]),
                 _items_table(found),
             ),
         )

@@ -1,56 +1,120 @@
-"""Demo data: three SNU awareness days of the year at fictitious centres in the pole's
-most populous communes, three groups each with their attendance, and — for the days
-already past — the anonymous quiz with answers drawn at random (a fixed seed, so every
-demo shows the same figures).
+"""Demo data: four SNU awareness days of the year at fictitious centres in the pole's
+most populous communes — three held or to come, with three groups each, their
+facilitators (members of the pole's team and a partner) and the kits of the pole's
+catalogue they took, and one cancelled with its reason; the groups' attendance and —
+for the days already past — the anonymous quiz with answers drawn at random (a fixed
+seed, so every demo shows the same figures).
 
-Works for any pole (communes come from the pole's département). Idempotent: a session
-is found by its centre and first day, and its quiz is added only when it has none.
+Works for any pole (communes come from the pole's département; the team, the partner
+and the kits are the pole's own, through ``sdk.list_staff_members``, ``list_partners``
+and ``list_kits``: whichever of them the pole lacks is left out). Idempotent: a session
+is found by its centre and first day; its kits and its groups' facilitators are added
+only when it has none, its quiz only when it has none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from core import sdk
 from plugins.snu_sessions import quiz
 from plugins.snu_sessions.models import (
+    Facilitator,
     Group,
+    Material,
     QuizAnswer,
     QuizItem,
     QuizResponse,
     QuizWindow,
     Session,
 )
-from plugins.snu_sessions.vocabulary import ItemKind, Method, Objective, Phase
+from plugins.snu_sessions.vocabulary import CancelReason, ItemKind, Method, Objective, Phase, Status
 
 YEAR = dt.date.today().year
-# (centre, month, day, groups with their sizes and how many came)
-SESSIONS: tuple[tuple[str, int, int, tuple[tuple[str, int, int], ...]], ...] = (
-    (
+
+
+@dataclass(frozen=True)
+class DemoDay:
+    centre: str
+    month: int
+    day: int
+    # (name, size, present) of each group
+    groups: tuple[tuple[str, int, int], ...]
+    # Kits of the pole's catalogue taken along, by name (core's demo catalogue).
+    kits: tuple[str, ...]
+    # The group (by position) that a partner runs with the team.
+    partner_group: int
+    cancelled: tuple[CancelReason, str] | None = None
+
+
+SESSIONS: tuple[DemoDay, ...] = (
+    DemoDay(
         "Centre SNU du lycée des Glycines (fictif)",
         2,
         17,
         (("Maisonnée A", 34, 33), ("Maisonnée B", 33, 31), ("Maisonnée C", 32, 32)),
+        ("Malle boccia et jeux adaptés", "Malle jeux coopératifs"),
+        partner_group=1,
     ),
-    (
+    DemoDay(
         "Centre SNU de la base de loisirs des Étangs (fictif)",
         4,
         14,
         (("Groupe 1", 36, 35), ("Groupe 2", 35, 35), ("Groupe 3", 30, 27)),
+        ("Malle boccia et jeux adaptés", "Malle inclusion en accueil de loisirs"),
+        partner_group=2,
     ),
-    (
+    DemoDay(
+        "Centre SNU du lycée des Peupliers (fictif)",
+        6,
+        23,
+        (("Maisonnée 1", 32, 0), ("Maisonnée 2", 32, 0)),
+        ("Malle boccia et jeux adaptés",),
+        partner_group=0,
+        cancelled=(
+            CancelReason.SNU,
+            "Séjour de juin déplacé par le service départemental du SNU (fictif).",
+        ),
+    ),
+    DemoDay(
         "Centre SNU du domaine des Tilleuls (fictif)",
         11,
         24,
         (("Compagnie 1", 34, 0), ("Compagnie 2", 34, 0), ("Compagnie 3", 33, 0)),
+        ("Malle boccia et jeux adaptés", "Malle des émotions", "Malle jeux coopératifs"),
+        partner_group=0,
     ),
 )
 METHODS = [Method.QUIZ.value, Method.BOCCIA.value, Method.SIMULATION.value, Method.DEBATE.value]
 OBJECTIVES = [o.value for o in Objective]
+# Who runs the groups: the pole's « animateurs » and coordinators; any member of the
+# team when the pole has neither.
+FACILITATOR_ROLES = frozenset({"staff", "coordinator"})
+
+
+@dataclass(frozen=True)
+class Facilitators:
+    team: list[uuid.UUID]
+    partner: uuid.UUID | None
+    kits: dict[str, uuid.UUID]
+
+
+async def _facilitators(session: AsyncSession) -> Facilitators:
+    team = await sdk.list_staff_members(session, roles=FACILITATOR_ROLES) or (
+        await sdk.list_staff_members(session, roles=sdk.POLE_ROLES)
+    )
+    partners = await sdk.list_partners(session, kind="family_association", limit=1) or (
+        await sdk.list_partners(session, limit=1)
+    )
+    kits = {k.name: k.id for k in await sdk.list_kits(session, limit=200)}
+    return Facilitators([m.id for m in team], partners[0].id if partners else None, kits)
 
 
 async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
@@ -67,32 +131,80 @@ async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
     if not communes:
         return
     existing = {
-        (s.centre, s.starts_on): s for s in (await session.execute(select(Session))).scalars()
+        (s.centre, s.starts_on): s
+        for s in (
+            await session.execute(
+                select(Session).options(
+                    selectinload(Session.materials),
+                    selectinload(Session.groups).selectinload(Group.facilitators),
+                )
+            )
+        ).scalars()
     }
+    who = await _facilitators(session)
     today = dt.date.today()
-    for i, (centre, month, day, groups) in enumerate(SESSIONS):
-        starts_on = dt.date(YEAR, month, day)
-        row = existing.get((centre, starts_on))
+    for i, demo in enumerate(SESSIONS):
+        starts_on = dt.date(YEAR, demo.month, demo.day)
+        row = existing.get((demo.centre, starts_on))
         if row is None:
             row = Session(
-                centre=centre,
+                centre=demo.centre,
                 commune_insee=communes[i % len(communes)],
                 starts_on=starts_on,
                 ends_on=starts_on,
                 methods=METHODS,
                 objectives=OBJECTIVES,
-                notes="Journée en trois groupes tournants : quiz, boccia, mises en situation.",
+                notes="Journée en groupes tournants : quiz, boccia, mises en situation.",
             )
+            if demo.cancelled is not None:
+                reason, note = demo.cancelled
+                row.status, row.cancel_reason, row.cancel_note = (
+                    Status.CANCELLED.value,
+                    reason.value,
+                    note,
+                )
             session.add(row)
             await session.flush()
-            past = starts_on < today
+            held = starts_on < today and demo.cancelled is None
             session.add_all(
-                Group(session_id=row.id, name=name, size=size, present=present if past else None)
-                for name, size, present in groups
+                Group(session_id=row.id, name=name, size=size, present=present if held else None)
+                for name, size, present in demo.groups
             )
             await session.flush()
-        await _quiz(session, row, sum(size for _, size, _ in groups), seed=i)
+            row = (
+                await session.execute(
+                    select(Session)
+                    .where(Session.id == row.id)
+                    .options(
+                        selectinload(Session.materials),
+                        selectinload(Session.groups).selectinload(Group.facilitators),
+                    )
+                    .execution_options(populate_existing=True)
+                )
+            ).scalar_one()
+        _equip(session, row, demo, who)
+        if demo.cancelled is None:
+            await _quiz(session, row, sum(size for _, size, _ in demo.groups), seed=i)
     await session.flush()
+
+
+def _equip(session: AsyncSession, row: Session, demo: DemoDay, who: Facilitators) -> None:
+    """The kits the day took and who ran each group, where none are recorded yet."""
+    if not row.materials:
+        session.add_all(
+            Material(session_id=row.id, kit_id=who.kits[name])
+            for name in demo.kits
+            if name in who.kits
+        )
+    for position, group in enumerate(sorted(row.groups, key=lambda g: g.name)):
+        if group.facilitators:
+            continue
+        if who.team:
+            session.add(
+                Facilitator(group_id=group.id, staff_user_id=who.team[position % len(who.team)])
+            )
+        if position == demo.partner_group and who.partner is not None:
+            session.add(Facilitator(group_id=group.id, partner_id=who.partner))
 
 
 async def _quiz(session: AsyncSession, row: Session, room: int, *, seed: int) -> None:

@@ -30,7 +30,7 @@ from plugins.snu_sessions.models import (
     QuizWindow,
     Session,
 )
-from plugins.snu_sessions.vocabulary import Method, Objective
+from plugins.snu_sessions.vocabulary import CancelReason, Method, Objective, Status
 
 PLUGIN = "snu_sessions"
 EARLIEST = dt.date(2015, 1, 1)
@@ -129,6 +129,12 @@ async def find_session(session: AsyncSession, id_: uuid.UUID | None, field: str)
     return row
 
 
+def refuse_cancelled(row: Session, field: str) -> None:
+    """A cancelled day did not take place: nothing that says it did is recorded."""
+    if row.status == Status.CANCELLED.value:
+        raise sdk.ConflictError("cette journée est annulée : rétablissez-la d'abord", field=field)
+
+
 async def response_counts(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, str], int]:
@@ -209,6 +215,18 @@ async def record_session(
     return row
 
 
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    """The UUID of a raw id or of a global id (``StaffMember.userId`` is raw)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        pass
+    try:
+        return uuid.UUID(sdk.relay.from_base64(str(value))[1])
+    except Exception:
+        return None
+
+
 @dataclass(frozen=True)
 class GroupInput:
     name: str
@@ -236,14 +254,26 @@ async def record_group(
         raise sdk.ValidationError(
             f"{MAX_FACILITATORS} animateurs au plus par groupe", field="input.staffIds"
         )
-    staff = list(
-        dict.fromkeys(
-            [
-                (await sdk.find_staff_member(session, s, field="input.staffIds")).id
-                for s in data.staff_ids
-            ]
+    # A correction keeps the facilitators the group already had without asking again
+    # whether they are in the team: one who left the pole still ran that group.
+    kept: set[uuid.UUID] = set()
+    if id_ is not None:
+        kept = set(
+            (
+                await session.execute(
+                    select(Facilitator.staff_user_id).where(
+                        Facilitator.group_id == id_, Facilitator.staff_user_id.is_not(None)
+                    )
+                )
+            ).scalars()
         )
-    )
+    staff: list[uuid.UUID] = []
+    for given in data.staff_ids:
+        known = _uuid_or_none(given)
+        if known is None or known not in kept:
+            known = (await sdk.find_staff_member(session, given, field="input.staffIds")).id
+        if known not in staff:
+            staff.append(known)
     partners = list(
         dict.fromkeys(
             [
@@ -279,15 +309,49 @@ async def record_group(
     session.add_all(Facilitator(group_id=row.id, staff_user_id=s) for s in staff)
     session.add_all(Facilitator(group_id=row.id, partner_id=p) for p in partners)
     await session.flush()
-    _audit(session, actor, "record_group", "group", row.id, ["name", "size", "facilitators"])
+    _audit(
+        session,
+        actor,
+        "record_group" if id_ is None else "update_group",
+        "group",
+        row.id,
+        ["name", "size", "facilitators"],
+    )
     return row
 
 
+async def remove_group(session: AsyncSession, group_id: uuid.UUID, *, actor: str) -> Session:
+    """Remove a group recorded by mistake; refused (CONFLICT) while its attendance is
+    noted: young people were counted in it. The quiz's answers are the session's, not
+    a group's: they stay. Returns the session."""
+    group = await sdk.get(session, Group, group_id)
+    if group is None:
+        raise sdk.NotFoundError("introuvable dans ce pôle", field="id")
+    if group.present is not None:
+        raise sdk.ConflictError(
+            f"{group.present} présents sont notés pour ce groupe : videz d'abord sa case "
+            "dans « Noter les présents », ou corrigez le groupe plutôt que de le retirer",
+            field="id",
+        )
+    parent = await find_session(session, group.session_id, "id")
+    await session.execute(delete(Facilitator).where(Facilitator.group_id == group.id))
+    await session.execute(delete(Group).where(Group.id == group.id))
+    sdk.record_deletions(session, "SnuSessionsGroup", [group.id])
+    _audit(session, actor, "remove_group", "group", group.id, [])
+    return parent
+
+
 async def record_attendance(
-    session: AsyncSession, session_id: uuid.UUID, present: dict[uuid.UUID, int], *, actor: str
+    session: AsyncSession,
+    session_id: uuid.UUID,
+    present: dict[uuid.UUID, int | None],
+    *,
+    actor: str,
 ) -> Session:
-    """Young people present per group (counted, never named)."""
+    """Young people present per group (counted, never named); None clears a count
+    noted by mistake."""
     parent = await find_session(session, session_id, "input.sessionId")
+    refuse_cancelled(parent, "input.sessionId")
     groups = {
         g.id: g
         for g in (
@@ -298,6 +362,9 @@ async def record_attendance(
         group = groups.get(group_id)
         if group is None:
             raise sdk.NotFoundError("introuvable dans cette session", field="input.groups")
+        if count is None:
+            group.present = None
+            continue
         if count < 0:
             raise sdk.ValidationError(
                 "un nombre de présents ne peut être négatif", field="input.groups"
@@ -327,3 +394,65 @@ async def delete_session(session: AsyncSession, session_id: uuid.UUID, *, actor:
     await session.execute(delete(Session).where(Session.id == row.id))
     sdk.record_deletions(session, "SnuSessionsSession", [row.id])
     _audit(session, actor, "delete_session", "session", row.id, [])
+
+
+# --- cancelling ------------------------------------------------------------------------
+
+
+async def cancel_session(
+    session: AsyncSession, session_id: uuid.UUID, reason: str, note: str, *, actor: str
+) -> Session:
+    """A planned day that will not take place, with the reason (decision 169). Refused
+    once it took place: attendance noted or quiz answers received."""
+    row = await find_session(session, session_id, "id")
+    if row.status == Status.CANCELLED.value:
+        raise sdk.ConflictError("cette journée est déjà annulée", field="id")
+    code = parse(CancelReason, reason, "input.reason")
+    note = sdk.clean_text(note, Session.cancel_note, "input.note", required=False)
+    if code is CancelReason.OTHER and not note:
+        raise sdk.ValidationError("précisez la raison de l'annulation", field="input.note")
+    noted = await session.scalar(
+        select(func.count()).where(Group.session_id == row.id, Group.present.is_not(None))
+    )
+    if noted:
+        raise sdk.ConflictError(
+            "des présents sont notés : la journée a eu lieu (videz les présents s'ils ont "
+            "été notés par erreur)",
+            field="id",
+        )
+    if await session.scalar(
+        select(QuizResponse.id).where(QuizResponse.session_id == row.id).limit(1)
+    ):
+        raise sdk.ConflictError(
+            "le questionnaire a reçu des réponses : la journée a eu lieu", field="id"
+        )
+    row.status, row.cancel_reason, row.cancel_note = Status.CANCELLED.value, code.value, note
+    await session.flush()
+    _audit(
+        session,
+        actor,
+        "cancel_session",
+        "session",
+        row.id,
+        ["status", "cancel_reason", "cancel_note"],
+    )
+    return row
+
+
+async def reinstate_session(session: AsyncSession, session_id: uuid.UUID, *, actor: str) -> Session:
+    """Undo a cancellation: the day is planned again, its reason forgotten (the audit
+    trail keeps that it was cancelled)."""
+    row = await find_session(session, session_id, "id")
+    if row.status != Status.CANCELLED.value:
+        raise sdk.ConflictError("cette journée n'est pas annulée", field="id")
+    row.status, row.cancel_reason, row.cancel_note = Status.PLANNED.value, None, ""
+    await session.flush()
+    _audit(
+        session,
+        actor,
+        "reinstate_session",
+        "session",
+        row.id,
+        ["status", "cancel_reason", "cancel_note"],
+    )
+    return row

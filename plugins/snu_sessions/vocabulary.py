@@ -53,6 +53,42 @@ OBJECTIVE_LABELS = {
 }
 
 
+class Status(Enum):
+    """Where a session stands. Only a cancellation is recorded: a planned day whose
+    date has passed is a day that took place (decision 169)."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {Status.PLANNED: "Prévue", Status.CANCELLED: "Annulée"}
+
+
+class CancelReason(Enum):
+    SNU = "snu_cancelled"
+    CENTRE = "centre_programme"
+    POLE = "pole_unavailable"
+    WEATHER = "weather_or_health"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CANCEL_REASON_LABELS[self]
+
+
+CANCEL_REASON_LABELS = {
+    CancelReason.SNU: "Séjour ou journée annulé par le SNU",
+    CancelReason.CENTRE: "Programme du centre changé",
+    CancelReason.POLE: "Pôle indisponible (équipe, véhicule…)",
+    CancelReason.WEATHER: "Intempéries ou alerte sanitaire",
+    CancelReason.OTHER: "Autre raison (à préciser)",
+}
+
+
 class Phase(Enum):
     BEFORE = "before"
     AFTER = "after"

@@ -7,7 +7,9 @@ territory, funding), the workshops (date, commune, theme, facilitators, capacity
 minimum; planned → confirmed → held, or cancelled with a reason), the registrations
 (a family of the pole or a parent not yet known to it, the waiting list, reminders,
 attendance), the minimum rule, and each convention's outcome: planned versus held,
-with the reasons — what the pole reports to the UDAF and its funders.
+with the reasons — what the pole reports to the UDAF and its funders — beside the
+families' needs questionnaire (core's questionnaires, through ``core.sdk``) whose
+answers shape next year's themes.
 
 Here: the manifest and the hook implementations, which hand each part of the package
 to maillage (entry point ``udaf_workshops``). Like an integrator's plugin, the package
@@ -23,6 +25,7 @@ from plugins.udaf_workshops.graphql import MANAGE, READ
 from plugins.udaf_workshops.indicators import maillage_indicators
 from plugins.udaf_workshops.models import maillage_models
 from plugins.udaf_workshops.mutations import maillage_graphql
+from plugins.udaf_workshops.needs import maillage_on_enable
 from plugins.udaf_workshops.pages import maillage_navigation, maillage_pages, maillage_panels
 from plugins.udaf_workshops.personal_data import maillage_personal_data
 from plugins.udaf_workshops.report import maillage_report_sections
@@ -35,6 +38,7 @@ __all__ = [
     "maillage_indicators",
     "maillage_models",
     "maillage_navigation",
+    "maillage_on_enable",
     "maillage_pages",
     "maillage_panels",
     "maillage_personal_data",
@@ -47,7 +51,7 @@ MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 
 manifest = sdk.Plugin(
     name="udaf_workshops",
-    version="1.0.0",
+    version="1.1.0",
     api_version="1.1",
     title="Ateliers parentalité avec l'UDAF",
     description=(
@@ -55,7 +59,8 @@ manifest = sdk.Plugin(
         "soutien à la parentalité (date, commune, thème, animateur·rices, capacité, "
         "minimum de participants ; prévu, confirmé, maintenu ou annulé avec sa raison), "
         "inscriptions des familles et des parents, liste d'attente, rappels, présence, "
-        "et le bilan prévus / maintenus / annulés rendu à l'UDAF et aux financeurs."
+        "le bilan prévus / maintenus / annulés rendu à l'UDAF et aux financeurs, et le "
+        "questionnaire « Besoins des familles » qui prépare les thèmes de l'an prochain."
     ),
     settings=(
         sdk.Setting(

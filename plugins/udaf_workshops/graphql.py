@@ -19,7 +19,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from core import sdk
-from plugins.udaf_workshops import models, service
+from plugins.udaf_workshops import models, needs, service
 from plugins.udaf_workshops import vocabulary as words
 from plugins.udaf_workshops.ids import global_id, node_uuid, raw_uuid
 
@@ -371,6 +371,73 @@ class UdafWorkshopsBelowMinimum:
     days_left: int = strawberry.field(description="Jours avant l'atelier.")
 
 
+@strawberry.type(description="Une réponse possible et combien de familles l'ont choisie.")
+class UdafWorkshopsNeedsWish:
+    value: str
+    label: str
+    count: int = strawberry.field(description="Réponses qui la choisissent.")
+    share: float | None = strawberry.field(
+        description="Part (%) des réponses à cette question qui la choisissent."
+    )
+
+    @classmethod
+    def of(cls, wish: needs.Wish) -> UdafWorkshopsNeedsWish:
+        return cls(value=wish.value, label=wish.label, count=wish.count, share=wish.share)
+
+
+@strawberry.type(
+    description="Le questionnaire « Besoins des familles » d'une année, réponses "
+    "regroupées : ce que les familles demandent pour l'an prochain. Sous le seuil de "
+    "réponses (threshold), seul leur nombre est donné."
+)
+class UdafWorkshopsNeedsSummary:
+    year: int
+    answers: int = strawberry.field(description="Réponses reçues dans l'année.")
+    threshold: int = strawberry.field(
+        description="Réponses en dessous desquelles ni part ni moyenne n'est donnée."
+    )
+    enough: bool = strawberry.field(description="Assez de réponses pour en tirer des parts.")
+    themes: list[UdafWorkshopsNeedsWish] = strawberry.field(
+        description="Thèmes souhaités, les plus demandés d'abord (vide sous le seuil)."
+    )
+    times: list[UdafWorkshopsNeedsWish] = strawberry.field(
+        description="Moments qui conviennent (semaine matin, soirée, samedi matin)."
+    )
+    places: list[UdafWorkshopsNeedsWish] = strawberry.field(description="Lieux préférés.")
+    formats: list[UdafWorkshopsNeedsWish] = strawberry.field(
+        description="Formes d'atelier préférées."
+    )
+    childcare_share: float | None = strawberry.field(
+        description="Part (%) des familles qui auraient besoin d'une garde pendant l'atelier."
+    )
+    usefulness_mean: float | None = strawberry.field(
+        description="Ce que l'atelier a apporté, en moyenne sur l'échelle de 1 à 4."
+    )
+    summary: str = strawberry.field(
+        description="La phrase du bilan : « 12 réponses au questionnaire des besoins ; "
+        "thèmes les plus demandés : le sommeil (8)… »."
+    )
+
+    @classmethod
+    def of(cls, found: needs.NeedsSummary) -> UdafWorkshopsNeedsSummary:
+        def wishes(items: list[needs.Wish]) -> list[UdafWorkshopsNeedsWish]:
+            return [UdafWorkshopsNeedsWish.of(w) for w in items]
+
+        return cls(
+            year=found.year,
+            answers=found.answers,
+            threshold=needs.MIN_ANSWERS,
+            enough=found.enough,
+            themes=wishes(found.themes),
+            times=wishes(found.times),
+            places=wishes(found.places),
+            formats=wishes(found.formats),
+            childcare_share=found.childcare_share,
+            usefulness_mean=found.usefulness_mean,
+            summary=found.sentence,
+        )
+
+
 # --- inputs and payloads ---------------------------------------------------------------
 
 
@@ -496,6 +563,28 @@ class UdafWorkshopsRecordAttendanceInput:
     lines: list[UdafWorkshopsAttendanceLineInput]
 
 
+@strawberry.input(description="Envoyer le questionnaire des besoins après un atelier maintenu.")
+class UdafWorkshopsSendNeedsQuestionnaireInput:
+    workshop_id: strawberry.ID
+
+
+@strawberry.type(
+    description="Résultat de l'envoi du questionnaire des besoins : envoyés, déjà "
+    "envoyés (jamais deux fois), venus sans adresse électronique."
+)
+class UdafWorkshopsNeedsSendingPayload:
+    workshop: UdafWorkshopsWorkshop | None = None
+    sent: int = strawberry.field(default=0, description="Questionnaires envoyés par courriel.")
+    already_sent: int = strawberry.field(
+        default=0, description="Inscriptions qui l'avaient déjà reçu (pas de second envoi)."
+    )
+    without_email: int = strawberry.field(
+        default=0,
+        description="Inscriptions venues sans adresse électronique : à joindre autrement.",
+    )
+    errors: list[sdk.UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type(description="Résultat d'une opération sur une fiche de parent.")
 class UdafWorkshopsParentPayload:
     parent: UdafWorkshopsParent | None = None
@@ -618,6 +707,17 @@ class UdafWorkshopsQuery:
             )
             for r in found
         ]
+
+    @strawberry.field(
+        description="Le questionnaire « Besoins des familles » de l'année : réponses "
+        "reçues du 1er janvier au 31 décembre, regroupées (thèmes souhaités, moments, "
+        "lieux, besoin de garde, utilité de l'atelier).",
+        extensions=sdk.requires(READ),
+    )
+    async def needs_summary(self, info: sdk.Info, year: int) -> UdafWorkshopsNeedsSummary:
+        year = _year(year)
+        async with info.context.db_session() as session:
+            return UdafWorkshopsNeedsSummary.of(await needs.needs_summary(session, year))
 
     @strawberry.field(
         description="Parents pas encore connus du pôle (fiches légères), par nom.",

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 import strawberry
 
 from core import sdk
-from plugins.udaf_workshops import service
+from plugins.udaf_workshops import needs, service
 from plugins.udaf_workshops.graphql import (
     MANAGE,
     PLUGIN,
     UdafWorkshopsChangeStatusInput,
     UdafWorkshopsConventionPayload,
+    UdafWorkshopsNeedsSendingPayload,
     UdafWorkshopsParent,
     UdafWorkshopsParentPayload,
     UdafWorkshopsPlanWorkshopInput,
@@ -30,6 +31,7 @@ from plugins.udaf_workshops.graphql import (
     UdafWorkshopsRegisterInput,
     UdafWorkshopsRegistration,
     UdafWorkshopsRegistrationPayload,
+    UdafWorkshopsSendNeedsQuestionnaireInput,
     UdafWorkshopsWorkshop,
     UdafWorkshopsWorkshopPayload,
     contribution,
@@ -250,6 +252,32 @@ class UdafWorkshopsMutation:
 
         return await _run(info, UdafWorkshopsWorkshopPayload, work)
 
+    @_mutation(
+        "Envoyer le questionnaire « Besoins des familles » après un atelier maintenu, par "
+        "courriel avec un lien à usage unique, à chaque inscription venue qui a laissé une "
+        "adresse ; jamais deux fois à la même inscription."
+    )
+    async def udaf_workshops_send_needs_questionnaire(
+        self, info: sdk.Info, input: UdafWorkshopsSendNeedsQuestionnaireInput
+    ) -> UdafWorkshopsNeedsSendingPayload:
+        async def work(ctx: sdk.Context, session: Any, actor: str) -> dict[str, Any]:
+            done = await needs.send_needs(
+                session,
+                ctx.require_tenant(),
+                workshop_id=node_uuid(input.workshop_id, WORKSHOP, "input.workshopId"),
+                public_url=ctx.settings.public_url,
+                actor=actor,
+            )
+            told = await _told(session, done.workshop, done.notices)
+            return {
+                "workshop": told["workshop"],
+                "sent": told["notified"],
+                "already_sent": done.already_sent,
+                "without_email": done.without_email,
+            }
+
+        return await _run(info, UdafWorkshopsNeedsSendingPayload, work)
+
     @_mutation("Rattacher un parent à la famille du pôle qu'il est devenu.")
     async def udaf_workshops_link_parent(
         self, info: sdk.Info, parent_id: strawberry.ID, family_id: strawberry.ID
@@ -273,9 +301,9 @@ class UdafWorkshopsMutation:
         self, info: sdk.Info, parent_id: strawberry.ID
     ) -> UdafWorkshopsParentPayload:
         async def work(ctx: sdk.Context, session: Any, actor: str) -> dict[str, Any]:
-            erased = await service.erase_parent(
-                session, parent_id=node_uuid(parent_id, PARENT, "parentId"), actor=actor
-            )
+            parent = node_uuid(parent_id, PARENT, "parentId")
+            await needs.forget_parent_answers(session, parent)
+            erased = await service.erase_parent(session, parent_id=parent, actor=actor)
             return {"erased_registrations": erased}
 
         return await _run(info, UdafWorkshopsParentPayload, work)

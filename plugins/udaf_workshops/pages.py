@@ -1,9 +1,9 @@
 """The plugin's screens in the staff web app, contributed through ``maillage_pages``,
 ``maillage_navigation`` and ``maillage_panels``: the year's conventions with their
-outcome (planned, held, cancelled and why) and workshops, recording a convention,
-planning a workshop, a workshop's page (registrations, waiting list, status,
-reminders, attendance), a section on the family's page, and the minimum rule's alert
-on the home page.
+outcome (planned, held, cancelled and why), workshops and the families' needs for next
+year, recording a convention, planning a workshop, a workshop's page (registrations,
+waiting list, status, reminders, attendance, the needs questionnaire), a section on the
+family's page, and the minimum rule's alert on the home page.
 
 Only ``core.sdk`` and this package; templates in ``templates/udaf_workshops``, named
 operations in ``operations/``. A pole that did not enable the plugin gets 404 on
@@ -63,13 +63,39 @@ def _uw(result: sdk.OperationResult) -> dict[str, Any]:
     return (result.data or {}).get("udafWorkshops") or {}
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{sdk.number_fr(count)} {one if count == 1 else many}"
+
+
+def _needs_notice(params: Any) -> str:
+    """What one click on « Envoyer le questionnaire des besoins » did, from the counts
+    the redirect carries."""
+    sent, already, without = (_int(params.get(name, "0")) for name in ("envoyes", "deja", "sans"))
+    parts = [
+        "Questionnaire des besoins : "
+        + (_plural(sent, "envoi", "envois") + " par courriel" if sent else "aucun nouvel envoi")
+    ]
+    if already:
+        parts.append(
+            _plural(already, "inscription l'avait déjà reçu", "inscriptions l'avaient déjà reçu")
+        )
+    if without:
+        parts.append(
+            _plural(without, "inscription venue", "inscriptions venues")
+            + " sans adresse électronique, à joindre autrement"
+        )
+    return " ; ".join(parts) + "."
+
+
 def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Response:
     errors = values.get("errors")
+    ok = view.request.query_params.get("ok", "")
+    notice = _needs_notice(view.request.query_params) if ok == "needs" else NOTICES.get(ok)
     return view.render(
         f"udaf_workshops/{template}",
         status_code=400 if errors else 200,
         title=title,
-        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+        notice=notice,
         **values,
     )
 
@@ -116,6 +142,7 @@ async def conventions(view: sdk.PageView) -> Response:
         year=year,
         conventions=data.get("conventions") or [],
         alerts=data.get("belowMinimum") or [],
+        needs=data.get("needsSummary"),
         statuses=data.get("conventionStatuses") or [],
         partners=[
             {"value": e["node"]["id"], "label": e["node"]["name"]}
@@ -195,7 +222,19 @@ async def workshop(view: sdk.PageView) -> Response:
     given = {name: view.value(name) for name in (*STATUS_FIELDS, *REGISTER_FIELDS)}
     form = view.value("form")
     here = f"{BASE}/ateliers/{workshop_id}"
-    if view.request.method == "POST" and view.can(MANAGE) and form in FORMS:
+    if view.request.method == "POST" and view.can(MANAGE) and form == "needs":
+        answer = await view.run("UwSendNeedsQuestionnaire", input={"workshopId": workshop_id})
+        errors = sdk.FormErrors.of(answer, "udafWorkshopsSendNeedsQuestionnaire", form_fields=())
+        if not errors:
+            done = answer.data["udafWorkshopsSendNeedsQuestionnaire"]  # type: ignore[index]
+            return view.redirect(
+                here,
+                ok="needs",
+                envoyes=str(done["sent"]),
+                deja=str(done["alreadySent"]),
+                sans=str(done["withoutEmail"]),
+            )
+    elif view.request.method == "POST" and view.can(MANAGE) and form in FORMS:
         errors, notice = await FORMS[form](view, workshop_id, given)
         if not errors:
             return view.redirect(here, ok=notice)
@@ -350,6 +389,7 @@ def maillage_pages() -> sdk.PageContribution:
                     "UwWithdraw",
                     "UwSendReminders",
                     "UwRecordAttendance",
+                    "UwSendNeedsQuestionnaire",
                     "UwLinkParent",
                     "UwEraseParent",
                 ),

@@ -1,11 +1,14 @@
 """A family's rows of the plugin in its export and erasure (``sdk.family_records``):
-its registrations, and the light record of a parent who became that family. A parent
-not yet linked to a family is erased on request by ``udafWorkshopsEraseParent``."""
+its registrations, and the light record of a parent who became that family, and its
+answers to the needs questionnaire (``sdk.questionnaire_records``: listed, their free
+text emptied before the registrations go). A parent not yet linked to a family is
+erased on request by ``udafWorkshopsEraseParent``."""
 
 from __future__ import annotations
 
 from core import sdk
 from plugins.udaf_workshops.models import Parent, Registration
+from plugins.udaf_workshops.needs import SUBJECT
 from plugins.udaf_workshops.vocabulary import RegistrationStatus
 
 
@@ -34,6 +37,13 @@ def _parent(row: Parent) -> dict[str, object]:
 @sdk.hookimpl
 def maillage_personal_data() -> list[sdk.PersonalDataSource]:
     return [
+        # The answers first: they are found through the registrations.
+        sdk.questionnaire_records(
+            SUBJECT,
+            Registration.family_id,
+            title="Réponses au questionnaire des besoins (ateliers UDAF)",
+            order=35,
+        ),
         # Registrations first: they point at the parent's record.
         sdk.family_records(
             Registration,

@@ -1,7 +1,8 @@
 """The plugin's section of the annual activity report (``maillage_report_sections``):
 the year's outcome as the pole reports it to the UDAF and its funders — « 1 atelier
 maintenu sur les 5 prévus, faute de participants » — with the reasons, the parents
-registered and present, and the year's workshops one by one in the annexes.
+registered and present, what the families ask for next year (the needs
+questionnaire's answers, pooled), and the year's workshops one by one in the annexes.
 
 Figures come from the indicator definitions (the same numbers as ``figure`` and the
 network's); the sentences and the list of workshops are read through the pole's scoped
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import sdk
-from plugins.udaf_workshops import service
+from plugins.udaf_workshops import needs, service
 from plugins.udaf_workshops.vocabulary import CancelReason, WorkshopStatus
 
 ORDER = 240
@@ -56,6 +57,7 @@ async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSe
             percent=True,
         )
     )
+    blocks += _needs_blocks(await needs.needs_summary(report.session, report.year))
     main = sdk.ReportSection(
         key="udaf_workshops",
         title="Ateliers parentalité avec l'UDAF",
@@ -113,3 +115,46 @@ async def maillage_report_sections(report: sdk.ReportScope) -> list[sdk.ReportSe
             annex=True,
         ),
     ]
+
+
+NEEDS_TITLE = "Ce que les familles demandent pour l'an prochain"
+
+
+def _needs_blocks(found: needs.NeedsSummary) -> list[Any]:
+    """A sentence and the themes wished: nothing in a year without answers, the number
+    alone under the threshold."""
+    if not found.answers:
+        return []
+    text = f"{NEEDS_TITLE} : {found.sentence}."
+    if found.enough:
+        details = []
+        if found.times and found.times[0].count:
+            details.append(f"moment le plus demandé : {needs.in_sentence(found.times[0].label)}")
+        if found.childcare_share is not None:
+            details.append(
+                f"{sdk.number_fr(found.childcare_share, 0)} % des familles auraient besoin "
+                "d'une garde pendant l'atelier"
+            )
+        if found.usefulness_mean is not None:
+            details.append(
+                f"utilité de l'atelier : {sdk.number_fr(found.usefulness_mean, 1)} sur 4 en moyenne"
+            )
+        if details:
+            joined = " ; ".join(details)
+            text += f" {joined[:1].upper()}{joined[1:]}."
+    blocks: list[Any] = [sdk.Paragraph(text)]
+    if found.enough:
+        blocks.append(
+            sdk.Table(
+                title=NEEDS_TITLE,
+                columns=(
+                    sdk.Column("Thème souhaité", "text"),
+                    sdk.Column("Réponses", persons=True),
+                    sdk.Column("Part des réponses", "percent", persons=True),
+                ),
+                rows=tuple((w.label, w.count, w.share) for w in found.themes),
+                note=f"Questionnaire « Besoins des familles », {found.answers} réponses "
+                f"reçues en {found.year}.",
+            )
+        )
+    return blocks

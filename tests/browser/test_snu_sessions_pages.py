@@ -3,7 +3,9 @@ records an SNU day with three groups, programs its quiz and shows the QR code; y
 people answer the « before » and « after » questionnaires on 390 px phones, without an
 account (a pairing code kept between the two); the session then shows the change. The
 Puy-de-Dôme pole (which did not enable the module) has no « Journées SNU » entry and gets
-404 on its pages and on its public address. axe-core on every page, the phone's included."""
+404 on its pages and on its public address. A manager corrects a day and its groups,
+removes a group recorded by mistake, cancels a day and reinstates it; the demo days name
+their facilitators and kits. axe-core on every page, the phone's included."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from plugins.snu_sessions.vocabulary import DEFAULT_QUIZ, ItemKind
+from tests.browser.conftest import Api
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
 from tests.live import LiveServer
 
@@ -205,3 +208,184 @@ def test_a_pole_without_the_module_has_no_snu_screens(browser: Browser, live: Li
         assert public is not None and public.status == 404
     finally:
         page.context.close()
+
+
+RECORD = """mutation($input: SnuSessionsSessionInput!, $id: ID) {
+  snuSessionsRecordSession(input: $input, id: $id) {
+    session { id groups { id name } } errors { code field message } } }"""
+GROUP = """mutation($input: SnuSessionsGroupInput!) { snuSessionsRecordGroup(input: $input) {
+  group { id } errors { code field message } } }"""
+ATTENDANCE = """mutation($input: SnuSessionsAttendanceInput!) {
+  snuSessionsRecordAttendance(input: $input) { errors { code field message } } }"""
+CANCEL = """mutation($id: ID!) { snuSessionsCancelSession(id: $id, input: {reason: "other",
+  note: "essai"}) { errors { code field message } } }"""
+
+
+def _day(api: Api, centre: str, groups: tuple[tuple[str, int, int | None], ...]) -> str:
+    """A day of today at Calais recorded over HTTP, with its groups and attendance."""
+    today = dt.date.today().isoformat()
+    given = {"centre": centre, "communeInsee": "62193", "startsOn": today, "endsOn": today}
+    recorded = api(RECORD, input=given)["snuSessionsRecordSession"]
+    assert recorded["errors"] == [], recorded  # type: ignore[index]
+    session_id = str(recorded["session"]["id"])  # type: ignore[index]
+    noted = []
+    for name, size, present in groups:
+        added = api(GROUP, input={"sessionId": session_id, "name": name, "size": size})
+        group = added["snuSessionsRecordGroup"]
+        assert group["errors"] == [], group  # type: ignore[index]
+        if present is not None:
+            noted.append({"groupId": group["group"]["id"], "present": present})  # type: ignore[index]
+    if noted:
+        done = api(ATTENDANCE, input={"sessionId": session_id, "groups": noted})
+        assert done["snuSessionsRecordAttendance"]["errors"] == []  # type: ignore[index]
+    return session_id
+
+
+def test_a_manager_corrects_a_day_and_its_groups(coordinator_62: Page, live: LiveServer) -> None:
+    page = coordinator_62
+    api = Api(live, OTHER_POLE)
+    try:
+        centre = f"Centre SNU à corriger {random.randrange(1000, 10000)}"
+        session_id = _day(api, centre, (("Groupe 1", 30, 28), ("Groupe 2", 25, None)))
+        # Over HTTP, a correction with its dates reversed: coded, naming the field.
+        today = dt.date.today()
+        reversed_dates = {
+            "centre": centre,
+            "communeInsee": "62193",
+            "startsOn": today.isoformat(),
+            "endsOn": (today - dt.timedelta(days=1)).isoformat(),
+        }
+        refused = api(RECORD, input=reversed_dates, id=session_id)["snuSessionsRecordSession"]
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [  # type: ignore[index]
+            ("VALIDATION", "input.endsOn")
+        ]
+    finally:
+        api.http.close()
+    page.goto(f"{live.base_url}/snu/sessions/{session_id}")
+
+    # The day: dates reversed are refused next to the field, what was typed is kept.
+    page.get_by_role("link", name="Corriger la journée").click()
+    expect(page.locator("h1")).to_have_text("Corriger la journée")
+    expect(page.locator("#commune")).to_have_value("Calais")
+    accessible(page)
+    renamed = centre.replace("à corriger", "corrigé")
+    page.fill("#centre", renamed)
+    page.fill("#endsOn", (today - dt.timedelta(days=1)).isoformat())
+    page.get_by_label("Malle boccia et jeux adaptés").check()
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    expect(page.locator("#endsOn-error")).to_contain_text("ne peut pas précéder")
+    expect(page.locator("#centre")).to_have_value(renamed)
+    expect(page.get_by_label("Malle boccia et jeux adaptés")).to_be_checked()
+    accessible(page)
+    page.fill("#endsOn", (today + dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    expect(page.get_by_role("status")).to_have_text("La journée est corrigée.")
+    expect(page.locator("h1")).to_have_text(renamed)
+    expect(page.locator("dl.summary").first).to_contain_text("Malle boccia et jeux adaptés")
+
+    # A group: its size cannot fall below the 28 present noted; then its facilitators.
+    page.get_by_role("link", name="Corriger Groupe 1").click()
+    expect(page.locator("#size")).to_have_value("30")
+    accessible(page)
+    page.fill("#name", "Maisonnée A")
+    page.fill("#size", "20")
+    page.get_by_label("Julien Petit (chargé de mission)").check()
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    expect(page.locator("#size-error")).to_contain_text("28 présents")
+    expect(page.locator("#name")).to_have_value("Maisonnée A")
+    expect(page.get_by_label("Julien Petit (chargé de mission)")).to_be_checked()
+    accessible(page)
+    page.fill("#size", "31")
+    partners = page.get_by_role("group", name="Animé par un partenaire")
+    partner = partners.get_by_role("checkbox").first
+    partner_name = partners.locator("label").first.inner_text()
+    partner.check()
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    expect(page.get_by_role("status")).to_have_text("Le groupe est corrigé.")
+    groups = page.get_by_role("table", name="2 groupes")
+    row = groups.get_by_role("row", name=re.compile("Maisonnée A"))
+    expect(row).to_contain_text("Julien Petit")
+    expect(row).to_contain_text(partner_name)
+    expect(row).to_contain_text("31")
+
+    # Removing: refused and explained while young people are counted in the group;
+    # confirmed for the group recorded by mistake.
+    page.get_by_role("link", name="Retirer Maisonnée A").click()
+    expect(page.locator(".warning")).to_contain_text("28 présents sont notés")
+    expect(page.get_by_role("button", name="Retirer le groupe")).to_have_count(0)
+    accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Retirer Groupe 2").click()
+    accessible(page)
+    page.get_by_role("button", name="Retirer le groupe").click()
+    expect(page.get_by_role("status")).to_have_text("Le groupe est retiré.")
+    expect(page.get_by_role("table", name="1 groupe")).to_contain_text("Maisonnée A")
+
+    # This day took place: it cannot be cancelled.
+    page.get_by_role("link", name="Annuler la journée").click()
+    page.get_by_label("Raison de l'annulation").select_option("snu_cancelled")
+    page.get_by_role("button", name="Annuler la journée").click()
+    expect(page.locator(".error-summary")).to_contain_text("la journée a eu lieu")
+
+
+def test_a_manager_cancels_a_day_and_reinstates_it(coordinator_62: Page, live: LiveServer) -> None:
+    page = coordinator_62
+    api = Api(live, OTHER_POLE)
+    try:
+        centre = f"Centre SNU à annuler {random.randrange(1000, 10000)}"
+        session_id = _day(api, centre, (("Groupe 1", 30, None),))
+    finally:
+        api.http.close()
+    page.goto(f"{live.base_url}/snu/sessions/{session_id}")
+    page.get_by_role("link", name="Annuler la journée").click()
+    accessible(page)
+    page.get_by_label("Raison de l'annulation").select_option("other")
+    page.get_by_role("button", name="Annuler la journée").click()
+    expect(page.locator("#note-error")).to_contain_text("Précisez la raison")
+    expect(page.get_by_label("Raison de l'annulation")).to_have_value("other")
+    accessible(page)
+    page.fill("#note", "Le centre a fermé pour travaux.")
+    page.get_by_role("button", name="Annuler la journée").click()
+    expect(page.get_by_role("status")).to_have_text("La journée est annulée.")
+    expect(page.locator("#annulation")).to_contain_text("Le centre a fermé pour travaux.")
+    expect(page.get_by_text("Noter les présents")).to_have_count(0)
+    accessible(page)
+    page.get_by_role("link", name="Journées SNU").first.click()
+    listed = page.get_by_role("row", name=re.compile(re.escape(centre)))
+    expect(listed).to_contain_text("(annulée)")
+    page.goto(f"{live.base_url}/snu/sessions/{session_id}")
+    page.get_by_role("link", name="Rétablir la journée").click()
+    page.get_by_role("button", name="Rétablir la journée").click()
+    expect(page.get_by_role("status")).to_have_text("La journée est rétablie.")
+    expect(page.locator("#annulation")).to_have_count(0)
+
+    # The other pole cannot reach it: the module is not enabled there.
+    other = Api(live, COORDINATOR)
+    try:
+        answer = other.http.post(
+            "/graphql", json={"query": CANCEL, "variables": {"id": session_id}}
+        )
+        codes = [e["extensions"]["code"] for e in answer.json()["errors"]]
+        assert codes == ["PLUGIN_DISABLED"]
+    finally:
+        other.http.close()
+
+
+def test_the_demo_days_name_their_facilitators_and_kits(
+    coordinator_62: Page, live: LiveServer
+) -> None:
+    page = coordinator_62
+    page.goto(f"{live.base_url}/snu")
+    expect(page.get_by_role("row", name=re.compile("lycée des Peupliers"))).to_contain_text(
+        "(annulée)"
+    )
+    page.get_by_role("link", name="Centre SNU du lycée des Glycines (fictif)").click()
+    expect(page.locator("dl.summary").first).to_contain_text("Malle boccia et jeux adaptés")
+    groups = page.get_by_role("table", name="3 groupes")
+    expect(groups.get_by_role("row", name=re.compile("Maisonnée A"))).to_contain_text(
+        "Camille Moreau"
+    )
+    expect(groups.get_by_role("row", name=re.compile("Maisonnée B"))).to_contain_text(
+        "Association de familles"
+    )
+    accessible(page)

@@ -2,16 +2,20 @@
 an integrator would: the Puy-de-Dôme pole (which enabled the plugin) reads last year's
 outcome (« 1 atelier maintenu sur les 5 prévus, faute de participants »), records this
 year's convention, plans a workshop, registers a family and a parent not yet known to
-it, holds it and records who came, cancels another for lack of participants, sees a
-workshop below its minimum on its home page; the Pas-de-Calais pole (which did not
-enable it) has no « Ateliers UDAF » entry and gets 404 on its pages. axe-core on every
-page."""
+it, holds it and records who came, sends the families' needs questionnaire (once: a
+second click sends nobody twice), a parent answers it through the mailed link, and the
+year's page summarises the answers beside planned versus held (last year's demo
+answers in full; this year's single answer as « too few »); it cancels another
+workshop for lack of participants, sees a workshop below its minimum on its home page;
+the Pas-de-Calais pole (which did not enable it) has no « Ateliers UDAF » entry and gets
+404 on its pages. axe-core on every page."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 import re
+import time
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -39,6 +43,18 @@ def _plan(page: Page, theme: str, day: dt.date, minimum: str) -> None:
     expect(page.locator("h1")).to_have_text(f"Atelier « {theme} »")
 
 
+def _mailed_link(live: LiveServer, address: str) -> str:
+    """The needs questionnaire's link the demo mailer printed for ``address``."""
+    pattern = re.compile(rf"À : {re.escape(address)}\n.*?(https?://\S+/q/q_\S+)", re.S)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = pattern.findall(live.log_text())
+        if found:
+            return str(found[-1])
+        time.sleep(0.1)
+    raise AssertionError(f"no questionnaire mailed to {address}:\n{live.log_text()[-3000:]}")
+
+
 def test_a_year_of_workshops_planned_held_and_cancelled(
     coordinator: Page, live: LiveServer
 ) -> None:
@@ -55,6 +71,14 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
         "1 atelier maintenu sur les 5 prévus, faute de participants"
     )
     expect(page.locator("main")).to_contain_text("faute de participants : 4")
+    # Beside it, what the families who came asked for (the demo's answers).
+    needs = page.get_by_role("region", name="Ce que les familles demandent pour l'an prochain")
+    expect(needs.locator(".needs-summary")).to_contain_text(
+        "11 réponses au questionnaire des besoins ; thèmes les plus demandés"
+    )
+    expect(needs.get_by_role("table")).to_contain_text("La scolarisation à venir")
+    expect(needs.locator("#besoin-garde")).to_contain_text("% des familles")
+    expect(needs.locator("#utilite")).to_contain_text("sur 4 en moyenne")
     accessible(page)
 
     # This year's convention: a mistake first (the form keeps what was typed).
@@ -125,6 +149,46 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
     page.get_by_role("button", name="Enregistrer la présence").click()
     expect(page.get_by_role("status")).to_have_text("La présence est enregistrée.")
     expect(page.locator("dl")).to_contain_text("3 venus")
+
+    # The needs questionnaire, to who came: Aurélie left an address, the family did not.
+    here = page.url.split("?")[0]
+    page.get_by_role("button", name="Envoyer le questionnaire des besoins").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Questionnaire des besoins : 1 envoi par courriel ; 1 inscription venue sans adresse "
+        "électronique, à joindre autrement."
+    )
+    accessible(page)
+    page.get_by_role("button", name="Envoyer le questionnaire des besoins").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Questionnaire des besoins : aucun nouvel envoi ; 1 inscription l'avait déjà reçu ; "
+        "1 inscription venue sans adresse électronique, à joindre autrement."
+    )
+
+    # Aurélie answers from the link in her mail, without an account.
+    link = _mailed_link(live, f"aurelie{mark}@exemple.example")
+    page.goto(link)
+    expect(page.locator("h1")).to_contain_text("Besoins des familles")
+    for key, value in (
+        ("themes", "school"),
+        ("themes", "siblings"),
+        ("times", "saturday_morning"),
+        ("place", "own_commune"),
+        ("childcare", "yes"),
+        ("usefulness", "4"),
+    ):
+        page.locator(f'input[name="{key}"][value="{value}"]').check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(page.locator("h1")).to_have_text("Merci !")
+
+    # This year's page: one answer, said as too few for shares.
+    page.goto(f"{live.base_url}/ateliers-udaf")
+    needs = page.get_by_role("region", name="Ce que les familles demandent pour l'an prochain")
+    expect(needs.locator(".needs-summary")).to_have_text(
+        "1 réponse au questionnaire des besoins : trop peu (moins de 5) pour en tirer des parts"
+    )
+    expect(needs.get_by_role("table")).to_have_count(0)
+    accessible(page)
+    page.goto(here)
 
     # Another one next week, below its minimum: the home page says so; it is cancelled.
     page.get_by_role("link", name=re.compile("Ateliers")).first.click()

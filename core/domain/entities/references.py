@@ -16,7 +16,7 @@ another pole's row alike, so nothing tells them apart (decision 104).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,6 +323,37 @@ async def list_partners(
     if kind is not None:
         statement = statement.where(m.kind == kind)
     return [views.PartnerView(r.id, r.name, r.kind) for r in await session.execute(statement)]
+
+
+async def list_kits(session: AsyncSession, *, limit: int = 100) -> list[views.KitView]:
+    """The pole's kits by name (retired ones too: ``status`` says so): at most ``limit``."""
+    m = KitModel
+    statement = select(m.id, m.name, m.theme, m.status).order_by(m.search_name, m.id).limit(limit)
+    return [
+        views.KitView(r.id, r.name, r.theme, r.status) for r in await session.execute(statement)
+    ]
+
+
+async def list_staff_members(
+    session: AsyncSession, *, roles: Collection[str] | None = None, limit: int = 100
+) -> list[views.StaffMemberView]:
+    """The pole's active members by name, those holding one of ``roles`` if given
+    (``sdk.POLE_ROLES``: the team, not the families or partners who have an account):
+    at most ``limit``."""
+    rows = await session.execute(
+        select(User.id, User.display_name, Membership.roles)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.active.is_(True))
+        .order_by(User.display_name, User.id)
+    )
+    # Roles are a JSON list: filtered here, a pole's team being a few dozen rows at most.
+    wanted = None if roles is None else set(roles)
+    found = [
+        views.StaffMemberView(r.id, r.display_name)
+        for r in rows
+        if wanted is None or wanted & set(r.roles or ())
+    ]
+    return found[:limit]
 
 
 async def find_staff_member(session: AsyncSession, id: Any, *, field: str) -> views.StaffMemberView:

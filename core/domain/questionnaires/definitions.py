@@ -115,24 +115,43 @@ def _item(raw: dict[str, Any]) -> ItemSpec:
     )
 
 
-def load_default(key: str) -> Definition:
-    """A default questionnaire from its TOML file (checked like a pole's own)."""
-    raw = tomllib.loads((DEFAULTS_DIR / f"{key}.toml").read_text(encoding="utf-8"))
+def parse_definition(raw: dict[str, Any]) -> Definition:
+    """A definition from the TOML shape (``key``, ``title``, ``sections`` of ``items``…),
+    checked like a pole's own: VALIDATION naming ``<key>.sections.N.items.M.…``."""
     definition = Definition(
-        key=raw["key"],
-        title=raw["title"],
-        description=raw.get("description", ""),
-        subject_kinds=tuple(raw.get("subject_kinds", [])),
-        intro=raw.get("intro", ""),
+        key=str(raw["key"]),
+        title=str(raw["title"]),
+        description=str(raw.get("description", "")),
+        subject_kinds=tuple(str(k) for k in raw.get("subject_kinds", [])),
+        intro=str(raw.get("intro", "")),
         sections=tuple(
             SectionSpec(title=s["title"], items=tuple(_item(i) for i in s.get("items", [])))
             for s in raw.get("sections", [])
         ),
     )
+    if not KEY_RE.match(definition.key):
+        raise ValidationError(
+            "clé en minuscules, chiffres et _ (60 caractères au plus)", field="key"
+        )
+    if not definition.title.strip() or len(definition.title) > 200:
+        raise ValidationError(
+            "titre requis, 200 caractères au plus", field=f"{definition.key}.title"
+        )
+    check_sections(definition.sections, f"{definition.key}.sections")
+    check_subject_kinds(definition.subject_kinds)
+    return definition
+
+
+def load_file(path: Path) -> Definition:
+    """A questionnaire from a TOML file: the defaults here, a plugin's own in its package."""
+    return parse_definition(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def load_default(key: str) -> Definition:
+    """A default questionnaire from its TOML file (checked like a pole's own)."""
+    definition = load_file(DEFAULTS_DIR / f"{key}.toml")
     if definition.key != key:
         raise ValueError(f"{key}.toml declares key {definition.key!r}")
-    check_sections(definition.sections, f"{key}.sections")
-    check_subject_kinds(definition.subject_kinds)
     return definition
 
 

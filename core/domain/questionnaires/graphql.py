@@ -461,9 +461,12 @@ class QuestionnairesQuery:
     def questionnaire_scale(self) -> list[KindOption]:
         return _options(SCALE)
 
-    @strawberry.field(description="À propos de quoi un questionnaire s'envoie.")
-    def questionnaire_subject_kinds(self) -> list[KindOption]:
-        return _options(subject_labels())
+    @strawberry.field(
+        description="À propos de quoi un questionnaire s'envoie (ceux des modules activés "
+        "pour le pôle compris)."
+    )
+    async def questionnaire_subject_kinds(self, info: Info[Context, None]) -> list[KindOption]:
+        return _options(subject_labels(await info.context.enabled_plugins()))
 
     @strawberry.field(
         description="Questionnaires du pôle (ceux livrés avec la plateforme sont installés "
@@ -643,6 +646,7 @@ class QuestionnairesMutation:
     ) -> SendQuestionnairePayload:
         ctx = info.context
         result, link = None, None
+        enabled = await ctx.enabled_plugins()
         async with user_errors(ctx) as errors, ctx.db_session() as session:
             sending, token = await service.send(
                 session,
@@ -652,6 +656,7 @@ class QuestionnairesMutation:
                 subject_kind=subject_kind,
                 subject_id=parse_id(subject_id, "subjectId"),
                 sent_on=sent_on,
+                enabled_plugins=enabled,
             )
             await session.commit()
             (result,) = await load_sendings(

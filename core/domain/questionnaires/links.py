@@ -128,62 +128,81 @@ async def answer_link(
     if pole is None:
         raise refused()
     async with db.session(pole.id) as session:
-        sending = await _sending(session, token, now)
-        items = list(
-            (
-                await session.execute(
-                    select(QuestionnaireItem)
-                    .join(
-                        QuestionnaireSection,
-                        QuestionnaireSection.id == QuestionnaireItem.section_id,
-                    )
-                    .where(QuestionnaireItem.version_id == sending.version_id)
-                    .order_by(QuestionnaireSection.position, QuestionnaireItem.position)
-                )
-            ).scalars()
-        )
-        parsed = parse_answers(items, raw)
-        spent = await session.execute(
-            update(QuestionnaireSending)
-            .where(
-                QuestionnaireSending.id == sending.id, QuestionnaireSending.answered_at.is_(None)
-            )
-            .values(answered_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if spent.rowcount != 1:  # type: ignore[attr-defined]
-            raise refused()
-        response = QuestionnaireResponse(
-            sending_id=sending.id, version_id=sending.version_id, answered_on=now.date()
-        )
-        session.add(response)
-        await session.flush()
-        rows: list[Base] = [
-            QuestionnaireAnswer(
-                response_id=response.id,
-                item_id=p.item.id,
-                number=p.number,
-                choices=list(p.choices),
-                text=p.text,
-            )
-            for p in parsed
-        ]
-        session.add_all(rows)
-        await session.execute(
-            delete(QuestionnaireLink).where(QuestionnaireLink.token_hash == sending.token_hash)
-        )
-        record(
-            session,
-            actor=LINK_ACTOR,
-            action="questionnaires.answer",
-            object_type="QuestionnaireResponse",
-            object_id=str(response.id),
-            fields=["answers"],
-            client_address=client_address,
-        )
         try:
+            response_id = await store_answers(
+                session, token, raw, now=now, actor=LINK_ACTOR, client_address=client_address
+            )
             await session.commit()
         except IntegrityError:
             await session.rollback()
             raise refused() from None
-        return response.id
+        return response_id
+
+
+async def store_answers(
+    session: AsyncSession,
+    token: str,
+    raw: Mapping[str, Sequence[str]],
+    *,
+    now: dt.datetime,
+    actor: str,
+    client_address: str | None = None,
+) -> uuid.UUID:
+    """Check and store the answers to the sending of ``token`` in a session of its
+    pole, spending the link; no commit. The same refusal for any token this pole
+    cannot answer (unknown, another pole's, expired, used)."""
+    if not TOKEN_RE.match(token or ""):
+        raise refused()
+    sending = await _sending(session, token, now)
+    items = list(
+        (
+            await session.execute(
+                select(QuestionnaireItem)
+                .join(
+                    QuestionnaireSection,
+                    QuestionnaireSection.id == QuestionnaireItem.section_id,
+                )
+                .where(QuestionnaireItem.version_id == sending.version_id)
+                .order_by(QuestionnaireSection.position, QuestionnaireItem.position)
+            )
+        ).scalars()
+    )
+    parsed = parse_answers(items, raw)
+    spent = await session.execute(
+        update(QuestionnaireSending)
+        .where(QuestionnaireSending.id == sending.id, QuestionnaireSending.answered_at.is_(None))
+        .values(answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise refused()
+    response = QuestionnaireResponse(
+        sending_id=sending.id, version_id=sending.version_id, answered_on=now.date()
+    )
+    session.add(response)
+    await session.flush()
+    rows: list[Base] = [
+        QuestionnaireAnswer(
+            response_id=response.id,
+            item_id=p.item.id,
+            number=p.number,
+            choices=list(p.choices),
+            text=p.text,
+        )
+        for p in parsed
+    ]
+    session.add_all(rows)
+    await session.execute(
+        delete(QuestionnaireLink).where(QuestionnaireLink.token_hash == sending.token_hash)
+    )
+    record(
+        session,
+        actor=actor,
+        action="questionnaires.answer",
+        object_type="QuestionnaireResponse",
+        object_id=str(response.id),
+        fields=["answers"],
+        client_address=client_address,
+    )
+    await session.flush()
+    return response.id

@@ -1,5 +1,6 @@
 """What questionnaires hold about a family: the answers given after its children's
-follow-ups (and after kit loans it borrowed).
+follow-ups (and after kit loans it borrowed) — and, through ``subject_records`` (the
+SDK's ``questionnaire_records``), after a plugin's rows about the family.
 
 Erasure keeps the scores and choices — the satisfaction rates of past years depend on
 them and they name no one — and empties the free-text answers, which may.
@@ -7,7 +8,8 @@ them and they name no one — and empties the free-text answers, which may.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -41,12 +43,17 @@ def _sendings(scope: FamilyScope) -> Any:
     )
 
 
-async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRecord]:
+Sendings = Callable[[FamilyScope], Any]
+
+
+async def export(
+    session: AsyncSession, scope: FamilyScope, sendings: Sendings = _sendings
+) -> Sequence[ExportRecord]:
     rows = await session.execute(
         select(QuestionnaireResponse, QuestionnaireAnswer, QuestionnaireItem.label)
         .join(QuestionnaireAnswer, QuestionnaireAnswer.response_id == QuestionnaireResponse.id)
         .join(QuestionnaireItem, QuestionnaireItem.id == QuestionnaireAnswer.item_id)
-        .where(QuestionnaireResponse.sending_id.in_(_sendings(scope)))
+        .where(QuestionnaireResponse.sending_id.in_(sendings(scope)))
         .order_by(QuestionnaireResponse.answered_on, QuestionnaireItem.id)
     )
     by_response: dict[Any, dict[str, Any]] = {}
@@ -62,9 +69,11 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
     ]
 
 
-async def erase(session: AsyncSession, scope: FamilyScope) -> Mapping[str, int]:
+async def erase(
+    session: AsyncSession, scope: FamilyScope, sendings: Sendings = _sendings
+) -> Mapping[str, int]:
     responses = select(QuestionnaireResponse.id).where(
-        QuestionnaireResponse.sending_id.in_(_sendings(scope))
+        QuestionnaireResponse.sending_id.in_(sendings(scope))
     )
     result = await session.execute(
         update(QuestionnaireAnswer)
@@ -82,3 +91,27 @@ SOURCE = PersonalDataSource(
     erase=erase,
     order=300,
 )
+
+
+def subject_records(
+    subject_kind: str, family_column: Any, *, title: str, order: int
+) -> PersonalDataSource:
+    """The answers about a plugin's rows of a family, in its export and erasure:
+    sendings of ``subject_kind`` whose row's ``family_column`` is the family's. Give it
+    an ``order`` before the source that deletes those rows."""
+    model = family_column.class_
+
+    def sendings(scope: FamilyScope) -> Any:
+        rows = select(model.id).where(family_column == scope.family_id)
+        return select(QuestionnaireSending.id).where(
+            QuestionnaireSending.subject_kind == subject_kind,
+            QuestionnaireSending.subject_id.in_(rows),
+        )
+
+    return PersonalDataSource(
+        name=f"questionnaires.{subject_kind}",
+        title=title,
+        export=partial(export, sendings=sendings),
+        erase=partial(erase, sendings=sendings),
+        order=order,
+    )

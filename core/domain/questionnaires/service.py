@@ -131,6 +131,23 @@ async def install_defaults(session: AsyncSession, *, now: dt.datetime | None = N
     return bool(missing)
 
 
+async def install_definition(
+    session: AsyncSession, definition: Definition, *, now: dt.datetime | None = None
+) -> bool:
+    """Add one questionnaire (a plugin's) unless the pole has one with its key: what
+    the pole made of it since (new versions) stays. True when it added it."""
+    have = await session.scalar(select(Questionnaire.id).where(Questionnaire.key == definition.key))
+    if have is not None:
+        return False
+    await _install(session, definition, now or utcnow())
+    return True
+
+
+async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire | None:
+    """The pole's questionnaire with this key, if it has one."""
+    return (await session.execute(select(Questionnaire).where(Questionnaire.key == key))).scalar()
+
+
 async def ensure_defaults(session: AsyncSession) -> None:
     """``install_defaults`` in its own transaction, for the first read of a pole's
     questionnaires: every pole has the defaults without a migration per pole."""
@@ -294,10 +311,47 @@ async def send(
     subject_id: uuid.UUID,
     sent_on: dt.date | None = None,
     now: dt.datetime | None = None,
+    enabled_plugins: frozenset[str] | None = None,
 ) -> tuple[QuestionnaireSending, str]:
     """Send the questionnaire's current version about a subject. Returns the sending
-    and the link's token — shown once, never stored."""
+    and the link's token — shown once, never stored. A subject kind of a plugin the
+    pole did not enable (``enabled_plugins``) is unknown here."""
     actor = caller.require(MANAGE)
+    found = await send_as(
+        session,
+        tenant,
+        sent_by=actor.subject,
+        questionnaire_id=questionnaire_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        sent_on=sent_on,
+        now=now,
+        enabled_plugins=enabled_plugins,
+    )
+    if found is None:
+        raise ConflictError(
+            "ce questionnaire a déjà été envoyé pour ce destinataire (en attente ou répondu "
+            "cette année)",
+            field="subjectId",
+        )
+    return found
+
+
+async def send_as(
+    session: AsyncSession,
+    tenant: Tenant,
+    *,
+    sent_by: str,
+    questionnaire_id: uuid.UUID,
+    subject_kind: str,
+    subject_id: uuid.UUID,
+    sent_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+    enabled_plugins: frozenset[str] | None = None,
+) -> tuple[QuestionnaireSending, str] | None:
+    """``send`` without the permission check (the caller made its own), answering None
+    instead of CONFLICT when one is already waiting or answered this year for the
+    subject: nothing is written then."""
     now = now or utcnow()
     day = sent_on or now.date()
     if day > now.date():
@@ -306,9 +360,10 @@ async def send(
         session, Questionnaire, questionnaire_id, "questionnaireId"
     )
     kind = SUBJECT_KINDS.get(subject_kind)
-    if kind is None:
+    if kind is None or not kind.offered(enabled_plugins):
+        offered = [name for name, k in SUBJECT_KINDS.items() if k.offered(enabled_plugins)]
         raise ValidationError(
-            f"type de destinataire inconnu « {subject_kind} » ({', '.join(SUBJECT_KINDS)})",
+            f"type de destinataire inconnu « {subject_kind} » ({', '.join(offered)})",
             field="subjectKind",
         )
     if subject_kind not in questionnaire.subject_kinds:
@@ -343,11 +398,7 @@ async def send(
         .limit(1)
     )
     if same.first() is not None:
-        raise ConflictError(
-            "ce questionnaire a déjà été envoyé pour ce destinataire (en attente ou répondu "
-            "cette année)",
-            field="subjectId",
-        )
+        return None
     token = new_token(TOKEN_PREFIX)
     expires = now + dt.timedelta(days=link_days(tenant))
     sending = QuestionnaireSending(
@@ -355,7 +406,7 @@ async def send(
         subject_kind=subject_kind,
         subject_id=subject_id,
         sent_on=day,
-        sent_by=actor.subject,
+        sent_by=sent_by,
         token_hash=digest(token),
         expires_at=expires,
     )
@@ -366,7 +417,7 @@ async def send(
     await session.flush()
     audit(
         session,
-        actor.subject,
+        sent_by,
         "questionnaires.send",
         "QuestionnaireSending",
         sending.id,
@@ -469,6 +520,10 @@ class Results:
     sections: list[SectionResult]
     scale: Rate
 
+    def item(self, key: str) -> ItemResult | None:
+        """One question's result by its key (None when no version has it)."""
+        return next((i for s in self.sections for i in s.items if i.key == key), None)
+
 
 def _response_filter(statement: Any, f: ResultFilter, version_ids: list[uuid.UUID]) -> Any:
     statement = statement.where(QuestionnaireResponse.version_id.in_(version_ids))
@@ -497,6 +552,11 @@ async def results(session: AsyncSession, caller: Caller, f: ResultFilter) -> Res
     of every option, number of responses. Items of every version are pooled by key;
     labels and sections are the latest version's."""
     caller.require(READ)
+    return await compute_results(session, f)
+
+
+async def compute_results(session: AsyncSession, f: ResultFilter) -> Results:
+    """``results`` without the permission check (the caller made its own)."""
     _check_period(f)
     await _get(session, Questionnaire, f.questionnaire_id, "questionnaireId")
     versions = list(

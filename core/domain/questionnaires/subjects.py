@@ -9,6 +9,10 @@ below, e.g. ::
 
 The subject is checked when a questionnaire is sent: it must exist in the pole (the
 tenant filter applies to ``model``) and be ``ready`` (a follow-up must be closed).
+
+A plugin registers its own kinds through ``core.sdk.register_questionnaire_subject``
+(``plugin`` set): such a kind is offered, and accepted by ``sendQuestionnaire``, only in
+a pole that enabled the plugin.
 """
 
 from __future__ import annotations
@@ -32,17 +36,28 @@ class SubjectKind:
     model: type[Any]
     # Raises a coded error (field "subjectId") when the subject cannot receive one yet.
     ready: Callable[[Any], None] | None = None
+    # The plugin that registered it (None: core's own).
+    plugin: str | None = None
+
+    def offered(self, enabled: frozenset[str] | None) -> bool:
+        """Whether a pole with these plugins enabled may use it (None: do not ask)."""
+        return self.plugin is None or enabled is None or self.plugin in enabled
 
 
 SUBJECT_KINDS: dict[str, SubjectKind] = {}
 
 
 def register(
-    name: str, label: str, model: type[Any], *, ready: Callable[[Any], None] | None = None
+    name: str,
+    label: str,
+    model: type[Any],
+    *,
+    ready: Callable[[Any], None] | None = None,
+    plugin: str | None = None,
 ) -> None:
     if name in SUBJECT_KINDS and SUBJECT_KINDS[name].model is not model:
         raise ValueError(f"questionnaire subject kind {name!r} registered twice")
-    SUBJECT_KINDS[name] = SubjectKind(name, label, model, ready)
+    SUBJECT_KINDS[name] = SubjectKind(name, label, model, ready, plugin)
 
 
 def _follow_up_closed(row: FollowUp) -> None:
@@ -81,5 +96,6 @@ def register_defaults() -> None:
 register_defaults()
 
 
-def labels() -> dict[str, str]:
-    return {name: kind.label for name, kind in SUBJECT_KINDS.items()}
+def labels(enabled: frozenset[str] | None = None) -> dict[str, str]:
+    """Kind → French label; with ``enabled``, only core's and those enabled plugins'."""
+    return {name: kind.label for name, kind in SUBJECT_KINDS.items() if kind.offered(enabled)}

@@ -21,8 +21,9 @@ ARRAS = "62041"
 SESSION_FIELDS = """
 id centre commune { inseeCode name } startsOn endsOn
 methods { value label } objectives { value } notes youngPeople present
+status { value label } cancelReason { value label } cancelNote
 groups { id name size present
-         facilitators { staffMember { displayName } partner { name } } }
+         facilitators { staffMember { userId displayName } partner { name } } }
 materials { id name }
 quiz { linkCode path windows { phase { value } opensAt closesAt cap accepted
                                refusedClosed refusedFull refusedDuplicate openNow } }
@@ -59,6 +60,30 @@ mutation($input: SnuSessionsScheduleQuizInput!) {
     errors { code field message }
   }
 }
+"""
+CANCEL = f"""
+mutation($id: ID!, $input: SnuSessionsCancelInput!) {{
+  snuSessionsCancelSession(id: $id, input: $input) {{
+    session {{ {SESSION_FIELDS} }}
+    errors {{ code field message }}
+  }}
+}}
+"""
+REINSTATE = f"""
+mutation($id: ID!) {{
+  snuSessionsReinstateSession(id: $id) {{
+    session {{ {SESSION_FIELDS} }}
+    errors {{ code field message }}
+  }}
+}}
+"""
+REMOVE_GROUP = f"""
+mutation($id: ID!) {{
+  snuSessionsRemoveGroup(id: $id) {{
+    session {{ {SESSION_FIELDS} }}
+    errors {{ code field message }}
+  }}
+}}
 """
 SESSIONS = f"""
 query($year: Int) {{ snuSessions {{ sessions(year: $year, first: 100) {{

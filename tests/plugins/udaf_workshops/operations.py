@@ -67,6 +67,19 @@ query($year: Int) { udafWorkshops { conventions(year: $year) {
 } } }
 """
 
+NEEDS_SUMMARY = """
+query($year: Int!) { udafWorkshops { needsSummary(year: $year) {
+  year answers threshold enough summary childcareShare usefulnessMean
+  themes { value label count share } times { value label count share }
+  places { value label count share } formats { value count }
+} } }
+"""
+SEND_NEEDS = _mutation(
+    "udafWorkshopsSendNeedsQuestionnaire",
+    "UdafWorkshopsSendNeedsQuestionnaireInput!",
+    "sent alreadySent withoutEmail workshop { id }",
+)
+
 # Real communes: Riom and Clermont-Ferrand (63), Arras (62).
 RIOM, CLERMONT, ARRAS = "63300", "63113", "62041"
 YEAR = dt.date.today().year + 1

@@ -2,7 +2,7 @@
 and the network's releases print them.
 
 Accessible by construction (RGAA / WCAG): ``role="img"`` with a ``<title>`` and a
-``<desc>``, each area's own ``<title>`` (« Riom : 12 »), a legend in words, and colours
+``<desc>``, each area with a value its own ``<title>`` (« Riom : 12 »), a legend in words, and colours
 from a sequential palette that reads in greyscale and for the common colour-vision
 deficiencies (ColorBrewer « YlGnBu », light to dark); areas with nothing are light grey,
 outside the scale, and small counts hidden in a published copy are hatched. The data table
@@ -111,25 +111,41 @@ def choropleth(
     def xy(lon: float, lat: float) -> str:
         return f"{(lon - west) * kx * factor:.1f} {(north - lat) * factor:.1f}"
 
-    paths: list[str] = []
-    for code in sorted(shapes):
-        shape = shapes[code]
-        d = " ".join(
+    def outline(shape: Shape) -> str:
+        return " ".join(
             "M" + " L".join(xy(lon, lat) for lon, lat in ring) + " Z"
             for polygon in shape.polygons
             for ring in polygon
         )
+
+    # An area with a value is a path of its own, titled (« Riom : 12 enfants »); the
+    # areas with nothing are one path, titled once: a département has up to 890
+    # communes, mostly empty, and each element costs the PDF's layout its styles and
+    # drawing (the annual report's PDF: decision 170).
+    paths: list[str] = []
+    empty: list[str] = []
+    for code in sorted(shapes):
         value = values.get(code, 0)
+        if code not in small and value <= 0:
+            empty.append(outline(shapes[code]))
+            continue
         name = names.get(code, code)
         if code in small:
             fill, said = "url(#petit)", f"moins de {threshold} {unit}".strip()
-        elif value > 0:
-            fill, said = _colour(value, scale), f"{_fr(value)} {unit}".strip()
         else:
-            fill, said = EMPTY, "aucun"
+            fill, said = _colour(value, scale), f"{_fr(value)} {unit}".strip()
         paths.append(
-            f'<path d="{d}" fill="{fill}" stroke="{STROKE}" stroke-width="0.4" '
-            f'fill-rule="evenodd"><title>{html.escape(name)} : {html.escape(said)}</title></path>'
+            f'<path d="{outline(shapes[code])}" fill="{fill}" stroke="{STROKE}" '
+            f'stroke-width="0.4" fill-rule="evenodd"><title>{html.escape(name)} : '
+            f"{html.escape(said)}</title></path>"
+        )
+    if empty:
+        nothing = f"{'Communes' if level == 'commune' else 'EPCI'} sans {unit or 'valeur'}"
+        paths.insert(
+            0,
+            f'<path d="{" ".join(empty)}" fill="{EMPTY}" stroke="{STROKE}" '
+            f'stroke-width="0.4" fill-rule="evenodd"><title>{html.escape(nothing)} : aucun'
+            "</title></path>",
         )
     legend: list[str] = []
     y = height + 18

@@ -5,6 +5,7 @@ renewed in one click. axe-core on every page."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import Api
 from tests.browser.test_family_file import a_new_family
 from tests.browser.test_web_app import COORDINATOR, serious_violations, signed_in
 from tests.live import LiveServer
@@ -61,3 +63,28 @@ def test_a_new_family_adheres_free_and_last_years_member_is_renewed(
         expect(page.get_by_role("status")).to_have_text("L'adhésion est renouvelée.")
         expect(page.get_by_role("button", name=re.compile("^Renouveler"))).to_have_count(before - 1)
     accessible(page)
+
+
+INVOICES = """{ invoices(statuses: ["issued", "paid"], first: 1) {
+  edges { node { number familyId } } } }"""
+
+
+def test_an_invoice_is_printed_from_the_family_s_file(
+    coordinator: Page, coordinator_api: Api, live: LiveServer
+) -> None:
+    """The demo's adhesions are invoiced: the family's file links each invoice to its
+    printable page and its PDF."""
+    edges = coordinator_api(INVOICES)["invoices"]["edges"]  # type: ignore[index]
+    assert edges, "the demo pole has issued invoices"
+    invoice = edges[0]["node"]
+    family = base64.b64encode(f"Family:{invoice['familyId']}".encode()).decode()
+    page = coordinator
+    page.goto(f"{live.base_url}/familles/{family}")
+    page.get_by_role("link", name=f"Imprimer la facture {invoice['number']}").click()
+    expect(page.locator("body")).to_contain_text(invoice["number"])
+    page.go_back()
+    pdf = page.get_by_role("link", name=f"PDF de la facture {invoice['number']}")
+    answer = page.request.get(f"{live.base_url}{pdf.get_attribute('href')}")
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")

@@ -366,6 +366,14 @@ class InvoiceSummary:
     number: str | None
     status: KindOption
 
+    @strawberry.field(description="La facture à imprimer (HTML), pour qui lit les adhésions.")
+    def html_url(self) -> str:
+        return f"/reports/invoices/{self.id}.html"
+
+    @strawberry.field(description="La facture en PDF.")
+    def pdf_url(self) -> str:
+        return f"/reports/invoices/{self.id}.pdf"
+
 
 # --- adhesions -------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 and the network's releases print them.
 
 Accessible by construction (RGAA / WCAG): ``role="img"`` with a ``<title>`` and a
-``<desc>``, each area with a value its own ``<title>`` (« Riom : 12 »), a legend in words, and colours
-from a sequential palette that reads in greyscale and for the common colour-vision
+``<desc>``, each area with a value its own ``<title>`` (« Riom : 12 »), a legend in words,
+and colours from a sequential palette that reads in greyscale and for the common colour-vision
 deficiencies (ColorBrewer « YlGnBu », light to dark); areas with nothing are light grey,
 outside the scale, and small counts hidden in a published copy are hatched. The data table
 the map stands for is the caller's to print beside it (a map alone is not an alternative to

@@ -24,7 +24,7 @@ from tests.plugins.referent_charters.operations import (
     REGISTER,
     referent_input,
 )
-from tests.report.test_activity_report import REPORT, section, table
+from tests.report.test_activity_report import report, section, table
 from tests.report.year import (
     BETHUNE,
     CHILD,
@@ -59,12 +59,6 @@ TRAIL = """query($action: String!) { auditEvents(action: $action, first: 20) {
 def _raw(global_id: str) -> str:
     """The record's own id, as the audit trail names it."""
     return relay.GlobalID.from_id(global_id).node_id
-
-
-async def _report(client: GraphQLClient, pole: Any, year: int) -> dict:
-    result = await client.execute(REPORT, {"year": year, "published": False}, tenant=pole)
-    assert "errors" not in result, result
-    return result["data"]["activityReport"]
 
 
 def _children(data: dict) -> int:
@@ -250,7 +244,7 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
     assert (session["commune"], session["remote"]) == (None, True)
 
     # The report of 2024 counts what happened in 2024, whatever the day it was typed.
-    data = await _report(client, pole, 2024)
+    data = await report(client, pole, year=2024)
     assert _children(data) == 1
     assert table(data, "Enfants suivis par tranche d'âge") == [
         ["Moins de 3 ans", "1", "100 %"],
@@ -272,14 +266,14 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
     ]
 
     # …and 2025 none of it: the follow-up closed in 2024.
-    later = await _report(client, pole, 2025)
+    later = await report(client, pole, year=2025)
     assert _children(later) == 0
     assert table(later, "Interventions par type d'intervention") == [["Total", "0", "—"]]
     assert table(later, "Sessions par commune et par public") == [["Total", "0"]]
 
     # 2021, printed today: the child is in the bracket of the age they had then (15),
     # not of today's.
-    then = await _report(client, pole, 2021)
+    then = await report(client, pole, year=2021)
     assert _children(then) == 1
     assert table(then, "Enfants suivis par tranche d'âge") == [
         ["12 à 17 ans", "1", "100 %"],

@@ -421,11 +421,13 @@ def _child(
         )
         written = dt.datetime.combine(opened + dt.timedelta(days=30), dt.time(14), dt.UTC)
         for version in range(1, versions + 1):
+            at = written + dt.timedelta(days=60 * (version - 1))
             out.add(
                 ReceptionPlanVersion,
                 plan_id=plan,
                 version=version,
-                written_at=written + dt.timedelta(days=60 * (version - 1)),
+                written_on=at.date(),
+                written_at=at,
                 written_by="banc",
                 needs="(fictif) Repères visuels.",
                 habits="(fictif) Sieste après le repas.",

@@ -27,7 +27,7 @@ MANAGERS = frozenset({"pole_admin", "coordinator", "staff"})
 
 manifest = sdk.Plugin(
     name="referent_charters",
-    version="1.0.0",
+    version="1.1.0",
     api_version="1.0",
     title="Référents Pôle Ressources et charte",
     description=(

@@ -96,8 +96,12 @@ class ReferentChartersTrainingSession(sdk.relay.Node):
     uid: sdk.relay.NodeID[str]
     number: int = strawberry.field(description="Numéro de la session (7 pour la 7e).")
     title: str
-    start_on: dt.date
-    end_on: dt.date
+    start_on: dt.date = strawberry.field(description="Premier jour.")
+    end_on: dt.date = strawberry.field(description="Dernier jour.")
+    days: list[dt.date] = strawberry.field(
+        description="Les journées une à une, dans l'ordre, quand elles ne se suivent pas "
+        "(vide : chaque jour du premier au dernier)."
+    )
     programme: str = strawberry.field(
         description="Déroulé des journées (par exemple deux jours par une association "
         "partenaire et un jour par le pôle)."
@@ -114,6 +118,7 @@ class ReferentChartersTrainingSession(sdk.relay.Node):
             title=row.title,
             start_on=row.start_on,
             end_on=row.end_on,
+            days=[dt.date.fromisoformat(d) for d in row.days],
             programme=row.programme,
             referent_count=counts.referents_by_session.get(row.id, 0),
         )
@@ -299,17 +304,38 @@ class ReferentChartersAttendanceSummary:
 # --- inputs and payloads ---------------------------------------------------------------
 
 
-@strawberry.input(description="Une session de formation des référents.")
+@strawberry.input(
+    description="Une session de formation des référents : son premier et son dernier jour, "
+    "ou ses journées une à une quand elles ne se suivent pas."
+)
 class ReferentChartersRecordTrainingSessionInput:
     number: int = strawberry.field(description="Numéro de la session (7 pour la 7e).")
-    start_on: dt.date
-    end_on: dt.date
+    start_on: dt.date | None = strawberry.field(
+        default=None, description="Premier jour (absent : la première des journées)."
+    )
+    end_on: dt.date | None = strawberry.field(
+        default=None, description="Dernier jour (absent : la dernière des journées)."
+    )
+    days: list[dt.date] = strawberry.field(
+        default_factory=list,
+        description="Les journées une à une, si elles ne se suivent pas (20 au plus).",
+    )
     title: str = sdk.chars_field(
         models.ReferentChartersTrainingSession.title, "Par défaut « 7e session… »", default=""
     )
     programme: str = sdk.chars_field(
         models.ReferentChartersTrainingSession.programme, "Déroulé des journées", default=""
     )
+
+    def to_service(self) -> service.TrainingSessionInput:
+        return service.TrainingSessionInput(
+            number=self.number,
+            title=self.title,
+            start_on=self.start_on,
+            end_on=self.end_on,
+            days=list(self.days),
+            programme=self.programme,
+        )
 
 
 @strawberry.type(description="Résultat de l'enregistrement d'une session de formation.")
@@ -544,16 +570,35 @@ class ReferentChartersMutation:
         actor = ctx.require(MANAGE)
         async with sdk.user_errors(ctx) as errors, ctx.db_session() as session:
             row = await service.record_training_session(
-                session,
-                number=input.number,
-                title=input.title,
-                start_on=input.start_on,
-                end_on=input.end_on,
-                programme=input.programme,
-                actor=actor.subject,
+                session, input.to_service(), actor=actor.subject
             )
             counts = await service.counts(session)
             await session.commit()
+        if errors:
+            return ReferentChartersTrainingSessionPayload(errors=errors)
+        return ReferentChartersTrainingSessionPayload(
+            training_session=ReferentChartersTrainingSession.from_row(row, counts)
+        )
+
+    @sdk.plugin_mutation(
+        PLUGIN,
+        description="Corriger une session de formation, avec tous ses champs (une journée "
+        "déplacée, un intitulé) : ses référents restent les siens.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def referent_charters_correct_training_session(
+        self, info: sdk.Info, id: strawberry.ID, input: ReferentChartersRecordTrainingSessionInput
+    ) -> ReferentChartersTrainingSessionPayload:
+        ctx: sdk.Context = info.context
+        actor = ctx.require(MANAGE)
+        async with sdk.user_errors(ctx) as errors:
+            session_id = _node_uuid(id, "ReferentChartersTrainingSession", "id")
+            async with ctx.db_session() as session:
+                row = await service.correct_training_session(
+                    session, session_id, input.to_service(), actor=actor.subject
+                )
+                counts = await service.counts(session)
+                await session.commit()
         if errors:
             return ReferentChartersTrainingSessionPayload(errors=errors)
         return ReferentChartersTrainingSessionPayload(

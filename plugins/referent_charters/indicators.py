@@ -7,6 +7,7 @@ compares poles by code, whatever language a report is printed in.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 
@@ -19,6 +20,23 @@ from plugins.referent_charters.models import Referent, Signature, TrainingSessio
 from plugins.referent_charters.vocabulary import JOB_LABELS, STRUCTURE_KIND_LABELS
 
 
+def session_dates(start: dt.date, end: dt.date, days: Sequence[str]) -> str:
+    """« du 12 janvier 2026 au 9 février 2026 », or the days one by one when they are not
+    consecutive: « les 12 janvier, 26 janvier et 9 février 2026 » (the year once when
+    they share it)."""
+    if not days:
+        return f"du {sdk.date_fr(start)} au {sdk.date_fr(end)}"
+    dates = [dt.date.fromisoformat(d) for d in days]
+    if len(dates) == 1:
+        return f"le {sdk.date_fr(dates[0])}"
+    one_year = len({d.year for d in dates}) == 1
+    shown = [
+        sdk.date_fr(d).rsplit(" ", 1)[0] if one_year and d != dates[-1] else sdk.date_fr(d)
+        for d in dates
+    ]
+    return f"les {', '.join(shown[:-1])} et {shown[-1]}"
+
+
 async def _session_titles(session: AsyncSession, codes: Sequence[str]) -> Mapping[str, str]:
     ids = {uuid.UUID(code): code for code in codes}
     rows = await session.execute(
@@ -27,11 +45,12 @@ async def _session_titles(session: AsyncSession, codes: Sequence[str]) -> Mappin
             TrainingSession.title,
             TrainingSession.start_on,
             TrainingSession.end_on,
+            TrainingSession.days,
         ).where(TrainingSession.id.in_(list(ids)))
     )
     return {
-        ids[id_]: f"{title} (du {sdk.date_fr(start)} au {sdk.date_fr(end)})"
-        for id_, title, start, end in rows
+        ids[id_]: f"{title} ({session_dates(start, end, days)})"
+        for id_, title, start, end, days in rows
     }
 
 

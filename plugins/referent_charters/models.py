@@ -30,6 +30,9 @@ class ReferentChartersTrainingSession(sdk.TenantScoped, sdk.Timestamped, sdk.Bas
     title: Mapped[str] = mapped_column(String(200))
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
+    # The days one by one (ISO dates, in order) when they are not consecutive, such as
+    # three separate days; empty: every day from start_on to end_on.
+    days: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # How the days are shared out, e.g. two days by a partner association, one by the pole.
     programme: Mapped[str] = mapped_column(Text, default="", info=sdk.max_chars(sdk.NOTE))
 

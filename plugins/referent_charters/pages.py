@@ -24,6 +24,7 @@ READ, MANAGE = "referent_charters.read", "referent_charters.manage"
 NOTICES = {
     "referent": "Le ou la référent·e est inscrit·e.",
     "session": "La session de formation est enregistrée.",
+    "corrected": "La session de formation est corrigée.",
     "signature": "La signature est enregistrée.",
     "meeting": "La rencontre est enregistrée.",
     "attendance": "La feuille de présence est enregistrée.",
@@ -37,7 +38,9 @@ REFERENT_FIELDS = (
     "structureName",
     "trainingSessionId",
 )
-SESSION_FIELDS = ("number", "title", "startOn", "endOn", "programme")
+# Up to four separate days on the form (the API takes up to twenty).
+DAY_FIELDS = ("day1", "day2", "day3", "day4")
+SESSION_FIELDS = ("number", "title", "startOn", "endOn", *DAY_FIELDS, "programme")
 SIGNATURE_FIELDS = ("referentId", "signedOn", "establishmentSignedOn", "poleSignedOn")
 MEETING_FIELDS = ("heldOn", "kind", "title")
 
@@ -125,29 +128,47 @@ async def register_referent(view: sdk.PageView) -> Response:
     )
 
 
+async def _session_answer(
+    view: sdk.PageView, errors: sdk.FormErrors, given: dict[str, str], session_id: str = ""
+) -> sdk.FormErrors:
+    """Record (or, with ``session_id``, correct) the session the form describes: the
+    first and last days, or the days one by one."""
+    number = sdk.count_field(errors, "number", given["number"], required=True)
+    days = [
+        (name, sdk.date_field(errors, name, given[name], required=False)) for name in DAY_FIELDS
+    ]
+    typed = [(name, day) for name, day in days if day]
+    start = sdk.date_field(errors, "startOn", given["startOn"], required=not typed)
+    end = sdk.date_field(errors, "endOn", given["endOn"], required=not typed)
+    if errors:
+        return errors
+    content = {
+        "number": number,
+        "startOn": start,
+        "endOn": end,
+        "days": [day for _, day in typed],
+        "title": given["title"],
+        "programme": given["programme"],
+    }
+    aliases = {f"input.days.{index}": name for index, (name, _) in enumerate(typed)}
+    if session_id:
+        answer = await view.run("RcCorrectTrainingSession", id=session_id, input=content)
+        payload = "referentChartersCorrectTrainingSession"
+    else:
+        answer = await view.run("RcRecordTrainingSession", input=content)
+        payload = "referentChartersRecordTrainingSession"
+    return sdk.FormErrors.of(
+        answer, payload, form_fields=SESSION_FIELDS, aliases={**aliases, "days": "day1"}
+    )
+
+
 async def training_sessions(view: sdk.PageView) -> Response:
     errors = sdk.FormErrors()
     given = {name: view.value(name) for name in SESSION_FIELDS}
     if view.request.method == "POST" and view.can(MANAGE):
-        number = sdk.count_field(errors, "number", given["number"], required=True)
-        start = sdk.date_field(errors, "startOn", given["startOn"], required=True)
-        end = sdk.date_field(errors, "endOn", given["endOn"], required=True)
+        errors = await _session_answer(view, errors, given)
         if not errors:
-            answer = await view.run(
-                "RcRecordTrainingSession",
-                input={
-                    "number": number,
-                    "startOn": start,
-                    "endOn": end,
-                    "title": given["title"],
-                    "programme": given["programme"],
-                },
-            )
-            errors = sdk.FormErrors.of(
-                answer, "referentChartersRecordTrainingSession", form_fields=SESSION_FIELDS
-            )
-            if not errors:
-                return view.redirect("/referents/sessions", ok="session")
+            return view.redirect("/referents/sessions", ok="session")
     data = _rc(await view.run("RcTrainingSessions"))
     return _render(
         view,
@@ -155,6 +176,40 @@ async def training_sessions(view: sdk.PageView) -> Response:
         "Sessions de formation des référents",
         section="sessions",
         sessions=data.get("trainingSessions") or [],
+        given=given,
+        errors=errors,
+    )
+
+
+async def correct_training_session(view: sdk.PageView) -> Response:
+    session_id = view.value("session")
+    found = await view.run("RcTrainingSession", id=session_id) if session_id else None
+    current = ((found.data if found else None) or {}).get("node")
+    if not current or "number" not in current:
+        return view.not_found()
+    errors = sdk.FormErrors()
+    given = {name: view.value(name) for name in SESSION_FIELDS}
+    if view.request.method == "POST":
+        errors = await _session_answer(view, errors, given, session_id)
+        if not errors:
+            return view.redirect("/referents/sessions", ok="corrected")
+    else:
+        # The form starts from what is recorded: the person changes what moved.
+        given = {
+            "number": str(current["number"]),
+            "title": current["title"],
+            "startOn": current["startOn"],
+            "endOn": current["endOn"],
+            "programme": current["programme"],
+            **dict(zip(DAY_FIELDS, current["days"], strict=False)),
+        }
+        given = {name: given.get(name, "") for name in SESSION_FIELDS}
+    return _render(
+        view,
+        "session_correct.html",
+        f"Corriger la {current['number']}e session",
+        section="sessions",
+        session=current,
         given=given,
         errors=errors,
     )
@@ -269,6 +324,13 @@ def contribution() -> sdk.PageContribution:
                 methods=form,
                 action=READ,
                 operations=("RcTrainingSessions", "RcRecordTrainingSession"),
+            ),
+            sdk.Page(
+                "/referents/sessions/corriger",
+                correct_training_session,
+                methods=form,
+                action=MANAGE,
+                operations=("RcTrainingSession", "RcCorrectTrainingSession"),
             ),
             sdk.Page(
                 "/referents/charte",

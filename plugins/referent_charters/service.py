@@ -40,6 +40,9 @@ MAX_COMMITMENTS = 30
 MAX_COMMITMENT_LENGTH = 500
 # A charter or a sign-in sheet older than this is a typing mistake, not history.
 EARLIEST = dt.date(2000, 1, 1)
+# A training session's days, when they are not consecutive (« 7e session » over three
+# separate days): more than this is several sessions.
+MAX_DAYS = 20
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -240,47 +243,119 @@ def _audit(
 # --- writing ---------------------------------------------------------------------------
 
 
-async def record_training_session(
-    session: AsyncSession,
-    *,
-    number: int,
-    title: str,
-    start_on: dt.date,
-    end_on: dt.date,
-    programme: str,
-    actor: str,
-) -> TrainingSession:
-    if not 1 <= number <= 999:
-        raise sdk.ValidationError("numéro de session entre 1 et 999", field="input.number")
-    title = _text(title, "input.title", label="Titre", max_length=200, required=False)
-    programme = _text(
-        programme, "input.programme", label="Programme", max_length=4000, required=False
-    )
+@dataclass(frozen=True)
+class TrainingSessionInput:
+    number: int
+    title: str = ""
+    # Either the first and last days, or the days one by one (then the first and last
+    # days, if given, must be theirs).
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    days: Sequence[dt.date] = ()
+    programme: str = ""
+
+
+def _session_days(data: TrainingSessionInput) -> tuple[dt.date, dt.date, list[dt.date]]:
+    """The first day, the last day and the days one by one (empty: every day from the
+    first to the last)."""
+    if len(data.days) > MAX_DAYS:
+        raise sdk.ValidationError(f"{MAX_DAYS} journées au plus", field="input.days")
+    seen: set[dt.date] = set()
+    for index, day in enumerate(data.days):
+        if day in seen:
+            raise sdk.ValidationError("cette journée est déjà notée", field=f"input.days.{index}")
+        seen.add(day)
+    days = sorted(seen)
+    start_on = data.start_on or (days[0] if days else None)
+    end_on = data.end_on or (days[-1] if days else None)
+    if start_on is None:
+        raise sdk.ValidationError(
+            "le premier jour, ou les journées une à une", field="input.startOn"
+        )
+    if end_on is None:
+        raise sdk.ValidationError("le dernier jour, ou les journées une à une", field="input.endOn")
+    if days and start_on != days[0]:
+        raise sdk.ValidationError(
+            f"le premier jour est la première journée notée ({sdk.date_fr(days[0])})",
+            field="input.startOn",
+        )
+    if days and end_on != days[-1]:
+        raise sdk.ValidationError(
+            f"le dernier jour est la dernière journée notée ({sdk.date_fr(days[-1])})",
+            field="input.endOn",
+        )
     if end_on < start_on:
         raise sdk.ValidationError(
             "la fin de la session ne peut pas précéder son début", field="input.endOn"
         )
     if (end_on - start_on).days > 366:
         raise sdk.ValidationError("une session dure moins d'un an", field="input.endOn")
-    if await session.scalar(select(TrainingSession.id).where(TrainingSession.number == number)):
-        raise sdk.ConflictError(f"la {number}e session existe déjà", field="input.number")
-    row = TrainingSession(
-        number=number,
-        title=title or f"{number}e session de formation des référents",
-        start_on=start_on,
-        end_on=end_on,
-        programme=programme,
+    return start_on, end_on, days
+
+
+async def _check_training_session(
+    session: AsyncSession, data: TrainingSessionInput, *, same: uuid.UUID | None = None
+) -> dict[str, Any]:
+    if not 1 <= data.number <= 999:
+        raise sdk.ValidationError("numéro de session entre 1 et 999", field="input.number")
+    title = _text(data.title, "input.title", label="Titre", max_length=200, required=False)
+    programme = _text(
+        data.programme, "input.programme", label="Programme", max_length=4000, required=False
     )
+    start_on, end_on, days = _session_days(data)
+    taken = select(TrainingSession.id).where(TrainingSession.number == data.number)
+    if same is not None:
+        taken = taken.where(TrainingSession.id != same)
+    if await session.scalar(taken):
+        raise sdk.ConflictError(f"la {data.number}e session existe déjà", field="input.number")
+    return {
+        "number": data.number,
+        "title": title or f"{data.number}e session de formation des référents",
+        "start_on": start_on,
+        "end_on": end_on,
+        "days": [d.isoformat() for d in days],
+        "programme": programme,
+    }
+
+
+async def record_training_session(
+    session: AsyncSession, data: TrainingSessionInput, *, actor: str
+) -> TrainingSession:
+    values = await _check_training_session(session, data)
+    row = TrainingSession(**values)
     session.add(row)
     await session.flush()
-    _audit(
-        session,
-        actor,
-        "record_training_session",
-        "training_session",
-        row,
-        ["number", "title", "start_on", "end_on", "programme"],
+    _audit(session, actor, "record_training_session", "training_session", row, list(values))
+    return row
+
+
+async def correct_training_session(
+    session: AsyncSession, training_session_id: uuid.UUID, data: TrainingSessionInput, *, actor: str
+) -> TrainingSession:
+    """Correct a session with all its fields (a day moved, a title mistyped): its
+    referents stay, and the report places them by the corrected last day."""
+    row = await _by_id(session, TrainingSession, training_session_id)
+    if row is None:
+        raise sdk.NotFoundError("session de formation introuvable", field="id")
+    values = await _check_training_session(session, data, same=row.id)
+    # A charter is signed at the end of the training, never before its first day.
+    signed_before = await session.scalar(
+        select(func.min(Signature.signed_on))
+        .join(Signature.referent)
+        .where(Referent.training_session_id == row.id)
     )
+    if signed_before is not None and signed_before < values["start_on"]:
+        raise sdk.ValidationError(
+            f"une charte de cette session est signée le {sdk.date_fr(signed_before)}, "
+            "avant ce premier jour",
+            field="input.startOn",
+        )
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, values[name])
+    await session.flush()
+    if changed:
+        _audit(session, actor, "correct_training_session", "training_session", row, changed)
     return row
 
 

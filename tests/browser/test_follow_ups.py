@@ -6,6 +6,7 @@ axe-core finds no serious or critical violation on any of these pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.sdk import date_fr
 from tests.browser.test_web_app import COORDINATOR, serious_violations, signed_in
 from tests.live import LiveServer
 
@@ -105,9 +107,14 @@ def test_from_a_request_to_the_printed_reception_plan(coordinator: Page, live: L
     accessible(page)
     page.fill("#needs", "Un environnement sonore calme ; des repères visuels.")
     page.fill("#adaptations", "Repas au petit groupe, casque anti-bruit disponible.")
+    # Established before it was typed: the plan keeps its own date.
+    expect(page.locator("#writtenOn")).to_have_value(dt.date.today().isoformat())
+    established = dt.date.today() - dt.timedelta(days=40)
+    page.fill("#writtenOn", established.isoformat())
     page.get_by_role("button", name="Enregistrer le projet").click()
     expect(page.get_by_role("status")).to_have_text("Le projet d'accueil est enregistré.")
     expect(page.locator("main")).to_contain_text("Version 1")
+    expect(page.locator("main")).to_contain_text(f"établie le {date_fr(established)}")
     expect(page.locator("main")).to_contain_text("15 janvier 2099")
     accessible(page)
 

@@ -164,10 +164,23 @@ def test_a_session_with_12_participants_is_recorded_and_printed(
     expect(row.first).to_contain_text("12")
     _no_serious_violation(page)
 
+    # A session by video has no commune: said with the box, the commune left empty.
+    page.get_by_role("link", name="Enregistrer une sensibilisation").click()
+    page.select_option("#kind", label="À la demande")
+    page.select_option("#audience", label="Petite enfance")
+    page.get_by_label("En visio, sans commune").check()
+    page.fill("#participantsCount", "5")
+    page.fill("#title", "Visio des assistantes maternelles")
+    page.get_by_role("button", name="Enregistrer la sensibilisation").click()
+    expect(page.get_by_role("status")).to_have_text("La sensibilisation est enregistrée.")
+    video = page.get_by_role("row", name=re.compile("Visio des assistantes maternelles"))
+    expect(video.first).to_contain_text("À distance (visio)")
+
     page.get_by_role("link", name=f"Imprimer le tableau {year}").click()
     expect(page).to_have_url(re.compile(rf"/reports/outreach\.html\?year={year}$"))
-    assert _printed_total(page, live, year) == (sessions + 1, participants + 12)
+    assert _printed_total(page, live, year) == (sessions + 2, participants + 17)
     expect(page.locator("table").first).to_contain_text("Ambert")
+    expect(page.locator("table").first).to_contain_text("À distance (visio)")
 
 
 def test_an_event_is_recorded_and_counted_in_its_table(coordinator: Page, live: LiveServer) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.sdk import date_fr
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
 from tests.live import LiveServer
 
@@ -55,6 +56,20 @@ def test_a_referent_is_trained_registered_signed_and_present(
     page.get_by_role("button", name="Enregistrer la session").click()
     expect(page.get_by_role("status")).to_have_text("La session de formation est enregistrée.")
     expect(page.locator("tbody")).to_contain_text(f"{number}e session")
+    # Corrected afterwards: held on three separate days, not consecutive ones.
+    page.get_by_role("link", name=f"Corriger la {number}e session").click()
+    expect(page.locator("h1")).to_have_text(f"Corriger la {number}e session")
+    expect(page.locator("#endOn")).to_have_value((today + dt.timedelta(days=2)).isoformat())
+    accessible(page)
+    days = [today - dt.timedelta(days=n) for n in (14, 7, 0)]
+    page.fill("#startOn", "")
+    page.fill("#endOn", "")
+    for index, day in enumerate(days, start=1):
+        page.fill(f"#day{index}", day.isoformat())
+    page.get_by_role("button", name="Enregistrer la correction").click()
+    expect(page.get_by_role("status")).to_have_text("La session de formation est corrigée.")
+    corrected = page.get_by_role("row", name=re.compile(f"{number}e session"))
+    expect(corrected.locator("td").nth(3)).to_have_text(", ".join(date_fr(d) for d in days))
 
     tabs.get_by_role("link", name="Référents", exact=True).click()
     page.get_by_role("link", name="Inscrire un·e référent·e").click()

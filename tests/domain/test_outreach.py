@@ -640,3 +640,51 @@ async def test_the_printable_tables_show_the_pole_s_totals_only_to_its_members(
     other = await client.auth_headers(two_poles.b, actor("coordinator"))
     theirs = await client.http.get("/reports/outreach.html?year=2026", headers=other)
     assert theirs.status_code == 200 and "Béthune" not in theirs.text
+
+
+async def test_a_session_by_video_has_no_commune_and_its_own_row(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    pole, staff = two_poles.a, actor("staff")
+    for changes in (
+        {"participantsCount": 10},
+        {"participantsCount": 6, "communeInsee": "", "remote": True},
+    ):
+        result = await client.execute(
+            RECORD, {"input": session_input(**changes)}, tenant=pole, actor=staff
+        )
+        assert result["data"]["recordAwarenessSession"]["errors"] == [], result
+    listed = await client.execute(
+        "{ awarenessSessions(first: 5) { edges { node { commune { name } remote } } } }",
+        tenant=pole,
+        actor=staff,
+    )
+    nodes = [e["node"] for e in listed["data"]["awarenessSessions"]["edges"]]
+    assert sorted(nodes, key=lambda n: n["remote"]) == [
+        {"commune": {"name": "Béthune"}, "remote": False},
+        {"commune": None, "remote": True},
+    ]
+    rows = (
+        await client.execute(
+            "{ awarenessSessionTable(year: 2026) { rows { commune { name } place "
+            "total { sessions participants } } } }",
+            tenant=pole,
+            actor=staff,
+        )
+    )["data"]["awarenessSessionTable"]["rows"]
+    # The sessions by video last, under their own name.
+    assert rows == [
+        {
+            "commune": {"name": "Béthune"},
+            "place": "Béthune",
+            "total": {"sessions": 1, "participants": 10},
+        },
+        {
+            "commune": None,
+            "place": "À distance (visio)",
+            "total": {"sessions": 1, "participants": 6},
+        },
+    ]
+    headers = await client.auth_headers(pole, staff)
+    page = (await client.http.get("/reports/outreach.html?year=2026", headers=headers)).text
+    assert '<td>À distance (visio)</td><td>Petite enfance</td><td class="n">1 (6)</td>' in page

@@ -42,8 +42,10 @@ REPORT = """query($year: Int!, $published: Boolean!) {
       ... on ReportNarrativeSlot { kind texts { title bodyHtml } } } } } }"""
 
 
-async def report(client: GraphQLClient, pole: Any, *, published: bool = False) -> dict:
-    result = await client.execute(REPORT, {"year": YEAR, "published": published}, tenant=pole)
+async def report(
+    client: GraphQLClient, pole: Any, *, published: bool = False, year: int = YEAR
+) -> dict:
+    result = await client.execute(REPORT, {"year": year, "published": published}, tenant=pole)
     assert "errors" not in result, result
     return result["data"]["activityReport"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.access.actions import Actor
 from core.testing.client import GraphQLClient
 from tests.domain.test_casework import CLOSE, LOG, OPEN, RECORD
 from tests.domain.test_kits import CONFIRM, CREATE_KIT, DEPART, RESERVE, RETURN, kit_input
@@ -46,8 +47,18 @@ class Entered:
     children: dict[str, str]
 
 
-async def _ok(client: GraphQLClient, pole: Any, query: str, field: str, **variables: Any) -> Any:
-    result = await client.execute(query, variables, tenant=pole)
+async def _ok(
+    client: GraphQLClient,
+    pole: Any,
+    query: str,
+    field: str,
+    *,
+    actor: Actor | None = None,
+    **variables: Any,
+) -> Any:
+    """The payload of a mutation that must succeed, run by ``actor`` (default: the pole's
+    administrator)."""
+    result = await client.execute(query, variables, tenant=pole, actor=actor)
     assert "errors" not in result, result
     payload = result["data"][field]
     assert payload.get("errors", []) == [], payload

@@ -35,6 +35,8 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child, Family
+from core.domain.families.service import OLDEST_YEARS
+from core.domain.families.vocabulary import age_in_years
 from core.domain.lookups import audit, touch
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
@@ -225,8 +227,17 @@ async def open_follow_up(
     """Open a child's follow-up (from a request, which then reads « Transformée en
     suivi »). One open follow-up per child."""
     actor = caller.require(MANAGE)
-    await _get(session, Child, child_id, "childId")
+    child: Child = await _get(session, Child, child_id, "childId")
     _not_future(opened_on, "openedOn", today)
+    # The age on the day the follow-up opens, not today's: a follow-up of 2021 brought in
+    # now is for the child of 15 they were then.
+    age = age_in_years(child.birth_date, opened_on)
+    if age >= OLDEST_YEARS:
+        raise ValidationError(
+            f"l'enfant avait {age} ans à cette date : le pôle accompagne des enfants de moins "
+            f"de {OLDEST_YEARS} ans",
+            field="openedOn",
+        )
     await _member(session, referent_user_id, "referentUserId")
     already = await session.execute(
         select(FollowUp.id).where(FollowUp.child_id == child_id, FollowUp.status == "open")

@@ -36,6 +36,8 @@ READ = "families.read"
 MANAGE = "families.manage"
 HEALTH = "children.health"
 SITUATION = "families.situation"
+# The pole follows children under this age on the day their follow-up opens (the rule is
+# the follow-up's, checked in casework): a child's file itself may be of any past child.
 OLDEST_YEARS = 18
 
 
@@ -262,12 +264,10 @@ async def withdraw_consent(
 
 
 def _birth(value: dt.date, today: dt.date) -> dt.date:
+    # No age limit against today: a pole bringing its past in records a child followed in
+    # 2021 at 15, who is 20 now. The age limit is checked on the follow-up's dates.
     if value > today:
         raise ValidationError("la date de naissance est dans le futur", field="birthDate")
-    if value < today.replace(year=today.year - OLDEST_YEARS - 1):
-        raise ValidationError(
-            f"le pôle accompagne des enfants de moins de {OLDEST_YEARS} ans", field="birthDate"
-        )
     return value
 
 

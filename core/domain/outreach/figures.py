@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from core.contributions import Dimension, FigureScope, IndicatorSpec
 from core.domain.outreach.models import AwarenessSession, OutreachEvent
-from core.domain.outreach.vocabulary import AUDIENCES, EVENT_KINDS, SESSION_KINDS, duration_label
+from core.domain.outreach.vocabulary import (
+    AUDIENCES,
+    EVENT_KINDS,
+    REMOTE_LABEL,
+    SESSION_KINDS,
+    duration_label,
+)
 from core.plugins.dimensions import COMMUNE, EPCI, epci_of
 
 
@@ -30,7 +37,29 @@ DURATION = Dimension(
     "« ½ journée », « 1 journée », « 1 journée ½ »…).",
 )
 SESSION_KIND = Dimension("session_kind", "Type de session", labels=SESSION_KINDS, coarse=True)
-DIMENSIONS = (COMMUNE, EPCI, AUDIENCE, DURATION, SESSION_KIND)
+# A session held by video has no commune: it is a place of its own in the tables,
+# « À distance (visio) », rather than a commune « non renseignée ».
+REMOTE = "distance"
+
+
+def _or_remote(dimension: Dimension) -> Dimension:
+    names = dimension.labels
+    assert callable(names)
+
+    async def labels(session: AsyncSession, codes: Sequence[str]) -> Mapping[str, str]:
+        found = dict(await names(session, [c for c in codes if c != REMOTE]))
+        return found | ({REMOTE: REMOTE_LABEL} if REMOTE in codes else {})
+
+    return replace(
+        dimension,
+        labels=labels,
+        description=f"{dimension.description} Code « {REMOTE} » : les séances à distance "
+        "(en visio), sans commune.",
+    )
+
+
+SESSION_COMMUNE, SESSION_EPCI = _or_remote(COMMUNE), _or_remote(EPCI)
+DIMENSIONS = (SESSION_COMMUNE, SESSION_EPCI, AUDIENCE, DURATION, SESSION_KIND)
 EVENT_KIND = Dimension("event_kind", "Type d'événement", labels=EVENT_KINDS, coarse=True)
 
 
@@ -38,8 +67,12 @@ def _sessions(scope: FigureScope) -> Select:
     return select(
         AwarenessSession.id.label("unit"),
         AwarenessSession.participants_count.label("value"),
-        AwarenessSession.commune_insee.label(COMMUNE.code),
-        epci_of(AwarenessSession.commune_insee).label(EPCI.code),
+        func.coalesce(AwarenessSession.commune_insee, REMOTE).label(COMMUNE.code),
+        func.coalesce(
+            epci_of(AwarenessSession.commune_insee),
+            # A commune outside every EPCI stays « non renseigné »; only video is remote.
+            case((AwarenessSession.commune_insee.is_(None), REMOTE)),
+        ).label(EPCI.code),
         AwarenessSession.audience.label(AUDIENCE.code),
         AwarenessSession.half_days.label(DURATION.code),
         AwarenessSession.kind.label(SESSION_KIND.code),

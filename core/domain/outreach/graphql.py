@@ -55,8 +55,8 @@ def _options(vocabulary: Any) -> list[KindOption]:
     return [KindOption(value=k, label=v) for k, v in vocabulary.items()]
 
 
-async def _communes(session: Any, codes: Iterable[str]) -> dict[str, Commune]:
-    rows = await get_communes(session, sorted(set(codes)))
+async def _communes(session: Any, codes: Iterable[str | None]) -> dict[str, Commune]:
+    rows = await get_communes(session, sorted({c for c in codes if c is not None}))
     return {c.insee_code: Commune.from_model(c) for c in rows}
 
 
@@ -76,7 +76,10 @@ class AwarenessSession(relay.Node):
     uid: relay.NodeID[str]
     kind: KindOption
     audience: KindOption
-    commune: Commune
+    commune: Commune | None = strawberry.field(
+        description="La commune où la séance a eu lieu ; aucune pour une séance à distance."
+    )
+    remote: bool = strawberry.field(description="Séance à distance (en visio), sans commune.")
     held_on: dt.date
     half_days: int = strawberry.field(description="Durée en demi-journées.")
     duration_label: str = strawberry.field(description="« ½ journée », « 1 journée »…")
@@ -170,7 +173,8 @@ async def load_sessions(session: Any, statement: Any) -> list[AwarenessSession]:
             uid=str(r.id),
             kind=_option(r.kind, SESSION_KINDS),
             audience=_option(r.audience, AUDIENCES),
-            commune=communes[r.commune_insee],
+            commune=communes[r.commune_insee] if r.commune_insee else None,
+            remote=r.commune_insee is None,
             held_on=r.held_on,
             half_days=r.half_days,
             duration_label=duration_label(r.half_days),
@@ -235,9 +239,15 @@ class SessionTableColumn:
     label: str
 
 
-@strawberry.type(description="Une ligne : une commune et un public, une case par durée.")
+@strawberry.type(
+    description="Une ligne : une commune (ou les séances à distance) et un public, une case "
+    "par durée."
+)
 class SessionTableRow:
-    commune: Commune
+    commune: Commune | None = strawberry.field(
+        description="Aucune : la ligne des séances à distance (en visio)."
+    )
+    place: str = strawberry.field(description="Le nom de la commune, ou « À distance (visio) ».")
     audience: KindOption
     cells: list[SessionCell] = strawberry.field(description="Dans l'ordre des colonnes.")
     total: SessionCell
@@ -311,7 +321,15 @@ class OutreachParticipantInput:
 class AwarenessSessionInput:
     kind: str = strawberry.field(description="Voir awarenessSessionKinds.")
     audience: str = strawberry.field(description="Voir awarenessAudiences.")
-    commune_insee: str = chars_field(SessionModel.commune_insee)
+    commune_insee: str = chars_field(
+        SessionModel.commune_insee,
+        "Commune où la séance a lieu (code INSEE) ; vide pour une séance à distance",
+        default="",
+    )
+    remote: bool = strawberry.field(
+        default=False,
+        description="Séance à distance (en visio) : elle n'a pas de commune.",
+    )
     held_on: dt.date
     half_days: int = strawberry.field(description="Durée en demi-journées (1, 2, 4…).")
     speaker_ids: list[strawberry.ID] = strawberry.field(
@@ -354,6 +372,7 @@ def _session_input(value: AwarenessSessionInput) -> service.SessionInput:
         kind=value.kind,
         audience=value.audience,
         commune_insee=value.commune_insee,
+        remote=value.remote,
         held_on=value.held_on,
         half_days=value.half_days,
         speaker_ids=[parse_id(s, f"speakerIds.{i}") for i, s in enumerate(value.speaker_ids)],
@@ -527,7 +546,8 @@ class OutreachQuery:
             ],
             rows=[
                 SessionTableRow(
-                    commune=communes[r.commune_insee],
+                    commune=communes[r.commune_insee] if r.commune_insee else None,
+                    place=r.commune_name,
                     audience=_option(r.key, AUDIENCES),
                     cells=[_session_cell(c) for c in r.cells],
                     total=_session_cell(r.total),

@@ -31,7 +31,8 @@ class AwarenessSession(TenantScoped, Timestamped, Base):
 
     kind: Mapped[str] = mapped_column(String(24))
     audience: Mapped[str] = mapped_column(String(20))
-    commune_insee: Mapped[str] = mapped_column(ForeignKey("communes.insee_code"))
+    # None: held at a distance, by video (decision 172).
+    commune_insee: Mapped[str | None] = mapped_column(ForeignKey("communes.insee_code"))
     held_on: Mapped[dt.date] = mapped_column(Date)
     half_days: Mapped[int]
     participants_count: Mapped[int] = mapped_column(default=0)

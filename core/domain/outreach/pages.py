@@ -26,6 +26,7 @@ SESSION_FIELDS = (
     "kind",
     "audience",
     "commune",
+    "remote",
     "heldOn",
     "halfDays",
     "participantsCount",
@@ -63,14 +64,17 @@ async def new_session(view: PageView) -> Response:
     else:
         held = date_field(errors, "heldOn", given["heldOn"], required=True)
         count = count_field(errors, "participantsCount", given["participantsCount"], required=True)
-        insee = await commune_field(view, errors, given["commune"])
+        remote = given["remote"] == "1"
+        # A session by video has no commune: the API says so if one is typed anyway.
+        insee = given["commune"] if remote else await commune_field(view, errors, given["commune"])
         if not errors:
             answer = await view.run(
                 "RecordSession",
                 input={
                     "kind": given["kind"],
                     "audience": given["audience"],
-                    "communeInsee": insee,
+                    "communeInsee": insee or "",
+                    "remote": remote,
                     "heldOn": held,
                     "halfDays": int(given["halfDays"] or 0),
                     "participantsCount": count,

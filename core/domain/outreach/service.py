@@ -1,9 +1,10 @@
 """Awareness sessions and events: the rules of recording them, the lists, and the
 tables the poles' activity reports print.
 
-A session happens in a commune of the territory reference, lasts a whole number of half
-days, is led by members of the pole, and counts its participants; when names are listed
-the count is derived from them or must be at least their number. Every function checks
+A session happens in a commune of the territory reference, or at a distance by video
+(then it has no commune), lasts a whole number of half days, is led by members of the
+pole, and counts its participants; when names are listed the count is derived from them
+or must be at least their number. Every function checks
 the caller's action, names the field at fault, and audits the fields it writes; a failing
 call writes nothing (the caller's transaction is rolled back whole).
 """
@@ -31,7 +32,7 @@ from core.domain.outreach.models import (
     SessionParticipant,
     SessionSpeaker,
 )
-from core.domain.outreach.vocabulary import AUDIENCES, EVENT_KINDS, SESSION_KINDS
+from core.domain.outreach.vocabulary import AUDIENCES, EVENT_KINDS, REMOTE_LABEL, SESSION_KINDS
 from core.domain.structures.models import Structure
 from core.errors import ValidationError
 from core.territory.models import Commune
@@ -140,7 +141,8 @@ class ParticipantInput:
 class SessionInput:
     kind: str
     audience: str
-    commune_insee: str
+    # Empty for a session held by video (``remote``).
+    commune_insee: str | None
     held_on: dt.date
     half_days: int
     speaker_ids: Sequence[uuid.UUID] = ()
@@ -151,6 +153,7 @@ class SessionInput:
     host_structure_id: uuid.UUID | None = None
     title: str = ""
     notes: str = ""
+    remote: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,18 @@ async def _check_session(
 ) -> _CheckedSession:
     _one_of(data.kind, SESSION_KINDS, "kind")
     _one_of(data.audience, AUDIENCES, "audience")
-    if not data.commune_insee:
+    commune = (data.commune_insee or "").strip() or None
+    if data.remote:
+        # Said explicitly, so that a forgotten commune is not taken for a video session.
+        if commune is not None:
+            raise ValidationError(
+                "une séance à distance n'a pas de commune : laissez la commune vide",
+                field="communeInsee",
+            )
+    elif commune is None:
         raise ValidationError("la commune où la séance a lieu", field="communeInsee")
-    await check_commune(session, data.commune_insee)
+    else:
+        await check_commune(session, commune)
     _day(data.held_on, "heldOn", today)
     if not 1 <= data.half_days <= MAX_HALF_DAYS:
         raise ValidationError(f"durée en demi-journées, de 1 à {MAX_HALF_DAYS}", field="halfDays")
@@ -209,7 +221,7 @@ async def _check_session(
         values={
             "kind": data.kind,
             "audience": data.audience,
-            "commune_insee": data.commune_insee,
+            "commune_insee": commune,
             "held_on": data.held_on,
             "half_days": data.half_days,
             "participants_count": count,
@@ -460,7 +472,7 @@ class Cell:
 
 @dataclass
 class Row:
-    commune_insee: str
+    commune_insee: str | None  # None: the sessions held by video
     commune_name: str
     key: str  # the audience for sessions; "" for events (one row per commune)
     cells: list[Cell]
@@ -484,38 +496,46 @@ def _build(
     start: dt.date,
     end: dt.date,
     columns: list[Any],
-    groups: Sequence[tuple[str, str, Any, str, int, int]],
+    groups: Sequence[tuple[str | None, str, Any, str, int, int]],
     names: Mapping[str, str],
     key_order: Sequence[str],
 ) -> Table:
     """Fold (commune, row key, column, kind, count, people) groups into the table; rows by
-    commune name then the vocabulary's order of the key."""
+    commune name then the vocabulary's order of the key, the sessions by video last."""
     position = {c: i for i, c in enumerate(columns)}
-    rows: dict[tuple[str, str], Row] = {}
+    rows: dict[tuple[str | None, str], Row] = {}
     column_totals = [Cell() for _ in columns]
     total = Cell()
     by_kind: dict[str, Cell] = defaultdict(Cell)
     for insee, key, column, kind, count, people in groups:
         row = rows.get((insee, key))
         if row is None:
-            row = rows[insee, key] = Row(
-                insee, names.get(insee, insee), key, [Cell() for _ in columns]
-            )
+            name = REMOTE_LABEL if insee is None else names.get(insee, insee)
+            row = rows[insee, key] = Row(insee, name, key, [Cell() for _ in columns])
         row.cells[position[column]].add(count, people)
         row.total.add(count, people)
         column_totals[position[column]].add(count, people)
         total.add(count, people)
         by_kind[kind].add(count, people)
     order = {k: i for i, k in enumerate(key_order)}
-    ordered = sorted(rows.values(), key=lambda r: (r.commune_name, r.commune_insee, order[r.key]))
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (
+            r.commune_insee is None,
+            r.commune_name,
+            r.commune_insee or "",
+            order[r.key],
+        ),
+    )
     return Table(start, end, columns, ordered, column_totals, total, dict(by_kind))
 
 
-async def _commune_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
-    if not codes:
+async def _commune_names(session: AsyncSession, codes: set[str | None]) -> dict[str, str]:
+    known = {c for c in codes if c is not None}
+    if not known:
         return {}
     rows = await session.execute(
-        select(Commune.insee_code, Commune.name).where(Commune.insee_code.in_(codes))
+        select(Commune.insee_code, Commune.name).where(Commune.insee_code.in_(known))
     )
     return {code: name for code, name in rows}
 

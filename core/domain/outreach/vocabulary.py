@@ -31,6 +31,10 @@ EVENT_KINDS = MappingProxyType(
 )
 
 
+# A session held by video has no commune: its row in the tables, its label in the lists.
+REMOTE_LABEL = "À distance (visio)"
+
+
 def duration_label(half_days: int) -> str:
     """« ½ journée », « 1 journée », « 1 journée ½ », « 2 journées »… as the reports print
     a duration counted in half days."""

@@ -39,7 +39,10 @@ class AdaptationPeriod:
 class ReceptionPlanVersion:
     uid: strawberry.Private[str]
     version: int
-    written_at: dt.datetime
+    written_on: dt.date = strawberry.field(
+        description="Date du projet (établi le) ; writtenAt est le moment de la saisie."
+    )
+    written_at: dt.datetime = strawberry.field(description="Moment où la version a été saisie.")
     needs: str = person_field()
     habits: str = person_field()
     communication: str = person_field()
@@ -55,6 +58,7 @@ class ReceptionPlanVersion:
         return cls(
             uid=f"{row.plan_id}:{row.version}",
             version=row.version,
+            written_on=row.written_on,
             written_at=row.written_at,
             needs=row.needs,
             habits=row.habits,
@@ -179,6 +183,11 @@ class ReceptionPlanInput:
     adaptation_periods: list[AdaptationPeriodInput] = strawberry.field(default_factory=list)
     review_dates: list[dt.date] = strawberry.field(default_factory=list)
     evaluation: str = chars_field(VersionModel.evaluation, default="")
+    written_on: dt.date | None = strawberry.field(
+        default=None,
+        description="Date du projet (établi le), pas dans le futur ; aujourd'hui par défaut. "
+        "Une date passée pour un projet repris d'avant la plateforme.",
+    )
 
     def to_service(self) -> service.PlanContent:
         return service.PlanContent(
@@ -194,6 +203,7 @@ class ReceptionPlanInput:
             ],
             review_dates=list(self.review_dates),
             evaluation=self.evaluation,
+            written_on=self.written_on,
         )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String, Text
+from sqlalchemy import JSON, Date, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamped
@@ -41,6 +41,9 @@ class ReceptionPlanVersion(TenantScoped, Base):
 
     plan_id: Mapped[uuid.UUID]
     version: Mapped[int]
+    # The plan's own date (drawn up with the family and the team), which a plan brought
+    # in from before the platform gives in the past; ``written_at`` is when it was typed.
+    written_on: Mapped[dt.date] = mapped_column(Date)
     written_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     written_by: Mapped[str] = mapped_column(String(200))
     # The information sheet for the team ("recueil d'informations").

@@ -10,6 +10,7 @@ names the child and gives the way back."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ SECTIONS = (
     ("equipment", "Matériel", ""),
     ("evaluation", "Évaluation", ""),
 )
-PLAN_FIELDS = ("structureId", *(name for name, _, _ in SECTIONS), "reviewDate")
+PLAN_FIELDS = ("structureId", "writtenOn", *(name for name, _, _ in SECTIONS), "reviewDate")
 
 
 async def write_plan(view: PageView) -> Response:
@@ -50,6 +51,7 @@ async def write_plan(view: PageView) -> Response:
     if plan_id and plan is None:
         return view.not_found()
     if view.request.method == "POST":
+        written_on = date_field(errors, "writtenOn", given["writtenOn"], required=True)
         review = date_field(errors, "reviewDate", given["reviewDate"], required=False)
         if not errors:
             answer = await view.run(
@@ -57,6 +59,7 @@ async def write_plan(view: PageView) -> Response:
                 content={
                     **{name: given[name] for name, _, _ in SECTIONS},
                     "reviewDates": [review] if review else [],
+                    "writtenOn": written_on,
                 },
                 childId=None if plan else follow_up["child"]["id"],
                 structureId=None if plan else optional(given["structureId"]),
@@ -72,6 +75,8 @@ async def write_plan(view: PageView) -> Response:
         # A new version starts from the current one: the person changes what moved.
         current = plan["versions"][0]
         given.update({name: current[name] or "" for name, _, _ in SECTIONS})
+    if view.request.method == "GET" and not given["writtenOn"]:
+        given["writtenOn"] = dt.date.today().isoformat()
     involved = {s["id"] for s in follow_up["structures"]}
     structures = [
         {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}

@@ -46,6 +46,7 @@ async def export(session: AsyncSession, scope: FamilyScope) -> Sequence[ExportRe
             "Enfant": str(next(p.child_id for p, _ in plans if p.id == v.plan_id)),
             "Structure": structure[v.plan_id],
             "Version": v.version,
+            "Établie le": v.written_on.isoformat(),
             "Rédigée le": v.written_at.isoformat(),
             "Rédigée par": v.written_by,
         }

@@ -59,9 +59,12 @@ class PlanContent:
     adaptation_periods: list[Period] = field(default_factory=list)
     review_dates: list[dt.date] = field(default_factory=list)
     evaluation: str = ""
+    # The plan's date; None: today.
+    written_on: dt.date | None = None
 
 
-def _check(content: PlanContent) -> None:
+def _check(content: PlanContent, today: dt.date) -> dt.date:
+    """The plan's date, once its content is checked."""
     if not any(getattr(content, name).strip() for name in TEXT_FIELDS):
         raise ValidationError("le projet est vide : décrivez au moins les besoins", field="needs")
     for index, period in enumerate(content.adaptation_periods):
@@ -73,6 +76,10 @@ def _check(content: PlanContent) -> None:
             raise ValidationError(
                 "décrivez la période", field=f"adaptationPeriods.{index}.description"
             )
+    written_on = content.written_on or today
+    if written_on > today:
+        raise ValidationError("la date du projet est dans le futur", field="writtenOn")
+    return written_on
 
 
 async def write_plan(
@@ -83,10 +90,11 @@ async def write_plan(
     child_id: uuid.UUID | None = None,
     structure_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
+    today: dt.date | None = None,
 ) -> ReceptionPlan:
     """Create the plan of a child in a structure, or add a version to ``plan_id``."""
     actor = caller.require(MANAGE)
-    _check(content)
+    written_on = _check(content, today or dt.date.today())
     if plan_id is None:
         if child_id is None or structure_id is None:
             raise ValidationError(
@@ -107,6 +115,7 @@ async def write_plan(
         ReceptionPlanVersion(
             plan_id=plan.id,
             version=plan.current_version,
+            written_on=written_on,
             written_at=dt.datetime.now(dt.UTC),
             written_by=actor.subject,
             needs=content.needs.strip(),
@@ -136,6 +145,7 @@ async def write_plan(
         object_id=str(plan.id),
         fields=[
             f"version {plan.current_version}",
+            "writtenOn",
             *TEXT_FIELDS,
             "adaptationPeriods",
             "reviewDates",

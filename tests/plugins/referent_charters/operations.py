@@ -18,6 +18,14 @@ mutation($input: ReferentChartersRecordTrainingSessionInput!) {
   }
 }
 """
+CORRECT_SESSION = """
+mutation($id: ID!, $input: ReferentChartersRecordTrainingSessionInput!) {
+  referentChartersCorrectTrainingSession(id: $id, input: $input) {
+    trainingSession { id number title startOn endOn days referentCount }
+    errors { code field message }
+  }
+}
+"""
 REGISTER = """
 mutation($input: ReferentChartersRegisterReferentInput!) {
   referentChartersRegisterReferent(input: $input) {

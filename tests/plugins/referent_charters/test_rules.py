@@ -11,6 +11,7 @@ from core.testing.client import error_codes
 from tests.plugins.referent_charters.operations import (
     ARRAS,
     ATTENDANCE,
+    CORRECT_SESSION,
     PUBLISH,
     RECORD_MEETING,
     RECORD_SESSION,
@@ -127,6 +128,67 @@ async def test_training_sessions_and_charters_are_checked(make_tenant, enable_pl
         "referentCharters",
     )
     assert data == {"trainingSessions": [{"number": 7}], "charters": []}
+
+
+async def test_separate_days_and_corrections_are_checked(make_tenant, enable_plugin, graphql):
+    tenant = await _pole(make_tenant, enable_plugin)
+    twice = {"number": 8, "days": ["2026-03-09", "2026-03-16", "2026-03-09"]}
+    error = _error(
+        await graphql.execute(RECORD_SESSION, {"input": twice}, tenant=tenant),
+        "referentChartersRecordTrainingSession",
+    )
+    assert (error["code"], error["field"]) == ("VALIDATION", "input.days.2")
+    neither = {"number": 8}
+    error = _error(
+        await graphql.execute(RECORD_SESSION, {"input": neither}, tenant=tenant),
+        "referentChartersRecordTrainingSession",
+    )
+    assert (error["code"], error["field"]) == ("VALIDATION", "input.startOn")
+    session = await record_session(
+        graphql, tenant, startOn=None, endOn=None, days=twice["days"][:2]
+    )
+    referent = await register(graphql, tenant, session["id"])
+    await publish(graphql, tenant)
+    signed = await graphql.execute(
+        SIGN, {"input": {"referentId": referent["id"], "signedOn": "2026-03-16"}}, tenant=tenant
+    )
+    assert payload(signed, "referentChartersRecordSignature")["errors"] == []
+    # Moving the first day after a charter signed at the end of the training is refused…
+    later = {"number": 7, "days": ["2026-03-23", "2026-03-30"]}
+    error = _error(
+        await graphql.execute(
+            CORRECT_SESSION, {"id": session["id"], "input": later}, tenant=tenant
+        ),
+        "referentChartersCorrectTrainingSession",
+    )
+    assert (error["code"], error["field"]) == ("VALIDATION", "input.startOn")
+    # …taking another session's number too; a session of another pole is not found.
+    other = await record_session(graphql, tenant, number=9)
+    taken = {"number": 9, "startOn": "2026-03-09", "endOn": "2026-03-16"}
+    error = _error(
+        await graphql.execute(
+            CORRECT_SESSION, {"id": session["id"], "input": taken}, tenant=tenant
+        ),
+        "referentChartersCorrectTrainingSession",
+    )
+    assert (error["code"], error["field"]) == ("CONFLICT", "input.number")
+    stranger = await _pole(make_tenant, enable_plugin)
+    error = _error(
+        await graphql.execute(
+            CORRECT_SESSION, {"id": other["id"], "input": taken}, tenant=stranger
+        ),
+        "referentChartersCorrectTrainingSession",
+    )
+    assert (error["code"], error["field"]) == ("NOT_FOUND", "id")
+    # Consecutive days again: the days one by one are dropped, the referent stays.
+    plain = {"number": 7, "startOn": "2026-03-09", "endOn": "2026-03-16"}
+    fixed = ok(
+        await graphql.execute(
+            CORRECT_SESSION, {"id": session["id"], "input": plain}, tenant=tenant
+        ),
+        "referentChartersCorrectTrainingSession",
+    )["trainingSession"]
+    assert (fixed["days"], fixed["referentCount"]) == ([], 1)
 
 
 async def test_signatures_are_checked(make_tenant, enable_plugin, graphql):

@@ -286,6 +286,12 @@ class Invoice(relay.Node):
         return in_order(ids, found, lambda c: uuid.UUID(c.uid), lambda c: c)
 
 
+def invoice_url(invoice_id: object, fmt: str) -> str:
+    """Where the invoice prints (core/app/reports.py serves it), for the full invoice
+    and for its summary on an adhesion alike."""
+    return f"/reports/invoices/{invoice_id}.{fmt}"
+
+
 async def load_invoices(session: Any, statement: Any) -> list[Invoice]:
     rows: list[InvoiceModel] = await _rows(session, statement)
     ids = [r.id for r in rows]
@@ -348,8 +354,8 @@ async def load_invoices(session: Any, statement: Any) -> list[Invoice]:
                 )
                 for p in payments[r.id]
             ],
-            html_url=f"/reports/invoices/{r.id}.html",
-            pdf_url=f"/reports/invoices/{r.id}.pdf",
+            html_url=invoice_url(r.id, "html"),
+            pdf_url=invoice_url(r.id, "pdf"),
         )
         for r in rows
     ]
@@ -368,11 +374,11 @@ class InvoiceSummary:
 
     @strawberry.field(description="La facture à imprimer (HTML), pour qui lit les adhésions.")
     def html_url(self) -> str:
-        return f"/reports/invoices/{self.id}.html"
+        return invoice_url(self.id, "html")
 
     @strawberry.field(description="La facture en PDF.")
     def pdf_url(self) -> str:
-        return f"/reports/invoices/{self.id}.pdf"
+        return invoice_url(self.id, "pdf")
 
 
 # --- adhesions -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ The gate, for every page:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -57,6 +58,14 @@ ContextFactory = Callable[[Request], Awaitable[Context]]
 
 
 def environment(folders: list[Path]) -> jinja2.Environment:
+    return _environment(tuple(folders))
+
+
+# One per set of folders in a process: an environment keeps its compiled templates (and
+# reloads one whose file changed), so every app of a process — the test suite builds one
+# per test — compiles a page's template once, not once per app.
+@functools.lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
         autoescape=True,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, parse, validate
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse, validate
 
 from core.plugins.host import PluginStartupError
 
@@ -34,6 +34,32 @@ class Operation:
     name: str
     source: str  # the whole file: its fragments travel with the operation
     path: Path
+
+
+# Documents already parsed and validated against a schema of this process, by their
+# text: the same composed schema serves every app of a process (core/app/schema.py), and
+# the test suite builds an app for each of about a thousand tests; validating the pages'
+# 180 operations again each time cost a quarter of a second.
+_CHECKED: dict[tuple[int, str], tuple[strawberry.Schema, DocumentNode | None, list[str]]] = {}
+_CHECKED_KEPT = 2000
+
+
+def _checked(schema: strawberry.Schema, source: str) -> tuple[DocumentNode | None, list[str]]:
+    """The parsed document (None if it does not parse) and the schema's objections."""
+    key = (id(schema), source)
+    known = _CHECKED.get(key)
+    if known is not None and known[0] is schema:
+        return known[1], known[2]
+    try:
+        document: DocumentNode | None = parse(source)
+    except GraphQLError as exc:
+        document, messages = None, [exc.message]
+    else:
+        messages = [error.message for error in validate(schema._schema, document)]
+    if len(_CHECKED) >= _CHECKED_KEPT:
+        _CHECKED.clear()
+    _CHECKED[key] = (schema, document, messages)
+    return document, messages
 
 
 class OperationBook:
@@ -59,13 +85,10 @@ class OperationBook:
                 continue
             for path in sorted(folder.glob("*.graphql")):
                 source = path.read_text(encoding="utf-8")
-                try:
-                    document = parse(source)
-                except GraphQLError as exc:
-                    problems.append((owner, f"{path.name} : {exc.message}"))
+                document, messages = _checked(schema, source)
+                problems += [(owner, f"{path.name} : {message}") for message in messages]
+                if document is None:
                     continue
-                for error in validate(schema._schema, document):
-                    problems.append((owner, f"{path.name} : {error.message}"))
                 for definition in document.definitions:
                     if not isinstance(definition, OperationDefinitionNode):
                         continue

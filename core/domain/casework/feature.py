@@ -78,14 +78,18 @@ def maillage_personal_data() -> list[PersonalDataSource]:
     return [personal_data.SOURCE]
 
 
+# The tasks are casework's too (core/domain/casework/tasks.py): one contribution. Built
+# once: the same classes give the same schema, which the process keeps (core/app/schema.py).
+GRAPHQL = GraphQLContribution(
+    query=merge_types("CaseworkRootQuery", (CaseworkQuery, TasksQuery)),
+    mutation=merge_types("CaseworkRootMutation", (CaseworkMutation, TasksMutation)),
+    types=TYPES,
+)
+
+
 @hookimpl
 def maillage_graphql() -> GraphQLContribution:
-    # The tasks are casework's too (core/domain/casework/tasks.py): one contribution.
-    return GraphQLContribution(
-        query=merge_types("CaseworkRootQuery", (CaseworkQuery, TasksQuery)),
-        mutation=merge_types("CaseworkRootMutation", (CaseworkMutation, TasksMutation)),
-        types=TYPES,
-    )
+    return GRAPHQL
 
 
 @hookimpl

@@ -35,7 +35,7 @@ def flat(description: str | None = None) -> Any:
     return strawberry.argument(description=description, deprecation_reason=FLAT_DEPRECATED)
 
 
-def one_form(given: T | None, kind: type[T], *, others: tuple[str, ...] = (), **sent: Any) -> T:
+def one_form(given: T | None, kind: type[T], /, *, others: tuple[str, ...] = (), **sent: Any) -> T:
     """``given`` (the ``input:`` argument), or the input made of the flat arguments
     ``sent`` (None meaning not sent); ``others`` names the flat arguments sent that
     are not fields of the input. VALIDATION when both forms or neither are used, or

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from core.access.actions import Actor
 from core.testing.client import GraphQLClient
 from tests.api.conftest import TwoPoles
+from tests.api.test_communes import coordinator
 
 CONVERTED = [
     "addChild",
@@ -47,14 +47,6 @@ TOP_LEVEL = {"id", "periodId"}
 INTROSPECTION = """{ __type(name: "Mutation") { fields { name
   all: args(includeDeprecated: true) { name isDeprecated deprecationReason type { kind } }
   current: args { name } } } }"""
-
-
-def coordinator() -> Actor:
-    return Actor(
-        subject=f"test:inputs-{uuid.uuid4().hex[:8]}",
-        display_name="Coordinatrice de test",
-        roles=frozenset({"coordinator"}),
-    )
 
 
 async def test_introspection_offers_input_and_marks_the_flat_arguments_deprecated(

@@ -32,8 +32,8 @@ def markdown(registry: ActionRegistry) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {action.scope or ''} |")
     legend = (
         f"\n{ALLOWED} : permis par le rôle. {GRANT} : donnée sensible, permise seulement "
-        "après un accord explicite sur l'appartenance (`updateMember(grants:)`). Case vide : "
-        "refusé (refus par défaut). Client : portée OAuth qui ouvre l'action à un client "
-        "machine (jamais une action sensible).\n"
+        "après un accord explicite sur l'appartenance (`updateMember(id:, input: { grants })`). "
+        "Case vide : refusé (refus par défaut). Client : portée OAuth qui ouvre l'action à un "
+        "client machine (jamais une action sensible).\n"
     )
     return "\n".join(lines) + "\n" + legend

@@ -92,7 +92,7 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _described(column: Any, description: str) -> str:
+def described(column: Any, description: str) -> str:
     limit = text_limit(column)
     if limit is None:
         raise ValueError(f"{column} ne déclare aucune limite de longueur")
@@ -104,9 +104,9 @@ def _described(column: Any, description: str) -> str:
 def chars(column: Any, description: str = "") -> Any:
     """A String argument's description quoting its column's limit:
     ``notes: Annotated[str, chars(FamilyModel.notes, "Notes libres.")] = ""``."""
-    return strawberry.argument(description=_described(column, description))
+    return strawberry.argument(description=described(column, description))
 
 
 def chars_field(column: Any, description: str = "", **kw: Any) -> Any:
     """The same for an input type's field: ``notes: str = chars_field(Kit.notes, default="")``."""
-    return strawberry.field(description=_described(column, description), **kw)
+    return strawberry.field(description=described(column, description), **kw)

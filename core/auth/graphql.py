@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -18,7 +17,8 @@ from core.access.roles import ROLES
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import parse_id, try_uuid
-from core.api.limits import chars
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of, paginate
 from core.api.payloads import UserError, user_errors
 from core.audit.models import AuditEvent
@@ -157,6 +157,31 @@ class OkPayload:
 class MemberPayload:
     member: Member | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Une personne invitée dans le pôle (lien d'activation par courriel).")
+class InviteMemberInput:
+    email: str = chars_field(User.email)
+    display_name: str = chars_field(User.display_name)
+    roles: list[str]
+
+
+@strawberry.input(
+    description="Les rôles, les accords sensibles ou l'état actif d'un membre : un champ "
+    "absent ne change pas."
+)
+class UpdateMemberInput:
+    roles: list[str] | None = None
+    grants: list[str] | None = None
+    active: bool | None = None
+
+
+@strawberry.input(description="Un client machine lié au pôle.")
+class CreateApiClientInput:
+    name: str = chars_field(ApiClientModel.name)
+    scopes: list[str]
+    auth_method: str = chars_field(ApiClientModel.auth_method, default="client_secret_basic")
+    public_jwks: JSON | None = None
 
 
 @strawberry.type
@@ -414,12 +439,11 @@ class AuthMutation:
         description="Inviter une personne dans le pôle (lien d'activation par courriel).",
         extensions=[action_gate("members.manage")],
     )
+    @flat_form(InviteMemberInput)
     async def invite_member(
         self,
         info: Info[Context, None],
-        email: Annotated[str, chars(User.email)],
-        display_name: Annotated[str, chars(User.display_name)],
-        roles: list[str],
+        input: InviteMemberInput,
     ) -> MemberPayload:
         ctx = info.context
         actor = ctx.require("members.manage")
@@ -428,7 +452,13 @@ class AuthMutation:
         member = None
         async with user_errors(ctx) as errors, ctx.db_session() as session:
             invitation = await memberships.invite(
-                auth, session, tenant, actor, email=email, display_name=display_name, roles=roles
+                auth,
+                session,
+                tenant,
+                actor,
+                email=input.email,
+                display_name=input.display_name,
+                roles=input.roles,
             )
             await session.commit()
             member = _member(invitation.membership, invitation.user)
@@ -441,13 +471,12 @@ class AuthMutation:
         description="Changer les rôles, les accords sensibles ou l'état actif d'un membre.",
         extensions=[action_gate("members.manage")],
     )
+    @flat_form(UpdateMemberInput)
     async def update_member(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        roles: list[str] | None = None,
-        grants: list[str] | None = None,
-        active: bool | None = None,
+        input: UpdateMemberInput,
     ) -> MemberPayload:
         ctx = info.context
         actor = ctx.require("members.manage")
@@ -459,9 +488,9 @@ class AuthMutation:
                 session,
                 actor,
                 parse_id(id, "id"),
-                roles=roles,
-                grants=grants,
-                active=active,
+                roles=input.roles,
+                grants=input.grants,
+                active=input.active,
             )
             user = await session.get(User, membership.user_id)
             assert user is not None
@@ -475,13 +504,11 @@ class AuthMutation:
         description="Créer un client machine lié au pôle ; le secret n'est montré qu'ici.",
         extensions=[action_gate("clients.manage")],
     )
+    @flat_form(CreateApiClientInput)
     async def create_api_client(
         self,
         info: Info[Context, None],
-        name: Annotated[str, chars(ApiClientModel.name)],
-        scopes: list[str],
-        auth_method: Annotated[str, chars(ApiClientModel.auth_method)] = "client_secret_basic",
-        public_jwks: JSON | None = None,
+        input: CreateApiClientInput,
     ) -> ApiClientPayload:
         ctx = info.context
         actor = ctx.require("clients.manage")
@@ -493,11 +520,11 @@ class AuthMutation:
                 auth,
                 session,
                 actor,
-                name=name,
-                scopes=scopes,
+                name=input.name,
+                scopes=input.scopes,
                 tenant_id=tenant.id,
-                auth_method=auth_method,
-                public_jwks=public_jwks,
+                auth_method=input.auth_method,
+                public_jwks=input.public_jwks,
             )
             await session.commit()
         if errors or created is None:

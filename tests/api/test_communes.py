@@ -47,7 +47,7 @@ async def test_families_and_children_answer_their_commune_as_an_object(
 ):
     pole, who = two_poles.a, coordinator()
     made = await client.execute(
-        """mutation { createFamily(name: "Famille Commune", communeInsee: "62119") {
+        """mutation { createFamily(input: { name: "Famille Commune", communeInsee: "62119" }) {
           family { id commune { inseeCode name departement { code } } } errors { code } } }""",
         tenant=pole,
         actor=who,
@@ -59,8 +59,9 @@ async def test_families_and_children_answer_their_commune_as_an_object(
         "departement": {"code": "62"},
     }
     child = await client.execute(
-        """mutation($f: ID!) { addChild(familyId: $f, firstName: "Léa", birthDate: "2023-01-02",
-          communeInsee: "62498") { child { commune { name } communeInsee } errors { code } } }""",
+        """mutation($f: ID!) { addChild(input: {
+          familyId: $f, firstName: "Léa", birthDate: "2023-01-02",
+          communeInsee: "62498" }) { child { commune { name } communeInsee } errors { code } } }""",
         {"f": family["id"]},
         tenant=pole,
         actor=who,

@@ -35,7 +35,7 @@ def _moment(text: str) -> dt.datetime:
 async def test_datetimes_read_back_carry_the_utc_offset(client: GraphQLClient, two_poles: TwoPoles):
     pole, who = two_poles.a, admin()
     written = await client.execute(
-        """mutation { createFamily(name: "Famille Horaire", communeInsee: "62119") {
+        """mutation { createFamily(input: { name: "Famille Horaire", communeInsee: "62119" }) {
           family { id } errors { code field } } }""",
         tenant=pole,
         actor=who,

@@ -135,7 +135,8 @@ def _signed_in(server: LiveServer) -> dict[str, str]:
 def test_several_operations_without_operation_name_are_refused(server: LiveServer) -> None:
     headers = _signed_in(server)
     document = (
-        'mutation Open { createFamily(name: "Famille Double", communeInsee: "62119") '
+        "mutation Open { createFamily("
+        'input: { name: "Famille Double", communeInsee: "62119" }) '
         "{ errors { code } } } query Look { tenants { slug } }"
     )
     answer = httpx.post(

@@ -147,8 +147,8 @@ def run_session(server: LiveServer) -> Used:
     for follow_up in closed:  # the demo already sent some: the first one free
         sent = graphql(
             api,
-            "mutation Send($q: ID!, $s: ID!) { sendQuestionnaire(questionnaireId: $q, "
-            'subjectKind: "follow_up", subjectId: $s) { link errors { code field } } }',
+            "mutation Send($q: ID!, $s: ID!) { sendQuestionnaire(input: { questionnaireId: $q, "
+            'subjectKind: "follow_up", subjectId: $s }) { link errors { code field } } }',
             {"q": satisfaction, "s": follow_up},
             **bearer,
         )["sendQuestionnaire"]
@@ -190,8 +190,8 @@ def run_session(server: LiveServer) -> Used:
     before = len(server.log_text())
     invited = graphql(
         browser,
-        "mutation Invite($e: String!, $n: String!) { inviteMember(email: $e, displayName: $n, "
-        'roles: ["staff"]) { errors { code field } } }',
+        "mutation Invite($e: String!, $n: String!) { inviteMember(input: { email: $e, "
+        'displayName: $n, roles: ["staff"] }) { errors { code field } } }',
         {"e": newcomer, "n": newcomer_name},
         **{"X-CSRF-Token": csrf},
     )

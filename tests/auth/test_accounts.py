@@ -415,10 +415,10 @@ async def test_change_password_checks_the_current_one_and_closes_other_sessions(
 
 
 INVITE = """mutation($e: String!, $n: String!, $r: [String!]!) {
-  inviteMember(email: $e, displayName: $n, roles: $r) {
+  inviteMember(input: { email: $e, displayName: $n, roles: $r }) {
     member { id email status roles } errors { code field } } }"""
 UPDATE = """mutation($id: ID!, $roles: [String!], $grants: [String!], $active: Boolean) {
-  updateMember(id: $id, roles: $roles, grants: $grants, active: $active) {
+  updateMember(id: $id, input: { roles: $roles, grants: $grants, active: $active }) {
     member { roles grants active } errors { code field message } } }"""
 
 

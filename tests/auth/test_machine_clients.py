@@ -47,7 +47,8 @@ AREAS = "{ serviceAreas { name } }"
 WRITE = "mutation { probeWrite }"
 CREATE = """
 mutation Create($name: String!, $scopes: [String!]!, $authMethod: String!, $publicJwks: JSON) {
-  createApiClient(name: $name, scopes: $scopes, authMethod: $authMethod, publicJwks: $publicJwks) {
+  createApiClient(input: {
+    name: $name, scopes: $scopes, authMethod: $authMethod, publicJwks: $publicJwks }) {
     client { clientId scopes authMethod }
     secret
     errors { code field message }
@@ -386,7 +387,8 @@ async def test_read_scope_cannot_write_and_write_scope_can(client: GraphQLClient
         create = await ask(
             client,
             token,
-            'mutation { createApiClient(name: "x", scopes: ["tenant:read"]) { secret } }',
+            'mutation { createApiClient(input: { name: "x", scopes: ["tenant:read"] }) '
+            "{ secret } }",
         )
         assert_forbidden(create)
 

@@ -39,7 +39,7 @@ QUERIES = {
     "letterhead.manage": 'mutation { setLetterhead(input: {colour: "bleu"}) { errors { code } } }',
     "audit.read": "{ auditEvents(first: 1) { totalCount } }",
     "members.read": "{ members { totalCount } }",
-    "members.manage": f'mutation {{ updateMember(id: "{NIL}", active: true) '
+    "members.manage": f'mutation {{ updateMember(id: "{NIL}", input: {{ active: true }}) '
     "{ errors { code } } }",
     "clients.manage": "{ apiClients { clientId } }",
     "structures.read": "{ structures(first: 1) { totalCount } }",
@@ -50,23 +50,23 @@ QUERIES = {
     "{ errors { code } } }",
     "report.read": "{ reportNarratives(year: 2025) { id } }",
     "report.write": f'mutation {{ deleteFunding(id: "{NIL}") {{ errors {{ code }} }} }}',
-    "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", closedOn: "2026-01-01", '
-    'outcome: "other") { errors { code } } }',
+    "casework.manage": f'mutation {{ closeFollowUp(id: "{NIL}", input: {{ closedOn: "2026-01-01", '
+    'outcome: "other" }) { errors { code } } }',
     "outreach.read": "{ awarenessSessionTable(year: 2026) { total { sessions } } }",
     "outreach.manage": f'mutation {{ deleteOutreachEvent(id: "{NIL}") {{ errors {{ code }} }} }}',
     "kits.read": "{ kits(first: 1) { totalCount } }",
     "kits.manage": f'mutation {{ confirmKitLoan(id: "{NIL}") {{ errors {{ code }} }} }}',
-    "families.manage": f'mutation {{ updateFamily(id: "{NIL}", name: "x") '
+    "families.manage": f'mutation {{ updateFamily(id: "{NIL}", input: {{ name: "x" }}) '
     "{ errors { code } } }",
     # Sensitive: refused to every role without the explicit grant (◆ in the table).
-    "children.health": f'mutation {{ updateChild(id: "{NIL}", diagnosis: "x") '
+    "children.health": f'mutation {{ updateChild(id: "{NIL}", input: {{ diagnosis: "x" }}) '
     "{ errors { code } } }",
-    "families.situation": f'mutation {{ updateFamily(id: "{NIL}", situation: "x") '
+    "families.situation": f'mutation {{ updateFamily(id: "{NIL}", input: {{ situation: "x" }}) '
     "{ errors { code } } }",
     "structures.manage": f'mutation {{ updateStructure(id: "{NIL}", input: {{ name: "x", '
     'kind: "eaje", communeInsee: "62119" }) { errors { code } } }',
-    "gdpr.manage": f'mutation {{ eraseFamilyData(familyId: "{NIL}", receivedOn: "2026-01-01", '
-    'requester: "guardian") { errors { code } } }',
+    "gdpr.manage": f'mutation {{ eraseFamilyData(input: {{ familyId: "{NIL}", '
+    'receivedOn: "2026-01-01", requester: "guardian" }) { errors { code } } }',
     "records.deletions.read": '{ deletions(since: "2026-01-01T00:00:00Z") { totalCount } }',
     "structures.staff.manage": f'mutation {{ removeStructureStaff(structureId: "{NIL}", '
     f'userId: "{NIL}") {{ errors {{ code }} }} }}',

@@ -160,7 +160,7 @@ def coordinator_api(live: LiveServer) -> Iterator[Api]:
 
 
 SEND = """mutation($q: ID!, $subject: ID!) {
-  sendQuestionnaire(questionnaireId: $q, subjectKind: "follow_up", subjectId: $subject) {
+  sendQuestionnaire(input: { questionnaireId: $q, subjectKind: "follow_up", subjectId: $subject }) {
     link sending { id } errors { code field message } } }"""
 CLOSED_FOLLOW_UPS = "{ followUps(first: 100) { edges { node { id status { value } } } } }"
 SATISFACTION = "{ questionnaires { edges { node { id key } } } }"

@@ -21,7 +21,7 @@ LEND = """mutation($f: ID!, $c: ID, $item: String!) {
   lendingRecordLoan(familyId: $f, childId: $c, item: $item, lentOn: "2026-11-02") {
     loan { id } errors { code field message } } }"""
 ADD_CHILD = """mutation($f: ID!) {
-  addChild(familyId: $f, firstName: "Zoé", birthDate: "2020-01-01") {
+  addChild(input: { familyId: $f, firstName: "Zoé", birthDate: "2020-01-01" }) {
     errors { code field message } } }"""
 ITEM = "Verticalisateur (prêt de test)"
 SHOWN = "Casque anti-bruit (prêt à voir)"

@@ -54,14 +54,16 @@ INDICATOR = """mutation($period: ID!, $input: ActionPlanIndicatorInput!) {
     indicator { id name unit itemId } errors { code field } } }"""
 RECORD = """mutation($period: ID!, $year: Int!, $statuses: [ActionPlanStatusInput!],
   $values: [ActionPlanValueInput!]) {
-  recordActionPlanYear(periodId: $period, year: $year, statuses: $statuses, values: $values) {
+  recordActionPlanYear(
+    periodId: $period, input: { year: $year, statuses: $statuses, values: $values }
+  ) {
     period { summary(year: $year) { status { value } count }
       indicators { name value(year: $year) { state { value label } value reason } } }
     errors { code field } } }"""
 CLEAR = """mutation($period: ID!, $year: Int!, $statuses: [ActionPlanStatusInput!],
   $items: [ID!], $indicators: [ID!]) {
-  recordActionPlanYear(periodId: $period, year: $year, statuses: $statuses,
-    clearItemIds: $items, clearIndicatorIds: $indicators) {
+  recordActionPlanYear(periodId: $period, input: { year: $year, statuses: $statuses,
+    clearItemIds: $items, clearIndicatorIds: $indicators }) {
     period { summary(year: $year) { status { value } count }
       indicators { value(year: $year) { value } } }
     errors { code field } } }"""

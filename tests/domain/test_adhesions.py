@@ -40,10 +40,10 @@ CONVENTION = """mutation($input: ConventionInput!) { createConvention(input: $in
     ratePerInhabitant services { label } }
   errors { code field message } } }"""
 STATUS = """mutation($id: ID!, $status: String!, $on: Date!) {
-  setConventionStatus(id: $id, status: $status, on: $on) {
+  setConventionStatus(id: $id, input: { status: $status, on: $on }) {
     convention { status { value label } signedOn endsOn } errors { code field } } }"""
 ORGANISATION = """mutation($name: String!, $kind: String!, $c: String, $siren: String) {
-  createOrganisation(name: $name, kind: $kind, communeInsee: $c, siren: $siren) {
+  createOrganisation(input: { name: $name, kind: $kind, communeInsee: $c, siren: $siren }) {
     organisation { id commune { name } } errors { code field } } }"""
 ADHERE = """mutation($input: AdhesionInput!) { registerAdhesion(input: $input) {
   adhesion { id year category { value label } memberName amountCents firstYearFree
@@ -57,7 +57,7 @@ INVOICE = """mutation($input: InvoiceInput!, $on: Date) {
 ISSUE = """mutation($id: ID!, $on: Date!) { issueInvoice(id: $id, issuedOn: $on) {
   invoice { number status { value } } errors { code field } } }"""
 CANCEL = """mutation($id: ID!, $on: Date!, $reason: String!) {
-  cancelInvoice(id: $id, on: $on, reason: $reason) {
+  cancelInvoice(id: $id, input: { on: $on, reason: $reason }) {
     invoice { number status { value } } errors { code field } } }"""
 PAY = """mutation($input: PaymentInput!) { recordPayment(input: $input) {
   invoice { status { value label } paidCents balanceCents

@@ -23,7 +23,9 @@ RECORD = """mutation($input: RequestInput!) { recordRequest(input: $input) {
   request { id status { value label } requesterKind { label } subjects { label } }
   errors { code field } } }"""
 OPEN = """mutation($child: ID!, $on: Date!, $request: ID, $structures: [ID!]) {
-  openFollowUp(childId: $child, openedOn: $on, requestId: $request, structureIds: $structures) {
+  openFollowUp(
+    input: { childId: $child, openedOn: $on, requestId: $request, structureIds: $structures }
+  ) {
     followUp { id status { value } child { firstName } structures { name }
       referent { displayName } }
     errors { code field } } }"""
@@ -31,7 +33,7 @@ LOG = """mutation($input: InterventionInput!) { logIntervention(input: $input) {
   followUp { interventions { kind { label } recommendations travelKm staff { displayName } } }
   errors { code field } } }"""
 CLOSE = """mutation($id: ID!, $on: Date!, $outcome: String!) {
-  closeFollowUp(id: $id, closedOn: $on, outcome: $outcome) {
+  closeFollowUp(id: $id, input: { closedOn: $on, outcome: $outcome }) {
     followUp { status { value } outcome { label } } errors { code field } } }"""
 
 

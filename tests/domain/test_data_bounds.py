@@ -22,10 +22,11 @@ from tests.domain.test_kits import RESERVE, creche, publish
 STAFF = Actor(
     subject="test:bounds-staff", display_name="Équipe de test", roles=frozenset({"coordinator"})
 )
-FAMILY = """mutation($commune: String!) { createFamily(name: "Famille Fictive",
-  communeInsee: $commune) { family { id } errors { code field }
+FAMILY = """mutation($commune: String!) { createFamily(input: { name: "Famille Fictive",
+  communeInsee: $commune }) { family { id } errors { code field }
   warnings { code field message } } }"""
-MOVE = """mutation($id: ID!, $commune: String!) { updateFamily(id: $id, communeInsee: $commune) {
+MOVE = """mutation($id: ID!, $commune: String!) {
+  updateFamily(id: $id, input: { communeInsee: $commune }) {
   family { id } errors { code field } warnings { code field message } } }"""
 ADHERE = """mutation($input: AdhesionInput!) { registerAdhesion(input: $input) {
   adhesion { amountCents firstYearFree } errors { code field message } } }"""

@@ -27,10 +27,10 @@ from tests.api.conftest import TwoPoles
 
 CARE = ["children.health", "families.situation"]
 FAMILY = """mutation($name: String!, $commune: String!, $situation: String! = "") {
-  createFamily(name: $name, communeInsee: $commune, situation: $situation) {
+  createFamily(input: { name: $name, communeInsee: $commune, situation: $situation }) {
     family { id name } errors { code field } } }"""
 CHILD = """mutation($f: ID!, $n: String!, $b: Date!, $p: [String!], $d: String) {
-  addChild(familyId: $f, firstName: $n, birthDate: $b, needsProfile: $p, diagnosis: $d) {
+  addChild(input: { familyId: $f, firstName: $n, birthDate: $b, needsProfile: $p, diagnosis: $d }) {
     child { id firstName age(on: "2026-11-01") ageBracket(on: "2026-11-01") { code label }
       needsProfile { value label } diagnosis }
     errors { code field message } } }"""
@@ -67,9 +67,9 @@ async def test_a_coordinator_opens_a_file_with_consent_and_a_child(
     coordinator = actor("coordinator", grants=CARE)
     fid = await family(client, two_poles.a, coordinator, situation="(fictif) garde alternée")
     guardian = await client.execute(
-        'mutation($f: ID!) { addGuardian(familyId: $f, firstName: "Sarah", lastName: "Fictive", '
-        'relationship: "mother", phone: "06 00 00 00 00") { family { guardians { '
-        "relationshipLabel } } errors { code field } } }",
+        'mutation($f: ID!) { addGuardian(input: { familyId: $f, firstName: "Sarah", '
+        'lastName: "Fictive", relationship: "mother", phone: "06 00 00 00 00" }) { family { '
+        "guardians { relationshipLabel } } errors { code field } } }",
         {"f": fid},
         tenant=two_poles.a,
         actor=coordinator,
@@ -84,8 +84,8 @@ async def test_a_coordinator_opens_a_file_with_consent_and_a_child(
     ]
     assert created["diagnosis"] == "(fictif) TSA"
 
-    consent = """mutation($f: ID!, $at: DateTime!) { recordConsent(familyId: $f,
-      purpose: "share_with_structure", givenBy: "Sarah Fictive", givenAt: $at) {
+    consent = """mutation($f: ID!, $at: DateTime!) { recordConsent(input: { familyId: $f,
+      purpose: "share_with_structure", givenBy: "Sarah Fictive", givenAt: $at }) {
       family { consent(purpose: "share_with_structure") { id active purposeLabel } }
       errors { code field } } }"""
     at = "2026-10-02T10:00:00+02:00"
@@ -225,7 +225,7 @@ async def test_children_follow_their_structure_when_duplicates_merge(
         session.add_all([kept, twin])
         await session.commit()
     link = """mutation($c: ID!, $s: ID!, $from: Date!, $to: Date) {
-      linkChildStructure(childId: $c, structureId: $s, startsOn: $from, endsOn: $to) {
+      linkChildStructure(input: { childId: $c, structureId: $s, startsOn: $from, endsOn: $to }) {
         child { structures { structure { name } } } errors { code field } } }"""
     reversed_ = await client.execute(
         link,

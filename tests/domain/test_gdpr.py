@@ -30,11 +30,11 @@ GRANTS = frozenset({"gdpr.manage", "children.health", "families.situation"})
 EXPORT = """query($f: ID!) { familyDataExport(familyId: $f) {
   familyId data htmlUrl jsonUrl } }"""
 ERASE = """mutation($f: ID!, $on: Date!, $who: String!) {
-  eraseFamilyData(familyId: $f, receivedOn: $on, requester: $who) {
+  eraseFamilyData(input: { familyId: $f, receivedOn: $on, requester: $who }) {
     request { status statusLabel counts exceptions { reason reasonLabel until } doneAt }
     errors { code field } } }"""
 HOLD = """mutation($f: ID!, $reason: String!, $note: String!, $until: Date) {
-  placeLegalHold(familyId: $f, reason: $reason, note: $note, until: $until) {
+  placeLegalHold(input: { familyId: $f, reason: $reason, note: $note, until: $until }) {
     hold { id reasonLabel active } errors { code field } } }"""
 LIFT = """mutation($id: ID!) { liftLegalHold(id: $id) {
   hold { active liftedAt } erasure { status counts } errors { code field } } }"""
@@ -80,8 +80,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation { createFamily(name: "Famille Fictive", communeInsee: "62119",
-          situation: "(fictif) Parent seul", address: "1 rue Imaginaire") {
+        """mutation { createFamily(input: { name: "Famille Fictive", communeInsee: "62119",
+          situation: "(fictif) Parent seul", address: "1 rue Imaginaire" }) {
           family { id } errors { code field } } }""",
     )
     family_id = family["family"]["id"]
@@ -89,8 +89,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($f: ID!) { addGuardian(familyId: $f, firstName: "Camille",
-          lastName: "Fictive", relationship: "mother", email: "camille@example.org") {
+        """mutation($f: ID!) { addGuardian(input: { familyId: $f, firstName: "Camille",
+          lastName: "Fictive", relationship: "mother", email: "camille@example.org" }) {
           errors { code field } } }""",
         f=family_id,
     )
@@ -98,9 +98,9 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($f: ID!) { addChild(familyId: $f, firstName: "Léo",
+        """mutation($f: ID!) { addChild(input: { familyId: $f, firstName: "Léo",
           birthDate: "2023-05-17", needsProfile: ["autism"], needs: "(fictif) Repères",
-          diagnosis: "(fictif) TSA") { child { id } errors { code field } } }""",
+          diagnosis: "(fictif) TSA" }) { child { id } errors { code field } } }""",
         f=family_id,
     )
     child_id = child["child"]["id"]
@@ -125,8 +125,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($c: ID!, $r: ID) { openFollowUp(childId: $c, openedOn: "2026-10-08",
-          requestId: $r) { followUp { id } errors { code field } } }""",
+        """mutation($c: ID!, $r: ID) { openFollowUp(input: { childId: $c, openedOn: "2026-10-08",
+          requestId: $r }) { followUp { id } errors { code field } } }""",
         c=child_id,
         r=request["request"]["id"],
     )
@@ -152,8 +152,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($f: ID!) { recordConsent(familyId: $f, purpose: "share_with_structure",
-          givenBy: "Camille Fictive (mère)", givenAt: "2026-10-16T10:00:00Z") {
+        """mutation($f: ID!) { recordConsent(input: { familyId: $f, purpose: "share_with_structure",
+          givenBy: "Camille Fictive (mère)", givenAt: "2026-10-16T10:00:00Z" }) {
           errors { code field } } }""",
         f=family_id,
     )
@@ -161,8 +161,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($c: ID!, $s: ID!) { writeReceptionPlan(childId: $c, structureId: $s,
-          content: {needs: "(fictif) Repères visuels", reviewDates: ["2026-12-15"]}) {
+        """mutation($c: ID!, $s: ID!) { writeReceptionPlan(input: { childId: $c, structureId: $s,
+          content: {needs: "(fictif) Repères visuels", reviewDates: ["2026-12-15"]} }) {
           plan { id } errors { code field } } }""",
         c=child_id,
         s=structure,
@@ -179,8 +179,8 @@ async def a_followed_family(client: GraphQLClient, who: Actor, pole: Any) -> dic
         client,
         who,
         pole,
-        """mutation($f: ID!) { closeFollowUp(id: $f, closedOn: "2026-10-30",
-          outcome: "reception_adapted") { errors { code field } } }""",
+        """mutation($f: ID!) { closeFollowUp(id: $f, input: { closedOn: "2026-10-30",
+          outcome: "reception_adapted" }) { errors { code field } } }""",
         f=follow_up_id,
     )
     return {"family": family_id, "child": child_id, "plan": plan_id, "structure": structure}
@@ -437,7 +437,7 @@ async def test_the_purge_anonymises_only_expired_unheld_closed_files(
         client,
         who,
         pole,
-        """mutation($c: ID!) { openFollowUp(childId: $c, openedOn: "2026-11-05") {
+        """mutation($c: ID!) { openFollowUp(input: { childId: $c, openedOn: "2026-11-05" }) {
           errors { code field } } }""",
         c=still_open["child"],
     )

@@ -38,12 +38,16 @@ RESERVE = f"""mutation($input: KitReservationInput!) {{ reserveKit(input: $input
 CONFIRM = f"""mutation($id: ID!) {{ confirmKitLoan(id: $id) {{
   loan {{ {LOAN_FIELDS} }} errors {{ code field }} }} }}"""
 DEPART = f"""mutation($id: ID!, $on: Date!, $missing: [MissingInput!], $delivery: TripInput) {{
-  departKitLoan(id: $id, departedOn: $on, missing: $missing, delivery: $delivery) {{
+  departKitLoan(
+    id: $id, input: {{ departedOn: $on, missing: $missing, delivery: $delivery }}
+  ) {{
   loan {{ {LOAN_FIELDS} }} errors {{ code field }} }} }}"""
 RETURN = f"""mutation($id: ID!, $on: Date!, $missing: [MissingInput!], $collection: TripInput) {{
-  returnKitLoan(id: $id, returnedOn: $on, missing: $missing, collection: $collection) {{
+  returnKitLoan(
+    id: $id, input: {{ returnedOn: $on, missing: $missing, collection: $collection }}
+  ) {{
   loan {{ {LOAN_FIELDS} }} errors {{ code field }} }} }}"""
-CHECK = f"""mutation($id: ID!, $on: Date!) {{ checkKitLoan(id: $id, checkedOn: $on) {{
+CHECK = f"""mutation($id: ID!, $on: Date!) {{ checkKitLoan(id: $id, input: {{ checkedOn: $on }}) {{
   loan {{ {LOAN_FIELDS} }} errors {{ code field }} }} }}"""
 CALENDAR = """query($start: Date!, $end: Date!, $kits: [ID!]) {
   kitAvailability(start: $start, end: $end, kitIds: $kits) { kit { name }
@@ -391,7 +395,7 @@ async def test_other_poles_see_nothing_and_family_borrowers_are_audited(
     kit = await publish(client, pole, staff)
     family = await gql(
         client,
-        'mutation { createFamily(name: "Famille Fictive", communeInsee: "62119") '
+        'mutation { createFamily(input: { name: "Famille Fictive", communeInsee: "62119" }) '
         "{ family { id } errors { code } } }",
         pole,
         staff,

@@ -21,7 +21,7 @@ from tests.api.conftest import TwoPoles
 from tests.pdf import html_text, pdf_text
 
 WRITE = """mutation($c: ID, $s: ID, $p: ID, $content: ReceptionPlanInput!) {
-  writeReceptionPlan(childId: $c, structureId: $s, planId: $p, content: $content) {
+  writeReceptionPlan(id: $p, input: { childId: $c, structureId: $s, content: $content }) {
     plan { id currentVersion sharedWithStructure htmlUrl pdfUrl structure { name }
       versions { version needs adaptationPeriods { startsOn description } reviewDates } }
     errors { code field } } }"""
@@ -110,8 +110,8 @@ async def test_write_version_share_under_consent_and_print(
     refused = await client.execute(SHARE, {"id": plan["id"]}, tenant=pole, actor=who)
     assert refused["data"]["shareReceptionPlan"]["errors"][0]["field"] == "consent"
     consent = await client.execute(
-        'mutation($f: ID!) { recordConsent(familyId: $f, purpose: "share_with_structure", '
-        'givenBy: "Mme P", givenAt: "2026-10-01T09:00:00+02:00") { family { consent('
+        'mutation($f: ID!) { recordConsent(input: { familyId: $f, purpose: "share_with_structure", '
+        'givenBy: "Mme P", givenAt: "2026-10-01T09:00:00+02:00" }) { family { consent('
         'purpose: "share_with_structure") { id } } } }',
         {"f": family},
         tenant=pole,
@@ -299,8 +299,9 @@ async def test_the_structures_team_reads_what_is_shared_with_it_and_nothing_else
     ]
 
 
-CONSENT = """mutation($f: ID!) { recordConsent(familyId: $f, purpose: "share_with_structure",
-  givenBy: "Mme P", givenAt: "2026-10-01T09:00:00+02:00") {
+CONSENT = """mutation($f: ID!) { recordConsent(input: {
+  familyId: $f, purpose: "share_with_structure",
+  givenBy: "Mme P", givenAt: "2026-10-01T09:00:00+02:00" }) {
   family { consent(purpose: "share_with_structure") { id } } } }"""
 WITHDRAW = 'mutation($id: ID!) { withdrawConsent(id: $id, by: "Mme P") { errors { code } } }'
 SHARING_STEPS = {

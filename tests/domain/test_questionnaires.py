@@ -37,7 +37,9 @@ QUESTIONNAIRES = """{ questionnaires { totalCount edges { node { id key title
     sections { title items { key kind { value } required options { value label } } } }
   versions { number status { value } } } } } }"""
 SEND = """mutation($q: ID!, $kind: String!, $subject: ID!, $on: Date) {
-  sendQuestionnaire(questionnaireId: $q, subjectKind: $kind, subjectId: $subject, sentOn: $on) {
+  sendQuestionnaire(
+    input: { questionnaireId: $q, subjectKind: $kind, subjectId: $subject, sentOn: $on }
+  ) {
     link sending { id status { value } subjectKind { value } versionNumber questionnaireTitle }
     errors { code field message } } }"""
 BY_LINK = """query($token: String!) { questionnaireByLink(token: $token) {
@@ -385,7 +387,7 @@ async def test_a_published_version_never_changes_and_answers_keep_their_version(
     pole, coordinator = two_poles.a, actor("coordinator")
     q, old_token = await send_satisfaction(client, db, pole, coordinator)
     draft = """mutation($q: ID!, $sections: [QuestionnaireSectionInput!]!) {
-      draftQuestionnaireVersion(questionnaireId: $q, sections: $sections, intro: "v2") {
+      draftQuestionnaireVersion(input: { questionnaireId: $q, sections: $sections, intro: "v2" }) {
         questionnaire { currentVersion { number } versions { id number status { value } } }
         errors { code field } } }"""
     sections = [

@@ -27,7 +27,9 @@ LIST = """query($search: String, $kinds: [String!], $commune: String, $epci: Str
     totalCount edges { node { id name kind commune { inseeCode } mergedIntoId
       contacts { firstName lastName function } } } } }"""
 CONTACT = """mutation($s: ID, $p: ID, $f: String!, $l: String!) {
-  addContact(structureId: $s, partnerId: $p, firstName: $f, lastName: $l, function: "Direction") {
+  addContact(
+    input: { structureId: $s, partnerId: $p, firstName: $f, lastName: $l, function: "Direction" }
+  ) {
     contact { id firstName } errors { code field } } }"""
 
 

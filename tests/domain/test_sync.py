@@ -70,8 +70,8 @@ async def test_updated_since_finds_nested_changes_and_anonymised_files(
         client,
         who,
         pole,
-        """mutation($f: ID!) { addGuardian(familyId: $f, firstName: "Alex",
-          lastName: "Fictif", relationship: "father") { errors { code field } } }""",
+        """mutation($f: ID!) { addGuardian(input: { familyId: $f, firstName: "Alex",
+          lastName: "Fictif", relationship: "father" }) { errors { code field } } }""",
         f=ids["family"],
     )
     after = await client.execute(LISTS, {"since": SINCE}, tenant=pole, actor=who)
@@ -84,8 +84,8 @@ async def test_updated_since_finds_nested_changes_and_anonymised_files(
         client,
         who,
         pole,
-        """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-02",
-          requester: "guardian") { errors { code field } } }""",
+        """mutation($f: ID!) { eraseFamilyData(input: { familyId: $f, receivedOn: "2026-11-02",
+          requester: "guardian" }) { errors { code field } } }""",
         f=ids["family"],
     )
     synced = await client.execute(LISTS, {"since": SINCE}, tenant=pole, actor=who)

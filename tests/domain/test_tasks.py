@@ -201,8 +201,8 @@ async def test_reception_plan_reviews_are_reminders_for_the_referent(
         client,
         who,
         pole,
-        """mutation($c: ID!, $u: ID!) { openFollowUp(childId: $c, openedOn: "2026-11-02",
-          referentUserId: $u) { errors { code field } } }""",
+        """mutation($c: ID!, $u: ID!) { openFollowUp(input: { childId: $c, openedOn: "2026-11-02",
+          referentUserId: $u }) { errors { code field } } }""",
         c=ids["child"],
         u=user_id,
     )
@@ -210,8 +210,8 @@ async def test_reception_plan_reviews_are_reminders_for_the_referent(
         client,
         who,
         pole,
-        """mutation($p: ID!) { writeReceptionPlan(planId: $p, content: {needs: "(fictif) v2",
-          reviewDates: ["2026-11-15", "2027-03-01"]}) { errors { code field } } }""",
+        """mutation($p: ID!) { writeReceptionPlan(id: $p, input: { content: {needs: "(fictif) v2",
+          reviewDates: ["2026-11-15", "2027-03-01"]} }) { errors { code field } } }""",
         p=ids["plan"],
     )
     query = """query($on: Date!) { tasks(on: $on, mine: true) {

@@ -23,7 +23,7 @@ from tests.api.conftest import OPERATIONS, TwoPoles
 
 SCHEMA = build_schema((OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8"))
 FAMILY = """mutation($name: String!, $notes: String!) {
-  createFamily(name: $name, communeInsee: "62119", notes: $notes) {
+  createFamily(input: { name: $name, communeInsee: "62119", notes: $notes }) {
     family { id } errors { code field message } } }"""
 RECORD = """mutation($input: RequestInput!) { recordRequest(input: $input) {
   request { id } errors { code field message } } }"""
@@ -132,7 +132,8 @@ async def test_a_write_outside_the_api_meets_the_same_limit(
 @pytest.mark.parametrize(
     ("where", "argument"),
     [
-        ("Mutation.createFamily", "notes"),
+        ("CreateFamilyInput", "notes"),
+        ("CreateFamilyInput", "name"),
         ("Mutation.createFamily", "name"),
         ("RequestInput", "description"),
         ("KitInput", "name"),
@@ -162,9 +163,11 @@ NOT_TEXT = {
     "changePassword(newPassword)",
     "revokeApiClient(clientId)",
     "addGuardian(relationship)",
+    "AddGuardianInput.relationship",
     "completeTask(key)",
     "snoozeTask(key)",
     "setConventionStatus(status)",
+    "SetConventionStatusInput.status",
     "setKitStatus(status)",
     "InvoiceLineInput.priceCode",
     "answerQuestionnaire(token)",

@@ -47,7 +47,7 @@ SPRING = dt.date(TODAY.year if dt.date(TODAY.year, 4, 14) <= TODAY else TODAY.ye
 AGE = """query($id: ID!, $on: Date!) { node(id: $id) { ... on Child {
   today: age  then: age(on: $on) } } }"""
 PLAN = """mutation($c: ID!, $s: ID!, $content: ReceptionPlanInput!) {
-  writeReceptionPlan(childId: $c, structureId: $s, content: $content) {
+  writeReceptionPlan(input: { childId: $c, structureId: $s, content: $content }) {
     plan { id htmlUrl versions { version writtenOn writtenAt adaptationPeriods { startsOn } } }
     errors { code field } } }"""
 RECORD_VIDEO = """mutation($input: AwarenessSessionInput!) { recordAwarenessSession(input: $input) {

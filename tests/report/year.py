@@ -25,11 +25,11 @@ YEAR = 2026
 BETHUNE, LENS, ARRAS = "62119", "62498", "62041"
 CA_BETHUNE, CA_LENS = "CA de Béthune-Bruay, Artois-Lys Romane", "CA de Lens - Liévin"
 
-FAMILY = """mutation($name: String!, $commune: String!) { createFamily(name: $name,
-  communeInsee: $commune) { family { id } errors { code field } } }"""
+FAMILY = """mutation($name: String!, $commune: String!) { createFamily(input: { name: $name,
+  communeInsee: $commune }) { family { id } errors { code field } } }"""
 CHILD = """mutation($family: ID!, $name: String!, $born: Date!, $commune: String,
-  $needs: [String!]) { addChild(familyId: $family, firstName: $name, birthDate: $born,
-  communeInsee: $commune, needsProfile: $needs) { child { id } errors { code field } } }"""
+  $needs: [String!]) { addChild(input: { familyId: $family, firstName: $name, birthDate: $born,
+  communeInsee: $commune, needsProfile: $needs }) { child { id } errors { code field } } }"""
 SESSION = """mutation($input: AwarenessSessionInput!) { recordAwarenessSession(input: $input) {
   errors { code field message } } }"""
 STRUCTURE = """mutation($input: StructureInput!) { createStructure(input: $input) {

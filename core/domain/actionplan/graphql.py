@@ -25,6 +25,7 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
+from core.api.inputs import flat_form
 from core.api.limits import chars_field
 from core.api.pagination import connection, page_of, window
 from core.api.payloads import UserError, user_errors
@@ -647,6 +648,18 @@ class ActionPlanValueInput:
     comment: str = chars_field(IndicatorValue.comment, default="")
 
 
+@strawberry.input(
+    description="L'évaluation d'une année : statuts, valeurs des indicateurs, et ce qui avait "
+    "été noté par erreur (clearItemIds, clearIndicatorIds)."
+)
+class RecordActionPlanYearInput:
+    year: int
+    statuses: list[ActionPlanStatusInput] | None = None
+    values: list[ActionPlanValueInput] | None = None
+    clear_item_ids: list[strawberry.ID] | None = None
+    clear_indicator_ids: list[strawberry.ID] | None = None
+
+
 @strawberry.type
 class ActionPlanPeriodPayload:
     period: ActionPlanPeriod | None = None
@@ -865,15 +878,12 @@ class ActionPlanMutation:
         "retirent ce qui avait été noté par erreur ; tout ou rien.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(RecordActionPlanYearInput)
     async def record_action_plan_year(
         self,
         info: Info[Context, None],
         period_id: strawberry.ID,
-        year: int,
-        statuses: list[ActionPlanStatusInput] | None = None,
-        values: list[ActionPlanValueInput] | None = None,
-        clear_item_ids: list[strawberry.ID] | None = None,
-        clear_indicator_ids: list[strawberry.ID] | None = None,
+        input: RecordActionPlanYearInput,
     ) -> ActionPlanPeriodPayload:
         ctx = info.context
 
@@ -882,12 +892,12 @@ class ActionPlanMutation:
                 session,
                 caller(ctx),
                 parse_id(period_id, "periodId"),
-                year,
+                input.year,
                 statuses=[
                     service.StatusEntry(
                         parse_id(s.item_id, f"statuses.{i}.itemId"), s.status, s.comment
                     )
-                    for i, s in enumerate(statuses or [])
+                    for i, s in enumerate(input.statuses or [])
                 ],
                 values=[
                     service.ValueEntry(
@@ -897,14 +907,15 @@ class ActionPlanMutation:
                         v.reason,
                         v.comment,
                     )
-                    for i, v in enumerate(values or [])
+                    for i, v in enumerate(input.values or [])
                 ],
                 clear_items=[
-                    parse_id(c, f"clearItemIds.{i}") for i, c in enumerate(clear_item_ids or [])
+                    parse_id(c, f"clearItemIds.{i}")
+                    for i, c in enumerate(input.clear_item_ids or [])
                 ],
                 clear_indicators=[
                     parse_id(c, f"clearIndicatorIds.{i}")
-                    for i, c in enumerate(clear_indicator_ids or [])
+                    for i, c in enumerate(input.clear_indicator_ids or [])
                 ],
             )
             return row.id, row.id

@@ -68,9 +68,11 @@ async def action_plan(view: PageView) -> Response:
         saved = await view.run(
             "RecordActionPlanYear",
             periodId=plan["id"],
-            year=year,
-            statuses=[{"itemId": line["id"], **given[line["id"]]} for _, line in sent],
-            clearItemIds=cleared,
+            input={
+                "year": year,
+                "statuses": [{"itemId": line["id"], **given[line["id"]]} for _, line in sent],
+                "clearItemIds": cleared,
+            },
         )
         errors = FormErrors.of(saved, form_fields=())  # refused variables, roles
         for error in ((saved.data or {}).get("recordActionPlanYear") or {}).get("errors") or []:

@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -21,7 +21,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.limits import chars, chars_field
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -560,6 +561,21 @@ class InvoiceInput:
     notes: str = chars_field(InvoiceModel.notes, default="")
 
 
+@strawberry.input(
+    description="Signer (signed), terminer (ended) ou annuler (cancelled) une convention ; "
+    "on : date de signature ou de fin."
+)
+class SetConventionStatusInput:
+    status: str
+    on: dt.date
+
+
+@strawberry.input(description="Annuler une facture sans paiement (elle garde son numéro).")
+class CancelInvoiceInput:
+    on: dt.date
+    reason: str = chars_field(InvoiceModel.cancel_reason, default="")
+
+
 @strawberry.input(description="Un paiement reçu, partiel ou total.")
 class PaymentInput:
     invoice_id: strawberry.ID
@@ -876,16 +892,21 @@ class AdhesionsMutation:
         "on : date de signature ou de fin.",
         extensions=[action_gate(BILLING)],
     )
+    @flat_form(SetConventionStatusInput)
     async def set_convention_status(
-        self, info: Info[Context, None], id: strawberry.ID, status: str, on: dt.date
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        input: SetConventionStatusInput,
     ) -> ConventionPayload:
         ctx = info.context
-        return await _convention_payload(
-            ctx,
-            lambda session: conventions.set_convention_status(
-                session, caller(ctx), parse_id(id, "id"), status, on=on
-            ),
-        )
+
+        async def apply(session: Any) -> Any:
+            return await conventions.set_convention_status(
+                session, caller(ctx), parse_id(id, "id"), input.status, on=input.on
+            )
+
+        return await _convention_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Ajouter un tarif à la grille, à partir d'une date.",
@@ -956,18 +977,18 @@ class AdhesionsMutation:
         description="Annuler une facture sans paiement (elle garde son numéro).",
         extensions=[action_gate(BILLING)],
     )
+    @flat_form(CancelInvoiceInput)
     async def cancel_invoice(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        on: dt.date,
-        reason: Annotated[str, chars(InvoiceModel.cancel_reason)] = "",
+        input: CancelInvoiceInput,
     ) -> InvoicePayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
             row = await billing.cancel_invoice(
-                session, caller(ctx), parse_id(id, "id"), on=on, reason=reason
+                session, caller(ctx), parse_id(id, "id"), on=input.on, reason=input.reason
             )
             return row.id
 

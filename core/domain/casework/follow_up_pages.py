@@ -71,11 +71,13 @@ async def open_follow_up(view: PageView) -> Response:
         if not errors:
             answer = await view.run(
                 "OpenFollowUp",
-                childId=given["childId"],
-                openedOn=opened,
-                referentUserId=optional(given["referentUserId"]),
-                requestId=request_id,
-                structureIds=structure_ids,
+                input={
+                    "childId": given["childId"],
+                    "openedOn": opened,
+                    "referentUserId": optional(given["referentUserId"]),
+                    "requestId": request_id,
+                    "structureIds": structure_ids,
+                },
             )
             errors = FormErrors.of(
                 answer,
@@ -201,9 +203,11 @@ async def close_follow_up(view: PageView) -> Response:
             answer = await view.run(
                 "CloseFollowUp",
                 id=follow_up_id,
-                closedOn=closed,
-                outcome=given["outcome"],
-                notes=given["outcomeNotes"],
+                input={
+                    "closedOn": closed,
+                    "outcome": given["outcome"],
+                    "notes": given["outcomeNotes"],
+                },
             )
             errors = FormErrors.of(
                 answer, "closeFollowUp", form_fields=CLOSE_FIELDS, aliases={"notes": "outcomeNotes"}

@@ -21,7 +21,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.limits import chars, chars_field
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.loaders import (
     FIRST,
     LAST,
@@ -453,6 +454,34 @@ class InterventionInput:
     recommendations: str = chars_field(InterventionModel.recommendations, default="")
 
 
+@strawberry.input(
+    description="Faire avancer une demande : qualified, answered (avec la réponse), closed."
+)
+class SetRequestStatusInput:
+    status: str = chars_field(RequestModel.status)
+    answer: str = chars_field(RequestModel.answer, default="")
+    on: dt.date | None = None
+
+
+@strawberry.input(
+    description="Le suivi d'un enfant qui s'ouvre (éventuellement depuis une demande)."
+)
+class OpenFollowUpInput:
+    child_id: strawberry.ID
+    opened_on: dt.date
+    referent_user_id: strawberry.ID | None = None
+    request_id: strawberry.ID | None = None
+    structure_ids: list[strawberry.ID] | None = None
+    partner_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input(description="La clôture d'un suivi et son issue.")
+class CloseFollowUpInput:
+    closed_on: dt.date
+    outcome: str = chars_field(FollowUpModel.outcome)
+    notes: str = chars_field(FollowUpModel.outcome_notes, default="")
+
+
 @strawberry.type
 class RequestPayload:
     request: Request | None = None
@@ -654,35 +683,36 @@ class CaseworkMutation:
         description="Faire avancer une demande : qualified, answered (avec la réponse), closed.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(SetRequestStatusInput)
     async def set_request_status(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        status: Annotated[str, chars(RequestModel.status)],
-        answer: Annotated[str, chars(RequestModel.answer)] = "",
-        on: dt.date | None = None,
+        input: SetRequestStatusInput,
     ) -> RequestPayload:
         ctx = info.context
-        return await _request_payload(
-            ctx,
-            lambda session: service.set_request_status(
-                session, caller(ctx), parse_id(id, "id"), status, answer=answer, on=on
-            ),
-        )
+
+        async def apply(session: Any) -> Any:
+            return await service.set_request_status(
+                session,
+                caller(ctx),
+                parse_id(id, "id"),
+                input.status,
+                answer=input.answer,
+                on=input.on,
+            )
+
+        return await _request_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Ouvrir le suivi d'un enfant (éventuellement depuis une demande).",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(OpenFollowUpInput)
     async def open_follow_up(
         self,
         info: Info[Context, None],
-        child_id: strawberry.ID,
-        opened_on: dt.date,
-        referent_user_id: strawberry.ID | None = None,
-        request_id: strawberry.ID | None = None,
-        structure_ids: list[strawberry.ID] | None = None,
-        partner_ids: list[strawberry.ID] | None = None,
+        input: OpenFollowUpInput,
     ) -> FollowUpPayload:
         ctx = info.context
 
@@ -690,15 +720,16 @@ class CaseworkMutation:
             row = await service.open_follow_up(
                 session,
                 caller(ctx),
-                child_id=parse_id(child_id, "childId"),
-                opened_on=opened_on,
-                referent_user_id=maybe_id(referent_user_id, "referentUserId"),
-                request_id=maybe_id(request_id, "requestId"),
+                child_id=parse_id(input.child_id, "childId"),
+                opened_on=input.opened_on,
+                referent_user_id=maybe_id(input.referent_user_id, "referentUserId"),
+                request_id=maybe_id(input.request_id, "requestId"),
                 structure_ids=[
-                    parse_id(s, f"structureIds.{i}") for i, s in enumerate(structure_ids or [])
+                    parse_id(s, f"structureIds.{i}")
+                    for i, s in enumerate(input.structure_ids or [])
                 ],
                 partner_ids=[
-                    parse_id(p, f"partnerIds.{i}") for i, p in enumerate(partner_ids or [])
+                    parse_id(p, f"partnerIds.{i}") for i, p in enumerate(input.partner_ids or [])
                 ],
             )
             return row.id
@@ -708,13 +739,12 @@ class CaseworkMutation:
     @strawberry.mutation(
         description="Clore un suivi avec son issue.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(CloseFollowUpInput)
     async def close_follow_up(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        closed_on: dt.date,
-        outcome: Annotated[str, chars(FollowUpModel.outcome)],
-        notes: Annotated[str, chars(FollowUpModel.outcome_notes)] = "",
+        input: CloseFollowUpInput,
     ) -> FollowUpPayload:
         ctx = info.context
 
@@ -723,9 +753,9 @@ class CaseworkMutation:
                 session,
                 caller(ctx),
                 parse_id(id, "id"),
-                closed_on=closed_on,
-                outcome=outcome,
-                notes=notes,
+                closed_on=input.closed_on,
+                outcome=input.outcome,
+                notes=input.notes,
             )
             return row.id
 

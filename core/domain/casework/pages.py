@@ -119,7 +119,11 @@ async def request_detail(view: PageView) -> Response:
     if view.request.method == "POST":
         on = date_field(errors, "answeredOn", given["answeredOn"], required=False)
         if not errors:
-            answer = await view.run("AnswerRequest", id=request_id, answer=given["answer"], on=on)
+            answer = await view.run(
+                "AnswerRequest",
+                id=request_id,
+                input={"status": "answered", "answer": given["answer"], "on": on},
+            )
             errors = FormErrors.of(
                 answer,
                 "setRequestStatus",

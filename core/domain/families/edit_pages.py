@@ -83,10 +83,12 @@ async def edit_family(view: PageView) -> Response:
             answer = await view.run(
                 "UpdateFamily",
                 id=family["id"],
-                name=given["name"],
-                communeInsee=insee,
-                address=given["address"],
-                notes=given["notes"],
+                input={
+                    "name": given["name"],
+                    "communeInsee": insee,
+                    "address": given["address"],
+                    "notes": given["notes"],
+                },
             )
             errors = FormErrors.of(
                 answer,
@@ -115,12 +117,14 @@ async def add_guardian(view: PageView) -> Response:
     if view.request.method == "POST":
         answer = await view.run(
             "AddGuardian",
-            familyId=family["id"],
-            firstName=given["firstName"],
-            lastName=given["lastName"],
-            relationship=given["relationship"],
-            phone=given["phone"] or None,
-            email=given["email"] or None,
+            input={
+                "familyId": family["id"],
+                "firstName": given["firstName"],
+                "lastName": given["lastName"],
+                "relationship": given["relationship"],
+                "phone": given["phone"] or None,
+                "email": given["email"] or None,
+            },
         )
         errors = FormErrors.of(answer, "addGuardian", form_fields=GUARDIAN_FIELDS)
         if not errors:
@@ -154,10 +158,12 @@ async def record_consent(view: PageView) -> Response:
             at = min(noon, dt.datetime.now(PARIS))
             answer = await view.run(
                 "RecordConsent",
-                familyId=family["id"],
-                purpose=given["purpose"],
-                givenBy=given["givenBy"],
-                givenAt=at.isoformat(),
+                input={
+                    "familyId": family["id"],
+                    "purpose": given["purpose"],
+                    "givenBy": given["givenBy"],
+                    "givenAt": at.isoformat(),
+                },
             )
             errors = FormErrors.of(answer, "recordConsent", form_fields=CONSENT_FIELDS)
             if not errors:
@@ -225,7 +231,7 @@ async def add_child(view: PageView) -> Response:
     if view.request.method == "POST":
         values = _child_values(view, errors)
         if not errors:
-            answer = await view.run("AddChild", familyId=family["id"], **values)
+            answer = await view.run("AddChild", input={"familyId": family["id"], **values})
             errors = FormErrors.of(answer, "addChild", form_fields=CHILD_FIELDS)
             if not errors:
                 return _back(view, family, "child")
@@ -269,7 +275,7 @@ async def edit_child(view: PageView) -> Response:
         profile = view.values("needsProfile")
         values = _child_values(view, errors)
         if not errors:
-            answer = await view.run("UpdateChild", id=child_id, **values)
+            answer = await view.run("UpdateChild", id=child_id, input=values)
             errors = FormErrors.of(answer, "updateChild", form_fields=CHILD_FIELDS)
             if not errors:
                 return _back(view, family, "child-updated")

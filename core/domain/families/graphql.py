@@ -23,7 +23,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
-from core.api.limits import chars
+from core.api.inputs import flat_form
+from core.api.limits import chars, chars_field
 from core.api.loaders import FIRST, LAST, Bound, bounded, bounded_batch, grouped, many, one, then
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, counted_page, in_order
 from core.api.payloads import UserError, UserWarning, user_errors, user_warnings
@@ -551,19 +552,93 @@ async def _child_payload(ctx: Context, apply: Any) -> ChildPayload:
     return ChildPayload(errors=errors) if errors else ChildPayload(child=result)
 
 
+@strawberry.input(description="Ouvrir le dossier d'une famille.")
+class CreateFamilyInput:
+    name: str = chars_field(FamilyModel.name)
+    commune_insee: str = chars_field(FamilyModel.commune_insee)
+    address: str = chars_field(FamilyModel.address, default="")
+    situation: str = chars_field(FamilyModel.situation, default="")
+    notes: str = chars_field(FamilyModel.notes, default="")
+
+
+@strawberry.input(description="Corriger le dossier d'une famille : un champ absent ne change pas.")
+class UpdateFamilyInput:
+    name: str | None = chars_field(FamilyModel.name, default=None)
+    commune_insee: str | None = chars_field(FamilyModel.commune_insee, default=None)
+    address: str | None = chars_field(FamilyModel.address, default=None)
+    situation: str | None = chars_field(FamilyModel.situation, default=None)
+    notes: str | None = chars_field(FamilyModel.notes, default=None)
+
+
+@strawberry.input(description="Un représentant légal ajouté au dossier d'une famille.")
+class AddGuardianInput:
+    family_id: strawberry.ID
+    first_name: str = chars_field(GuardianModel.first_name)
+    last_name: str = chars_field(GuardianModel.last_name)
+    relationship: str
+    phone: str | None = chars_field(GuardianModel.phone, default=None)
+    email: str | None = chars_field(GuardianModel.email, default=None)
+
+
+@strawberry.input(description="Un consentement de la famille : objet, qui, quand.")
+class RecordConsentInput:
+    family_id: strawberry.ID
+    purpose: str = chars_field(ConsentModel.purpose)
+    given_by: str = chars_field(ConsentModel.given_by)
+    given_at: dt.datetime
+
+
+@strawberry.input(description="Un enfant ajouté au dossier d'une famille.")
+class AddChildInput:
+    family_id: strawberry.ID
+    first_name: str = chars_field(ChildModel.first_name)
+    birth_date: dt.date
+    commune_insee: str | None = chars_field(ChildModel.commune_insee, default=None)
+    needs: str = chars_field(ChildModel.needs, default="")
+    needs_profile: list[str] | None = None
+    diagnosis: str | None = chars_field(ChildModel.diagnosis, default=None)
+    health_notes: str | None = chars_field(ChildModel.health_notes, default=None)
+
+
+@strawberry.input(description="Corriger le dossier d'un enfant : un champ absent ne change pas.")
+class UpdateChildInput:
+    first_name: str | None = chars_field(ChildModel.first_name, default=None)
+    birth_date: dt.date | None = None
+    commune_insee: str | None = chars_field(ChildModel.commune_insee, default=None)
+    needs: str | None = chars_field(ChildModel.needs, default=None)
+    needs_profile: list[str] | None = None
+    diagnosis: str | None = chars_field(ChildModel.diagnosis, default=None)
+    health_notes: str | None = chars_field(ChildModel.health_notes, default=None)
+
+
+@strawberry.input(description="L'enfant accueilli dans une structure à partir d'une date.")
+class LinkChildStructureInput:
+    child_id: strawberry.ID
+    structure_id: strawberry.ID
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    notes: str = chars_field(ChildStructureModel.notes, default="")
+
+
+@strawberry.input(description="Un partenaire qui intervient auprès de l'enfant.")
+class LinkChildPartnerInput:
+    child_id: strawberry.ID
+    partner_id: strawberry.ID
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    notes: str = chars_field(ChildPartnerModel.notes, default="")
+
+
 @strawberry.type
 class FamiliesMutation:
     @strawberry.mutation(
         description="Ouvrir le dossier d'une famille.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(CreateFamilyInput)
     async def create_family(
         self,
         info: Info[Context, None],
-        name: Annotated[str, chars(FamilyModel.name)],
-        commune_insee: Annotated[str, chars(FamilyModel.commune_insee)],
-        address: Annotated[str, chars(FamilyModel.address)] = "",
-        situation: Annotated[str, chars(FamilyModel.situation)] = "",
-        notes: Annotated[str, chars(FamilyModel.notes)] = "",
+        input: CreateFamilyInput,
     ) -> FamilyPayload:
         ctx = info.context
         warnings: list[UserWarning] = []
@@ -572,13 +647,13 @@ class FamiliesMutation:
             row = await service.create_family(
                 session,
                 caller(ctx),
-                name=name,
-                commune_insee=commune_insee,
-                address=address,
-                situation=situation,
-                notes=notes,
+                name=input.name,
+                commune_insee=input.commune_insee,
+                address=input.address,
+                situation=input.situation,
+                notes=input.notes,
             )
-            warnings.extend(user_warnings([await outside_territory(session, commune_insee)]))
+            warnings.extend(user_warnings([await outside_territory(session, input.commune_insee)]))
             return row.id
 
         return await _family_payload(ctx, apply, warnings)
@@ -586,15 +661,12 @@ class FamiliesMutation:
     @strawberry.mutation(
         description="Corriger le dossier d'une famille.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(UpdateFamilyInput)
     async def update_family(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        name: Annotated[str | None, chars(FamilyModel.name)] = None,
-        commune_insee: Annotated[str | None, chars(FamilyModel.commune_insee)] = None,
-        address: Annotated[str | None, chars(FamilyModel.address)] = None,
-        situation: Annotated[str | None, chars(FamilyModel.situation)] = None,
-        notes: Annotated[str | None, chars(FamilyModel.notes)] = None,
+        input: UpdateFamilyInput,
     ) -> FamilyPayload:
         ctx = info.context
         warnings: list[UserWarning] = []
@@ -604,14 +676,14 @@ class FamiliesMutation:
                 session,
                 caller(ctx),
                 parse_id(id, "id"),
-                name=name,
-                commune_insee=commune_insee,
-                address=address,
-                situation=situation,
-                notes=notes,
+                name=input.name,
+                commune_insee=input.commune_insee,
+                address=input.address,
+                situation=input.situation,
+                notes=input.notes,
             )
-            if commune_insee is not None:
-                found = await outside_territory(session, commune_insee)
+            if input.commune_insee is not None:
+                found = await outside_territory(session, input.commune_insee)
                 warnings.extend(user_warnings([found]))
             return row.id
 
@@ -620,29 +692,25 @@ class FamiliesMutation:
     @strawberry.mutation(
         description="Ajouter un représentant légal.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(AddGuardianInput)
     async def add_guardian(
         self,
         info: Info[Context, None],
-        family_id: strawberry.ID,
-        first_name: Annotated[str, chars(GuardianModel.first_name)],
-        last_name: Annotated[str, chars(GuardianModel.last_name)],
-        relationship: str,
-        phone: Annotated[str | None, chars(GuardianModel.phone)] = None,
-        email: Annotated[str | None, chars(GuardianModel.email)] = None,
+        input: AddGuardianInput,
     ) -> FamilyPayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            family = parse_id(family_id, "familyId")
+            family = parse_id(input.family_id, "familyId")
             await service.add_guardian(
                 session,
                 caller(ctx),
                 family,
-                first_name=first_name,
-                last_name=last_name,
-                relationship=relationship,
-                phone=phone,
-                email=email,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                relationship=input.relationship,
+                phone=input.phone,
+                email=input.email,
             )
             return family
 
@@ -652,20 +720,23 @@ class FamiliesMutation:
         description="Enregistrer un consentement de la famille (objet, qui, quand).",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(RecordConsentInput)
     async def record_consent(
         self,
         info: Info[Context, None],
-        family_id: strawberry.ID,
-        purpose: Annotated[str, chars(ConsentModel.purpose)],
-        given_by: Annotated[str, chars(ConsentModel.given_by)],
-        given_at: dt.datetime,
+        input: RecordConsentInput,
     ) -> FamilyPayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            family = parse_id(family_id, "familyId")
+            family = parse_id(input.family_id, "familyId")
             await service.record_consent(
-                session, caller(ctx), family, purpose=purpose, given_by=given_by, given_at=given_at
+                session,
+                caller(ctx),
+                family,
+                purpose=input.purpose,
+                given_by=input.given_by,
+                given_at=input.given_at,
             )
             return family
 
@@ -692,17 +763,11 @@ class FamiliesMutation:
     @strawberry.mutation(
         description="Ajouter un enfant au dossier.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(AddChildInput)
     async def add_child(
         self,
         info: Info[Context, None],
-        family_id: strawberry.ID,
-        first_name: Annotated[str, chars(ChildModel.first_name)],
-        birth_date: dt.date,
-        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
-        needs: Annotated[str, chars(ChildModel.needs)] = "",
-        needs_profile: list[str] | None = None,
-        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
-        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
+        input: AddChildInput,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -710,14 +775,14 @@ class FamiliesMutation:
             row = await service.add_child(
                 session,
                 caller(ctx),
-                parse_id(family_id, "familyId"),
-                first_name=first_name,
-                birth_date=birth_date,
-                commune_insee=commune_insee,
-                needs=needs,
-                needs_profile=needs_profile or [],
-                diagnosis=diagnosis,
-                health_notes=health_notes,
+                parse_id(input.family_id, "familyId"),
+                first_name=input.first_name,
+                birth_date=input.birth_date,
+                commune_insee=input.commune_insee,
+                needs=input.needs,
+                needs_profile=input.needs_profile or [],
+                diagnosis=input.diagnosis,
+                health_notes=input.health_notes,
             )
             return row.id
 
@@ -726,17 +791,12 @@ class FamiliesMutation:
     @strawberry.mutation(
         description="Corriger le dossier d'un enfant.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(UpdateChildInput)
     async def update_child(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        first_name: Annotated[str | None, chars(ChildModel.first_name)] = None,
-        birth_date: dt.date | None = None,
-        commune_insee: Annotated[str | None, chars(ChildModel.commune_insee)] = None,
-        needs: Annotated[str | None, chars(ChildModel.needs)] = None,
-        needs_profile: list[str] | None = None,
-        diagnosis: Annotated[str | None, chars(ChildModel.diagnosis)] = None,
-        health_notes: Annotated[str | None, chars(ChildModel.health_notes)] = None,
+        input: UpdateChildInput,
     ) -> ChildPayload:
         ctx = info.context
 
@@ -745,13 +805,13 @@ class FamiliesMutation:
                 session,
                 caller(ctx),
                 parse_id(id, "id"),
-                first_name=first_name,
-                birth_date=birth_date,
-                commune_insee=commune_insee,
-                needs=needs,
-                needs_profile=needs_profile,
-                diagnosis=diagnosis,
-                health_notes=health_notes,
+                first_name=input.first_name,
+                birth_date=input.birth_date,
+                commune_insee=input.commune_insee,
+                needs=input.needs,
+                needs_profile=input.needs_profile,
+                diagnosis=input.diagnosis,
+                health_notes=input.health_notes,
             )
             return row.id
 
@@ -761,27 +821,24 @@ class FamiliesMutation:
         description="L'enfant est accueilli dans une structure à partir d'une date.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(LinkChildStructureInput)
     async def link_child_structure(
         self,
         info: Info[Context, None],
-        child_id: strawberry.ID,
-        structure_id: strawberry.ID,
-        starts_on: dt.date,
-        ends_on: dt.date | None = None,
-        notes: Annotated[str, chars(ChildStructureModel.notes)] = "",
+        input: LinkChildStructureInput,
     ) -> ChildPayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            child = parse_id(child_id, "childId")
+            child = parse_id(input.child_id, "childId")
             await service.link_structure(
                 session,
                 caller(ctx),
                 child,
-                parse_id(structure_id, "structureId"),
-                starts_on=starts_on,
-                ends_on=ends_on,
-                notes=notes,
+                parse_id(input.structure_id, "structureId"),
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                notes=input.notes,
             )
             return child
 
@@ -806,27 +863,24 @@ class FamiliesMutation:
     @strawberry.mutation(
         description="Un partenaire intervient auprès de l'enfant.", extensions=[action_gate(MANAGE)]
     )
+    @flat_form(LinkChildPartnerInput)
     async def link_child_partner(
         self,
         info: Info[Context, None],
-        child_id: strawberry.ID,
-        partner_id: strawberry.ID,
-        starts_on: dt.date,
-        ends_on: dt.date | None = None,
-        notes: Annotated[str, chars(ChildPartnerModel.notes)] = "",
+        input: LinkChildPartnerInput,
     ) -> ChildPayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
-            child = parse_id(child_id, "childId")
+            child = parse_id(input.child_id, "childId")
             await service.link_partner(
                 session,
                 caller(ctx),
                 child,
-                parse_id(partner_id, "partnerId"),
-                starts_on=starts_on,
-                ends_on=ends_on,
-                notes=notes,
+                parse_id(input.partner_id, "partnerId"),
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                notes=input.notes,
             )
             return child
 

@@ -46,10 +46,12 @@ async def new_family(view: PageView) -> Response:
         if insee is not None:
             answer = await view.run(
                 "CreateFamily",
-                name=given["name"],
-                communeInsee=insee,
-                address=given["address"],
-                notes=given["notes"],
+                input={
+                    "name": given["name"],
+                    "communeInsee": insee,
+                    "address": given["address"],
+                    "notes": given["notes"],
+                },
             )
             errors = FormErrors.of(
                 answer,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id
-from core.api.limits import chars
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.pagination import connection, page_of
 from core.api.payloads import UserError, user_errors
 from core.audit.models import DeletedRecord as DeletedModel
@@ -146,6 +147,23 @@ class DeletedRecord:
 @strawberry.type
 class DeletedRecordConnection(relay.ListConnection[DeletedRecord]):
     total_count: int
+
+
+@strawberry.input(description="Une obligation de conservation sur le dossier d'une famille.")
+class PlaceLegalHoldInput:
+    family_id: strawberry.ID
+    reason: str = chars_field(HoldModel.reason)
+    note: str = chars_field(HoldModel.note, default="")
+    until: dt.date | None = None
+
+
+@strawberry.input(
+    description="La demande d'effacement d'une famille (art. 17 RGPD) : reçue quand, de qui."
+)
+class EraseFamilyDataInput:
+    family_id: strawberry.ID
+    received_on: dt.date
+    requester: str = chars_field(ErasureModel.requester)
 
 
 @strawberry.type
@@ -283,13 +301,11 @@ class GdprMutation:
         description="Poser une obligation de conservation sur le dossier d'une famille.",
         extensions=[action_gate(service.MANAGE)],
     )
+    @flat_form(PlaceLegalHoldInput)
     async def place_legal_hold(
         self,
         info: Info[Context, None],
-        family_id: strawberry.ID,
-        reason: Annotated[str, chars(HoldModel.reason)],
-        note: Annotated[str, chars(HoldModel.note)] = "",
-        until: dt.date | None = None,
+        input: PlaceLegalHoldInput,
     ) -> LegalHoldPayload:
         ctx = info.context
         today = dt.date.today()
@@ -297,10 +313,10 @@ class GdprMutation:
             hold = await service.place_hold(
                 session,
                 caller(ctx),
-                parse_id(family_id, "familyId"),
-                reason=reason,
-                note=note,
-                until=until,
+                parse_id(input.family_id, "familyId"),
+                reason=input.reason,
+                note=input.note,
+                until=input.until,
                 today=today,
             )
             await session.commit()
@@ -334,12 +350,11 @@ class GdprMutation:
         "obligation de conservation court.",
         extensions=[action_gate(service.MANAGE)],
     )
+    @flat_form(EraseFamilyDataInput)
     async def erase_family_data(
         self,
         info: Info[Context, None],
-        family_id: strawberry.ID,
-        received_on: dt.date,
-        requester: Annotated[str, chars(ErasureModel.requester)],
+        input: EraseFamilyDataInput,
     ) -> ErasureRequestPayload:
         ctx = info.context
         async with user_errors(ctx) as errors, ctx.db_session() as session:
@@ -347,9 +362,9 @@ class GdprMutation:
                 session,
                 caller(ctx),
                 sources(ctx),
-                parse_id(family_id, "familyId"),
-                received_on=received_on,
-                requester=requester,
+                parse_id(input.family_id, "familyId"),
+                received_on=input.received_on,
+                requester=input.requester,
             )
             await session.commit()
             return ErasureRequestPayload(request=ErasureRequest.from_model(row))

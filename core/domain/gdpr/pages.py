@@ -39,10 +39,12 @@ async def _hold_step(view: PageView, family_id: str, errors: FormErrors) -> Resp
             return None
         answer = await view.run(
             "PlaceLegalHold",
-            familyId=family_id,
-            reason=view.value("reason"),
-            note=view.value("note"),
-            until=until,
+            input={
+                "familyId": family_id,
+                "reason": view.value("reason"),
+                "note": view.value("note"),
+                "until": until,
+            },
         )
         found = FormErrors.of(answer, "placeLegalHold", form_fields=HOLD_FIELDS)
         errors.fields.update(found.fields)
@@ -90,7 +92,12 @@ async def family_data(view: PageView) -> Response:
             confirming = True
         elif not errors:
             answer = await view.run(
-                "EraseFamily", familyId=family_id, receivedOn=received, requester=given["requester"]
+                "EraseFamily",
+                input={
+                    "familyId": family_id,
+                    "receivedOn": received,
+                    "requester": given["requester"],
+                },
             )
             errors = FormErrors.of(answer, "eraseFamilyData", form_fields=ERASE_FIELDS)
             outcome = ((answer.data or {}).get("eraseFamilyData") or {}).get("request")

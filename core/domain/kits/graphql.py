@@ -23,6 +23,7 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
+from core.api.inputs import flat_form
 from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
@@ -389,6 +390,34 @@ class TripInput:
     staff_user_id: strawberry.ID | None = None
 
 
+@strawberry.input(
+    description="Départ de la malle : la liste comptée (manquants), livrée par l'équipe "
+    "(delivery) ou retirée au pôle."
+)
+class DepartKitLoanInput:
+    departed_on: dt.date
+    missing: list[MissingInput] | None = None
+    delivery: TripInput | None = None
+
+
+@strawberry.input(
+    description="Retour de la malle : la liste comptée à nouveau (manquants), récupérée par "
+    "l'équipe (collection) ou rapportée au pôle."
+)
+class ReturnKitLoanInput:
+    returned_on: dt.date
+    missing: list[MissingInput] | None = None
+    collection: TripInput | None = None
+
+
+@strawberry.input(
+    description="Malle vérifiée après son retour (repair: true l'envoie en réparation)."
+)
+class CheckKitLoanInput:
+    checked_on: dt.date
+    repair: bool = False
+
+
 @strawberry.type
 class KitPayload:
     kit: Kit | None = None
@@ -742,71 +771,72 @@ class KitsMutation:
         "(delivery) ou retirée au pôle.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(DepartKitLoanInput)
     async def depart_kit_loan(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        departed_on: dt.date,
-        missing: list[MissingInput] | None = None,
-        delivery: TripInput | None = None,
+        input: DepartKitLoanInput,
     ) -> KitLoanPayload:
         ctx = info.context
-        return await _loan_payload(
-            ctx,
-            lambda session: service.depart(
+
+        async def apply(session: Any) -> Any:
+            return await service.depart(
                 session,
                 caller(ctx),
                 parse_id(id, "id"),
-                on=departed_on,
-                missing=_missing(missing),
-                delivery=_trip(delivery, "delivery"),
-            ),
-        )
+                on=input.departed_on,
+                missing=_missing(input.missing),
+                delivery=_trip(input.delivery, "delivery"),
+            )
+
+        return await _loan_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Retour de la malle : la liste comptée à nouveau (manquants), récupérée "
         "par l'équipe (collection) ou rapportée au pôle.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(ReturnKitLoanInput)
     async def return_kit_loan(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        returned_on: dt.date,
-        missing: list[MissingInput] | None = None,
-        collection: TripInput | None = None,
+        input: ReturnKitLoanInput,
     ) -> KitLoanPayload:
         ctx = info.context
-        return await _loan_payload(
-            ctx,
-            lambda session: service.give_back(
+
+        async def apply(session: Any) -> Any:
+            return await service.give_back(
                 session,
                 caller(ctx),
                 parse_id(id, "id"),
-                on=returned_on,
-                missing=_missing(missing),
-                collection=_trip(collection, "collection"),
-            ),
-        )
+                on=input.returned_on,
+                missing=_missing(input.missing),
+                collection=_trip(input.collection, "collection"),
+            )
+
+        return await _loan_payload(ctx, apply)
 
     @strawberry.mutation(
         description="Malle vérifiée après son retour (repair: true l'envoie en réparation).",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(CheckKitLoanInput)
     async def check_kit_loan(
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        checked_on: dt.date,
-        repair: bool = False,
+        input: CheckKitLoanInput,
     ) -> KitLoanPayload:
         ctx = info.context
-        return await _loan_payload(
-            ctx,
-            lambda session: service.check(
-                session, caller(ctx), parse_id(id, "id"), on=checked_on, repair=repair
-            ),
-        )
+
+        async def apply(session: Any) -> Any:
+            return await service.check(
+                session, caller(ctx), parse_id(id, "id"), on=input.checked_on, repair=input.repair
+            )
+
+        return await _loan_payload(ctx, apply)
 
 
 TYPES = (Kit, KitLoan)

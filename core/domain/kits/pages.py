@@ -134,10 +134,13 @@ async def _step(view: PageView, loan: dict[str, Any], step: str) -> FormErrors:
         return errors
     operation, payload = STEPS[step]
     variables: dict[str, Any] = {"id": loan["id"]}
-    if step in {"depart", "return"}:
-        variables |= {"on": on, "missing": missing, "trip": None if km is None else {"km": km}}
+    trip = None if km is None else {"km": km}
+    if step == "depart":
+        variables["input"] = {"departedOn": on, "missing": missing, "delivery": trip}
+    elif step == "return":
+        variables["input"] = {"returnedOn": on, "missing": missing, "collection": trip}
     elif step == "check":
-        variables |= {"on": on, "repair": view.value("repair") == "oui"}
+        variables["input"] = {"checkedOn": on, "repair": view.value("repair") == "oui"}
     answer: OperationResult = await view.run(operation, **variables)
     aliases = {f"missing.{i}.missing": f"manque-{i}" for i in range(len(components))}
     aliases |= {"departedOn": "on", "returnedOn": "on", "checkedOn": "on"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
+from core.api.inputs import flat, flat_form
 from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -26,6 +27,7 @@ from core.domain.plans.models import ReceptionPlanShare
 from core.domain.plans.models import ReceptionPlanVersion as VersionModel
 from core.domain.structures.graphql import Structure, load_structures
 from core.domain.structures.models import Structure as StructureModel
+from core.errors import ValidationError
 
 
 @strawberry.type(description="Une période d'adaptation.")
@@ -207,6 +209,16 @@ class ReceptionPlanInput:
         )
 
 
+@strawberry.input(
+    description="Le projet d'accueil d'un enfant dans une structure : son contenu, et pour "
+    "qui il est écrit (à la création)."
+)
+class WriteReceptionPlanInput:
+    content: ReceptionPlanInput
+    child_id: strawberry.ID | None = None
+    structure_id: strawberry.ID | None = None
+
+
 @strawberry.type
 class ReceptionPlanPayload:
     plan: ReceptionPlan | None = None
@@ -290,24 +302,26 @@ class PlansMutation:
         "version).",
         extensions=[action_gate(service.MANAGE)],
     )
+    @flat_form(WriteReceptionPlanInput, others=("plan_id",))
     async def write_reception_plan(
         self,
         info: Info[Context, None],
-        content: ReceptionPlanInput,
-        child_id: strawberry.ID | None = None,
-        structure_id: strawberry.ID | None = None,
-        plan_id: strawberry.ID | None = None,
+        input: WriteReceptionPlanInput,
+        id: strawberry.ID | None = None,
+        plan_id: Annotated[strawberry.ID | None, flat()] = None,
     ) -> ReceptionPlanPayload:
         ctx = info.context
 
         async def apply(session: Any) -> uuid.UUID:
+            if plan_id is not None and id is not None:
+                raise ValidationError("id ou planId (déprécié), pas les deux", field="planId")
             row = await service.write_plan(
                 session,
                 caller(ctx),
-                content=content.to_service(),
-                child_id=maybe_id(child_id, "childId"),
-                structure_id=maybe_id(structure_id, "structureId"),
-                plan_id=maybe_id(plan_id, "planId"),
+                content=input.content.to_service(),
+                child_id=maybe_id(input.child_id, "childId"),
+                structure_id=maybe_id(input.structure_id, "structureId"),
+                plan_id=maybe_id(id, "id") if plan_id is None else maybe_id(plan_id, "planId"),
             )
             return row.id
 

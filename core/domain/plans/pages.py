@@ -56,14 +56,16 @@ async def write_plan(view: PageView) -> Response:
         if not errors:
             answer = await view.run(
                 "WritePlan",
-                content={
-                    **{name: given[name] for name, _, _ in SECTIONS},
-                    "reviewDates": [review] if review else [],
-                    "writtenOn": written_on,
+                id=plan_id or None,
+                input={
+                    "content": {
+                        **{name: given[name] for name, _, _ in SECTIONS},
+                        "reviewDates": [review] if review else [],
+                        "writtenOn": written_on,
+                    },
+                    "childId": None if plan else follow_up["child"]["id"],
+                    "structureId": None if plan else optional(given["structureId"]),
                 },
-                childId=None if plan else follow_up["child"]["id"],
-                structureId=None if plan else optional(given["structureId"]),
-                planId=plan_id or None,
             )
             errors = FormErrors.of(answer, "writeReceptionPlan", form_fields=PLAN_FIELDS)
             written = ((answer.data or {}).get("writeReceptionPlan") or {}).get("plan")

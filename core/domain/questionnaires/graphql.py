@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -23,7 +23,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, maybe_id, parse_id, try_uuid
-from core.api.limits import chars, chars_field
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.pagination import connection, in_order, page_of
 from core.api.payloads import UserError, user_errors
 from core.api.reads import person_field
@@ -414,6 +415,24 @@ class QuestionnaireSectionInput:
     items: list[QuestionnaireItemInput]
 
 
+@strawberry.input(
+    description="Envoyer la version publiée d'un questionnaire à propos d'un sujet (suivi "
+    "clos, structure…)."
+)
+class SendQuestionnaireInput:
+    questionnaire_id: strawberry.ID
+    subject_kind: str = chars_field(SendingModel.subject_kind)
+    subject_id: strawberry.ID
+    sent_on: dt.date | None = None
+
+
+@strawberry.input(description="La prochaine version d'un questionnaire : introduction et sections.")
+class DraftQuestionnaireVersionInput:
+    questionnaire_id: strawberry.ID
+    sections: list[QuestionnaireSectionInput]
+    intro: str = chars_field(VersionModel.intro, default="")
+
+
 @strawberry.type
 class QuestionnairePayload:
     questionnaire: Questionnaire | None = None
@@ -636,13 +655,11 @@ class QuestionnairesMutation:
         "d'une structure… Rend le lien à usage unique à transmettre.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(SendQuestionnaireInput)
     async def send_questionnaire(
         self,
         info: Info[Context, None],
-        questionnaire_id: strawberry.ID,
-        subject_kind: Annotated[str, chars(SendingModel.subject_kind)],
-        subject_id: strawberry.ID,
-        sent_on: dt.date | None = None,
+        input: SendQuestionnaireInput,
     ) -> SendQuestionnairePayload:
         ctx = info.context
         result, link = None, None
@@ -652,10 +669,10 @@ class QuestionnairesMutation:
                 session,
                 caller(ctx),
                 ctx.require_tenant(),
-                questionnaire_id=parse_id(questionnaire_id, "questionnaireId"),
-                subject_kind=subject_kind,
-                subject_id=parse_id(subject_id, "subjectId"),
-                sent_on=sent_on,
+                questionnaire_id=parse_id(input.questionnaire_id, "questionnaireId"),
+                subject_kind=input.subject_kind,
+                subject_id=parse_id(input.subject_id, "subjectId"),
+                sent_on=input.sent_on,
                 enabled_plugins=enabled,
             )
             await session.commit()
@@ -672,12 +689,11 @@ class QuestionnairesMutation:
         "est remplacé ; les versions publiées ne changent pas).",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(DraftQuestionnaireVersionInput)
     async def draft_questionnaire_version(
         self,
         info: Info[Context, None],
-        questionnaire_id: strawberry.ID,
-        sections: list[QuestionnaireSectionInput],
-        intro: Annotated[str, chars(VersionModel.intro)] = "",
+        input: DraftQuestionnaireVersionInput,
     ) -> QuestionnairePayload:
         ctx = info.context
 
@@ -685,9 +701,9 @@ class QuestionnairesMutation:
             version = await service.save_draft(
                 session,
                 caller(ctx),
-                parse_id(questionnaire_id, "questionnaireId"),
-                intro=intro,
-                sections=_section_specs(sections),
+                parse_id(input.questionnaire_id, "questionnaireId"),
+                intro=input.intro,
+                sections=_section_specs(input.sections),
             )
             return version.questionnaire_id
 

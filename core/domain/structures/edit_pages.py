@@ -145,7 +145,9 @@ async def contact_form(view: PageView) -> Response:
             "phone": given["phone"] or None,
         }
         if contact is None:
-            answer = await view.run("AddStructureContact", structureId=structure_id, **fields)
+            answer = await view.run(
+                "AddStructureContact", input={"structureId": structure_id, **fields}
+            )
             payload = "addContact"
         else:
             answer = await view.run("UpdateContact", id=contact_id, input=fields)

@@ -19,7 +19,8 @@ from strawberry.types import Info
 from core.api.context import Context
 from core.api.gates import action_gate
 from core.api.ids import caller, parse_id, try_uuid
-from core.api.limits import chars, chars_field
+from core.api.inputs import flat_form
+from core.api.limits import chars_field
 from core.api.loaders import grouped, many, one, resolved
 from core.api.pagination import UPDATED_SINCE, changed_since, connection, counted_page, in_order
 from core.api.payloads import UserError, user_errors
@@ -388,6 +389,37 @@ class ContactInput:
     phone: str | None = chars_field(ContactModel.phone, default=None)
 
 
+@strawberry.input(description="Un partenaire ajouté à l'annuaire du pôle.")
+class CreatePartnerInput:
+    name: str = chars_field(PartnerModel.name)
+    kind: str = chars_field(PartnerModel.kind)
+    commune_insee: str | None = chars_field(PartnerModel.commune_insee, default=None)
+    email: str | None = chars_field(PartnerModel.email, default=None)
+    phone: str | None = chars_field(PartnerModel.phone, default=None)
+
+
+@strawberry.input(description="Un gestionnaire ajouté à l'annuaire du pôle.")
+class CreateOrganisationInput:
+    name: str = chars_field(OrganisationModel.name)
+    kind: str = chars_field(OrganisationModel.kind)
+    commune_insee: str | None = chars_field(OrganisationModel.commune_insee, default=None)
+    siren: str | None = chars_field(OrganisationModel.siren, default=None)
+
+
+@strawberry.input(
+    description="Une personne contact ajoutée à une structure (structureId) ou à un "
+    "partenaire (partnerId)."
+)
+class AddContactInput:
+    first_name: str = chars_field(ContactModel.first_name)
+    last_name: str = chars_field(ContactModel.last_name)
+    structure_id: strawberry.ID | None = None
+    partner_id: strawberry.ID | None = None
+    function: str = chars_field(ContactModel.function, default="")
+    email: str | None = chars_field(ContactModel.email, default=None)
+    phone: str | None = chars_field(ContactModel.phone, default=None)
+
+
 @strawberry.type
 class ContactPayload:
     contact: ContactPerson | None = None
@@ -593,14 +625,11 @@ class StructuresMutation:
         return await _structure_payload(ctx, apply)
 
     @strawberry.mutation(description="Ajouter un partenaire.", extensions=[action_gate(MANAGE)])
+    @flat_form(CreatePartnerInput)
     async def create_partner(
         self,
         info: Info[Context, None],
-        name: Annotated[str, chars(PartnerModel.name)],
-        kind: Annotated[str, chars(PartnerModel.kind)],
-        commune_insee: Annotated[str | None, chars(PartnerModel.commune_insee)] = None,
-        email: Annotated[str | None, chars(PartnerModel.email)] = None,
-        phone: Annotated[str | None, chars(PartnerModel.phone)] = None,
+        input: CreatePartnerInput,
     ) -> PartnerPayload:
         ctx = info.context
         result = None
@@ -608,30 +637,33 @@ class StructuresMutation:
             row = await service.create_partner(
                 session,
                 caller(ctx),
-                name=name,
-                kind=kind,
-                commune_insee=commune_insee,
-                email=email,
-                phone=phone,
+                name=input.name,
+                kind=input.kind,
+                commune_insee=input.commune_insee,
+                email=input.email,
+                phone=input.phone,
             )
             await session.commit()
             result = Partner.from_model(row)
         return PartnerPayload(errors=errors) if errors else PartnerPayload(partner=result)
 
     @strawberry.mutation(description="Ajouter un gestionnaire.", extensions=[action_gate(MANAGE)])
+    @flat_form(CreateOrganisationInput)
     async def create_organisation(
         self,
         info: Info[Context, None],
-        name: Annotated[str, chars(OrganisationModel.name)],
-        kind: Annotated[str, chars(OrganisationModel.kind)],
-        commune_insee: Annotated[str | None, chars(OrganisationModel.commune_insee)] = None,
-        siren: Annotated[str | None, chars(OrganisationModel.siren)] = None,
+        input: CreateOrganisationInput,
     ) -> OrganisationPayload:
         ctx = info.context
         result = None
         async with user_errors(ctx) as errors, ctx.db_session() as session:
             row = await service.create_organisation(
-                session, caller(ctx), name=name, kind=kind, commune_insee=commune_insee, siren=siren
+                session,
+                caller(ctx),
+                name=input.name,
+                kind=input.kind,
+                commune_insee=input.commune_insee,
+                siren=input.siren,
             )
             await session.commit()
             result = Organisation.from_model(row)
@@ -643,36 +675,31 @@ class StructuresMutation:
         description="Ajouter une personne contact à une structure ou à un partenaire.",
         extensions=[action_gate(MANAGE)],
     )
+    @flat_form(AddContactInput)
     async def add_contact(
         self,
         info: Info[Context, None],
-        first_name: Annotated[str, chars(ContactModel.first_name)],
-        last_name: Annotated[str, chars(ContactModel.last_name)],
-        structure_id: strawberry.ID | None = None,
-        partner_id: strawberry.ID | None = None,
-        function: Annotated[str, chars(ContactModel.function)] = "",
-        email: Annotated[str | None, chars(ContactModel.email)] = None,
-        phone: Annotated[str | None, chars(ContactModel.phone)] = None,
+        input: AddContactInput,
     ) -> ContactPayload:
         ctx = info.context
         result = None
         async with user_errors(ctx) as errors, ctx.db_session() as session:
-            structure = try_uuid(structure_id) if structure_id is not None else None
-            partner = try_uuid(partner_id) if partner_id is not None else None
-            if structure_id is not None and structure is None:
+            structure = try_uuid(input.structure_id) if input.structure_id is not None else None
+            partner = try_uuid(input.partner_id) if input.partner_id is not None else None
+            if input.structure_id is not None and structure is None:
                 raise NotFoundError("structure introuvable", field="structureId")
-            if partner_id is not None and partner is None:
+            if input.partner_id is not None and partner is None:
                 raise NotFoundError("partenaire introuvable", field="partnerId")
             row = await service.add_contact(
                 session,
                 caller(ctx),
                 structure_id=structure,
                 partner_id=partner,
-                first_name=first_name,
-                last_name=last_name,
-                function=function,
-                email=email,
-                phone=phone,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                function=input.function,
+                email=input.email,
+                phone=input.phone,
             )
             await session.commit()
             result = ContactPerson.from_model(row)

@@ -195,10 +195,12 @@ async def _create(
         if not errors:
             answer = await view.run(
                 operation,
-                name=given["name"],
-                kind=given["kind"],
-                communeInsee=insee,
-                **{name: given[name] or None for name in extra},
+                input={
+                    "name": given["name"],
+                    "kind": given["kind"],
+                    "communeInsee": insee,
+                    **{name: given[name] or None for name in extra},
+                },
             )
             errors = FormErrors.of(
                 answer, payload, form_fields=fields, aliases={"communeInsee": "commune"}

@@ -19,15 +19,15 @@ LEND = """mutation($f: ID!, $c: ID, $item: String!) {
     loan { id item family { id name } child { id firstName } lentBy { displayName } }
     errors { code field message } } }"""
 ADD_CHILD = """mutation($f: ID!) {
-  addChild(familyId: $f, firstName: "Zoé", birthDate: "2020-01-01") {
+  addChild(input: { familyId: $f, firstName: "Zoé", birthDate: "2020-01-01" }) {
     errors { code field message } } }"""
 LOANS = """query($f: ID) { lending { loans(familyId: $f, first: 100) { totalCount
   edges { node { item family { name commune { name } } child { firstName } } } } } }"""
 EXPORT = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
 INDICATOR = """{ indicators(start: "2026-11-01", end: "2026-12-01", names: ["lending.loans"])
   { name total } }"""
-ERASE = """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-03",
-  requester: "guardian") { request { status counts } errors { code field message } } }"""
+ERASE = """mutation($f: ID!) { eraseFamilyData(input: { familyId: $f, receivedOn: "2026-11-03",
+  requester: "guardian" }) { request { status counts } errors { code field message } } }"""
 
 
 async def _families(graphql: Any, tenant: Any) -> list[dict[str, Any]]:

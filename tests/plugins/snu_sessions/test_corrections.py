@@ -42,7 +42,7 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 STAFF = """query { snuSessions { staffMembers { userId displayName } } }"""
 FIGURE = """query($year: Int!) { figure(name: "snu_sessions.sessions", year: $year) { total } }"""
 MEMBERS = "query { members(first: 100) { edges { node { id roles } } } }"
-LEAVE = """mutation($id: ID!) { updateMember(id: $id, active: false) {
+LEAVE = """mutation($id: ID!) { updateMember(id: $id, input: { active: false }) {
   errors { code field message } } }"""
 DELETIONS = """query($since: DateTime!) { deletions(since: $since, first: 100) {
   edges { node { type globalId } } } }"""

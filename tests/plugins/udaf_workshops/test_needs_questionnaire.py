@@ -35,7 +35,7 @@ QUESTIONNAIRES = """{ questionnaires(first: 20) { edges { node { id key title
   subjectKinds { value label } currentVersion { number sections { items { key } } } } } } }"""
 KINDS = "{ questionnaireSubjectKinds { value } }"
 SEND_CORE = """mutation($q: ID!, $kind: String!, $s: ID!) {
-  sendQuestionnaire(questionnaireId: $q, subjectKind: $kind, subjectId: $s) {
+  sendQuestionnaire(input: { questionnaireId: $q, subjectKind: $kind, subjectId: $s }) {
     link errors { code field message } } }"""
 ANSWER = """mutation($token: String!, $answers: [AnswerInput!]!) {
   answerQuestionnaire(token: $token, answers: $answers) { ok errors { code field message } } }"""
@@ -343,8 +343,8 @@ async def test_another_poles_answers_are_never_counted_nor_its_workshop_used(
 
 
 EXPORT = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
-ERASE = """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-03",
-  requester: "guardian") { request { status counts } errors { code field message } } }"""
+ERASE = """mutation($f: ID!) { eraseFamilyData(input: { familyId: $f, receivedOn: "2026-11-03",
+  requester: "guardian" }) { request { status counts } errors { code field message } } }"""
 ERASE_PARENT = """mutation($p: ID!) { udafWorkshopsEraseParent(parentId: $p) {
   erasedRegistrations errors { code field message } } }"""
 PARENTS = "{ udafWorkshops { parents { id firstName } } }"

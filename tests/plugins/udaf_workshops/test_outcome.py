@@ -48,8 +48,8 @@ query($year: Int!) {
 }
 """
 EXPORT = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
-ERASE = """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-03",
-  requester: "guardian") { request { status counts } errors { code field message } } }"""
+ERASE = """mutation($f: ID!) { eraseFamilyData(input: { familyId: $f, receivedOn: "2026-11-03",
+  requester: "guardian" }) { request { status counts } errors { code field message } } }"""
 ERASE_PARENT = """mutation($p: ID!) { udafWorkshopsEraseParent(parentId: $p) {
   erasedRegistrations errors { code field message } } }"""
 

@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -232,13 +233,47 @@ class NetworkComparisonTotal:
     poles: int
 
 
+@strawberry.type(
+    description="Un groupe de pairs : un pôle et les pôles dont la population est la plus "
+    "proche de la sienne (rapport des populations), d'après leur dernière publication "
+    "des années comparées."
+)
+class NetworkPeerGroup:
+    pole: NetworkPoleType = strawberry.field(description="Le pôle de référence du groupe.")
+    size: int = strawberry.field(description="Le nombre de pairs demandé.")
+    population: int = strawberry.field(description="La population du pôle de référence.")
+    population_min: int = strawberry.field(description="La plus petite population du groupe.")
+    population_max: int = strawberry.field(description="La plus grande population du groupe.")
+    rule: str = strawberry.field(description="La règle, en une phrase.")
+
+
+def _peer_group(found: comparison.Comparison) -> NetworkPeerGroup | None:
+    group = found.peer_group
+    if group is None:
+        return None
+    pole = next(p for p in found.poles if p.code == group.pole)
+    return NetworkPeerGroup(
+        pole=NetworkPoleType(code=pole.code, name=pole.name, departement_code=pole.departement),
+        size=group.size,
+        population=group.population,
+        population_min=group.population_min,
+        population_max=group.population_max,
+        rule=comparison.peer_rule(group.size),
+    )
+
+
 @strawberry.type(description="Un chiffre comparé entre pôles et années.")
 class NetworkComparison:
     figure: str
     coordinates: list[NetworkCoordinate]
     years: list[int]
     rows: list[NetworkComparisonRow]
-    totals: list[NetworkComparisonTotal]
+    totals: list[NetworkComparisonTotal] = strawberry.field(
+        description="Par année, sur les pôles des lignes (le groupe de pairs s'il y en a un)."
+    )
+    peer_group: NetworkPeerGroup | None = strawberry.field(
+        description="Le groupe de pairs demandé (peerOf), sinon null : tous les pôles."
+    )
 
     @classmethod
     def of(cls, found: comparison.Comparison) -> NetworkComparison:
@@ -246,6 +281,7 @@ class NetworkComparison:
             figure=found.figure,
             coordinates=_coordinates(found.coords, {}),
             years=list(found.years),
+            peer_group=_peer_group(found),
             rows=[
                 NetworkComparisonRow(
                     pole=NetworkPoleType(code=p.code, name=p.name, departement_code=p.departement),
@@ -377,7 +413,8 @@ class NetworkQuery:
     @strawberry.field(
         description="Un chiffre (son total, ou une case : coords « age_bracket=0-2 ») "
         "comparé entre les pôles et les années civiles, pour 10 000 habitants, avec "
-        "l'évolution annuelle et les totaux des seules cases publiées.",
+        "l'évolution annuelle et les totaux des seules cases publiées ; avec peerOf, "
+        "le pôle et ses pairs de population la plus proche seulement.",
         extensions=[action_gate(actions.READ)],
     )
     async def network_comparison(
@@ -386,10 +423,25 @@ class NetworkQuery:
         figure: str,
         years: list[int],
         coords: str = "",
+        peer_of: Annotated[
+            str | None,
+            strawberry.argument(description="Code d'un pôle : lui et ses pairs seulement."),
+        ] = None,
+        peers: Annotated[
+            int,
+            strawberry.argument(description=f"Le nombre de pairs (1 à {comparison.MAX_PEERS})."),
+        ] = comparison.DEFAULT_PEERS,
     ) -> NetworkComparison:
         async with _network_session(info.context) as session:
             return NetworkComparison.of(
-                await comparison.compare(session, figure.strip(), years, coords.strip())
+                await comparison.compare(
+                    session,
+                    figure.strip(),
+                    years,
+                    coords.strip(),
+                    peer_of=(peer_of or "").strip() or None,
+                    peers=peers,
+                )
             )
 
     @strawberry.field(

@@ -5,16 +5,19 @@ submitted. The network's pages need no pole: its people have none."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from core.api.documents.sheets import XLSX_MEDIA_TYPE
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
+from core.network import outputs
 from core.network.actions import APPROVE, PREPARE, READ
+from core.network.comparison import DEFAULT_PEERS, MAX_PEERS
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_SPAN = 10
@@ -36,19 +39,27 @@ async def _comparison(view: PageView) -> tuple[dict[str, Any], dict[str, Any], F
     figure = view.value("chiffre") or (figures[0] if figures else "")
     last = _int(view.value("jusqu_a"), 2025)
     first = _int(view.value("depuis"), last - 1)
+    peer_of = view.value("pairs_de")
+    peers = _int(view.value("pairs"), DEFAULT_PEERS)
     errors = FormErrors()
     if first > last or last - first >= MAX_SPAN:
         errors.add("depuis", f"Choisissez de 1 à {MAX_SPAN} années, la première avant la dernière.")
         first = last
+    if not 1 <= peers <= MAX_PEERS:
+        errors.add("pairs", f"Choisissez de 1 à {MAX_PEERS} pairs.")
+        peers = DEFAULT_PEERS
     answer = await view.run(
         "NetworkComparison",
         figure=figure,
         years=list(range(first, last + 1)),
         coords=view.value("case"),
+        peerOf=peer_of or None,
+        peers=peers,
     )
     if answer.errors:
         for error in answer.errors:
-            errors.add(None, str(error["message"]))
+            field = {"peerOf": "pairs_de", "peers": "pairs"}.get(str(error.get("field")))
+            errors.add(field, str(error["message"]))
     values = {
         "network": network,
         "figures": figures,
@@ -56,19 +67,48 @@ async def _comparison(view: PageView) -> tuple[dict[str, Any], dict[str, Any], F
         "first": first,
         "last": last,
         "coords": view.value("case"),
+        "peer_of": peer_of,
+        "peers": peers,
     }
     return values, (answer.data or {}).get("networkComparison") or {}, errors
 
 
+def _query(values: dict[str, Any]) -> str:
+    """The comparison's query string, for its downloads."""
+    return urlencode(
+        {
+            "chiffre": values["figure"],
+            "depuis": values["first"],
+            "jusqu_a": values["last"],
+            "case": values["coords"],
+            "pairs_de": values["peer_of"],
+            "pairs": values["peers"],
+        }
+    )
+
+
 async def comparison_page(view: PageView) -> Response:
     values, found, errors = await _comparison(view)
+    heading = outputs.title(found, values["coords"]) if found else ""
     return view.render(
         "network/comparison.html",
         status_code=400 if errors else 200,
         title="Comparer les pôles",
         found=found,
         errors=errors,
+        query=_query(values),
+        bars=outputs.bars_chart(found, heading, "graphique-pour-10000") if found else None,
+        lines=outputs.lines_chart(found, heading, "graphique-evolution") if found else None,
+        max_lines=outputs.MAX_LINES,
+        max_peers=MAX_PEERS,
         **values,
+    )
+
+
+def _download(view_values: dict[str, Any], ext: str) -> str:
+    group = f"-pairs-{view_values['peer_of']}" if view_values["peer_of"] else ""
+    return (
+        f"reseau-{view_values['figure']}-{view_values['first']}-{view_values['last']}{group}.{ext}"
     )
 
 
@@ -76,43 +116,22 @@ async def comparison_csv(view: PageView) -> Response:
     values, found, errors = await _comparison(view)
     if errors:
         return Response("; ".join(m for _, m in errors.summary()), status_code=400)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        ["pôle", "département", "année", "valeur", "pour 10 000 habitants", "évolution", "note"]
-    )
-    for row in found.get("rows") or []:
-        for cell in row["years"]:
-            writer.writerow(
-                [
-                    row["pole"]["name"],
-                    row["pole"]["departementCode"],
-                    cell["year"],
-                    "" if cell["value"] is None else cell["value"],
-                    "" if cell["per10000"] is None else str(cell["per10000"]).replace(".", ","),
-                    "" if cell["change"] is None else str(cell["change"]).replace(".", ","),
-                    cell["reason"] or ("" if cell["published"] else "non publié"),
-                ]
-            )
-    for total in found.get("totals") or []:
-        writer.writerow(
-            [
-                "Total des cases publiées",
-                "",
-                total["year"],
-                total["value"],
-                "" if total["per10000"] is None else str(total["per10000"]).replace(".", ","),
-                "",
-                "incomplet : des cases sont masquées ou non publiées"
-                if total["incomplete"]
-                else "",
-            ]
-        )
-    name = f"reseau-{values['figure']}-{values['first']}-{values['last']}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        outputs.csv_text(found),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_download(values, "csv")}"'},
+    )
+
+
+async def comparison_xlsx(view: PageView) -> Response:
+    values, found, errors = await _comparison(view)
+    if errors:
+        return Response("; ".join(m for _, m in errors.summary()), status_code=400)
+    content = await run_in_threadpool(outputs.xlsx, found, values["coords"])
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_download(values, "xlsx")}"'},
     )
 
 
@@ -178,6 +197,13 @@ def contribution() -> PageContribution:
             Page(
                 "/reseau/comparaison.csv",
                 comparison_csv,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
+                "/reseau/comparaison.xlsx",
+                comparison_xlsx,
                 action=READ,
                 operations=network,
                 needs_pole=False,

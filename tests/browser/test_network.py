@@ -6,8 +6,11 @@ as hidden with their reason, totals marked incomplete. axe-core on every page.""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import openpyxl
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_sign_in import sign_in
@@ -72,8 +75,32 @@ def test_a_pole_submits_the_network_approves_and_compares(
     expect(table).to_contain_text("Puy-de-Dôme")
     expect(table).to_contain_text("Masquée : secret statistique (seuil de 11 personnes)")
     expect(table).to_contain_text("(incomplet)")
+    # The chart of the last year is an image with its title; the table stays beside it.
+    bars = network.get_by_role(
+        "img", name=re.compile(r"^casework\.children_followed \[age_bracket=0-2\], .* : 2025, pour")
+    )
+    expect(bars).to_be_visible()
     accessible(network)
     with network.expect_download() as download:
         network.get_by_role("link", name="Télécharger le tableau (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
+    with network.expect_download() as download:
+        network.get_by_role("link", name="Télécharger le tableau (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = [[c.value for c in r] for r in book[book.sheetnames[0]].iter_rows()]
+    hidden = [r for r in rows if r[7] == "masquée : secret statistique (seuil de 11 personnes)"]
+    assert hidden and all(r[3] is None for r in hidden)
+    totals = [[c.value for c in r] for r in book[book.sheetnames[1]].iter_rows()]
+    assert any(str(r[5] or "").startswith("incomplet") for r in totals)
+
+    # The pole and the poles of the closest population: a peer group, drawn over the years.
+    own = network.locator("#pairs_de option", has_text="Puy-de-Dôme").get_attribute("value")
+    network.select_option("#pairs_de", own)
+    network.fill("#pairs", "4")
+    network.get_by_role("button", name="Comparer").click()
+    expect(network.locator("#groupe-de-pairs")).to_contain_text("Groupe de pairs de")
+    expect(network.get_by_role("table").locator("tbody tr")).to_have_count(5)
+    expect(network.get_by_role("img", name=re.compile("évolution 2024–2025"))).to_be_visible()
+    accessible(network)
     network.context.close()

@@ -10,17 +10,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
+from core.api import documents
 from core.api.documents.sheets import XLSX_MEDIA_TYPE
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
-from core.network import outputs
+from core.network import outputs, synthesis
 from core.network.actions import APPROVE, PREPARE, READ
 from core.network.comparison import DEFAULT_PEERS, MAX_PEERS
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_SPAN = 10
+DOCUMENT_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 NOTICES = {
     "approved": "La publication est approuvée : elle est publiée et verrouillée.",
     "prepared": "La publication est calculée et protégée : vérifiez l'aperçu, puis soumettez-la.",
@@ -135,6 +137,38 @@ async def comparison_xlsx(view: PageView) -> Response:
     )
 
 
+async def _synthesis(view: PageView) -> tuple[str, int]:
+    year = _int(view.value("annee"), 2025)
+    overview = (await view.run("NetworkOverview")).data or {}
+    network = overview.get("network") or {}
+    specs = {name: spec for name, (_, spec) in view.context.host.contributions.indicators.items()}
+    sections = []
+    for entry in network.get("catalogue") or []:
+        answer = await view.run("NetworkComparison", figure=entry["figure"], years=[year])
+        found = (answer.data or {}).get("networkComparison")
+        if found:
+            sections.append(synthesis.section(entry["figure"], found, specs))
+    return synthesis.render(network, year, sections), year
+
+
+async def synthesis_page(view: PageView) -> Response:
+    html, _year = await _synthesis(view)
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+
+
+async def synthesis_pdf(view: PageView) -> Response:
+    html, year = await _synthesis(view)
+    content = await run_in_threadpool(documents.pdf, html)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            **DOCUMENT_HEADERS,
+            "Content-Disposition": f'inline; filename="synthese-reseau-{year}.pdf"',
+        },
+    )
+
+
 async def releases_page(view: PageView) -> Response:
     errors = FormErrors()
     if view.request.method == "POST" and view.can(APPROVE):
@@ -204,6 +238,20 @@ def contribution() -> PageContribution:
             Page(
                 "/reseau/comparaison.xlsx",
                 comparison_xlsx,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
+                "/reseau/synthese",
+                synthesis_page,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
+                "/reseau/synthese.pdf",
+                synthesis_pdf,
                 action=READ,
                 operations=network,
                 needs_pole=False,

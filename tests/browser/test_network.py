@@ -103,4 +103,9 @@ def test_a_pole_submits_the_network_approves_and_compares(
     expect(network.get_by_role("table").locator("tbody tr")).to_have_count(5)
     expect(network.get_by_role("img", name=re.compile("évolution 2024–2025"))).to_be_visible()
     accessible(network)
+
+    # The yearly synthesis, the printable page of the PDF.
+    network.get_by_role("link", name="Synthèse annuelle 2025 (page à imprimer)").click()
+    expect(network.locator("h1")).to_contain_text("Synthèse annuelle 2025")
+    expect(network.locator("main")).to_contain_text("Masquée : secret statistique")
     network.context.close()

@@ -5,20 +5,16 @@ with openpyxl and says « masquée » with the reason where the network has no v
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import uuid
 from typing import Any
 
 import openpyxl
-from sqlalchemy import event, update
+from sqlalchemy import event
 
-from core.network.models import NetworkPole, NetworkRelease, NetworkReleaseCell
-from core.network.releases import the_network
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
 from tests.api.conftest import TwoPoles
-from tests.network.helpers import ANALYST, make_network
+from tests.network.helpers import ANALYST, make_network, publish_directly
 
 FIGURE = "casework.children_followed"
 HIDDEN = "secret statistique (seuil de 11 personnes)"
@@ -36,64 +32,6 @@ PEERS = """query($figure: String!, $years: [Int!]!, $peerOf: String, $peers: Int
     rows { pole { code } years { year value population per10000 reason } }
     totals { year value population incomplete poles }
     peerGroup { pole { code name } size population populationMin populationMax rule } } }"""
-
-
-async def publish_directly(db: Database, poles: dict[str, Any], scale: int) -> str:
-    """Published releases of poles of other installs, as the import stores them. The
-    PostgreSQL database is shared by the session's tests: codes get a tag, populations a
-    scale of their own, so that other tests' poles are never the nearest. Returns the tag."""
-    tag = uuid.uuid4().hex[:6]
-    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-    async with db.reference_session() as session:
-        network = await the_network(session)
-        for code, (population, *values) in poles.items():
-            pole = NetworkPole(
-                network_id=network.id,
-                code=f"{code}-{tag}",
-                name=f"Pôle {code}-{tag}",
-                departement_code="63",
-            )
-            session.add(pole)
-            await session.flush()
-            for year, value in zip((2024, 2025), values, strict=True):
-                release = NetworkRelease(
-                    pole_id=pole.id,
-                    period=str(year),
-                    year=year,
-                    version=1,
-                    status="draft",
-                    k=11,
-                    catalogue_version=1,
-                    reason="",
-                    population=population * scale,
-                    cells_total=1,
-                    cells_primary=int(value is None),
-                    cells_secondary=0,
-                    cells_inherited=0,
-                    smallest_interval=None,
-                    prepared_by="tests",
-                    prepared_at=now,
-                )
-                session.add(release)
-                await session.flush()
-                session.add(
-                    NetworkReleaseCell(
-                        release_id=release.id,
-                        figure=FIGURE,
-                        coords="",
-                        labels={},
-                        value=value,
-                        reason=HIDDEN if value is None else None,
-                    )
-                )
-        await session.flush()
-        await session.execute(
-            update(NetworkRelease)
-            .where(NetworkRelease.status == "draft", NetworkRelease.prepared_by == "tests")
-            .values(status="published")
-        )
-        await session.commit()
-    return tag
 
 
 async def test_a_pole_is_compared_with_the_poles_of_closest_population(

@@ -36,6 +36,8 @@ class PoleYear:
     """A release of the year is published (False: nothing to compare)."""
     reason: str | None
     population: int | None
+    population_source: str | None
+    """Where the population comes from (« département 63 », « territoire déclaré : … »)."""
     per_10000: float | None
     change: float | None
     """Relative change from the year before (0.25 = +25 %), both years published."""
@@ -181,6 +183,7 @@ async def compare(
                 NetworkRelease.year,
                 NetworkRelease.version,
                 NetworkRelease.population,
+                NetworkRelease.population_source,
                 NetworkReleaseCell.value,
                 NetworkReleaseCell.reason,
                 NetworkReleaseCell.id,
@@ -226,6 +229,7 @@ async def compare(
                     published=row is not None,
                     reason=reason,
                     population=population,
+                    population_source=row.population_source if row is not None else None,
                     per_10000=_rate(value, population),
                     change=change,
                     version=row.version if row is not None else None,

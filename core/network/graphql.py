@@ -26,7 +26,7 @@ from core.api.ids import caller, parse_id
 from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.errors import NotFoundError
-from core.network import actions, comparison, releases
+from core.network import actions, comparison, releases, territory
 from core.network.catalogue import CatalogueEntry
 from core.network.models import (
     NetworkPole,
@@ -117,7 +117,13 @@ class NetworkReleaseType:
     k: int = strawberry.field(description="Le seuil du secret statistique.")
     catalogue_version: int
     reason: str = strawberry.field(description="La raison d'une correction (vide en v1).")
-    population: int = strawberry.field(description="Population du département du pôle.")
+    population: int = strawberry.field(
+        description="La population des chiffres pour 10 000 habitants : celle du territoire "
+        "déclaré par le pôle, sinon de son département, à la préparation."
+    )
+    population_source: str = strawberry.field(
+        description="D'où vient la population, en mots (jamais la liste des communes)."
+    )
     protection: NetworkProtection
     prepared_at: dt.datetime
     submitted_at: dt.datetime | None
@@ -140,6 +146,7 @@ class NetworkReleaseType:
             catalogue_version=row.catalogue_version,
             reason=row.reason,
             population=row.population,
+            population_source=row.population_source,
             protection=NetworkProtection(
                 cells=row.cells_total,
                 primary=row.cells_primary,
@@ -208,6 +215,9 @@ class NetworkComparisonCell:
     published: bool
     reason: str | None
     population: int | None
+    population_source: str | None = strawberry.field(
+        description="D'où vient la population : le département ou le territoire déclaré."
+    )
     per_10000: float | None = strawberry.field(description="Pour 10 000 habitants.")
     change: float | None = strawberry.field(
         description="Évolution depuis l'année précédente (0,25 = +25 %)."
@@ -292,6 +302,7 @@ class NetworkComparison:
                             published=c.published,
                             reason=c.reason,
                             population=c.population,
+                            population_source=c.population_source,
                             per_10000=c.per_10000,
                             change=c.change,
                             version=c.version,
@@ -328,6 +339,36 @@ class NetworkInfo:
     catalogue_version: int
     catalogue: list[NetworkCatalogueEntry]
     poles: list[NetworkPoleType]
+
+
+@strawberry.type(description="Une commune ou un EPCI du territoire déclaré.")
+class NetworkTerritoryPlace:
+    code: str = strawberry.field(description="Code INSEE de la commune, SIREN de l'EPCI.")
+    name: str
+
+
+@strawberry.type(
+    description="Le territoire que le pôle déclare au réseau : sa population divise les "
+    "chiffres de ses publications (pour 10 000 habitants). Sans déclaration, le département."
+)
+class NetworkTerritory:
+    declared: bool = strawberry.field(description="Faux : le département, par défaut.")
+    communes: list[NetworkTerritoryPlace]
+    epcis: list[NetworkTerritoryPlace]
+    population: int = strawberry.field(
+        description="Population des communes déclarées et de celles des EPCI, une fois chacune."
+    )
+    source: str = strawberry.field(description="D'où vient la population, en mots.")
+
+    @classmethod
+    def of(cls, found: territory.PoleTerritory) -> NetworkTerritory:
+        return cls(
+            declared=found.declared,
+            communes=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.communes],
+            epcis=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.epcis],
+            population=found.population,
+            source=found.source,
+        )
 
 
 async def _poles(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, NetworkPole]:
@@ -443,6 +484,16 @@ class NetworkQuery:
                     peers=peers,
                 )
             )
+
+    @strawberry.field(
+        description="Le territoire déclaré par le pôle en cours au réseau (ou son département).",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def pole_network_territory(self, info: Info[Context, None]) -> NetworkTerritory:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with ctx.db_session() as session:
+            return NetworkTerritory.of(await territory.pole_territory(session, tenant))
 
     @strawberry.field(
         description="Les publications du pôle en cours, chacune avec son aperçu : les "
@@ -567,8 +618,51 @@ class NetworkReleasePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="Le territoire du pôle : des communes et des EPCI.")
+class NetworkTerritoryInput:
+    communes: list[str] = strawberry.field(
+        default_factory=list, description="Codes INSEE des communes (5 caractères)."
+    )
+    epcis: list[str] = strawberry.field(
+        default_factory=list, description="SIREN des EPCI (9 chiffres) : toutes leurs communes."
+    )
+
+
 @strawberry.type
-class NetworkMutation(_CatalogueMutation):
+class NetworkTerritoryPayload:
+    territory: NetworkTerritory | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class _TerritoryMutation:
+    @strawberry.mutation(
+        description="Déclarer le territoire du pôle au réseau (listes vides : revenir au "
+        "département). Une commune ou un EPCI inconnu est refusé, rien n'est écrit. Les "
+        "publications déjà préparées gardent leur population. Tracé.",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def declare_pole_network_territory(
+        self, info: Info[Context, None], input: NetworkTerritoryInput
+    ) -> NetworkTerritoryPayload:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            found = await territory.declare_territory(
+                session,
+                caller(ctx),
+                tenant,
+                input.communes,
+                input.epcis,
+                now=ctx.require_auth().now(),
+            )
+            await session.commit()
+            return NetworkTerritoryPayload(territory=NetworkTerritory.of(found))
+        return NetworkTerritoryPayload(errors=errors)
+
+
+@strawberry.type
+class NetworkMutation(_CatalogueMutation, _TerritoryMutation):
     @strawberry.mutation(
         description="Calculer et protéger la publication du pôle pour une période : elle "
         "est enregistrée en préparation, à prévisualiser puis soumettre. Tracé.",

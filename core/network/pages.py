@@ -16,7 +16,7 @@ from core.api import documents
 from core.api.documents.sheets import XLSX_MEDIA_TYPE
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
-from core.network import outputs, synthesis
+from core.network import outputs, synthesis, territory
 from core.network.actions import APPROVE, PREPARE, READ
 from core.network.comparison import DEFAULT_PEERS, MAX_PEERS
 
@@ -27,6 +27,8 @@ NOTICES = {
     "approved": "La publication est approuvée : elle est publiée et verrouillée.",
     "prepared": "La publication est calculée et protégée : vérifiez l'aperçu, puis soumettez-la.",
     "submitted": "La publication est soumise au réseau.",
+    "territory": "Le territoire est enregistré : les prochaines publications en prendront "
+    "la population.",
 }
 
 
@@ -223,6 +225,41 @@ async def pole_release_page(view: PageView) -> Response:
     )
 
 
+async def territory_page(view: PageView) -> Response:
+    errors = FormErrors()
+    communes, epcis = "", ""
+    if view.request.method == "POST":
+        communes, epcis = view.value("communes"), view.value("epci")
+        answer = await view.run(
+            "DeclarePoleNetworkTerritory",
+            communes=territory.codes(communes),
+            epcis=territory.codes(epcis),
+        )
+        errors = FormErrors.of(
+            answer,
+            "declarePoleNetworkTerritory",
+            form_fields=("communes", "epci"),
+            aliases={"epcis": "epci"},
+        )
+        if not errors:
+            return view.redirect("/pole/reseau/territoire", ok="territory")
+    found = (await view.run("PoleNetworkTerritory")).data or {}
+    current = found.get("poleNetworkTerritory") or {}
+    if view.request.method != "POST":
+        communes = " ".join(p["code"] for p in current.get("communes") or [])
+        epcis = " ".join(p["code"] for p in current.get("epcis") or [])
+    return view.render(
+        "network/territory.html",
+        status_code=400 if errors else 200,
+        title="Territoire du pôle pour le réseau",
+        territory=current,
+        communes=communes,
+        epcis=epcis,
+        errors=errors,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
 def contribution() -> PageContribution:
     network = ("NetworkOverview", "NetworkComparison")
     return PageContribution(
@@ -263,6 +300,13 @@ def contribution() -> PageContribution:
                 action=READ,
                 operations=("NetworkReleaseList", "ApproveNetworkRelease"),
                 needs_pole=False,
+            ),
+            Page(
+                "/pole/reseau/territoire",
+                territory_page,
+                methods=("GET", "POST"),
+                action=PREPARE,
+                operations=("PoleNetworkTerritory", "DeclarePoleNetworkTerritory"),
             ),
             Page(
                 "/pole/reseau",

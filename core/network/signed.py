@@ -145,6 +145,7 @@ async def release_document(
         "catalogueVersion": release.catalogue_version,
         "reason": release.reason,
         "population": release.population,
+        "populationSource": release.population_source,
         "approvedAt": release.approved_at.isoformat() if release.approved_at else None,
         "protection": {
             "cells": release.cells_total,
@@ -344,6 +345,7 @@ async def import_release(
         catalogue_version=int(document.get("catalogueVersion") or 0),
         reason=str(document.get("reason") or "")[:2000],
         population=int(document.get("population") or 0),
+        population_source=str(document.get("populationSource") or "")[:200],
         cells_total=len(cells),
         cells_primary=int(protection.get("primary") or 0),
         cells_secondary=int(protection.get("secondary") or 0),

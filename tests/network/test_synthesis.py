@@ -33,7 +33,9 @@ async def test_the_synthesis_gives_each_pole_per_10000_and_what_is_hidden(
         # 90 children for 1,400,000 inhabitants: 0.64 per 10,000, +12.5 % on a year.
         assert f"Pôle s200-{tag} (63) 90 1 400 000 0,64 +12,5 %" in text.replace("\u00a0", " ")
         assert f"Pôle s130-{tag} (63) Masquée : {HIDDEN_REASON}" in text
-        assert f"Cases masquées : Pôle s130-{tag} (masquée : {HIDDEN_REASON})" in text
+        # The list of the hidden cells (other tests' poles may share the database).
+        assert "Cases masquées : " in text
+        assert f"Pôle s130-{tag} (masquée : {HIDDEN_REASON})" in text.split("Cases masquées : ")[1]
         assert "(incomplet)" in text
     # The chart is an image with its title, in the HTML the PDF is made of.
     assert 'role="img"' in page.text and "<title id=" in page.text

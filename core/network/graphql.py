@@ -10,6 +10,8 @@ and full reason, and is never shown to the network.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -26,7 +28,7 @@ from core.api.ids import caller, parse_id
 from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.errors import NotFoundError
-from core.network import actions, comparison, releases, territory
+from core.network import actions, comparison, releases, signed, territory
 from core.network.catalogue import CatalogueEntry
 from core.network.models import (
     NetworkPole,
@@ -92,7 +94,8 @@ class NetworkProtection:
     secondary: int = strawberry.field(description="Cases masquées par secret secondaire.")
     inherited: int = strawberry.field(description="Cases masquées héritées d'une version.")
     smallest_interval: float | None = strawberry.field(
-        description="La plus petite fourchette (max − min) trouvée par l'audit."
+        description="La plus petite fourchette (max − min) trouvée par l'audit ; null sans "
+        "case masquée, ou quand aucune n'a de borne (fourchette infinie)."
     )
 
 
@@ -152,7 +155,10 @@ class NetworkReleaseType:
                 primary=row.cells_primary,
                 secondary=row.cells_secondary,
                 inherited=row.cells_inherited,
-                smallest_interval=row.smallest_interval,
+                # Infinite when nothing published bounds any hidden cell: no JSON number.
+                smallest_interval=row.smallest_interval
+                if row.smallest_interval is not None and math.isfinite(row.smallest_interval)
+                else None,
             ),
             prepared_at=row.prepared_at,
             submitted_at=row.submitted_at,
@@ -661,8 +667,104 @@ class _TerritoryMutation:
         return NetworkTerritoryPayload(errors=errors)
 
 
+@strawberry.type(description="Une publication exportée : le document signé, à transmettre.")
+class NetworkSignedDocument:
+    kid: str = strawberry.field(description="La clé de l'installation qui l'a signé.")
+    filename: str = strawberry.field(description="Un nom de fichier pour l'enregistrer.")
+    content: str = strawberry.field(
+        description="Le document signé en JSON {document, kid, signature}, tel que "
+        "`maillage network import` et `importNetworkRelease` le reçoivent."
+    )
+
+
 @strawberry.type
-class NetworkMutation(_CatalogueMutation, _TerritoryMutation):
+class NetworkExportPayload:
+    signed: NetworkSignedDocument | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Un document signé exporté par l'installation d'un pôle.")
+class ImportNetworkReleaseInput:
+    content: str = strawberry.field(
+        description="Le document signé en JSON {document, kid, signature} (1 Mo au plus)."
+    )
+
+
+@strawberry.type
+class NetworkImportPayload:
+    release: NetworkReleaseType | None = None
+    created: bool = strawberry.field(
+        default=False, description="Faux : le même document était déjà importé (rien à faire)."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class _SignedMutation:
+    @strawberry.mutation(
+        description="Exporter une publication approuvée de cette installation en document "
+        "signé (clé Ed25519 de l'installation, créée au besoin) : l'administrateur d'un "
+        "pôle pour les siennes, la coordination du réseau pour toutes. Tracé.",
+    )
+    async def export_network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NetworkExportPayload:
+        ctx = info.context
+        figures = {name: spec for name, (_, spec) in ctx.host.contributions.indicators.items()}
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            release_id = parse_id(id, "id")
+            if ctx.tenant is not None:
+                actor = ctx.require(actions.PREPARE)
+                pole = await releases.pole_of(session, ctx.tenant)
+                row = await session.get(NetworkRelease, release_id)
+                if row is None or row.pole_id != pole.id:
+                    raise NotFoundError("publication introuvable", field="id")
+            else:
+                actor = ctx.require(actions.APPROVE)
+            now = ctx.require_auth().now()
+            envelope = await signed.export_release(
+                session, release_id, figures, ctx.settings.secret_key, actor=actor.subject, now=now
+            )
+            await session.commit()
+            document = envelope["document"]
+            return NetworkExportPayload(
+                signed=NetworkSignedDocument(
+                    kid=envelope["kid"],
+                    filename=f"reseau-{document['pole']['code']}-{document['period']}"
+                    f"-v{document['version']}.json",
+                    content=json.dumps(envelope, ensure_ascii=False, indent=1),
+                )
+            )
+        return NetworkExportPayload(errors=errors)
+
+    @strawberry.mutation(
+        description="Importer le document signé d'une publication d'un pôle d'une autre "
+        "installation : clé de confiance, signature, rejeu, ordre des versions, seuil et "
+        "audit par programmation linéaire vérifiés comme par `maillage network import` ; "
+        "refusé en entier avec une erreur codée, ou publié et verrouillé. Le même document "
+        "une seconde fois ne change rien. Tracé.",
+        extensions=[action_gate(actions.APPROVE)],
+    )
+    async def import_network_release(
+        self, info: Info[Context, None], input: ImportNetworkReleaseInput
+    ) -> NetworkImportPayload:
+        ctx = info.context
+        actor = ctx.require(actions.APPROVE)
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            envelope = signed.parse_envelope(input.content, field="content")
+            row, created = await signed.import_release(
+                session, envelope, actor=actor.subject, now=ctx.require_auth().now()
+            )
+            pole = await session.get(NetworkPole, row.pole_id)
+            assert pole is not None
+            result = NetworkReleaseType.of(row, pole)
+            await session.commit()
+            return NetworkImportPayload(release=result, created=created)
+        return NetworkImportPayload(errors=errors)
+
+
+@strawberry.type
+class NetworkMutation(_CatalogueMutation, _TerritoryMutation, _SignedMutation):
     @strawberry.mutation(
         description="Calculer et protéger la publication du pôle pour une période : elle "
         "est enregistrée en préparation, à prévisualiser puis soumettre. Tracé.",

@@ -178,6 +178,76 @@ async def release_document(
 # --- import ---------------------------------------------------------------------------
 
 
+async def export_release(
+    session: AsyncSession,
+    release_id: uuid.UUID,
+    figures: Mapping[str, IndicatorSpec],
+    secret_key: str,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The signed document of a published release of this install, the export traced
+    (the caller commits: the install's key may have been made)."""
+    document = await release_document(session, release_id, figures)
+    row, private = await signing_key(session, secret_key, now=now)
+    session.add(
+        PlatformAuditEvent(
+            kind="network.release.export",
+            actor=actor,
+            reason=f"publication {document['pole']['code']} {document['period']} "
+            f"v{document['version']} exportée (clé {row.kid})",
+        )
+    )
+    await session.flush()
+    return sign(document, row.kid, private)
+
+
+def public_keys(rows: Iterable[NetworkSigningKey]) -> dict[str, Any]:
+    """The install's public keys as a JWK Set (RFC 7517; Ed25519 as an OKP key, RFC
+    8037), each also in plain base64 as ``maillage network trust --public-key`` takes it."""
+    keys = []
+    for row in rows:
+        raw = base64.b64decode(row.public_key)
+        keys.append(
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+                "kid": row.kid,
+                "use": "sig",
+                "alg": "EdDSA",
+                "publicKey": row.public_key,
+                "created": row.created_at.isoformat(),
+            }
+        )
+    return {"format": "maillage.network-keys/1", "keys": keys}
+
+
+async def install_public_keys(session: AsyncSession) -> dict[str, Any]:
+    rows = (
+        await session.execute(select(NetworkSigningKey).order_by(NetworkSigningKey.created_at))
+    ).scalars()
+    return public_keys(rows)
+
+
+MAX_DOCUMENT_CHARS = 1_000_000
+
+
+def parse_envelope(content: str, *, field: str = "document") -> dict[str, Any]:
+    """A signed document as text (an upload, a GraphQL argument): JSON of an object, of
+    reasonable size, else VALIDATION on ``field``."""
+    if len(content) > MAX_DOCUMENT_CHARS:
+        raise _bad(f"document trop grand ({MAX_DOCUMENT_CHARS} caractères au plus)", field)
+    try:
+        envelope = json.loads(content)
+    except ValueError as exc:
+        raise _bad(f"JSON illisible ({exc})", field) from None
+    if not isinstance(envelope, dict):
+        raise _bad("document signé attendu : {document, kid, signature}", field)
+    return envelope
+
+
 def equations_of(keys: Iterable[CellKey]) -> tuple[Equation, ...]:
     """The additive equations the cells of a release imply (the engine's own, rebuilt
     from the cells' places rather than taken from the document, so a document cannot

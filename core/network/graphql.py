@@ -132,6 +132,10 @@ class NetworkReleaseType:
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
     approved_by: str | None
+    imported: bool = strawberry.field(
+        description="Importée du document signé d'une autre installation (elle s'exporte "
+        "depuis celle-ci seulement)."
+    )
     _id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -164,6 +168,7 @@ class NetworkReleaseType:
             submitted_at=row.submitted_at,
             approved_at=row.approved_at,
             approved_by=row.approved_by,
+            imported=row.document_id is not None,
             _id=row.id,
         )
 

@@ -27,6 +27,9 @@ NOTICES = {
     "approved": "La publication est approuvée : elle est publiée et verrouillée.",
     "prepared": "La publication est calculée et protégée : vérifiez l'aperçu, puis soumettez-la.",
     "submitted": "La publication est soumise au réseau.",
+    "imported": "Le document signé est vérifié : la publication est importée, publiée et "
+    "verrouillée.",
+    "already": "Ce document était déjà importé : rien n'a changé.",
     "territory": "Le territoire est enregistré : les prochaines publications en prendront "
     "la population.",
 }
@@ -171,9 +174,55 @@ async def synthesis_pdf(view: PageView) -> Response:
     )
 
 
+async def _export(view: PageView) -> tuple[Response | None, FormErrors]:
+    answer = await view.run("ExportNetworkRelease", id=view.value("exporter"))
+    errors = FormErrors.of(answer, "exportNetworkRelease", form_fields=())
+    signed = ((answer.data or {}).get("exportNetworkRelease") or {}).get("signed")
+    if errors or not signed:
+        return None, errors
+    return Response(
+        signed["content"],
+        media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{signed["filename"]}"',
+            "Cache-Control": "no-store",
+        },
+    ), errors
+
+
+async def _import(view: PageView) -> tuple[str | None, FormErrors]:
+    errors = FormErrors()
+    upload = view.files.get("document")
+    if upload is None or upload.too_large:
+        errors.add("document", "Choisissez le fichier JSON signé (1 Mo au plus).")
+        return None, errors
+    try:
+        content = upload.data.decode("utf-8")
+    except UnicodeDecodeError:
+        errors.add("document", "Le fichier n'est pas un texte JSON (UTF-8).")
+        return None, errors
+    answer = await view.run("ImportNetworkRelease", content=content)
+    # Whatever the check that refused it (key, signature, version, audit), the file is
+    # the field: the message goes next to it.
+    for error in FormErrors.of(answer, "importNetworkRelease", form_fields=()).summary():
+        errors.add("document", error[1])
+    if errors:
+        return None, errors
+    created = ((answer.data or {}).get("importNetworkRelease") or {}).get("created")
+    return ("imported" if created else "already"), errors
+
+
 async def releases_page(view: PageView) -> Response:
     errors = FormErrors()
-    if view.request.method == "POST" and view.can(APPROVE):
+    if view.request.method == "POST" and view.value("exporter"):
+        exported, errors = await _export(view)
+        if exported is not None:
+            return exported
+    elif view.request.method == "POST" and view.value("importer") and view.can(APPROVE):
+        done, errors = await _import(view)
+        if done is not None:
+            return view.redirect("/reseau/publications", ok=done)
+    elif view.request.method == "POST" and view.can(APPROVE):
         answer = await view.run("ApproveNetworkRelease", id=view.value("id"))
         errors = FormErrors.of(answer, "approveNetworkRelease", form_fields=())
         if not errors:
@@ -298,7 +347,12 @@ def contribution() -> PageContribution:
                 releases_page,
                 methods=("GET", "POST"),
                 action=READ,
-                operations=("NetworkReleaseList", "ApproveNetworkRelease"),
+                operations=(
+                    "NetworkReleaseList",
+                    "ApproveNetworkRelease",
+                    "ExportNetworkRelease",
+                    "ImportNetworkRelease",
+                ),
                 needs_pole=False,
             ),
             Page(

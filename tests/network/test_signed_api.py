@@ -195,3 +195,67 @@ def test_the_public_keys_answer_over_http_and_verify_an_export(demo_server: Live
     assert answer.headers["content-type"].startswith("application/jwk-set+json")
     assert "max-age" in answer.headers["cache-control"]
     verify(envelope, answer.json())
+
+
+async def test_the_coordinator_exports_and_imports_on_the_releases_page(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    a = two_poles.a
+    await make_network(client, db, a, two_poles.b)
+    release_id = await publish(client, db, a)
+    coordinator = await client.auth_headers(None, COORDINATOR)
+    origin = {"origin": "https://maillage.test"}
+    listed = await client.http.get("/reseau/publications", headers=coordinator)
+    assert "Exporter signé" in listed.text and 'type="file"' in listed.text
+    exported = await client.http.post(
+        "/reseau/publications", data={"exporter": release_id}, headers={**coordinator, **origin}
+    )
+    assert exported.status_code == 200
+    assert f'filename="reseau-{a.slug}-2025-v1.json"' in exported.headers["content-disposition"]
+    envelope = exported.json()
+    verify(envelope, (await client.http.get(KEYS)).json())
+
+    # The install's own document is refused on import (its key is not a trusted pole's):
+    # coded, shown next to the field, nothing written.
+    before = await count(db)
+    refused = await client.http.post(
+        "/reseau/publications",
+        data={"importer": "1"},
+        files={"document": ("publication.json", exported.content, "application/json")},
+        headers={**coordinator, **origin},
+    )
+    assert refused.status_code == 400 and 'id="document-error"' in refused.text
+    assert "clé de signature inconnue" in refused.text.replace("Clé", "clé")
+    assert await count(db) == before
+
+    code = f"remote-{uuid.uuid4().hex[:8]}"
+    private = Ed25519PrivateKey.generate()
+    async with db.reference_session() as session:
+        network = await the_network(session)
+        pole = await add_pole(
+            session, network, code=code, name=f"Pôle {code}", departement="59", actor="tests"
+        )
+        await trust_key(
+            session,
+            pole,
+            f"cle-{code}",
+            b64(public_bytes(private.public_key())),
+            actor="t",
+            now=NOW,
+        )
+        await session.commit()
+    remote = json.dumps(sign(as_remote(envelope["document"], code), f"cle-{code}", private))
+    for notice in ("la publication est importée", "déjà importé"):
+        done = await client.http.post(
+            "/reseau/publications",
+            data={"importer": "1"},
+            files={"document": ("publication.json", remote.encode(), "application/json")},
+            headers={**coordinator, **origin},
+        )
+        assert done.status_code == 303
+        shown = await client.http.get(done.headers["location"], headers=coordinator)
+        assert notice in shown.text
+    # An analyst sees neither form.
+    analyst = await client.auth_headers(None, ANALYST)
+    page = (await client.http.get("/reseau/publications", headers=analyst)).text
+    assert "Exporter signé" not in page and 'type="file"' not in page

@@ -2,7 +2,8 @@
 published releases (children followed by four age brackets, requests by five requester
 kinds: a dozen cells each), then `networkComparison`'s service — the latest published
 version of each pole and year, one figure, five years, totals — timed over repeated
-runs on SQLite (the statement count is tested constant in tests/network)."""
+runs on SQLite (the statement count is tested constant in tests/network), then the same
+with a peer group (a pole and its five nearest by population)."""
 
 from __future__ import annotations
 
@@ -110,13 +111,24 @@ async def _run() -> None:
             # The first run opens the connection and warms the statement cache.
             samples, cpu = samples[1:], cpu[1:]
             assert len(found.poles) == POLES and len(found.totals) == len(YEARS)
+            # The same with a peer group (decision 180): chosen from the same rows.
+            peers = []
+            for _ in range(RUNS):
+                async with db.reference_session() as session:
+                    started = time.perf_counter()
+                    group = await compare(
+                        session, "casework.children_followed", list(YEARS), peer_of="pole-7"
+                    )
+                    peers.append((time.perf_counter() - started) * 1000)
+            assert len(group.poles) == 6
         finally:
             await db.dispose()
     print(
         f"network comparison, {POLES} poles × {len(YEARS)} years (SQLite): "
         f"p50 {statistics.median(samples):.1f} ms wall, {statistics.median(cpu):.1f} ms CPU, "
         f"max {max(samples):.1f} ms "
-        f"over {RUNS} runs (load of {POLES * len(YEARS)} releases: {loaded:.1f} s)"
+        f"over {RUNS} runs (load of {POLES * len(YEARS)} releases: {loaded:.1f} s); "
+        f"with a peer group of 5: p50 {statistics.median(peers):.1f} ms wall"
     )
 
 

@@ -25,6 +25,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -152,7 +153,10 @@ async def release_document(
             "primary": release.cells_primary,
             "secondary": release.cells_secondary,
             "inherited": release.cells_inherited,
-            "smallestInterval": release.smallest_interval,
+            # Infinite (no hidden cell has a bound) is no JSON number: null, as in the API.
+            "smallestInterval": release.smallest_interval
+            if release.smallest_interval is None or math.isfinite(release.smallest_interval)
+            else None,
         },
         "figures": [
             {

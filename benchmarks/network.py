@@ -8,24 +8,17 @@ with a peer group (a pole and its five nearest by population)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import random
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import update
-
 from core.db import migrate
 from core.network.comparison import compare
-from core.network.models import (
-    Network,
-    NetworkPole,
-    NetworkRelease,
-    NetworkReleaseCell,
-)
+from core.network.models import Network
 from core.tenancy.database import Database
+from core.testing.network import store_published_pole
 
 POLES = 150
 YEARS = tuple(range(2021, 2026))
@@ -36,38 +29,13 @@ KINDS = ("family", "eaje", "childminder", "leisure_centre", "partner")
 
 async def _load(db: Database) -> None:
     rng = random.Random(2025)
-    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     async with db.reference_session() as session:
         network = Network(name="Banc d'essai", k=11)
         session.add(network)
         await session.flush()
         for p in range(POLES):
-            pole = NetworkPole(
-                network_id=network.id, code=f"pole-{p}", name=f"Pôle {p}", departement_code="62"
-            )
-            session.add(pole)
-            await session.flush()
+            years = {}
             for year in YEARS:
-                release = NetworkRelease(
-                    pole_id=pole.id,
-                    period=str(year),
-                    year=year,
-                    version=1,
-                    status="draft",
-                    k=11,
-                    catalogue_version=1,
-                    reason="",
-                    population=rng.randint(80_000, 2_600_000),
-                    cells_total=12,
-                    cells_primary=0,
-                    cells_secondary=0,
-                    cells_inherited=0,
-                    smallest_interval=None,
-                    prepared_by="bench",
-                    prepared_at=now,
-                )
-                session.add(release)
-                await session.flush()
                 ages = {a: rng.randint(0, 300) for a in AGES}
                 kinds = {k: rng.randint(0, 200) for k in KINDS}
                 cells = [("casework.children_followed", "", sum(ages.values()))]
@@ -76,19 +44,20 @@ async def _load(db: Database) -> None:
                 ]
                 cells += [("casework.requests", "", sum(kinds.values()))]
                 cells += [("casework.requests", f"requester_kind={k}", v) for k, v in kinds.items()]
-                session.add_all(
-                    NetworkReleaseCell(
-                        release_id=release.id,
-                        figure=f,
-                        coords=c,
-                        labels={},
-                        value=None if 0 < v < 11 else v,
-                        reason="secret statistique" if 0 < v < 11 else None,
-                    )
-                    for f, c, v in cells
+                # Small counts hidden, as the protection would at least.
+                years[year] = (
+                    rng.randint(80_000, 2_600_000),
+                    [(f, c, None if 0 < v < 11 else v) for f, c, v in cells],
                 )
-        await session.flush()
-        await session.execute(update(NetworkRelease).values(status="published"))
+            await store_published_pole(
+                session,
+                network,
+                code=f"pole-{p}",
+                name=f"Pôle {p}",
+                departement="62",
+                years=years,
+                by="bench",
+            )
         await session.commit()
 
 

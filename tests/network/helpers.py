@@ -8,18 +8,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
-
 from core.access.actions import Actor
 from core.domain.casework.models import FollowUp
 from core.domain.families.models import Child, Family
 from core.network.catalogue import CatalogueEntry
-from core.network.models import Network, NetworkPole, NetworkRelease, NetworkReleaseCell
+from core.network.models import Network
 from core.network.releases import the_network
 from core.network.setup import add_pole, define_network, set_catalogue
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
+from core.testing.network import store_published_pole
 
 COORDINATOR = Actor(
     subject="test:network-coordinator",
@@ -40,8 +39,6 @@ ENTRIES = [
     CatalogueEntry("casework.children_followed", ((), ("age_bracket",))),
     CatalogueEntry("casework.requests", ((), ("requester_kind",))),
 ]
-
-HIDDEN_REASON = "secret statistique (seuil de 11 personnes)"
 
 PREPARE = """mutation($period: String!, $reason: String! = "") {
   prepareNetworkRelease(input: {period: $period, reason: $reason}) {
@@ -137,60 +134,25 @@ async def run(client: GraphQLClient, query: str, variables: dict[str, Any], **kw
 
 
 async def publish_directly(db: Database, poles: dict[str, Any], scale: int) -> str:
-    """Published releases of poles of other installs, as the import stores them. The
-    PostgreSQL database is shared by the session's tests: codes get a tag, populations a
-    scale of their own, so that other tests' poles are never the nearest. Returns the tag."""
+    """Published releases of poles of other installs, as the import stores them:
+    ``poles`` maps a code to (population, children followed in 2024, in 2025; None when
+    hidden). The PostgreSQL database is shared by the session's tests: codes get a tag,
+    populations a scale of their own, so that other tests' poles are never the nearest.
+    Returns the tag."""
     tag = uuid.uuid4().hex[:6]
-    now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     async with db.reference_session() as session:
         network = await the_network(session)
         for code, (population, *values) in poles.items():
-            pole = NetworkPole(
-                network_id=network.id,
+            await store_published_pole(
+                session,
+                network,
                 code=f"{code}-{tag}",
                 name=f"Pôle {code}-{tag}",
-                departement_code="63",
+                departement="63",
+                years={
+                    year: (population * scale, [("casework.children_followed", "", value)])
+                    for year, value in zip((2024, 2025), values, strict=True)
+                },
             )
-            session.add(pole)
-            await session.flush()
-            for year, value in zip((2024, 2025), values, strict=True):
-                release = NetworkRelease(
-                    pole_id=pole.id,
-                    period=str(year),
-                    year=year,
-                    version=1,
-                    status="draft",
-                    k=11,
-                    catalogue_version=1,
-                    reason="",
-                    population=population * scale,
-                    cells_total=1,
-                    cells_primary=int(value is None),
-                    cells_secondary=0,
-                    cells_inherited=0,
-                    smallest_interval=None,
-                    prepared_by="tests",
-                    prepared_at=now,
-                )
-                session.add(release)
-                await session.flush()
-                session.add(
-                    NetworkReleaseCell(
-                        release_id=release.id,
-                        figure="casework.children_followed",
-                        coords="",
-                        labels={},
-                        value=value,
-                        reason="secret statistique (seuil de 11 personnes)"
-                        if value is None
-                        else None,
-                    )
-                )
-        await session.flush()
-        await session.execute(
-            update(NetworkRelease)
-            .where(NetworkRelease.status == "draft", NetworkRelease.prepared_by == "tests")
-            .values(status="published")
-        )
         await session.commit()
     return tag

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
+from core.testing.network import HIDDEN_REASON
 from tests.api.conftest import TwoPoles
-from tests.network.helpers import ANALYST, HIDDEN_REASON, POLE_ADMIN, make_network, publish_directly
+from tests.network.helpers import ANALYST, POLE_ADMIN, make_network, publish_directly
 from tests.pdf import html_text, pdf_text
 
 POLES = {"s100": (100_000, 40, 44), "s130": (130_000, 50, None), "s200": (200_000, 80, 90)}

@@ -41,6 +41,22 @@ def test_a_pole_submits_the_network_approves_and_compares(
     pole.get_by_role("navigation").get_by_role("link", name="Publication au réseau").click()
     expect(pole.locator("h1")).to_have_text("Publication au réseau national")
     accessible(pole)
+    # The pole declares its territory: an unknown commune is refused, what was typed kept.
+    pole.get_by_role("link", name="territoire du pôle pour le réseau").click()
+    expect(pole.locator("#population-actuelle")).to_contain_text("département 63")
+    pole.fill("#communes", "63113 99999")
+    pole.get_by_role("button", name="Enregistrer le territoire").click()
+    expect(pole.locator("#communes-error")).to_contain_text("Commune inconnue : 99999")
+    expect(pole.locator("#communes")).to_have_value("63113 99999")
+    accessible(pole)
+    pole.fill("#communes", "63113")
+    pole.fill("#epci", "246300701")
+    pole.get_by_role("button", name="Enregistrer le territoire").click()
+    expect(pole.get_by_role("status")).to_contain_text("Le territoire est enregistré")
+    expect(pole.locator("#population-actuelle")).to_contain_text(
+        "territoire déclaré : 1 commune et 1 EPCI"
+    )
+    pole.get_by_role("link", name="Retour à la publication au réseau").click()
     pole.fill("#periode", "2025-T3")
     pole.get_by_role("button", name="Calculer l'aperçu").click()
     expect(pole.locator("#periode-error")).to_be_visible()
@@ -108,4 +124,5 @@ def test_a_pole_submits_the_network_approves_and_compares(
     network.get_by_role("link", name="Synthèse annuelle 2025 (page à imprimer)").click()
     expect(network.locator("h1")).to_contain_text("Synthèse annuelle 2025")
     expect(network.locator("main")).to_contain_text("Masquée : secret statistique")
+    accessible(network)
     network.context.close()

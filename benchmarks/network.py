@@ -2,8 +2,9 @@
 published releases (children followed by four age brackets, requests by five requester
 kinds: a dozen cells each), then `networkComparison`'s service — the latest published
 version of each pole and year, one figure, five years, totals — timed over repeated
-runs on SQLite (the statement count is tested constant in tests/network), then the same
-with a peer group (a pole and its five nearest by population)."""
+runs on SQLite, then on PostgreSQL as the network's database role (the statement count is
+tested constant in tests/network), each also with a peer group (a pole and its five
+nearest by population)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from pathlib import Path
 from core.db import migrate
 from core.network.comparison import compare
 from core.network.models import Network
+from core.network.reader import network_reader
 from core.tenancy.database import Database
 from core.testing.network import store_published_pole
+from core.testing.postgres import NETWORK, PostgresServer, PostgresUnavailable
 
 POLES = 150
 YEARS = tuple(range(2021, 2026))
 RUNS = 30
+FIGURE = "casework.children_followed"
 AGES = ("0-2", "3-5", "6-11", "12-")
 KINDS = ("family", "eaje", "childminder", "leisure_centre", "partner")
 
@@ -61,39 +65,30 @@ async def _load(db: Database) -> None:
         await session.commit()
 
 
-async def _run() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
-        await migrate.upgrade(url)
-        db = Database(url)
-        try:
-            started = time.perf_counter()
-            await _load(db)
-            loaded = time.perf_counter() - started
-            samples, cpu = [], []
-            for _ in range(RUNS + 1):
-                async with db.reference_session() as session:
-                    started, used = time.perf_counter(), time.process_time()
-                    found = await compare(session, "casework.children_followed", list(YEARS))
-                    samples.append((time.perf_counter() - started) * 1000)
-                    cpu.append((time.process_time() - used) * 1000)
-            # The first run opens the connection and warms the statement cache.
-            samples, cpu = samples[1:], cpu[1:]
-            assert len(found.poles) == POLES and len(found.totals) == len(YEARS)
-            # The same with a peer group (decision 180): chosen from the same rows.
-            peers = []
-            for _ in range(RUNS):
-                async with db.reference_session() as session:
-                    started = time.perf_counter()
-                    group = await compare(
-                        session, "casework.children_followed", list(YEARS), peer_of="pole-7"
-                    )
-                    peers.append((time.perf_counter() - started) * 1000)
-            assert len(group.poles) == 6
-        finally:
-            await db.dispose()
+async def _measure(db: Database, kind: str, role: str = "") -> None:
+    """Load, then time the comparison as the network reads it: on PostgreSQL under the
+    network's role (``network_reader``), in its own transaction each time."""
+    started = time.perf_counter()
+    await _load(db)
+    loaded = time.perf_counter() - started
+    samples, cpu, peers = [], [], []
+    for run in range(2 * RUNS + 1):
+        async with db.reference_session() as session, network_reader(session, role) as reader:
+            started, used = time.perf_counter(), time.process_time()
+            if run <= RUNS:
+                found = await compare(reader, FIGURE, list(YEARS))
+                samples.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - used) * 1000)
+            else:
+                # The same with a peer group (decision 180): chosen from the same rows.
+                group = await compare(reader, FIGURE, list(YEARS), peer_of="pole-7")
+                peers.append((time.perf_counter() - started) * 1000)
+    # The first run opens the connection and warms the statement cache.
+    samples, cpu = samples[1:], cpu[1:]
+    assert len(found.poles) == POLES and len(found.totals) == len(YEARS)
+    assert len(group.poles) == 6
     print(
-        f"network comparison, {POLES} poles × {len(YEARS)} years (SQLite): "
+        f"network comparison, {POLES} poles × {len(YEARS)} years ({kind}): "
         f"p50 {statistics.median(samples):.1f} ms wall, {statistics.median(cpu):.1f} ms CPU, "
         f"max {max(samples):.1f} ms "
         f"over {RUNS} runs (load of {POLES * len(YEARS)} releases: {loaded:.1f} s); "
@@ -101,8 +96,36 @@ async def _run() -> None:
     )
 
 
-def run() -> None:
-    asyncio.run(_run())
+async def _run(postgres: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        await migrate.upgrade(url)
+        db = Database(url)
+        try:
+            await _measure(db, "SQLite")
+        finally:
+            await db.dispose()
+    if not postgres:
+        return
+    try:
+        server = await PostgresServer.find()
+    except PostgresUnavailable as exc:
+        print(f"network comparison on PostgreSQL: skipped ({exc})")
+        return
+    try:
+        urls = await server.create_database("maillage_bench_network")
+        await migrate.upgrade(urls.owner)
+        db = Database(urls.runtime, platform_url=urls.platform)
+        try:
+            await _measure(db, "PostgreSQL, as the network's role", role=NETWORK)
+        finally:
+            await db.dispose()
+    finally:
+        await server.close()
+
+
+def run(postgres: bool = True) -> None:
+    asyncio.run(_run(postgres))
 
 
 if __name__ == "__main__":

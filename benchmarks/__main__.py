@@ -17,7 +17,10 @@
 * the SNU quiz (benchmarks/snu_quiz.py): 300 anonymous answers in one minute by 20
   concurrent clients over HTTP against a cap of 250, on SQLite and PostgreSQL;
 * the network releases' protection (benchmarks/protection.py): 150 poles' releases of
-  one year protected (primary and complementary suppression, LP audit).
+  one year protected (primary and complementary suppression, LP audit);
+* the network's release job (benchmarks/network_releases.py): 150 poles' 2025 releases
+  prepared from their data as a pole's administrator does, and the comparison over 150
+  poles × 5 years (benchmarks/network.py), with and without a peer group.
 * with ``--compare`` instead (benchmarks/compare.py): maillage side by side with
   PostGraphile 4 and one hand-written SQL query on one PostgreSQL database
   (default 20 poles × 2000 children), and the dashboard query under load.
@@ -46,6 +49,7 @@ from benchmarks import handisitting as handisitting_bench
 from benchmarks import kits as kits_bench
 from benchmarks import lists as lists_bench
 from benchmarks import network as network_bench
+from benchmarks import network_releases as network_releases_bench
 from benchmarks import outreach as outreach_bench
 from benchmarks import protection as protection_bench
 from benchmarks import report as report_bench
@@ -208,6 +212,7 @@ async def main(argv: list[str] | None = None) -> None:
     if not (args.lists_only or args.pages_only):
         await foundation()
         protection_bench.run()
+        network_releases_bench.run()
         network_bench.run()
         print()
     await lists_bench.run(

@@ -40,6 +40,7 @@ from core.app.tracing import setup_tracing
 from core.auth.principal import Principal
 from core.auth.service import AuthService
 from core.logs import RequestFacts, request_facts_var, request_id_var
+from core.network.routes import network_routes
 from core.plugins.host import PluginHost
 from core.settings import Settings
 from core.tenancy.database import Database
@@ -376,6 +377,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             metrics_route(),
             *auth_routes(),
+            *network_routes(),
             *report_routes(),
             *questionnaire_routes(),
             oidc_mount(settings.secret_key, https_only=settings.is_production),

@@ -20,14 +20,10 @@ from core.errors import NotFoundError
 from core.network.catalogue import DEFAULT_ENTRIES
 from core.network.models import Network
 from core.network.protection import Figure, Table, protect
-from core.network.releases import (
-    coords_text,
-    current_catalogue,
-    departement_population,
-    network_reason,
-)
+from core.network.releases import coords_text, current_catalogue, network_reason
 from core.network.setup import add_pole, define_network, set_catalogue
 from core.network.signed import FORMAT, b64, import_release, public_bytes, sign, trust_key
+from core.network.territory import departement_population
 from core.tenancy.models import Tenant
 
 DEMO_NETWORK = "Réseau national des pôles ressources handicap (démonstration)"
@@ -155,6 +151,7 @@ def demo_document(
         "catalogueVersion": 1,
         "reason": "",
         "population": population,
+        "populationSource": f"département {departement}",
         "approvedAt": f"{year + 1}-03-01T00:00:00+00:00",
         "protection": {
             "cells": note.cells,

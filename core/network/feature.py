@@ -15,6 +15,7 @@ from core.network.models import (
     NetworkReleaseCell,
     NetworkReleaseSource,
     NetworkSigningKey,
+    NetworkTerritory,
     NetworkTrustedKey,
 )
 
@@ -29,6 +30,7 @@ def maillage_models() -> list[type]:
         NetworkReleaseCell,
         NetworkReleaseSource,
         NetworkSigningKey,
+        NetworkTerritory,
         NetworkTrustedKey,
     ]
 

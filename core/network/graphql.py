@@ -10,9 +10,12 @@ and full reason, and is never shown to the network.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -25,7 +28,7 @@ from core.api.ids import caller, parse_id
 from core.api.limits import chars_field
 from core.api.payloads import UserError, user_errors
 from core.errors import NotFoundError
-from core.network import actions, comparison, releases
+from core.network import actions, comparison, releases, signed, territory
 from core.network.catalogue import CatalogueEntry
 from core.network.models import (
     NetworkPole,
@@ -91,7 +94,8 @@ class NetworkProtection:
     secondary: int = strawberry.field(description="Cases masquées par secret secondaire.")
     inherited: int = strawberry.field(description="Cases masquées héritées d'une version.")
     smallest_interval: float | None = strawberry.field(
-        description="La plus petite fourchette (max − min) trouvée par l'audit."
+        description="La plus petite fourchette (max − min) trouvée par l'audit ; null sans "
+        "case masquée, ou quand aucune n'a de borne (fourchette infinie)."
     )
 
 
@@ -116,12 +120,22 @@ class NetworkReleaseType:
     k: int = strawberry.field(description="Le seuil du secret statistique.")
     catalogue_version: int
     reason: str = strawberry.field(description="La raison d'une correction (vide en v1).")
-    population: int = strawberry.field(description="Population du département du pôle.")
+    population: int = strawberry.field(
+        description="La population des chiffres pour 10 000 habitants : celle du territoire "
+        "déclaré par le pôle, sinon de son département, à la préparation."
+    )
+    population_source: str = strawberry.field(
+        description="D'où vient la population, en mots (jamais la liste des communes)."
+    )
     protection: NetworkProtection
     prepared_at: dt.datetime
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
     approved_by: str | None
+    imported: bool = strawberry.field(
+        description="Importée du document signé d'une autre installation (elle s'exporte "
+        "depuis celle-ci seulement)."
+    )
     _id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -139,17 +153,22 @@ class NetworkReleaseType:
             catalogue_version=row.catalogue_version,
             reason=row.reason,
             population=row.population,
+            population_source=row.population_source,
             protection=NetworkProtection(
                 cells=row.cells_total,
                 primary=row.cells_primary,
                 secondary=row.cells_secondary,
                 inherited=row.cells_inherited,
-                smallest_interval=row.smallest_interval,
+                # Infinite when nothing published bounds any hidden cell: no JSON number.
+                smallest_interval=row.smallest_interval
+                if row.smallest_interval is not None and math.isfinite(row.smallest_interval)
+                else None,
             ),
             prepared_at=row.prepared_at,
             submitted_at=row.submitted_at,
             approved_at=row.approved_at,
             approved_by=row.approved_by,
+            imported=row.document_id is not None,
             _id=row.id,
         )
 
@@ -207,6 +226,9 @@ class NetworkComparisonCell:
     published: bool
     reason: str | None
     population: int | None
+    population_source: str | None = strawberry.field(
+        description="D'où vient la population : le département ou le territoire déclaré."
+    )
     per_10000: float | None = strawberry.field(description="Pour 10 000 habitants.")
     change: float | None = strawberry.field(
         description="Évolution depuis l'année précédente (0,25 = +25 %)."
@@ -232,13 +254,47 @@ class NetworkComparisonTotal:
     poles: int
 
 
+@strawberry.type(
+    description="Un groupe de pairs : un pôle et les pôles dont la population est la plus "
+    "proche de la sienne (rapport des populations), d'après leur dernière publication "
+    "des années comparées."
+)
+class NetworkPeerGroup:
+    pole: NetworkPoleType = strawberry.field(description="Le pôle de référence du groupe.")
+    size: int = strawberry.field(description="Le nombre de pairs demandé.")
+    population: int = strawberry.field(description="La population du pôle de référence.")
+    population_min: int = strawberry.field(description="La plus petite population du groupe.")
+    population_max: int = strawberry.field(description="La plus grande population du groupe.")
+    rule: str = strawberry.field(description="La règle, en une phrase.")
+
+
+def _peer_group(found: comparison.Comparison) -> NetworkPeerGroup | None:
+    group = found.peer_group
+    if group is None:
+        return None
+    pole = next(p for p in found.poles if p.code == group.pole)
+    return NetworkPeerGroup(
+        pole=NetworkPoleType(code=pole.code, name=pole.name, departement_code=pole.departement),
+        size=group.size,
+        population=group.population,
+        population_min=group.population_min,
+        population_max=group.population_max,
+        rule=comparison.peer_rule(group.size),
+    )
+
+
 @strawberry.type(description="Un chiffre comparé entre pôles et années.")
 class NetworkComparison:
     figure: str
     coordinates: list[NetworkCoordinate]
     years: list[int]
     rows: list[NetworkComparisonRow]
-    totals: list[NetworkComparisonTotal]
+    totals: list[NetworkComparisonTotal] = strawberry.field(
+        description="Par année, sur les pôles des lignes (le groupe de pairs s'il y en a un)."
+    )
+    peer_group: NetworkPeerGroup | None = strawberry.field(
+        description="Le groupe de pairs demandé (peerOf), sinon null : tous les pôles."
+    )
 
     @classmethod
     def of(cls, found: comparison.Comparison) -> NetworkComparison:
@@ -246,6 +302,7 @@ class NetworkComparison:
             figure=found.figure,
             coordinates=_coordinates(found.coords, {}),
             years=list(found.years),
+            peer_group=_peer_group(found),
             rows=[
                 NetworkComparisonRow(
                     pole=NetworkPoleType(code=p.code, name=p.name, departement_code=p.departement),
@@ -256,6 +313,7 @@ class NetworkComparison:
                             published=c.published,
                             reason=c.reason,
                             population=c.population,
+                            population_source=c.population_source,
                             per_10000=c.per_10000,
                             change=c.change,
                             version=c.version,
@@ -292,6 +350,36 @@ class NetworkInfo:
     catalogue_version: int
     catalogue: list[NetworkCatalogueEntry]
     poles: list[NetworkPoleType]
+
+
+@strawberry.type(description="Une commune ou un EPCI du territoire déclaré.")
+class NetworkTerritoryPlace:
+    code: str = strawberry.field(description="Code INSEE de la commune, SIREN de l'EPCI.")
+    name: str
+
+
+@strawberry.type(
+    description="Le territoire que le pôle déclare au réseau : sa population divise les "
+    "chiffres de ses publications (pour 10 000 habitants). Sans déclaration, le département."
+)
+class NetworkTerritory:
+    declared: bool = strawberry.field(description="Faux : le département, par défaut.")
+    communes: list[NetworkTerritoryPlace]
+    epcis: list[NetworkTerritoryPlace]
+    population: int = strawberry.field(
+        description="Population des communes déclarées et de celles des EPCI, une fois chacune."
+    )
+    source: str = strawberry.field(description="D'où vient la population, en mots.")
+
+    @classmethod
+    def of(cls, found: territory.PoleTerritory) -> NetworkTerritory:
+        return cls(
+            declared=found.declared,
+            communes=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.communes],
+            epcis=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.epcis],
+            population=found.population,
+            source=found.source,
+        )
 
 
 async def _poles(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, NetworkPole]:
@@ -377,7 +465,8 @@ class NetworkQuery:
     @strawberry.field(
         description="Un chiffre (son total, ou une case : coords « age_bracket=0-2 ») "
         "comparé entre les pôles et les années civiles, pour 10 000 habitants, avec "
-        "l'évolution annuelle et les totaux des seules cases publiées.",
+        "l'évolution annuelle et les totaux des seules cases publiées ; avec peerOf, "
+        "le pôle et ses pairs de population la plus proche seulement.",
         extensions=[action_gate(actions.READ)],
     )
     async def network_comparison(
@@ -386,11 +475,36 @@ class NetworkQuery:
         figure: str,
         years: list[int],
         coords: str = "",
+        peer_of: Annotated[
+            str | None,
+            strawberry.argument(description="Code d'un pôle : lui et ses pairs seulement."),
+        ] = None,
+        peers: Annotated[
+            int,
+            strawberry.argument(description=f"Le nombre de pairs (1 à {comparison.MAX_PEERS})."),
+        ] = comparison.DEFAULT_PEERS,
     ) -> NetworkComparison:
         async with _network_session(info.context) as session:
             return NetworkComparison.of(
-                await comparison.compare(session, figure.strip(), years, coords.strip())
+                await comparison.compare(
+                    session,
+                    figure.strip(),
+                    years,
+                    coords.strip(),
+                    peer_of=(peer_of or "").strip() or None,
+                    peers=peers,
+                )
             )
+
+    @strawberry.field(
+        description="Le territoire déclaré par le pôle en cours au réseau (ou son département).",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def pole_network_territory(self, info: Info[Context, None]) -> NetworkTerritory:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with ctx.db_session() as session:
+            return NetworkTerritory.of(await territory.pole_territory(session, tenant))
 
     @strawberry.field(
         description="Les publications du pôle en cours, chacune avec son aperçu : les "
@@ -515,8 +629,147 @@ class NetworkReleasePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="Le territoire du pôle : des communes et des EPCI.")
+class NetworkTerritoryInput:
+    communes: list[str] = strawberry.field(
+        default_factory=list, description="Codes INSEE des communes (5 caractères)."
+    )
+    epcis: list[str] = strawberry.field(
+        default_factory=list, description="SIREN des EPCI (9 chiffres) : toutes leurs communes."
+    )
+
+
 @strawberry.type
-class NetworkMutation(_CatalogueMutation):
+class NetworkTerritoryPayload:
+    territory: NetworkTerritory | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class _TerritoryMutation:
+    @strawberry.mutation(
+        description="Déclarer le territoire du pôle au réseau (listes vides : revenir au "
+        "département). Une commune ou un EPCI inconnu est refusé, rien n'est écrit. Les "
+        "publications déjà préparées gardent leur population. Tracé.",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def declare_pole_network_territory(
+        self, info: Info[Context, None], input: NetworkTerritoryInput
+    ) -> NetworkTerritoryPayload:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            found = await territory.declare_territory(
+                session,
+                caller(ctx),
+                tenant,
+                input.communes,
+                input.epcis,
+                now=ctx.require_auth().now(),
+            )
+            await session.commit()
+            return NetworkTerritoryPayload(territory=NetworkTerritory.of(found))
+        return NetworkTerritoryPayload(errors=errors)
+
+
+@strawberry.type(description="Une publication exportée : le document signé, à transmettre.")
+class NetworkSignedDocument:
+    kid: str = strawberry.field(description="La clé de l'installation qui l'a signé.")
+    filename: str = strawberry.field(description="Un nom de fichier pour l'enregistrer.")
+    content: str = strawberry.field(
+        description="Le document signé en JSON {document, kid, signature}, tel que "
+        "`maillage network import` et `importNetworkRelease` le reçoivent."
+    )
+
+
+@strawberry.type
+class NetworkExportPayload:
+    signed: NetworkSignedDocument | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Un document signé exporté par l'installation d'un pôle.")
+class ImportNetworkReleaseInput:
+    content: str = strawberry.field(
+        description="Le document signé en JSON {document, kid, signature} (1 Mo au plus)."
+    )
+
+
+@strawberry.type
+class NetworkImportPayload:
+    release: NetworkReleaseType | None = None
+    created: bool = strawberry.field(
+        default=False, description="Faux : le même document était déjà importé (rien à faire)."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class _SignedMutation:
+    @strawberry.mutation(
+        description="Exporter une publication approuvée de cette installation en document "
+        "signé (clé Ed25519 de l'installation, créée au besoin) : l'administrateur d'un "
+        "pôle pour les siennes, la coordination du réseau pour toutes. Tracé.",
+    )
+    async def export_network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NetworkExportPayload:
+        ctx = info.context
+        figures = {name: spec for name, (_, spec) in ctx.host.contributions.indicators.items()}
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            release_id = parse_id(id, "id")
+            if ctx.tenant is not None:
+                actor = ctx.require(actions.PREPARE)
+                pole = await releases.pole_of(session, ctx.tenant)
+                row = await session.get(NetworkRelease, release_id)
+                if row is None or row.pole_id != pole.id:
+                    raise NotFoundError("publication introuvable", field="id")
+            else:
+                actor = ctx.require(actions.APPROVE)
+            now = ctx.require_auth().now()
+            envelope = await signed.export_release(
+                session, release_id, figures, ctx.settings.secret_key, actor=actor.subject, now=now
+            )
+            await session.commit()
+            document = envelope["document"]
+            return NetworkExportPayload(
+                signed=NetworkSignedDocument(
+                    kid=envelope["kid"],
+                    filename=f"reseau-{document['pole']['code']}-{document['period']}"
+                    f"-v{document['version']}.json",
+                    content=json.dumps(envelope, ensure_ascii=False, indent=1),
+                )
+            )
+        return NetworkExportPayload(errors=errors)
+
+    @strawberry.mutation(
+        description="Importer le document signé d'une publication d'un pôle d'une autre "
+        "installation : clé de confiance, signature, rejeu, ordre des versions, seuil et "
+        "audit par programmation linéaire vérifiés comme par `maillage network import` ; "
+        "refusé en entier avec une erreur codée, ou publié et verrouillé. Le même document "
+        "une seconde fois ne change rien. Tracé.",
+        extensions=[action_gate(actions.APPROVE)],
+    )
+    async def import_network_release(
+        self, info: Info[Context, None], input: ImportNetworkReleaseInput
+    ) -> NetworkImportPayload:
+        ctx = info.context
+        actor = ctx.require(actions.APPROVE)
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            envelope = signed.parse_envelope(input.content, field="content")
+            row, created = await signed.import_release(
+                session, envelope, actor=actor.subject, now=ctx.require_auth().now()
+            )
+            pole = await session.get(NetworkPole, row.pole_id)
+            assert pole is not None
+            result = NetworkReleaseType.of(row, pole)
+            await session.commit()
+            return NetworkImportPayload(release=result, created=created)
+        return NetworkImportPayload(errors=errors)
+
+
+@strawberry.type
+class NetworkMutation(_CatalogueMutation, _TerritoryMutation, _SignedMutation):
     @strawberry.mutation(
         description="Calculer et protéger la publication du pôle pour une période : elle "
         "est enregistrée en préparation, à prévisualiser puis soumettre. Tracé.",

@@ -107,8 +107,10 @@ class NetworkRelease(Reference, Base):
     catalogue_version: Mapped[int] = mapped_column(Integer)
     # Why a correction was made (empty for version 1).
     reason: Mapped[str] = mapped_column(Text, default="", info=max_chars(2000))
-    # The population the figures are divided by (the pole's département, at release).
+    # The population the figures are divided by, at release: the pole's declared
+    # territory, else its département (decision 182) — and which, in words.
     population: Mapped[int] = mapped_column(Integer)
+    population_source: Mapped[str] = mapped_column(String(200), default="")
     # The closing note: cells hidden by primary, complementary, inherited secret, and
     # the narrowest interval the audit found.
     cells_total: Mapped[int] = mapped_column(Integer)
@@ -167,6 +169,23 @@ class NetworkReleaseSource(TenantScoped, Base):
     tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # Each hidden cell's secret as the pole's preview shows it (primary, secondary…).
     secrets: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NetworkTerritory(TenantScoped, Base):
+    """The territory a pole declares to the network (decision 182): communes (INSEE
+    codes) and EPCI (SIREN), whose communes' populations, summed once each, are the
+    population its releases are divided by. No row: the pole's département. A tenant
+    table: the network reads the population and a count, never the list."""
+
+    __tablename__ = "network_territories"
+    __table_args__ = (tenant_unique("kind"),)
+
+    # One declaration per pole: the key of the unique constraint.
+    kind: Mapped[str] = mapped_column(String(20), default="declared")
+    communes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    epcis: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class NetworkSigningKey(Reference, Base):

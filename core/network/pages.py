@@ -5,23 +5,33 @@ submitted. The network's pages need no pole: its people have none."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
 
+from core.api import documents
+from core.api.documents.sheets import XLSX_MEDIA_TYPE
 from core.api.pages import FormErrors, PageView
 from core.contributions import NavEntry, Page, PageContribution
+from core.network import outputs, synthesis, territory
 from core.network.actions import APPROVE, PREPARE, READ
+from core.network.comparison import DEFAULT_PEERS, MAX_PEERS
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_SPAN = 10
+DOCUMENT_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 NOTICES = {
     "approved": "La publication est approuvée : elle est publiée et verrouillée.",
     "prepared": "La publication est calculée et protégée : vérifiez l'aperçu, puis soumettez-la.",
     "submitted": "La publication est soumise au réseau.",
+    "imported": "Le document signé est vérifié : la publication est importée, publiée et "
+    "verrouillée.",
+    "already": "Ce document était déjà importé : rien n'a changé.",
+    "territory": "Le territoire est enregistré : les prochaines publications en prendront "
+    "la population.",
 }
 
 
@@ -36,19 +46,27 @@ async def _comparison(view: PageView) -> tuple[dict[str, Any], dict[str, Any], F
     figure = view.value("chiffre") or (figures[0] if figures else "")
     last = _int(view.value("jusqu_a"), 2025)
     first = _int(view.value("depuis"), last - 1)
+    peer_of = view.value("pairs_de")
+    peers = _int(view.value("pairs"), DEFAULT_PEERS)
     errors = FormErrors()
     if first > last or last - first >= MAX_SPAN:
         errors.add("depuis", f"Choisissez de 1 à {MAX_SPAN} années, la première avant la dernière.")
         first = last
+    if not 1 <= peers <= MAX_PEERS:
+        errors.add("pairs", f"Choisissez de 1 à {MAX_PEERS} pairs.")
+        peers = DEFAULT_PEERS
     answer = await view.run(
         "NetworkComparison",
         figure=figure,
         years=list(range(first, last + 1)),
         coords=view.value("case"),
+        peerOf=peer_of or None,
+        peers=peers,
     )
     if answer.errors:
         for error in answer.errors:
-            errors.add(None, str(error["message"]))
+            field = {"peerOf": "pairs_de", "peers": "pairs"}.get(str(error.get("field")))
+            errors.add(field, str(error["message"]))
     values = {
         "network": network,
         "figures": figures,
@@ -56,19 +74,48 @@ async def _comparison(view: PageView) -> tuple[dict[str, Any], dict[str, Any], F
         "first": first,
         "last": last,
         "coords": view.value("case"),
+        "peer_of": peer_of,
+        "peers": peers,
     }
     return values, (answer.data or {}).get("networkComparison") or {}, errors
 
 
+def _query(values: dict[str, Any]) -> str:
+    """The comparison's query string, for its downloads."""
+    return urlencode(
+        {
+            "chiffre": values["figure"],
+            "depuis": values["first"],
+            "jusqu_a": values["last"],
+            "case": values["coords"],
+            "pairs_de": values["peer_of"],
+            "pairs": values["peers"],
+        }
+    )
+
+
 async def comparison_page(view: PageView) -> Response:
     values, found, errors = await _comparison(view)
+    heading = outputs.title(found, values["coords"]) if found else ""
     return view.render(
         "network/comparison.html",
         status_code=400 if errors else 200,
         title="Comparer les pôles",
         found=found,
         errors=errors,
+        query=_query(values),
+        bars=outputs.bars_chart(found, heading, "graphique-pour-10000") if found else None,
+        lines=outputs.lines_chart(found, heading, "graphique-evolution") if found else None,
+        max_lines=outputs.MAX_LINES,
+        max_peers=MAX_PEERS,
         **values,
+    )
+
+
+def _download(view_values: dict[str, Any], ext: str) -> str:
+    group = f"-pairs-{view_values['peer_of']}" if view_values["peer_of"] else ""
+    return (
+        f"reseau-{view_values['figure']}-{view_values['first']}-{view_values['last']}{group}.{ext}"
     )
 
 
@@ -76,49 +123,106 @@ async def comparison_csv(view: PageView) -> Response:
     values, found, errors = await _comparison(view)
     if errors:
         return Response("; ".join(m for _, m in errors.summary()), status_code=400)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        ["pôle", "département", "année", "valeur", "pour 10 000 habitants", "évolution", "note"]
-    )
-    for row in found.get("rows") or []:
-        for cell in row["years"]:
-            writer.writerow(
-                [
-                    row["pole"]["name"],
-                    row["pole"]["departementCode"],
-                    cell["year"],
-                    "" if cell["value"] is None else cell["value"],
-                    "" if cell["per10000"] is None else str(cell["per10000"]).replace(".", ","),
-                    "" if cell["change"] is None else str(cell["change"]).replace(".", ","),
-                    cell["reason"] or ("" if cell["published"] else "non publié"),
-                ]
-            )
-    for total in found.get("totals") or []:
-        writer.writerow(
-            [
-                "Total des cases publiées",
-                "",
-                total["year"],
-                total["value"],
-                "" if total["per10000"] is None else str(total["per10000"]).replace(".", ","),
-                "",
-                "incomplet : des cases sont masquées ou non publiées"
-                if total["incomplete"]
-                else "",
-            ]
-        )
-    name = f"reseau-{values['figure']}-{values['first']}-{values['last']}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        outputs.csv_text(found),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_download(values, "csv")}"'},
     )
+
+
+async def comparison_xlsx(view: PageView) -> Response:
+    values, found, errors = await _comparison(view)
+    if errors:
+        return Response("; ".join(m for _, m in errors.summary()), status_code=400)
+    content = await run_in_threadpool(outputs.xlsx, found, values["coords"])
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_download(values, "xlsx")}"'},
+    )
+
+
+async def _synthesis(view: PageView) -> tuple[str, int]:
+    year = _int(view.value("annee"), 2025)
+    overview = (await view.run("NetworkOverview")).data or {}
+    network = overview.get("network") or {}
+    specs = {name: spec for name, (_, spec) in view.context.host.contributions.indicators.items()}
+    sections = []
+    for entry in network.get("catalogue") or []:
+        answer = await view.run("NetworkComparison", figure=entry["figure"], years=[year])
+        found = (answer.data or {}).get("networkComparison")
+        if found:
+            sections.append(synthesis.section(entry["figure"], found, specs))
+    return synthesis.render(network, year, sections), year
+
+
+async def synthesis_page(view: PageView) -> Response:
+    html, _year = await _synthesis(view)
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
+
+
+async def synthesis_pdf(view: PageView) -> Response:
+    html, year = await _synthesis(view)
+    content = await run_in_threadpool(documents.pdf, html)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            **DOCUMENT_HEADERS,
+            "Content-Disposition": f'inline; filename="synthese-reseau-{year}.pdf"',
+        },
+    )
+
+
+async def _export(view: PageView) -> tuple[Response | None, FormErrors]:
+    answer = await view.run("ExportNetworkRelease", id=view.value("exporter"))
+    errors = FormErrors.of(answer, "exportNetworkRelease", form_fields=())
+    signed = ((answer.data or {}).get("exportNetworkRelease") or {}).get("signed")
+    if errors or not signed:
+        return None, errors
+    return Response(
+        signed["content"],
+        media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{signed["filename"]}"',
+            "Cache-Control": "no-store",
+        },
+    ), errors
+
+
+async def _import(view: PageView) -> tuple[str | None, FormErrors]:
+    errors = FormErrors()
+    upload = view.files.get("document")
+    if upload is None or upload.too_large:
+        errors.add("document", "Choisissez le fichier JSON signé (1 Mo au plus).")
+        return None, errors
+    try:
+        content = upload.data.decode("utf-8")
+    except UnicodeDecodeError:
+        errors.add("document", "Le fichier n'est pas un texte JSON (UTF-8).")
+        return None, errors
+    answer = await view.run("ImportNetworkRelease", content=content)
+    # Whatever the check that refused it (key, signature, version, audit), the file is
+    # the field: the message goes next to it.
+    for error in FormErrors.of(answer, "importNetworkRelease", form_fields=()).summary():
+        errors.add("document", error[1])
+    if errors:
+        return None, errors
+    created = ((answer.data or {}).get("importNetworkRelease") or {}).get("created")
+    return ("imported" if created else "already"), errors
 
 
 async def releases_page(view: PageView) -> Response:
     errors = FormErrors()
-    if view.request.method == "POST" and view.can(APPROVE):
+    if view.request.method == "POST" and view.value("exporter"):
+        exported, errors = await _export(view)
+        if exported is not None:
+            return exported
+    elif view.request.method == "POST" and view.value("importer") and view.can(APPROVE):
+        done, errors = await _import(view)
+        if done is not None:
+            return view.redirect("/reseau/publications", ok=done)
+    elif view.request.method == "POST" and view.can(APPROVE):
         answer = await view.run("ApproveNetworkRelease", id=view.value("id"))
         errors = FormErrors.of(answer, "approveNetworkRelease", form_fields=())
         if not errors:
@@ -170,6 +274,41 @@ async def pole_release_page(view: PageView) -> Response:
     )
 
 
+async def territory_page(view: PageView) -> Response:
+    errors = FormErrors()
+    communes, epcis = "", ""
+    if view.request.method == "POST":
+        communes, epcis = view.value("communes"), view.value("epci")
+        answer = await view.run(
+            "DeclarePoleNetworkTerritory",
+            communes=territory.codes(communes),
+            epcis=territory.codes(epcis),
+        )
+        errors = FormErrors.of(
+            answer,
+            "declarePoleNetworkTerritory",
+            form_fields=("communes", "epci"),
+            aliases={"epcis": "epci"},
+        )
+        if not errors:
+            return view.redirect("/pole/reseau/territoire", ok="territory")
+    found = (await view.run("PoleNetworkTerritory")).data or {}
+    current = found.get("poleNetworkTerritory") or {}
+    if view.request.method != "POST":
+        communes = " ".join(p["code"] for p in current.get("communes") or [])
+        epcis = " ".join(p["code"] for p in current.get("epcis") or [])
+    return view.render(
+        "network/territory.html",
+        status_code=400 if errors else 200,
+        title="Territoire du pôle pour le réseau",
+        territory=current,
+        communes=communes,
+        epcis=epcis,
+        errors=errors,
+        notice=NOTICES.get(view.request.query_params.get("ok", "")),
+    )
+
+
 def contribution() -> PageContribution:
     network = ("NetworkOverview", "NetworkComparison")
     return PageContribution(
@@ -183,12 +322,45 @@ def contribution() -> PageContribution:
                 needs_pole=False,
             ),
             Page(
+                "/reseau/comparaison.xlsx",
+                comparison_xlsx,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
+                "/reseau/synthese",
+                synthesis_page,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
+                "/reseau/synthese.pdf",
+                synthesis_pdf,
+                action=READ,
+                operations=network,
+                needs_pole=False,
+            ),
+            Page(
                 "/reseau/publications",
                 releases_page,
                 methods=("GET", "POST"),
                 action=READ,
-                operations=("NetworkReleaseList", "ApproveNetworkRelease"),
+                operations=(
+                    "NetworkReleaseList",
+                    "ApproveNetworkRelease",
+                    "ExportNetworkRelease",
+                    "ImportNetworkRelease",
+                ),
                 needs_pole=False,
+            ),
+            Page(
+                "/pole/reseau/territoire",
+                territory_page,
+                methods=("GET", "POST"),
+                action=PREPARE,
+                operations=("PoleNetworkTerritory", "DeclarePoleNetworkTerritory"),
             ),
             Page(
                 "/pole/reseau",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
@@ -51,11 +51,11 @@ from core.network.protection import (
     protect,
 )
 from core.network.protection.tables import build_layout
+from core.network.territory import pole_territory
 from core.plugins.figures import FigureTable
 from core.plugins.host import PluginHost
 from core.plugins.indicators import available_indicators, compute_figure_table
 from core.tenancy.models import PlatformAuditEvent, Tenant
-from core.territory.models import Commune
 
 # A category the pole did not record (« Non renseigné ») is a category of its own.
 UNKNOWN_CODE = "nr"
@@ -121,19 +121,6 @@ async def pole_of(session: AsyncSession, tenant: Tenant) -> NetworkPole:
             f"le pôle {tenant.name} ne participe pas au réseau national", field="pole"
         )
     return pole
-
-
-async def departement_population(session: AsyncSession, code: str) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.coalesce(func.sum(Commune.population), 0)).where(
-                    Commune.departement_code == code
-                )
-            )
-        ).scalar()
-        or 0
-    )
 
 
 # --- the tables of a release ----------------------------------------------------------
@@ -376,6 +363,7 @@ async def prepare(
         raise ConflictError(
             "aucun chiffre du catalogue n'est disponible pour ce pôle", field="catalogue"
         )
+    territory = await pole_territory(session, tenant)
     # Protection first: a failed audit raises here, before anything is written.
     protected = protect(computed.figures, computed.tables, k=network.k, earlier=earlier)
     if draft is not None:
@@ -393,7 +381,8 @@ async def prepare(
         k=network.k,
         catalogue_version=catalogue.version,
         reason=reason if published else "",
-        population=await departement_population(session, tenant.departement_code),
+        population=territory.population,
+        population_source=territory.source,
         cells_total=protected.figures.cells,
         cells_primary=protected.figures.primary,
         cells_secondary=protected.figures.secondary,

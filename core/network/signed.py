@@ -25,6 +25,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -145,13 +146,17 @@ async def release_document(
         "catalogueVersion": release.catalogue_version,
         "reason": release.reason,
         "population": release.population,
+        "populationSource": release.population_source,
         "approvedAt": release.approved_at.isoformat() if release.approved_at else None,
         "protection": {
             "cells": release.cells_total,
             "primary": release.cells_primary,
             "secondary": release.cells_secondary,
             "inherited": release.cells_inherited,
-            "smallestInterval": release.smallest_interval,
+            # Infinite (no hidden cell has a bound) is no JSON number: null, as in the API.
+            "smallestInterval": release.smallest_interval
+            if release.smallest_interval is None or math.isfinite(release.smallest_interval)
+            else None,
         },
         "figures": [
             {
@@ -175,6 +180,76 @@ async def release_document(
 
 
 # --- import ---------------------------------------------------------------------------
+
+
+async def export_release(
+    session: AsyncSession,
+    release_id: uuid.UUID,
+    figures: Mapping[str, IndicatorSpec],
+    secret_key: str,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The signed document of a published release of this install, the export traced
+    (the caller commits: the install's key may have been made)."""
+    document = await release_document(session, release_id, figures)
+    row, private = await signing_key(session, secret_key, now=now)
+    session.add(
+        PlatformAuditEvent(
+            kind="network.release.export",
+            actor=actor,
+            reason=f"publication {document['pole']['code']} {document['period']} "
+            f"v{document['version']} exportée (clé {row.kid})",
+        )
+    )
+    await session.flush()
+    return sign(document, row.kid, private)
+
+
+def public_keys(rows: Iterable[NetworkSigningKey]) -> dict[str, Any]:
+    """The install's public keys as a JWK Set (RFC 7517; Ed25519 as an OKP key, RFC
+    8037), each also in plain base64 as ``maillage network trust --public-key`` takes it."""
+    keys = []
+    for row in rows:
+        raw = base64.b64decode(row.public_key)
+        keys.append(
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+                "kid": row.kid,
+                "use": "sig",
+                "alg": "EdDSA",
+                "publicKey": row.public_key,
+                "created": row.created_at.isoformat(),
+            }
+        )
+    return {"format": "maillage.network-keys/1", "keys": keys}
+
+
+async def install_public_keys(session: AsyncSession) -> dict[str, Any]:
+    rows = (
+        await session.execute(select(NetworkSigningKey).order_by(NetworkSigningKey.created_at))
+    ).scalars()
+    return public_keys(rows)
+
+
+MAX_DOCUMENT_CHARS = 1_000_000
+
+
+def parse_envelope(content: str, *, field: str = "document") -> dict[str, Any]:
+    """A signed document as text (an upload, a GraphQL argument): JSON of an object, of
+    reasonable size, else VALIDATION on ``field``."""
+    if len(content) > MAX_DOCUMENT_CHARS:
+        raise _bad(f"document trop grand ({MAX_DOCUMENT_CHARS} caractères au plus)", field)
+    try:
+        envelope = json.loads(content)
+    except ValueError as exc:
+        raise _bad(f"JSON illisible ({exc})", field) from None
+    if not isinstance(envelope, dict):
+        raise _bad("document signé attendu : {document, kid, signature}", field)
+    return envelope
 
 
 def equations_of(keys: Iterable[CellKey]) -> tuple[Equation, ...]:
@@ -344,6 +419,7 @@ async def import_release(
         catalogue_version=int(document.get("catalogueVersion") or 0),
         reason=str(document.get("reason") or "")[:2000],
         population=int(document.get("population") or 0),
+        population_source=str(document.get("populationSource") or "")[:200],
         cells_total=len(cells),
         cells_primary=int(protection.get("primary") or 0),
         cells_secondary=int(protection.get("secondary") or 0),

@@ -6,8 +6,11 @@ as hidden with their reason, totals marked incomplete. axe-core on every page.""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import openpyxl
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.test_sign_in import sign_in
@@ -38,6 +41,22 @@ def test_a_pole_submits_the_network_approves_and_compares(
     pole.get_by_role("navigation").get_by_role("link", name="Publication au réseau").click()
     expect(pole.locator("h1")).to_have_text("Publication au réseau national")
     accessible(pole)
+    # The pole declares its territory: an unknown commune is refused, what was typed kept.
+    pole.get_by_role("link", name="territoire du pôle pour le réseau").click()
+    expect(pole.locator("#population-actuelle")).to_contain_text("département 63")
+    pole.fill("#communes", "63113 99999")
+    pole.get_by_role("button", name="Enregistrer le territoire").click()
+    expect(pole.locator("#communes-error")).to_contain_text("Commune inconnue : 99999")
+    expect(pole.locator("#communes")).to_have_value("63113 99999")
+    accessible(pole)
+    pole.fill("#communes", "63113")
+    pole.fill("#epci", "246300701")
+    pole.get_by_role("button", name="Enregistrer le territoire").click()
+    expect(pole.get_by_role("status")).to_contain_text("Le territoire est enregistré")
+    expect(pole.locator("#population-actuelle")).to_contain_text(
+        "territoire déclaré : 1 commune et 1 EPCI"
+    )
+    pole.get_by_role("link", name="Retour à la publication au réseau").click()
     pole.fill("#periode", "2025-T3")
     pole.get_by_role("button", name="Calculer l'aperçu").click()
     expect(pole.locator("#periode-error")).to_be_visible()
@@ -72,8 +91,38 @@ def test_a_pole_submits_the_network_approves_and_compares(
     expect(table).to_contain_text("Puy-de-Dôme")
     expect(table).to_contain_text("Masquée : secret statistique (seuil de 11 personnes)")
     expect(table).to_contain_text("(incomplet)")
+    # The chart of the last year is an image with its title; the table stays beside it.
+    bars = network.get_by_role(
+        "img", name=re.compile(r"^casework\.children_followed \[age_bracket=0-2\], .* : 2025, pour")
+    )
+    expect(bars).to_be_visible()
     accessible(network)
     with network.expect_download() as download:
         network.get_by_role("link", name="Télécharger le tableau (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
+    with network.expect_download() as download:
+        network.get_by_role("link", name="Télécharger le tableau (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = [[c.value for c in r] for r in book[book.sheetnames[0]].iter_rows()]
+    hidden = [r for r in rows if r[7] == "masquée : secret statistique (seuil de 11 personnes)"]
+    assert hidden and all(r[3] is None for r in hidden)
+    totals = [[c.value for c in r] for r in book[book.sheetnames[1]].iter_rows()]
+    assert any(str(r[5] or "").startswith("incomplet") for r in totals)
+
+    # The pole and the poles of the closest population: a peer group, drawn over the years.
+    own = network.locator("#pairs_de option", has_text="Puy-de-Dôme").get_attribute("value")
+    network.select_option("#pairs_de", own)
+    network.fill("#pairs", "4")
+    network.get_by_role("button", name="Comparer").click()
+    expect(network.locator("#groupe-de-pairs")).to_contain_text("Groupe de pairs de")
+    expect(network.get_by_role("table").locator("tbody tr")).to_have_count(5)
+    expect(network.get_by_role("img", name=re.compile("évolution 2024–2025"))).to_be_visible()
+    accessible(network)
+
+    # The yearly synthesis, the printable page of the PDF.
+    network.get_by_role("link", name="Synthèse annuelle 2025 (page à imprimer)").click()
+    expect(network.locator("h1")).to_contain_text("Synthèse annuelle 2025")
+    expect(network.locator("main")).to_contain_text("Masquée : secret statistique")
+    accessible(network)
     network.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from core.domain.report.charts import OKABE_ITO, Bar, bar_chart, line_chart, sentence
+from core.api.documents.charts import OKABE_ITO, Bar, bar_chart, line_chart, sentence
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -3,6 +3,6 @@ PostgreSQL, two poles)."""
 
 from __future__ import annotations
 
-from tests.api.conftest import client, two_poles
+from tests.api.conftest import client, demo_server, two_poles
 
-__all__ = ["client", "two_poles"]
+__all__ = ["client", "demo_server", "two_poles"]

@@ -4,6 +4,7 @@ followed in 2025 with one small age bracket (a primary secret)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +13,12 @@ from core.domain.casework.models import FollowUp
 from core.domain.families.models import Child, Family
 from core.network.catalogue import CatalogueEntry
 from core.network.models import Network
+from core.network.releases import the_network
 from core.network.setup import add_pole, define_network, set_catalogue
 from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
+from core.testing.network import store_published_pole
 
 COORDINATOR = Actor(
     subject="test:network-coordinator",
@@ -128,3 +131,28 @@ async def run(client: GraphQLClient, query: str, variables: dict[str, Any], **kw
     result = await client.execute(query, variables, **kw)
     assert "errors" not in result, result
     return next(iter(result["data"].values()))
+
+
+async def publish_directly(db: Database, poles: dict[str, Any], scale: int) -> str:
+    """Published releases of poles of other installs, as the import stores them:
+    ``poles`` maps a code to (population, children followed in 2024, in 2025; None when
+    hidden). The PostgreSQL database is shared by the session's tests: codes get a tag,
+    populations a scale of their own, so that other tests' poles are never the nearest.
+    Returns the tag."""
+    tag = uuid.uuid4().hex[:6]
+    async with db.reference_session() as session:
+        network = await the_network(session)
+        for code, (population, *values) in poles.items():
+            await store_published_pole(
+                session,
+                network,
+                code=f"{code}-{tag}",
+                name=f"Pôle {code}-{tag}",
+                departement="63",
+                years={
+                    year: (population * scale, [("casework.children_followed", "", value)])
+                    for year, value in zip((2024, 2025), values, strict=True)
+                },
+            )
+        await session.commit()
+    return tag

@@ -28,6 +28,7 @@ from core.network.signed import (
     signing_key,
     trust_key,
 )
+from core.settings import DEMO_SECRET_KEY
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
 from tests.api.conftest import TwoPoles
@@ -43,7 +44,9 @@ from tests.network.helpers import (
 )
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-SECRET = "s" * 64
+# The app's own secret in the tests: the GraphQL export (test_signed_api) decrypts the
+# install's key that these tests may have made first in the shared PostgreSQL database.
+SECRET = DEMO_SECRET_KEY
 
 
 async def published_document(client: GraphQLClient, db: Database, pole: Any) -> dict[str, Any]:

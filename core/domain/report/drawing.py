@@ -1,11 +1,11 @@
-"""The report's charts and maps as SVG, from the section model (core/domain/report/charts.py
+"""The report's charts and maps as SVG, from the section model (core/api/documents/charts.py
 and core/territory/maps.py draw; this module only translates). Every drawing has a title
 and a description that states its figures; the data table is printed beside it."""
 
 from __future__ import annotations
 
+from core.api.documents.charts import Bar, bar_chart, line_chart, sentence
 from core.domain.report.cells import printed
-from core.domain.report.charts import Bar, bar_chart, line_chart, sentence
 from core.plugins.sections import Chart, Hidden, Map
 from core.territory.geo import UnknownPlace
 from core.territory.maps import choropleth

@@ -8,28 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from core.api.documents.sheets import BOLD, sheet_name, table_sheet
 from core.domain.report.builder import ActivityReport
 from core.domain.report.cells import printed
 from core.domain.report.document import map_table
 from core.plugins.sections import Cell, Column, Hidden, KeyFigures, Map, Table
-
-FORMATS = {
-    "count": "#,##0",
-    "number": "#,##0.##",
-    "percent": '0.0" %"',
-    "amount": '#,##0.00" €"',
-    "date": "DD/MM/YYYY",
-}
-# Excel refuses these in a sheet's name, and names longer than 31 characters.
-_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-BOLD = Font(bold=True)
 
 
 def tables(report: ActivityReport) -> list[tuple[str, Table]]:
@@ -45,15 +32,6 @@ def tables(report: ActivityReport) -> list[tuple[str, Table]]:
     return found
 
 
-def _sheet_name(title: str, index: int, taken: set[str]) -> str:
-    base = _FORBIDDEN.sub(" ", title).strip() or "Tableau"
-    name = f"{index} {base}"[:31].strip()
-    while name in taken:
-        name = name[:-1] + "_"
-    taken.add(name)
-    return name
-
-
 def _value(column: Column, value: Cell) -> object:
     if isinstance(value, Hidden):
         return printed(value, column.kind)
@@ -63,40 +41,6 @@ def _value(column: Column, value: Cell) -> object:
         except ValueError:
             return value
     return value
-
-
-def _write_row(
-    sheet: Worksheet, columns: tuple[Column, ...], row: tuple[Cell, ...], bold: bool
-) -> None:
-    sheet.append([_value(c, v) for c, v in zip(columns, row, strict=True)])
-    for index, column in enumerate(columns, 1):
-        cell = sheet.cell(row=sheet.max_row, column=index)
-        if column.kind in FORMATS and not isinstance(cell.value, str):
-            cell.number_format = FORMATS[column.kind]
-        if bold:
-            cell.font = BOLD
-
-
-def _table_sheet(sheet: Worksheet, section: str, table: Table) -> None:
-    sheet.append([table.title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([section])
-    sheet.append([])
-    sheet.append([c.title for c in table.columns])
-    for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
-    header_row = sheet.max_row
-    for row in table.rows:
-        _write_row(sheet, table.columns, row, bold=False)
-    if table.total is not None:
-        _write_row(sheet, table.columns, table.total, bold=True)
-    if table.note:
-        sheet.append([])
-        sheet.append([table.note])
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-    for index, column in enumerate(table.columns, 1):
-        width = max([len(column.title), *(len(str(r[index - 1] or "")) for r in table.rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
 
 
 def render_xlsx(report: ActivityReport) -> bytes:
@@ -127,9 +71,9 @@ def render_xlsx(report: ActivityReport) -> bytes:
         cell.font = BOLD
     taken = {"Sommaire"}
     for index, (section, table) in enumerate(tables(report), 1):
-        name = _sheet_name(table.title, index, taken)
+        name = sheet_name(table.title, index, taken)
         summary.append([name, table.title, section])
-        _table_sheet(book.create_sheet(name), section, table)
+        table_sheet(book.create_sheet(name), section, table, value=_value)
     summary.column_dimensions["A"].width = 50
     summary.column_dimensions["B"].width = 50
     summary.column_dimensions["C"].width = 40

@@ -1,4 +1,4 @@
-"""Charts of the annual report (and the network's comparisons) as plain SVG.
+"""Charts of the documents and pages as plain SVG: the annual report's, the network's comparison.
 
 Accessible by construction, as the report's maps (core/territory/maps.py): ``role="img"``
 with a ``<title>`` and a ``<desc>`` that states the figures in a sentence, every bar or

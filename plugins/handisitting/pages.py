@@ -9,6 +9,7 @@ typed and show the API's errors next to their field."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.responses import Response
 
 from core import sdk
 from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
-from plugins.handisitting.vocabulary import WEEKDAYS
+from plugins.handisitting.vocabulary import MAX_DOCUMENT_BYTES, WEEKDAYS
 
 HERE = Path(__file__).parent
 NOTICES = {
@@ -25,6 +26,7 @@ NOTICES = {
     "vetted": "L'étape de l'agrément est enregistrée.",
     "document": "La pièce est enregistrée.",
     "checked": "La pièce est marquée vérifiée.",
+    "account": "Le compte est relié : l'intervenant·e voit « Mes gardes » en se connectant.",
     "request": "La demande est enregistrée.",
     "done": "C'est enregistré.",
 }
@@ -41,6 +43,7 @@ APPLY_FIELDS = (
 REQUEST_FIELDS = ("child", "needs", "firstOn", "lastOn", "startsAt", "endsAt", "weekly")
 DOCUMENT_FIELDS = ("kind", "issuedOn", "expiresOn")
 VET_FIELDS = ("status", "reason")
+ACCOUNT = {"userId": "account"}
 
 
 def _hs(result: sdk.OperationResult) -> dict[str, Any]:
@@ -149,22 +152,16 @@ async def sitter(view: sdk.PageView) -> Response:
             answer = await view.run("HsCheckDocument", id=view.value("document"))
             errors = sdk.FormErrors.of(answer, "handisittingCheckDocument", form_fields=())
             notice = "checked"
+        elif action == "account":
+            answer = await view.run(
+                "HsLinkAccount", input={"sitterId": sitter_id, "userId": view.value("account")}
+            )
+            errors = sdk.FormErrors.of(
+                answer, "handisittingLinkAccount", form_fields=("account",), aliases=ACCOUNT
+            )
+            notice = "account"
         else:
-            issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
-            expires = sdk.date_field(errors, "expiresOn", given["expiresOn"], required=False)
-            if not errors:
-                answer = await view.run(
-                    "HsAddDocument",
-                    input={
-                        "sitterId": sitter_id,
-                        "kind": given["kind"],
-                        "issuedOn": issued,
-                        "expiresOn": expires,
-                    },
-                )
-                errors = sdk.FormErrors.of(
-                    answer, "handisittingAddDocument", form_fields=DOCUMENT_FIELDS
-                )
+            errors = await _add_document(view, sitter_id, given)
             notice = "document"
         if not errors:
             return view.redirect("/handisitting/intervenant", id=sitter_id, ok=notice)
@@ -173,17 +170,53 @@ async def sitter(view: sdk.PageView) -> Response:
     if not data.get("sitter"):
         return view.not_found()
     person = data["sitter"]
+    accounts = []
+    if view.can(MANAGE) and not person["hasAccount"]:
+        accounts = _hs(await view.run("HsSitterAccounts")).get("sitterAccounts") or []
     return _render(
         view,
         "sitter.html",
         f"{person['firstName']} {person['lastName']}",
         section="sitters",
         sitter=person,
+        accounts=accounts,
+        max_kb=MAX_DOCUMENT_BYTES // 1024,
         kinds=data.get("documentKinds") or [],
         statuses=[s for s in data.get("sitterStatuses") or [] if s["value"] != "applied"],
         given=given,
         errors=errors,
         action=action,
+    )
+
+
+async def _add_document(
+    view: sdk.PageView, sitter_id: str, given: dict[str, str]
+) -> sdk.FormErrors:
+    """A document with its dates, and its file when one is sent (the API checks what
+    the bytes really are); without a file, the original was seen at the pole."""
+    errors = sdk.FormErrors()
+    issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
+    expires = sdk.date_field(errors, "expiresOn", given["expiresOn"], required=False)
+    fields: dict[str, Any] = {
+        "sitterId": sitter_id,
+        "kind": given["kind"],
+        "issuedOn": issued,
+        "expiresOn": expires,
+    }
+    upload = view.files.get("file")
+    if upload is not None and (upload.too_large or len(upload.data) > MAX_DOCUMENT_BYTES):
+        errors.add("file", f"Fichier trop lourd : {MAX_DOCUMENT_BYTES // 1024} Ko au plus.")
+    elif upload is not None:
+        fields["filename"] = upload.filename[-200:]
+        fields["contentBase64"] = base64.b64encode(upload.data).decode("ascii")
+    if errors:
+        return errors
+    answer = await view.run("HsAddDocument", input=fields)
+    return sdk.FormErrors.of(
+        answer,
+        "handisittingAddDocument",
+        form_fields=(*DOCUMENT_FIELDS, "file"),
+        aliases={"contentBase64": "file", "filename": "file"},
     )
 
 
@@ -400,7 +433,14 @@ def contribution() -> sdk.PageContribution:
                 sitter,
                 methods=form,
                 action=READ,
-                operations=("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument"),
+                operations=(
+                    "HsSitter",
+                    "HsVet",
+                    "HsAddDocument",
+                    "HsCheckDocument",
+                    "HsSitterAccounts",
+                    "HsLinkAccount",
+                ),
             ),
             sdk.Page("/handisitting/demandes", requests, action=READ, operations=("HsRequests",)),
             sdk.Page(

@@ -40,6 +40,7 @@ from plugins.handisitting.vocabulary import (
 )
 
 MAX_LANGUAGES = 10
+SITTER_ROLE = "sitter"
 NO_COPY = "original vu au pôle (pas de copie conservée)"
 MAX_SLOTS = 21
 
@@ -451,6 +452,12 @@ async def link_account(
     ``sitter`` role, invited by the pole admin)."""
     sitter = await checks.row(session, Sitter, sitter_id, "input.sitterId")
     member = await sdk.find_staff_member(session, user_id, field="input.userId")
+    if member.id not in {a.id for a in await sdk.list_staff_members(session, roles=[SITTER_ROLE])}:
+        raise sdk.ValidationError(
+            "ce compte n'a pas le rôle « intervenant·e de garde à domicile » : "
+            "l'administrateur·rice du pôle le lui donne",
+            field="input.userId",
+        )
     other = await session.scalar(
         select(Sitter.id).where(Sitter.user_id == member.id, Sitter.id != sitter.id)
     )
@@ -462,6 +469,17 @@ async def link_account(
     await session.flush()
     checks.audit(session, actor, "link_account", "sitter", sitter.id, ["user_id"])
     return sitter
+
+
+async def free_accounts(session: AsyncSession) -> list[sdk.StaffMemberView]:
+    """The pole's accounts with the ``sitter`` role that no sitter holds yet."""
+    taken = set(
+        (await session.execute(select(Sitter.user_id).where(Sitter.user_id.is_not(None))))
+        .scalars()
+        .all()
+    )
+    accounts = await sdk.list_staff_members(session, roles=[SITTER_ROLE], limit=1000)
+    return [a for a in accounts if a.id not in taken]
 
 
 async def sitter_of_user(session: AsyncSession, user_id: uuid.UUID | None) -> Sitter | None:

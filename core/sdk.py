@@ -526,3 +526,10 @@ from core.domain.entities.references import list_kits, list_staff_members  # noq
 
 __all__ += ["list_kits", "list_staff_members"]
 ADDED_IN["1.1"] += ("list_kits", "list_staff_members")
+
+# isort: split
+# --- A plugin's own command over the poles that enabled it (plugin API 1.1, decision 177)
+from core.plugins.state import poles_with_plugin  # noqa: E402
+
+__all__ += ["poles_with_plugin"]
+ADDED_IN["1.1"] += ("poles_with_plugin",)

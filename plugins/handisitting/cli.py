@@ -29,23 +29,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     remind.add_argument("--tenant", help="slug d'un pôle (par défaut : tous ceux du module)")
-    remind.add_argument("--today", help="date de référence AAAA-MM-JJ (par défaut : aujourd'hui)")
+    remind.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="AAAA-MM-JJ",
+        help="date de référence (par défaut : aujourd'hui)",
+    )
     remind.set_defaults(func=reminders_command)
 
 
-def _today(raw: str | None) -> dt.date:
-    if raw is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise sdk.ValidationError(
-            f"date invalide : {raw} (attendu AAAA-MM-JJ)", field="--today"
-        ) from None
-
-
 async def reminders_command(settings: object, args: argparse.Namespace) -> int:
-    today = _today(args.today)
+    today = args.today or dt.date.today()
     db = sdk.Database.from_settings(settings)  # type: ignore[arg-type]
     try:
         poles = await sdk.poles_with_plugin(db, args.plugins_host, PLUGIN)

@@ -7,7 +7,6 @@ did not enable the plugin is not visited."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -15,7 +14,6 @@ from tests.auth.smtp_relay import relay
 from tests.cli.run import maillage
 from tests.plugins.handisitting.operations import (
     ADD_DOCUMENT,
-    PDF,
     TODAY,
     approved_sitter,
     families,
@@ -38,21 +36,14 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
     family = (await families(graphql, tenant))[0]
     # Identity and criminal-record extract expire in 300 days (the helper's).
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    first_aid = {
+        "sitterId": sitter["id"],
+        "kind": "first_aid",
+        "issuedOn": (TODAY - dt.timedelta(days=10)).isoformat(),
+        "expiresOn": (TODAY + dt.timedelta(days=290)).isoformat(),
+    }
     ok(
-        await graphql.execute(
-            ADD_DOCUMENT,
-            {
-                "input": {
-                    "sitterId": sitter["id"],
-                    "kind": "first_aid",
-                    "filename": "psc1.pdf",
-                    "contentBase64": base64.b64encode(PDF).decode(),
-                    "issuedOn": (TODAY - dt.timedelta(days=10)).isoformat(),
-                    "expiresOn": (TODAY + dt.timedelta(days=290)).isoformat(),
-                }
-            },
-            tenant=tenant,
-        ),
+        await graphql.execute(ADD_DOCUMENT, {"input": first_aid}, tenant=tenant),
         "handisittingAddDocument",
     )
     address = "camille.v@exemple.invalid"  # the helper's application

@@ -13,6 +13,7 @@ import itertools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,7 @@ from plugins.handisitting.vocabulary import (
 )
 
 MAX_LANGUAGES = 10
+REQUIRED_KINDS = frozenset(kind.value for kind in REQUIRED_DOCUMENTS)
 SITTER_ROLE = "sitter"
 NO_COPY = "original vu au pôle (pas de copie conservée)"
 MAX_SLOTS = 21
@@ -378,6 +380,22 @@ def current_documents(rows: Sequence[Document]) -> dict[str, Document]:
     for row in rows:
         found.setdefault(row.kind, row)
     return found
+
+
+def documents_allow(rows: Sequence[Any], today: dt.date) -> bool:
+    """Whether the sitter may sit today: ``document_problems`` is empty (the rule
+    written once more without its sentences, for ranking hundreds of sitters). Rows
+    ordered by kind, newest first within a kind."""
+    seen: set[str] = set()
+    for row in rows:
+        if row.kind in seen:
+            continue
+        seen.add(row.kind)
+        if row.expires_on is not None and row.expires_on < today:
+            return False
+        if row.kind in REQUIRED_KINDS and row.checked_at is None:
+            return False
+    return seen >= REQUIRED_KINDS
 
 
 def document_problems(rows: Sequence[Document], today: dt.date) -> list[str]:

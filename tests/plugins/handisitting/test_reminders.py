@@ -8,6 +8,7 @@ did not enable the plugin is not visited."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from tests.auth.smtp_relay import relay
@@ -35,7 +36,8 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
     other = await make_tenant("62")  # the plugin is not enabled there
     family = (await families(graphql, tenant))[0]
     # Identity and criminal-record extract expire in 300 days (the helper's).
-    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    tag = uuid.uuid4().hex[:8]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"], tag=tag)
     first_aid = {
         "sitterId": sitter["id"],
         "kind": "first_aid",
@@ -46,7 +48,8 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
         await graphql.execute(ADD_DOCUMENT, {"input": first_aid}, tenant=tenant),
         "handisittingAddDocument",
     )
-    address = "camille.v@exemple.invalid"  # the helper's application
+    # The outbox is the platform's (shared by the tests on PostgreSQL): this sitter's own.
+    address = f"camille.{tag}@exemple.invalid"
     with relay("plain") as (port, inbox):
         env = {
             "MAILLAGE_DATABASE_URL": maillage_urls.runtime,
@@ -64,7 +67,8 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
         assert f"{tenant.slug} : 2 rappel(s) mis en file, 0 déjà envoyé(s)" in printed
         assert other.slug not in printed
         assert address not in printed  # counts only, never an address
-        assert "2 courriel(s) envoyé(s)" in _run(env, "mail", "send")
+        _run(env, "mail", "send")
+        assert len([m for m in inbox.messages if m.to == [address]]) == 2
 
         # Once per document: the next day's run (and a run after expiry) sends nothing.
         for later in (281, 305):
@@ -73,11 +77,11 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
                 env, "handisitting", "reminders", "--tenant", tenant.slug, "--today", day
             )
             assert f"{tenant.slug} : 0 rappel(s) mis en file, 2 déjà envoyé(s)" in printed
-        assert "0 courriel(s) envoyé(s)" in _run(env, "mail", "send")
+        _run(env, "mail", "send")
 
-    assert len(inbox.messages) == 2
-    assert all(m.to == [address] for m in inbox.messages)
-    bodies = sorted(m.content for m in inbox.messages)
+    mine = [m for m in inbox.messages if m.to == [address]]
+    assert len(mine) == 2
+    bodies = sorted(m.content for m in mine)
     assert "votre extrait de casier judiciaire (bulletin n° 3) expire le" in bodies[0]
     assert "votre pièce d'identité expire le" in bodies[1]
     assert all("ne pourra plus vous proposer de garde" in b for b in bodies)

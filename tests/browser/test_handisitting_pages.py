@@ -247,6 +247,16 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         "L'intervenant·e : 3/4"
     )
 
+    # The family's hours statement, on screen and as the same document in PDF.
+    pdf = page.get_by_role("link", name="PDF").get_attribute("href")
+    page.get_by_role("link", name="à l'écran").click()
+    expect(page.locator("h1")).to_contain_text(
+        f"Relevé des heures de garde à domicile — {today.year}"
+    )
+    expect(page.get_by_role("table")).to_contain_text(f"Lou {last}")
+    printed = page.request.get(f"{live.base_url}{pdf}")
+    assert printed.status == 200 and printed.body().startswith(b"%PDF-")
+
 
 def test_a_sheet_past_its_window_answers_as_if_it_never_existed(
     browser: Browser, live: LiveServer

@@ -29,6 +29,7 @@ NOTICES = {
     "account": "Le compte est relié : l'intervenant·e voit « Mes gardes » en se connectant.",
     "request": "La demande est enregistrée.",
     "done": "C'est enregistré.",
+    "incident": "L'incident est signalé : l'équipe du pôle est alertée.",
 }
 APPLY_FIELDS = (
     "firstName",
@@ -363,8 +364,11 @@ async def request(view: sdk.PageView) -> Response:
 async def mine(view: sdk.PageView) -> Response:
     """The sitter's own screen: proposals to answer, bookings, feedback after a sitting."""
     errors = sdk.FormErrors()
+    incident = {name: view.value(name) for name in ("booking", "happenedOn", "description")}
     if view.request.method == "POST":
-        if view.value("action") == "answer":
+        if view.value("action") == "incident":
+            errors = await _report_incident(view, incident)
+        elif view.value("action") == "answer":
             answer = await view.run(
                 "HsAnswer",
                 input={
@@ -387,7 +391,8 @@ async def mine(view: sdk.PageView) -> Response:
             )
             errors = sdk.FormErrors.of(answer, "handisittingLeaveFeedback", form_fields=())
         if not errors:
-            return view.redirect("/handisitting/mes-gardes", ok="done")
+            done = "incident" if view.value("action") == "incident" else "done"
+            return view.redirect("/handisitting/mes-gardes", ok=done)
     data = _hs(await view.run("HsMine"))
     return _render(
         view,
@@ -398,7 +403,22 @@ async def mine(view: sdk.PageView) -> Response:
         proposals=data.get("myProposals") or [],
         bookings=data.get("myBookings") or [],
         errors=errors,
+        incident=incident,
+        today=dt.date.today().isoformat(),
     )
+
+
+async def _report_incident(view: sdk.PageView, given: dict[str, str]) -> sdk.FormErrors:
+    """The sitter reports something that went wrong during a sitting: the pole's staff
+    see it at the top of their screen."""
+    errors = sdk.FormErrors()
+    report: dict[str, str | None] = {"bookingId": given["booking"], "by": "sitter"}
+    report["description"] = given["description"]
+    report["happenedOn"] = sdk.date_field(errors, "happenedOn", given["happenedOn"], required=True)
+    if errors:
+        return errors
+    answer = await view.run("HsReportIncident", input=report)
+    return sdk.FormErrors.of(answer, "handisittingReportIncident", form_fields=())
 
 
 async def needs_sheet(view: sdk.PageView) -> Response:
@@ -462,7 +482,7 @@ def contribution() -> sdk.PageContribution:
                 mine,
                 methods=form,
                 action=SITTER,
-                operations=("HsMine", "HsAnswer", "HsFeedback"),
+                operations=("HsMine", "HsAnswer", "HsFeedback", "HsReportIncident"),
             ),
             sdk.Page(
                 "/handisitting/fiche", needs_sheet, action=SITTER, operations=("HsNeedsSheet",)

@@ -7,7 +7,9 @@ password, staff link it to her file; staff record a family's request for their c
 and the family's consent to share the needs sheet; read the ranked candidates with each
 score explained, propose her, record her answer, the first meeting and the family's
 agreement; mark the first sitting done and record the family's feedback. She signs in,
-sees the booking on « Mes gardes », reads the needs sheet and gives her feedback. The
+sees the booking on « Mes gardes », reads the needs sheet, gives her feedback and reports
+an incident, which the staff's screen shows; staff
+print the family's hours statement, and the pole's report has the section. The
 demo sitter's older booking, a week past its last sitting, answers as if it never
 existed. The Puy-de-Dôme pole (which did not enable the plugin) gets 404. axe-core on
 every page."""
@@ -237,6 +239,14 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         booking.get_by_role("button", name="Donner mon avis").click()
         expect(her.get_by_role("status")).to_have_text("C'est enregistré.")
         expect(booking).to_contain_text("Mon avis : 3/4")
+        # Something went wrong: she reports it, the staff are alerted.
+        booking.locator("summary").click()
+        booking.get_by_label("Ce qui s'est passé").fill("Il s'est cogné le coude en jouant.")
+        booking.get_by_role("button", name="Signaler l'incident").click()
+        expect(her.get_by_role("status")).to_have_text(
+            "L'incident est signalé : l'équipe du pôle est alertée."
+        )
+        accessible(her)
         # Nothing else of the pole: its staff screens answer « accès refusé ».
         refused = her.goto(f"{live.base_url}/handisitting/demandes")
         assert refused is not None and refused.status == 403
@@ -247,6 +257,10 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         "L'intervenant·e : 3/4"
     )
 
+    page.goto(f"{live.base_url}/handisitting")
+    expect(page.locator("main")).to_contain_text("Il s'est cogné le coude en jouant.")
+    page.goto(request_url)
+
     # The family's hours statement, on screen and as the same document in PDF.
     pdf = page.get_by_role("link", name="PDF").get_attribute("href")
     page.get_by_role("link", name="à l'écran").click()
@@ -256,6 +270,10 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     expect(page.get_by_role("table")).to_contain_text(f"Lou {last}")
     printed = page.request.get(f"{live.base_url}{pdf}")
     assert printed.status == 200 and printed.body().startswith(b"%PDF-")
+
+    # The pole's annual report shows the handisitting section.
+    page.goto(f"{live.base_url}/rapport?annee={today.year}")
+    expect(page.get_by_role("heading", name="Handisitting : la garde à domicile")).to_be_visible()
 
 
 def test_a_sheet_past_its_window_answers_as_if_it_never_existed(

@@ -299,6 +299,7 @@ REQUEST_ACTIONS = {
     "sitting": ("HsRecordSitting", "handisittingRecordSitting"),
     "feedback": ("HsFeedback", "handisittingFeedback"),
     "close": ("HsCloseRequest", "handisittingCloseRequest"),
+    "cancel": ("HsCancelBooking", "handisittingCancelBooking"),
 }
 
 
@@ -324,6 +325,12 @@ def _request_input(view: sdk.PageView, action: str, request_id: str) -> dict[str
             "side": view.value("side") or "family",
             "rating": int(view.value("rating") or 0),
             "comment": view.value("comment"),
+        }
+    if action == "cancel":
+        return {
+            "bookingId": view.value("booking"),
+            "by": view.value("cancelBy"),
+            "reason": view.value("cancelReason"),
         }
     return {"requestId": request_id, "reason": view.value("reason")}
 
@@ -357,6 +364,7 @@ async def request(view: sdk.PageView) -> Response:
         candidates=data.get("candidates") or [],
         reasons=data.get("unmatchedReasons") or [],
         errors=errors,
+        cancel={name: view.value(name) for name in ("booking", "cancelBy", "cancelReason")},
         today=dt.date.today().isoformat(),
     )
 

@@ -8,7 +8,8 @@ and the family's consent to share the needs sheet; read the ranked candidates wi
 score explained, propose her, record her answer, the first meeting and the family's
 agreement; mark the first sitting done and record the family's feedback. She signs in,
 sees the booking on « Mes gardes », reads the needs sheet, gives her feedback and reports
-an incident, which the staff's screen shows; staff
+an incident, which the staff's screen shows; staff cancel the booking and her sheet
+closes at once; staff
 print the family's hours statement, and the pole's report has the section. The
 demo sitter's older booking, a week past its last sitting, answers as if it never
 existed. The Puy-de-Dôme pole (which did not enable the plugin) gets 404. axe-core on
@@ -229,6 +230,7 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         expect(booking).to_contain_text("Confirmée")
         accessible(her)
         booking.get_by_role("link", name="Lire la fiche de besoins").click()
+        sheet_url = her.url
         expect(her.locator("h1")).to_have_text(f"Fiche de besoins — {child}")
         expect(her.locator("main")).to_contain_text("emploi du temps visuel")
         accessible(her)
@@ -247,6 +249,23 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
             "L'incident est signalé : l'équipe du pôle est alertée."
         )
         accessible(her)
+
+        # The family moves away: staff cancel (a reason is required, what was chosen is
+        # kept), and the needs sheet closes for her at once, as if it never existed.
+        page.goto(request_url)
+        cancel = page.locator("details", has=page.get_by_text("Annuler la garde"))
+        cancel.locator("summary").click()
+        cancel.get_by_label("Qui annule").select_option(label="La famille")
+        cancel.get_by_role("button", name="Annuler la garde").click()
+        expect(page.locator(".error-summary")).to_contain_text("Motif")
+        cancel = page.locator("details", has=page.get_by_text("Annuler la garde"))
+        expect(cancel.get_by_label("Qui annule")).to_have_value("family")
+        cancel.get_by_label("Pourquoi").fill("La famille déménage à Lille.")
+        cancel.get_by_role("button", name="Annuler la garde").click()
+        expect(page.get_by_role("status")).to_have_text("C'est enregistré.")
+        expect(page.locator("main")).to_contain_text("Annulée")
+        closed = her.goto(sheet_url)
+        assert closed is not None and closed.status == 404
         # Nothing else of the pole: its staff screens answer « accès refusé ».
         refused = her.goto(f"{live.base_url}/handisitting/demandes")
         assert refused is not None and refused.status == 403

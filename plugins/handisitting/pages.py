@@ -29,6 +29,7 @@ NOTICES = {
     "account": "Le compte est relié : l'intervenant·e voit « Mes gardes » en se connectant.",
     "request": "La demande est enregistrée.",
     "done": "C'est enregistré.",
+    "handled": "L'incident est marqué traité.",
     "incident": "L'incident est signalé : l'équipe du pôle est alertée.",
 }
 APPLY_FIELDS = (
@@ -63,6 +64,12 @@ def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Res
 
 
 async def sitters(view: sdk.PageView) -> Response:
+    errors = sdk.FormErrors()
+    if view.request.method == "POST" and view.can(MANAGE):
+        answer = await view.run("HsHandleIncident", id=view.value("incident"))
+        errors = sdk.FormErrors.of(answer, "handisittingHandleIncident", form_fields=())
+        if not errors:
+            return view.redirect("/handisitting", ok="handled")
     data = _hs(await view.run("HsSitters"))
     nodes, total = sdk.connection_nodes(data, "sitters")
     return _render(
@@ -74,6 +81,7 @@ async def sitters(view: sdk.PageView) -> Response:
         total=total,
         incidents=data.get("incidents") or [],
         renewals=data.get("renewals") or [],
+        errors=errors,
     )
 
 
@@ -448,7 +456,13 @@ def contribution() -> sdk.PageContribution:
     form = ("GET", "POST")
     return sdk.PageContribution(
         pages=[
-            sdk.Page("/handisitting", sitters, action=READ, operations=("HsSitters",)),
+            sdk.Page(
+                "/handisitting",
+                sitters,
+                methods=form,
+                action=READ,
+                operations=("HsSitters", "HsHandleIncident"),
+            ),
             sdk.Page(
                 "/handisitting/candidature",
                 apply,

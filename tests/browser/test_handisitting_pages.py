@@ -7,13 +7,12 @@ password, staff link it to her file; staff record a family's request for their c
 and the family's consent to share the needs sheet; read the ranked candidates with each
 score explained, propose her, record her answer, the first meeting and the family's
 agreement; mark the first sitting done and record the family's feedback. She signs in,
-sees the booking on « Mes gardes », reads the needs sheet, gives her feedback and reports
-an incident, which the staff's screen shows; staff cancel the booking and her sheet
-closes at once; staff
-print the family's hours statement, and the pole's report has the section. The
-demo sitter's older booking, a week past its last sitting, answers as if it never
-existed. The Puy-de-Dôme pole (which did not enable the plugin) gets 404. axe-core on
-every page."""
+sees the booking on « Mes gardes », reads the needs sheet, gives her feedback and
+reports an incident, which the staff's screen shows until they mark it handled; staff
+cancel the booking and her sheet closes at once; staff print the family's hours
+statement, and the pole's report has the section. The demo sitter's older booking, a
+week past its last sitting, answers as if it never existed. The Puy-de-Dôme pole (which
+did not enable the plugin) gets 404. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -277,7 +276,12 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     )
 
     page.goto(f"{live.base_url}/handisitting")
-    expect(page.locator("main")).to_contain_text("Il s'est cogné le coude en jouant.")
+    incidents = page.get_by_role("region", name="Incidents à traiter")
+    incident = incidents.get_by_role("listitem").filter(has_text="Il s'est cogné le coude")
+    accessible(page)
+    incident.get_by_role("button", name=re.compile("^Marquer traité")).click()
+    expect(page.get_by_role("status")).to_have_text("L'incident est marqué traité.")
+    expect(page.locator("main")).not_to_contain_text("Il s'est cogné le coude")
     page.goto(request_url)
 
     # The family's hours statement, on screen and as the same document in PDF.

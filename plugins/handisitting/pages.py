@@ -452,59 +452,45 @@ async def needs_sheet(view: sdk.PageView) -> Response:
     )
 
 
+def _form(path: str, handler: Any, action: str, *operations: str) -> sdk.Page:
+    """A page that shows and posts (its forms run ``operations`` after the first)."""
+    return sdk.Page(path, handler, methods=("GET", "POST"), action=action, operations=operations)
+
+
 def contribution() -> sdk.PageContribution:
-    form = ("GET", "POST")
+    sitter_ops = ("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument")
+    request_ops = ("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values()))
     return sdk.PageContribution(
         pages=[
-            sdk.Page(
-                "/handisitting",
-                sitters,
-                methods=form,
-                action=READ,
-                operations=("HsSitters", "HsHandleIncident"),
+            _form("/handisitting", sitters, READ, "HsSitters", "HsHandleIncident"),
+            _form(
+                "/handisitting/candidature", apply, MANAGE, "HsApplyForm", "CommunePick", "HsApply"
             ),
-            sdk.Page(
-                "/handisitting/candidature",
-                apply,
-                methods=form,
-                action=MANAGE,
-                operations=("HsApplyForm", "CommunePick", "HsApply"),
-            ),
-            sdk.Page(
+            _form(
                 "/handisitting/intervenant",
                 sitter,
-                methods=form,
-                action=READ,
-                operations=(
-                    "HsSitter",
-                    "HsVet",
-                    "HsAddDocument",
-                    "HsCheckDocument",
-                    "HsSitterAccounts",
-                    "HsLinkAccount",
-                ),
+                READ,
+                *sitter_ops,
+                "HsSitterAccounts",
+                "HsLinkAccount",
             ),
             sdk.Page("/handisitting/demandes", requests, action=READ, operations=("HsRequests",)),
-            sdk.Page(
+            _form(
                 "/handisitting/demandes/nouvelle",
                 new_request,
-                methods=form,
-                action=MANAGE,
-                operations=("HsRequestForm", "HsRecordRequest"),
+                MANAGE,
+                "HsRequestForm",
+                "HsRecordRequest",
             ),
-            sdk.Page(
-                "/handisitting/demande",
-                request,
-                methods=form,
-                action=READ,
-                operations=("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values())),
-            ),
-            sdk.Page(
+            _form("/handisitting/demande", request, READ, *request_ops),
+            _form(
                 "/handisitting/mes-gardes",
                 mine,
-                methods=form,
-                action=SITTER,
-                operations=("HsMine", "HsAnswer", "HsFeedback", "HsReportIncident"),
+                SITTER,
+                "HsMine",
+                "HsAnswer",
+                "HsFeedback",
+                "HsReportIncident",
             ),
             sdk.Page(
                 "/handisitting/fiche", needs_sheet, action=SITTER, operations=("HsNeedsSheet",)

@@ -225,6 +225,7 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         assert "Handisitting" not in nav.get_by_role("link").all_inner_texts()
         nav.get_by_role("link", name="Mes gardes").click()
         expect(her.locator("main")).to_contain_text(f"Lou {last}")
+        expect(her.locator(".facts")).to_contain_text("08:00–20:00")  # her own availability
         booking = her.locator("section", has_text=f"Garde de {child}")
         expect(booking).to_contain_text("Confirmée")
         accessible(her)

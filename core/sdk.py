@@ -526,3 +526,19 @@ from core.domain.entities.references import list_kits, list_staff_members  # noq
 
 __all__ += ["list_kits", "list_staff_members"]
 ADDED_IN["1.1"] += ("list_kits", "list_staff_members")
+
+# isort: split
+# --- A plugin's own command over the poles that enabled it (plugin API 1.1, decision 177)
+from core.plugins.state import poles_with_plugin  # noqa: E402
+
+__all__ += ["poles_with_plugin"]
+ADDED_IN["1.1"] += ("poles_with_plugin",)
+
+# isort: split
+# --- A plugin's printed documents on the one pipeline (plugin API 1.1, decision 178)
+from core.api.documents import DocumentTemplates  # noqa: E402
+from core.api.documents import response as document_response  # noqa: E402
+from core.domain.letterhead.service import letterhead as pole_letterhead  # noqa: E402
+
+__all__ += ["DocumentTemplates", "document_response", "pole_letterhead"]
+ADDED_IN["1.1"] += ("DocumentTemplates", "document_response", "pole_letterhead")

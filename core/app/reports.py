@@ -25,7 +25,7 @@ import uuid
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -56,7 +56,7 @@ def _error(exc: MaillageError) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+HEADERS = documents.HEADERS
 DOCUMENT_FORMATS = ("html", "pdf")
 
 
@@ -69,14 +69,7 @@ def _format(request: Request, allowed: tuple[str, ...] = DOCUMENT_FORMATS) -> st
 
 async def _document(fmt: str, html: str, filename: str) -> Response:
     """The document as its HTML page, or that same HTML as PDF."""
-    if fmt != "pdf":
-        return HTMLResponse(html, headers=HEADERS)
-    content = await run_in_threadpool(documents.pdf, html)
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={**HEADERS, "Content-Disposition": f'inline; filename="{filename}.pdf"'},
-    )
+    return await documents.response(fmt, html, filename)  # type: ignore[no-any-return]
 
 
 async def _signed_in(request: Request, action: str | None) -> tuple[Tenant, Caller]:

@@ -115,7 +115,7 @@ def _package_of(obj: object) -> str:
 
 # Composed schemas of this process, by what they are built from (``_composition``). An
 # install builds its schema once per process; the test suite builds an app for each of
-# about a thousand tests from the same classes, and composing cost 0.3–0.5 s of CPU each
+# some five hundred tests from the same classes, and composing cost 0.3–0.5 s of CPU each
 # time (strawberry's conversion of some 400 types). A schema is a pure function of the
 # contributed classes and the introspection switch, and holds no per-app state (its
 # validation cache is of documents valid for it, whichever app asks).

@@ -273,3 +273,13 @@ async def update_settings(
         )
     await session.flush()
     return row
+
+
+async def poles_with_plugin(db: Any, host: PluginHost, name: str) -> list[Tenant]:
+    """The active poles that enabled the plugin ``name``, by slug: what a plugin's own
+    command (``maillage_cli``) goes over, one ``db.session(pole.id)`` each."""
+    async with db.reference_session() as session:
+        poles = list(
+            await session.scalars(select(Tenant).where(Tenant.active).order_by(Tenant.slug))
+        )
+    return [pole for pole in poles if name in await enabled_plugins(host, db, pole.id)]

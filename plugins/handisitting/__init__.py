@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.handisitting import access, indicators, pages, personal_data, routes, seed
+from plugins.handisitting import access, cli, indicators, pages, personal_data, routes, seed
 from plugins.handisitting import report as handisitting_report
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
@@ -99,6 +99,11 @@ def maillage_pages() -> sdk.PageContribution:
 @sdk.hookimpl
 def maillage_navigation() -> list[sdk.NavEntry]:
     return pages.navigation()
+
+
+@sdk.hookimpl
+def maillage_cli(commands: Any) -> None:
+    cli.register(commands)
 
 
 @sdk.hookimpl

@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -572,6 +573,15 @@ async def sittings(
     return found
 
 
+def _done_in(year: int) -> tuple[Any, ...]:
+    """The sittings done in the civil year ``year``."""
+    return (
+        Sitting.status == SittingStatus.DONE.value,
+        Sitting.on >= dt.date(year, 1, 1),
+        Sitting.on < dt.date(year + 1, 1, 1),
+    )
+
+
 async def hours_by_month(
     session: AsyncSession, sitter_id: uuid.UUID, year: int
 ) -> dict[tuple[int, uuid.UUID], float]:
@@ -580,15 +590,44 @@ async def hours_by_month(
     rows = await session.execute(
         select(Sitting, Booking.family_id)
         .join(Booking, Booking.id == Sitting.booking_id)
-        .where(
-            Sitting.sitter_id == sitter_id,
-            Sitting.status == SittingStatus.DONE.value,
-            Sitting.on >= dt.date(year, 1, 1),
-            Sitting.on < dt.date(year + 1, 1, 1),
-        )
+        .where(Sitting.sitter_id == sitter_id, *_done_in(year))
     )
     found: dict[tuple[int, uuid.UUID], float] = {}
     for sitting, family_id in rows:
         key = (sitting.on.month, family_id)
         found[key] = found.get(key, 0.0) + sitting.hours
     return found
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    """A month of a family's statement: one sitter's sittings done and their hours."""
+
+    month: int
+    sitter: str
+    sittings: int
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+async def family_hours(session: AsyncSession, family_id: uuid.UUID, year: int) -> list[HoursLine]:
+    """The family's sittings done in ``year``, by month and sitter: the statement it uses
+    for its own payment paperwork (CESU, PCH). One statement."""
+    rows = await session.execute(
+        select(Sitting.on, Sitting.minutes, Sitter.id, Sitter.first_name, Sitter.last_name)
+        .join(Booking, Booking.id == Sitting.booking_id)
+        .join(Sitter, Sitter.id == Sitting.sitter_id)
+        .where(Booking.family_id == family_id, *_done_in(year))
+    )
+    lines: dict[tuple[int, str, uuid.UUID], list[int]] = {}
+    for on, minutes, sitter_id, first, last in rows:
+        line = lines.setdefault((on.month, f"{first} {last}", sitter_id), [0, 0])
+        line[0] += 1
+        line[1] += minutes
+    return [
+        HoursLine(month, name, count, minutes)
+        for (month, name, _), (count, minutes) in sorted(lines.items())
+    ]

@@ -479,6 +479,16 @@ class HandisittingQuery:
         ]
 
     @strawberry.field(
+        description="Les comptes du pôle au rôle « sitter » pas encore reliés à un·e "
+        "intervenant·e (value : l'identifiant du compte, à donner à handisittingLinkAccount).",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def sitter_accounts(self, info: sdk.Info) -> list[sdk.KindOption]:
+        async with info.context.db_session() as session:
+            found = await sitters.free_accounts(session)
+        return [sdk.KindOption(value=str(a.id), label=a.display_name) for a in found]
+
+    @strawberry.field(
         description="Incidents signalés, ceux à traiter d'abord.", extensions=sdk.requires(READ)
     )
     async def incidents(self, info: sdk.Info, open_only: bool = True) -> list[HandisittingIncident]:

@@ -68,7 +68,7 @@ class Part:
 
 @dataclass
 class Candidate:
-    sitter: Sitter
+    sitter: Any  # a Sitter, or a row of its columns (ranking)
     parts: list[Part]
     warnings: list[str] = field(default_factory=list)
 
@@ -113,6 +113,154 @@ def _km(a: str, b: str) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a request asks, worked out once for all the sitters it is compared with:
+    its skills, its dates grouped by weekday (a weekly request has one weekday), its
+    hours and its commune."""
+
+    required: frozenset[str]
+    dates: int
+    by_weekday: dict[int, tuple[dt.date, ...]]
+    starts_at: dt.time
+    ends_at: dt.time
+    commune_insee: str
+
+    @classmethod
+    def of(cls, request: Request) -> Plan:
+        by_weekday: dict[int, list[dt.date]] = {}
+        dates = sitting_dates(request)
+        for day in dates:
+            by_weekday.setdefault(day.weekday(), []).append(day)
+        return cls(
+            required=frozenset(request.skills),
+            dates=len(dates),
+            by_weekday={w: tuple(days) for w, days in by_weekday.items()},
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            commune_insee=request.commune_insee,
+        )
+
+    def covering(self, slots: Sequence[Any]) -> set[int]:
+        """The weekdays whose slot holds the request's hours."""
+        return {
+            s.weekday for s in slots if s.starts_at <= self.starts_at and self.ends_at <= s.ends_at
+        }
+
+    def free(self, weekdays: set[int], away: Sequence[Any]) -> int:
+        """How many of the request's dates fall on those weekdays and outside ``away``."""
+        if not away:
+            return sum(len(self.by_weekday.get(w, ())) for w in weekdays)
+        return sum(
+            1
+            for w in weekdays
+            for d in self.by_weekday.get(w, ())
+            if not any(u.starts_on <= d <= u.ends_on for u in away)
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A sitter's numbers for a request, before any sentence is written: enough to
+    rank (``total``), and what ``explain`` turns into the parts staff read."""
+
+    covered: frozenset[str]
+    km: float | None
+    free: int
+    known: bool
+    rating: tuple[float, int] | None
+    points: tuple[float, float, float, float, float]
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.points), 1)
+
+
+def figures(
+    plan: Plan,
+    sitter: Any,
+    *,
+    km: float | None,
+    weekdays: set[int],
+    away: Sequence[Any],
+    known: bool,
+    rating: tuple[float, int] | None,
+) -> Figures:
+    covered = plan.required.intersection(sitter.skills)
+    share = 1.0 if not plan.required else len(covered) / len(plan.required)
+    distance = (
+        0.0 if km is None else WEIGHTS["distance"] * max(0.0, 1 - km / max(sitter.travel_km, 1))
+    )
+    free = plan.free(weekdays, away)
+    feedback = (
+        WEIGHTS["feedback"] / 2 if rating is None else WEIGHTS["feedback"] * (rating[0] - 1) / 3
+    )
+    return Figures(
+        covered=covered,
+        km=km,
+        free=free,
+        known=known,
+        rating=rating,
+        points=(
+            WEIGHTS["skills"] * share,
+            distance,
+            WEIGHTS["availability"] * (free / plan.dates if plan.dates else 0.0),
+            WEIGHTS["continuity"] if known else 0.0,
+            feedback,
+        ),
+    )
+
+
+def explain(plan: Plan, sitter: Any, numbers: Figures, labels: dict[str, str]) -> Candidate:
+    """The candidate as staff read it: each part with its points and why, and the
+    warnings a proposal must confirm."""
+    warnings: list[str] = []
+    required, covered = plan.required, numbers.covered
+    missing = sorted(required - covered)
+    skills_detail = (
+        "aucune compétence particulière demandée"
+        if not required
+        else f"{len(covered)} compétence(s) demandée(s) sur {len(required)}"
+        + (f" ; manque : {', '.join(labels.get(c, c) for c in missing)}" if missing else "")
+    )
+    if missing:
+        warnings.append(
+            "compétence(s) non couverte(s) : " + ", ".join(labels.get(c, c) for c in missing)
+        )
+    km = numbers.km
+    if km is None:
+        distance_detail = "distance inconnue (commune sans contour)"
+        warnings.append("distance inconnue")
+    else:
+        distance_detail = (
+            f"{sdk.number_fr(km, 1)} km à vol d'oiseau (se déplace jusqu'à {sitter.travel_km} km)"
+        )
+        if km > sitter.travel_km:
+            warnings.append(f"au-delà de la distance acceptée ({sdk.number_fr(km, 1)} km)")
+    available = f"disponible pour {numbers.free} garde(s) sur {plan.dates}"
+    if numbers.free < plan.dates:
+        warnings.append(available)
+    if numbers.rating is None:
+        feedback_detail = "pas encore d'avis des familles"
+    else:
+        average, count = numbers.rating
+        feedback_detail = (
+            f"note moyenne des familles {sdk.number_fr(average, 1)} sur 4 ({count} avis)"
+        )
+    details = (
+        skills_detail,
+        distance_detail,
+        available,
+        "connaît déjà la famille" if numbers.known else "ne connaît pas encore la famille",
+        feedback_detail,
+    )
+    parts = [
+        Part(name, points, WEIGHTS[name], detail)
+        for name, points, detail in zip(WEIGHTS, numbers.points, details, strict=True)
+    ]
+    return Candidate(sitter, parts, warnings)
+
+
 def score(
     request: Request,
     sitter: Sitter,
@@ -124,78 +272,17 @@ def score(
     rating: tuple[float, int] | None,
 ) -> Candidate:
     """One sitter's score for one request, with its parts and warnings."""
-    warnings: list[str] = []
-    required = set(request.skills)
-    covered = required & set(sitter.skills)
-    missing = sorted(required - covered)
-    share = 1.0 if not required else len(covered) / len(required)
-    skills_detail = (
-        "aucune compétence particulière demandée"
-        if not required
-        else f"{len(covered)} compétence(s) demandée(s) sur {len(required)}"
-        + (f" ; manque : {', '.join(labels.get(c, c) for c in missing)}" if missing else "")
+    plan = Plan.of(request)
+    numbers = figures(
+        plan,
+        sitter,
+        km=_km(sitter.commune_insee, plan.commune_insee),
+        weekdays=plan.covering(slots),
+        away=away,
+        known=known_family,
+        rating=rating,
     )
-    if missing:
-        warnings.append(
-            "compétence(s) non couverte(s) : " + ", ".join(labels.get(c, c) for c in missing)
-        )
-
-    km = _km(sitter.commune_insee, request.commune_insee)
-    if km is None:
-        distance_points, distance_detail = 0.0, "distance inconnue (commune sans contour)"
-        warnings.append("distance inconnue")
-    else:
-        reach = max(sitter.travel_km, 1)
-        distance_points = WEIGHTS["distance"] * max(0.0, 1 - km / reach)
-        distance_detail = (
-            f"{sdk.number_fr(km, 1)} km à vol d'oiseau (se déplace jusqu'à {sitter.travel_km} km)"
-        )
-        if km > sitter.travel_km:
-            warnings.append(f"au-delà de la distance acceptée ({sdk.number_fr(km, 1)} km)")
-
-    dates = sitting_dates(request)
-    # The weekdays whose slot covers the request's hours, once; then each date.
-    days = {
-        s.weekday
-        for s in slots
-        if s.starts_at <= request.starts_at and request.ends_at <= s.ends_at
-    }
-    free = [
-        d
-        for d in dates
-        if d.weekday() in days and not any(u.starts_on <= d <= u.ends_on for u in away)
-    ]
-    availability_share = len(free) / len(dates) if dates else 0.0
-    if len(free) < len(dates):
-        warnings.append(f"disponible pour {len(free)} garde(s) sur {len(dates)}")
-
-    if rating is None:
-        feedback_points, feedback_detail = WEIGHTS["feedback"] / 2, "pas encore d'avis des familles"
-    else:
-        average, count = rating
-        feedback_points = WEIGHTS["feedback"] * (average - 1) / 3
-        feedback_detail = (
-            f"note moyenne des familles {sdk.number_fr(average, 1)} sur 4 ({count} avis)"
-        )
-
-    parts = [
-        Part("skills", WEIGHTS["skills"] * share, WEIGHTS["skills"], skills_detail),
-        Part("distance", distance_points, WEIGHTS["distance"], distance_detail),
-        Part(
-            "availability",
-            WEIGHTS["availability"] * availability_share,
-            WEIGHTS["availability"],
-            f"disponible pour {len(free)} garde(s) sur {len(dates)}",
-        ),
-        Part(
-            "continuity",
-            WEIGHTS["continuity"] if known_family else 0.0,
-            WEIGHTS["continuity"],
-            "connaît déjà la famille" if known_family else "ne connaît pas encore la famille",
-        ),
-        Part("feedback", feedback_points, WEIGHTS["feedback"], feedback_detail),
-    ]
-    return Candidate(sitter, parts, warnings)
+    return explain(plan, sitter, numbers, labels)
 
 
 async def ratings(
@@ -229,58 +316,82 @@ async def proposable(session: AsyncSession, sitter: Sitter, today: dt.date) -> l
     )
 
 
+# The columns of a sitter that a candidate shows (HandisittingSitter.from_row).
+SITTER_COLUMNS = (
+    Sitter.id,
+    Sitter.first_name,
+    Sitter.last_name,
+    Sitter.email,
+    Sitter.phone,
+    Sitter.commune_insee,
+    Sitter.travel_km,
+    Sitter.background,
+    Sitter.background_detail,
+    Sitter.languages,
+    Sitter.skills,
+    Sitter.status,
+    Sitter.user_id,
+)
+
+
 async def rank(
     session: AsyncSession, request: Request, *, today: dt.date, limit: int = 20
 ) -> list[Candidate]:
-    """The approved sitters able to sit today, best score first (ties: by name)."""
-    approved = list(
-        (
-            await session.execute(
-                select(Sitter).where(Sitter.status == SitterStatus.APPROVED.value)
-            )
-        ).scalars()
-    )
-    ids = [s.id for s in approved]
-    # Plain rows, not ORM objects: ranking reads a few columns of thousands of rows.
+    """The approved sitters able to sit today, best score first (ties: by name).
+
+    Plain rows, not ORM objects; the slots that hold the request's hours and the
+    exceptions that meet its dates only, filtered by the database; every sitter's
+    numbers computed, the sentences written for the ``limit`` best only (decision 138)."""
+    plan = Plan.of(request)
+    approved = Sitter.status == SitterStatus.APPROVED.value
+    sitters = (await session.execute(select(*SITTER_COLUMNS).where(approved))).all()
     docs: dict[uuid.UUID, list[Any]] = {}
     for doc in await session.execute(
         select(Document.sitter_id, Document.kind, Document.checked_at, Document.expires_on)
-        .where(Document.sitter_id.in_(ids))
+        .join(Sitter, Sitter.id == Document.sitter_id)
+        .where(approved)
         .order_by(Document.sitter_id, Document.kind, Document.issued_on.desc(), Document.id)
     ):
         docs.setdefault(doc.sitter_id, []).append(doc)
-    slots: dict[uuid.UUID, list[Any]] = {}
+    weekdays: dict[uuid.UUID, set[int]] = {}
     for slot in await session.execute(
-        select(
-            Availability.sitter_id,
-            Availability.weekday,
-            Availability.starts_at,
-            Availability.ends_at,
-        ).where(Availability.sitter_id.in_(ids))
+        select(Availability.sitter_id, Availability.weekday)
+        .join(Sitter, Sitter.id == Availability.sitter_id)
+        .where(
+            approved,
+            Availability.weekday.in_(sorted(plan.by_weekday)),
+            Availability.starts_at <= plan.starts_at,
+            Availability.ends_at >= plan.ends_at,
+        )
     ):
-        slots.setdefault(slot.sitter_id, []).append(slot)
+        weekdays.setdefault(slot.sitter_id, set()).add(slot.weekday)
+    first, last = request.first_on, max(d for days in plan.by_weekday.values() for d in days)
     away: dict[uuid.UUID, list[Any]] = {}
     for gap in await session.execute(
-        select(Unavailability.sitter_id, Unavailability.starts_on, Unavailability.ends_on).where(
-            Unavailability.sitter_id.in_(ids)
-        )
+        select(Unavailability.sitter_id, Unavailability.starts_on, Unavailability.ends_on)
+        .join(Sitter, Sitter.id == Unavailability.sitter_id)
+        .where(approved, Unavailability.ends_on >= first, Unavailability.starts_on <= last)
     ):
         away.setdefault(gap.sitter_id, []).append(gap)
     known = await known_to_family(session, request.family_id)
-    rated = await ratings(session, ids)
+    rated = await ratings(session, [s.id for s in sitters])
     labels = await sitter_service.skills(session)
-    candidates = [
-        score(
-            request,
+    distances: dict[str, float | None] = {}
+    ranked = []
+    for s in sitters:
+        if not sitter_service.documents_allow(docs.get(s.id, ()), today):
+            continue
+        if s.commune_insee not in distances:
+            distances[s.commune_insee] = _km(s.commune_insee, plan.commune_insee)
+        numbers = figures(
+            plan,
             s,
-            labels=labels,
-            slots=slots.get(s.id, []),
-            away=away.get(s.id, []),
-            known_family=s.id in known,
+            km=distances[s.commune_insee],
+            weekdays=weekdays.get(s.id, set()),
+            away=away.get(s.id, ()),
+            known=s.id in known,
             rating=rated.get(s.id),
         )
-        for s in approved
-        if not sitter_service.document_problems(docs.get(s.id, []), today)
-    ]
-    candidates.sort(key=lambda c: (-c.total, c.sitter.last_name, c.sitter.first_name, c.sitter.id))
-    return candidates[:limit]
+        ranked.append((-numbers.total, s.last_name, s.first_name, s.id, numbers, s))
+    ranked.sort(key=lambda r: r[:4])
+    return [explain(plan, s, numbers, labels) for *_, numbers, s in ranked[:limit]]

@@ -147,7 +147,7 @@ class HandisittingDocument(sdk.TenantScoped, sdk.Timestamped, sdk.Base):
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
     checked_by: Mapped[str | None] = mapped_column(String(200))
     checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    # The day an expiry reminder was last sent (one reminder per document and month).
+    # The day its expiry reminder was mailed (once per document: reminders.py).
     reminded_on: Mapped[dt.date | None] = mapped_column(Date)
 
 

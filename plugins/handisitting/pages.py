@@ -9,6 +9,7 @@ typed and show the API's errors next to their field."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.responses import Response
 
 from core import sdk
 from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
-from plugins.handisitting.vocabulary import WEEKDAYS
+from plugins.handisitting.vocabulary import MAX_DOCUMENT_BYTES, WEEKDAYS
 
 HERE = Path(__file__).parent
 NOTICES = {
@@ -25,8 +26,11 @@ NOTICES = {
     "vetted": "L'étape de l'agrément est enregistrée.",
     "document": "La pièce est enregistrée.",
     "checked": "La pièce est marquée vérifiée.",
+    "account": "Le compte est relié : l'intervenant·e voit « Mes gardes » en se connectant.",
     "request": "La demande est enregistrée.",
     "done": "C'est enregistré.",
+    "handled": "L'incident est marqué traité.",
+    "incident": "L'incident est signalé : l'équipe du pôle est alertée.",
 }
 APPLY_FIELDS = (
     "firstName",
@@ -41,6 +45,7 @@ APPLY_FIELDS = (
 REQUEST_FIELDS = ("child", "needs", "firstOn", "lastOn", "startsAt", "endsAt", "weekly")
 DOCUMENT_FIELDS = ("kind", "issuedOn", "expiresOn")
 VET_FIELDS = ("status", "reason")
+ACCOUNT = {"userId": "account"}
 
 
 def _hs(result: sdk.OperationResult) -> dict[str, Any]:
@@ -59,6 +64,12 @@ def _render(view: sdk.PageView, template: str, title: str, **values: Any) -> Res
 
 
 async def sitters(view: sdk.PageView) -> Response:
+    errors = sdk.FormErrors()
+    if view.request.method == "POST" and view.can(MANAGE):
+        answer = await view.run("HsHandleIncident", id=view.value("incident"))
+        errors = sdk.FormErrors.of(answer, "handisittingHandleIncident", form_fields=())
+        if not errors:
+            return view.redirect("/handisitting", ok="handled")
     data = _hs(await view.run("HsSitters"))
     nodes, total = sdk.connection_nodes(data, "sitters")
     return _render(
@@ -70,6 +81,7 @@ async def sitters(view: sdk.PageView) -> Response:
         total=total,
         incidents=data.get("incidents") or [],
         renewals=data.get("renewals") or [],
+        errors=errors,
     )
 
 
@@ -149,22 +161,16 @@ async def sitter(view: sdk.PageView) -> Response:
             answer = await view.run("HsCheckDocument", id=view.value("document"))
             errors = sdk.FormErrors.of(answer, "handisittingCheckDocument", form_fields=())
             notice = "checked"
+        elif action == "account":
+            answer = await view.run(
+                "HsLinkAccount", input={"sitterId": sitter_id, "userId": view.value("account")}
+            )
+            errors = sdk.FormErrors.of(
+                answer, "handisittingLinkAccount", form_fields=("account",), aliases=ACCOUNT
+            )
+            notice = "account"
         else:
-            issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
-            expires = sdk.date_field(errors, "expiresOn", given["expiresOn"], required=False)
-            if not errors:
-                answer = await view.run(
-                    "HsAddDocument",
-                    input={
-                        "sitterId": sitter_id,
-                        "kind": given["kind"],
-                        "issuedOn": issued,
-                        "expiresOn": expires,
-                    },
-                )
-                errors = sdk.FormErrors.of(
-                    answer, "handisittingAddDocument", form_fields=DOCUMENT_FIELDS
-                )
+            errors = await _add_document(view, sitter_id, given)
             notice = "document"
         if not errors:
             return view.redirect("/handisitting/intervenant", id=sitter_id, ok=notice)
@@ -173,17 +179,53 @@ async def sitter(view: sdk.PageView) -> Response:
     if not data.get("sitter"):
         return view.not_found()
     person = data["sitter"]
+    accounts = []
+    if view.can(MANAGE) and not person["hasAccount"]:
+        accounts = _hs(await view.run("HsSitterAccounts")).get("sitterAccounts") or []
     return _render(
         view,
         "sitter.html",
         f"{person['firstName']} {person['lastName']}",
         section="sitters",
         sitter=person,
+        accounts=accounts,
+        max_kb=MAX_DOCUMENT_BYTES // 1024,
         kinds=data.get("documentKinds") or [],
         statuses=[s for s in data.get("sitterStatuses") or [] if s["value"] != "applied"],
         given=given,
         errors=errors,
         action=action,
+    )
+
+
+async def _add_document(
+    view: sdk.PageView, sitter_id: str, given: dict[str, str]
+) -> sdk.FormErrors:
+    """A document with its dates, and its file when one is sent (the API checks what
+    the bytes really are); without a file, the original was seen at the pole."""
+    errors = sdk.FormErrors()
+    issued = sdk.date_field(errors, "issuedOn", given["issuedOn"], required=True)
+    expires = sdk.date_field(errors, "expiresOn", given["expiresOn"], required=False)
+    fields: dict[str, Any] = {
+        "sitterId": sitter_id,
+        "kind": given["kind"],
+        "issuedOn": issued,
+        "expiresOn": expires,
+    }
+    upload = view.files.get("file")
+    if upload is not None and (upload.too_large or len(upload.data) > MAX_DOCUMENT_BYTES):
+        errors.add("file", f"Fichier trop lourd : {MAX_DOCUMENT_BYTES // 1024} Ko au plus.")
+    elif upload is not None:
+        fields["filename"] = upload.filename[-200:]
+        fields["contentBase64"] = base64.b64encode(upload.data).decode("ascii")
+    if errors:
+        return errors
+    answer = await view.run("HsAddDocument", input=fields)
+    return sdk.FormErrors.of(
+        answer,
+        "handisittingAddDocument",
+        form_fields=(*DOCUMENT_FIELDS, "file"),
+        aliases={"contentBase64": "file", "filename": "file"},
     )
 
 
@@ -265,6 +307,7 @@ REQUEST_ACTIONS = {
     "sitting": ("HsRecordSitting", "handisittingRecordSitting"),
     "feedback": ("HsFeedback", "handisittingFeedback"),
     "close": ("HsCloseRequest", "handisittingCloseRequest"),
+    "cancel": ("HsCancelBooking", "handisittingCancelBooking"),
 }
 
 
@@ -290,6 +333,12 @@ def _request_input(view: sdk.PageView, action: str, request_id: str) -> dict[str
             "side": view.value("side") or "family",
             "rating": int(view.value("rating") or 0),
             "comment": view.value("comment"),
+        }
+    if action == "cancel":
+        return {
+            "bookingId": view.value("booking"),
+            "by": view.value("cancelBy"),
+            "reason": view.value("cancelReason"),
         }
     return {"requestId": request_id, "reason": view.value("reason")}
 
@@ -323,6 +372,7 @@ async def request(view: sdk.PageView) -> Response:
         candidates=data.get("candidates") or [],
         reasons=data.get("unmatchedReasons") or [],
         errors=errors,
+        cancel={name: view.value(name) for name in ("booking", "cancelBy", "cancelReason")},
         today=dt.date.today().isoformat(),
     )
 
@@ -330,8 +380,11 @@ async def request(view: sdk.PageView) -> Response:
 async def mine(view: sdk.PageView) -> Response:
     """The sitter's own screen: proposals to answer, bookings, feedback after a sitting."""
     errors = sdk.FormErrors()
+    incident = {name: view.value(name) for name in ("booking", "happenedOn", "description")}
     if view.request.method == "POST":
-        if view.value("action") == "answer":
+        if view.value("action") == "incident":
+            errors = await _report_incident(view, incident)
+        elif view.value("action") == "answer":
             answer = await view.run(
                 "HsAnswer",
                 input={
@@ -354,7 +407,8 @@ async def mine(view: sdk.PageView) -> Response:
             )
             errors = sdk.FormErrors.of(answer, "handisittingLeaveFeedback", form_fields=())
         if not errors:
-            return view.redirect("/handisitting/mes-gardes", ok="done")
+            done = "incident" if view.value("action") == "incident" else "done"
+            return view.redirect("/handisitting/mes-gardes", ok=done)
     data = _hs(await view.run("HsMine"))
     return _render(
         view,
@@ -365,7 +419,22 @@ async def mine(view: sdk.PageView) -> Response:
         proposals=data.get("myProposals") or [],
         bookings=data.get("myBookings") or [],
         errors=errors,
+        incident=incident,
+        today=dt.date.today().isoformat(),
     )
+
+
+async def _report_incident(view: sdk.PageView, given: dict[str, str]) -> sdk.FormErrors:
+    """The sitter reports something that went wrong during a sitting: the pole's staff
+    see it at the top of their screen."""
+    errors = sdk.FormErrors()
+    report: dict[str, str | None] = {"bookingId": given["booking"], "by": "sitter"}
+    report["description"] = given["description"]
+    report["happenedOn"] = sdk.date_field(errors, "happenedOn", given["happenedOn"], required=True)
+    if errors:
+        return errors
+    answer = await view.run("HsReportIncident", input=report)
+    return sdk.FormErrors.of(answer, "handisittingReportIncident", form_fields=())
 
 
 async def needs_sheet(view: sdk.PageView) -> Response:
@@ -383,46 +452,45 @@ async def needs_sheet(view: sdk.PageView) -> Response:
     )
 
 
+def _form(path: str, handler: Any, action: str, *operations: str) -> sdk.Page:
+    """A page that shows and posts (its forms run ``operations`` after the first)."""
+    return sdk.Page(path, handler, methods=("GET", "POST"), action=action, operations=operations)
+
+
 def contribution() -> sdk.PageContribution:
-    form = ("GET", "POST")
+    sitter_ops = ("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument")
+    request_ops = ("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values()))
     return sdk.PageContribution(
         pages=[
-            sdk.Page("/handisitting", sitters, action=READ, operations=("HsSitters",)),
-            sdk.Page(
-                "/handisitting/candidature",
-                apply,
-                methods=form,
-                action=MANAGE,
-                operations=("HsApplyForm", "CommunePick", "HsApply"),
+            _form("/handisitting", sitters, READ, "HsSitters", "HsHandleIncident"),
+            _form(
+                "/handisitting/candidature", apply, MANAGE, "HsApplyForm", "CommunePick", "HsApply"
             ),
-            sdk.Page(
+            _form(
                 "/handisitting/intervenant",
                 sitter,
-                methods=form,
-                action=READ,
-                operations=("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument"),
+                READ,
+                *sitter_ops,
+                "HsSitterAccounts",
+                "HsLinkAccount",
             ),
             sdk.Page("/handisitting/demandes", requests, action=READ, operations=("HsRequests",)),
-            sdk.Page(
+            _form(
                 "/handisitting/demandes/nouvelle",
                 new_request,
-                methods=form,
-                action=MANAGE,
-                operations=("HsRequestForm", "HsRecordRequest"),
+                MANAGE,
+                "HsRequestForm",
+                "HsRecordRequest",
             ),
-            sdk.Page(
-                "/handisitting/demande",
-                request,
-                methods=form,
-                action=READ,
-                operations=("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values())),
-            ),
-            sdk.Page(
+            _form("/handisitting/demande", request, READ, *request_ops),
+            _form(
                 "/handisitting/mes-gardes",
                 mine,
-                methods=form,
-                action=SITTER,
-                operations=("HsMine", "HsAnswer", "HsFeedback"),
+                SITTER,
+                "HsMine",
+                "HsAnswer",
+                "HsFeedback",
+                "HsReportIncident",
             ),
             sdk.Page(
                 "/handisitting/fiche", needs_sheet, action=SITTER, operations=("HsNeedsSheet",)

@@ -4,38 +4,41 @@ and documents, and — when the pole has families — requests for their childre
 booked on Wednesday afternoons with sittings done and both sides' feedback, one open,
 one closed for lack of a sitter in the area.
 
+The first sitter, Inès Lambert, is the demo's ``sitter@<pole>.maillage.example``
+account (core's demo accounts): « Mes gardes » shows her the Wednesday booking, whose
+needs sheet is open while the family's consent holds, and an older booking with
+another family whose sheet closed a week after its last sitting.
+
 Documents are seeded as checked on the original with no scan kept (a pole may choose
 so: decision 136); a demo never holds a real file. Dates follow today, so the demo
-stays alive. Idempotent: nothing is added once the pole has sitters.
+stays alive. Idempotent: nothing is added once the pole has sitters (the account is
+linked on a later run if it was not yet).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
+from plugins.handisitting import bookings
 from plugins.handisitting.models import (
     Availability,
-    Booking,
     Document,
     Feedback,
-    Proposal,
     Request,
     Sitter,
     Sitting,
     Skill,
     VettingStep,
-    minutes_between,
 )
 from plugins.handisitting.sitters import NO_COPY
 from plugins.handisitting.vocabulary import (
     Background,
-    BookingStatus,
     DocumentKind,
-    ProposalStatus,
     RequestStatus,
     Side,
     SitterStatus,
@@ -48,8 +51,8 @@ WEDNESDAY = 2
 # (first name, last name, background, detail, skills, travel km, status, weekday slots)
 SITTERS = (
     (
-        "Camille",
-        "Verdonck",
+        "Inès",
+        "Lambert",
         Background.MEDICO_SOCIAL,
         "3e année d'éducatrice spécialisée (IRTS)",
         ["autism", "behaviour", "first_aid"],
@@ -116,9 +119,32 @@ NEEDS = (
 )
 
 
+def _email(first: str, last: str) -> str:
+    plain = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
+    return plain.encode("ascii", "ignore").decode() + "@exemple.invalid"
+
+
 async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
-    if (await session.execute(select(Sitter.id).limit(1))).first():
+    if not (await session.execute(select(Sitter.id).limit(1))).first():
+        await _sitters(tenant, session)
+    await _link_demo_account(session)
+
+
+async def _link_demo_account(session: AsyncSession) -> None:
+    """The pole's demo account with the ``sitter`` role signs in as the first demo
+    sitter (where core's demo accounts exist and nobody is linked yet)."""
+    if await session.scalar(select(Sitter.id).where(Sitter.user_id.is_not(None)).limit(1)):
         return
+    first, last = SITTERS[0][:2]
+    sitter = await session.scalar(select(Sitter).where(Sitter.email == _email(first, last)))
+    accounts = await sdk.list_staff_members(session, roles=["sitter"])
+    if sitter is None or not accounts:
+        return
+    sitter.user_id = accounts[0].id
+    await session.flush()
+
+
+async def _sitters(tenant: sdk.Tenant, session: AsyncSession) -> None:
     today = dt.date.today()
     now = dt.datetime.now(dt.UTC)
     if not (await session.execute(select(Skill.id).where(Skill.code == "sensory"))).first():
@@ -140,7 +166,7 @@ async def seed(tenant: sdk.Tenant, session: AsyncSession) -> None:
         sitter = Sitter(
             first_name=first,
             last_name=last,
-            email=f"{first.lower()}.{last.lower()}@exemple.invalid",
+            email=_email(first, last),
             phone="06 00 00 00 0" + str(i),
             commune_insee=communes[i % len(communes)],
             travel_km=km,
@@ -214,145 +240,147 @@ def _last_wednesday(today: dt.date, weeks_back: int) -> dt.date:
     return today - dt.timedelta(days=back + 7 * weeks_back)
 
 
+async def _request(
+    session: AsyncSession,
+    plan: tuple[sdk.FamilyView, sdk.ChildView],
+    needs: str,
+    skills: list[str],
+    days: tuple[dt.date, dt.date],
+    hours: tuple[dt.time, dt.time],
+    unmatched: UnmatchedReason | None = None,
+) -> Request:
+    """A request of the family for its child, at home: one day, or every week from the
+    first day to the last."""
+    family, child = plan
+    row = Request(
+        family_id=family.id,
+        child_id=child.id,
+        needs=needs,
+        skills=skills,
+        commune_insee=family.commune_insee or child.commune_insee,
+        first_on=days[0],
+        last_on=days[1],
+        weekly=days[1] > days[0],
+        starts_at=hours[0],
+        ends_at=hours[1],
+        status=(RequestStatus.OPEN if unmatched is None else RequestStatus.UNMATCHED).value,
+        unmatched_reason=None if unmatched is None else unmatched.value,
+        recorded_by=SEEDER,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def _requests(session: AsyncSession, sitters: list[Sitter], today: dt.date) -> None:
-    families = await sdk.list_families(session, limit=3)
-    if not families:
-        return
+    families = await sdk.list_families(session, limit=30)
     plans = []
     for family in families:
         children = await sdk.list_children(session, family.id)
         if children:
-            plans.append((family, children[0]))
+            consented = await sdk.consent_active(session, family.id, bookings.CONSENT)
+            plans.append((not consented, family, children[0]))
+    # The booked family first among those whose consent opens the needs sheet.
+    plans = [(f, c) for _, f, c in sorted(plans, key=lambda p: p[0])][:3]
     if not plans:
         return
-    # A weekly request booked with Camille: three Wednesdays done, the rest to come.
-    family, child = plans[0]
+    # A weekly request booked with Inès: three Wednesdays done, the rest to come.
     first = _last_wednesday(today, 2)
-    booked = Request(
-        family_id=family.id,
-        child_id=child.id,
-        needs=NEEDS,
-        skills=["autism"],
-        commune_insee=family.commune_insee or child.commune_insee,
-        first_on=first,
-        last_on=first + dt.timedelta(weeks=10),
-        weekly=True,
-        starts_at=dt.time(14, 0),
-        ends_at=dt.time(17, 30),
-        status=RequestStatus.BOOKED.value,
-        recorded_by=SEEDER,
+    booked = await _request(
+        session,
+        plans[0],
+        NEEDS,
+        ["autism"],
+        (first, first + dt.timedelta(weeks=10)),
+        (dt.time(14, 0), dt.time(17, 30)),
     )
-    session.add(booked)
-    await session.flush()
-    camille = sitters[0]
-    proposal = Proposal(
-        request_id=booked.id,
-        sitter_id=camille.id,
-        status=ProposalStatus.AGREED.value,
-        score={
-            "skills": {
-                "points": 40.0,
-                "weight": 40.0,
-                "detail": "1 compétence(s) demandée(s) sur 1",
-            },
-            "distance": {"points": 20.0, "weight": 25.0, "detail": "3 km à vol d'oiseau"},
-            "availability": {
-                "points": 20.0,
-                "weight": 20.0,
-                "detail": "disponible pour 11 garde(s) sur 11",
-            },
-            "continuity": {
-                "points": 0.0,
-                "weight": 10.0,
-                "detail": "ne connaît pas encore la famille",
-            },
-            "feedback": {"points": 2.5, "weight": 5.0, "detail": "pas encore d'avis des familles"},
-            "total": 82.5,
-        },
-        warnings=[],
-        proposed_by=SEEDER,
-        met_on=first - dt.timedelta(days=5),
-    )
-    session.add(proposal)
-    await session.flush()
-    booking = Booking(
-        proposal_id=proposal.id,
-        request_id=booked.id,
-        sitter_id=camille.id,
-        family_id=family.id,
-        child_id=child.id,
-        status=BookingStatus.CONFIRMED.value,
-        agreed_on=first - dt.timedelta(days=3),
-        agreed_by=SEEDER,
-        share_until=booked.last_on + dt.timedelta(days=7),
-    )
-    session.add(booking)
-    await session.flush()
-    for week in range(11):
-        on = first + dt.timedelta(weeks=week)
-        sitting = Sitting(
-            booking_id=booking.id,
-            sitter_id=camille.id,
-            on=on,
-            starts_at=booked.starts_at,
-            ends_at=booked.ends_at,
-            minutes=minutes_between(booked.starts_at, booked.ends_at),
-            status=(SittingStatus.DONE if on < today else SittingStatus.PLANNED).value,
-        )
-        session.add(sitting)
-        if on < today:
-            await session.flush()
-            session.add(
-                Feedback(
-                    sitting_id=sitting.id,
-                    side=Side.FAMILY.value,
-                    rating=4,
-                    comment="Théo l'attendait à la fenêtre.",
-                )
-            )
-            session.add(
-                Feedback(
-                    sitting_id=sitting.id,
-                    side=Side.SITTER.value,
-                    rating=3,
-                    comment="Bonne après-midi, un moment difficile au goûter.",
-                )
-            )
-    if len(plans) > 1:
-        family, child = plans[1]
+    ines = sitters[0]
+    done = await _book(session, booked, ines, met_on=first - dt.timedelta(days=5), today=today)
+    for sitting in done:
         session.add(
-            Request(
-                family_id=family.id,
-                child_id=child.id,
-                needs="Besoin d'une garde un samedi pour un mariage ; crises d'épilepsie "
-                "possibles, protocole à connaître.",
-                skills=["epilepsy", "first_aid"],
-                commune_insee=family.commune_insee or child.commune_insee,
-                first_on=today + dt.timedelta(days=(5 - today.weekday()) % 7 + 14),
-                last_on=today + dt.timedelta(days=(5 - today.weekday()) % 7 + 14),
-                weekly=False,
-                starts_at=dt.time(16, 30),
-                ends_at=dt.time(19, 0),
-                status=RequestStatus.OPEN.value,
-                recorded_by=SEEDER,
+            Feedback(
+                sitting_id=sitting.id,
+                side=Side.FAMILY.value,
+                rating=4,
+                comment="Théo l'attendait à la fenêtre.",
             )
+        )
+        session.add(
+            Feedback(
+                sitting_id=sitting.id,
+                side=Side.SITTER.value,
+                rating=3,
+                comment="Bonne après-midi, un moment difficile au goûter.",
+            )
+        )
+    if len(plans) > 1:
+        # Three Saturdays done with Inès four months ago: the needs sheet closed a week
+        # after the last one (the pole's default ``share_days_after``).
+        first = today - dt.timedelta(days=(today.weekday() - 5) % 7 + 7 * 18)
+        past = await _request(
+            session,
+            plans[1],
+            "Trois samedis de fin d'après-midi pendant l'hospitalisation d'un parent.",
+            ["first_aid"],
+            (first, first + dt.timedelta(weeks=2)),
+            (dt.time(16, 30), dt.time(18, 30)),
+        )
+        await _book(session, past, ines, met_on=first - dt.timedelta(days=4), today=today)
+        saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 + 14)
+        await _request(
+            session,
+            plans[1],
+            "Besoin d'une garde un samedi pour un mariage ; crises d'épilepsie "
+            "possibles, protocole à connaître.",
+            ["epilepsy", "first_aid"],
+            (saturday, saturday),
+            (dt.time(16, 30), dt.time(19, 0)),
         )
     if len(plans) > 2:
-        family, child = plans[2]
-        session.add(
-            Request(
-                family_id=family.id,
-                child_id=child.id,
-                needs="Garde le mardi matin ; enfant polyhandicapé, alimentation par sonde.",
-                skills=["polyhandicap", "feeding"],
-                commune_insee=family.commune_insee or child.commune_insee,
-                first_on=today - dt.timedelta(days=40),
-                last_on=today - dt.timedelta(days=40),
-                weekly=False,
-                starts_at=dt.time(8, 30),
-                ends_at=dt.time(12, 0),
-                status=RequestStatus.UNMATCHED.value,
-                unmatched_reason=UnmatchedReason.NO_SITTER_AREA.value,
-                recorded_by=SEEDER,
-            )
+        day = today - dt.timedelta(days=40)
+        await _request(
+            session,
+            plans[2],
+            "Garde le mardi matin ; enfant polyhandicapé, alimentation par sonde.",
+            ["polyhandicap", "feeding"],
+            (day, day),
+            (dt.time(8, 30), dt.time(12, 0)),
+            unmatched=UnmatchedReason.NO_SITTER_AREA,
         )
+
+
+async def _book(
+    session: AsyncSession, request: Request, sitter: Sitter, *, met_on: dt.date, today: dt.date
+) -> list[Sitting]:
+    """The path staff take, through the plugin's services: proposed (the score
+    computed), accepted, met, agreed by the family two days later; the sittings before
+    today done. Returns those done."""
+    proposal = await bookings.propose(
+        session,
+        request_id=request.id,
+        sitter_id=sitter.id,
+        confirm_warnings=True,
+        today=met_on,
+        actor=SEEDER,
+    )
+    await bookings.answer(
+        session, proposal_id=proposal.id, accept=True, note="", sitter_user_id=None, actor=SEEDER
+    )
+    await bookings.record_meeting(session, proposal_id=proposal.id, met_on=met_on, actor=SEEDER)
+    booking = await bookings.agree(
+        session,
+        proposal_id=proposal.id,
+        agreed_on=met_on + dt.timedelta(days=2),
+        share_days_after=7,
+        actor=SEEDER,
+    )
+    done = [s for s in (await bookings.sittings(session, [booking.id]))[booking.id] if s.on < today]
+    for sitting in done:
+        await bookings.record_sitting(
+            session,
+            sitting_id=sitting.id,
+            status=SittingStatus.DONE.value,
+            today=today,
+            actor=SEEDER,
+        )
+    return done

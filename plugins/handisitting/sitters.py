@@ -13,6 +13,7 @@ import itertools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,8 @@ from plugins.handisitting.vocabulary import (
 )
 
 MAX_LANGUAGES = 10
+REQUIRED_KINDS = frozenset(kind.value for kind in REQUIRED_DOCUMENTS)
+SITTER_ROLE = "sitter"
 NO_COPY = "original vu au pôle (pas de copie conservée)"
 MAX_SLOTS = 21
 
@@ -379,6 +382,22 @@ def current_documents(rows: Sequence[Document]) -> dict[str, Document]:
     return found
 
 
+def documents_allow(rows: Sequence[Any], today: dt.date) -> bool:
+    """Whether the sitter may sit today: ``document_problems`` is empty (the rule
+    written once more without its sentences, for ranking hundreds of sitters). Rows
+    ordered by kind, newest first within a kind."""
+    seen: set[str] = set()
+    for row in rows:
+        if row.kind in seen:
+            continue
+        seen.add(row.kind)
+        if row.expires_on is not None and row.expires_on < today:
+            return False
+        if row.kind in REQUIRED_KINDS and row.checked_at is None:
+            return False
+    return seen >= REQUIRED_KINDS
+
+
 def document_problems(rows: Sequence[Document], today: dt.date) -> list[str]:
     """Why the sitter's documents do not allow sittings today (French, empty if fine):
     a required document missing, not checked, or expired."""
@@ -451,6 +470,12 @@ async def link_account(
     ``sitter`` role, invited by the pole admin)."""
     sitter = await checks.row(session, Sitter, sitter_id, "input.sitterId")
     member = await sdk.find_staff_member(session, user_id, field="input.userId")
+    if member.id not in {a.id for a in await sdk.list_staff_members(session, roles=[SITTER_ROLE])}:
+        raise sdk.ValidationError(
+            "ce compte n'a pas le rôle « intervenant·e de garde à domicile » : "
+            "l'administrateur·rice du pôle le lui donne",
+            field="input.userId",
+        )
     other = await session.scalar(
         select(Sitter.id).where(Sitter.user_id == member.id, Sitter.id != sitter.id)
     )
@@ -462,6 +487,17 @@ async def link_account(
     await session.flush()
     checks.audit(session, actor, "link_account", "sitter", sitter.id, ["user_id"])
     return sitter
+
+
+async def free_accounts(session: AsyncSession) -> list[sdk.StaffMemberView]:
+    """The pole's accounts with the ``sitter`` role that no sitter holds yet."""
+    taken = set(
+        (await session.execute(select(Sitter.user_id).where(Sitter.user_id.is_not(None))))
+        .scalars()
+        .all()
+    )
+    accounts = await sdk.list_staff_members(session, roles=[SITTER_ROLE], limit=1000)
+    return [a for a in accounts if a.id not in taken]
 
 
 async def sitter_of_user(session: AsyncSession, user_id: uuid.UUID | None) -> Sitter | None:

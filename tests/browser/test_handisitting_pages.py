@@ -1,10 +1,18 @@
-"""The handisitting plugin's staff screens in Chromium, contributed through the page
-hooks as an integrator would. The Pas-de-Calais pole records a student's application,
-her documents seen on the original and her vetting; records a family's request for
-their child; reads the ranked candidates with each score explained, proposes her,
-records her answer, the first meeting and the family's agreement; marks the first
-sitting done and records the family's feedback. The Puy-de-Dôme pole (which did not
-enable the plugin) gets 404. axe-core on every page."""
+"""The handisitting plugin's screens in Chromium, contributed through the page hooks as
+an integrator would — the issue's « done when », both sides. The Pas-de-Calais pole
+records a student's application, her documents (a scan uploaded and downloaded back
+through the checked route, a file that is not what its name says refused; another seen
+on the original) and her vetting; the operator invites her account, she chooses her
+password, staff link it to her file; staff record a family's request for their child
+and the family's consent to share the needs sheet; read the ranked candidates with each
+score explained, propose her, record her answer, the first meeting and the family's
+agreement; mark the first sitting done and record the family's feedback. She signs in,
+sees the booking on « Mes gardes », reads the needs sheet, gives her feedback and
+reports an incident, which the staff's screen shows until they mark it handled; staff
+cancel the booking and her sheet closes at once; staff print the family's hours
+statement, and the pole's report has the section. The demo sitter's older booking, a
+week past its last sitting, answers as if it never existed. The Puy-de-Dôme pole (which
+did not enable the plugin) gets 404. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -12,14 +20,22 @@ import datetime as dt
 import random
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.test_sign_in import sign_in
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
-from tests.live import LiveServer
+from tests.live import LiveServer, run_cli
 
 NAV = "Navigation principale"
+DEMO_SITTER = "sitter@pas-de-calais.maillage.example"
+# The smallest file a PDF reader opens, and a text file named like one.
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+NOT_A_PDF = b"Ceci n'est pas un PDF, seulement son nom."
+MY_BOOKINGS = "{ handisitting { myBookings { id needsSheetOpen shareUntil } } }"
+SHEET = "query($id: ID!) { handisitting { needsSheet(bookingId: $id) { needs } } }"
 
 
 @pytest.fixture
@@ -66,13 +82,44 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     expect(page.locator("h1")).to_have_text(f"Lou {last}")
     accessible(page)
 
-    # Her documents, seen on the original, then checked; the vetting, step by step.
-    for kind in ("Pièce d'identité", "Extrait de casier judiciaire (bulletin n° 3)"):
-        page.select_option("#kind", label=kind)
-        page.fill("#issuedOn", (today - dt.timedelta(days=20)).isoformat())
-        page.fill("#expiresOn", (today + dt.timedelta(days=340)).isoformat())
+    # Her identity document as a scan: a text file named .pdf and a file too big are
+    # refused next to the field, the dates kept; the PDF is stored, then downloaded
+    # back through the checked route, byte for byte.
+    identity = "Pièce d'identité"
+    issued = (today - dt.timedelta(days=20)).isoformat()
+    page.select_option("#kind", label=identity)
+    page.fill("#issuedOn", issued)
+    page.fill("#expiresOn", (today + dt.timedelta(days=340)).isoformat())
+    for name, content, message in (
+        ("identite.pdf", NOT_A_PDF, "Type de fichier refusé"),
+        ("identite.png", b"\x89PNG\r\n\x1a\n" + b"0" * 700_000, "Fichier trop lourd"),
+    ):
+        page.set_input_files(
+            "#file", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}]
+        )
         page.get_by_role("button", name="Enregistrer la pièce").click()
-        expect(page.get_by_role("status")).to_have_text("La pièce est enregistrée.")
+        expect(page.locator("#file-error")).to_contain_text(message)
+        expect(page.locator("#issuedOn")).to_have_value(issued)
+        expect(page.locator("#kind")).to_have_value("identity")
+    accessible(page)
+    page.set_input_files(
+        "#file", files=[{"name": "identite.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Enregistrer la pièce").click()
+    expect(page.get_by_role("status")).to_have_text("La pièce est enregistrée.")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Télécharger {identity}").click()
+    assert download.value.suggested_filename == f"identity-{issued}.pdf"
+    assert Path(download.value.path()).read_bytes() == PDF
+
+    # The criminal-record extract seen on the original; both checked; the vetting.
+    record = "Extrait de casier judiciaire (bulletin n° 3)"
+    page.select_option("#kind", label=record)
+    page.fill("#issuedOn", issued)
+    page.fill("#expiresOn", (today + dt.timedelta(days=340)).isoformat())
+    page.get_by_role("button", name="Enregistrer la pièce").click()
+    expect(page.get_by_role("status")).to_have_text("La pièce est enregistrée.")
+    for kind in (identity, record):
         page.get_by_role("button", name=f"Marquer vérifiée : {kind}").click()
         expect(page.get_by_role("status")).to_have_text("La pièce est marquée vérifiée.")
     for step in ("Entretien passé", "Pièces vérifiées", "Agréé·e"):
@@ -82,6 +129,29 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
         expect(page.get_by_role("status")).to_have_text("L'étape de l'agrément est enregistrée.")
     expect(page.locator(".facts")).to_contain_text("Agréé·e")
     accessible(page)
+
+    # Her account: the operator invites her with the sitter role (the pole has no
+    # screen for invitations), she chooses her password, staff link it to her file.
+    email = f"lou.{last.lower()}@exemple.invalid"
+    password = "garde-du-mercredi-" + last
+    printed = run_cli(
+        live.env, "members", "invite", "--tenant", "pas-de-calais", "--email", email,
+        "--name", f"Lou {last}", "--roles", "sitter", "--print-link",
+    )  # fmt: skip
+    link = re.search(r"https?://\S+/auth/invitation\?token=\S+", printed)
+    assert link is not None, printed
+    lou = page.context.browser.new_context(locale="fr-FR", bypass_csp=True)  # type: ignore[union-attr]
+    lou.set_default_timeout(15_000)
+    her = lou.new_page()
+    her.goto(link.group(0))
+    her.fill("#password", password)
+    her.get_by_role("button", name="Enregistrer").click()
+    expect(her.locator("body")).to_contain_text("Votre mot de passe est enregistré")
+    page.reload()
+    page.select_option("#account", label=f"Lou {last}")
+    page.get_by_role("button", name="Relier le compte").click()
+    expect(page.get_by_role("status")).to_contain_text("Le compte est relié")
+    expect(page.locator(".facts")).to_contain_text("Oui")
 
     # The family's request: every week from today, for three weeks.
     tabs = page.get_by_role("navigation", name="Handisitting")
@@ -100,6 +170,21 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     page.get_by_role("button", name="Enregistrer la demande").click()
     expect(page.get_by_role("status")).to_have_text("La demande est enregistrée.")
     accessible(page)
+    request_url = page.url
+    child = page.locator("h1").inner_text().removeprefix("Demande pour ")
+
+    # The family consents to share the needs sheet with the sitter it will agree to.
+    page.locator(".facts").get_by_role("link").first.click()
+    page.get_by_role("link", name="Enregistrer un consentement").click()
+    page.select_option(
+        "#purpose",
+        label="Partage de la fiche de besoins de l'enfant avec l'intervenant·e de garde à "
+        "domicile retenu·e",
+    )
+    page.fill("#givenBy", "La mère")
+    page.get_by_role("button", name="Enregistrer le consentement").click()
+    expect(page.get_by_role("status")).to_have_text("Le consentement est enregistré.")
+    page.goto(request_url)
 
     # Her score, explained part by part; proposed (confirming any warning).
     candidate = page.locator("section.candidate", has_text=f"Lou {last}")
@@ -131,6 +216,139 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     first.get_by_role("button", name="Enregistrer l'avis de la famille").click()
     expect(first).to_contain_text("La famille : 4/4")
     accessible(page)
+
+    # Her side: the booking on « Mes gardes », the needs sheet, her feedback.
+    try:
+        sign_in(her, live, email, password)
+        her.wait_for_url(f"{live.base_url}/")
+        nav = her.get_by_role("navigation", name=NAV)
+        assert "Handisitting" not in nav.get_by_role("link").all_inner_texts()
+        nav.get_by_role("link", name="Mes gardes").click()
+        expect(her.locator("main")).to_contain_text(f"Lou {last}")
+        expect(her.locator(".facts")).to_contain_text("08:00–20:00")  # her own availability
+        booking = her.locator("section", has_text=f"Garde de {child}")
+        expect(booking).to_contain_text("Confirmée")
+        accessible(her)
+        booking.get_by_role("link", name="Lire la fiche de besoins").click()
+        sheet_url = her.url
+        expect(her.locator("h1")).to_have_text(f"Fiche de besoins — {child}")
+        expect(her.locator("main")).to_contain_text("emploi du temps visuel")
+        accessible(her)
+        her.get_by_role("link", name="Retour à mes gardes").click()
+        booking = her.locator("section", has_text=f"Garde de {child}")
+        booking.get_by_label("Mon avis (1 à 4)").select_option("3")
+        booking.get_by_label("Commentaire").fill("Un peu de mal au goûter, puis les puzzles.")
+        booking.get_by_role("button", name="Donner mon avis").click()
+        expect(her.get_by_role("status")).to_have_text("C'est enregistré.")
+        expect(booking).to_contain_text("Mon avis : 3/4")
+        # Something went wrong: she reports it, the staff are alerted.
+        booking.locator("summary").click()
+        booking.get_by_label("Ce qui s'est passé").fill("Il s'est cogné le coude en jouant.")
+        booking.get_by_role("button", name="Signaler l'incident").click()
+        expect(her.get_by_role("status")).to_have_text(
+            "L'incident est signalé : l'équipe du pôle est alertée."
+        )
+        accessible(her)
+
+        # The family moves away: staff cancel (a reason is required, what was chosen is
+        # kept), and the needs sheet closes for her at once, as if it never existed.
+        page.goto(request_url)
+        cancel = page.locator("details", has=page.get_by_text("Annuler la garde"))
+        cancel.locator("summary").click()
+        cancel.get_by_label("Qui annule").select_option(label="La famille")
+        cancel.get_by_role("button", name="Annuler la garde").click()
+        expect(page.locator(".error-summary")).to_contain_text("Motif")
+        cancel = page.locator("details", has=page.get_by_text("Annuler la garde"))
+        expect(cancel.get_by_label("Qui annule")).to_have_value("family")
+        cancel.get_by_label("Pourquoi").fill("La famille déménage à Lille.")
+        cancel.get_by_role("button", name="Annuler la garde").click()
+        expect(page.get_by_role("status")).to_have_text("C'est enregistré.")
+        expect(page.locator("main")).to_contain_text("Annulée")
+        closed = her.goto(sheet_url)
+        assert closed is not None and closed.status == 404
+        # Nothing else of the pole: its staff screens answer « accès refusé ».
+        refused = her.goto(f"{live.base_url}/handisitting/demandes")
+        assert refused is not None and refused.status == 403
+    finally:
+        lou.close()
+    page.goto(request_url)
+    expect(page.get_by_role("table", name="Gardes").get_by_role("row").nth(1)).to_contain_text(
+        "L'intervenant·e : 3/4"
+    )
+
+    page.goto(f"{live.base_url}/handisitting")
+    incidents = page.get_by_role("region", name="Incidents à traiter")
+    incident = incidents.get_by_role("listitem").filter(has_text="Il s'est cogné le coude")
+    accessible(page)
+    incident.get_by_role("button", name=re.compile("^Marquer traité")).click()
+    expect(page.get_by_role("status")).to_have_text("L'incident est marqué traité.")
+    expect(page.locator("main")).not_to_contain_text("Il s'est cogné le coude")
+    page.goto(request_url)
+
+    # The family's hours statement, on screen and as the same document in PDF.
+    pdf = page.get_by_role("link", name="PDF").get_attribute("href")
+    page.get_by_role("link", name="à l'écran").click()
+    expect(page.locator("h1")).to_contain_text(
+        f"Relevé des heures de garde à domicile — {today.year}"
+    )
+    expect(page.get_by_role("table")).to_contain_text(f"Lou {last}")
+    printed = page.request.get(f"{live.base_url}{pdf}")
+    assert printed.status == 200 and printed.body().startswith(b"%PDF-")
+
+    # The pole's annual report shows the handisitting section.
+    page.goto(f"{live.base_url}/rapport?annee={today.year}")
+    expect(page.get_by_role("heading", name="Handisitting : la garde à domicile")).to_be_visible()
+
+
+def test_a_sheet_past_its_window_answers_as_if_it_never_existed(
+    browser: Browser, live: LiveServer
+) -> None:
+    """The demo sitter's older booking ended more than a week ago: its needs sheet is
+    closed, and the page and the API answer exactly as for a booking that never was.
+    Her current booking's sheet opens."""
+    page = signed_in(browser, live, DEMO_SITTER)
+    try:
+        page.get_by_role("navigation", name=NAV).get_by_role("link", name="Mes gardes").click()
+        expect(page.locator("main")).to_contain_text("Inès Lambert")
+        accessible(page)
+        answer = page.request.post(f"{live.base_url}/graphql", data={"query": MY_BOOKINGS})
+        mine = answer.json()["data"]["handisitting"]["myBookings"]
+        today = dt.date.today()
+        [closed] = [b for b in mine if dt.date.fromisoformat(b["shareUntil"]) < today]
+        [current] = [b for b in mine if b["needsSheetOpen"]]
+        never = "SGFuZGlzaXR0aW5nQm9va2luZzowMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA="
+
+        def sheet_page(booking_id: str) -> tuple[int, str]:
+            shown = page.goto(f"{live.base_url}/handisitting/fiche?garde={booking_id}")
+            assert shown is not None
+            return shown.status, page.locator("main").inner_text()
+
+        assert sheet_page(closed["id"]) == sheet_page(never)
+        assert sheet_page(closed["id"])[0] == 404
+
+        def sheet_api(booking_id: str) -> list[dict]:
+            answer = page.request.post(
+                f"{live.base_url}/graphql", data={"query": SHEET, "variables": {"id": booking_id}}
+            )
+            body = answer.json()
+            assert (
+                body["data"]["handisitting"] is None
+                or body["data"]["handisitting"].get("needsSheet") is None
+            )
+            return [
+                {"code": e["extensions"]["code"], "field": e["extensions"].get("field")}
+                for e in body["errors"]
+            ]
+
+        assert (
+            sheet_api(closed["id"])
+            == sheet_api(never)
+            == [{"code": "NOT_FOUND", "field": "bookingId"}]
+        )
+        status, text = sheet_page(current["id"])
+        assert status == 200 and "emploi du temps visuel" in text
+    finally:
+        page.context.close()
 
 
 def test_a_pole_without_the_plugin_gets_no_handisitting_page(

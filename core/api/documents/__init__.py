@@ -163,3 +163,24 @@ def pdf(html: str) -> bytes:
     buffer = io.BytesIO()
     page.write_pdf(buffer, pdf_variant="pdf/ua-1")
     return buffer.getvalue()
+
+
+# What a printed document's answer carries: never cached, never indexed.
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+async def response(fmt: str, html: str, filename: str) -> Any:
+    """The document as its HTML page (``fmt`` "html"), or that same HTML as PDF, made
+    in a worker thread (a few hundred milliseconds of CPU that must not stall the
+    event loop)."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import HTMLResponse, Response
+
+    if fmt != "pdf":
+        return HTMLResponse(html, headers=HEADERS)
+    content = await run_in_threadpool(pdf, html)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={**HEADERS, "Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )

@@ -38,7 +38,7 @@ class Operation:
 
 # Documents already parsed and validated against a schema of this process, by their
 # text: the same composed schema serves every app of a process (core/app/schema.py), and
-# the test suite builds an app for each of about a thousand tests; validating the pages'
+# the test suite builds an app for each of some five hundred tests; validating the pages'
 # 180 operations again each time cost a quarter of a second.
 _CHECKED: dict[tuple[int, str], tuple[strawberry.Schema, DocumentNode | None, list[str]]] = {}
 _CHECKED_KEPT = 2000

@@ -138,16 +138,19 @@ async def seed_families(tenant: Tenant, session: AsyncSession) -> None:
                 recorded_by="demo",
             )
         )
-        if index % 3 == 0:
-            session.add(
-                Consent(
-                    family_id=family.id,
-                    purpose="share_with_structure",
-                    given_by=f"{mother} {surname}",
-                    given_at=given + dt.timedelta(days=20),
-                    recorded_by="demo",
+        # Every third family shares with structures; every sixth with a sitter too
+        # (what handisitting's needs sheet asks for, decision 137).
+        for purpose, every, days in (("share_with_structure", 3, 20), ("share_with_sitter", 6, 40)):
+            if index % every == 0:
+                session.add(
+                    Consent(
+                        family_id=family.id,
+                        purpose=purpose,
+                        given_by=f"{mother} {surname}",
+                        given_at=given + dt.timedelta(days=days),
+                        recorded_by="demo",
+                    )
                 )
-            )
         for _ in range(1 if index % 4 else 2):
             need = rng.choice(list(NEEDS_TEXT))
             age_days = rng.randint(120, 365 * oldest + 300)

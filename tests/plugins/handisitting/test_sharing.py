@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.access.actions import Actor
 from core.audit.models import AuditEvent
+from core.testing.accounts import sign_in
 from core.testing.client import error_codes
 from tests.plugins.handisitting.operations import (
     CANCEL,
@@ -28,6 +30,7 @@ from tests.plugins.handisitting.operations import (
     approved_sitter,
     booked,
     data,
+    error_of,
     families,
     ok,
     request_for,
@@ -270,3 +273,42 @@ async def test_a_sitter_sees_nothing_of_other_sitters_nor_of_the_pole(
         assert error_codes(await graphql.execute(query, tenant=tenant, actor=actor)) == [
             "FORBIDDEN"
         ], query
+
+
+ACCOUNTS = "{ handisitting { sitterAccounts { value label } } }"
+
+
+async def test_only_a_free_account_with_the_sitter_role_is_linked(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    """Staff see the sitter accounts no sitter holds yet; a member of the team cannot be
+    linked (VALIDATION naming the field), nor an account another sitter holds."""
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    other = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"], tag="b")
+    _, user_id = await sitter_account(graphql, tenant)
+    staff = Actor(
+        subject=f"test:staff-{id(tenant)}", display_name="Équipe", roles=frozenset({"staff"})
+    )
+    _, staff_id = await sign_in(graphql.app.state.auth, staff, tenant)
+
+    offered = data(await graphql.execute(ACCOUNTS, tenant=tenant), "handisitting")
+    assert [a["value"] for a in offered["sitterAccounts"]] == [user_id]
+
+    def link(sitter_id: str, account: str) -> Any:
+        return graphql.execute(
+            LINK, {"input": {"sitterId": sitter_id, "userId": account}}, tenant=tenant
+        )
+
+    assert error_of(await link(sitter["id"], str(staff_id)), "handisittingLinkAccount") == (
+        "VALIDATION",
+        "input.userId",
+    )
+    ok(await link(sitter["id"], user_id), "handisittingLinkAccount")
+    assert error_of(await link(other["id"], user_id), "handisittingLinkAccount") == (
+        "CONFLICT",
+        "input.userId",
+    )
+    offered = data(await graphql.execute(ACCOUNTS, tenant=tenant), "handisitting")
+    assert offered["sitterAccounts"] == []

@@ -41,6 +41,16 @@ class Role:
     )
 
 
+@strawberry.type(description="Une action que l'on peut permettre (un rôle la donne, ou un accord).")
+class Permission:
+    name: str = strawberry.field(description="Nom de l'action (« children.health »).")
+    title: str = strawberry.field(description="Ce qu'elle permet, en français.")
+    sensitive: bool = strawberry.field(
+        description="Données de santé ou de situation familiale : un rôle ne suffit pas, "
+        "il faut un accord explicite (grants)."
+    )
+
+
 @strawberry.type(description="Une appartenance de la personne connectée à un pôle.")
 class ViewerMembership:
     pole: Tenant
@@ -258,6 +268,18 @@ class AuthQuery:
                 sensitive_actions=[a for a in table[name] if registry.actions[a].sensitive],
             )
             for name, label in ROLES.items()
+        ]
+
+    @strawberry.field(
+        description="Les actions d'un pôle que l'on peut permettre, par nom : ce que « grants » "
+        "et les rôles donnent."
+    )
+    def permissions(self, info: Info[Context, None]) -> list[Permission]:
+        registry = info.context.host.actions
+        return [
+            Permission(name=a.name, title=a.title, sensitive=a.sensitive)
+            for a in sorted(registry.actions.values(), key=lambda a: a.name)
+            if a.pole
         ]
 
     @strawberry.field(

@@ -79,6 +79,7 @@ CORE_FEATURES: tuple[str, ...] = (
     "core.domain.letterhead.feature",
     "core.network.feature",
     "core.app.pages.home",
+    "core.app.pages.members",
     "core.app.feature",
     "core.cli.feature",
 )

@@ -127,7 +127,7 @@ test: test-deps
 ## The user guide's screenshots (docs/screenshots), taken by the browser tests
 screenshots: test-deps
 	MAILLAGE_WRITE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_web_app.py \
-		-k screenshots
+		tests/browser/test_members.py -k "screenshots or pole_admin_invites"
 
 ## Long property-based runs (same tests, many more examples): the isolation properties,
 ## the network releases' protection (10,000 random releases per property), every breakdown

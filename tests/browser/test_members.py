@@ -7,13 +7,21 @@ screen. axe-core on each state."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_web_app import COORDINATOR, STAFF, serious_violations, signed_in
+from tests.browser.test_web_app import (
+    COORDINATOR,
+    DOC_SCREENSHOTS,
+    STAFF,
+    serious_violations,
+    signed_in,
+)
 from tests.live import LiveServer
 
 POLE_ADMIN = "pole-admin@puy-de-dome.maillage.example"
@@ -33,7 +41,7 @@ def accessible(page: Page) -> None:
 
 
 def test_the_pole_admin_invites_a_member_and_grants_her_the_health_notes(
-    admin: Page, live: LiveServer
+    admin: Page, live: LiveServer, tmp_path: Path
 ) -> None:
     page = admin
     name = f"Camille Essai{random.randrange(100, 100000)}"
@@ -76,6 +84,10 @@ def test_the_pole_admin_invites_a_member_and_grants_her_the_health_notes(
     row = page.locator("tr", has_text=email)
     expect(row).to_contain_text(HEALTH)
     expect(row).to_contain_text("Désactivé")
+    # The user guide's picture (`make screenshots` writes it into docs/screenshots).
+    shots = DOC_SCREENSHOTS if os.environ.get("MAILLAGE_WRITE_SCREENSHOTS") else tmp_path
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.screenshot(path=str(shots / "app-membres.png"), full_page=True)
 
 
 def test_a_coordinator_reads_the_members_and_a_staff_member_has_no_such_screen(

@@ -302,6 +302,7 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
             "/evenements",
             "/referents",
             "/rapport?annee=2025",
+            "/membres",
         ):
             page.goto(f"{live.base_url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")

@@ -34,6 +34,7 @@ NOTICES = {
     "incident": "L'incident est signalé : l'équipe du pôle est alertée.",
     "availability": "Les disponibilités et les compétences sont enregistrées.",
     "away": "L'absence est enregistrée.",
+    "back": "L'absence est retirée.",
     "erased": "Les données personnelles sont effacées ; les dates et heures des gardes restent.",
     "skill": "La compétence est ajoutée : elle se choisit sur les candidatures et les demandes.",
 }
@@ -198,6 +199,10 @@ async def sitter(view: sdk.PageView) -> Response:
             answer = await view.run("HsCheckDocument", id=view.value("document"))
             errors = sdk.FormErrors.of(answer, "handisittingCheckDocument", form_fields=())
             notice = "checked"
+        elif action == "back":
+            answer = await view.run("HsRemoveUnavailability", id=view.value("away"))
+            errors = sdk.FormErrors.of(answer, "handisittingRemoveUnavailability", form_fields=())
+            notice = "back"
         elif action == "export":
             answer = await view.run("HsExportSitter", id=sitter_id)
             errors = sdk.FormErrors.of(answer, "handisittingExportSitter", form_fields=())
@@ -665,6 +670,7 @@ def contribution() -> sdk.PageContribution:
         "HsCheckDocument",
         "HsSetAvailability",
         "HsAddUnavailability",
+        "HsRemoveUnavailability",
         "HsExportSitter",
     )
     request_ops = ("HsRequest", "HsReportIncident", *(op for op, _ in REQUEST_ACTIONS.values()))

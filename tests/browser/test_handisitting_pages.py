@@ -452,6 +452,11 @@ def test_staff_edit_a_sitters_week_skills_and_absences(
     expect(facts).to_contain_text("(partiels)")
     accessible(page)
 
+    # Her exams are moved: the absence is withdrawn.
+    page.get_by_role("button", name=re.compile("^Retirer l'absence du ")).click()
+    expect(page.get_by_role("status")).to_have_text("L'absence est retirée.")
+    expect(facts).not_to_contain_text("partiels")
+
 
 def test_staff_extend_the_skills_and_record_a_sitters_languages(
     pas_de_calais: Page, live: LiveServer

@@ -580,3 +580,26 @@ def test_staff_record_an_incident_on_the_familys_word(
     reported.get_by_role("button", name=re.compile("^Marquer traité")).click()
     expect(page.get_by_role("status")).to_have_text("L'incident est marqué traité.")
     expect(page.locator("main")).not_to_contain_text(said)
+
+
+def test_a_reader_sees_the_files_but_none_of_the_staffs_forms(
+    browser: Browser, live: LiveServer
+) -> None:
+    """The psychologist reads handisitting: the vocabulary and a sitter's file, without
+    the forms, the export or the erasure, whose page refuses her."""
+    page = signed_in(browser, live, "psychologist@pas-de-calais.maillage.example")
+    try:
+        page.goto(f"{live.base_url}/handisitting/competences")
+        expect(page.get_by_role("table")).to_contain_text("Troubles du spectre de l'autisme")
+        expect(page.get_by_role("button", name="Ajouter la compétence")).to_have_count(0)
+        page.goto(f"{live.base_url}/handisitting")
+        page.locator("main table a").first.click()
+        expect(page.locator(".facts")).to_contain_text("Absences")
+        for button in ("Enregistrer les disponibilités", "Télécharger ses données (JSON)"):
+            expect(page.get_by_role("button", name=button)).to_have_count(0)
+        accessible(page)
+        sitter_id = page.url.split("id=", 1)[1]
+        refused = page.goto(f"{live.base_url}/handisitting/intervenant/effacement?id={sitter_id}")
+        assert refused is not None and refused.status == 403
+    finally:
+        page.context.close()

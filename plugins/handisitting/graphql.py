@@ -867,6 +867,28 @@ class HandisittingSitterMutation(HandisittingPersonalDataMutation):
 
     @sdk.plugin_mutation(
         PLUGIN,
+        description="Retirer une absence de l'intervenant·e.",
+        extensions=sdk.requires(MANAGE),
+    )
+    async def handisitting_remove_unavailability(
+        self, info: sdk.Info, unavailability_id: strawberry.ID
+    ) -> HandisittingSitterPayload:
+        return await _write(
+            info,
+            MANAGE,
+            lambda s, who: sitters.remove_unavailability(
+                s,
+                unavailability_id=_id(
+                    unavailability_id, "HandisittingUnavailability", "unavailabilityId"
+                ),
+                actor=who,
+            ),
+            _sitter,
+            HandisittingSitterPayload,
+        )
+
+    @sdk.plugin_mutation(
+        PLUGIN,
         description="Ajouter une pièce justificative (chiffrée au repos).",
         extensions=sdk.requires(MANAGE),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,11 @@ NOTICES = {
     "done": "C'est enregistré.",
     "handled": "L'incident est marqué traité.",
     "incident": "L'incident est signalé : l'équipe du pôle est alertée.",
+    "availability": "Les disponibilités et les compétences sont enregistrées.",
+    "away": "L'absence est enregistrée.",
+    "back": "L'absence est retirée.",
+    "erased": "Les données personnelles sont effacées ; les dates et heures des gardes restent.",
+    "skill": "La compétence est ajoutée : elle se choisit sur les candidatures et les demandes.",
 }
 APPLY_FIELDS = (
     "firstName",
@@ -41,10 +47,13 @@ APPLY_FIELDS = (
     "travelKm",
     "background",
     "backgroundDetail",
+    "languages",
 )
 REQUEST_FIELDS = ("child", "needs", "firstOn", "lastOn", "startsAt", "endsAt", "weekly")
 DOCUMENT_FIELDS = ("kind", "issuedOn", "expiresOn")
 VET_FIELDS = ("status", "reason")
+AWAY_FIELDS = ("awayFrom", "awayTo", "awayNote")
+INCIDENT_FIELDS = ("incidentBooking", "incidentBy", "incidentOn", "incidentText")
 ACCOUNT = {"userId": "account"}
 
 
@@ -115,6 +124,7 @@ async def apply(view: sdk.PageView) -> Response:
                     "travelKm": km,
                     "background": given["background"],
                     "backgroundDetail": given["backgroundDetail"],
+                    "languages": _languages(given["languages"]),
                     "skills": given["skills"],
                     "availability": _slots(view),
                 },
@@ -142,12 +152,40 @@ async def apply(view: sdk.PageView) -> Response:
     )
 
 
+def _languages(typed: str) -> list[str]:
+    """« français, LSF » → ["français", "LSF"]."""
+    return [part.strip() for part in typed.split(",") if part.strip()]
+
+
+async def skills(view: sdk.PageView) -> Response:
+    """The pole's skills vocabulary: the defaults and the pole's own; staff who manage
+    add one (its code stays, it is what the requests and sitters hold)."""
+    errors = sdk.FormErrors()
+    given = {name: view.value(name) for name in ("code", "label")}
+    if view.request.method == "POST" and view.can(MANAGE):
+        answer = await view.run("HsAddSkill", input=given)
+        errors = sdk.FormErrors.of(answer, "handisittingAddSkill", form_fields=("code", "label"))
+        if not errors:
+            return view.redirect("/handisitting/competences", ok="skill")
+    return _render(
+        view,
+        "skills.html",
+        "Handisitting — compétences",
+        section="skills",
+        skills=_hs(await view.run("HsSkills")).get("skills") or [],
+        given=given,
+        errors=errors,
+    )
+
+
 async def sitter(view: sdk.PageView) -> Response:
     """A sitter's file: vetting (one step at a time, with the reason), documents (a
     document seen on the original is recorded with its dates), availability."""
     sitter_id = view.value("id")
     errors = sdk.FormErrors()
-    given = {name: view.value(name) for name in (*VET_FIELDS, *DOCUMENT_FIELDS)}
+    given: dict[str, Any] = {
+        name: view.value(name) for name in (*VET_FIELDS, *DOCUMENT_FIELDS, *AWAY_FIELDS)
+    }
     action = view.value("action")
     if view.request.method == "POST" and view.can(MANAGE):
         if action == "vet":
@@ -161,6 +199,22 @@ async def sitter(view: sdk.PageView) -> Response:
             answer = await view.run("HsCheckDocument", id=view.value("document"))
             errors = sdk.FormErrors.of(answer, "handisittingCheckDocument", form_fields=())
             notice = "checked"
+        elif action == "back":
+            answer = await view.run("HsRemoveUnavailability", id=view.value("away"))
+            errors = sdk.FormErrors.of(answer, "handisittingRemoveUnavailability", form_fields=())
+            notice = "back"
+        elif action == "export":
+            answer = await view.run("HsExportSitter", id=sitter_id)
+            errors = sdk.FormErrors.of(answer, "handisittingExportSitter", form_fields=())
+            if not errors:
+                return _export(answer.data["handisittingExportSitter"]["data"])  # type: ignore[index]
+            notice = "done"
+        elif action == "availability":
+            errors = await _set_availability(view, sitter_id)
+            notice = "availability"
+        elif action == "away":
+            errors = await _add_unavailability(view, sitter_id)
+            notice = "away"
         elif action == "account":
             answer = await view.run(
                 "HsLinkAccount", input={"sitterId": sitter_id, "userId": view.value("account")}
@@ -182,12 +236,21 @@ async def sitter(view: sdk.PageView) -> Response:
     accounts = []
     if view.can(MANAGE) and not person["hasAccount"]:
         accounts = _hs(await view.run("HsSitterAccounts")).get("sitterAccounts") or []
+    if action == "availability":  # what was typed, kept on error
+        given["slots"] = {d: (view.value(f"start{d}"), view.value(f"end{d}")) for d in range(7)}
+        given["skills"] = view.values("skills")
+    else:
+        given["slots"] = _sitter_slots(person["availability"])
+        given["skills"] = [skill["value"] for skill in person["skills"]]
     return _render(
         view,
         "sitter.html",
         f"{person['firstName']} {person['lastName']}",
         section="sitters",
         sitter=person,
+        skills=data.get("skills") or [],
+        weekdays=list(enumerate(WEEKDAYS)),
+        crowded=_crowded_days(person["availability"]),
         accounts=accounts,
         max_kb=MAX_DOCUMENT_BYTES // 1024,
         kinds=data.get("documentKinds") or [],
@@ -195,6 +258,113 @@ async def sitter(view: sdk.PageView) -> Response:
         given=given,
         errors=errors,
         action=action,
+    )
+
+
+def _export(data: Any) -> Response:
+    """Everything the pole holds on the sitter, as a file to hand her (subject access)."""
+    name = f"donnees-intervenant-{dt.date.today().isoformat()}.json"
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def erase(view: sdk.PageView) -> Response:
+    """Erasing a sitter's personal data, after a confirmation: what goes, what stays."""
+    sitter_id = view.value("id")
+    errors = sdk.FormErrors()
+    if view.request.method == "POST":
+        if view.value("confirm") != "oui":
+            errors.add("confirm", "Cochez la case pour confirmer l'effacement.")
+        else:
+            answer = await view.run("HsEraseSitter", id=sitter_id)
+            errors = sdk.FormErrors.of(answer, "handisittingEraseSitter", form_fields=())
+            if not errors:
+                return view.redirect("/handisitting/intervenant", id=sitter_id, ok="erased")
+    person = _hs(await view.run("HsSitterName", id=sitter_id)).get("sitter")
+    if not person:
+        return view.not_found()
+    return _render(
+        view,
+        "erase.html",
+        f"Effacer les données de {person['firstName']} {person['lastName']}",
+        section="sitters",
+        sitter=person,
+        errors=errors,
+    )
+
+
+def _sitter_slots(availability: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
+    """The form's one slot a day, from the sitter's slots (the first of a day)."""
+    slots = {day: ("", "") for day in range(7)}
+    for slot in reversed(availability):
+        slots[slot["weekday"]] = (slot["startsAt"], slot["endsAt"])
+    return slots
+
+
+def _crowded_days(availability: list[dict[str, Any]]) -> list[str]:
+    """The days with several slots (given through the API): the form keeps one."""
+    days = [slot["weekday"] for slot in availability]
+    return [WEEKDAYS[day] for day in sorted(set(days)) if days.count(day) > 1]
+
+
+async def _set_availability(view: sdk.PageView, sitter_id: str) -> sdk.FormErrors:
+    """Replace the weekly slots and the skills: a day's start without its end (or the
+    reverse) is named next to the missing field; the API checks the hours."""
+    errors = sdk.FormErrors()
+    slots = _slots(view)
+    for slot in slots:
+        day = slot["weekday"]
+        for field, name in (("startsAt", f"start{day}"), ("endsAt", f"end{day}")):
+            if not slot[field]:
+                errors.add(name, f"Indiquez l'heure pour le {WEEKDAYS[int(day)]}.")
+    if errors:
+        return errors
+    answer = await view.run(
+        "HsSetAvailability",
+        input={"sitterId": sitter_id, "availability": slots, "skills": view.values("skills")},
+    )
+    aliases = {
+        f"input.availability.{i}.{field}": f"{prefix}{slot['weekday']}"
+        for i, slot in enumerate(slots)
+        for field, prefix in (("startsAt", "start"), ("endsAt", "end"))
+    }
+    days = [f"{prefix}{day}" for day in range(7) for prefix in ("start", "end")]
+    return sdk.FormErrors.of(
+        answer,
+        "handisittingSetAvailability",
+        form_fields=(*days, "availability", "skills"),
+        aliases=aliases,
+    )
+
+
+async def _add_unavailability(view: sdk.PageView, sitter_id: str) -> sdk.FormErrors:
+    """A period the sitter is not available (exams, holidays): the ranking counts it."""
+    errors = sdk.FormErrors()
+    starts = sdk.date_field(errors, "awayFrom", view.value("awayFrom"), required=True)
+    ends = sdk.date_field(errors, "awayTo", view.value("awayTo"), required=True)
+    if errors:
+        return errors
+    answer = await view.run(
+        "HsAddUnavailability",
+        input={
+            "sitterId": sitter_id,
+            "startsOn": starts,
+            "endsOn": ends,
+            "note": view.value("awayNote"),
+        },
+    )
+    return sdk.FormErrors.of(
+        answer,
+        "handisittingAddUnavailability",
+        form_fields=AWAY_FIELDS,
+        aliases={"startsOn": "awayFrom", "endsOn": "awayTo", "note": "awayNote"},
     )
 
 
@@ -349,7 +519,12 @@ async def request(view: sdk.PageView) -> Response:
     request_id = view.value("id")
     errors = sdk.FormErrors()
     action = view.value("action")
-    if view.request.method == "POST" and view.can(MANAGE) and action in REQUEST_ACTIONS:
+    incident = {name: view.value(name) for name in INCIDENT_FIELDS}
+    if view.request.method == "POST" and view.can(RESPOND) and action == "incident":
+        errors = await _record_incident(view, incident)
+        if not errors:
+            return view.redirect("/handisitting/demande", id=request_id, ok="incident")
+    elif view.request.method == "POST" and view.can(MANAGE) and action in REQUEST_ACTIONS:
         operation, payload = REQUEST_ACTIONS[action]
         if action == "feedback" and view.value("rating") not in {"1", "2", "3", "4"}:
             errors.add(None, "Choisissez une note de 1 à 4.")
@@ -373,7 +548,37 @@ async def request(view: sdk.PageView) -> Response:
         reasons=data.get("unmatchedReasons") or [],
         errors=errors,
         cancel={name: view.value(name) for name in ("booking", "cancelBy", "cancelReason")},
+        incident=incident if action == "incident" else {"incidentBy": "family"},
         today=dt.date.today().isoformat(),
+    )
+
+
+async def _record_incident(view: sdk.PageView, given: dict[str, str]) -> sdk.FormErrors:
+    """Staff record an incident on the family's word (or the pole's own): the same
+    alert as when the sitter reports it."""
+    errors = sdk.FormErrors()
+    happened = sdk.date_field(errors, "incidentOn", given["incidentOn"], required=True)
+    if errors:
+        return errors
+    answer = await view.run(
+        "HsReportIncident",
+        input={
+            "bookingId": given["incidentBooking"],
+            "by": given["incidentBy"],
+            "happenedOn": happened,
+            "description": given["incidentText"],
+        },
+    )
+    return sdk.FormErrors.of(
+        answer,
+        "handisittingReportIncident",
+        form_fields=INCIDENT_FIELDS,
+        aliases={
+            "bookingId": "incidentBooking",
+            "by": "incidentBy",
+            "happenedOn": "incidentOn",
+            "description": "incidentText",
+        },
     )
 
 
@@ -458,8 +663,17 @@ def _form(path: str, handler: Any, action: str, *operations: str) -> sdk.Page:
 
 
 def contribution() -> sdk.PageContribution:
-    sitter_ops = ("HsSitter", "HsVet", "HsAddDocument", "HsCheckDocument")
-    request_ops = ("HsRequest", *(op for op, _ in REQUEST_ACTIONS.values()))
+    sitter_ops = (
+        "HsSitter",
+        "HsVet",
+        "HsAddDocument",
+        "HsCheckDocument",
+        "HsSetAvailability",
+        "HsAddUnavailability",
+        "HsRemoveUnavailability",
+        "HsExportSitter",
+    )
+    request_ops = ("HsRequest", "HsReportIncident", *(op for op, _ in REQUEST_ACTIONS.values()))
     return sdk.PageContribution(
         pages=[
             _form("/handisitting", sitters, READ, "HsSitters", "HsHandleIncident"),
@@ -474,6 +688,14 @@ def contribution() -> sdk.PageContribution:
                 "HsSitterAccounts",
                 "HsLinkAccount",
             ),
+            _form(
+                "/handisitting/intervenant/effacement",
+                erase,
+                MANAGE,
+                "HsSitterName",
+                "HsEraseSitter",
+            ),
+            _form("/handisitting/competences", skills, READ, "HsSkills", "HsAddSkill"),
             sdk.Page("/handisitting/demandes", requests, action=READ, operations=("HsRequests",)),
             _form(
                 "/handisitting/demandes/nouvelle",

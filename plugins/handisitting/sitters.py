@@ -263,6 +263,20 @@ async def add_unavailability(
 # --- documents ------------------------------------------------------------------------
 
 
+async def remove_unavailability(
+    session: AsyncSession, *, unavailability_id: uuid.UUID, actor: str
+) -> Sitter:
+    """Withdraw an absence recorded by mistake (or cancelled): the sitter's file."""
+    row = await checks.row(session, Unavailability, unavailability_id, "unavailabilityId")
+    sitter = await checks.row(session, Sitter, row.sitter_id, "unavailabilityId")
+    await session.delete(row)
+    await session.flush()
+    checks.audit(
+        session, actor, "remove_unavailability", "sitter", sitter.id, ["starts_on", "ends_on"]
+    )
+    return sitter
+
+
 def _sniff(data: bytes) -> str | None:
     """The content type the bytes really are (a file's name and declared type lie)."""
     if data.startswith(b"%PDF-"):

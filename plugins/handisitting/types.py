@@ -180,7 +180,8 @@ class HandisittingSlot:
 
 
 @strawberry.type(description="Une absence : l'intervenant·e n'est pas disponible ces jours-là.")
-class HandisittingUnavailability:
+class HandisittingUnavailability(sdk.relay.Node):
+    uid: sdk.relay.NodeID[str]
     starts_on: dt.date
     ends_on: dt.date
     note: str
@@ -304,7 +305,9 @@ class HandisittingSitter(sdk.relay.Node):
     async def unavailabilities(self, info: sdk.Info) -> list[HandisittingUnavailability]:
         rows = await many(info.context, away_by_sitter).load(uuid.UUID(self.uid))
         return [
-            HandisittingUnavailability(starts_on=r.starts_on, ends_on=r.ends_on, note=r.note)
+            HandisittingUnavailability(
+                uid=str(r.id), starts_on=r.starts_on, ends_on=r.ends_on, note=r.note
+            )
             for r in rows
         ]
 

@@ -17,6 +17,7 @@ did not enable the plugin) gets 404. axe-core on every page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -363,3 +364,242 @@ def test_a_pole_without_the_plugin_gets_no_handisitting_page(
             assert answer is not None and answer.status == 404, path
     finally:
         other.context.close()
+
+
+APPLY = """mutation($input: HandisittingApplyInput!) {
+  handisittingApply(input: $input) { sitter { id } errors { code field message } }
+}"""
+
+
+def new_sitter(page: Page, live: LiveServer) -> tuple[str, str]:
+    """A fresh application through the API (its screen is the first test's): the
+    sitter's file URL and her last name."""
+    last = f"Essai{random.randrange(100, 100000)}"
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "maillage_csrf")
+    answer = page.request.post(
+        f"{live.base_url}/graphql",
+        headers={"X-CSRF-Token": csrf},
+        data={
+            "query": APPLY,
+            "variables": {
+                "input": {
+                    "firstName": "Maé",
+                    "lastName": last,
+                    "email": f"mae.{last.lower()}@exemple.invalid",
+                    "communeInsee": "62119",
+                    "travelKm": 15,
+                    "background": "social",
+                    "availability": [{"weekday": 2, "startsAt": "13:00", "endsAt": "18:00"}],
+                }
+            },
+        },
+    )
+    body = answer.json()
+    assert body.get("data") and body["data"]["handisittingApply"]["errors"] == [], body
+    sitter_id = body["data"]["handisittingApply"]["sitter"]["id"]
+    return f"{live.base_url}/handisitting/intervenant?id={sitter_id}", last
+
+
+def test_staff_edit_a_sitters_week_skills_and_absences(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    url, last = new_sitter(page, live)
+    page.goto(url)
+    expect(page.locator("h1")).to_have_text(f"Maé {last}")
+    expect(page.locator("#start2")).to_have_value("13:00")
+    accessible(page)
+
+    # Her week changes: a start without its end, and an end before its start, are each
+    # named next to their field; what was typed stays.
+    page.fill("#start2", "")
+    page.fill("#end2", "")
+    page.fill("#start5", "09:00")
+    page.get_by_label("Troubles du spectre de l'autisme").check()
+    page.get_by_role("button", name="Enregistrer les disponibilités").click()
+    expect(page.locator("#end5-error")).to_contain_text("Indiquez l'heure pour le samedi")
+    expect(page.locator("#start5")).to_have_value("09:00")
+    expect(page.get_by_label("Troubles du spectre de l'autisme")).to_be_checked()
+    accessible(page)
+    page.fill("#end5", "08:00")
+    page.get_by_role("button", name="Enregistrer les disponibilités").click()
+    expect(page.locator("#end5-error")).to_contain_text("La fin du créneau doit suivre son début")
+    expect(page.locator(".error-summary")).to_contain_text("La fin du créneau")
+    page.fill("#end5", "12:30")
+    page.get_by_role("button", name="Enregistrer les disponibilités").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Les disponibilités et les compétences sont enregistrées."
+    )
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("samedi 09:00–12:30")
+    expect(facts).not_to_contain_text("mercredi")
+    expect(facts).to_contain_text("Troubles du spectre de l'autisme")
+
+    # Her exams: an end before the start is refused next to « Au », the dates kept.
+    today = dt.date.today()
+    first, back = today + dt.timedelta(days=30), today + dt.timedelta(days=20)
+    page.fill("#awayFrom", first.isoformat())
+    page.fill("#awayTo", back.isoformat())
+    page.fill("#awayNote", "partiels")
+    page.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.locator("#awayTo-error")).to_contain_text("La fin précède le début")
+    expect(page.locator("#awayFrom")).to_have_value(first.isoformat())
+    expect(page.locator("#awayNote")).to_have_value("partiels")
+    accessible(page)
+    page.fill("#awayTo", (today + dt.timedelta(days=34)).isoformat())
+    page.get_by_role("button", name="Enregistrer l'absence").click()
+    expect(page.get_by_role("status")).to_have_text("L'absence est enregistrée.")
+    expect(facts).to_contain_text("(partiels)")
+    accessible(page)
+
+    # Her exams are moved: the absence is withdrawn.
+    page.get_by_role("button", name=re.compile("^Retirer l'absence du ")).click()
+    expect(page.get_by_role("status")).to_have_text("L'absence est retirée.")
+    expect(facts).not_to_contain_text("partiels")
+
+
+def test_staff_extend_the_skills_and_record_a_sitters_languages(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    suffix = random.randrange(100, 100000)
+    page.goto(f"{live.base_url}/handisitting")
+    tabs = page.get_by_role("navigation", name="Handisitting")
+    tabs.get_by_role("link", name="Compétences").click()
+    expect(page.locator("h1")).to_have_text("Compétences")
+    vocabulary = page.get_by_role("table")
+    expect(vocabulary).to_contain_text("Troubles du spectre de l'autisme")
+    accessible(page)
+
+    # A code with spaces and accents is refused next to its field; the label stays.
+    label = f"Langue des signes française {suffix}"
+    page.fill("#label", label)
+    page.fill("#code", "Langue des signes")
+    page.get_by_role("button", name="Ajouter la compétence").click()
+    expect(page.locator("#code-error")).to_contain_text("lettres minuscules sans accent")
+    expect(page.locator("#label")).to_have_value(label)
+    accessible(page)
+    page.fill("#code", f"lsf_{suffix}")
+    page.get_by_role("button", name="Ajouter la compétence").click()
+    expect(page.get_by_role("status")).to_contain_text("La compétence est ajoutée")
+    expect(page.get_by_role("table")).to_contain_text(label)
+
+    # The application form offers it, and records the languages she speaks: a word too
+    # long is named next to the field, what was typed kept.
+    page.goto(f"{live.base_url}/handisitting/candidature")
+    last = f"Essai{suffix}"
+    page.fill("#firstName", "Nour")
+    page.fill("#lastName", last)
+    page.fill("#email", f"nour.{last.lower()}@exemple.invalid")
+    page.fill("#commune", "Béthune")
+    page.fill("#travelKm", "10")
+    page.select_option("#background", label="Études sociales ou éducatives")
+    page.get_by_label(label).check()
+    typed = "français, " + "arabe" * 20
+    page.fill("#languages", typed)
+    page.get_by_role("button", name="Enregistrer la candidature").click()
+    expect(page.locator("#languages-error")).to_be_visible()
+    expect(page.locator("#languages")).to_have_value(typed)
+    expect(page.get_by_label(label)).to_be_checked()
+    accessible(page)
+    page.fill("#languages", "français, arabe, langue des signes française")
+    page.get_by_role("button", name="Enregistrer la candidature").click()
+    expect(page.get_by_role("status")).to_have_text("La candidature est enregistrée.")
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("français, arabe, langue des signes française")
+    expect(facts).to_contain_text(label)
+
+
+def test_staff_export_then_erase_a_sitters_personal_data(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    url, last = new_sitter(page, live)
+    page.goto(url)
+
+    # Her subject access request: everything the pole holds, as a file to hand her.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger ses données (JSON)").click()
+    assert download.value.suggested_filename.startswith("donnees-intervenant-")
+    held = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert held["Identité"]["Nom"] == last
+    assert held["Disponibilités"] == [{"Jour": 2, "De": "13:00", "À": "18:00"}]
+
+    # The erasure asks for a confirmation: without it, the box is named; then done.
+    page.get_by_role("link", name="Effacer ses données personnelles…").click()
+    expect(page.locator("h1")).to_have_text(f"Effacer les données de Maé {last}")
+    accessible(page)
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.locator("#confirm-error")).to_contain_text("Cochez la case")
+    expect(page.locator(".error-summary")).to_contain_text("Cochez la case")
+    accessible(page)
+    page.get_by_label(f"Je confirme l'effacement des données personnelles de Maé {last}").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.get_by_role("status")).to_contain_text("Les données personnelles sont effacées")
+    expect(page.locator("h1")).to_have_text("Effacé·e Effacé·e")
+    expect(page.locator("main")).not_to_contain_text(last)
+    accessible(page)
+
+
+BOOKED = "{ handisitting { requests(first: 100) { edges { node { id bookings { id } } } } } }"
+
+
+def test_staff_record_an_incident_on_the_familys_word(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    answer = page.request.post(f"{live.base_url}/graphql", data={"query": BOOKED})
+    edges = answer.json()["data"]["handisitting"]["requests"]["edges"]
+    booked = next(e["node"]["id"] for e in edges if e["node"]["bookings"])
+    page.goto(f"{live.base_url}/handisitting/demande?id={booked}")
+    form = page.locator("form", has=page.get_by_role("button", name="Enregistrer l'incident"))
+    expect(form.get_by_label("Qui le rapporte")).to_have_value("family")
+    accessible(page)
+
+    # The family phones: a date in the future is refused next to it, the words kept.
+    said = f"La maman signale une porte laissée ouverte ({random.randrange(100, 100000)})."
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    page.fill("#incidentOn", tomorrow)
+    page.fill("#incidentText", said)
+    page.get_by_role("button", name="Enregistrer l'incident").click()
+    expect(page.locator("#incidentOn-error")).to_contain_text("Date dans le futur")
+    expect(page.locator("#incidentText")).to_have_value(said)
+    expect(page.locator("#incidentOn")).to_have_value(tomorrow)
+    accessible(page)
+    page.fill("#incidentOn", dt.date.today().isoformat())
+    page.get_by_role("button", name="Enregistrer l'incident").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "L'incident est signalé : l'équipe du pôle est alertée."
+    )
+
+    # The staff's screen shows it, from the family, until it is handled.
+    page.goto(f"{live.base_url}/handisitting")
+    incidents = page.get_by_role("region", name="Incidents à traiter")
+    reported = incidents.get_by_role("listitem").filter(has_text=said)
+    expect(reported).to_contain_text("La famille")
+    reported.get_by_role("button", name=re.compile("^Marquer traité")).click()
+    expect(page.get_by_role("status")).to_have_text("L'incident est marqué traité.")
+    expect(page.locator("main")).not_to_contain_text(said)
+
+
+def test_a_reader_sees_the_files_but_none_of_the_staffs_forms(
+    browser: Browser, live: LiveServer
+) -> None:
+    """The psychologist reads handisitting: the vocabulary and a sitter's file, without
+    the forms, the export or the erasure, whose page refuses her."""
+    page = signed_in(browser, live, "psychologist@pas-de-calais.maillage.example")
+    try:
+        page.goto(f"{live.base_url}/handisitting/competences")
+        expect(page.get_by_role("table")).to_contain_text("Troubles du spectre de l'autisme")
+        expect(page.get_by_role("button", name="Ajouter la compétence")).to_have_count(0)
+        page.goto(f"{live.base_url}/handisitting")
+        page.locator("main table a").first.click()
+        expect(page.locator(".facts")).to_contain_text("Absences")
+        for button in ("Enregistrer les disponibilités", "Télécharger ses données (JSON)"):
+            expect(page.get_by_role("button", name=button)).to_have_count(0)
+        accessible(page)
+        sitter_id = page.url.split("id=", 1)[1]
+        refused = page.goto(f"{live.base_url}/handisitting/intervenant/effacement?id={sitter_id}")
+        assert refused is not None and refused.status == 403
+    finally:
+        page.context.close()

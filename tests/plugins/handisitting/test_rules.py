@@ -332,3 +332,39 @@ async def test_documents_to_renew_are_listed_for_the_staff(
             },
         }
     ]
+
+
+AWAY = """mutation($input: HandisittingAddUnavailabilityInput!) {
+  handisittingAddUnavailability(input: $input) {
+  sitter { unavailabilities { id startsOn } } errors { code field message } } }"""
+BACK = """mutation($id: ID!) { handisittingRemoveUnavailability(unavailabilityId: $id) {
+  sitter { unavailabilities { id } } errors { code field message } } }"""
+
+
+async def test_an_absence_is_withdrawn_by_its_pole_only(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    other = await _pole(make_tenant, enable_plugin)
+    sitter = ok(
+        await graphql.execute(APPLY, {"input": sitter_input("62119")}, tenant=tenant),
+        "handisittingApply",
+    )["sitter"]
+    exams = {"sitterId": sitter["id"], "startsOn": "2027-01-04", "endsOn": "2027-01-08"}
+    [away] = ok(
+        await graphql.execute(AWAY, {"input": exams}, tenant=tenant),
+        "handisittingAddUnavailability",
+    )["sitter"]["unavailabilities"]
+    for wrong in (away["id"], sitter["id"], "pas-un-id"):
+        result = await graphql.execute(BACK, {"id": wrong}, tenant=other)
+        assert error_of(result, "handisittingRemoveUnavailability") == (
+            "NOT_FOUND",
+            "unavailabilityId",
+        ), wrong
+    removed = ok(
+        await graphql.execute(BACK, {"id": away["id"]}, tenant=tenant),
+        "handisittingRemoveUnavailability",
+    )
+    assert removed["sitter"]["unavailabilities"] == []
+    again = await graphql.execute(BACK, {"id": away["id"]}, tenant=tenant)
+    assert error_of(again, "handisittingRemoveUnavailability") == ("NOT_FOUND", "unavailabilityId")

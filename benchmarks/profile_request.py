@@ -3,12 +3,14 @@
     python -m benchmarks.profile_request [--query compare|dashboard|nested|ids|families|
                                           children|requests|structures] [--children 500]
                                          [--runs 200] [--first 50] [--top 30] [--no-profile]
+                                         [--page /]
 
 Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
-``generator.py``), signs the pole's coordinator in as ``lists.py`` does, sends the query
-``--runs`` times through ``httpx.ASGITransport`` and prints the median CPU ms per request
-(this process: app and SQLite), measured WITHOUT the profiler, then the same runs under
-cProfile and the top of the profile by cumulative and by own time. Start here before
+``generator.py``, then ``ANALYZE`` as the bench does), signs the pole's coordinator in as
+``lists.py`` does, sends the query ``--runs`` times (or GETs the web app's page
+``--page``, e.g. ``/``) through ``httpx.ASGITransport`` and prints the median CPU ms per
+request (this process: app and SQLite), measured WITHOUT the profiler, then the same runs
+under cProfile and the top of the profile by cumulative and by own time. Start here before
 changing the data path (docs/decisions.md, 96).
 """
 
@@ -42,6 +44,7 @@ from benchmarks.lists import (
 )
 from core.app.app import create_app
 from core.auth.models import User
+from core.db import sql
 from core.tenancy.database import Database
 from core.testing.accounts import access_token
 
@@ -65,6 +68,9 @@ async def main(args: argparse.Namespace) -> None:
         db = Database(url)
         try:
             (pole,) = await generate(db, poles=1, children=args.children)
+            # The planner's statistics, as the bench has them (benchmarks.lists).
+            async with db.engine.begin() as connection:
+                await connection.run_sync(sql.analyze)
             app = create_app(_settings(url, url, url), db)
             async with db.reference_session() as session:
                 user = (
@@ -80,6 +86,11 @@ async def main(args: argparse.Namespace) -> None:
             async with httpx.AsyncClient(transport=transport, base_url="http://p") as client:
 
                 async def send() -> None:
+                    if args.page is not None:
+                        page = await client.get(args.page, headers=headers)
+                        if page.status_code != 200:
+                            raise RuntimeError(f"{args.page}: {page.status_code}")
+                        return
                     response = await client.post("/graphql", json=body, headers=headers)
                     data = response.json()
                     if response.status_code != 200 or data.get("errors"):
@@ -92,8 +103,9 @@ async def main(args: argparse.Namespace) -> None:
                     started = time.process_time()
                     await send()
                     cpu.append(time.process_time() - started)
+                what = f"page {args.page}" if args.page is not None else args.query
                 print(
-                    f"{args.query} (first: {args.first}, {args.children} children): "
+                    f"{what} (first: {args.first}, {args.children} children): "
                     f"CPU per request median {statistics.median(cpu) * 1000:.1f} ms, "
                     f"min {min(cpu) * 1000:.1f} ms over {args.runs} requests"
                 )
@@ -122,4 +134,6 @@ if __name__ == "__main__":
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--no-profile", action="store_true")
+    # A page of the web app (a GET of its HTML, e.g. « / ») instead of --query.
+    parser.add_argument("--page", default=None)
     asyncio.run(main(parser.parse_args()))

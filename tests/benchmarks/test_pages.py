@@ -30,4 +30,4 @@ async def test_the_pages_cost_the_same_statements_for_10_and_50_interventions(
     assert len(follow_up.statements) == 2
     assert follow_up.statements[0] == follow_up.statements[1], follow_up.statements
     for figure in figures:
-        assert min(figure.statements) > 0 and figure.p50_ms > 0
+        assert min(figure.statements) > 0 and figure.p50_ms > 0 and figure.cpu_ms > 0

@@ -16,7 +16,8 @@ from core.contributions import NavEntry, Page, PageContribution
 from core.domain.casework.task_pages import task_link
 from core.hooks import hookimpl
 
-# The cards a person sees follow their actions (the operations are run only then).
+# The cards a person sees follow their actions (their part of the operation is run only
+# then).
 CASEWORK_READ, OUTREACH_READ = "casework.read", "outreach.read"
 # Each card shows this many of its list (the oldest reminders, the soonest kits
 # first) and how many there are in all, with a link to the whole list: the API
@@ -46,12 +47,23 @@ def _tasks(found: dict[str, Any] | None) -> dict[str, Any]:
 async def today(view: PageView) -> Response:
     day = dt.date.today()
     monday, sunday = _week(day)
+    actor = view.context.actor
+    # One operation for the whole page (decision 194): the cards of « Mes suivis en
+    # cours » and « Sensibilisations récentes » are in it, included for those whose role
+    # reads them (otherwise not run, and not shown).
+    with_follow_ups = view.can(CASEWORK_READ) and actor is not None and actor.user_id is not None
+    with_sessions = view.can(OUTREACH_READ)
     answer = await view.run(
-        "Home", weekStart=monday.isoformat(), weekEnd=sunday.isoformat(), shown=SHOWN
+        "Home",
+        weekStart=monday.isoformat(),
+        weekEnd=sunday.isoformat(),
+        shown=SHOWN,
+        withFollowUps=with_follow_ups,
+        me=str(actor.user_id) if with_follow_ups and actor is not None else None,
+        withSessions=with_sessions,
+        until=(day + dt.timedelta(days=1)).isoformat(),
     )
     data = answer.data or {}
-    mine = await _my_follow_ups(view)
-    sessions = await _recent_sessions(view)
     # What plugins put on the home page (``maillage_panels``, slot "home"): their
     # alerts for the day, e.g. a workshop below its minimum.
     panels = await view.panels("home")
@@ -66,39 +78,28 @@ async def today(view: PageView) -> Response:
         leaving=_listed(data.get("leaving")),
         back=_listed(data.get("returning")),
         late=(data.get("late") or {}).get("totalCount") or 0,
-        mine=mine,
-        sessions=sessions,
+        mine=_my_follow_ups(data.get("mine")) if with_follow_ups else None,
+        sessions=_recent_sessions(data.get("sessions")) if with_sessions else None,
         panels=panels,
         unavailable=answer.data is None,
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
 
 
-async def _my_follow_ups(view: PageView) -> list[dict[str, Any]] | None:
-    """The person's open follow-ups, the most recent first; None when the person
-    may not read follow-ups (the card is not shown)."""
-    actor = view.context.actor
-    if not view.can(CASEWORK_READ) or actor is None or actor.user_id is None:
-        return None
-    answer = await view.run("HomeFollowUps", me=str(actor.user_id))
-    found = ((answer.data or {}).get("followUps") or {}).get("edges", [])
+def _my_follow_ups(found: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The person's open follow-ups, the most recent first."""
     return [
         {
             **edge["node"],
             "last": (edge["node"]["interventions"] or [None])[-1],
             "request": global_id("Request", edge["node"].get("requestId")),
         }
-        for edge in found
+        for edge in (found or {}).get("edges", [])
     ]
 
 
-async def _recent_sessions(view: PageView) -> list[dict[str, Any]] | None:
-    if not view.can(OUTREACH_READ):
-        return None
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    answer = await view.run("HomeSessions", until=tomorrow.isoformat())
-    found = ((answer.data or {}).get("awarenessSessions") or {}).get("edges", [])
-    return [edge["node"] for edge in found]
+def _recent_sessions(found: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in (found or {}).get("edges", [])]
 
 
 async def poles(view: PageView) -> Response:
@@ -122,7 +123,7 @@ async def poles(view: PageView) -> Response:
 def maillage_pages() -> PageContribution:
     return PageContribution(
         pages=[
-            Page("/", today, operations=("Home", "HomeFollowUps", "HomeSessions")),
+            Page("/", today, operations=("Home",)),
             Page(
                 "/pole",
                 poles,

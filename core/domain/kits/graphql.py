@@ -213,8 +213,12 @@ class KitLoan(relay.Node):
 
 async def load_loans(session: Any, statement: Any) -> list[KitLoan]:
     """Loans with kit, borrower name, checklists, trips and staff: a fixed number of
-    statements (each batch runs even when empty, so short and long pages cost alike)."""
+    statements (each batch runs even when empty, so short and long pages cost alike).
+    An empty page is its one statement: there is nothing to load for it (the home
+    page's « Départs » and « Retours » of a week without loans, decision 194)."""
     rows: list[LoanModel] = list((await session.execute(statement)).scalars())
+    if not rows:
+        return []
     ids = [r.id for r in rows]
     kits = {
         uuid.UUID(k.uid): k

@@ -9,6 +9,7 @@ and full reason, and is never shown to the network.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
@@ -38,6 +39,7 @@ from core.network.models import (
 )
 from core.network.reader import network_reader
 from core.network.setup import set_catalogue
+from core.territory.graphql import Commune, commune_of
 
 
 @asynccontextmanager
@@ -364,18 +366,26 @@ class NetworkTerritoryPlace:
 )
 class NetworkTerritory:
     declared: bool = strawberry.field(description="Faux : le département, par défaut.")
-    communes: list[NetworkTerritoryPlace]
+    commune_codes: strawberry.Private[list[str]]
     epcis: list[NetworkTerritoryPlace]
     population: int = strawberry.field(
         description="Population des communes déclarées et de celles des EPCI, une fois chacune."
     )
     source: str = strawberry.field(description="D'où vient la population, en mots.")
 
+    @strawberry.field(
+        description="Les communes déclarées : un objet Commune comme partout dans le "
+        "schéma (lu seulement si demandé)."
+    )
+    async def communes(self, info: Info[Context, None]) -> list[Commune]:
+        found = await asyncio.gather(*(commune_of(info, code) for code in self.commune_codes))
+        return [commune for commune in found if commune is not None]
+
     @classmethod
     def of(cls, found: territory.PoleTerritory) -> NetworkTerritory:
         return cls(
             declared=found.declared,
-            communes=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.communes],
+            commune_codes=[p.code for p in found.communes],
             epcis=[NetworkTerritoryPlace(code=p.code, name=p.name) for p in found.epcis],
             population=found.population,
             source=found.source,

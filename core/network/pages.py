@@ -295,7 +295,7 @@ async def territory_page(view: PageView) -> Response:
     found = (await view.run("PoleNetworkTerritory")).data or {}
     current = found.get("poleNetworkTerritory") or {}
     if view.request.method != "POST":
-        communes = " ".join(p["code"] for p in current.get("communes") or [])
+        communes = " ".join(p["inseeCode"] for p in current.get("communes") or [])
         epcis = " ".join(p["code"] for p in current.get("epcis") or [])
     return view.render(
         "network/territory.html",

@@ -25,10 +25,10 @@ from tests.network.helpers import (
 )
 
 TERRITORY = """query { poleNetworkTerritory { declared population source
-  communes { code name } epcis { code name } } }"""
+  communes { inseeCode name } epcis { code name } } }"""
 DECLARE = """mutation($communes: [String!]!, $epcis: [String!]!) {
   declarePoleNetworkTerritory(input: {communes: $communes, epcis: $epcis}) {
-    territory { declared population source communes { code name } epcis { code name } }
+    territory { declared population source communes { inseeCode name } epcis { code name } }
     errors { code field message } } }"""
 COMPARE_SOURCE = """query($figure: String!, $years: [Int!]!) {
   networkComparison(figure: $figure, years: $years) {
@@ -116,7 +116,7 @@ async def test_unknown_or_malformed_codes_are_refused_and_nothing_is_written(
         assert [(e["code"], e["field"]) for e in refused["errors"]] == [("VALIDATION", field)]
         assert words in refused["errors"][0]["message"] and refused["territory"] is None
     kept = await run(client, TERRITORY, {}, tenant=a, actor=POLE_ADMIN)
-    assert [c["code"] for c in kept["communes"]] == ["62119"] and kept["epcis"] == []
+    assert [c["inseeCode"] for c in kept["communes"]] == ["62119"] and kept["epcis"] == []
     # The network's people declare nothing for a pole.
     forbidden = await client.execute(DECLARE, {"communes": [], "epcis": []}, actor=COORDINATOR)
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"

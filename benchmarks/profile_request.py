@@ -106,6 +106,8 @@ async def main(args: argparse.Namespace) -> None:
                 profiler.disable()
         finally:
             await db.dispose()
+    if args.save:
+        profiler.dump_stats(args.save)
     stats = pstats.Stats(profiler).strip_dirs()
     # Python function calls per request: exact and repeatable where CPU times move
     # with the machine's load (a shared machine): the figure to compare before/after.
@@ -122,4 +124,5 @@ if __name__ == "__main__":
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--save", help="write the raw profile there (pstats), to read callers")
     asyncio.run(main(parser.parse_args()))

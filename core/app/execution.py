@@ -258,6 +258,7 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         source_value,
                         field_details_list,
                         Path(path, response_name, parent_type.name),
+                        position_context,
                     )
                     answered[response_name] = value
                     if self.is_awaitable(value):
@@ -339,6 +340,7 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         source: Any,
         field_details_list: FieldDetailsList,
         path: Path,
+        position_context: Any,
     ) -> Any:
         """graphql-core's ``execute_field`` for an object field, less its per-field work:
         no ``GraphQLResolveInfo`` unless the resolver reads one, and the values completed
@@ -372,18 +374,20 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     )
                 if self.is_awaitable(result):
                     return self.complete_awaitable_value(
-                        field.type, field_details_list, info, path, result, None
+                        field.type, field_details_list, info, path, result, position_context
                     )
                 completed = self.complete_value(
-                    field.type, field_details_list, info, path, result, None
+                    field.type, field_details_list, info, path, result, position_context
                 )
             elif result is None:
                 return None
             elif plan.is_list:
-                completed = self._complete_list(plan, field_details_list, path, result)
+                completed = self._complete_list(
+                    plan, field_details_list, path, result, position_context
+                )
             else:
                 completed = self.collect_and_execute_subfields(
-                    plan.object_type, field_details_list, path, result, None
+                    plan.object_type, field_details_list, path, result, position_context
                 )
             if self.is_awaitable(completed):
                 return self._await_completed(completed, field.type, field_details_list, path)
@@ -417,9 +421,18 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_details_list: FieldDetailsList,
         path: Path,
         items: list[Any],
+        position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
         """graphql-core's ``complete_iterable_value`` for plain items (``_plain``)."""
         object_type = plan.object_type
+        # Every item has the same sub-fields: collected once (graphql-core memoizes them
+        # too, then goes through two calls per item to reach ``execute_fields``). Outside
+        # a deferred fragment and without one, that is all those calls do.
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        direct = position_context is None and not new_defer_usages
+        execute_fields = self.execute_fields
         completed: list[Any] = []
         awaitable_indices: list[int] = []
         for index, item in enumerate(items):
@@ -428,8 +441,12 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 continue
             item_path = path.add_key(index, None)
             try:
-                value = self.collect_and_execute_subfields(
-                    object_type, field_details_list, item_path, item, None
+                value = (
+                    execute_fields(object_type, item, item_path, grouped_field_set, None)
+                    if direct
+                    else self.collect_and_execute_subfields(
+                        object_type, field_details_list, item_path, item, position_context
+                    )
                 )
                 if self.is_awaitable(value):
                     value = self._await_completed(

@@ -3,6 +3,7 @@
     python -m benchmarks.profile_request [--query compare|dashboard|nested|ids|families|
                                           children|requests|structures] [--children 500]
                                          [--runs 200] [--first 50] [--top 30] [--no-profile]
+                                         [--save FILE]
 
 Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
 ``generator.py``), signs the pole's coordinator in as ``lists.py`` does, sends the query

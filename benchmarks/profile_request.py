@@ -4,6 +4,7 @@
                                           children|requests|structures] [--children 500]
                                          [--runs 200] [--first 50] [--top 30] [--no-profile]
                                          [--page /]
+                                         [--save FILE]
 
 Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
 ``generator.py``, then ``ANALYZE`` as the bench does), signs the pole's coordinator in as
@@ -118,6 +119,8 @@ async def main(args: argparse.Namespace) -> None:
                 profiler.disable()
         finally:
             await db.dispose()
+    if args.save:
+        profiler.dump_stats(args.save)
     stats = pstats.Stats(profiler).strip_dirs()
     # Python function calls per request: exact and repeatable where CPU times move
     # with the machine's load (a shared machine): the figure to compare before/after.
@@ -136,4 +139,5 @@ if __name__ == "__main__":
     parser.add_argument("--no-profile", action="store_true")
     # A page of the web app (a GET of its HTML, e.g. « / ») instead of --query.
     parser.add_argument("--page", default=None)
+    parser.add_argument("--save", help="write the raw profile there (pstats), to read callers")
     asyncio.run(main(parser.parse_args()))

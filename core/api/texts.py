@@ -9,6 +9,7 @@ path of the value (``input.description``), for core's fields and plugins' alike.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -82,12 +83,33 @@ def bad_literals(document: DocumentNode) -> list[str]:
     return visitor.found
 
 
+# The literals are the document's: a document sent again (the usual case) is not
+# walked again. Keyed by its text; the parsed document is the same for the same text.
+_LITERALS: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_LITERALS_KEPT = 512
+
+
+def _literals_of(query: str, document: DocumentNode | None) -> list[str]:
+    found = _LITERALS.get(query)
+    if found is not None:
+        _LITERALS.move_to_end(query)
+        return list(found)
+    if document is None:
+        return []
+    found = _LITERALS[query] = tuple(bad_literals(document))
+    while len(_LITERALS) > _LITERALS_KEPT:
+        _LITERALS.popitem(last=False)
+    return list(found)
+
+
 class UnstorableText(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         found = list(bad_variables(context.variables or {}, "")) if context.variables else []
         found = [path.lstrip(".") for path in found]
-        if context.graphql_document is not None:
+        if context.query is not None:
+            found += _literals_of(context.query, context.graphql_document)
+        elif context.graphql_document is not None:
             found += bad_literals(context.graphql_document)
         if found:
             context.result = ExecutionResult(

@@ -9,6 +9,7 @@ plugin mutations stop startup with a message naming the plugin.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,18 +55,30 @@ def ambiguous_operation(query: str | None, operation_name: str | None) -> GraphQ
     the document can run as sent; a malformed one is left to the usual parser error."""
     if operation_name is not None or not query:
         return None
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLSyntaxError:
+    operations = _operation_names(query)
+    if operations is None or len(operations) < 2:
         return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if len(operations) < 2:
-        return None
-    names = ", ".join(o.name.value for o in operations if o.name) or "sans nom"
+    names = ", ".join(name for name in operations if name) or "sans nom"
     return GraphQLError(
         f"le document contient {len(operations)} opérations ({names}) : "
         "indiquez laquelle exécuter dans operationName",
         extensions={"code": "VALIDATION", "field": "operationName"},
+    )
+
+
+@functools.lru_cache(maxsize=PARSED_DOCUMENTS)
+def _operation_names(query: str) -> tuple[str | None, ...] | None:
+    """The names of a document's operations (None for an unnamed one); None when it does
+    not parse. Kept per text: clients send the same few documents again and again, and
+    parsing one each time cost more than the check itself."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError:
+        return None
+    return tuple(
+        d.name.value if d.name else None
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
     )
 
 

@@ -214,3 +214,15 @@ def test_a_failed_plugin_mutation_leaves_the_next_one_its_own_answer(
     assert [e["code"] for e in body["data"]["first"]["errors"]] == ["VALIDATION"]
     assert body["data"]["second"]["meeting"]["title"] == "Réunion de suivi"
     assert body["data"]["second"]["errors"] == []
+
+
+async def test_an_unstorable_literal_is_refused_each_time_the_document_comes(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    """The literals' check is kept per document text (decision 190): the same document
+    sent again is refused again, naming the argument."""
+    document = '{ __type(name: "nul\\u0000byte") { name } }'
+    for _ in range(2):
+        answer = await client.execute(document, tenant=two_poles.a)
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["VALIDATION"], answer
+        assert answer["errors"][0]["extensions"]["field"] == "name"

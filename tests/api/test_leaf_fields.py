@@ -29,6 +29,7 @@ query($first: Int) { followUps(first: $first) { totalCount edges { cursor node {
   child { ...childBits firstName id communeInsee }
   structures { name id kind kindLabel active capacity }
   interventions { durationMinutes id happenedOn kind { label value } travelKm place }
+  lastTwo: interventions(last: 2) { id happenedOn }
 } } } }
 """
 DIRECTORY = """

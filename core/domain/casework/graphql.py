@@ -77,8 +77,18 @@ from core.domain.structures.models import Structure as StructureModel
 READ, MANAGE = service.READ, service.MANAGE
 
 
+# One option per vocabulary and code, made once: a page of follow-ups with their
+# interventions built several hundred equal ones per request. The vocabularies are
+# read-only mappings (vocabulary.py) and nothing changes an option once made.
+_OPTIONS: dict[tuple[int, str], KindOption] = {}
+
+
 def _option(value: str, vocabulary: Any) -> KindOption:
-    return KindOption(value=value, label=vocabulary[value])
+    key = (id(vocabulary), value)
+    option = _OPTIONS.get(key)
+    if option is None:
+        option = _OPTIONS[key] = KindOption(value=value, label=vocabulary[value])
+    return option
 
 
 async def _assigned_to(self: Request, info: Info[Context, None]) -> StaffMember | None:

@@ -701,7 +701,8 @@ class NetworkExportPayload:
 @strawberry.input(description="Un document signé exporté par l'installation d'un pôle.")
 class ImportNetworkReleaseInput:
     content: str = strawberry.field(
-        description="Le document signé en JSON {document, kid, signature} (1 Mo au plus)."
+        description="Le document signé en JSON {document, kid, signature} "
+        f"({signed.MAX_DOCUMENT_CHARS:_} caractères au plus).".replace("_", "\u00a0")
     )
 
 

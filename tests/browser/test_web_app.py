@@ -246,6 +246,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
             "Ateliers UDAF",  # the udaf_workshops plugin, enabled by this pole too
             "Plan d'action",
             "Rapport d'activité",
+            "Membres",  # the coordination reads the pole's members
         ]
         both.get_by_role("link", name="Changer de pôle").click()
         expect(both.locator("h1")).to_have_text("Changer de pôle")

@@ -354,9 +354,11 @@ class NetworkInfo:
     poles: list[NetworkPoleType]
 
 
-@strawberry.type(description="Une commune ou un EPCI du territoire déclaré.")
+@strawberry.type(
+    description="Un EPCI du territoire déclaré (les communes sont des objets Commune)."
+)
 class NetworkTerritoryPlace:
-    code: str = strawberry.field(description="Code INSEE de la commune, SIREN de l'EPCI.")
+    code: str = strawberry.field(description="SIREN de l'EPCI.")
     name: str
 
 

@@ -121,6 +121,7 @@ def test_a_gestionnaire_and_a_partner_are_added_and_found(
     expect(page.locator("tbody")).to_contain_text("Riom")
 
     page.get_by_role("link", name="Partenaires").click()
+    expect(page.locator("h1")).to_have_text("Partenaires")
     accessible(page)
     page.get_by_role("link", name="Ajouter un partenaire").click()
     partner = f"CAMSP des Volcans {tag}"

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Error, Page, expect
 
 from tests.browser.test_sign_in import sign_in
 from tests.live import LiveServer
@@ -48,17 +48,36 @@ def coordinator(browser: Browser, live: LiveServer) -> Iterator[Page]:
     page.context.close()
 
 
+NAVIGATION_SIGNS = (
+    "reading 'appendChild'",
+    "Execution context was destroyed",
+    "navigat",
+)
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations of the page as it stands."""
     if not AXE.exists():
         pytest.fail(f"axe-core absent ({AXE}): run make test-deps")
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
-    return list(found)
+    # A link clicked just before may still be loading its page: injecting axe then
+    # finds no document head, or the page is replaced while axe runs. Wait for the
+    # page to settle and run again; any other error is the test's to see.
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate(
+                """async () => (await axe.run(document, {resultTypes: ['violations']}))
+                     .violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+            )
+            return list(found)
+        except Error as error:
+            navigating = any(sign in error.message for sign in NAVIGATION_SIGNS)
+            if attempt == 2 or not navigating:
+                raise
+    raise AssertionError("unreachable")
 
 
 def durand_file(page: Page, live: LiveServer) -> str:

@@ -3,14 +3,32 @@ change without its trace."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.models import AuditEvent, DeletedRecord
+from core.ids import uuid7
 from core.logs import request_id_var
+from core.tenancy.guard import session_tenant
+
+# PostgreSQL: a page's read events as ONE statement over arrays, without the ORM's bulk
+# insert (its per-row parameters and RETURNING rows cost a twentieth of a dashboard
+# request; docs/decisions.md, 195). The tenant is the session's own, given explicitly,
+# and row-level security checks it as for any insert.
+_READS_ON_POSTGRES = text(
+    "INSERT INTO audit_events (id, tenant_id, actor, action, object_type, object_id, "
+    "fields, request_id, client_address) "
+    "SELECT r.id, CAST(:tenant_id AS uuid), CAST(:actor AS varchar), 'read', r.object_type, "
+    "r.object_id, CAST(r.fields AS json), CAST(:request_id AS varchar), "
+    "CAST(:client_address AS varchar) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:object_types AS varchar[]), "
+    "CAST(:object_ids AS varchar[]), CAST(:fields AS text[])) "
+    "AS r(id, object_type, object_id, fields)"
+)
 
 
 def record(
@@ -50,6 +68,24 @@ async def record_reads(
     bulk insert; every value here is the server's own (names, ids, subjects), none a
     client's text, so the flush-time length check has nothing to add."""
     request_id = request_id_var.get()
+    tenant_id = session_tenant(session.sync_session)
+    if tenant_id is not None and session.sync_session.get_bind().dialect.name == "postgresql":
+        events = [(t, i, sorted(set(f))) for t, i, f in reads]
+        if events:
+            await session.execute(
+                _READS_ON_POSTGRES,
+                {
+                    "tenant_id": str(tenant_id),
+                    "actor": actor,
+                    "request_id": request_id,
+                    "client_address": client_address,
+                    "ids": [str(uuid7()) for _ in events],
+                    "object_types": [t for t, _, _ in events],
+                    "object_ids": [i for _, i, _ in events],
+                    "fields": [json.dumps(f) for _, _, f in events],
+                },
+            )
+        return
     rows = [
         {
             "actor": actor,

@@ -15,11 +15,12 @@ the pole asked for — and answers a ``Principal``:
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Actor
@@ -160,6 +161,50 @@ class _Found:
     entered: bool = False
 
 
+@functools.cache
+def _caller_statement(*, bearer: bool, by_slug: bool, entering: bool) -> Any:
+    """The caller's statement of one shape, built once with bound parameters (``which``:
+    the session's id or the cookie's digest; ``slug``: the pole asked for): the same
+    object each request, so SQLAlchemy finds its compiled form by a key it memoizes on
+    the object, and the tenant guard its analysis (docs/decisions.md, 195)."""
+    which = (
+        AuthSession.id == bindparam("which", type_=AuthSession.id.type)
+        if bearer
+        else (AuthSession.cookie_hash == bindparam("which", type_=AuthSession.cookie_hash.type))
+        & (AuthSession.kind == "browser")
+    )
+    pole = (
+        Tenant.slug == bindparam("slug", type_=Tenant.slug.type)
+        if by_slug
+        else Tenant.id == func.coalesce(ApiClient.pole_id, AuthSession.current_tenant_id)
+    )
+    # The membership's columns come AFTER the pole's set_config in the select list:
+    # PostgreSQL evaluates it in order, so RLS reads the membership under the pole
+    # the same row just entered (a test on PostgreSQL would see every member refused
+    # otherwise). The explicit tenant filter is the application's wall.
+    membership = (
+        Membership.tenant_id == Tenant.id,
+        Membership.user_id == AuthSession.user_id,
+        Membership.active.is_(True),
+    )
+    return (
+        select(
+            AuthSession,
+            User,
+            ApiClient,
+            Tenant,
+            *([sql.transaction_tenant_column(Tenant.id)] if entering else []),
+            select(Membership.roles).where(*membership).scalar_subquery().label("roles_"),
+            select(Membership.grants).where(*membership).scalar_subquery().label("grants_"),
+        )
+        .outerjoin(User, User.id == AuthSession.user_id)
+        .outerjoin(ApiClient, ApiClient.id == AuthSession.client_id)
+        .outerjoin(Tenant, pole)
+        .where(which)
+        .execution_options(**{guard.CALLER_KEY: True})
+    )
+
+
 async def _caller(
     session: AsyncSession,
     auth: AuthService,
@@ -180,43 +225,15 @@ async def _caller(
             )
         except tokens.InvalidToken as exc:
             return _Found(refusal=exc.reason)
-        which = AuthSession.id == claims.session_id
+        which: Any = claims.session_id
     else:
-        which = (AuthSession.cookie_hash == digest(cookie or "")) & (AuthSession.kind == "browser")
-    pole = (
-        Tenant.slug == tenant_slug
-        if tenant_slug
-        else Tenant.id == func.coalesce(ApiClient.pole_id, AuthSession.current_tenant_id)
-    )
+        which = digest(cookie or "")
     entering = not auth.db.is_sqlite
-    # The membership's columns come AFTER the pole's set_config in the select list:
-    # PostgreSQL evaluates it in order, so RLS reads the membership under the pole
-    # the same row just entered (a test on PostgreSQL would see every member refused
-    # otherwise). The explicit tenant filter is the application's wall.
-    membership = (
-        Membership.tenant_id == Tenant.id,
-        Membership.user_id == AuthSession.user_id,
-        Membership.active.is_(True),
-    )
-    query = (
-        select(
-            AuthSession,
-            User,
-            ApiClient,
-            Tenant,
-            *([sql.transaction_tenant_column(Tenant.id)] if entering else []),
-            select(Membership.roles).where(*membership).scalar_subquery().label("roles_"),
-            select(Membership.grants).where(*membership).scalar_subquery().label("grants_"),
-        )
-        .outerjoin(User, User.id == AuthSession.user_id)
-        .outerjoin(ApiClient, ApiClient.id == AuthSession.client_id)
-        .outerjoin(Tenant, pole)
-        .where(which)
-        .execution_options(**{guard.CALLER_KEY: True})
-    )
+    query = _caller_statement(bearer=bool(bearer), by_slug=bool(tenant_slug), entering=entering)
+    params = {"which": which, "slug": tenant_slug} if tenant_slug else {"which": which}
 
     async def run(s: AsyncSession) -> Any:
-        return (await s.execute(query)).first()
+        return (await s.execute(query, params)).first()
 
     found = await auth.db.first_statement(session, run)
     if found is None or not sessions.live(found[0], now):

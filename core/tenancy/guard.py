@@ -55,7 +55,46 @@ def is_unscoped(session: Session) -> bool:
     return bool(session.info.get(UNSCOPED_KEY))
 
 
+# What a statement's shape touches, by its cache key: the key leaves the bound values
+# out, so every request's caller statement (or a Core statement) of one shape shares
+# one entry. ``find_tables`` walks the whole statement; on the dashboard it was a
+# tenth of a worker's CPU (docs/decisions.md, 195). SQLAlchemy memoizes the key on the
+# statement, and its own compiled cache asks for the same one, so it is paid once.
+_ANALYSED: dict[Any, tuple[list[str], frozenset[str]]] = {}
+_ANALYSED_LIMIT = 4096
+
+
+def _analysis(statement: Any) -> tuple[list[str], frozenset[str]]:
+    """The tenant tables ``statement`` touches and the self-readable ones among all."""
+    generated = getattr(statement, "_generate_cache_key", None)
+    cache_key = generated() if generated is not None else None
+    # The ``key`` part: the shape without the bound values (a CacheKey is not hashable).
+    key = cache_key.key if cache_key is not None else None
+    if key is not None:
+        found = _ANALYSED.get(key)
+        if found is not None:
+            return found
+    analysed = (_find_tenant_tables(statement), _self_readable(statement))
+    if key is not None:
+        if len(_ANALYSED) >= _ANALYSED_LIMIT:
+            _ANALYSED.clear()
+        _ANALYSED[key] = analysed
+    return analysed
+
+
 def _tenant_tables(statement: Any) -> list[str]:
+    return _analysis(statement)[0]
+
+
+def _self_readable(statement: Any) -> frozenset[str]:
+    return frozenset(
+        str(getattr(t, "element", t).name)
+        for t in find_tables(statement, include_aliases=True, include_selects=True)
+        if SELF_READ_KEY in getattr(getattr(t, "element", t), "info", {})
+    )
+
+
+def _find_tenant_tables(statement: Any) -> list[str]:
     tables = find_tables(
         statement,
         check_columns=True,
@@ -125,11 +164,7 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
 def _check_caller(state: ORMExecuteState, touched: list[str]) -> None:
     """The caller's statement reads, besides reference tables, only self-readable ones
     (the person's membership), and only in a session bound to no pole and no person."""
-    allowed = {
-        str(getattr(t, "element", t).name)
-        for t in find_tables(state.statement, include_aliases=True, include_selects=True)
-        if SELF_READ_KEY in getattr(getattr(t, "element", t), "info", {})
-    }
+    allowed = _analysis(state.statement)[1]
     if state.session.info.get(IDENTITY_KEY) is not None or not set(touched) <= allowed:
         raise TenantScopeError(
             f"the caller's statement may read self-readable tables only, not {', '.join(touched)}"

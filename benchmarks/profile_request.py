@@ -3,10 +3,11 @@
     python -m benchmarks.profile_request [--query compare|dashboard|nested|ids|families|
                                           children|requests|structures] [--children 500]
                                          [--runs 200] [--first 50] [--top 30] [--no-profile]
-                                         [--page /]
+                                         [--page /] [--postgres]
                                          [--save FILE]
 
-Builds the app with ``create_app`` on a throwaway SQLite file (1 pole × N children from
+Builds the app with ``create_app`` on a throwaway SQLite file (``--postgres``: a database
+on a private PostgreSQL cluster, as the runtime role) (1 pole × N children from
 ``generator.py``, then ``ANALYZE`` as the bench does), signs the pole's coordinator in as
 ``lists.py`` does, sends the query ``--runs`` times (or GETs the web app's page
 ``--page``, e.g. ``/``) through ``httpx.ASGITransport`` and prints the median CPU ms per
@@ -19,18 +20,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import pstats
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from benchmarks.compare import DASHBOARD, MAILLAGE_NESTED
+from benchmarks.compare import DASHBOARD, MAILLAGE_NESTED, private_cluster
 from benchmarks.generator import generate
 from benchmarks.lists import CHILDREN as CHILDREN_QUERY
 from benchmarks.lists import (
@@ -62,17 +65,38 @@ QUERIES = {
 }
 
 
-async def main(args: argparse.Namespace) -> None:
+@contextlib.asynccontextmanager
+async def _database(postgres: bool) -> AsyncIterator[tuple[str, str, str]]:
+    """The runtime, owner and platform URLs of a throwaway database, migrated: a SQLite
+    file, or (``--postgres``) a database on a private PostgreSQL cluster with the
+    production roles, as the comparison's (benchmarks.compare)."""
+    if postgres:
+        async with private_cluster() as (server, _postmaster):
+            urls = await server.create_database("maillage_profile")
+            await prepare(urls.owner)
+            yield urls.runtime, urls.owner, urls.platform
+        return
     with tempfile.TemporaryDirectory(prefix="maillage-profile-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'profile.sqlite3'}"
         await prepare(url)
-        db = Database(url)
+        yield url, url, url
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with _database(args.postgres) as (url, owner, platform):
+        db = Database(url, platform_url=platform)
         try:
             (pole,) = await generate(db, poles=1, children=args.children)
             # The planner's statistics, as the bench has them (benchmarks.lists).
-            async with db.engine.begin() as connection:
-                await connection.run_sync(sql.analyze)
-            app = create_app(_settings(url, url, url), db)
+            if db.is_sqlite:
+                async with db.engine.begin() as connection:
+                    await connection.run_sync(sql.analyze)
+            else:
+                owner_db = Database(owner)
+                async with owner_db.engine.begin() as connection:
+                    await connection.exec_driver_sql("ANALYZE")
+                await owner_db.dispose()
+            app = create_app(_settings(url, owner, platform), db)
             async with db.reference_session() as session:
                 user = (
                     await session.execute(select(User).where(User.id == pole.coordinator_id))
@@ -139,5 +163,10 @@ if __name__ == "__main__":
     parser.add_argument("--no-profile", action="store_true")
     # A page of the web app (a GET of its HTML, e.g. « / ») instead of --query.
     parser.add_argument("--page", default=None)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="a private PostgreSQL cluster as the runtime role (RLS forced), not SQLite",
+    )
     parser.add_argument("--save", help="write the raw profile there (pstats), to read callers")
     asyncio.run(main(parser.parse_args()))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from strawberry import relay
 
 from core.errors import ValidationError
+from core.tenancy.driver_reads import select_rows
 
 MAX_FIRST = 100
 DEFAULT_FIRST = 20
@@ -101,7 +102,7 @@ async def counted_page(
         .limit(win.limit)
         .offset(win.offset)
     )
-    rows = (await session.execute(page)).all()
+    rows = await select_rows(session, page)
     if rows:
         return win, int(getattr(rows[0], _TOTAL)), rows
     return win, (await _count(session, statement) if win.offset else 0), rows

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.api.context import Context
 from core.api.loaders import one, resolved, then
 from core.auth.models import User
+from core.tenancy.driver_reads import select_rows
 
 
 @strawberry.type(description="Un membre de l'équipe du pôle.")
@@ -32,7 +33,7 @@ async def staff_names(session: Any, ids: Iterable[uuid.UUID | None]) -> dict[uui
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    rows = await select_rows(session, select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {user_id: name for user_id, name in rows}
 
 

@@ -6,27 +6,28 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.models import AuditEvent, DeletedRecord
 from core.ids import uuid7
 from core.logs import request_id_var
+from core.tenancy.driver_reads import on_driver
 from core.tenancy.guard import session_tenant
 
-# PostgreSQL: a page's read events as ONE statement over arrays, without the ORM's bulk
-# insert (its per-row parameters and RETURNING rows cost a twentieth of a dashboard
-# request; docs/decisions.md, 195). The tenant is the session's own, given explicitly,
-# and row-level security checks it as for any insert.
-_READS_ON_POSTGRES = text(
+# PostgreSQL: a page's read events as ONE statement over arrays, sent to the driver on
+# the request's connection and in its transaction, without the ORM's bulk insert (its
+# per-row parameters and RETURNING rows, then its execution path, cost about a tenth of
+# a dashboard request; docs/decisions.md, 195). The tenant is the session's own, given
+# explicitly, and row-level security checks it as for any insert.
+_READS_ON_POSTGRES = (
     "INSERT INTO audit_events (id, tenant_id, actor, action, object_type, object_id, "
     "fields, request_id, client_address) "
-    "SELECT r.id, CAST(:tenant_id AS uuid), CAST(:actor AS varchar), 'read', r.object_type, "
-    "r.object_id, CAST(r.fields AS json), CAST(:request_id AS varchar), "
-    "CAST(:client_address AS varchar) "
-    "FROM unnest(CAST(:ids AS uuid[]), CAST(:object_types AS varchar[]), "
-    "CAST(:object_ids AS varchar[]), CAST(:fields AS text[])) "
+    "SELECT r.id, $1::uuid, $2::varchar, 'read', r.object_type, r.object_id, "
+    "r.fields::json, $3::varchar, $4::varchar "
+    "FROM unnest($5::uuid[], $6::varchar[], $7::varchar[], $8::text[]) "
     "AS r(id, object_type, object_id, fields)"
 )
 
@@ -68,23 +69,7 @@ async def record_reads(
     bulk insert; every value here is the server's own (names, ids, subjects), none a
     client's text, so the flush-time length check has nothing to add."""
     request_id = request_id_var.get()
-    tenant_id = session_tenant(session.sync_session)
-    if tenant_id is not None and session.sync_session.get_bind().dialect.name == "postgresql":
-        events = [(t, i, sorted(set(f))) for t, i, f in reads]
-        if events:
-            await session.execute(
-                _READS_ON_POSTGRES,
-                {
-                    "tenant_id": str(tenant_id),
-                    "actor": actor,
-                    "request_id": request_id,
-                    "client_address": client_address,
-                    "ids": [str(uuid7()) for _ in events],
-                    "object_types": [t for t, _, _ in events],
-                    "object_ids": [i for _, i, _ in events],
-                    "fields": [json.dumps(f) for _, _, f in events],
-                },
-            )
+    if await _reads_on_postgres(session, actor, reads, request_id, client_address):
         return
     rows = [
         {
@@ -111,3 +96,41 @@ def record_deletions(session: AsyncSession, object_type: str, ids: Iterable[uuid
     rows = [DeletedRecord(object_type=object_type, object_id=i) for i in ids]
     session.add_all(rows)
     return len(rows)
+
+
+async def _reads_on_postgres(
+    session: AsyncSession,
+    actor: str,
+    reads: Iterable[tuple[str, str, Iterable[str]]],
+    request_id: str | None,
+    client_address: str | None,
+) -> bool:
+    """The read events written by the driver, when the session is a pole's on
+    PostgreSQL with its transaction open; False for the ORM's path to write them."""
+    tenant_id = session_tenant(session.sync_session)
+    if tenant_id is None or session.sync_session.get_bind().dialect.name != "postgresql":
+        return False
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if not driver.is_in_transaction():
+        return False
+    events = [(t, i, sorted(set(f))) for t, i, f in reads]
+    if events:
+        await on_driver(
+            connection,
+            raw,
+            _READS_ON_POSTGRES,
+            lambda: driver.execute(
+                _READS_ON_POSTGRES,
+                tenant_id,
+                actor,
+                request_id,
+                client_address,
+                [uuid7() for _ in events],
+                [t for t, _, _ in events],
+                [i for _, i, _ in events],
+                [json.dumps(f) for _, _, f in events],
+            ),
+        )
+    return True

@@ -1,19 +1,22 @@
 """``maillage serve``: run the API with uvicorn until Ctrl-C (graceful shutdown).
 
-With ``--workers N`` (N > 1) uvicorn starts N processes sharing the port; each builds
-its own app (settings, plugins, pools) from the environment through ``app_from_env``,
-since an app object cannot cross into another process.
+With ``--workers N`` (N > 1) N processes serve the port, each on its own socket
+(``core.cli.workers``); each builds its own app (settings, plugins, pools) from the
+environment through ``app_from_env``, since an app object cannot cross into another
+process.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from core.app.app import create_app
+from core.cli.workers import run as workers_run
 from core.db.engine import require_database
 from core.logs import configure_logging
 from core.settings import Settings
@@ -87,19 +90,21 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         "— Ctrl-C pour arrêter",
         flush=True,
     )
-    uvicorn.run(
-        app,
-        factory=workers > 1,
-        workers=workers if workers > 1 else None,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
         # Only the declared proxies may name the client (X-Forwarded-For) and the
         # scheme; anyone else's headers are ignored (decision 78).
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=list(settings.forwarded_allow_ips),
-        server_header=False,
-    )
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": list(settings.forwarded_allow_ips),
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+    else:
+        # Each worker on its own socket of the port (core.cli.workers, decision 195).
+        workers_run(uvicorn.Config(app, factory=True, workers=workers, **options))
     return 0

@@ -1,10 +1,16 @@
 """``maillage serve --workers N``: N uvicorn processes share the port, each with its own
-app built from the environment; a count below 1 is refused in French (exit 2)."""
+app built from the environment and its own socket, so that connections opened together
+spread over the workers, also after a worker died and was replaced; a count below 1 is
+refused in French (exit 2)."""
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -51,3 +57,107 @@ def test_zero_workers_is_refused_in_french(sqlite_urls: DbUrls) -> None:
     done = maillage("serve", "--workers", "0", env={"MAILLAGE_DATABASE_URL": sqlite_urls.runtime})
     assert done.returncode == 2
     assert "nombre de processus invalide" in done.stderr and "--workers" in done.stderr
+
+
+def _workers(supervisor: int) -> list[int]:
+    return [
+        pid
+        for pid in _children(supervisor)
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def _sockets(port: int, state: str) -> set[int]:
+    """Inodes of this machine's TCP sockets on local ``port`` in ``state`` (01:
+    established, 0A: listening)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                local_port = int(fields[1].rpartition(":")[2], 16)
+                if local_port == port and fields[3] == state:
+                    found.add(int(fields[9]))
+    return found
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # gone
+        return inodes
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def _until_every_worker_listens(supervisor: int, port: int, count: int) -> list[int]:
+    """The workers, once each listens: a worker listens once its app is built, and
+    until then the kernel gives its share to the others (the server answers as soon
+    as one worker does)."""
+    deadline = time.monotonic() + 60
+    while True:
+        workers = _workers(supervisor)
+        listening = _sockets(port, "0A")
+        if len(workers) == count and all(_socket_inodes(pid) & listening for pid in workers):
+            return workers
+        assert time.monotonic() < deadline, f"the workers did not all listen: {workers}"
+        time.sleep(0.1)
+
+
+def _connections_per_worker(workers: list[int], port: int) -> dict[int, int]:
+    established = _sockets(port, "01")
+    return {pid: len(_socket_inodes(pid) & established) for pid in workers}
+
+
+def _open_together(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` keep-alive clients connecting at once, as a proxy's pool does; each
+    asks once, so that its connection is surely accepted and served."""
+    clients = [socket.create_connection((host, port), timeout=10) for _ in range(count)]
+    request = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    for client in clients:
+        client.sendall(request)
+    for client in clients:
+        assert client.recv(65536).startswith(b"HTTP/1.1 ")
+    return clients
+
+
+def test_connections_opened_together_spread_over_the_workers(
+    sqlite_urls: DbUrls, tmp_path: Path
+) -> None:
+    env = environment({"MAILLAGE_DATABASE_URL": sqlite_urls.runtime})
+    live = start_server(env, tmp_path, timeout=60, args=("--workers", "2"))
+    address = urlsplit(live.base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    try:
+        workers = _until_every_worker_listens(live.process.pid, port, 2)
+        clients = _open_together(host, port, 32)
+        counts = _connections_per_worker(workers, port)
+        # A hash spreads 32 connections over 2 sockets: fewer than 4 on one side has a
+        # chance of about one in a million (binomial); one worker took them all before.
+        assert sum(counts.values()) == 32 and min(counts.values()) >= 4, counts
+        for client in clients:
+            client.close()
+
+        # A worker that dies is replaced on its own socket, and gets its share again.
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while workers[0] in _workers(live.process.pid):
+            assert time.monotonic() < deadline, "the dead worker stays"
+            time.sleep(0.1)
+        replaced = _until_every_worker_listens(live.process.pid, port, 2)
+        assert workers[0] not in replaced
+        clients = _open_together(host, port, 32)
+        counts = _connections_per_worker(replaced, port)
+        assert sum(counts.values()) == 32 and min(counts.values()) >= 4, counts
+        for client in clients:
+            client.close()
+    finally:
+        live.stop()

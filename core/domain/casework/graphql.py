@@ -73,6 +73,7 @@ from core.domain.structures.graphql import (
 )
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
+from core.tenancy.driver_reads import select_rows
 
 READ, MANAGE = service.READ, service.MANAGE
 
@@ -235,13 +236,14 @@ async def _interventions_batch(
     """Each follow-up's time line (or its first or last n), oldest first: one statement
     for a page."""
     statement = select(*INTERVENTION_COLUMNS).where(InterventionModel.follow_up_id.in_(ids))
-    rows = await session.execute(
+    rows = await select_rows(
+        session,
         bounded(
             statement,
             InterventionModel.follow_up_id,
             [InterventionModel.happened_on, InterventionModel.id],
             bound,
-        )
+        ),
     )
     return {
         k: [Intervention.from_model(r) for r in v]
@@ -256,7 +258,8 @@ async def structures_by_follow_up(
     session: Any, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Structure]]:
     """The structures involved in each follow-up, links and structures in one statement."""
-    rows = await session.execute(
+    rows = await select_rows(
+        session,
         select(FollowUpStructure.follow_up_id, *STRUCTURE_COLUMNS)
         .join(
             StructureModel,
@@ -266,7 +269,7 @@ async def structures_by_follow_up(
             ),
         )
         .where(FollowUpStructure.follow_up_id.in_(ids))
-        .order_by(StructureModel.name, StructureModel.id)
+        .order_by(StructureModel.name, StructureModel.id),
     )
     return {
         k: [Structure.from_model(r) for r in v]

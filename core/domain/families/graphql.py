@@ -55,6 +55,7 @@ from core.domain.structures.graphql import (
 from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.errors import NotFoundError
+from core.tenancy.driver_reads import select_rows
 from core.territory.graphql import (
     COMMUNE,
     COMMUNE_INSEE_DEPRECATED,
@@ -313,7 +314,7 @@ class Child(relay.Node):
 
 async def children_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Child]:
     """Children by id, their own columns only: one statement (a DataLoader batch)."""
-    rows = await session.execute(select(*CHILD_COLUMNS).where(ChildModel.id.in_(ids)))
+    rows = await select_rows(session, select(*CHILD_COLUMNS).where(ChildModel.id.in_(ids)))
     return {r.id: Child.from_model(r) for r in rows}
 
 
@@ -389,7 +390,7 @@ async def _children(
 
 async def families_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
     """Families by id, their own columns only: one statement (a DataLoader batch)."""
-    rows = await session.execute(select(*FAMILY_COLUMNS).where(FamilyModel.id.in_(ids)))
+    rows = await select_rows(session, select(*FAMILY_COLUMNS).where(FamilyModel.id.in_(ids)))
     return {r.id: Family.from_model(r) for r in rows}
 
 

@@ -32,6 +32,7 @@ from core.domain.structures.models import Partner as PartnerModel
 from core.domain.structures.models import Structure as StructureModel
 from core.domain.structures.vocabulary import ORGANISATION_KINDS, PARTNER_KINDS, STRUCTURE_KINDS
 from core.errors import NotFoundError
+from core.tenancy.driver_reads import select_rows
 from core.territory.graphql import (
     COMMUNE,
     COMMUNE_INSEE_DEPRECATED,
@@ -288,12 +289,12 @@ class Partner(relay.Node):
 
 async def structures_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Structure]:
     """Structures by id, their own columns only: one statement (a DataLoader batch)."""
-    rows = await session.execute(select(*STRUCTURE_COLUMNS).where(StructureModel.id.in_(ids)))
+    rows = await select_rows(session, select(*STRUCTURE_COLUMNS).where(StructureModel.id.in_(ids)))
     return {r.id: Structure.from_model(r) for r in rows}
 
 
 async def partners_by_id(session: Any, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Partner]:
-    rows = await session.execute(select(*PARTNER_COLUMNS).where(PartnerModel.id.in_(ids)))
+    rows = await select_rows(session, select(*PARTNER_COLUMNS).where(PartnerModel.id.in_(ids)))
     return {r.id: Partner.from_model(r) for r in rows}
 
 

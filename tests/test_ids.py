@@ -84,3 +84,20 @@ def test_a_clock_going_backwards_does_not_break_ordering(
     second = uuid7()
     assert second > first
     assert uuid7_time_ms(second) == now
+
+
+def test_ids_made_by_the_hundred_are_ids_like_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``uuid7_many``: version 7, strictly increasing among themselves and with the ids
+    made one by one before and after, the counter borrowing a millisecond when full."""
+    values = [uuid7(), *ids.uuid7_many(300), uuid7(), *ids.uuid7_many(1), uuid7()]
+    assert increasing(values) and len(set(values)) == len(values)
+    assert all(v.version == 7 and v.variant == uuid.RFC_4122 for v in values)
+    assert ids.uuid7_many(0) == []
+    frozen = 1_700_000_000_000
+    _frozen_clock(monkeypatch, frozen)
+    many = ids.uuid7_many(5_000)
+    assert increasing(many)
+    assert uuid7_time_ms(many[0]) == frozen and uuid7_time_ms(many[-1]) > frozen
+    assert increasing([*many, uuid7()])

@@ -48,6 +48,7 @@ from benchmarks.lists import (
 )
 from core.app.app import create_app
 from core.auth.models import User
+from core.cli.serve import frozen_for_serving
 from core.db import sql
 from core.tenancy.database import Database
 from core.testing.accounts import access_token
@@ -96,7 +97,8 @@ async def main(args: argparse.Namespace) -> None:
                 async with owner_db.engine.begin() as connection:
                     await connection.exec_driver_sql("ANALYZE")
                 await owner_db.dispose()
-            app = create_app(_settings(url, owner, platform), db)
+            # As `maillage serve` runs it: the app frozen out of the collector's sight.
+            app = frozen_for_serving(create_app(_settings(url, owner, platform), db))
             async with db.reference_session() as session:
                 user = (
                     await session.execute(select(User).where(User.id == pole.coordinator_id))

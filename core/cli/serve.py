@@ -56,10 +56,10 @@ def app_from_env() -> Starlette:
     """The app of one worker process (uvicorn's factory when --workers > 1)."""
     settings = Settings.from_env()
     configure_logging(settings)
-    return _frozen(create_app(settings))
+    return frozen_for_serving(create_app(settings))
 
 
-def _frozen(app: Starlette) -> Starlette:
+def frozen_for_serving(app: Starlette) -> Starlette:
     """The app, with everything built so far moved out of the garbage collector's sight,
     and the collector run less often: the schema, the plugins and the compiled
     statements live as long as the process, and a request allocates tens of thousands
@@ -81,7 +81,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     # One process: the app built here, with the plugins already loaded. Several: each
     # worker builds its own from the same environment (factory named by import path).
     app: Starlette | str = (
-        _frozen(create_app(settings, host=args.plugins_host))
+        frozen_for_serving(create_app(settings, host=args.plugins_host))
         if workers == 1
         else "core.cli.serve:app_from_env"
     )

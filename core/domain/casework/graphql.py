@@ -33,6 +33,7 @@ from core.api.loaders import (
     many,
     node_fields,
     prefetch,
+    preload,
     ready,
 )
 from core.api.pagination import (
@@ -62,7 +63,7 @@ from core.domain.casework.vocabulary import (
     REQUESTER_KINDS,
     SUBJECTS,
 )
-from core.domain.families.graphql import Child, child_of
+from core.domain.families.graphql import Child, child_of, children_by_id
 from core.domain.structures.graphql import (
     PARTNER_COLUMNS,
     STRUCTURE_COLUMNS,
@@ -328,22 +329,22 @@ def _interventions(
 
 
 def _prefetch(info: Info[Context, None], page: Sequence[FollowUp]) -> list[Awaitable[Any]]:
-    """The loads the page's selected nested fields will ask (one batch each), so that
-    they answer values rather than a future per row (decision 117). Interventions only
-    without ``first``/``last`` (the field then asks its own bound)."""
+    """The page's selected nested fields read now, one batch each (``preload``), so that
+    they answer values rather than a future per row (decisions 117 and 195).
+    Interventions only without ``first``/``last`` (the field then asks its own bound)."""
     ctx, wanted = info.context, node_fields(info)
     loads: list[Awaitable[Any]] = []
     if "child" in wanted:
-        loads += [child_of(ctx, f.child_id) for f in page]
+        loads.append(preload(ctx, children_by_id, [f.child_id for f in page]))
     if "referent" in wanted:
-        loads += [staff_of(ctx, f.referent_user_id) for f in page]
+        loads.append(preload(ctx, _names, [f.referent_user_id for f in page]))
     if "structures" in wanted:
-        loads += [many(ctx, structures_by_follow_up).load(f.row_id) for f in page]
+        loads.append(preload(ctx, structures_by_follow_up, [f.row_id for f in page], lists=True))
     if "partners" in wanted:
-        loads += [many(ctx, partners_by_follow_up).load(f.row_id) for f in page]
+        loads.append(preload(ctx, partners_by_follow_up, [f.row_id for f in page], lists=True))
     if wanted.get("interventions") and not any(any(a.values()) for a in wanted["interventions"]):
-        loader = many(ctx, interventions_by_follow_up)
-        loads += [loader.load((f.row_id, Bound())) for f in page]
+        keys = [(f.row_id, Bound()) for f in page]
+        loads.append(preload(ctx, interventions_by_follow_up, keys, lists=True))
     return loads
 
 

@@ -13,24 +13,11 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.models import AuditEvent, DeletedRecord
+from core.db import sql
 from core.ids import uuid7_many
 from core.logs import request_id_var
 from core.tenancy.driver_reads import on_driver
 from core.tenancy.guard import session_tenant
-
-# PostgreSQL: a page's read events as ONE statement over arrays, sent to the driver on
-# the request's connection and in its transaction, without the ORM's bulk insert (its
-# per-row parameters and RETURNING rows, then its execution path, cost about a tenth of
-# a dashboard request; docs/decisions.md, 195). The tenant is the session's own, given
-# explicitly, and row-level security checks it as for any insert.
-_READS_ON_POSTGRES = (
-    "INSERT INTO audit_events (id, tenant_id, actor, action, object_type, object_id, "
-    "fields, request_id, client_address) "
-    "SELECT r.id, $1::uuid, $2::varchar, 'read', r.object_type, r.object_id, "
-    "r.fields::json, $3::varchar, $4::varchar "
-    "FROM unnest($5::uuid[], $6::varchar[], $7::varchar[], $8::text[]) "
-    "AS r(id, object_type, object_id, fields)"
-)
 
 
 def record(
@@ -121,9 +108,9 @@ async def _reads_on_postgres(
         await on_driver(
             connection,
             raw,
-            _READS_ON_POSTGRES,
+            sql.READ_EVENTS_ON_POSTGRES,
             lambda: driver.execute(
-                _READS_ON_POSTGRES,
+                sql.READ_EVENTS_ON_POSTGRES,
                 tenant_id,
                 actor,
                 request_id,

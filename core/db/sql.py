@@ -23,6 +23,20 @@ USER_SETTING = "app.user_id"
 POLICY_NAME = "tenant_isolation"
 SELF_POLICY_NAME = "own_rows"
 
+# core.audit.trail: a page's read events as ONE statement over arrays, sent to the driver
+# on the request's connection and in its transaction, without the ORM's bulk insert (its
+# per-row parameters and RETURNING rows, then its execution path, cost about a tenth of
+# a dashboard request; docs/decisions.md, 195). The tenant is the session's own, given
+# explicitly, and row-level security checks it as for any insert.
+READ_EVENTS_ON_POSTGRES = (
+    "INSERT INTO audit_events (id, tenant_id, actor, action, object_type, object_id, "
+    "fields, request_id, client_address) "
+    "SELECT r.id, $1::uuid, $2::varchar, 'read', r.object_type, r.object_id, "
+    "r.fields::json, $3::varchar, $4::varchar "
+    "FROM unnest($5::uuid[], $6::varchar[], $7::varchar[], $8::text[]) "
+    "AS r(id, object_type, object_id, fields)"
+)
+
 
 # --- SQLite ----------------------------------------------------------------------------
 

@@ -80,7 +80,7 @@ def _shapes(ids: list[uuid.UUID]) -> dict[str, Any]:
 
 async def test_the_same_rows_as_the_orm_and_none_of_another_pole(db: Database) -> None:
     pole, ids = await _pole_with_children(db, 5)
-    other, other_ids = await _pole_with_children(db, 3)
+    _other, other_ids = await _pole_with_children(db, 3)
     try:
         for name, statement in _shapes(ids + other_ids).items():
             async with db.session(pole) as session:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -143,8 +144,14 @@ class MaillageGraphQL(GraphQL[Context, None]):
         """The response's JSON by orjson: a nested page of a hundred follow-ups is some
         3,000 values, and the standard library's encoder took a millisecond of it, about
         a twentieth of the request (docs/decisions.md, 195). The same JSON, but UTF-8
-        rather than ``\\u`` escapes for accented letters."""
-        return orjson.dumps(data)
+        rather than ``\\u`` escapes for accented letters; keys that are not strings
+        written as strings, as the standard library does. What orjson refuses and the
+        standard library writes (an integer beyond 64 bits in a ``JSON`` value) is
+        written by the standard library."""
+        try:
+            return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:  # orjson.JSONEncodeError
+            return json.dumps(data, separators=(",", ":")).encode()
 
     async def render_graphql_ide(self, request: Any) -> Response:
         # Our own page: files served by the app (no CDN), CSRF header echoed, CSP.

@@ -9,7 +9,10 @@ process.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
+import logging
+import sys
 from typing import Any
 
 import uvicorn
@@ -69,7 +72,31 @@ def frozen_for_serving(app: Starlette) -> Starlette:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    # What the rarer collections left is finalized while the interpreter is whole, not
+    # during its teardown.
+    atexit.register(gc.collect)
+    sys.unraisablehook = _log_unraisable
     return app
+
+
+def _log_unraisable(unraisable: Any) -> None:
+    """An error Python could not raise — in practice a coroutine that graphql-core
+    abandoned after an error elsewhere in the document, finalized by the collector
+    ("never awaited") — as one line of the server's log instead of a bare traceback on
+    stderr. With the collector run less often, such a finalization may start inside a
+    function compiled with no builtins (``collections.namedtuple``'s constructor), where
+    the "never awaited" warning itself fails to import: the fuzz test saw those
+    tracebacks in the log (docs/decisions.md, 195)."""
+    error = unraisable.exc_value
+    logging.getLogger("maillage.http").warning(
+        "unraisable error",
+        extra={
+            "event": "unraisable",
+            "object": repr(unraisable.object)[:200],
+            "error": f"{type(error).__name__}: {error}"[:200],
+            "context": (unraisable.err_msg or "")[:200],
+        },
+    )
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:

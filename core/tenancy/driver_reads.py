@@ -22,8 +22,8 @@ about 0.3 ms:
   on the session's connection, in the request's transaction (where ``app.tenant_id``
   is set: row-level security stands behind the compiled criteria);
 * result processors are applied per column (the dialect's own, for the column types
-  the server described when the statement was first prepared), and rows are named
-  tuples of the statement's column keys.
+  the server described when the statement was first prepared), and rows are tuples
+  whose items are also attributes by column key, as SQLAlchemy's rows.
 
 Anything else takes the general path, ``session.execute``: SQLite (a file read is
 cheap, and the ORM path is the embedded default's only one), a session without a pole
@@ -33,8 +33,8 @@ statement selecting ORM entities, or column keys that are not distinct identifie
 
 from __future__ import annotations
 
-import collections
 import keyword
+import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -132,18 +132,35 @@ async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any
     else:
         records = await on_driver(connection, raw, sql, lambda: driver.fetch(sql, *arguments))
     row = plan.row  # type: ignore[union-attr]
+    new = tuple.__new__
     if not any(results):
-        return [row._make(record) for record in records]
+        return [new(row, record) for record in records]
     return [
-        row._make(
-            value if process is None or value is None else process(value)
-            for process, value in zip(results, record, strict=True)
+        new(
+            row,
+            [
+                value if process is None or value is None else process(value)
+                for process, value in zip(results, record, strict=True)
+            ],
         )
         for record in records
     ]
 
 
 _MISSING: Any = object()
+
+
+def _row_class(names: list[str]) -> type:
+    """A tuple whose items are also attributes by column key, like SQLAlchemy's rows.
+
+    Not ``collections.namedtuple``: its constructor is compiled with no builtins, and a
+    collection that starts inside it cannot warn about the abandoned coroutines it
+    finalizes (``core.cli.serve._log_unraisable``); thousands of rows a page made it a
+    likely place."""
+    attributes: dict[str, Any] = {"__slots__": (), "_fields": tuple(names)}
+    for index, name in enumerate(names):
+        attributes[name] = property(operator.itemgetter(index))
+    return type("Row", (tuple,), attributes)
 
 
 async def on_driver(
@@ -225,5 +242,5 @@ def _plan(scoped: Any, key: Any, dialect: Any) -> _Plan | None:
     return _Plan(
         compiled=compiled,
         expanding=bool(compiled.post_compile_params or compiled.literal_execute_params),
-        row=collections.namedtuple("Row", names),  # type: ignore[misc]
+        row=_row_class(names),
     )

@@ -59,8 +59,8 @@ MY_BOOKINGS = """{ handisitting { myBookings { id childFirstName needsSheetOpen
 MY_PROPOSALS = "{ handisitting { myProposals { id status { value } } } }"
 FAMILIES = """{ families(first: 50) { edges { node { id name commune { inseeCode }
   children { id firstName } } } } }"""
-RECORD_CONSENT = f"""mutation($f: ID!, $at: DateTime!) {{ recordConsent(familyId: $f,
-  purpose: "share_with_sitter", givenBy: "La mère", givenAt: $at) {{
+RECORD_CONSENT = f"""mutation($f: ID!, $at: DateTime!) {{ recordConsent(input: {{familyId: $f,
+  purpose: "share_with_sitter", givenBy: "La mère", givenAt: $at}}) {{
   family {{ consents {{ id purpose active }} }} {ERRORS} }} }}"""
 WITHDRAW_CONSENT = (
     f"""mutation($id: ID!) {{ withdrawConsent(id: $id, by: "La mère") {{ {ERRORS} }} }}"""

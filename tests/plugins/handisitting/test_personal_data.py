@@ -19,8 +19,9 @@ from tests.plugins.handisitting.operations import (
 )
 
 EXPORT_FAMILY = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
-ERASE_FAMILY = """mutation($f: ID!) { eraseFamilyData(familyId: $f, receivedOn: "2026-11-03",
-  requester: "guardian") { request { status counts } errors { code field message } } }"""
+ERASE_FAMILY = """mutation($f: ID!) { eraseFamilyData(input: {familyId: $f,
+  receivedOn: "2026-11-03", requester: "guardian"}) {
+  request { status counts } errors { code field message } } }"""
 EXPORT_SITTER = """mutation($s: ID!) { handisittingExportSitter(sitterId: $s) {
   data errors { code field message } } }"""
 ERASE_SITTER = """mutation($s: ID!) { handisittingEraseSitter(sitterId: $s) {

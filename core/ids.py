@@ -23,25 +23,7 @@ def uuid7() -> uuid.UUID:
     (method 1 of RFC 9562 §6.2), so ids made in the same millisecond still sort
     in creation order.
     """
-    global _last_ms, _counter
-    with _lock:
-        ms = time.time_ns() // 1_000_000
-        if ms > _last_ms:
-            _last_ms = ms
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
-        else:
-            _counter += 1
-            if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
-                _last_ms += 1
-                _counter = 0
-            ms = _last_ms
-        rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-        value = (ms & ((1 << 48) - 1)) << 80
-        value |= 0x7 << 76
-        value |= _counter << 64
-        value |= 0b10 << 62
-        value |= rand_b
-    return uuid.UUID(int=value)
+    return uuid7_many(1)[0]
 
 
 def uuid7_time_ms(value: uuid.UUID) -> int:
@@ -50,9 +32,9 @@ def uuid7_time_ms(value: uuid.UUID) -> int:
 
 
 def uuid7_many(count: int) -> list[uuid.UUID]:
-    """``count`` new UUIDv7, in order, as ``uuid7`` makes them one by one, with one
-    lock and one read of the system's randomness for all: a list page's read events
-    take hundreds at once (docs/decisions.md, 195)."""
+    """``count`` new UUIDv7 in creation order (``uuid7`` is one of them), with one lock
+    and one read of the system's randomness for all: a list page's read events take
+    hundreds at once (docs/decisions.md, 195)."""
     global _last_ms, _counter
     if count <= 0:
         return []
@@ -66,7 +48,7 @@ def uuid7_many(count: int) -> list[uuid.UUID]:
                 _counter = int.from_bytes(random[-2:], "big") & 0x7FF
             else:
                 _counter += 1
-                if _counter > 0xFFF:
+                if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
                     _last_ms += 1
                     _counter = 0
                 ms = _last_ms

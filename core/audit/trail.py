@@ -7,7 +7,6 @@ import functools
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +15,7 @@ from core.audit.models import AuditEvent, DeletedRecord
 from core.db import sql
 from core.ids import uuid7_many
 from core.logs import request_id_var
-from core.tenancy.driver_reads import on_driver
-from core.tenancy.guard import session_tenant
+from core.tenancy.driver_reads import on_driver, pole_driver
 
 
 def record(
@@ -51,11 +49,13 @@ async def record_reads(
     client_address: str | None = None,
 ) -> None:
     """One ``read`` event per (object type, object id, fields read), as ``record``
-    writes them, in ONE bulk insert of plain rows: a list page reads hundreds of
-    records, and an ORM object per event (built, then flushed) cost a third of the
-    request's CPU (docs/decisions.md, 96). The tenant guard checks each row as for any
-    bulk insert; every value here is the server's own (names, ids, subjects), none a
-    client's text, so the flush-time length check has nothing to add."""
+    writes them, in ONE statement: a list page reads hundreds of records, and an ORM
+    object per event (built, then flushed) cost a third of the request's CPU
+    (docs/decisions.md, 96). On PostgreSQL one INSERT over arrays sent to the driver,
+    the pole given explicitly and checked by row-level security (decision 195);
+    elsewhere one bulk insert of plain rows, which the tenant guard checks as any. Every
+    value here is the server's own (names, ids, subjects), none a client's text, so the
+    flush-time length check has nothing to add."""
     request_id = request_id_var.get()
     if await _reads_on_postgres(session, actor, reads, request_id, client_address):
         return
@@ -94,24 +94,20 @@ async def _reads_on_postgres(
     client_address: str | None,
 ) -> bool:
     """The read events written by the driver, when the session is a pole's on
-    PostgreSQL with its transaction open; False for the ORM's path to write them."""
-    tenant_id = session_tenant(session.sync_session)
-    if tenant_id is None or session.sync_session.get_bind().dialect.name != "postgresql":
+    PostgreSQL (``pole_driver``) with its transaction open; False for the ORM's path."""
+    pole = await pole_driver(session)
+    if pole is None or not pole.driver.is_in_transaction():
         return False
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    if not driver.is_in_transaction():
-        return False
+    driver = pole.driver
     events = [(t, i, tuple(sorted(set(f)))) for t, i, f in reads]
     if events:
         await on_driver(
-            connection,
-            raw,
+            pole.connection,
+            pole.raw,
             sql.READ_EVENTS_ON_POSTGRES,
             lambda: driver.execute(
                 sql.READ_EVENTS_ON_POSTGRES,
-                tenant_id,
+                pole.tenant_id,
                 actor,
                 request_id,
                 client_address,

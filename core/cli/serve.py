@@ -68,7 +68,8 @@ def frozen_for_serving(app: Starlette) -> Starlette:
     statements live as long as the process, and a request allocates tens of thousands
     of short-lived objects, few of them in cycles. With Python's defaults (a collection
     every 700 allocations) a dashboard request cost a sixth more CPU under load
-    (docs/decisions.md, 195)."""
+    (docs/decisions.md, 195). Errors Python cannot raise go to the log from now on
+    (``_log_unraisable``)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)

@@ -76,17 +76,46 @@ class _Plan:
     results: tuple[Any, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PoleDriver:
+    """A pole session's connection, with the driver's own under it (asyncpg's)."""
+
+    tenant_id: Any
+    connection: AsyncConnection
+    raw: Any
+
+    @property
+    def driver(self) -> Any:
+        return self.raw.driver_connection
+
+
+async def pole_driver(session: AsyncSession) -> PoleDriver | None:
+    """The session's connection and its driver's, when statements may go to the driver:
+    PostgreSQL, a request's pole session with the ORM filter on (the guard's own
+    conditions); None otherwise."""
+    sync = session.sync_session
+    if guard.is_unscoped(sync) or not sync.info.get(guard.ORM_FILTER_KEY, True):
+        return None
+    tenant_id = guard.session_tenant(sync)
+    if tenant_id is None or sync.get_bind().dialect.name != "postgresql":
+        return None
+    connection = await session.connection()
+    return PoleDriver(tenant_id, connection, await connection.get_raw_connection())
+
+
 async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any]:
     """The rows of a column ``select`` on the pole's tables, in the request's
     transaction (see the module's docstring for when the general path answers)."""
-    tenant_id = _driver_tenant(session)
-    if tenant_id is None or not isinstance(statement, Select):
+    if not isinstance(statement, Select) or not _columns_only(statement):
+        return list((await session.execute(statement)).all())
+    pole = await pole_driver(session)
+    if pole is None:
         return list((await session.execute(statement)).all())
     scoped = statement.options(_TENANT_CRITERIA)
     key = scoped._generate_cache_key()
     if key is None:
         return list((await session.execute(statement)).all())
-    connection = await session.connection()
+    tenant_id, connection, raw = pole.tenant_id, pole.connection, pole.raw
     plan = _PLANS.get(key.key, _MISSING)
     if plan is _MISSING:
         plan = _plan(scoped, key, connection.dialect)
@@ -115,8 +144,7 @@ async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any
     arguments = [
         processors[name](params[name]) if name in processors else params[name] for name in order
     ]
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
+    driver = pole.driver
     results = plan.results  # type: ignore[union-attr]
     if results is None:
         prepared = await on_driver(
@@ -199,18 +227,6 @@ async def on_driver(
         raise
 
 
-def _driver_tenant(session: AsyncSession) -> Any:
-    """The pole, when this session may take the driver path: PostgreSQL, a request's
-    pole session with the ORM filter on (the guard's own conditions)."""
-    sync = session.sync_session
-    if guard.is_unscoped(sync) or not sync.info.get(guard.ORM_FILTER_KEY, True):
-        return None
-    tenant_id = guard.session_tenant(sync)
-    if tenant_id is None or sync.get_bind().dialect.name != "postgresql":
-        return None
-    return tenant_id
-
-
 def _columns_only(statement: Any) -> bool:
     """Whether the statement selects columns only (an entity is a table, an alias or a
     mapped class in the select list, whose rows the ORM would turn into objects)."""
@@ -222,8 +238,7 @@ def _plan(scoped: Any, key: Any, dialect: Any) -> _Plan | None:
     may answer it (keys the rows could not carry as attributes, escaped names)."""
     names = list(scoped.selected_columns.keys())
     if (
-        not _columns_only(scoped)
-        or len(set(names)) != len(names)
+        len(set(names)) != len(names)
         or not all(n.isidentifier() and not keyword.iskeyword(n) for n in names)
         or any(n.startswith("_") for n in names)
     ):

@@ -68,7 +68,7 @@ async def _fill(db: Database, children: int) -> Tenant:
                 first_name=f"Enfant {i}",
                 birth_date=dt.date(YEAR - rng.randint(0, 15), rng.randint(1, 12), 1),
                 commune_insee=commune,
-                needs_profile=rng.sample(["motor", "language", "autism", "sensory"], 2),
+                needs_profile=rng.sample(["motor", "language", "autism", "visual"], 2),
             )
             session.add(child)
             await session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.contributions import Dimension, FigureScope, IndicatorSpec, Period
 from core.errors import ValidationError
 from core.tenancy.guard import session_tenant
+from core.territory.names import normalize_name
 
 # More axes than this make tables nobody reads, and 2^n grouping sets.
 MAX_DIMENSIONS = 3
@@ -157,7 +158,9 @@ def _order(dimension: Dimension, value: DimensionValue) -> tuple[int, int, str]:
     if dimension.order == "code":
         number = re.match(r"\d+", value.code)
         return (1, int(number[0]) if number else -1, value.code)
-    return (1, 0, value.label.casefold())
+    # By the label as a French reader orders it: « Béthune » before « Bully », « Étaples »
+    # among the E (the code point order put accented letters after z).
+    return (1, 0, f"{normalize_name(value.label)}\x00{value.label.casefold()}")
 
 
 async def compute_figure(

@@ -121,13 +121,19 @@ def choropleth(
     # An area with a value is a path of its own, titled (« Riom : 12 enfants »); the
     # areas with nothing are one path, titled once: a département has up to 890
     # communes, mostly empty, and each element costs the PDF's layout its styles and
-    # drawing (the annual report's PDF: decision 170).
+    # drawing (the annual report's PDF: decision 170). On a map of communes, the
+    # ground they are drawn on is the département's EPCI, not each empty commune: the
+    # same area and a frame the reader knows, in a fifth of the points, and every point
+    # is parsed and written again by the PDF (decision 203).
     paths: list[str] = []
     empty: list[str] = []
+    if level == "commune":
+        empty = [outline(shape) for _code, shape in sorted(geo.epci.items())]
     for code in sorted(shapes):
         value = values.get(code, 0)
         if code not in small and value <= 0:
-            empty.append(outline(shapes[code]))
+            if level != "commune":
+                empty.append(outline(shapes[code]))
             continue
         name = names.get(code, code)
         if code in small:
@@ -152,7 +158,8 @@ def choropleth(
     entries = [(band.colour, band.label(unit)) for band in scale]
     if small:
         entries.append(("url(#petit)", f"moins de {threshold} {unit}".strip()))
-    entries.append((EMPTY, "aucun"))
+    # On a map of communes, the lines of the grey ground are the EPCI's (above).
+    entries.append((EMPTY, "aucun" if level != "commune" else "aucun (traits : limites des EPCI)"))
     for fill, label in entries:
         legend.append(
             f'<rect x="8" y="{y:.0f}" width="18" height="14" fill="{fill}" stroke="{STROKE}"/>'

@@ -68,6 +68,25 @@ def test_a_long_document_numbers_every_page(templates: DocumentTemplates) -> Non
         assert f"Page {page} sur {facts.pages}" in facts.text
 
 
+def test_a_table_crossing_pages_prints_its_total_once_under_its_last_row(tmp_path: Path) -> None:
+    # A repeated footer printed « Total » at the foot of every page the table crossed,
+    # under rows that did not add up to it. The header repeats; the total does not.
+    (tmp_path / "table.html").write_text(
+        '{% extends "document.html" %}{% block title %}T{% endblock %}{% block body %}'
+        "<table><thead><tr><th>Commune</th><th>Enfants</th></tr></thead><tbody>"
+        "{% for i in range(120) %}<tr><th>Commune {{ i }}</th><td>1</td></tr>{% endfor %}"
+        "</tbody><tfoot><tr><th>Total général</th><td>120</td></tr></tfoot></table>"
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    html = DocumentTemplates(tmp_path).render("table.html", letterhead=Letterhead(name="Pôle"))
+    facts = read(pdf(html))
+    assert facts.pages >= 3
+    assert facts.text.count("Total général") == 1
+    assert facts.text.count("Enfants") == facts.pages
+    assert facts.text.index("Commune 119") < facts.text.index("Total général")
+
+
 @pytest.fixture
 def listener() -> Iterator[tuple[str, list[str]]]:
     """A local HTTP server recording every request it receives."""

@@ -522,3 +522,20 @@ async def test_only_who_reads_indicators(client: GraphQLClient, two_poles: TwoPo
     assert error_codes(result) == ["FORBIDDEN"]
     listed = await client.execute("{ figureDefinitions { name } }", tenant=two_poles.a, actor=staff)
     assert error_codes(listed) == ["FORBIDDEN"]
+
+
+def test_cells_by_label_are_in_the_order_a_french_reader_expects() -> None:
+    # Code point order put « Béthune » after « Bully-les-Mines » and « Étaples » after
+    # « Wingles » in the report's tables of communes.
+    from core.contributions import Dimension
+    from core.plugins.figures import DimensionValue, _order
+
+    async def names(_session: Any, codes: list[str]) -> dict[str, str]:
+        return {}
+
+    commune = Dimension("commune", "Commune", names)
+    labels = ["Wingles", "Étaples", "Bully-les-Mines", "Béthune", "Berck", "Œuilly", "Oye-Plage"]
+    ordered = sorted(labels, key=lambda label: _order(commune, DimensionValue("c", label, label)))
+    assert ordered == [
+        "Berck", "Béthune", "Bully-les-Mines", "Étaples", "Œuilly", "Oye-Plage", "Wingles",
+    ]  # fmt: skip

@@ -104,12 +104,14 @@ def test_a_map_is_accessible_svg_with_every_commune_with_a_value_titled():
     titles = [t.text for t in root.iter(f"{SVG}title")]
     assert "Clermont-Ferrand : 12 enfants" in titles
     assert "Volvic : 1 enfants" in titles or "Volvic : 1 enfant" in titles
-    # The three communes with children, titled each, and all the others as one area.
+    # The three communes with children, titled each, drawn on one grey ground: the
+    # département's EPCI (decision 203), which the legend names.
     paths = [p for p in root.iter(f"{SVG}path") if p.find(f"{SVG}title") is not None]
     assert len(paths) == 4
     assert "Communes sans enfants : aucun" in titles
-    rings = sum(p.get("d", "").count("M") for p in paths)
-    assert rings >= len(geo.departement("63").communes)
+    ground = paths[0].get("d", "")
+    assert ground.count("M") >= len(geo.departement("63").epci)
+    assert "aucun (traits : limites des EPCI)" in [t.text for t in root.iter(f"{SVG}text")]
     assert "IGN – Admin Express COG 2018" in svg
 
 

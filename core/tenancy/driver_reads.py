@@ -74,6 +74,22 @@ class _Plan:
     # the statement has been prepared: some depend on the column's type as the server
     # describes it (a numeric's exact type, for one).
     results: tuple[Any, ...] | None = None
+    # The names of the lists an ``IN`` expands (None: the SQL depends on more than their
+    # lengths, a value rendered into it or a list of tuples), and per their lengths the
+    # expanded SQL and where each of its arguments comes from.
+    lists: tuple[str, ...] | None = None
+    expansions: dict[tuple[int, ...], tuple[str, tuple[_Slot, ...]]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where one positional argument of an expanded statement comes from: a plain
+    parameter (``index`` None) or the ``index``-th item of a list, and its bind
+    processor."""
+
+    name: str
+    index: int | None
+    process: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,18 +148,13 @@ async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any
         _no_postcompile=True,
     )
     if plan.expanding:  # type: ignore[union-attr]
-        expanded = compiled._process_parameters_for_postcompile(params)
-        sql, order, processors, params = (
-            expanded.statement,
-            expanded.positiontup,
-            expanded.processors,
-            expanded.parameters,
-        )
+        sql, arguments = _expanded(plan, compiled, params)  # type: ignore[arg-type]
     else:
-        sql, order, processors = compiled.string, compiled.positiontup, compiled._bind_processors
-    arguments = [
-        processors[name](params[name]) if name in processors else params[name] for name in order
-    ]
+        order, processors = compiled.positiontup, compiled._bind_processors
+        sql = compiled.string
+        arguments = [
+            processors[name](params[name]) if name in processors else params[name] for name in order
+        ]
     driver = pole.driver
     results = plan.results  # type: ignore[union-attr]
     if results is None:
@@ -176,6 +187,58 @@ async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any
 
 
 _MISSING: Any = object()
+_EXPANSIONS_LIMIT = 64
+
+
+def _expanded(plan: _Plan, compiled: Any, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The SQL and arguments of a statement whose ``IN`` lists expand into one
+    parameter per item. SQLAlchemy renders that SQL again on every execution (a third
+    of a batch's client CPU); its text depends only on the lists' lengths, so it is
+    kept per lengths, with where each argument comes from."""
+    if plan.lists is None:
+        expanded = compiled._process_parameters_for_postcompile(params)
+        processors, values = expanded.processors, expanded.parameters
+        return expanded.statement, [
+            processors[name](values[name]) if name in processors else values[name]
+            for name in expanded.positiontup
+        ]
+    lengths = tuple(len(params[name]) for name in plan.lists)
+    expansions = plan.expansions if plan.expansions is not None else {}
+    known = expansions.get(lengths)
+    if known is None:
+        # Expanded once with markers in place of the items, to learn which item each
+        # argument of the SQL is.
+        marked = dict(params)
+        for name in plan.lists:
+            marked[name] = [_Marker(name, i) for i in range(len(params[name]))]
+        expanded = compiled._process_parameters_for_postcompile(marked)
+        slots = []
+        for name in expanded.positiontup:
+            value = expanded.parameters[name]
+            process = expanded.processors.get(name)
+            if isinstance(value, _Marker):
+                slots.append(_Slot(value.name, value.index, process))
+            else:
+                slots.append(_Slot(name, None, process))
+        known = (expanded.statement, tuple(slots))
+        if len(expansions) >= _EXPANSIONS_LIMIT:
+            expansions.clear()
+        expansions[lengths] = known
+        plan.expansions = expansions
+    sql, slots = known
+    arguments = []
+    for slot in slots:
+        value = params[slot.name] if slot.index is None else params[slot.name][slot.index]
+        arguments.append(value if slot.process is None else slot.process(value))
+    return sql, arguments
+
+
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    """An item of an ``IN`` list while its expansion is learnt."""
+
+    name: str
+    index: int
 
 
 def _row_class(names: list[str]) -> type:
@@ -258,4 +321,20 @@ def _plan(scoped: Any, key: Any, dialect: Any) -> _Plan | None:
         compiled=compiled,
         expanding=bool(compiled.post_compile_params or compiled.literal_execute_params),
         row=_row_class(names),
+        lists=_lists(compiled, dialect),
     )
+
+
+def _lists(compiled: Any, dialect: Any) -> tuple[str, ...] | None:
+    """The names of the statement's expanding lists when its expanded SQL depends only
+    on their lengths: no value rendered into the SQL, no list of tuples."""
+    if compiled.literal_execute_params:
+        return None
+    names = []
+    for parameter in compiled.post_compile_params:
+        if not parameter.expanding or parameter.literal_execute:
+            return None
+        if parameter.type._unwrapped_dialect_impl(dialect)._is_tuple_type:
+            return None
+        names.append(compiled.bind_names[parameter])
+    return tuple(sorted(names))

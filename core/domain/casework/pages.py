@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from core.api.forms import date_field, optional
 from core.api.pages import FormErrors, PageView, global_id
+from core.api.pickers import FAMILY, STRUCTURE, pick, search_asked
+from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.casework import follow_up_pages, task_pages
 from core.domain.casework.service import MANAGE, READ
@@ -70,7 +72,7 @@ async def new_request(view: PageView) -> Response:
     subjects = view.values("subjects")
     if view.request.method == "GET":
         given["receivedOn"] = dt.date.today().isoformat()
-    else:
+    elif not search_asked(view, FAMILY, STRUCTURE):
         received = date_field(errors, "receivedOn", given["receivedOn"], required=True)
         if not errors:
             answer = await view.run(
@@ -89,7 +91,7 @@ async def new_request(view: PageView) -> Response:
             errors = FormErrors.of(answer, "recordRequest", form_fields=REQUEST_FIELDS)
             if not errors:
                 return view.redirect("/demandes", ok="recorded")
-    form = await view.run("RequestForm", familySearch=view.value("famille") or None)
+    form = await view.run("RequestForm")
     data = form.data or {}
     return view.render(
         "requests/new.html",
@@ -101,14 +103,8 @@ async def new_request(view: PageView) -> Response:
         channels=data.get("requestChannels") or [],
         requester_kinds=data.get("requesterKinds") or [],
         subject_options=data.get("requestSubjects") or [],
-        families=[
-            {"value": e["node"]["id"], "label": e["node"]["name"]}
-            for e in (data.get("families") or {}).get("edges", [])
-        ],
-        structures=[
-            {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-            for e in (data.get("structures") or {}).get("edges", [])
-        ],
+        families=await pick(view, FAMILY, "familyId"),
+        structures=await pick(view, STRUCTURE, "structureId"),
     )
 
 
@@ -165,7 +161,7 @@ def contribution() -> PageContribution:
                 new_request,
                 methods=("GET", "POST"),
                 action=MANAGE,
-                operations=("RequestForm", "RecordRequest"),
+                operations=("RequestForm", "RecordRequest", *PICKERS),
             ),
             Page(
                 "/demandes/{id:path}",

@@ -82,23 +82,30 @@ class Picker:
     def search_name(self) -> str:
         return self.kind.search
 
+    def put_first(self, options: list[dict[str, str]]) -> None:
+        """``options`` (value, label) at the top of the list, whether or not the search
+        found them: a follow-up's own structures before the pole's others."""
+        values = {o["value"] for o in options}
+        self.options = list(options) + [o for o in self.options if o["value"] not in values]
+
     @property
     def status(self) -> str:
         """What the list holds, in the hint under the search field."""
         plural, e = self.kind.plural, "e" if self.kind.feminine else ""
+        firsts = "premières" if self.kind.feminine else "premiers"
         if self.search:
             if self.total == 0:
                 return f"Aucun{e} {plural[:-1]} ne correspond à « {self.search} »."
             if self.total > self.listed:
                 return (
                     f"{self.total} {plural} correspondent à « {self.search} » : "
-                    f"les {self.listed} premier{e}s sont dans la liste, précisez la recherche."
+                    f"les {self.listed} {firsts} sont dans la liste, précisez la recherche."
                 )
             noun = plural if self.total > 1 else plural[:-1]
             return f"{self.total} {noun} pour « {self.search} »."
         if self.total > self.listed:
             return (
-                f"La liste montre les {self.listed} premier{e}s des {self.total} {plural} "
+                f"La liste montre les {self.listed} {firsts} des {self.total} {plural} "
                 "par ordre alphabétique : cherchez les autres par leur nom."
             )
         return ""
@@ -154,6 +161,11 @@ async def pick(
     kept = {o["value"] for o in found.options}
     found.chosen = [i for i in ids if i in kept]
     return found
+
+
+def structure_options(structures: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A structure picker's options for structures read elsewhere (id, name, kindLabel)."""
+    return [_option(STRUCTURE, s) for s in structures]
 
 
 def _option(kind: Kind, node: dict[str, Any]) -> dict[str, str]:

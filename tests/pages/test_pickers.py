@@ -6,6 +6,7 @@ gestionnaire. Through the real app, as the signed-in coordinator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -117,3 +118,132 @@ async def test_a_family_past_the_first_hundred_stays_chosen_in_the_request_form(
     assert page.status_code == 200
     assert chosen(page.text, "familyId") == crowded.last_family
     assert "Famille Zzz Dernière (fictif)" in options(page.text, "familyId")
+
+
+async def test_a_search_narrows_the_list_and_keeps_what_was_typed(crowded: Pole) -> None:
+    typed = {
+        "requesterName": "Mme Recherche",
+        "requesterKind": "family",
+        "receivedOn": "2026-03-02",
+        "channel": "phone",
+        "subjects": "place_search",
+        "description": "Une description tapée avant de chercher.",
+        "familyId": "",
+        "structureId": crowded.last_structure,
+        "famille": "zzz derniere",
+        "famille-liste": "",
+    }
+    # The « Chercher » button of the family picker: nothing is saved.
+    before = await crowded.client.get("/demandes", params={"statut": "new"})
+    page = await crowded.client.post("/demandes/nouvelle", data={**typed, "chercher": "famille"})
+    assert page.status_code == 200
+    assert options(page.text, "familyId") == ["— Aucune famille —", "Famille Zzz Dernière (fictif)"]
+    assert "1 famille pour « zzz derniere »." in page.text
+    assert 'value="Mme Recherche"' in page.text
+    assert "Une description tapée avant de chercher." in page.text
+    assert chosen(page.text, "structureId") == crowded.last_structure
+    assert chosen(page.text, "requesterKind") == "family"
+    after = await crowded.client.get("/demandes", params={"statut": "new"})
+    assert after.text.count("Mme Recherche") == before.text.count("Mme Recherche") == 0
+    # Enter in the search field presses the form's first button (« Enregistrer »): a
+    # search typed but not yet shown is a search too.
+    page = await crowded.client.post(
+        "/demandes/nouvelle", data={**typed, "famille": "zzz 12", "famille-liste": "zzz derniere"}
+    )
+    assert page.status_code == 200
+    assert len(options(page.text, "familyId")) == 1 + 12  # 012, 112, 120…129
+    # Once chosen in the narrowed list, the request is saved with the family.
+    saved = await crowded.client.post(
+        "/demandes/nouvelle",
+        data={**typed, "familyId": crowded.last_family, "famille-liste": "zzz derniere"},
+    )
+    assert saved.status_code == 303, saved.text
+    listed = await crowded.client.get("/demandes", params={"statut": "new"})
+    link = re.search(r'<a href="(/demandes/[^"]+)">Mme Recherche</a>', listed.text)
+    assert link
+    detail = await crowded.client.get(link.group(1))
+    assert "Voir le dossier de la famille" in detail.text
+    assert crowded.last_family in detail.text
+
+
+async def test_the_pickers_of_every_form_keep_a_choice_past_the_first_hundred(
+    crowded: Pole,
+) -> None:
+    adhesion = await crowded.client.get(
+        "/adhesions/nouvelle", params={"familyId": crowded.last_family}
+    )
+    assert chosen(adhesion.text, "familyId") == crowded.last_family
+    kits = await crowded.client.get(
+        "/malles/reserver", params={"structureId": crowded.last_structure}
+    )
+    assert chosen(kits.text, "structureId") == crowded.last_structure
+    # Any other id (another kind, garbage) is no choice.
+    odd = await crowded.client.get(
+        "/adhesions/nouvelle", params={"familyId": crowded.last_structure}
+    )
+    assert chosen(odd.text, "familyId") is None
+
+
+async def api(client: httpx.AsyncClient, query: str, **variables: object) -> dict:
+    answer = (await client.post("/graphql", json={"query": query, "variables": variables})).json()
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
+async def test_a_kit_is_reserved_for_a_family_or_a_gestionnaire(crowded: Pole) -> None:
+    await api(
+        crowded.client,
+        "mutation($input: KitInput!) { createKit(input: $input) { errors { message } } }",
+        input={"name": "Malle des tests", "theme": "sensory", "components": [{"name": "Balle"}]},
+    )
+    await api(
+        crowded.client,
+        "mutation($input: CreateOrganisationInput!) {"
+        " createOrganisation(input: $input) { errors { message } } }",
+        input={"name": "Commune des tests", "kind": "commune", "communeInsee": "63113"},
+    )
+    form = await crowded.client.get("/malles/reserver", params={"familyId": crowded.last_family})
+    assert 'id="borrowerKind-famille" name="borrowerKind" value="famille" checked' in form.text
+    kit = options(form.text, "kitId")
+    assert len(kit) > 1
+    kit_id = re.findall(
+        r'<option value="([^"]+)"',
+        re.search(r'<select id="kitId".*?</select>', form.text, re.S).group(0),
+    )[0]
+    organisation = re.findall(
+        r'<option value="([^"]+)"',
+        re.search(r'<select id="organisationId".*?</select>', form.text, re.S).group(0),
+    )
+    assert organisation, "the generated pole has gestionnaires"
+    soon = dt.date.today() + dt.timedelta(days=30)
+    later = soon + dt.timedelta(days=30)
+    base = {"kitId": kit_id, "startsOn": soon.isoformat(), "notes": ""}
+    # The family chosen but « gestionnaire » ticked: the gestionnaire is asked for.
+    refused = await crowded.client.post(
+        "/malles/reserver",
+        data={**base, "borrowerKind": "gestionnaire", "familyId": crowded.last_family},
+    )
+    assert refused.status_code == 400
+    assert 'id="organisationId-error"' in refused.text
+    assert "Choisissez le gestionnaire qui emprunte la malle." in refused.text
+    reserved = await crowded.client.post(
+        "/malles/reserver",
+        data={
+            **base,
+            "borrowerKind": "famille",
+            "familyId": crowded.last_family,
+            "structureId": crowded.last_structure,  # left chosen: not the borrower
+        },
+    )
+    assert reserved.status_code == 303, reserved.text
+    loan = await crowded.client.get(reserved.headers["location"])
+    assert "Famille Zzz Dernière (fictif)" in loan.text
+    for_organisation = await crowded.client.post(
+        "/malles/reserver",
+        data={
+            **{**base, "startsOn": later.isoformat()},
+            "borrowerKind": "gestionnaire",
+            "organisationId": organisation[0],
+        },
+    )
+    assert for_organisation.status_code == 303, for_organisation.text

@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from core.api.forms import date_field, optional
 from core.api.pages import FormErrors, PageView, global_id
+from core.api.pickers import OPERATIONS as PICKERS
+from core.api.pickers import STRUCTURE, pick, search_asked, structure_options
 from core.contributions import Page
 from core.domain.casework.service import MANAGE, READ
 
@@ -34,13 +36,6 @@ INTERVENTION_FIELDS = (
     "recommendations",
 )
 CLOSE_FIELDS = ("closedOn", "outcome", "outcomeNotes")
-
-
-def _structures(data: dict[str, Any]) -> list[dict[str, str]]:
-    return [
-        {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-        for e in (data.get("structures") or {}).get("edges", [])
-    ]
 
 
 def _me(view: PageView) -> str:
@@ -64,7 +59,7 @@ async def open_follow_up(view: PageView) -> Response:
         given["childId"] = global_id("Child", request.get("childId")) or ""
         structure = global_id("Structure", request.get("structureId"))
         structure_ids = [structure] if structure else []
-    else:
+    elif not search_asked(view, STRUCTURE):
         opened = date_field(errors, "openedOn", given["openedOn"], required=True)
         if not given["childId"]:
             errors.add("childId", "Choisissez l'enfant suivi.")
@@ -105,9 +100,8 @@ async def open_follow_up(view: PageView) -> Response:
             {"value": s["userId"], "label": s["displayName"]}
             for s in data.get("followUpReferents") or []
         ],
-        structures=_structures(data),
+        structures=await pick(view, STRUCTURE, "structureIds", structure_ids),
         given=given,
-        structure_ids=structure_ids,
         errors=errors,
     )
 
@@ -140,7 +134,7 @@ async def log_intervention(view: PageView) -> Response:
     follow_up_id = view.value("suivi")
     errors = FormErrors()
     given = {name: view.value(name) for name in INTERVENTION_FIELDS}
-    if view.request.method == "POST":
+    if view.request.method == "POST" and not search_asked(view, STRUCTURE):
         happened = date_field(errors, "happenedOn", given["happenedOn"], required=True)
         minutes = _whole(errors, "durationMinutes", given["durationMinutes"])
         if not errors:
@@ -160,16 +154,16 @@ async def log_intervention(view: PageView) -> Response:
             errors = FormErrors.of(answer, "logIntervention", form_fields=INTERVENTION_FIELDS)
             if not errors:
                 return view.redirect(f"/suivis/{follow_up_id}", ok="logged")
-    else:
+    elif view.request.method == "GET":
         given["happenedOn"] = dt.date.today().isoformat()
     form = await view.run("InterventionForm", id=follow_up_id) if follow_up_id else None
     data = (form.data if form else None) or {}
     follow_up = data.get("node")
     if not follow_up or "status" not in follow_up:
         return view.not_found()
-    involved = {s["id"] for s in follow_up["structures"]}
+    structures = await pick(view, STRUCTURE, "structureId")
     # The follow-up's own structures first: the crèche where the child is received.
-    structures = sorted(_structures(data), key=lambda s: s["value"] not in involved)
+    structures.put_first(structure_options(follow_up["structures"]))
     return view.render(
         "follow_ups/intervention.html",
         status_code=400 if errors else 200,
@@ -238,14 +232,14 @@ PAGES = [
         open_follow_up,
         methods=("GET", "POST"),
         action=MANAGE,
-        operations=("RequestDetail", "FollowUpChoices", "OpenFollowUp"),
+        operations=("RequestDetail", "FollowUpChoices", "OpenFollowUp", *PICKERS),
     ),
     Page(
         "/suivis/noter",
         log_intervention,
         methods=("GET", "POST"),
         action=MANAGE,
-        operations=("InterventionForm", "LogIntervention"),
+        operations=("InterventionForm", "LogIntervention", *PICKERS),
     ),
     Page(
         "/suivis/clore",

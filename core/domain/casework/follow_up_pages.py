@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
@@ -42,6 +43,60 @@ def _me(view: PageView) -> str:
     """The signed-in person's user id: the referent proposed by default."""
     actor = view.context.actor
     return str(actor.user_id) if actor is not None and actor.user_id is not None else ""
+
+
+# The list's status filter: the person's word, the API's statuses.
+STATUS_CHOICES = {
+    "ouverts": ("En cours", ["open"]),
+    "clos": ("Clos", ["closed"]),
+    "tous": ("Tous", None),
+}
+MINE = "moi"
+
+
+async def follow_up_list(view: PageView) -> Response:
+    """The pole's follow-ups, found by status, referent (« mes suivis ») and the child's
+    or the family's name; 50 a page, the most recently opened first."""
+    status = view.value("statut") or "ouverts"
+    if status not in STATUS_CHOICES:
+        status = "ouverts"
+    referent = view.value("referent")
+    search = view.value("recherche")
+    referent_id = _me(view) if referent == MINE else referent
+    answer = await view.run(
+        "FollowUpList",
+        statuses=STATUS_CHOICES[status][1],
+        referentUserId=referent_id or None,
+        search=search or None,
+        after=view.value("apres") or None,
+    )
+    data = answer.data or {}
+    found = data.get("followUps") or {
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+    }
+    filters = {"statut": status, "referent": referent, "recherche": search}
+    more = found["pageInfo"]["hasNextPage"] and found["pageInfo"]["endCursor"]
+    return view.render(
+        "follow_ups/list.html",
+        title="Suivis",
+        follow_ups=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        statuses=[{"value": k, "label": label} for k, (label, _) in STATUS_CHOICES.items()],
+        referents=[
+            {"value": MINE, "label": "Mes suivis"},
+            *(
+                {"value": s["userId"], "label": s["displayName"]}
+                for s in data.get("followUpReferents") or []
+            ),
+        ],
+        given=filters,
+        next_page=urlencode({**filters, "apres": more}) if more else None,
+        first_page=urlencode(filters),
+        paged=bool(view.value("apres")),
+        refused=bool(answer.errors),
+    )
 
 
 async def open_follow_up(view: PageView) -> Response:
@@ -227,6 +282,7 @@ async def close_follow_up(view: PageView) -> Response:
 
 
 PAGES = [
+    Page("/suivis", follow_up_list, action=READ, operations=("FollowUpList",)),
     Page(
         "/suivis/nouveau",
         open_follow_up,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
-from core.api.pages import FormErrors, PageView, global_id
+from core.api.pages import FormErrors, PageView, global_id, plain_id
 from core.api.pickers import FAMILY, STRUCTURE, pick, search_asked
 from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
@@ -134,12 +135,22 @@ async def request_detail(view: PageView) -> Response:
         return view.not_found()
     if not given["answeredOn"]:
         given["answeredOn"] = dt.date.today().isoformat()
+    family_id = global_id("Family", request.get("familyId"))
+    follow_ups: list[dict[str, Any]] = []
+    if family_id and request["status"]["value"] in {"follow_up", "closed"}:
+        # The follow-up opened from this request, among the family's (a handful).
+        found = await view.run("FamilyFollowUps", familyId=family_id)
+        edges = ((found.data or {}).get("followUps") or {}).get("edges") or []
+        follow_ups = [
+            e["node"] for e in edges if e["node"].get("requestId") == plain_id(request_id)
+        ]
     return view.render(
         "requests/detail.html",
         status_code=400 if errors else 200,
         title=f"Demande de {request['requesterName']}",
         request=request,
-        family_id=global_id("Family", request.get("familyId")),
+        family_id=family_id,
+        follow_ups=follow_ups,
         given=given,
         errors=errors,
         can_answer=view.can(MANAGE) and request["status"]["value"] in {"new", "qualified"},
@@ -168,7 +179,7 @@ def contribution() -> PageContribution:
                 request_detail,
                 methods=("GET", "POST"),
                 action=READ,
-                operations=("RequestDetail", "AnswerRequest"),
+                operations=("RequestDetail", "AnswerRequest", "FamilyFollowUps"),
             ),
             *follow_up_pages.PAGES,
             *task_pages.PAGES,
@@ -178,4 +189,7 @@ def contribution() -> PageContribution:
 
 
 def navigation() -> list[NavEntry]:
-    return [NavEntry("Demandes", "/demandes", action=READ, order=10)]
+    return [
+        NavEntry("Demandes", "/demandes", action=READ, order=10),
+        NavEntry("Suivis", "/suivis", action=READ, order=15),
+    ]

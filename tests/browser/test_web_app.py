@@ -317,6 +317,7 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
             "/",
             "/demandes",
             "/demandes/nouvelle",
+            "/suivis",
             "/familles",
             "/annuaire",
             "/evenements",
@@ -340,6 +341,8 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
         wide.get_by_role("button", name="Enregistrer la demande").click()
         expect(wide.locator(".error-summary")).to_be_visible()
         wide.screenshot(path=str(shots / "app-demande.png"), full_page=True)
+        wide.goto(f"{live.base_url}/suivis")
+        wide.screenshot(path=str(shots / "app-suivis.png"), full_page=True)
         durand_file(wide, live)
         wide.screenshot(path=str(shots / "app-famille.png"), full_page=True)
         wide.goto(f"{live.base_url}/annuaire/doublons")

@@ -247,3 +247,50 @@ async def test_a_kit_is_reserved_for_a_family_or_a_gestionnaire(crowded: Pole) -
         },
     )
     assert for_organisation.status_code == 303, for_organisation.text
+
+
+async def test_opening_a_follow_up_keeps_the_requests_structure_past_the_first_hundred(
+    crowded: Pole,
+) -> None:
+    data = await api(
+        crowded.client,
+        "{ families(first: 50) { edges { node { id children { id } } } } }",
+    )
+    family = next(e["node"]["id"] for e in data["families"]["edges"] if e["node"]["children"])
+    saved = await crowded.client.post(
+        "/demandes/nouvelle",
+        data={
+            "requesterName": "M. Structure lointaine",
+            "requesterKind": "family",
+            "receivedOn": dt.date.today().isoformat(),
+            "channel": "phone",
+            "subjects": "place_search",
+            "familyId": family,
+            "structureId": crowded.last_structure,
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    listed = await crowded.client.get("/demandes", params={"statut": "new"})
+    link = re.search(r'<a href="/demandes/([^"]+)">M. Structure lointaine</a>', listed.text)
+    assert link
+    form = await crowded.client.get("/suivis/nouveau", params={"demande": link.group(1)})
+    assert form.status_code == 200
+    box = re.search(
+        rf'<input type="checkbox"[^>]*value="{re.escape(crowded.last_structure)}"[^>]*>', form.text
+    )
+    assert box and "checked" in box.group(0)
+    # A search keeps it ticked and lists only what matches beside it.
+    searched = await crowded.client.post(
+        f"/suivis/nouveau?demande={link.group(1)}",
+        data={
+            "structureIds": crowded.last_structure,
+            "structure": "zzz creche 00",
+            "chercher": "structure",
+            "openedOn": "2026-01-05",
+        },
+    )
+    assert searched.status_code == 200
+    labels = re.findall(r'<label for="structureIds-\d+">([^<]*)</label>', searched.text)
+    assert labels[0].startswith("Zzz Crèche Dernière")
+    assert len(labels) == 1 + 11  # 000…009 and 100
+    assert 'value="2026-01-05"' in searched.text

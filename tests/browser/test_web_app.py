@@ -169,7 +169,8 @@ def test_the_request_form_is_completed_with_the_keyboard_alone(
     page.keyboard.type(name)
     tab_to("input[name=subjects]")
     page.keyboard.press("Space")
-    tab_to("button[type=submit]")
+    # Past the pickers' « Chercher » buttons, to the form's own.
+    tab_to(".actions button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/demandes\?ok=recorded$"))
     expect(page.get_by_role("link", name=name)).to_be_visible()
@@ -255,6 +256,7 @@ def test_navigation_shows_only_what_the_person_may_use(browser: Browser, live: L
         assert nav.get_by_role("link").all_inner_texts() == [
             "Aujourd'hui",
             "Demandes",
+            "Suivis",
             "Familles",
             "Annuaire",
             "Adhésions",
@@ -317,6 +319,7 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
             "/",
             "/demandes",
             "/demandes/nouvelle",
+            "/suivis",
             "/familles",
             "/annuaire",
             "/evenements",
@@ -340,6 +343,8 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
         wide.get_by_role("button", name="Enregistrer la demande").click()
         expect(wide.locator(".error-summary")).to_be_visible()
         wide.screenshot(path=str(shots / "app-demande.png"), full_page=True)
+        wide.goto(f"{live.base_url}/suivis")
+        wide.screenshot(path=str(shots / "app-suivis.png"), full_page=True)
         durand_file(wide, live)
         wide.screenshot(path=str(shots / "app-famille.png"), full_page=True)
         wide.goto(f"{live.base_url}/annuaire/doublons")

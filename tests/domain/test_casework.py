@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import event, func, select
+from strawberry import relay
 
 from core.access.actions import Actor
 from core.audit.models import AuditEvent
@@ -300,6 +301,42 @@ async def test_filters_isolation_and_audited_reads(
         )
     # The mutation's answer read the recommendations; each list read the notes.
     assert {tuple(r.fields) for r in reads} == {("notes",), ("recommendations",)}
+
+
+async def test_follow_ups_found_by_name_and_by_family(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """followUps(search:) finds the child by first name (case aside, accents kept) or the
+    family by name (accents and case aside); familyId: the family's children's."""
+    pole, coordinator = two_poles.a, actor("coordinator")
+    _structure, child = await setup(db, pole)
+    await client.execute(OPEN, {"child": child, "on": "2026-10-01"}, tenant=pole, actor=coordinator)
+    async with db.session(pole.id) as session:
+        family = (
+            await session.execute(select(Child.family_id).where(Child.id == uuid.UUID(child)))
+        ).scalar_one()
+    query = """query($q: String, $f: ID) { followUps(search: $q, familyId: $f) {
+      totalCount edges { node { child { firstName } } } } }"""
+
+    async def total(**variables: Any) -> int:
+        result = await client.execute(query, variables, tenant=pole, actor=coordinator)
+        assert "errors" not in result, result
+        return result["data"]["followUps"]["totalCount"]
+
+    for found in ("Léo", "léo", "LÉO", "fictive", "FICTIVE léo", "famille"):
+        assert await total(q=found) == 1, found
+    for missed in ("Lea", "fictive zoé", "%", "_éo"):
+        assert await total(q=missed) == 0, missed
+    assert await total(f=str(family)) == 1
+    assert await total(f=relay.to_base64("Family", str(family))) == 1
+    assert await total(f=str(uuid.uuid4())) == 0
+    refused = await client.execute(query, {"f": "pas-un-id"}, tenant=pole, actor=coordinator)
+    assert error_codes(refused) == ["NOT_FOUND"]
+    # Another pole finds nothing, by name or by the family's id.
+    other = actor("coordinator")
+    for variables in ({"q": "léo"}, {"f": str(family)}):
+        answer = await client.execute(query, variables, tenant=two_poles.b, actor=other)
+        assert answer["data"]["followUps"]["totalCount"] == 0
 
 
 async def test_a_page_of_follow_ups_costs_the_same_for_5_and_25(

@@ -13,6 +13,8 @@ from starlette.responses import Response
 
 from core.api.forms import connection_nodes, date_field, decimal_field, optional, year_param
 from core.api.pages import FormErrors, PageView, global_id
+from core.api.pickers import FAMILY, ORGANISATION, pick, search_asked
+from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.adhesions.checks import MANAGE, READ
 
@@ -65,7 +67,7 @@ async def new_adhesion(view: PageView) -> Response:
     if view.request.method == "GET":
         given["year"] = str(year_param(view))
         given["joinedOn"] = dt.date.today().isoformat()
-    else:
+    elif not search_asked(view, FAMILY, ORGANISATION):
         joined = date_field(errors, "joinedOn", given["joinedOn"], required=True)
         euros = decimal_field(errors, "amount", given["amount"], required=False)
         if not given["familyId"] and not given["organisationId"]:
@@ -89,8 +91,6 @@ async def new_adhesion(view: PageView) -> Response:
             )
             if not errors:
                 return view.redirect("/adhesions", annee=given["year"], ok="registered")
-    form = await view.run("AdhesionForm")
-    data = form.data or {}
     this_year = dt.date.today().year
     return view.render(
         "adhesions/new.html",
@@ -99,13 +99,8 @@ async def new_adhesion(view: PageView) -> Response:
         given=given,
         errors=errors,
         years=[{"value": str(y), "label": str(y)} for y in range(this_year - 1, this_year + 2)],
-        families=[
-            {"value": e["node"]["id"], "label": e["node"]["name"]}
-            for e in (data.get("families") or {}).get("edges", [])
-        ],
-        organisations=[
-            {"value": o["id"], "label": o["name"]} for o in data.get("organisations") or []
-        ],
+        families=await pick(view, FAMILY, "familyId"),
+        organisations=await pick(view, ORGANISATION, "organisationId"),
     )
 
 
@@ -124,7 +119,7 @@ def contribution() -> PageContribution:
                 new_adhesion,
                 methods=("GET", "POST"),
                 action=MANAGE,
-                operations=("AdhesionForm", "RegisterAdhesion"),
+                operations=("RegisterAdhesion", *PICKERS),
             ),
         ],
         templates=TEMPLATES,

@@ -15,6 +15,7 @@ from core.contributions import (
     IndicatorSpec,
     NavEntry,
     PageContribution,
+    Panel,
     PersonalDataSource,
 )
 from core.domain.casework import pages, personal_data, report_section
@@ -35,6 +36,7 @@ from core.domain.casework.models import (
     Request,
     TaskState,
 )
+from core.domain.casework.service import READ
 from core.hooks import hookimpl
 from core.plugins.report_scope import ReportScope
 from core.plugins.sections import ReportSection
@@ -100,6 +102,21 @@ def maillage_pages() -> PageContribution:
 @hookimpl
 def maillage_navigation() -> list[NavEntry]:
     return pages.navigation()
+
+
+@hookimpl
+def maillage_panels() -> list[Panel]:
+    """The follow-ups of the family's children on its file, by child."""
+    return [
+        Panel(
+            slot="family",
+            title="Suivis des enfants",
+            operation="FamilyFollowUps",
+            template="follow_ups/family_panel.html",
+            action=READ,
+            order=5,
+        )
+    ]
 
 
 @hookimpl

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
 from core.api.pages import FormErrors, PageView, global_id
+from core.api.pickers import OPERATIONS as PICKERS
+from core.api.pickers import STRUCTURE, pick, search_asked, structure_options
 from core.contributions import Page
 from core.domain.casework.service import MANAGE, READ
 
@@ -36,17 +39,64 @@ INTERVENTION_FIELDS = (
 CLOSE_FIELDS = ("closedOn", "outcome", "outcomeNotes")
 
 
-def _structures(data: dict[str, Any]) -> list[dict[str, str]]:
-    return [
-        {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-        for e in (data.get("structures") or {}).get("edges", [])
-    ]
-
-
 def _me(view: PageView) -> str:
     """The signed-in person's user id: the referent proposed by default."""
     actor = view.context.actor
     return str(actor.user_id) if actor is not None and actor.user_id is not None else ""
+
+
+# The list's status filter: the person's word, the API's statuses.
+STATUS_CHOICES = {
+    "ouverts": ("En cours", ["open"]),
+    "clos": ("Clos", ["closed"]),
+    "tous": ("Tous", None),
+}
+MINE = "moi"
+
+
+async def follow_up_list(view: PageView) -> Response:
+    """The pole's follow-ups, found by status, referent (« mes suivis ») and the child's
+    or the family's name; 50 a page, the most recently opened first."""
+    status = view.value("statut") or "ouverts"
+    if status not in STATUS_CHOICES:
+        status = "ouverts"
+    referent = view.value("referent")
+    search = view.value("recherche")
+    referent_id = _me(view) if referent == MINE else referent
+    answer = await view.run(
+        "FollowUpList",
+        statuses=STATUS_CHOICES[status][1],
+        referentUserId=referent_id or None,
+        search=search or None,
+        after=view.value("apres") or None,
+    )
+    data = answer.data or {}
+    found = data.get("followUps") or {
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+    }
+    filters = {"statut": status, "referent": referent, "recherche": search}
+    more = found["pageInfo"]["hasNextPage"] and found["pageInfo"]["endCursor"]
+    return view.render(
+        "follow_ups/list.html",
+        title="Suivis",
+        follow_ups=[edge["node"] for edge in found["edges"]],
+        total=found["totalCount"],
+        statuses=[{"value": k, "label": label} for k, (label, _) in STATUS_CHOICES.items()],
+        referents=[
+            {"value": MINE, "label": "Mes suivis"},
+            *(
+                {"value": s["userId"], "label": s["displayName"]}
+                for s in data.get("followUpReferents") or []
+            ),
+        ],
+        given=filters,
+        next_page=urlencode({**filters, "apres": more}) if more else None,
+        first_page=urlencode(filters),
+        paged=bool(view.value("apres")),
+        refused=bool(answer.errors),
+    )
 
 
 async def open_follow_up(view: PageView) -> Response:
@@ -64,7 +114,7 @@ async def open_follow_up(view: PageView) -> Response:
         given["childId"] = global_id("Child", request.get("childId")) or ""
         structure = global_id("Structure", request.get("structureId"))
         structure_ids = [structure] if structure else []
-    else:
+    elif not search_asked(view, STRUCTURE):
         opened = date_field(errors, "openedOn", given["openedOn"], required=True)
         if not given["childId"]:
             errors.add("childId", "Choisissez l'enfant suivi.")
@@ -105,9 +155,8 @@ async def open_follow_up(view: PageView) -> Response:
             {"value": s["userId"], "label": s["displayName"]}
             for s in data.get("followUpReferents") or []
         ],
-        structures=_structures(data),
+        structures=await pick(view, STRUCTURE, "structureIds", structure_ids),
         given=given,
-        structure_ids=structure_ids,
         errors=errors,
     )
 
@@ -140,7 +189,7 @@ async def log_intervention(view: PageView) -> Response:
     follow_up_id = view.value("suivi")
     errors = FormErrors()
     given = {name: view.value(name) for name in INTERVENTION_FIELDS}
-    if view.request.method == "POST":
+    if view.request.method == "POST" and not search_asked(view, STRUCTURE):
         happened = date_field(errors, "happenedOn", given["happenedOn"], required=True)
         minutes = _whole(errors, "durationMinutes", given["durationMinutes"])
         if not errors:
@@ -160,16 +209,16 @@ async def log_intervention(view: PageView) -> Response:
             errors = FormErrors.of(answer, "logIntervention", form_fields=INTERVENTION_FIELDS)
             if not errors:
                 return view.redirect(f"/suivis/{follow_up_id}", ok="logged")
-    else:
+    elif view.request.method == "GET":
         given["happenedOn"] = dt.date.today().isoformat()
     form = await view.run("InterventionForm", id=follow_up_id) if follow_up_id else None
     data = (form.data if form else None) or {}
     follow_up = data.get("node")
     if not follow_up or "status" not in follow_up:
         return view.not_found()
-    involved = {s["id"] for s in follow_up["structures"]}
+    structures = await pick(view, STRUCTURE, "structureId")
     # The follow-up's own structures first: the crèche where the child is received.
-    structures = sorted(_structures(data), key=lambda s: s["value"] not in involved)
+    structures.put_first(structure_options(follow_up["structures"]))
     return view.render(
         "follow_ups/intervention.html",
         status_code=400 if errors else 200,
@@ -233,19 +282,20 @@ async def close_follow_up(view: PageView) -> Response:
 
 
 PAGES = [
+    Page("/suivis", follow_up_list, action=READ, operations=("FollowUpList",)),
     Page(
         "/suivis/nouveau",
         open_follow_up,
         methods=("GET", "POST"),
         action=MANAGE,
-        operations=("RequestDetail", "FollowUpChoices", "OpenFollowUp"),
+        operations=("RequestDetail", "FollowUpChoices", "OpenFollowUp", *PICKERS),
     ),
     Page(
         "/suivis/noter",
         log_intervention,
         methods=("GET", "POST"),
         action=MANAGE,
-        operations=("InterventionForm", "LogIntervention"),
+        operations=("InterventionForm", "LogIntervention", *PICKERS),
     ),
     Page(
         "/suivis/clore",

@@ -569,7 +569,8 @@ class CaseworkQuery:
 
     @strawberry.field(
         description="Suivis du pôle ; filtres : statut, référent, structure, commune ou EPCI "
-        "de l'enfant, période d'activité [début, fin[.",
+        "de l'enfant, période d'activité [début, fin[, search (le prénom de l'enfant ou le "
+        "nom de sa famille), familyId (les suivis des enfants d'une famille).",
         extensions=[action_gate(READ)],
     )
     async def follow_ups(
@@ -587,6 +588,8 @@ class CaseworkQuery:
         ] = None,
         first: int | None = None,
         after: str | None = None,
+        search: str | None = None,
+        family_id: strawberry.ID | None = None,
     ) -> FollowUpConnection:
         statement = service.follow_ups_query(
             service.FollowUpFilter(
@@ -597,6 +600,8 @@ class CaseworkQuery:
                 epci_siren=epci_siren,
                 start=start,
                 end=end,
+                search=search,
+                family_id=maybe_id(family_id, "familyId"),
             )
         )
         statement = changed_since(statement, FollowUpModel, updated_since)

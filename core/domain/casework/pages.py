@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
-from core.api.pages import FormErrors, PageView, global_id
+from core.api.pages import FormErrors, PageView, global_id, plain_id
+from core.api.pickers import FAMILY, STRUCTURE, pick, search_asked
+from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.casework import follow_up_pages, task_pages
 from core.domain.casework.service import MANAGE, READ
@@ -70,7 +73,7 @@ async def new_request(view: PageView) -> Response:
     subjects = view.values("subjects")
     if view.request.method == "GET":
         given["receivedOn"] = dt.date.today().isoformat()
-    else:
+    elif not search_asked(view, FAMILY, STRUCTURE):
         received = date_field(errors, "receivedOn", given["receivedOn"], required=True)
         if not errors:
             answer = await view.run(
@@ -89,7 +92,7 @@ async def new_request(view: PageView) -> Response:
             errors = FormErrors.of(answer, "recordRequest", form_fields=REQUEST_FIELDS)
             if not errors:
                 return view.redirect("/demandes", ok="recorded")
-    form = await view.run("RequestForm", familySearch=view.value("famille") or None)
+    form = await view.run("RequestForm")
     data = form.data or {}
     return view.render(
         "requests/new.html",
@@ -101,14 +104,8 @@ async def new_request(view: PageView) -> Response:
         channels=data.get("requestChannels") or [],
         requester_kinds=data.get("requesterKinds") or [],
         subject_options=data.get("requestSubjects") or [],
-        families=[
-            {"value": e["node"]["id"], "label": e["node"]["name"]}
-            for e in (data.get("families") or {}).get("edges", [])
-        ],
-        structures=[
-            {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-            for e in (data.get("structures") or {}).get("edges", [])
-        ],
+        families=await pick(view, FAMILY, "familyId"),
+        structures=await pick(view, STRUCTURE, "structureId"),
     )
 
 
@@ -138,12 +135,22 @@ async def request_detail(view: PageView) -> Response:
         return view.not_found()
     if not given["answeredOn"]:
         given["answeredOn"] = dt.date.today().isoformat()
+    family_id = global_id("Family", request.get("familyId"))
+    follow_ups: list[dict[str, Any]] = []
+    if family_id and request["status"]["value"] in {"follow_up", "closed"}:
+        # The follow-up opened from this request, among the family's (a handful).
+        found = await view.run("FamilyFollowUps", familyId=family_id)
+        edges = ((found.data or {}).get("followUps") or {}).get("edges") or []
+        follow_ups = [
+            e["node"] for e in edges if e["node"].get("requestId") == plain_id(request_id)
+        ]
     return view.render(
         "requests/detail.html",
         status_code=400 if errors else 200,
         title=f"Demande de {request['requesterName']}",
         request=request,
-        family_id=global_id("Family", request.get("familyId")),
+        family_id=family_id,
+        follow_ups=follow_ups,
         given=given,
         errors=errors,
         can_answer=view.can(MANAGE) and request["status"]["value"] in {"new", "qualified"},
@@ -165,14 +172,14 @@ def contribution() -> PageContribution:
                 new_request,
                 methods=("GET", "POST"),
                 action=MANAGE,
-                operations=("RequestForm", "RecordRequest"),
+                operations=("RequestForm", "RecordRequest", *PICKERS),
             ),
             Page(
                 "/demandes/{id:path}",
                 request_detail,
                 methods=("GET", "POST"),
                 action=READ,
-                operations=("RequestDetail", "AnswerRequest"),
+                operations=("RequestDetail", "AnswerRequest", "FamilyFollowUps"),
             ),
             *follow_up_pages.PAGES,
             *task_pages.PAGES,
@@ -182,4 +189,7 @@ def contribution() -> PageContribution:
 
 
 def navigation() -> list[NavEntry]:
-    return [NavEntry("Demandes", "/demandes", action=READ, order=10)]
+    return [
+        NavEntry("Demandes", "/demandes", action=READ, order=10),
+        NavEntry("Suivis", "/suivis", action=READ, order=15),
+    ]

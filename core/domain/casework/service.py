@@ -37,7 +37,7 @@ from core.domain.casework.vocabulary import (
 from core.domain.families.models import Child, Family
 from core.domain.families.service import OLDEST_YEARS
 from core.domain.families.vocabulary import age_in_years
-from core.domain.lookups import audit, touch
+from core.domain.lookups import audit, name_words, touch
 from core.domain.lookups import get_or_not_found as _get
 from core.domain.structures.models import Partner, Structure
 from core.errors import ConflictError, ValidationError
@@ -322,6 +322,10 @@ class FollowUpFilter:
     # Active at some point in [start, end[ (opened before end, not closed before start).
     start: dt.date | None = None
     end: dt.date | None = None
+    # The child's first name or the family's name, every word typed (decision 197).
+    search: str | None = None
+    # The follow-ups of a family's children: its file, a request's page (decision 197).
+    family_id: uuid.UUID | None = None
 
 
 def follow_ups_query(f: FollowUpFilter) -> Select[tuple[FollowUp]]:
@@ -351,6 +355,12 @@ def follow_ups_query(f: FollowUpFilter) -> Select[tuple[FollowUp]]:
                 )
             )
         statement = statement.where(FollowUp.child_id.in_(children))
+    if f.family_id:
+        statement = statement.where(
+            FollowUp.child_id.in_(select(Child.id).where(Child.family_id == f.family_id))
+        )
+    if f.search and f.search.strip():
+        statement = statement.where(FollowUp.child_id.in_(_children_named(f.search)))
     if f.end:
         statement = statement.where(FollowUp.opened_on < f.end)
     if f.start:
@@ -358,6 +368,30 @@ def follow_ups_query(f: FollowUpFilter) -> Select[tuple[FollowUp]]:
             or_(FollowUp.closed_on.is_(None), FollowUp.closed_on >= f.start)
         )
     return statement.order_by(FollowUp.opened_on.desc(), FollowUp.id.desc())
+
+
+def _children_named(search: str) -> Select[tuple[uuid.UUID]]:
+    """The children every typed word names: in the family's name (accents and case
+    aside, as the families' search) or in the child's first name, case aside but with
+    its accents (« maël » and « Maël » find Maël, « mael » does not: a first name has
+    no accent-free copy to search)."""
+    statement = select(Child.id).join(Family, Family.id == Child.family_id)
+    for word in search.split():
+        in_family = name_words(Family.search_name, word)
+        if not in_family:  # punctuation alone names nobody
+            continue
+        literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # SQLite's lower() knows only ASCII: « Éloïse » is also looked for as typed
+        # and with its first letter upper-case.
+        first_name = [
+            func.lower(Child.first_name).like(f"%{literal.lower()}%", escape="\\"),
+            *(
+                Child.first_name.like(f"%{variant}%", escape="\\")
+                for variant in dict.fromkeys((literal, literal[:1].upper() + literal[1:].lower()))
+            ),
+        ]
+        statement = statement.where(or_(and_(*in_family), *first_name))
+    return statement
 
 
 # --- interventions ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The kits screens of the web app: the catalogue, a kit's page with its calendar,
-reserving a kit for a borrower from the directory, and a loan's page where it is
-confirmed, leaves and comes back with its checklist, and is checked. Everything
-through named operations (graphql/operations/Kits.graphql)."""
+reserving a kit for a borrower (a structure, a family or a gestionnaire, each chosen
+with a picker), and a loan's page where it is confirmed, leaves and comes back with
+its checklist, and is checked. Everything through named operations
+(graphql/operations/Kits.graphql, Pickers.graphql)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from starlette.responses import Response
 
 from core.api.forms import count_field, date_field, decimal_field, optional
 from core.api.pages import FormErrors, OperationResult, PageView
+from core.api.pickers import FAMILY, ORGANISATION, STRUCTURE, pick, search_asked
+from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.kits.service import MANAGE, READ
 
@@ -26,7 +29,23 @@ NOTICES = {
     "return": "Le retour de la malle est enregistré.",
     "check": "La malle est vérifiée.",
 }
-RESERVATION_FIELDS = ("kitId", "structureId", "startsOn", "endsOn", "notes")
+RESERVATION_FIELDS = (
+    "kitId",
+    "borrowerKind",
+    "structureId",
+    "familyId",
+    "organisationId",
+    "startsOn",
+    "endsOn",
+    "notes",
+)
+# Who may borrow a kit (the API's three borrowers): the form's choice, its field, and
+# what the page says when none was chosen.
+BORROWERS = {
+    "structure": ("Une structure d'accueil", "structureId", "Choisissez la structure"),
+    "famille": ("Une famille", "familyId", "Choisissez la famille"),
+    "gestionnaire": ("Un gestionnaire", "organisationId", "Choisissez le gestionnaire"),
+}
 
 
 async def catalogue(view: PageView) -> Response:
@@ -67,19 +86,28 @@ async def kit_page(view: PageView) -> Response:
 async def reserve(view: PageView) -> Response:
     errors = FormErrors()
     given = {name: view.value(name) for name in RESERVATION_FIELDS}
+    if given["borrowerKind"] not in BORROWERS:
+        # A link may name the borrower (?familyId=…): its kind is chosen with it.
+        chosen = [kind for kind, (_, name, _) in BORROWERS.items() if given[name]]
+        given["borrowerKind"] = chosen[0] if len(chosen) == 1 else "structure"
     if view.request.method == "GET":
         given["kitId"] = view.value("malle")
-    else:
+    elif not search_asked(view, STRUCTURE, FAMILY, ORGANISATION):
         starts = date_field(errors, "startsOn", given["startsOn"], required=True)
         ends = date_field(errors, "endsOn", given["endsOn"], required=False)
-        if not given["structureId"]:
-            errors.add("structureId", "Choisissez la structure qui emprunte la malle.")
+        _, borrower_field, missing = BORROWERS[given["borrowerKind"]]
+        if not given[borrower_field]:
+            errors.add(borrower_field, f"{missing} qui emprunte la malle.")
         if not errors:
+            # Only the borrower of the kind chosen: a list left chosen under another
+            # kind does not count.
+            borrower = {name: None for _, name, _ in BORROWERS.values()}
+            borrower[borrower_field] = given[borrower_field]
             answer = await view.run(
                 "ReserveKit",
                 input={
                     "kitId": optional(given["kitId"]),
-                    "structureId": given["structureId"],
+                    **borrower,
                     "startsOn": starts,
                     "endsOn": ends,
                     "notes": given["notes"],
@@ -101,10 +129,10 @@ async def reserve(view: PageView) -> Response:
             {"value": e["node"]["id"], "label": e["node"]["name"]}
             for e in (data.get("kits") or {}).get("edges", [])
         ],
-        structures=[
-            {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-            for e in (data.get("structures") or {}).get("edges", [])
-        ],
+        borrowers=[{"value": kind, "label": label} for kind, (label, _, _) in BORROWERS.items()],
+        structures=await pick(view, STRUCTURE, "structureId"),
+        families=await pick(view, FAMILY, "familyId"),
+        organisations=await pick(view, ORGANISATION, "organisationId"),
     )
 
 
@@ -242,7 +270,7 @@ def contribution() -> PageContribution:
                 reserve,
                 methods=("GET", "POST"),
                 action=MANAGE,
-                operations=("ReservationForm", "ReserveKit"),
+                operations=("ReservationForm", "ReserveKit", *PICKERS),
             ),
             Page("/malles/{id:path}", kit_page, action=READ, operations=("KitPage",)),
             Page("/prets", loan_list, action=READ, operations=("LoanList",)),

@@ -18,6 +18,8 @@ from starlette.responses import Response
 
 from core.api.forms import date_field, optional
 from core.api.pages import FormErrors, PageView
+from core.api.pickers import OPERATIONS as PICKERS
+from core.api.pickers import STRUCTURE, pick, search_asked, structure_options
 from core.contributions import Page, PageContribution
 from core.domain.plans.service import MANAGE, READ
 
@@ -50,7 +52,7 @@ async def write_plan(view: PageView) -> Response:
     plan = await _plan(view, plan_id) if plan_id else None
     if plan_id and plan is None:
         return view.not_found()
-    if view.request.method == "POST":
+    if view.request.method == "POST" and not search_asked(view, STRUCTURE):
         written_on = date_field(errors, "writtenOn", given["writtenOn"], required=True)
         review = date_field(errors, "reviewDate", given["reviewDate"], required=False)
         if not errors:
@@ -73,20 +75,19 @@ async def write_plan(view: PageView) -> Response:
                 return view.redirect(
                     f"/projets-accueil/{written['id']}", suivi=follow_up_id, ok="written"
                 )
-    elif plan is not None:
+    elif plan is not None and view.request.method == "GET":
         # A new version starts from the current one: the person changes what moved.
         current = plan["versions"][0]
         given.update({name: current[name] or "" for name, _, _ in SECTIONS})
     if view.request.method == "GET" and not given["writtenOn"]:
         given["writtenOn"] = dt.date.today().isoformat()
-    involved = {s["id"] for s in follow_up["structures"]}
-    structures = [
-        {"value": e["node"]["id"], "label": f"{e['node']['name']} ({e['node']['kindLabel']})"}
-        for e in (data.get("structures") or {}).get("edges", [])
-    ]
-    structures.sort(key=lambda s: s["value"] not in involved)
     if plan is None and not given["structureId"] and follow_up["structures"]:
         given["structureId"] = follow_up["structures"][0]["id"]
+    structures = None
+    if plan is None:  # a new version keeps its plan's structure
+        structures = await pick(view, STRUCTURE, "structureId", given["structureId"])
+        # The follow-up's own structures first: the plan is usually for one of them.
+        structures.put_first(structure_options(follow_up["structures"]))
     return view.render(
         "plans/write.html",
         status_code=400 if errors else 200,
@@ -139,7 +140,7 @@ def contribution() -> PageContribution:
                 write_plan,
                 methods=("GET", "POST"),
                 action=MANAGE,
-                operations=("PlanFollowUp", "PlanPage", "WritePlan"),
+                operations=("PlanFollowUp", "PlanPage", "WritePlan", *PICKERS),
             ),
             Page(
                 "/projets-accueil/{id:path}",

@@ -233,3 +233,37 @@ class PageView:
             title="Page introuvable",
             message="Cette page n'existe pas, ou plus, pour votre pôle.",
         )
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The links of a list shown a page at a time: the next page (the API's cursor,
+    given back as « apres ») and the first, each with the list's filters. Every list of
+    the web app pages the same way, so that nothing past its first page is out of reach."""
+
+    path: str
+    next_query: str | None
+    first_query: str
+    paged: bool
+
+    @classmethod
+    def of(
+        cls, view: PageView, path: str, connection: Mapping[str, Any], filters: Mapping[str, str]
+    ) -> Pager:
+        info = connection.get("pageInfo") or {}
+        kept = {name: value for name, value in filters.items() if value}
+        more = info.get("hasNextPage") and info.get("endCursor")
+        return cls(
+            path=path,
+            next_query=urlencode({**kept, "apres": more}) if more else None,
+            first_query=urlencode(kept),
+            paged=bool(view.value("apres")),
+        )
+
+
+# An empty page of a list the API refused: the template's loop shows « aucun ».
+EMPTY_CONNECTION: Mapping[str, Any] = {
+    "totalCount": 0,
+    "edges": [],
+    "pageInfo": {"hasNextPage": False, "endCursor": None},
+}

@@ -1,8 +1,9 @@
 """/suivis, the list that finds a follow-up: by status, referent (« mes suivis ») and
 the child's or the family's name, 50 a page; its SQL statements stay the same as the
 pole's follow-ups grow. A request turned into a follow-up links to it, and the
-family's file lists its children's follow-ups. Through the real app, as the signed-in
-coordinator, on SQLite and PostgreSQL."""
+family's file lists its children's follow-ups. The requests and families lists page the
+same way, to their last item. Through the real app, as the signed-in coordinator, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -153,3 +154,45 @@ async def test_the_list_finds_by_name_status_and_referent(pole: Pole) -> None:
     assert file.text.count("Suivi ouvert le 6 janvier 2026") == 2
     # In the navigation, for those who may read follow-ups.
     assert '<a href="/suivis"' in file.text
+
+
+async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pole: Pole) -> None:
+    # /demandes showed the 100 most recent and nothing past them; /familles the first 50.
+    # Every list now pages the same way (core.api.pages.Pager), its filters kept.
+    async with pole.db.session(pole.pole.tenant.id) as session:
+        commune = (await session.execute(select(Family.commune_insee).limit(1))).scalar_one()
+        for i in range(120):
+            name = f"Famille Paginée {i:03d} (fictif)"
+            family = Family(name=name, search_name=normalize_name(name), commune_insee=commune)
+            session.add(family)
+            session.add(
+                Request(
+                    received_on=dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                    channel="phone",
+                    requester_kind="family",
+                    requester_name=f"Demandeur paginé {i:03d}",
+                    subjects=["place_search"],
+                )
+            )
+        await session.commit()
+
+    async def walk(first: str, link_text: str, pattern: str) -> list[str]:
+        seen: list[str] = []
+        url: str | None = first
+        while url:
+            page = await pole.client.get(url)
+            assert page.status_code == 200
+            seen += re.findall(pattern, page.text)
+            following = re.search(rf'<a href="([^"]+)">{link_text}</a>', page.text)
+            if url != first:
+                assert ">Première page</a>" in page.text
+            url = html.unescape(following.group(1)) if following else None
+        return seen
+
+    received = await walk("/demandes?du=2025-01-01&au=2025-12-31", "Demandes suivantes",
+                          r"Demandeur paginé (\d{3})")  # fmt: skip
+    assert sorted(received) == [f"{i:03d}" for i in range(120)]
+    assert received[0] == "119"  # the most recent first, over three pages
+    families = await walk("/familles?recherche=paginee", "Familles suivantes",
+                          r"Famille Paginée (\d{3})")  # fmt: skip
+    assert sorted(families) == [f"{i:03d}" for i in range(120)]

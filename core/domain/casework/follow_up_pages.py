@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
-from core.api.pages import FormErrors, PageView, global_id
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView, global_id
 from core.api.pickers import OPERATIONS as PICKERS
 from core.api.pickers import STRUCTURE, pick, search_asked, structure_options
 from core.contributions import Page
@@ -71,13 +70,8 @@ async def follow_up_list(view: PageView) -> Response:
         after=view.value("apres") or None,
     )
     data = answer.data or {}
-    found = data.get("followUps") or {
-        "totalCount": 0,
-        "edges": [],
-        "pageInfo": {"hasNextPage": False, "endCursor": None},
-    }
+    found = data.get("followUps") or EMPTY_CONNECTION
     filters = {"statut": status, "referent": referent, "recherche": search}
-    more = found["pageInfo"]["hasNextPage"] and found["pageInfo"]["endCursor"]
     return view.render(
         "follow_ups/list.html",
         title="Suivis",
@@ -92,9 +86,7 @@ async def follow_up_list(view: PageView) -> Response:
             ),
         ],
         given=filters,
-        next_page=urlencode({**filters, "apres": more}) if more else None,
-        first_page=urlencode(filters),
-        paged=bool(view.value("apres")),
+        pages=Pager.of(view, "/suivis", found, filters),
         refused=bool(answer.errors),
     )
 

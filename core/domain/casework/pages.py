@@ -11,7 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from core.api.forms import date_field, optional
-from core.api.pages import FormErrors, PageView, global_id, plain_id
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView, global_id, plain_id
 from core.api.pickers import FAMILY, STRUCTURE, pick, search_asked
 from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
@@ -46,15 +46,19 @@ async def request_list(view: PageView) -> Response:
     if end is not None:
         # The API's period is [start, end): the person's « au » is the last day, included.
         end = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
-    answer = await view.run("RequestList", statuses=statuses, start=start, end=end)
+    answer = await view.run(
+        "RequestList", statuses=statuses, start=start, end=end, after=view.value("apres") or None
+    )
     errors = errors or FormErrors.of(answer, form_fields=["statut", "du", "au"])
     data = answer.data or {}
-    found = data.get("requests") or {"totalCount": 0, "edges": []}
+    found = data.get("requests") or EMPTY_CONNECTION
+    filters = {"statut": status, "du": view.value("du"), "au": view.value("au")}
     return view.render(
         "requests/list.html",
         title="Demandes",
         requests=[edge["node"] for edge in found["edges"]],
         total=found["totalCount"],
+        pages=Pager.of(view, "/demandes", found, filters),
         statuses=[
             {"value": WAITING_CHOICE, "label": "En attente de réponse (nouvelles, qualifiées)"},
             *(data.get("requestStatuses") or []),

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from core.api.forms import commune_field
-from core.api.pages import FormErrors, PageView
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.families import edit_pages
 
@@ -25,14 +25,17 @@ FAMILY_FIELDS = ("name", "commune", "address", "notes")
 
 async def family_search(view: PageView) -> Response:
     search = view.value("recherche")
-    answer = await view.run("FamilySearch", search=search or None)
-    found = (answer.data or {}).get("families") or {"totalCount": 0, "edges": []}
+    answer = await view.run(
+        "FamilySearch", search=search or None, after=view.value("apres") or None
+    )
+    found = (answer.data or {}).get("families") or EMPTY_CONNECTION
     return view.render(
         "families/search.html",
         title="Familles",
         search=search,
         families=[edge["node"] for edge in found["edges"]],
         total=found["totalCount"],
+        pages=Pager.of(view, "/familles", found, {"recherche": search}),
     )
 
 

@@ -179,10 +179,16 @@ async def test_a_known_year_prints_the_same_tables_in_every_format(
         ["Observation sur site", "2", "66,7 %"],
         ["Visite à domicile", "1", "33,3 %"],
     ]
-    assert table(data, "Sessions par commune et par public") == [
-        ["Béthune", "1", "1", "2"],
-        ["Lens", "0", "1", "1"],
-        ["Total", "1", "2", "3"],
+    # Commune × duration × audience: a subtotal per commune, each duration over all
+    # communes, the total.
+    assert table(data, "Sessions par commune, durée et public") == [
+        ["Béthune", "½ journée", "1", "1", "2"],
+        ["Béthune", "Total", "1", "1", "2"],
+        ["Lens", "1 journée", "0", "1", "1"],
+        ["Lens", "Total", "0", "1", "1"],
+        ["Ensemble", "½ journée", "1", "1", "2"],
+        ["Ensemble", "1 journée", "0", "1", "1"],
+        ["Total", "—", "1", "2", "3"],
     ]
     assert table(data, "Participants par public")[-1] == ["Total", "23", "100 %"]
     assert table(data, "Prêts de malles par emprunteur") == [
@@ -283,7 +289,7 @@ async def test_the_published_copy_hides_small_counts_of_persons(
     # Sessions are not persons (printed), their participants are: 12 and 11 stay, the
     # session of 3 participants does not exist as a cell here (by audience), so nothing
     # else is hidden; requests are not persons either.
-    assert table(data, "Sessions par commune et par public")[-1] == ["Total", "1", "2", "3"]
+    assert table(data, "Sessions par commune, durée et public")[-1] == ["Total", "—", "1", "2", "3"]
     assert table(data, "Participants par public")[-1] == ["Total", "23", "100 %"]
     assert table(data, "Demandes reçues par origine de la demande")[0] == [
         "Famille",

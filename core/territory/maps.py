@@ -137,6 +137,8 @@ def choropleth(
         for code in small:
             shown[code] = 0
     scale = bands(shown)
+    # The hatching's id is the map's own: a report prints several maps in one document.
+    hatch = f"{element_id}-hachures"
     west, south, east, north = geo.bounds()
     # Equirectangular at the département's middle latitude: at this size, as good as a
     # conformal projection, and no projection library.
@@ -167,7 +169,7 @@ def choropleth(
             continue
         name = names.get(code, code)
         if code in small:
-            fill, said = "url(#petit)", f"moins de {counted(threshold or 0, unit)}"
+            fill, said = f"url(#{hatch})", f"moins de {counted(threshold or 0, unit)}"
         else:
             fill, said = _colour(value, scale), counted(value, unit)
         paths.append(
@@ -187,7 +189,7 @@ def choropleth(
     y = height + 18
     entries = [(band.colour, band.label(unit)) for band in scale]
     if small:
-        entries.append(("url(#petit)", f"moins de {counted(threshold or 0, unit)}"))
+        entries.append((f"url(#{hatch})", f"moins de {counted(threshold or 0, unit)}"))
     entries.append((EMPTY, "aucun"))
     for fill, label in entries:
         legend.append(
@@ -207,7 +209,7 @@ def choropleth(
         f'height="{total_height:.0f}" aria-labelledby="{title_id} {desc_id}">'
         f'<title id="{title_id}">{html.escape(title)}</title>'
         f'<desc id="{desc_id}">{html.escape(description)}</desc>'
-        '<defs><pattern id="petit" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse">'
         f'<rect width="6" height="6" fill="{EMPTY}"/>'
         f'<path d="M0 6 L6 0" stroke="{STROKE}" stroke-width="1"/></pattern></defs>'
         f"<g>{''.join(paths)}</g><g>{''.join(legend)}</g></svg>"

@@ -128,6 +128,25 @@ def test_a_published_map_hides_small_counts_in_one_hatched_class():
     assert "Clermont-Ferrand : 12 enfants" in svg
 
 
+def test_two_maps_in_one_document_share_no_id():
+    # A report prints several maps in one page (and one PDF): the hatching of each is its own.
+    def ids(element_id: str) -> set[str]:
+        svg = choropleth(
+            "63",
+            {"63300": 3},
+            title="t",
+            description="d",
+            names={"63300": "Riom"},
+            unit="enfants",
+            threshold=5,
+            element_id=element_id,
+        )
+        assert f"url(#{element_id}-hachures)" in svg
+        return {el.get("id") for el in ET.fromstring(svg).iter() if el.get("id")}
+
+    assert ids("carte-1") & ids("carte-2") == set()
+
+
 def test_maps_by_epci():
     svg = choropleth(
         "62",

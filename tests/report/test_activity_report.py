@@ -122,7 +122,7 @@ KNOWN_YEAR: dict[str, list[list[str]]] = {
     ],
     "Réponses par questionnaire": [["Questionnaire de satisfaction", "1"], ["Total", "1"]],
     "Adhésions par catégorie d'adhésion": [["Total", "0", "—"]],
-    "Conventions de partenariat en vigueur": [["Total", "—", "—", "0 conventions", "0,00 €"]],
+    "Conventions de partenariat en vigueur": [["Total", "—", "—", "0 convention", "0,00 €"]],
     f"Financements {YEAR}": [
         ["Caisse d'allocations familiales", "Subvention", f"30{NBSP}000,00 €", "66,7 %"],
         ["Conseil départemental", "Subvention", f"15{NBSP}000,00 €", "33,3 %"],
@@ -139,7 +139,7 @@ KNOWN_YEAR: dict[str, list[list[str]]] = {
     f"Données : Les référents du réseau par commune, fin {YEAR}": [["Béthune", "1"], ["Lens", "2"]],
     "Rencontres des référents": [
         ["15/06/2026", "Rencontre de juin", "Réunion de suivi", "2"],
-        ["Total", "1 rencontres", "—", "2"],
+        ["Total", "1 rencontre", "—", "2"],
     ],
     "Assiduité : référents ayant suivi moins de 2 rencontres": [
         ["Assistant·e maternel·le", "1", "1"],

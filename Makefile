@@ -122,7 +122,7 @@ test: test-deps
 	$(BIN)/python -m compileall -q -x /node_modules/ core plugins tests benchmarks
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --maillage-db=postgres \
-		tests/plugin_system tests/plugins tests/auth/test_person_records.py
+		tests/plugin_system tests/plugins tests/auth/test_person_records.py tests/report/test_isolation.py
 
 ## The user guide's screenshots (docs/screenshots), taken by the browser tests
 screenshots: test-deps

@@ -141,10 +141,14 @@ class ReportScope:
     ) -> Table:
         """The figure as a table: by one dimension, a row per value (with its share of
         the total when ``percent``) and the total; by two, a cross table (rows by the
-        first, columns by the second) with the totals of both. A dimension where one
-        unit sits in several values says so in the note: its rows do not add up."""
-        if len(dimensions) not in (1, 2):
-            raise ValueError("un tableau se ventile selon une ou deux dimensions")
+        first, columns by the second) with the totals of both; by three, rows by the
+        first two and columns by the third, with a subtotal for each value of the first,
+        a row « Ensemble » for each value of the second, and the total (the figure's
+        margins, so a subtotal counts each unit once as the total does). A dimension
+        where one unit sits in several values says so in the note: its rows do not add
+        up."""
+        if len(dimensions) not in (1, 2, 3):
+            raise ValueError("un tableau se ventile selon une, deux ou trois dimensions")
         figure = await self.figure(name, dimensions)
         spec = figure.spec
         kind = _column_kind(spec)
@@ -175,6 +179,8 @@ class ReportScope:
                 tuple(total),
                 " ".join(notes),
             )
+        if len(dimensions) == 3:
+            return _three_way(figure, kind, title, " ".join(notes))
         second = figure.dimensions[1]
         across = [v for v in _values(figure, second.code)]
         down = [v for v in _values(figure, first.code)]
@@ -274,13 +280,93 @@ class ReportScope:
 
 
 def _values(figure: FigureTable, code: str) -> list[tuple[str | None, str]]:
-    """The distinct values of one axis in the figure's order (from its margins)."""
+    """The distinct values of one axis in the figure's order (from its one-axis margins)."""
     seen: dict[str | None, str] = {}
     for margin in figure.margins:
+        if len(margin.values) != 1:
+            continue
         value = margin.values[0]
         if value.dimension == code and value.code not in seen:
             seen[value.code] = value.label
     return list(seen.items())
+
+
+ALL = "Ensemble"
+
+
+def _three_way(figure: FigureTable, kind: ColumnKind, title: str | None, note: str) -> Table:
+    """Rows by the first two axes (only the pairs with something), columns by the third;
+    after each value of the first, its subtotal; then « Ensemble » by the second axis;
+    then the total. Every total is one of the figure's margins, never a sum of cells."""
+    spec = figure.spec
+    persons = spec.counts_persons
+    first, second, third = figure.dimensions
+    absent = 0 if kind == "count" else None
+    across = _values(figure, third.code)
+    # Margins by the axes they group: (dimension codes) → (value codes) → value.
+    margins: dict[tuple[str, ...], dict[tuple[str | None, ...], float | None]] = {}
+    for m in figure.margins:
+        axes = tuple(v.dimension for v in m.values)
+        margins.setdefault(axes, {})[tuple(v.code for v in m.values)] = m.value
+    pairs: dict[str | None, list[tuple[str | None, str]]] = {}
+    grid: dict[tuple[str | None, ...], float | None] = {}
+    for cell in figure.cells:
+        a, b, c = cell.values
+        grid[(a.code, b.code, c.code)] = cell.value
+        if (b.code, b.label) not in pairs.setdefault(a.code, []):
+            pairs[a.code].append((b.code, b.label))
+    by_first_third = margins.get((first.code, third.code), {})
+    by_second_third = margins.get((second.code, third.code), {})
+    by_pair = margins.get((first.code, second.code), {})
+    rows: list[tuple[Cell, ...]] = []
+    for code, label in _values(figure, first.code):
+        # The cells come in the vocabularies' order, so the pairs do too.
+        for other, other_label in pairs.get(code, []):
+            rows.append(
+                (
+                    label,
+                    other_label,
+                    *(grid.get((code, other, t), absent) for t, _ in across),
+                    by_pair.get((code, other)),
+                )
+            )
+        rows.append(
+            (
+                label,
+                TOTAL,
+                *(by_first_third.get((code, t), absent) for t, _ in across),
+                margins.get((first.code,), {}).get((code,)),
+            )
+        )
+    for other, other_label in _values(figure, second.code):
+        rows.append(
+            (
+                ALL,
+                other_label,
+                *(by_second_third.get((other, t), absent) for t, _ in across),
+                margins.get((second.code,), {}).get((other,)),
+            )
+        )
+    total_row = (
+        TOTAL,
+        None,
+        *(margins.get((third.code,), {}).get((t,)) for t, _ in across),
+        figure.total,
+    )
+    return Table(
+        title
+        or f"{spec.title} par {_lower(first.title)}, {_lower(second.title)} "
+        f"et {_lower(third.title)}",
+        (
+            Column(first.title, "text"),
+            Column(second.title, "text"),
+            *(Column(label, kind, persons) for _code, label in across),
+            Column(TOTAL, kind, persons),
+        ),
+        tuple(rows),
+        total_row,
+        note,
+    )
 
 
 def _owner_of(host: PluginHost, obj: object) -> str:

@@ -36,12 +36,48 @@ class Band:
 
     def label(self, unit: str) -> str:
         if self.low == self.high:
-            return f"{_fr(self.low)} {unit}"
-        return f"de {_fr(self.low)} à {_fr(self.high)} {unit}"
+            return counted(self.low, unit)
+        return f"de {_fr(self.low)} à {_fr(self.high)} {unit}".strip()
 
 
 def _fr(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
+
+
+# Words whose singular already ends in s or x (« 1 mois », « 1 prix »), and the words
+# after which a unit's complement starts (« heures de garde »: only « heures » agrees).
+_INVARIABLE = frozenset({"fois", "mois", "cours", "parcours", "repas", "temps", "prix", "poids"})
+_COMPLEMENT = frozenset({"de", "d'", "du", "des", "à", "au", "aux", "en", "par", "pour", "sur"})
+
+
+def _singular(word: str) -> str:
+    lower = word.lower()
+    if lower in _INVARIABLE or len(lower) < 3:
+        return word
+    if lower.endswith(("eaux", "eux", "oux")):
+        return word[:-1]
+    if lower.endswith("aux"):
+        return word[:-3] + "al"
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def counted(value: int | float, unit: str) -> str:
+    """« 1 enfant », « 2 enfants »: the unit (a plural, as indicators name it) agrees with
+    the number. French takes the singular below 2 (« 0 enfant », « 1,5 heure »); the
+    words before a complement agree, the complement does not (« 1 heure de garde »)."""
+    number = _fr(value) if isinstance(value, int) else f"{value:g}".replace(".", ",")
+    if not unit:
+        return number
+    if abs(value) >= 2:
+        return f"{number} {unit}"
+    words = unit.split(" ")
+    for i, word in enumerate(words):
+        if word.lower() in _COMPLEMENT or word.lower().startswith("d'"):
+            break
+        words[i] = _singular(word)
+    return f"{number} {' '.join(words)}"
 
 
 def bands(values: Mapping[str, int]) -> list[Band]:
@@ -101,6 +137,8 @@ def choropleth(
         for code in small:
             shown[code] = 0
     scale = bands(shown)
+    # The hatching's id is the map's own: a report prints several maps in one document.
+    hatch = f"{element_id}-hachures"
     west, south, east, north = geo.bounds()
     # Equirectangular at the département's middle latitude: at this size, as good as a
     # conformal projection, and no projection library.
@@ -137,9 +175,9 @@ def choropleth(
             continue
         name = names.get(code, code)
         if code in small:
-            fill, said = "url(#petit)", f"moins de {threshold} {unit}".strip()
+            fill, said = f"url(#{hatch})", f"moins de {counted(threshold or 0, unit)}"
         else:
-            fill, said = _colour(value, scale), f"{_fr(value)} {unit}".strip()
+            fill, said = _colour(value, scale), counted(value, unit)
         paths.append(
             f'<path d="{outline(shapes[code])}" fill="{fill}" stroke="{STROKE}" '
             f'stroke-width="0.4" fill-rule="evenodd"><title>{html.escape(name)} : '
@@ -157,7 +195,7 @@ def choropleth(
     y = height + 18
     entries = [(band.colour, band.label(unit)) for band in scale]
     if small:
-        entries.append(("url(#petit)", f"moins de {threshold} {unit}".strip()))
+        entries.append((f"url(#{hatch})", f"moins de {counted(threshold or 0, unit)}"))
     # On a map of communes, the lines of the grey ground are the EPCI's (above).
     entries.append((EMPTY, "aucun" if level != "commune" else "aucun (traits : limites des EPCI)"))
     for fill, label in entries:
@@ -178,7 +216,7 @@ def choropleth(
         f'height="{total_height:.0f}" aria-labelledby="{title_id} {desc_id}">'
         f'<title id="{title_id}">{html.escape(title)}</title>'
         f'<desc id="{desc_id}">{html.escape(description)}</desc>'
-        '<defs><pattern id="petit" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse">'
         f'<rect width="6" height="6" fill="{EMPTY}"/>'
         f'<path d="M0 6 L6 0" stroke="{STROKE}" stroke-width="1"/></pattern></defs>'
         f"<g>{''.join(paths)}</g><g>{''.join(legend)}</g></svg>"

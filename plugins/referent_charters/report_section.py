@@ -43,7 +43,13 @@ async def _meetings(report: sdk.ReportScope) -> sdk.Table:
             sdk.Column("Référents présents", "count", persons=True),
         ),
         tuple(lines),
-        ("Total", f"{len(lines)} rencontres", None, sum(line[3] for line in lines)),
+        # French takes the singular below 2: « 1 rencontre ».
+        (
+            "Total",
+            f"{len(lines)} rencontre{'s' if len(lines) > 1 else ''}",
+            None,
+            sum(line[3] for line in lines),
+        ),
     )
 
 

@@ -255,9 +255,11 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
         ["Visite à domicile", "1", "50 %"],
         ["Total", "2", "100 %"],
     ]
-    assert table(data, "Sessions par commune et par public") == [
-        ["À distance (visio)", "1", "1"],
-        ["Total", "1", "1"],
+    assert table(data, "Sessions par commune, durée et public") == [
+        ["À distance (visio)", "½ journée", "1", "1"],
+        ["À distance (visio)", "Total", "1", "1"],
+        ["Ensemble", "½ journée", "1", "1"],
+        ["Total", "—", "1", "1"],
     ]
     assert table(data, "Participants par public")[-1] == ["Total", "14", "100 %"]
     assert table(data, "Nouveaux référents par session de formation et lieu d'exercice") == [
@@ -269,7 +271,7 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
     later = await report(client, pole, year=2025)
     assert _children(later) == 0
     assert table(later, "Interventions par type d'intervention") == [["Total", "0", "—"]]
-    assert table(later, "Sessions par commune et par public") == [["Total", "0"]]
+    assert table(later, "Sessions par commune, durée et public") == [["Total", "—", "0"]]
 
     # 2021, printed today: the child is in the bracket of the age they had then (15),
     # not of today's.

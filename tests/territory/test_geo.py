@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from core.territory import geo
-from core.territory.maps import PALETTE, bands, choropleth
+from core.territory.maps import PALETTE, bands, choropleth, counted
 
 DATA = geo.GEO_DIR.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -103,7 +103,7 @@ def test_a_map_is_accessible_svg_with_every_commune_with_a_value_titled():
     assert ids[labelled[1]].startswith("12 enfants")
     titles = [t.text for t in root.iter(f"{SVG}title")]
     assert "Clermont-Ferrand : 12 enfants" in titles
-    assert "Volvic : 1 enfants" in titles or "Volvic : 1 enfant" in titles
+    assert "Volvic : 1 enfant" in titles
     # The three communes with children, titled each, drawn on one grey ground: the
     # département's EPCI (decision 203), which the legend names.
     paths = [p for p in root.iter(f"{SVG}path") if p.find(f"{SVG}title") is not None]
@@ -130,6 +130,25 @@ def test_a_published_map_hides_small_counts_in_one_hatched_class():
     assert "Clermont-Ferrand : 12 enfants" in svg
 
 
+def test_two_maps_in_one_document_share_no_id():
+    # A report prints several maps in one page (and one PDF): the hatching of each is its own.
+    def ids(element_id: str) -> set[str]:
+        svg = choropleth(
+            "63",
+            {"63300": 3},
+            title="t",
+            description="d",
+            names={"63300": "Riom"},
+            unit="enfants",
+            threshold=5,
+            element_id=element_id,
+        )
+        assert f"url(#{element_id}-hachures)" in svg
+        return {el.get("id") for el in ET.fromstring(svg).iter() if el.get("id")}
+
+    assert ids("carte-1") & ids("carte-2") == set()
+
+
 def test_maps_by_epci():
     svg = choropleth(
         "62",
@@ -143,3 +162,52 @@ def test_maps_by_epci():
     root = ET.fromstring(svg)
     titled = [t.text for t in root.iter(f"{SVG}title")]
     assert "CU d'Arras : 40 enfants" in titled
+
+
+def test_one_child_is_singular_on_the_map_its_legend_and_its_hidden_class():
+    # French takes the singular for 0 and 1 (« 1 enfant », « 0,5 heure »), the plural from 2.
+    svg = choropleth(
+        "63",
+        {"63113": 1, "63300": 2, "63430": 3},
+        title="t",
+        description="d",
+        names={"63113": "Clermont-Ferrand", "63300": "Riom", "63430": "Volvic"},
+        unit="enfants",
+    )
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Clermont-Ferrand : 1 enfant" in titles
+    assert "Riom : 2 enfants" in titles
+    assert "1 enfant" in texts and "2 enfants" in texts
+    assert not any("1 enfants" in (t or "") for t in texts + titles)
+    hidden = choropleth(
+        "63",
+        {"63113": 1},
+        title="t",
+        description="d",
+        names={"63113": "Clermont-Ferrand"},
+        unit="enfants",
+        threshold=2,
+    )
+    assert "Clermont-Ferrand : moins de 2 enfants" in hidden
+
+
+@pytest.mark.parametrize(
+    ("n", "unit", "said"),
+    [
+        (0, "enfants", "0 enfant"),
+        (1, "enfants", "1 enfant"),
+        (2, "enfants", "2 enfants"),
+        (1, "heures de garde", "1 heure de garde"),
+        (1, "jeux", "1 jeu"),
+        (1, "réseaux", "1 réseau"),
+        (1, "journaux", "1 journal"),
+        (1, "familles aidées", "1 famille aidée"),
+        (1500, "kilomètres", "1\u202f500 kilomètres"),
+        (1, "%", "1 %"),
+        (1, "", "1"),
+    ],
+)
+def test_counted_agrees_the_unit_with_the_number(n: int, unit: str, said: str):
+    assert counted(n, unit) == said

@@ -49,7 +49,14 @@ async def sections(report: ReportScope) -> list[ReportSection]:
             Column("Montant annuel (€)", "amount"),
         ),
         tuple(rows),
-        ("Total", None, None, f"{len(rows)} conventions", round(sum(r[4] for r in rows), 2)),
+        (
+            "Total",
+            None,
+            None,
+            # French takes the singular below 2: « 0 convention », « 1 convention ».
+            f"{len(rows)} convention{'s' if len(rows) > 1 else ''}",
+            round(sum(r[4] for r in rows), 2),
+        ),
     )
     return [
         ReportSection(

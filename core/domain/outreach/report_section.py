@@ -1,5 +1,6 @@
-"""The outreach section of the annual report: sensitisation sessions (commune × audience,
-duration × audience, with totals), participants, events (core/domain/outreach/figures.py)."""
+"""The outreach section of the annual report: sensitisation sessions (commune × duration ×
+audience, with a subtotal per commune, the durations over all communes and the total),
+participants, events (core/domain/outreach/figures.py)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,9 @@ async def sections(report: ReportScope) -> list[ReportSection]:
                     )
                 ),
                 await report.table(
-                    SESSIONS, ["commune", "audience"], title="Sessions par commune et par public"
-                ),
-                await report.table(
-                    SESSIONS, ["duration", "audience"], title="Sessions par durée et par public"
+                    SESSIONS,
+                    ["commune", "duration", "audience"],
+                    title="Sessions par commune, durée et public",
                 ),
                 await report.table(
                     PARTICIPANTS, ["audience"], title="Participants par public", percent=True

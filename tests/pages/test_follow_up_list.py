@@ -1,9 +1,9 @@
 """/suivis, the list that finds a follow-up: by status, referent (« mes suivis ») and
 the child's or the family's name, 50 a page; its SQL statements stay the same as the
 pole's follow-ups grow. A request turned into a follow-up links to it, and the
-family's file lists its children's follow-ups. The requests and families lists page the
-same way, to their last item. Through the real app, as the signed-in coordinator, on SQLite
-and PostgreSQL."""
+family's file lists its children's follow-ups. The requests, families, structures and
+partners lists page the same way, to their last item. Through the real app, as the
+signed-in coordinator, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from core.app.app import create_app
 from core.auth.models import User
 from core.domain.casework.models import FollowUp, Request
 from core.domain.families.models import Child, Family
+from core.domain.structures.models import Partner, Structure
 from core.tenancy.database import Database
 from core.territory.names import normalize_name
 from core.testing.accounts import access_token
@@ -166,6 +167,14 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
             family = Family(name=name, search_name=normalize_name(name), commune_insee=commune)
             session.add(family)
             session.add(
+                Structure(name=f"Crèche Paginée {i:03d}", search_name=f"creche paginee {i:03d}",
+                          kind="eaje", commune_insee=commune)  # fmt: skip
+            )
+            session.add(
+                Partner(name=f"Partenaire Paginé {i:03d}", search_name=f"partenaire pagine {i:03d}",
+                        kind="camsp", commune_insee=commune)  # fmt: skip
+            )
+            session.add(
                 Request(
                     received_on=dt.date(2025, 1, 1) + dt.timedelta(days=i),
                     channel="phone",
@@ -196,3 +205,9 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
     families = await walk("/familles?recherche=paginee", "Familles suivantes",
                           r"Famille Paginée (\d{3})")  # fmt: skip
     assert sorted(families) == [f"{i:03d}" for i in range(120)]
+    structures = await walk("/annuaire?recherche=paginee", "Structures suivantes",
+                            r"Crèche Paginée (\d{3})")  # fmt: skip
+    assert sorted(structures) == [f"{i:03d}" for i in range(120)]
+    partners = await walk("/annuaire/partenaires?recherche=pagine", "Partenaires suivants",
+                          r"Partenaire Paginé (\d{3})")  # fmt: skip
+    assert sorted(partners) == [f"{i:03d}" for i in range(120)]

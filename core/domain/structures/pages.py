@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from core.api.forms import commune_field, connection_nodes, plain_text
-from core.api.pages import FormErrors, PageView
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.structures import edit_pages
 from core.domain.structures.edit_pages import STRUCTURE_FIELDS, structure_input
@@ -40,9 +40,13 @@ def _notice(view: PageView) -> str | None:
 async def structure_list(view: PageView) -> Response:
     search, kind = view.value("recherche"), view.value("type")
     answer = await view.run(
-        "DirectoryStructures", search=search or None, kinds=[kind] if kind else None
+        "DirectoryStructures",
+        search=search or None,
+        kinds=[kind] if kind else None,
+        after=view.value("apres") or None,
     )
     structures, total = connection_nodes(answer.data, "structures")
+    found = (answer.data or {}).get("structures") or EMPTY_CONNECTION
     return view.render(
         "directory/structures.html",
         title="Annuaire — structures d'accueil",
@@ -52,6 +56,7 @@ async def structure_list(view: PageView) -> Response:
         kinds=(answer.data or {}).get("structureKinds") or [],
         structures=structures,
         total=total,
+        pages=Pager.of(view, "/annuaire", found, {"recherche": search, "type": kind}),
         notice=_notice(view),
     )
 
@@ -159,8 +164,11 @@ async def organisation_list(view: PageView) -> Response:
 
 async def partner_list(view: PageView) -> Response:
     search = view.value("recherche")
-    answer = await view.run("DirectoryPartners", search=search or None)
+    answer = await view.run(
+        "DirectoryPartners", search=search or None, after=view.value("apres") or None
+    )
     partners, total = connection_nodes(answer.data, "partners")
+    found = (answer.data or {}).get("partners") or EMPTY_CONNECTION
     return view.render(
         "directory/partners.html",
         title="Annuaire — partenaires",
@@ -168,6 +176,7 @@ async def partner_list(view: PageView) -> Response:
         search=search,
         partners=partners,
         total=total,
+        pages=Pager.of(view, "/annuaire/partenaires", found, {"recherche": search}),
         notice=_notice(view),
     )
 

@@ -167,12 +167,20 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
             family = Family(name=name, search_name=normalize_name(name), commune_insee=commune)
             session.add(family)
             session.add(
-                Structure(name=f"Crèche Paginée {i:03d}", search_name=f"creche paginee {i:03d}",
-                          kind="eaje", commune_insee=commune)  # fmt: skip
+                Structure(
+                    name=f"Crèche Paginée {i:03d}",
+                    search_name=f"creche paginee {i:03d}",
+                    kind="eaje",
+                    commune_insee=commune,
+                )
             )
             session.add(
-                Partner(name=f"Partenaire Paginé {i:03d}", search_name=f"partenaire pagine {i:03d}",
-                        kind="camsp", commune_insee=commune)  # fmt: skip
+                Partner(
+                    name=f"Partenaire Paginé {i:03d}",
+                    search_name=f"partenaire pagine {i:03d}",
+                    kind="camsp",
+                    commune_insee=commune,
+                )
             )
             session.add(
                 Request(

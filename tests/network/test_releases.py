@@ -181,6 +181,7 @@ async def test_refusals_are_coded_and_leave_nothing_written(
     assert await counts() == before
 
     first = (await prepared(client, two_poles.a, period="2025-S1"))["release"]
+    await run(client, SUBMIT, {"id": first["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
     overlapping = await prepared(client, two_poles.a, period="2025")
     assert [(e["code"], e["field"]) for e in overlapping["errors"]] == [("CONFLICT", "period")]
     # The second half is no overlap.
@@ -197,16 +198,62 @@ async def test_refusals_are_coded_and_leave_nothing_written(
     )
     assert no_network["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # A second preparation replaces the draft: still one version 1.
-    await prepared(client, two_poles.a, period="2025-S1")
+    await prepared(client, two_poles.a, period="2025-S2")
     async with db.session(two_poles.a.id) as session:
         sources = (
             await session.execute(
                 select(func.count())
                 .select_from(NetworkReleaseSource)
-                .where(NetworkReleaseSource.period == "2025-S1")
+                .where(NetworkReleaseSource.period == "2025-S2")
             )
         ).scalar_one()
     assert sources == 1
+
+
+DISCARD = """mutation($id: ID!) { discardNetworkRelease(id: $id) {
+  discardedId errors { code field message } } }"""
+
+
+async def test_an_abandoned_draft_blocks_no_period(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """A draft of the whole year does not keep the pole from its half-years: it is
+    abandoned (or left, and then cannot be submitted once a half-year is)."""
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, AGES)
+    year = (await prepared(client, two_poles.a, period="2025"))["release"]
+    half = await prepared(client, two_poles.a, period="2025-S1")
+    assert half["errors"] == []
+    await run(client, SUBMIT, {"id": half["release"]["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    # The year's draft can no longer go to the network…
+    late = await run(client, SUBMIT, {"id": year["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert [(e["code"], e["field"]) for e in late["errors"]] == [("CONFLICT", "period")]
+    # …nor be abandoned by another pole, and a submitted version is not abandoned.
+    other = await run(client, DISCARD, {"id": year["id"]}, tenant=two_poles.b, actor=POLE_ADMIN)
+    assert [e["code"] for e in other["errors"]] == ["NOT_FOUND"]
+    kept = await run(
+        client, DISCARD, {"id": half["release"]["id"]}, tenant=two_poles.a, actor=POLE_ADMIN
+    )
+    assert [(e["code"], e["field"]) for e in kept["errors"]] == [("CONFLICT", "id")]
+    no_network = await client.execute(DISCARD, {"id": year["id"]}, actor=COORDINATOR)
+    assert no_network["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    gone = await run(client, DISCARD, {"id": year["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert gone == {"discardedId": year["id"], "errors": []}
+    async with db.session(two_poles.a.id) as session:
+        left = await session.get(NetworkRelease, uuid.UUID(year["id"]))
+        sources = (
+            await session.execute(
+                select(func.count())
+                .select_from(NetworkReleaseSource)
+                .where(NetworkReleaseSource.release_id == uuid.UUID(year["id"]))
+            )
+        ).scalar_one()
+    assert left is None and sources == 0
+    preview = await run(client, POLE_RELEASES, {}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert {p["release"]["id"] for p in preview} == {half["release"]["id"]}
+    # The second half follows the first.
+    assert (await prepared(client, two_poles.a, period="2025-S2"))["errors"] == []
 
 
 SET_CATALOGUE = """mutation($entries: [NetworkCatalogueEntryInput!]!) {

@@ -630,7 +630,8 @@ class PrepareNetworkReleaseInput:
     period: str = chars_field(NetworkRelease.period, "« 2025 », « 2025-S1 » ou « 2025-S2 »")
     reason: str = chars_field(
         NetworkRelease.reason,
-        "La raison d'une correction (obligatoire après publication)",
+        "La raison d'une correction (obligatoire après publication). Elle est envoyée au "
+        "réseau avec la publication : elle ne doit nommer personne.",
         default="",
     )
 

@@ -390,7 +390,6 @@ async def prepare(
         cells_secondary=protected.figures.secondary,
         cells_inherited=protected.figures.inherited,
         smallest_interval=protected.figures.smallest_interval,
-        prepared_by=actor.display_name or actor.subject,
         prepared_at=now,
     )
     session.add(release)
@@ -456,7 +455,6 @@ async def submit(
     # Drafts block nothing: a draft of an overlapping period may have been submitted since.
     await check_no_overlap(session, await pole_of(session, tenant), parse_period(release.period))
     release.status = "submitted"
-    release.submitted_by = actor.display_name or actor.subject
     release.submitted_at = now
     await session.flush()
     record(

@@ -503,7 +503,6 @@ async def import_release(
         cells_secondary=int(protection.get("secondary") or 0),
         cells_inherited=int(protection.get("inherited") or 0),
         smallest_interval=report.smallest_interval,
-        prepared_by=f"import:{key.kid}",
         prepared_at=now,
         approved_by=actor,
         approved_at=now,

@@ -316,3 +316,34 @@ async def test_a_release_holds_no_person_and_no_place_below_the_departement(
     forbidden = {"child_id", "family_id", "first_name", "birth_date", "commune_insee", "epci_siren"}
     for table in (NetworkRelease.__table__, NetworkReleaseCell.__table__):
         assert not forbidden & {c.name for c in table.columns}
+
+
+VERSIONED = """query($id: ID!) { networkRelease(id: $id) { catalogueVersion
+  cells { figure } } }"""
+
+
+async def test_a_new_catalogue_is_a_new_version_and_each_release_records_its_own(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, AGES)
+    first = (await prepared(client, two_poles.a, period="2025-S1"))["release"]
+    await run(client, SUBMIT, {"id": first["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    await run(client, APPROVE, {"id": first["id"]}, actor=COORDINATOR)
+    before = await run(client, VERSIONED, {"id": first["id"]}, actor=ANALYST)
+    assert {c["figure"] for c in before["cells"]} == {
+        "casework.children_followed",
+        "casework.requests",
+    }
+
+    # The coordinator drops the requests: a new version of the catalogue.
+    entries = [{"figure": "casework.children_followed", "tables": [[], ["age_bracket"]]}]
+    changed = await run(client, SET_CATALOGUE, {"entries": entries}, actor=COORDINATOR)
+    assert changed["errors"] == [] and changed["version"] == before["catalogueVersion"] + 1
+    second = (await prepared(client, two_poles.a, period="2025-S2"))["release"]
+    await run(client, SUBMIT, {"id": second["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    after = await run(client, VERSIONED, {"id": second["id"]}, actor=COORDINATOR)
+    assert after["catalogueVersion"] == changed["version"]
+    assert {c["figure"] for c in after["cells"]} == {"casework.children_followed"}
+    # The published one keeps the version it was made with, and its cells.
+    assert await run(client, VERSIONED, {"id": first["id"]}, actor=ANALYST) == before

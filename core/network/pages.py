@@ -376,6 +376,7 @@ def contribution() -> PageContribution:
                     "PoleNetworkReleases",
                     "PrepareNetworkRelease",
                     "SubmitNetworkRelease",
+                    "DiscardNetworkRelease",
                 ),
             ),
         ],

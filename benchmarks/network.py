@@ -60,7 +60,6 @@ async def _load(db: Database) -> None:
                 name=f"Pôle {p}",
                 departement="62",
                 years=years,
-                by="bench",
             )
         await session.commit()
 

@@ -232,6 +232,8 @@ async def run_trust(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run_import(settings: Settings, args: argparse.Namespace) -> int:
+    host: PluginHost = args.plugins_host
+    figures = {name: spec for name, (_, spec) in host.contributions.indicators.items()}
     db = Database(settings.database_url)
     try:
         for path in args.files:
@@ -242,7 +244,11 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
             # One transaction per document: a refused one leaves nothing written.
             async with db.reference_session() as session:
                 release, created = await import_release(
-                    session, envelope, actor=operator().subject, now=dt.datetime.now(dt.UTC)
+                    session,
+                    envelope,
+                    figures,
+                    actor=operator().subject,
+                    now=dt.datetime.now(dt.UTC),
                 )
                 await session.commit()
             state = "importée" if created else "déjà importée (rien à faire)"

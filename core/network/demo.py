@@ -185,7 +185,7 @@ async def import_other_poles(
         for year in DEMO_YEARS:
             document = demo_document(code, name, departement, year, population, figures, network.k)
             _, created = await import_release(
-                session, sign(document, kid, key), actor=DEMO_ACTOR, now=now
+                session, sign(document, kid, key), figures, actor=DEMO_ACTOR, now=now
             )
             new += created
     return new

@@ -630,7 +630,8 @@ class PrepareNetworkReleaseInput:
     period: str = chars_field(NetworkRelease.period, "« 2025 », « 2025-S1 » ou « 2025-S2 »")
     reason: str = chars_field(
         NetworkRelease.reason,
-        "La raison d'une correction (obligatoire après publication)",
+        "La raison d'une correction (obligatoire après publication). Elle est envoyée au "
+        "réseau avec la publication : elle ne doit nommer personne.",
         default="",
     )
 
@@ -638,6 +639,14 @@ class PrepareNetworkReleaseInput:
 @strawberry.type
 class NetworkReleasePayload:
     release: NetworkReleaseType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DiscardNetworkReleasePayload:
+    discarded_id: strawberry.ID | None = strawberry.field(
+        default=None, description="La version abandonnée (supprimée)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -768,10 +777,11 @@ class _SignedMutation:
     ) -> NetworkImportPayload:
         ctx = info.context
         actor = ctx.require(actions.APPROVE)
+        figures = {name: spec for name, (_, spec) in ctx.host.contributions.indicators.items()}
         async with user_errors(ctx) as errors, ctx.db_session() as session:
             envelope = signed.parse_envelope(input.content, field="content")
             row, created = await signed.import_release(
-                session, envelope, actor=actor.subject, now=ctx.require_auth().now()
+                session, envelope, figures, actor=actor.subject, now=ctx.require_auth().now()
             )
             pole = await session.get(NetworkPole, row.pole_id)
             assert pole is not None
@@ -823,6 +833,22 @@ class NetworkMutation(_CatalogueMutation, _TerritoryMutation, _SignedMutation):
                 session, caller(ctx), tenant, parse_id(id, "id"), now=now
             ),
         )
+
+    @strawberry.mutation(
+        description="Abandonner la version en préparation : elle est supprimée et ne bloque "
+        "plus aucune période. Une version soumise ou publiée ne s'abandonne pas. Tracé.",
+        extensions=[action_gate(actions.PREPARE)],
+    )
+    async def discard_network_release(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> DiscardNetworkReleasePayload:
+        ctx = info.context
+        tenant = ctx.require_tenant()
+        async with user_errors(ctx) as errors, ctx.db_session() as session:
+            gone = await releases.discard(session, caller(ctx), tenant, parse_id(id, "id"))
+            await session.commit()
+            return DiscardNetworkReleasePayload(discarded_id=strawberry.ID(str(gone)))
+        return DiscardNetworkReleasePayload(errors=errors)
 
     @strawberry.mutation(
         description="Approuver une version soumise : elle est publiée et verrouillée. Tracé.",

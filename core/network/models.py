@@ -118,10 +118,11 @@ class NetworkRelease(Reference, Base):
     cells_secondary: Mapped[int] = mapped_column(Integer)
     cells_inherited: Mapped[int] = mapped_column(Integer)
     smallest_interval: Mapped[float | None] = mapped_column(Float)
-    prepared_by: Mapped[str] = mapped_column(String(200))
+    # Who prepared and submitted it are the pole's staff: their names stay in the
+    # pole's audit trail, never in a table the network reads (decision 211).
     prepared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    submitted_by: Mapped[str | None] = mapped_column(String(200))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The network's own coordinator (or, for an import, who imported it).
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # A release of a pole of another install, imported from its signed document: the

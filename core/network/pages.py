@@ -27,6 +27,7 @@ NOTICES = {
     "approved": "La publication est approuvée : elle est publiée et verrouillée.",
     "prepared": "La publication est calculée et protégée : vérifiez l'aperçu, puis soumettez-la.",
     "submitted": "La publication est soumise au réseau.",
+    "discarded": "La version en préparation est abandonnée : rien n'a été envoyé au réseau.",
     "imported": "Le document signé est vérifié : la publication est importée, publiée et "
     "verrouillée.",
     "already": "Ce document était déjà importé : rien n'a changé.",
@@ -241,7 +242,11 @@ async def releases_page(view: PageView) -> Response:
 async def pole_release_page(view: PageView) -> Response:
     errors = FormErrors()
     if view.request.method == "POST":
-        if view.value("id"):
+        if view.value("id") and view.value("action") == "abandonner":
+            answer = await view.run("DiscardNetworkRelease", id=view.value("id"))
+            errors = FormErrors.of(answer, "discardNetworkRelease", form_fields=())
+            done = "discarded"
+        elif view.value("id"):
             answer = await view.run("SubmitNetworkRelease", id=view.value("id"))
             errors = FormErrors.of(answer, "submitNetworkRelease", form_fields=())
             done = "submitted"
@@ -371,6 +376,7 @@ def contribution() -> PageContribution:
                     "PoleNetworkReleases",
                     "PrepareNetworkRelease",
                     "SubmitNetworkRelease",
+                    "DiscardNetworkRelease",
                 ),
             ),
         ],

@@ -288,9 +288,10 @@ async def _versions(session: AsyncSession, pole: NetworkPole, period: str) -> li
     )
 
 
-async def _check_no_overlap(
-    session: AsyncSession, pole: NetworkPole, period: NetworkPeriod
-) -> None:
+async def check_no_overlap(session: AsyncSession, pole: NetworkPole, period: NetworkPeriod) -> None:
+    """A year is published whole or as its two halves, never both: CONFLICT when the
+    pole has a submitted or published version of an overlapping period. A draft blocks
+    nothing (decision 212): it may be abandoned, and ``submit`` checks again."""
     others = (
         await session.execute(
             select(NetworkRelease.period)
@@ -298,6 +299,7 @@ async def _check_no_overlap(
                 NetworkRelease.pole_id == pole.id,
                 NetworkRelease.year == period.year,
                 NetworkRelease.period != period.code,
+                NetworkRelease.status != "draft",
             )
             .distinct()
         )
@@ -331,7 +333,7 @@ async def prepare(
     network = await the_network(session)
     catalogue = await current_catalogue(session, network)
     pole = await pole_of(session, tenant)
-    await _check_no_overlap(session, pole, period)
+    await check_no_overlap(session, pole, period)
     versions = await _versions(session, pole, period.code)
     draft = next((r for r in versions if r.status == "draft"), None)
     if any(r.status == "submitted" for r in versions):
@@ -388,7 +390,6 @@ async def prepare(
         cells_secondary=protected.figures.secondary,
         cells_inherited=protected.figures.inherited,
         smallest_interval=protected.figures.smallest_interval,
-        prepared_by=actor.display_name or actor.subject,
         prepared_at=now,
     )
     session.add(release)
@@ -451,8 +452,9 @@ async def submit(
             f"(celle-ci est {STATUS_LABELS[release.status]})",
             field="id",
         )
+    # Drafts block nothing: a draft of an overlapping period may have been submitted since.
+    await check_no_overlap(session, await pole_of(session, tenant), parse_period(release.period))
     release.status = "submitted"
-    release.submitted_by = actor.display_name or actor.subject
     release.submitted_at = now
     await session.flush()
     record(
@@ -464,6 +466,38 @@ async def submit(
         fields=["status"],
     )
     return release
+
+
+async def discard(
+    session: AsyncSession,
+    caller: Caller,
+    tenant: Tenant,
+    release_id: uuid.UUID,
+) -> uuid.UUID:
+    """Abandon a draft (decision 212): it and the pole's copy of its true values are
+    deleted, nothing of it reaches the network. A submitted or published version stays."""
+    actor = caller.require(PREPARE)
+    release = await pole_release(session, tenant, release_id)
+    if release.status != "draft":
+        raise ConflictError(
+            "seule une version en préparation peut être abandonnée "
+            f"(celle-ci est {STATUS_LABELS[release.status]})",
+            field="id",
+        )
+    await session.execute(
+        delete(NetworkReleaseSource).where(NetworkReleaseSource.release_id == release.id)
+    )
+    await session.delete(release)
+    await session.flush()
+    record(
+        session,
+        actor=actor.subject,
+        action="network.release.discard",
+        object_type="NetworkRelease",
+        object_id=str(release_id),
+        fields=["period", "version"],
+    )
+    return release_id
 
 
 async def approve(

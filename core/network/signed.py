@@ -11,9 +11,16 @@ only when:
 * it is new: the same document again is a no-op (idempotent), the same document id
   with other content or a version already imported is a replay, refused; versions
   come in order;
-* it is protected: no published count of persons in 1..k−1, k at least the
-  network's, and the audit by linear programming replayed on every imported version
-  of the release (``audit_published``) finds every hidden cell at least k wide.
+* it is what the network collects: every cell's figure is in the network's catalogue
+  (any of its versions), known to this install, broken down only by coarse dimensions
+  of a table the catalogue asks for (decision 209);
+* it is protected by this install's rules, not the document's: which figures count
+  persons is what this install's definitions say (a document that disagrees is
+  refused), no published count of persons in 1..k−1, k at least the network's, and
+  the audit by linear programming replayed on every imported version of the release
+  (``audit_published``) finds every hidden cell at least k wide;
+* its period overlaps none the pole already has (a year is published whole or as its
+  two halves, as for the install's own poles).
 
 Every refusal is a coded error and nothing is written.
 """
@@ -39,8 +46,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.auth.secrets import decrypt, encrypt, new_token
 from core.contributions import IndicatorSpec
 from core.errors import ConflictError, NotFoundError, ValidationError
+from core.network.catalogue import entries_from_json
 from core.network.models import (
     Network,
+    NetworkCatalogue,
     NetworkPole,
     NetworkRelease,
     NetworkReleaseCell,
@@ -49,7 +58,7 @@ from core.network.models import (
 )
 from core.network.periods import parse_period
 from core.network.protection import CellKey, Equation, PublishedRelease, audit_published
-from core.network.releases import coords_pairs, the_network
+from core.network.releases import UNKNOWN_CODE, check_no_overlap, coords_pairs, the_network
 from core.tenancy.models import PlatformAuditEvent
 
 FORMAT = "maillage.network-release/1"
@@ -306,6 +315,71 @@ def _cells(document: Mapping[str, Any]) -> dict[CellKey, int | None]:
     return cells
 
 
+async def _collected(session: AsyncSession, network: Network) -> dict[str, set[frozenset[str]]]:
+    """Each figure the network collects and the tables it asks for, over every version
+    of its catalogue (a release of an earlier year was made with an earlier one)."""
+    wanted: dict[str, set[frozenset[str]]] = {}
+    rows = await session.execute(
+        select(NetworkCatalogue.entries).where(NetworkCatalogue.network_id == network.id)
+    )
+    for entries in rows.scalars():
+        for entry in entries_from_json(entries):
+            for dims in entry.tables or ((),):
+                wanted.setdefault(entry.figure, set()).add(frozenset(dims))
+    return wanted
+
+
+def _check_collected(
+    cells: Mapping[CellKey, int | None],
+    wanted: Mapping[str, set[frozenset[str]]],
+    figures: Mapping[str, IndicatorSpec],
+) -> None:
+    """Every cell is one the network collects (decision 209): its figure is in the
+    catalogue and defined on this install, its dimensions coarse, single-valued, of a
+    table the catalogue asks for (a margin of it included), and its categories of the
+    dimension's vocabulary when it has a fixed one. Otherwise VALIDATION naming the cell."""
+    field = "document.cells"
+    for key in sorted(cells):
+        spec = figures.get(key.figure)
+        if key.figure not in wanted or spec is None:
+            raise _bad(f"{key.label()} : chiffre hors du catalogue du réseau", field)
+        dims = frozenset(d for d, _ in key.coords)
+        for code, category in key.coords:
+            dimension = spec.dimension(code)
+            if dimension is None or not dimension.coarse or dimension.multiple:
+                raise _bad(
+                    f"{key.label()} : « {code} » n'est pas une dimension que le réseau "
+                    "recueille (rien en dessous du département ne sort d'un pôle)",
+                    field,
+                )
+            labels = dimension.labels
+            if isinstance(labels, Mapping) and category not in labels and category != UNKNOWN_CODE:
+                raise _bad(f"{key.label()} : catégorie inconnue « {category} »", field)
+        if not any(dims <= table for table in wanted[key.figure]):
+            raise _bad(f"{key.label()} : tableau que le catalogue du réseau ne demande pas", field)
+
+
+def _persons(document: Mapping[str, Any], figures: Mapping[str, IndicatorSpec]) -> dict[str, bool]:
+    """Which figures count persons: this install's definitions say (decision 210). A
+    document that says otherwise was made by rules the network does not apply:
+    VALIDATION naming the figure."""
+    raw = document.get("figures")
+    if not isinstance(raw, list):
+        raise _bad("liste des chiffres attendue", "document.figures")
+    for figure in raw:
+        if not isinstance(figure, dict):
+            raise _bad("chiffre mal formé", "document.figures")
+        code = str(figure.get("code"))
+        spec = figures.get(code)
+        if spec is not None and figure.get("persons") is not spec.counts_persons:
+            raise _bad(
+                f"{code} : le document ne le compte pas comme le réseau (comptage de "
+                f"personnes : {'oui' if spec.counts_persons else 'non'} ici)",
+                "document.figures",
+            )
+    return {code: spec.counts_persons for code, spec in figures.items()}
+
+
 async def _trusted(
     session: AsyncSession, envelope: Mapping[str, Any]
 ) -> tuple[NetworkTrustedKey, dict[str, Any]]:
@@ -330,9 +404,15 @@ async def _trusted(
 
 
 async def import_release(
-    session: AsyncSession, envelope: Mapping[str, Any], *, actor: str, now: dt.datetime
+    session: AsyncSession,
+    envelope: Mapping[str, Any],
+    figures: Mapping[str, IndicatorSpec],
+    *,
+    actor: str,
+    now: dt.datetime,
 ) -> tuple[NetworkRelease, bool]:
-    """Verify and import a signed release; (the release, whether it was new)."""
+    """Verify and import a signed release, checked against this install's figure
+    definitions (``figures``); (the release, whether it was new)."""
     key, document = await _trusted(session, envelope)
     network: Network = await the_network(session)
     pole = await session.get(NetworkPole, key.pole_id)
@@ -370,6 +450,7 @@ async def import_release(
             )
         ).scalars()
     )
+    await check_no_overlap(session, pole, period)
     if earlier and version <= earlier[-1].version:
         raise ConflictError(
             f"document rejoué : la version {version} de {period.code} est déjà importée",
@@ -380,15 +461,12 @@ async def import_release(
             f"version {len(earlier) + 1} attendue avant la {version}", field="document.version"
         )
     cells = _cells(document)
-    persons = {
-        str(f.get("code")): bool(f.get("persons", True))
-        for f in document.get("figures") or []
-        if isinstance(f, dict)
-    }
+    _check_collected(cells, await _collected(session, network), figures)
+    persons = _persons(document, figures)
     small = [
         key.label()
-        for key, value in cells.items()
-        if persons.get(key.figure, True) and value is not None and 1 <= value < network.k
+        for key, value in sorted(cells.items())
+        if persons[key.figure] and value is not None and 1 <= value < network.k
     ]
     if small:
         raise ConflictError(
@@ -425,7 +503,6 @@ async def import_release(
         cells_secondary=int(protection.get("secondary") or 0),
         cells_inherited=int(protection.get("inherited") or 0),
         smallest_interval=report.smallest_interval,
-        prepared_by=f"import:{key.kid}",
         prepared_at=now,
         approved_by=actor,
         approved_at=now,

@@ -30,7 +30,6 @@ async def store_published_pole(
     name: str,
     departement: str,
     years: Mapping[int, tuple[int, Cells]],
-    by: str = "tests",
 ) -> NetworkPole:
     """A pole of another install and its published version 1 of each year: ``years``
     maps a civil year to (population, cells). The caller commits."""
@@ -55,7 +54,6 @@ async def store_published_pole(
             cells_secondary=0,
             cells_inherited=0,
             smallest_interval=None,
-            prepared_by=by,
             prepared_at=NOW,
         )
         session.add(release)

@@ -1,6 +1,7 @@
-"""The national network in Chromium, against the demo server: the pole's administrator
-prepares the pole's 2025 release, reads which cells are hidden and why, and submits
-it; the network's coordinator approves it; the network compares the pole with the
+"""The national network in Chromium, against the demo server: each demo pole's
+administrator prepares the pole's 2025 release, reads which cells are hidden and why,
+and submits it (Pas-de-Calais first abandons a draft of the wrong period); the
+network's coordinator approves both; the network compares the two poles with the
 dozen poles imported from other installs, per 10,000 inhabitants, small counts shown
 as hidden with their reason, totals marked incomplete. axe-core on every page."""
 
@@ -18,6 +19,7 @@ from tests.browser.test_web_app import serious_violations, signed_in
 from tests.live import LiveServer
 
 POLE_ADMIN = "pole-admin@puy-de-dome.maillage.example"
+OTHER_POLE_ADMIN = "pole-admin@pas-de-calais.maillage.example"
 NETWORK_COORDINATOR = "network-coordinator@puy-de-dome.maillage.example"
 
 
@@ -71,14 +73,34 @@ def test_a_pole_submits_the_network_approves_and_compares(
     expect(pole.get_by_role("status")).to_have_text("La publication est soumise au réseau.")
     pole.context.close()
 
+    # Pas-de-Calais: a draft of the first half-year, abandoned, then the whole year.
+    other = signed_in(browser, live, OTHER_POLE_ADMIN)
+    other.goto(f"{live.base_url}/pole/reseau")
+    expect(other.locator("#raison-hint")).to_contain_text("envoyée au réseau")
+    other.fill("#periode", "2025-S1")
+    other.get_by_role("button", name="Calculer l'aperçu").click()
+    expect(other.get_by_role("heading", name=re.compile("^2025-S1, version 1"))).to_be_visible()
+    other.get_by_role("button", name=re.compile("^Abandonner cette version")).click()
+    expect(other.get_by_role("status")).to_contain_text("abandonnée")
+    expect(other.get_by_role("heading", name=re.compile("^2025-S1"))).to_have_count(0)
+    other.fill("#periode", "2025")
+    other.get_by_role("button", name="Calculer l'aperçu").click()
+    expect(other.get_by_role("heading", name=re.compile("^2025, version 1"))).to_be_visible()
+    accessible(other)
+    other.get_by_role("button", name=re.compile("^Soumettre au réseau")).click()
+    expect(other.get_by_role("status")).to_have_text("La publication est soumise au réseau.")
+    other.context.close()
+
     network = network_person(browser, live, NETWORK_COORDINATOR)
     network.goto(f"{live.base_url}/reseau/publications")
     expect(network.locator("h1")).to_have_text("Publications des pôles")
     accessible(network)
-    network.get_by_role(
-        "button", name=re.compile("^Approuver la publication 2025 de .*Puy-de-Dôme")
-    ).click()
-    expect(network.get_by_role("status")).to_contain_text("publiée et verrouillée")
+    for name in ("Puy-de-Dôme", "Pas-de-Calais"):
+        network.get_by_role(
+            "button", name=re.compile(f"^Approuver la publication 2025 de .*{name}")
+        ).click()
+        expect(network.get_by_role("status")).to_contain_text("publiée et verrouillée")
+    expect(network.get_by_role("button", name=re.compile("^Approuver"))).to_have_count(0)
 
     network.get_by_role("navigation").get_by_role("link", name="Réseau : comparer").click()
     network.select_option("#chiffre", "casework.children_followed")
@@ -89,6 +111,9 @@ def test_a_pole_submits_the_network_approves_and_compares(
     table = network.get_by_role("table")
     expect(table).to_contain_text("Pôle ressources handicap du Nord (fictif)")
     expect(table).to_contain_text("Puy-de-Dôme")
+    expect(table).to_contain_text("Pas-de-Calais")
+    # Both demo poles and the dozen imported ones, each with its 2025.
+    expect(table.locator("tbody tr")).to_have_count(14)
     expect(table).to_contain_text("Masquée : secret statistique (seuil de 11 personnes)")
     expect(table).to_contain_text("(incomplet)")
     # The chart of the last year is an image with its title; the table stays beside it.

@@ -21,7 +21,19 @@ from core.network.reader import network_reader
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
 from core.testing.postgres import NETWORK, PgUrls, PostgresServer
-from tests.network.helpers import ANALYST, COORDINATOR
+from tests.api.conftest import TwoPoles
+from tests.conftest import DbUrls
+from tests.network.helpers import (
+    ANALYST,
+    APPROVE,
+    COORDINATOR,
+    POLE_ADMIN,
+    PREPARE,
+    SUBMIT,
+    follow_children,
+    make_network,
+    run,
+)
 
 READABLE = {
     "networks",
@@ -121,6 +133,43 @@ async def test_a_network_request_reads_as_the_network_role(pg_template: PgUrls) 
     finally:
         await db.dispose()
     _check(answers)
+
+
+def _everything(connection: Connection) -> dict[str, list[dict[str, object]]]:
+    """Every row of every table the network may read, every column, as that role."""
+    readable, _ = _tables()
+    return {
+        table: [dict(row) for row in connection.execute(text(f"SELECT * FROM {table}")).mappings()]
+        for table in readable
+    }
+
+
+async def test_the_network_reads_no_name_of_the_poles_staff(
+    client: GraphQLClient, db: Database, db_urls: DbUrls, two_poles: TwoPoles
+) -> None:
+    """Who prepared and who submitted a release are the pole's staff: their names stay
+    in the pole's audit trail, never in a table the network reads (decision 211). On
+    PostgreSQL, read as the network's role, every column of every row it may read."""
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, {4: 15, 8: 30})
+    prepared = await run(client, PREPARE, {"period": "2025"}, tenant=two_poles.a, actor=POLE_ADMIN)
+    release_id = prepared["release"]["id"]
+    await run(client, SUBMIT, {"id": release_id}, tenant=two_poles.a, actor=POLE_ADMIN)
+    await run(client, APPROVE, {"id": release_id}, actor=COORDINATOR)
+    async with db.reference_session() as session:
+        async with network_reader(session, NETWORK if db_urls.kind == "postgres" else "") as r:
+            connection = await r.connection()
+            if db_urls.kind == "postgres":
+                assert await connection.run_sync(sql.current_role) == NETWORK
+            read = await connection.run_sync(_everything)
+        await session.rollback()
+    columns = {column for rows in read.values() for row in rows for column in row}
+    assert not columns & {"prepared_by", "submitted_by"}
+    seen = repr(read)
+    # The release is there (SQLite keeps ids without dashes).
+    assert release_id.replace("-", "") in seen.replace("-", "")
+    for staff in (POLE_ADMIN.display_name, POLE_ADMIN.subject):
+        assert staff not in seen
 
 
 POLE_FIELDS = [

@@ -33,11 +33,25 @@ async def test_a_pole_submits_the_coordinator_approves_and_the_network_compares(
         "/pole/reseau", data={"periode": "2025-T9"}, headers={**pole, **origin}
     )
     assert bad.status_code == 400 and "2025-T9" in bad.text  # what was typed is kept
+    # A draft of the wrong period, abandoned from the page: it blocks nothing.
+    wrong = await client.http.post(
+        "/pole/reseau", data={"periode": "2025-S1"}, headers={**pole, **origin}
+    )
+    assert wrong.status_code == 303
+    [draft] = await run(client, POLE_RELEASES, {"period": "2025-S1"}, tenant=a, actor=POLE_ADMIN)
+    abandoned = await client.http.post(
+        "/pole/reseau",
+        data={"id": draft["release"]["id"], "action": "abandonner"},
+        headers={**pole, **origin},
+    )
+    assert abandoned.status_code == 303 and "ok=discarded" in abandoned.headers["location"]
+    assert await run(client, POLE_RELEASES, {"period": "2025-S1"}, tenant=a, actor=POLE_ADMIN) == []
     done = await client.http.post(
         "/pole/reseau", data={"periode": "2025"}, headers={**pole, **origin}
     )
     assert done.status_code == 303
     preview = await client.http.get("/pole/reseau", headers=pole)
+    assert "envoyée au réseau" in preview.text  # what a correction's reason becomes
     assert "secret primaire : moins de 11 personnes" in preview.text
     [item] = await run(client, POLE_RELEASES, {"period": "2025"}, tenant=a, actor=POLE_ADMIN)
     release_id = item["release"]["id"]

@@ -181,6 +181,7 @@ async def test_refusals_are_coded_and_leave_nothing_written(
     assert await counts() == before
 
     first = (await prepared(client, two_poles.a, period="2025-S1"))["release"]
+    await run(client, SUBMIT, {"id": first["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
     overlapping = await prepared(client, two_poles.a, period="2025")
     assert [(e["code"], e["field"]) for e in overlapping["errors"]] == [("CONFLICT", "period")]
     # The second half is no overlap.
@@ -197,16 +198,62 @@ async def test_refusals_are_coded_and_leave_nothing_written(
     )
     assert no_network["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # A second preparation replaces the draft: still one version 1.
-    await prepared(client, two_poles.a, period="2025-S1")
+    await prepared(client, two_poles.a, period="2025-S2")
     async with db.session(two_poles.a.id) as session:
         sources = (
             await session.execute(
                 select(func.count())
                 .select_from(NetworkReleaseSource)
-                .where(NetworkReleaseSource.period == "2025-S1")
+                .where(NetworkReleaseSource.period == "2025-S2")
             )
         ).scalar_one()
     assert sources == 1
+
+
+DISCARD = """mutation($id: ID!) { discardNetworkRelease(id: $id) {
+  discardedId errors { code field message } } }"""
+
+
+async def test_an_abandoned_draft_blocks_no_period(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """A draft of the whole year does not keep the pole from its half-years: it is
+    abandoned (or left, and then cannot be submitted once a half-year is)."""
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, AGES)
+    year = (await prepared(client, two_poles.a, period="2025"))["release"]
+    half = await prepared(client, two_poles.a, period="2025-S1")
+    assert half["errors"] == []
+    await run(client, SUBMIT, {"id": half["release"]["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    # The year's draft can no longer go to the network…
+    late = await run(client, SUBMIT, {"id": year["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert [(e["code"], e["field"]) for e in late["errors"]] == [("CONFLICT", "period")]
+    # …nor be abandoned by another pole, and a submitted version is not abandoned.
+    other = await run(client, DISCARD, {"id": year["id"]}, tenant=two_poles.b, actor=POLE_ADMIN)
+    assert [e["code"] for e in other["errors"]] == ["NOT_FOUND"]
+    kept = await run(
+        client, DISCARD, {"id": half["release"]["id"]}, tenant=two_poles.a, actor=POLE_ADMIN
+    )
+    assert [(e["code"], e["field"]) for e in kept["errors"]] == [("CONFLICT", "id")]
+    no_network = await client.execute(DISCARD, {"id": year["id"]}, actor=COORDINATOR)
+    assert no_network["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    gone = await run(client, DISCARD, {"id": year["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert gone == {"discardedId": year["id"], "errors": []}
+    async with db.session(two_poles.a.id) as session:
+        left = await session.get(NetworkRelease, uuid.UUID(year["id"]))
+        sources = (
+            await session.execute(
+                select(func.count())
+                .select_from(NetworkReleaseSource)
+                .where(NetworkReleaseSource.release_id == uuid.UUID(year["id"]))
+            )
+        ).scalar_one()
+    assert left is None and sources == 0
+    preview = await run(client, POLE_RELEASES, {}, tenant=two_poles.a, actor=POLE_ADMIN)
+    assert {p["release"]["id"] for p in preview} == {half["release"]["id"]}
+    # The second half follows the first.
+    assert (await prepared(client, two_poles.a, period="2025-S2"))["errors"] == []
 
 
 SET_CATALOGUE = """mutation($entries: [NetworkCatalogueEntryInput!]!) {
@@ -269,3 +316,34 @@ async def test_a_release_holds_no_person_and_no_place_below_the_departement(
     forbidden = {"child_id", "family_id", "first_name", "birth_date", "commune_insee", "epci_siren"}
     for table in (NetworkRelease.__table__, NetworkReleaseCell.__table__):
         assert not forbidden & {c.name for c in table.columns}
+
+
+VERSIONED = """query($id: ID!) { networkRelease(id: $id) { catalogueVersion
+  cells { figure } } }"""
+
+
+async def test_a_new_catalogue_is_a_new_version_and_each_release_records_its_own(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    await make_network(client, db, two_poles.a, two_poles.b)
+    await follow_children(db, two_poles.a, AGES)
+    first = (await prepared(client, two_poles.a, period="2025-S1"))["release"]
+    await run(client, SUBMIT, {"id": first["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    await run(client, APPROVE, {"id": first["id"]}, actor=COORDINATOR)
+    before = await run(client, VERSIONED, {"id": first["id"]}, actor=ANALYST)
+    assert {c["figure"] for c in before["cells"]} == {
+        "casework.children_followed",
+        "casework.requests",
+    }
+
+    # The coordinator drops the requests: a new version of the catalogue.
+    entries = [{"figure": "casework.children_followed", "tables": [[], ["age_bracket"]]}]
+    changed = await run(client, SET_CATALOGUE, {"entries": entries}, actor=COORDINATOR)
+    assert changed["errors"] == [] and changed["version"] == before["catalogueVersion"] + 1
+    second = (await prepared(client, two_poles.a, period="2025-S2"))["release"]
+    await run(client, SUBMIT, {"id": second["id"]}, tenant=two_poles.a, actor=POLE_ADMIN)
+    after = await run(client, VERSIONED, {"id": second["id"]}, actor=COORDINATOR)
+    assert after["catalogueVersion"] == changed["version"]
+    assert {c["figure"] for c in after["cells"]} == {"casework.children_followed"}
+    # The published one keeps the version it was made with, and its cells.
+    assert await run(client, VERSIONED, {"id": first["id"]}, actor=ANALYST) == before

@@ -406,13 +406,14 @@ async def test_the_published_copy_hides_small_counts_of_persons(
     assert key["sentence"] == ""
     # Sessions are not persons (printed), their participants are: 12 and 11 stay, the
     # session of 3 participants does not exist as a cell here (by audience), so nothing
-    # else is hidden; requests are not persons either.
+    # else is hidden. Requests each come from one family or about one child: counted
+    # as persons (decision 211), the 2 requests of families print « < 5 ».
     assert table(data, "Sessions par commune, durée et public")[-1] == ["Total", "—", "1", "2", "3"]
     assert table(data, "Participants par public")[-1] == ["Total", "23", "100 %"]
     assert table(data, "Demandes reçues par origine de la demande")[0] == [
         "Famille",
-        "2",
-        "66,7 %",
+        "< 5",
+        "masqué",
     ]
     areas = [
         a["value"]

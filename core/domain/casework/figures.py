@@ -155,6 +155,7 @@ FIGURES = [
         description="Demandes reçues pendant la période, par origine, objet et canal.",
         dimensions=(REQUESTER_KIND, SUBJECT, CHANNEL),
         facts=_requests,
+        counts_persons=True,
     ),
     IndicatorSpec(
         "casework.interventions",
@@ -164,5 +165,6 @@ FIGURES = [
         "structure.",
         dimensions=(INTERVENTION_KIND, STRUCTURE_KIND),
         facts=_interventions,
+        counts_persons=True,
     ),
 ]

@@ -68,6 +68,7 @@ FIGURES = [
         "type d'emprunteur.",
         dimensions=(KIT, BORROWER_KIND),
         facts=_loans,
+        counts_persons=True,
     ),
     IndicatorSpec(
         "kits.kilometres",

@@ -99,5 +99,6 @@ FIGURES = [
         description="Questionnaires remplis pendant la période, par questionnaire.",
         dimensions=(QUESTIONNAIRE,),
         facts=_responses,
+        counts_persons=True,
     ),
 ]

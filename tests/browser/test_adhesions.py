@@ -88,3 +88,32 @@ def test_an_invoice_is_printed_from_the_family_s_file(
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.body().startswith(b"%PDF")
+
+
+GESTIONNAIRE_INVOICES = """{ adhesions(first: 100) { edges { node {
+  year memberName organisation { id } invoice { number } } } } }"""
+
+
+def test_a_gestionnaire_s_invoice_is_printed_from_the_list_of_adhesions(
+    coordinator: Page, coordinator_api: Api, live: LiveServer
+) -> None:
+    """A gestionnaire has no file of its own: the year's list links its invoice."""
+    edges = coordinator_api(GESTIONNAIRE_INVOICES)["adhesions"]["edges"]  # type: ignore[index]
+    adhesion = next(
+        e["node"]
+        for e in edges
+        if e["node"]["organisation"] and e["node"]["invoice"] and e["node"]["invoice"]["number"]
+    )
+    number, member = adhesion["invoice"]["number"], adhesion["memberName"]
+    page = coordinator
+    page.goto(f"{live.base_url}/adhesions?annee={adhesion['year']}")
+    accessible(page)
+    row = page.get_by_role("row", name=re.compile(re.escape(member)))
+    expect(row.first).to_contain_text(number)
+    page.get_by_role("link", name=f"Imprimer la facture {number} de {member}").click()
+    expect(page.locator("body")).to_contain_text(number)
+    expect(page.locator("body")).to_contain_text(member)
+    page.go_back()
+    pdf = page.get_by_role("link", name=f"PDF de la facture {number} de {member}")
+    answer = page.request.get(f"{live.base_url}{pdf.get_attribute('href')}")
+    assert answer.status == 200 and answer.body().startswith(b"%PDF")

@@ -1,8 +1,8 @@
 """A family's legal holds and adhesions in Chromium, against the demo server: on the
 family's personal data page the coordinator places a hold (a missing reason given
 back, the typed note kept), an erasure then waits for it, and lifting it — after a
-confirmation step — carries the erasure out. The family's file shows its adhesions.
-axe-core on every page."""
+confirmation step — carries the erasure out. The family's file shows its adhesions
+and its loans of kits. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ from tests.live import LiveServer
 
 REGISTER = """mutation($input: AdhesionInput!) { registerAdhesion(input: $input) {
   errors { code field message } } }"""
+FREE_KITS = """query($start: Date!, $end: Date!) { kitAvailability(start: $start, end: $end) {
+  kit { id name } free { startsOn days } } }"""
+RESERVE = """mutation($input: KitReservationInput!) { reserveKit(input: $input) {
+  loan { id } errors { code field message } } }"""
 
 
 @pytest.fixture
@@ -93,3 +97,48 @@ def test_the_family_file_shows_its_adhesions(
     accessible(page)
     section.get_by_role("link", name=re.compile("^Enregistrer une adhésion")).click()
     expect(page.locator("h1")).to_contain_text("adhésion")
+
+
+def test_the_family_file_shows_its_loans(
+    record_keeper: Page, live: LiveServer, coordinator_api: Api
+) -> None:
+    page = record_keeper
+    name = a_new_family(page, live)
+    section = page.locator("section", has=page.get_by_role("heading", name="Prêts de malles"))
+    expect(section).to_contain_text("Cette famille n'a jamais emprunté de malle.")
+    family_id = page.url.split("?")[0].rsplit("/familles/", 1)[1]
+    # A kit free for a week, far enough ahead to meet none of the demo's loans.
+    start = dt.date.today() + dt.timedelta(days=400)
+    calendars = coordinator_api(
+        FREE_KITS, start=start.isoformat(), end=(start + dt.timedelta(days=300)).isoformat()
+    )["kitAvailability"]
+    kit, starts_on = next(
+        (c["kit"], p["startsOn"])  # type: ignore[index]
+        for c in calendars  # type: ignore[union-attr]
+        for p in c["free"]  # type: ignore[index]
+        if p["days"] >= 7
+    )
+    reserved = coordinator_api(
+        RESERVE,
+        input={
+            "kitId": kit["id"],
+            "familyId": family_id,
+            "startsOn": starts_on,
+            "endsOn": (dt.date.fromisoformat(starts_on) + dt.timedelta(days=6)).isoformat(),
+        },
+    )["reserveKit"]
+    assert reserved["errors"] == [], reserved  # type: ignore[index]
+    # And a surprise kit asked for, which the team has not chosen yet.
+    surprise = coordinator_api(
+        RESERVE, input={"surprise": True, "familyId": family_id, "startsOn": starts_on}
+    )["reserveKit"]
+    assert surprise["errors"] == [], surprise  # type: ignore[index]
+    page.reload()
+    rows = section.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(section).to_contain_text("Demandée")
+    expect(section).to_contain_text("Malle surprise")
+    accessible(page)
+    section.get_by_role("link", name=re.compile(f"^{re.escape(kit['name'])}")).click()
+    expect(page.locator("h1")).to_have_text(f"Prêt de « {kit['name']} »")
+    expect(page.locator("main")).to_contain_text(name)

@@ -7,7 +7,7 @@ import re
 import time
 from urllib.parse import quote
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.live import DEMO_PASSWORD, LiveServer
 
@@ -95,3 +95,55 @@ def test_a_forgotten_password_is_reset_through_the_demo_mailer(
     expect(page.get_by_role("alert")).to_be_visible()  # the old one no longer opens
     sign_in(page, live, email, new_password)
     page.wait_for_url(f"{live.base_url}/")
+
+
+def test_the_sign_in_pages_pass_axe_core(browser: Browser, live: LiveServer) -> None:
+    """Every page of the auth flow, as it first shows and as it comes back refused."""
+    # Imported here: test_web_app imports this module's sign_in.
+    from tests.browser.test_web_app import serious_violations
+
+    # bypass_csp: axe-core is injected as a script, which these pages' policy forbids.
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    failures: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        found = serious_violations(page)
+        if found:
+            failures[name] = found
+
+    try:
+        page.goto(f"{live.base_url}/auth/logout")
+        expect(page.locator("h1")).to_have_text("Déconnexion")
+        check("sign-out, no session")
+        page.goto(f"{live.base_url}/auth/login")
+        check("sign-in")
+        sign_in(page, live, "staff@puy-de-dome.maillage.example", "pas le bon mot de passe")
+        expect(page.get_by_role("alert")).to_be_visible()
+        check("sign-in refused")
+        page.get_by_role("link", name="Mot de passe oublié ?").click()
+        check("forgotten password")
+        page.fill("#email", "personne@maillage.example")
+        page.get_by_role("button", name="Recevoir un lien").click()
+        expect(page.locator("main")).to_contain_text("Si un compte existe")
+        check("forgotten password, sent")
+        for path, title in (
+            ("/auth/password/reset", "Nouveau mot de passe"),
+            ("/auth/invitation", "Bienvenue sur maillage"),
+        ):
+            page.goto(f"{live.base_url}{path}?token=lien-perime")
+            expect(page.locator("h1")).to_have_text(title)
+            check(title)
+            page.fill("#password", "un mot de passe assez long")
+            page.get_by_role("button", name="Enregistrer").click()
+            expect(page.get_by_role("alert")).to_be_visible()
+            check(f"{title}, refused")
+        sign_in(page, live, "staff@puy-de-dome.maillage.example")
+        page.wait_for_url(f"{live.base_url}/")
+        page.goto(f"{live.base_url}/auth/logout")
+        expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+        check("sign-out")
+    finally:
+        context.close()
+    assert failures == {}

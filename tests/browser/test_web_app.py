@@ -5,6 +5,8 @@ the keyboard alone, and the screenshots of the user guide."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import os
 import re
 import uuid
@@ -15,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Error, Page, expect
 
+from tests.browser.conftest import Api
 from tests.browser.test_sign_in import sign_in
 from tests.live import LiveServer
 
@@ -362,6 +365,107 @@ def test_at_390_pixels_wide_nothing_overflows_and_the_screenshots_are_taken(
     finally:
         wide.context.close()
     assert (shots / "app-aujourdhui.png").stat().st_size > 0
+
+
+FOLLOW_UPS = """{ followUps(first: 100) { edges { node { id status { value }
+  child { id } structures { id } interventions(last: 50) { id } } } } }"""
+WRITE_PLAN = """mutation($input: WriteReceptionPlanInput!) { writeReceptionPlan(input: $input) {
+  plan { id } errors { code field message } } }"""
+LOAN_OUT = '{ kitLoans(statuses: ["out"], first: 1) { edges { node { id } } } }'
+INVOICED_FAMILY = """{ invoices(statuses: ["issued", "paid"], first: 1) {
+  edges { node { familyId } } } }"""
+
+
+def record_pages(api: Api) -> dict[str, str]:
+    """The pages of one record each (name -> path): the follow-up with the longest
+    timeline (and a reception plan written for its child), a loan out, a family whose
+    adhesions are invoiced."""
+    edges = api(FOLLOW_UPS)["followUps"]["edges"]  # type: ignore[index]
+    follow_up = max(
+        (e["node"] for e in edges if e["node"]["status"]["value"] == "open"),
+        key=lambda node: len(node["interventions"]),
+    )
+    today = dt.date.today()
+    content = {
+        "needs": "Repères visuels et rythme prévisible ; temps calme après le repas (fictif).",
+        "habits": "Sieste avec son doudou, à 13 h.",
+        "communication": "Pictogrammes pour les moments de la journée.",
+        "careInstructions": "Aucun soin pendant l'accueil.",
+        "adaptations": "Coin calme aménagé dans la section des moyens.",
+        "equipment": "Casque anti-bruit prêté par le pôle.",
+        "adaptationPeriods": [
+            {
+                "startsOn": (today + dt.timedelta(days=7)).isoformat(),
+                "endsOn": (today + dt.timedelta(days=21)).isoformat(),
+                "description": "Accueil progressif, matinées seulement.",
+            }
+        ],
+        "reviewDates": [(today + dt.timedelta(days=90)).isoformat()],
+    }
+    written = api(
+        WRITE_PLAN,
+        input={
+            "childId": follow_up["child"]["id"],
+            "structureId": follow_up["structures"][0]["id"],
+            "content": content,
+        },
+    )["writeReceptionPlan"]
+    assert written["errors"] == [], written  # type: ignore[index]
+    plan = written["plan"]["id"]  # type: ignore[index]
+    loan = api(LOAN_OUT)["kitLoans"]["edges"][0]["node"]["id"]  # type: ignore[index]
+    family = api(INVOICED_FAMILY)["invoices"]["edges"][0]["node"]["familyId"]  # type: ignore[index]
+    family_id = base64.b64encode(f"Family:{family}".encode()).decode()
+    return {
+        "suivi": f"/suivis/{follow_up['id']}",
+        "projet-accueil": f"/projets-accueil/{plan}?suivi={quote(follow_up['id'], safe='')}",
+        "pret": f"/prets/{loan}",
+        "famille-adhesions": f"/familles/{family_id}",
+    }
+
+
+def test_the_record_pages_at_390_pixels_wide_and_their_screenshots(
+    browser: Browser, live: LiveServer, coordinator_api: Api, tmp_path: Path
+) -> None:
+    """A family's file, a request, a follow-up, its reception plan, a kit, a loan and
+    the sessions: nothing overflows at 390 px, axe-core finds nothing; then the user
+    guide's pictures of them."""
+    shots = DOC_SCREENSHOTS if os.environ.get("MAILLAGE_WRITE_SCREENSHOTS") else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    records = record_pages(coordinator_api)
+    page = signed_in(browser, live, COORDINATOR, viewport={"width": 390, "height": 844})
+    try:
+        paths = dict(records)
+        paths["famille"] = durand_file(page, live).removeprefix(live.base_url)
+        page.goto(f"{live.base_url}/demandes")
+        page.locator("tbody a").first.click()
+        paths["demande"] = page.url.removeprefix(live.base_url)
+        page.goto(f"{live.base_url}/malles")
+        page.locator("main a[href^='/malles/']:not([href^='/malles/reserver'])").first.click()
+        paths["malle"] = page.url.removeprefix(live.base_url)
+        paths["sensibilisations"] = "/sensibilisations"
+        wide_pages = {}
+        for name, path in paths.items():
+            page.goto(f"{live.base_url}{path}")
+            expect(page.locator("h1")).to_be_visible()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{name} ({path}) is {width} px wide"
+            assert serious_violations(page) == [], path
+            wide_pages[name] = path
+    finally:
+        page.context.close()
+
+    wide = signed_in(browser, live, COORDINATOR, viewport={"width": 1200, "height": 900})
+    try:
+        for name in ("suivi", "projet-accueil", "malle", "pret", "sensibilisations"):
+            wide.goto(f"{live.base_url}{wide_pages[name]}")
+            wide.screenshot(path=str(shots / f"app-{name}.png"), full_page=True)
+        wide.goto(f"{live.base_url}{wide_pages['famille-adhesions']}")
+        adhesions = wide.locator("section", has=wide.get_by_role("heading", name="Adhésions"))
+        expect(adhesions).to_contain_text("facture")
+        adhesions.screenshot(path=str(shots / "app-famille-adhesions.png"))
+    finally:
+        wide.context.close()
+    assert (shots / "app-suivi.png").stat().st_size > 0
 
 
 def test_every_picture_the_user_guide_shows_exists() -> None:

@@ -14,6 +14,7 @@ from core.contributions import (
     IndicatorSpec,
     NavEntry,
     PageContribution,
+    Panel,
     PersonalDataSource,
 )
 from core.domain.kits import pages, personal_data, report_section
@@ -21,6 +22,7 @@ from core.domain.kits.demo import seed_kits
 from core.domain.kits.figures import FIGURES
 from core.domain.kits.graphql import TYPES, KitsMutation, KitsQuery
 from core.domain.kits.models import Kit, KitComponent, KitLoan, KitLoanCheck, KitTrip
+from core.domain.kits.service import READ
 from core.hooks import hookimpl
 from core.plugins.report_scope import ReportScope
 from core.plugins.sections import ReportSection
@@ -82,3 +84,19 @@ def maillage_navigation() -> list[NavEntry]:
 @hookimpl
 async def maillage_report_sections(report: ReportScope) -> list[ReportSection]:
     return await report_section.sections(report)
+
+
+@hookimpl
+def maillage_panels() -> list[Panel]:
+    """The family's loans on its file, as the adhesions add theirs (decision 160): the
+    families feature does not learn about kits."""
+    return [
+        Panel(
+            slot="family",
+            title="Prêts de malles",
+            operation="FamilyLoans",
+            template="kits/family_panel.html",
+            action=READ,
+            order=20,
+        )
+    ]

@@ -1132,6 +1132,7 @@ class HandisittingMutation(HandisittingSitterMutation):
                 proposal_id=_id(input.proposal_id, "HandisittingProposal", "input.proposalId"),
                 agreed_on=input.agreed_on,
                 share_days_after=share_days,
+                today=dt.date.today(),
                 actor=who,
             )
             return await _booking_of(session, row)

@@ -254,7 +254,9 @@ async def sitter(view: sdk.PageView) -> Response:
         accounts=accounts,
         max_kb=MAX_DOCUMENT_BYTES // 1024,
         kinds=data.get("documentKinds") or [],
-        statuses=[s for s in data.get("sitterStatuses") or [] if s["value"] != "applied"],
+        statuses=[
+            s for s in data.get("sitterStatuses") or [] if s["value"] not in ("applied", "erased")
+        ],
         given=given,
         errors=errors,
         action=action,

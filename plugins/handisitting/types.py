@@ -330,6 +330,14 @@ class HandisittingSitter(sdk.relay.Node):
         )
         return found + sitters.document_problems(rows, dt.date.today())
 
+    @strawberry.field(
+        description="Pièces facultatives expirées (premiers secours, diplôme ou certificat de "
+        "scolarité) : à renouveler, sans empêcher de proposer l'intervenant·e."
+    )
+    async def document_warnings(self, info: sdk.Info) -> list[str]:
+        rows = await many(info.context, documents_by_sitter).load(uuid.UUID(self.uid))
+        return sitters.document_warnings(rows, dt.date.today())
+
     @strawberry.field(description="Étapes de l'agrément, dans l'ordre.")
     async def vetting(self, info: sdk.Info) -> list[HandisittingVettingStep]:
         rows = await many(info.context, vetting_by_sitter).load(uuid.UUID(self.uid))

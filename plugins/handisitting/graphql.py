@@ -459,7 +459,8 @@ class HandisittingQuery:
         return [HandisittingCandidate.of(c) for c in ranked]
 
     @strawberry.field(
-        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es) qui ont "
+        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es et "
+        "effacé·es) qui ont "
         "expiré ou expirent dans les jours donnés (30 par défaut), la plus proche d'abord. Une "
         "pièce obligatoire expirée suspend les propositions jusqu'à son renouvellement.",
         extensions=sdk.requires(READ),

@@ -390,6 +390,8 @@ async def cancel(
     )
     for sitting in planned.scalars():
         sitting.status = SittingStatus.CANCELLED.value
+        sitting.cancelled_by = side.value
+        sitting.cancel_reason = reason
     await session.flush()
     checks.audit(
         session,
@@ -403,8 +405,17 @@ async def cancel(
 
 
 async def record_sitting(
-    session: AsyncSession, *, sitting_id: uuid.UUID, status: str, today: dt.date, actor: str
+    session: AsyncSession,
+    *,
+    sitting_id: uuid.UUID,
+    status: str,
+    today: dt.date,
+    actor: str,
+    by: str | None = None,
+    reason: str = "",
 ) -> Sitting:
+    """A sitting done, missed or cancelled. Cancelling one sitting says who and why,
+    as cancelling the booking does (``by``, ``reason``); the booking goes on."""
     sitting = await checks.row(session, Sitting, sitting_id, "input.sittingId")
     outcome = checks.code(SittingStatus, status, "input.status")
     if outcome is SittingStatus.PLANNED:
@@ -413,13 +424,25 @@ async def record_sitting(
         )
     if outcome in (SittingStatus.DONE, SittingStatus.NO_SHOW) and sitting.on > today:
         raise sdk.ValidationError("cette garde n'a pas encore eu lieu", field="input.status")
+    fields = ["status"]
+    if outcome is SittingStatus.CANCELLED:
+        if not by:
+            raise sdk.ValidationError(
+                "qui annule : la famille, l'intervenant·e ou le pôle", field="input.by"
+            )
+        side = checks.code(Side, by, "input.by")
+        reason = checks.words(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
+        fields += ["cancelled_by", "cancel_reason"]
     if sitting.status != SittingStatus.PLANNED.value:
         raise sdk.ConflictError(
             f"garde déjà « {SittingStatus(sitting.status).label} »", field="input.sittingId"
         )
     sitting.status = outcome.value
+    if outcome is SittingStatus.CANCELLED:
+        sitting.cancelled_by = side.value
+        sitting.cancel_reason = reason
     await session.flush()
-    checks.audit(session, actor, "record_sitting", "sitting", sitting.id, ["status"])
+    checks.audit(session, actor, "record_sitting", "sitting", sitting.id, fields)
     return sitting
 
 

@@ -306,6 +306,13 @@ class HandisittingCancelBookingInput:
 class HandisittingRecordSittingInput:
     sitting_id: strawberry.ID
     status: str = sdk.chars_field(Sitting.status, "done, cancelled ou no_show")
+    by: str | None = strawberry.field(
+        default=None,
+        description="Qui annule : family, sitter ou pole (obligatoire pour cancelled).",
+    )
+    reason: str = sdk.chars_field(
+        Sitting.cancel_reason, "Pourquoi (obligatoire pour cancelled).", default=""
+    )
 
 
 @strawberry.type(description="Résultat d'une écriture sur une garde.")
@@ -1178,6 +1185,8 @@ class HandisittingMutation(HandisittingSitterMutation):
                 status=input.status,
                 today=dt.date.today(),
                 actor=who,
+                by=input.by,
+                reason=input.reason,
             ),
             _sitting,
             HandisittingSittingPayload,

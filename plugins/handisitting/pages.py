@@ -503,7 +503,10 @@ def _request_input(view: sdk.PageView, action: str, request_id: str) -> dict[str
     if action == "agree":
         return {"proposalId": view.value("proposal"), "agreedOn": view.value("agreedOn") or today}
     if action == "sitting":
-        return {"sittingId": view.value("sitting"), "status": view.value("status")}
+        given = {"sittingId": view.value("sitting"), "status": view.value("status")}
+        if given["status"] == "cancelled":
+            given |= {"by": view.value("sittingBy"), "reason": view.value("sittingReason")}
+        return given
     if action == "feedback":
         return {
             "sittingId": view.value("sitting"),
@@ -555,6 +558,7 @@ async def request(view: sdk.PageView) -> Response:
         reasons=data.get("unmatchedReasons") or [],
         errors=errors,
         cancel={name: view.value(name) for name in ("booking", "cancelBy", "cancelReason")},
+        sitting={name: view.value(name) for name in ("sitting", "sittingBy", "sittingReason")},
         incident=incident if action == "incident" else {"incidentBy": "family"},
         today=dt.date.today().isoformat(),
     )

@@ -126,6 +126,8 @@ async def export_sitter(session: AsyncSession, sitter_id: uuid.UUID, actor: str)
                 Sitting.on,
                 Sitting.minutes,
                 Sitting.status,
+                Sitting.cancelled_by,
+                Sitting.cancel_reason,
                 Feedback.side,
                 Feedback.rating,
                 Feedback.comment,
@@ -183,11 +185,13 @@ async def export_sitter(session: AsyncSession, sitter_id: uuid.UUID, actor: str)
                 "Le": on.isoformat(),
                 "Minutes": minutes,
                 "État": status,
+                "Annulée par": Side(cancelled_by).label if cancelled_by else None,
+                "Motif d'annulation": cancel_reason,
                 "Avis": None
                 if side is None
                 else {"De": side, "Note": rating, "Commentaire": comment},
             }
-            for on, minutes, status, side, rating, comment in sittings
+            for on, minutes, status, cancelled_by, cancel_reason, side, rating, comment in sittings
         ],
         "Incidents": [
             {
@@ -268,6 +272,17 @@ async def erase_sitter(
         update(Incident)
         .where(Incident.booking_id.in_(booking_ids), Incident.reported_by == Side.SITTER.value)
         .values(description="")
+    )
+    # Why she cancelled a sitting or a booking, in her words; the fact stays.
+    await session.execute(
+        update(Sitting)
+        .where(Sitting.sitter_id == sitter.id, Sitting.cancelled_by == Side.SITTER.value)
+        .values(cancel_reason="")
+    )
+    await session.execute(
+        update(Booking)
+        .where(Booking.sitter_id == sitter.id, Booking.cancelled_by == Side.SITTER.value)
+        .values(cancel_reason="")
     )
     session.add(
         VettingStep(

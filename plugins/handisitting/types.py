@@ -425,6 +425,10 @@ class HandisittingSitting(sdk.relay.Node):
     ends_at: str = strawberry.field(description="Heure de fin, « 18:00 ».")
     hours: float
     status: sdk.KindOption
+    cancelled_by: sdk.KindOption | None = strawberry.field(
+        description="Qui l'a annulée (elle seule, ou toute la garde convenue)."
+    )
+    cancel_reason: str | None = strawberry.field(description="Pourquoi elle a été annulée.")
 
     @classmethod
     def from_row(cls, row: Sitting) -> HandisittingSitting:
@@ -435,6 +439,8 @@ class HandisittingSitting(sdk.relay.Node):
             ends_at=hhmm(row.ends_at),
             hours=round(row.hours, 2),
             status=option(SittingStatus(row.status)),
+            cancelled_by=option(Side(row.cancelled_by)) if row.cancelled_by else None,
+            cancel_reason=row.cancel_reason,
         )
 
     @strawberry.field(description="Les avis des deux côtés.")

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.api.pages import date_fr
 from tests.browser.test_sign_in import sign_in
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
 from tests.live import LiveServer, run_cli
@@ -666,4 +667,43 @@ def test_the_home_page_shows_incidents_and_documents_to_renew(
     expect(panel).to_contain_text("Extrait de casier judiciaire (bulletin n° 3) expirée le")
     panel.get_by_role("link", name="Ouvrir les intervenant·es").click()
     expect(page.locator("h1")).to_have_text("Intervenant·es de garde à domicile")
+    accessible(page)
+
+
+AHEAD = """{ handisitting { requests(first: 100) { edges { node { id bookings {
+  status { value } sittings { id on status { value } } } } } } } }"""
+
+
+def test_staff_cancel_one_sitting_saying_who_and_why(pas_de_calais: Page, live: LiveServer) -> None:
+    page = pas_de_calais
+    answer = page.request.post(f"{live.base_url}/graphql", data={"query": AHEAD})
+    edges = answer.json()["data"]["handisitting"]["requests"]["edges"]
+    today = dt.date.today()
+    request_id, day = next(
+        (e["node"]["id"], dt.date.fromisoformat(s["on"]))
+        for e in edges
+        for b in e["node"]["bookings"]
+        if b["status"]["value"] == "confirmed"
+        for s in b["sittings"]
+        if s["status"]["value"] == "planned" and dt.date.fromisoformat(s["on"]) > today
+    )
+    page.goto(f"{live.base_url}/handisitting/demande?id={request_id}")
+    when = date_fr(day)
+    details = page.locator("details").filter(
+        has=page.locator("summary", has_text=f"Annuler cette garde du {when}")
+    )
+    details.locator("summary").click()
+    details.get_by_label("Qui annule").select_option("family")
+    details.get_by_role("button", name=f"Annuler cette garde du {when}").click()
+    # No reason: refused, the choice kept, nothing cancelled.
+    expect(page.locator(".error-summary")).to_contain_text("Motif")
+    details = page.locator("details").filter(
+        has=page.locator("summary", has_text=f"Annuler cette garde du {when}")
+    )
+    expect(details.get_by_label("Qui annule")).to_have_value("family")
+    accessible(page)
+    details.get_by_label("Pourquoi").fill("Rendez-vous à l'hôpital")
+    details.get_by_role("button", name=f"Annuler cette garde du {when}").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=when, exact=True))
+    expect(row).to_contain_text("Annulée (la famille : Rendez-vous à l'hôpital)")
     accessible(page)

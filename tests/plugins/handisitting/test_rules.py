@@ -514,3 +514,59 @@ async def test_agreement_refuses_a_sitter_whose_extract_expired_since_the_propos
             )
     assert refused.value.field == "input.proposalId"
     assert "Extrait de casier judiciaire (bulletin n° 3) expiré(e)" in refused.value.message
+
+
+CANCEL_SITTING = """mutation($input: HandisittingRecordSittingInput!) {
+  handisittingRecordSitting(input: $input) {
+  sitting { id status { value } cancelledBy { value label } cancelReason }
+  errors { code field message } } }"""
+
+
+async def test_a_single_sitting_cancelled_says_who_and_why(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    request = await request_for(
+        graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7), weeks=2
+    )
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    first, *others = booking["sittings"]
+    for given, field in (
+        ({"reason": "Hospitalisation"}, "input.by"),
+        ({"by": "voisin", "reason": "Hospitalisation"}, "input.by"),
+        ({"by": "family", "reason": "  "}, "input.reason"),
+    ):
+        refused = await graphql.execute(
+            CANCEL_SITTING,
+            {"input": {"sittingId": first["id"], "status": "cancelled", **given}},
+            tenant=tenant,
+        )
+        assert error_of(refused, "handisittingRecordSitting") == ("VALIDATION", field), given
+    cancelled = ok(
+        await graphql.execute(
+            CANCEL_SITTING,
+            {
+                "input": {
+                    "sittingId": first["id"],
+                    "status": "cancelled",
+                    "by": "family",
+                    "reason": "Hospitalisation de l'enfant",
+                }
+            },
+            tenant=tenant,
+        ),
+        "handisittingRecordSitting",
+    )["sitting"]
+    assert cancelled["status"]["value"] == "cancelled"
+    assert cancelled["cancelledBy"] == {"value": "family", "label": "La famille"}
+    assert cancelled["cancelReason"] == "Hospitalisation de l'enfant"
+    # The booking and its other sittings go on.
+    assert len(others) == 2
+    again = await graphql.execute(
+        CANCEL_SITTING,
+        {"input": {"sittingId": others[0]["id"], "status": "done"}},
+        tenant=tenant,
+    )
+    assert error_of(again, "handisittingRecordSitting") == ("VALIDATION", "input.status")

@@ -529,10 +529,10 @@ ADDED_IN["1.1"] += ("list_kits", "list_staff_members")
 
 # isort: split
 # --- A plugin's own command over the poles that enabled it (plugin API 1.1, decision 177)
-from core.plugins.state import poles_with_plugin  # noqa: E402
+from core.plugins.state import plugin_settings, poles_with_plugin  # noqa: E402
 
-__all__ += ["poles_with_plugin"]
-ADDED_IN["1.1"] += ("poles_with_plugin",)
+__all__ += ["plugin_settings", "poles_with_plugin"]
+ADDED_IN["1.1"] += ("plugin_settings", "poles_with_plugin")
 
 # isort: split
 # --- A plugin's printed documents on the one pipeline (plugin API 1.1, decision 178)

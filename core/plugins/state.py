@@ -275,6 +275,17 @@ async def update_settings(
     return row
 
 
+async def plugin_settings(host: PluginHost, session: AsyncSession, name: str) -> dict[str, Any]:
+    """The settings of plugin ``name`` in the session's pole, defaults included: what a
+    plugin's own command reads in each pole it goes over (``ctx.plugin_settings`` is the
+    request's)."""
+    manifest = host.manifest(name)
+    if manifest is None:
+        raise KeyError(name)
+    row = (await rows_by_plugin(session)).get(name)
+    return manifest.with_defaults(row.settings if row is not None else {})
+
+
 async def poles_with_plugin(db: Any, host: PluginHost, name: str) -> list[Tenant]:
     """The active poles that enabled the plugin ``name``, by slug: what a plugin's own
     command (``maillage_cli``) goes over, one ``db.session(pole.id)`` each."""

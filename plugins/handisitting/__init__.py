@@ -102,6 +102,11 @@ def maillage_navigation() -> list[sdk.NavEntry]:
 
 
 @sdk.hookimpl
+def maillage_panels() -> list[sdk.Panel]:
+    return pages.panels()
+
+
+@sdk.hookimpl
 def maillage_cli(commands: Any) -> None:
     cli.register(commands)
 

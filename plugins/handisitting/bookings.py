@@ -33,6 +33,7 @@ from plugins.handisitting.models import (
     minutes_between,
 )
 from plugins.handisitting.vocabulary import (
+    OPEN_PROPOSALS,
     BookingStatus,
     ProposalStatus,
     RequestStatus,
@@ -43,11 +44,6 @@ from plugins.handisitting.vocabulary import (
 
 CONSENT = "share_with_sitter"
 MAX_WEEKS = 53
-OPEN_PROPOSALS = (
-    ProposalStatus.PROPOSED.value,
-    ProposalStatus.ACCEPTED.value,
-    ProposalStatus.MET.value,
-)
 
 
 # --- requests -------------------------------------------------------------------------
@@ -178,6 +174,12 @@ async def propose(
         known_family=sitter.id in await matching.known_to_family(session, request.family_id),
         rating=(await matching.ratings(session, [sitter.id])).get(sitter.id),
     )
+    # An optional document expired: staff know it before proposing (decision 207).
+    candidate.warnings.extend(
+        sitter_service.document_warnings(
+            await sitter_service.documents(session, [sitter.id]), today
+        )
+    )
     if candidate.warnings and not confirm_warnings:
         raise sdk.ValidationError(
             "à confirmer : " + " ; ".join(candidate.warnings), field="input.confirmWarnings"
@@ -261,15 +263,25 @@ async def agree(
     proposal_id: uuid.UUID,
     agreed_on: dt.date,
     share_days_after: int,
+    today: dt.date,
     actor: str,
 ) -> Booking:
     """The family agrees after the first meeting: book the request's sittings with this
-    sitter. Refused if a sitting falls outside the sitter's availability or overlaps
-    one of their other sittings; nothing is written then."""
+    sitter. Refused if the sitter can no longer be proposed (suspended, a required
+    document expired since the proposal: decision 208), if a sitting falls outside the
+    sitter's availability or overlaps one of their other sittings; nothing is written
+    then."""
     proposal = await checks.row(session, Proposal, proposal_id, "input.proposalId")
     if proposal.status != ProposalStatus.MET.value:
         raise sdk.ConflictError(
             "la famille donne son accord après la première rencontre", field="input.proposalId"
+        )
+    sitter = await checks.row(session, Sitter, proposal.sitter_id, "input.proposalId")
+    problems = await matching.proposable(session, sitter, today)
+    if problems:
+        raise sdk.ValidationError(
+            "l'intervenant·e ne peut plus être proposé·e : " + " ; ".join(problems),
+            field="input.proposalId",
         )
     request = await checks.row(session, Request, proposal.request_id, "input.proposalId")
     if request.status != RequestStatus.OPEN.value:
@@ -378,6 +390,8 @@ async def cancel(
     )
     for sitting in planned.scalars():
         sitting.status = SittingStatus.CANCELLED.value
+        sitting.cancelled_by = side.value
+        sitting.cancel_reason = reason
     await session.flush()
     checks.audit(
         session,
@@ -391,8 +405,17 @@ async def cancel(
 
 
 async def record_sitting(
-    session: AsyncSession, *, sitting_id: uuid.UUID, status: str, today: dt.date, actor: str
+    session: AsyncSession,
+    *,
+    sitting_id: uuid.UUID,
+    status: str,
+    today: dt.date,
+    actor: str,
+    by: str | None = None,
+    reason: str = "",
 ) -> Sitting:
+    """A sitting done, missed or cancelled. Cancelling one sitting says who and why,
+    as cancelling the booking does (``by``, ``reason``); the booking goes on."""
     sitting = await checks.row(session, Sitting, sitting_id, "input.sittingId")
     outcome = checks.code(SittingStatus, status, "input.status")
     if outcome is SittingStatus.PLANNED:
@@ -401,13 +424,25 @@ async def record_sitting(
         )
     if outcome in (SittingStatus.DONE, SittingStatus.NO_SHOW) and sitting.on > today:
         raise sdk.ValidationError("cette garde n'a pas encore eu lieu", field="input.status")
+    fields = ["status"]
+    if outcome is SittingStatus.CANCELLED:
+        if not by:
+            raise sdk.ValidationError(
+                "qui annule : la famille, l'intervenant·e ou le pôle", field="input.by"
+            )
+        side = checks.code(Side, by, "input.by")
+        reason = checks.words(reason, "input.reason", label="Motif", max_length=sdk.NOTE)
+        fields += ["cancelled_by", "cancel_reason"]
     if sitting.status != SittingStatus.PLANNED.value:
         raise sdk.ConflictError(
             f"garde déjà « {SittingStatus(sitting.status).label} »", field="input.sittingId"
         )
     sitting.status = outcome.value
+    if outcome is SittingStatus.CANCELLED:
+        sitting.cancelled_by = side.value
+        sitting.cancel_reason = reason
     await session.flush()
-    checks.audit(session, actor, "record_sitting", "sitting", sitting.id, ["status"])
+    checks.audit(session, actor, "record_sitting", "sitting", sitting.id, fields)
     return sitting
 
 

@@ -306,6 +306,13 @@ class HandisittingCancelBookingInput:
 class HandisittingRecordSittingInput:
     sitting_id: strawberry.ID
     status: str = sdk.chars_field(Sitting.status, "done, cancelled ou no_show")
+    by: str | None = strawberry.field(
+        default=None,
+        description="Qui annule : family, sitter ou pole (obligatoire pour cancelled).",
+    )
+    reason: str = sdk.chars_field(
+        Sitting.cancel_reason, "Pourquoi (obligatoire pour cancelled).", default=""
+    )
 
 
 @strawberry.type(description="Résultat d'une écriture sur une garde.")
@@ -459,7 +466,8 @@ class HandisittingQuery:
         return [HandisittingCandidate.of(c) for c in ranked]
 
     @strawberry.field(
-        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es) qui ont "
+        description="Pièces à renouveler : celles des intervenant·es (hors refusé·es et "
+        "effacé·es) qui ont "
         "expiré ou expirent dans les jours donnés (30 par défaut), la plus proche d'abord. Une "
         "pièce obligatoire expirée suspend les propositions jusqu'à son renouvellement.",
         extensions=sdk.requires(READ),
@@ -1132,6 +1140,7 @@ class HandisittingMutation(HandisittingSitterMutation):
                 proposal_id=_id(input.proposal_id, "HandisittingProposal", "input.proposalId"),
                 agreed_on=input.agreed_on,
                 share_days_after=share_days,
+                today=dt.date.today(),
                 actor=who,
             )
             return await _booking_of(session, row)
@@ -1176,6 +1185,8 @@ class HandisittingMutation(HandisittingSitterMutation):
                 status=input.status,
                 today=dt.date.today(),
                 actor=who,
+                by=input.by,
+                reason=input.reason,
             ),
             _sitting,
             HandisittingSittingPayload,

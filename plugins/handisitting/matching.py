@@ -13,9 +13,10 @@ was computed from so that staff can say why one sitter comes before another:
 - past feedback (5): the families' average rating of the sitter (1–4); with no rating
   yet, half the points, so a newcomer is neither favoured nor buried.
 
-Only approved sitters whose required documents are checked and in date are ranked:
-an expired document suspends proposals until renewed. Everything is read in a fixed
-number of statements, whatever the number of sitters.
+Only approved sitters whose required documents (identity, criminal-record extract) are
+checked and in date are ranked: an expired one suspends proposals until renewed. An
+optional document expired (first aid, diploma) is a warning to confirm (decision 207).
+Everything is read in a fixed number of statements, whatever the number of sitters.
 """
 
 from __future__ import annotations
@@ -394,4 +395,9 @@ async def rank(
         )
         ranked.append((-numbers.total, s.last_name, s.first_name, s.id, numbers, s))
     ranked.sort(key=lambda r: r[:4])
-    return [explain(plan, s, numbers, labels) for *_, numbers, s in ranked[:limit]]
+    shown = []
+    for *_, numbers, s in ranked[:limit]:
+        candidate = explain(plan, s, numbers, labels)
+        candidate.warnings.extend(sitter_service.document_warnings(docs.get(s.id, ()), today))
+        shown.append(candidate)
+    return shown

@@ -275,6 +275,10 @@ class HandisittingSitting(sdk.TenantScoped, sdk.Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     # Kept with the times so that hours add up in SQL on every database (indicators).
     minutes: Mapped[int] = mapped_column(Integer)
+    # Who cancelled it (a vocabulary.Side code) and why: the one sitting, or its whole
+    # booking (then the booking's own who and why).
+    cancelled_by: Mapped[str | None] = mapped_column(String(10))
+    cancel_reason: Mapped[str | None] = mapped_column(Text, info=sdk.max_chars(sdk.NOTE))
 
     @property
     def hours(self) -> float:

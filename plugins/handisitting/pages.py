@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from core import sdk
 from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
+from plugins.handisitting.routes import MONTHS
 from plugins.handisitting.vocabulary import MAX_DOCUMENT_BYTES, WEEKDAYS
 
 HERE = Path(__file__).parent
@@ -228,7 +229,8 @@ async def sitter(view: sdk.PageView) -> Response:
             notice = "document"
         if not errors:
             return view.redirect("/handisitting/intervenant", id=sitter_id, ok=notice)
-    found = await view.run("HsSitter", id=sitter_id)
+    year = dt.date.today().year
+    found = await view.run("HsSitter", id=sitter_id, year=year)
     data = _hs(found)
     if not data.get("sitter"):
         return view.not_found()
@@ -254,7 +256,12 @@ async def sitter(view: sdk.PageView) -> Response:
         accounts=accounts,
         max_kb=MAX_DOCUMENT_BYTES // 1024,
         kinds=data.get("documentKinds") or [],
-        statuses=[s for s in data.get("sitterStatuses") or [] if s["value"] != "applied"],
+        statuses=[
+            s for s in data.get("sitterStatuses") or [] if s["value"] not in ("applied", "erased")
+        ],
+        hours=data.get("hours") or [],
+        year=year,
+        months=MONTHS,
         given=given,
         errors=errors,
         action=action,
@@ -496,7 +503,10 @@ def _request_input(view: sdk.PageView, action: str, request_id: str) -> dict[str
     if action == "agree":
         return {"proposalId": view.value("proposal"), "agreedOn": view.value("agreedOn") or today}
     if action == "sitting":
-        return {"sittingId": view.value("sitting"), "status": view.value("status")}
+        given = {"sittingId": view.value("sitting"), "status": view.value("status")}
+        if given["status"] == "cancelled":
+            given |= {"by": view.value("sittingBy"), "reason": view.value("sittingReason")}
+        return given
     if action == "feedback":
         return {
             "sittingId": view.value("sitting"),
@@ -548,6 +558,7 @@ async def request(view: sdk.PageView) -> Response:
         reasons=data.get("unmatchedReasons") or [],
         errors=errors,
         cancel={name: view.value(name) for name in ("booking", "cancelBy", "cancelReason")},
+        sitting={name: view.value(name) for name in ("sitting", "sittingBy", "sittingReason")},
         incident=incident if action == "incident" else {"incidentBy": "family"},
         today=dt.date.today().isoformat(),
     )
@@ -614,12 +625,21 @@ async def mine(view: sdk.PageView) -> Response:
         if not errors:
             done = "incident" if view.value("action") == "incident" else "done"
             return view.redirect("/handisitting/mes-gardes", ok=done)
-    data = _hs(await view.run("HsMine"))
+    year = dt.date.today().year
+    data = _hs(await view.run("HsMine", year=year))
+    # Her hours by month, every family together: the names of the families stay out of
+    # her screens (decision 137).
+    by_month: dict[int, float] = {}
+    for line in data.get("myHours") or []:
+        by_month[line["month"]] = by_month.get(line["month"], 0.0) + line["hours"]
     return _render(
         view,
         "mine.html",
         "Mes gardes",
         section="mine",
+        hours=sorted(by_month.items()),
+        year=year,
+        months=MONTHS,
         me=data.get("me"),
         proposals=data.get("myProposals") or [],
         bookings=data.get("myBookings") or [],
@@ -723,6 +743,20 @@ def contribution() -> sdk.PageContribution:
     )
 
 
+def panels() -> list[sdk.Panel]:
+    """On the staff's home page: the incidents to handle and the documents to renew,
+    so that nobody has to open the plugin's screen to see them (decision 148)."""
+    return [
+        sdk.Panel(
+            slot="home",
+            title="Garde à domicile : incidents et pièces à renouveler",
+            operation="HsHomePanel",
+            template="handisitting/home_panel.html",
+            action=READ,
+        )
+    ]
+
+
 def navigation() -> list[sdk.NavEntry]:
     return [
         sdk.NavEntry("Handisitting", "/handisitting", action=READ, order=75),
@@ -730,4 +764,4 @@ def navigation() -> list[sdk.NavEntry]:
     ]
 
 
-__all__ = ["RESPOND", "contribution", "navigation"]
+__all__ = ["RESPOND", "contribution", "navigation", "panels"]

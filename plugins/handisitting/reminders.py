@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sdk
 from plugins.handisitting import sitters
-from plugins.handisitting.personal_data import ERASED
 from plugins.handisitting.vocabulary import REQUIRED_DOCUMENTS, DocumentKind
 
 WITHIN_DAYS = 30
@@ -70,7 +69,7 @@ async def remind(session: AsyncSession, pole: sdk.Tenant, *, today: dt.date) -> 
     number; the caller commits."""
     sent = already = 0
     for sitter, document in await sitters.expiring(session, today=today, within_days=WITHIN_DAYS):
-        if document.kind not in REQUIRED or sitter.last_name == ERASED:
+        if document.kind not in REQUIRED:
             continue
         if document.reminded_on is not None:
             already += 1

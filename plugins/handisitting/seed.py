@@ -372,6 +372,7 @@ async def _book(
         proposal_id=proposal.id,
         agreed_on=met_on + dt.timedelta(days=2),
         share_days_after=7,
+        today=met_on + dt.timedelta(days=2),
         actor=SEEDER,
     )
     done = [s for s in (await bookings.sittings(session, [booking.id]))[booking.id] if s.on < today]

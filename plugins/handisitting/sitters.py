@@ -388,9 +388,9 @@ async def documents(session: AsyncSession, sitter_ids: Sequence[uuid.UUID]) -> l
     return list(rows.scalars())
 
 
-def current_documents(rows: Sequence[Document]) -> dict[str, Document]:
+def current_documents(rows: Sequence[Any]) -> dict[str, Any]:
     """The newest document of each kind (rows ordered newest first within a kind)."""
-    found: dict[str, Document] = {}
+    found: dict[str, Any] = {}
     for row in rows:
         found.setdefault(row.kind, row)
     return found
@@ -399,17 +399,16 @@ def current_documents(rows: Sequence[Document]) -> dict[str, Document]:
 def documents_allow(rows: Sequence[Any], today: dt.date) -> bool:
     """Whether the sitter may sit today: ``document_problems`` is empty (the rule
     written once more without its sentences, for ranking hundreds of sitters). Rows
-    ordered by kind, newest first within a kind."""
+    ordered by kind, newest first within a kind. Only the required documents count
+    (decision 207)."""
     seen: set[str] = set()
     for row in rows:
-        if row.kind in seen:
+        if row.kind not in REQUIRED_KINDS or row.kind in seen:
             continue
         seen.add(row.kind)
-        if row.expires_on is not None and row.expires_on < today:
+        if row.checked_at is None or (row.expires_on is not None and row.expires_on < today):
             return False
-        if row.kind in REQUIRED_KINDS and row.checked_at is None:
-            return False
-    return seen >= REQUIRED_KINDS
+    return seen == REQUIRED_KINDS
 
 
 def document_problems(rows: Sequence[Document], today: dt.date) -> list[str]:
@@ -425,14 +424,22 @@ def document_problems(rows: Sequence[Document], today: dt.date) -> list[str]:
             problems.append(f"{kind.label} non vérifié(e)")
         elif doc.expires_on is not None and doc.expires_on < today:
             problems.append(f"{kind.label} expiré(e) le {sdk.date_fr(doc.expires_on)}")
-    for doc in current.values():
-        if doc.kind not in {k.value for k in REQUIRED_DOCUMENTS} and (
-            doc.expires_on is not None and doc.expires_on < today
-        ):
-            problems.append(
-                f"{DocumentKind(doc.kind).label} expiré(e) le {sdk.date_fr(doc.expires_on)}"
-            )
     return problems
+
+
+def document_warnings(rows: Sequence[Any], today: dt.date) -> list[str]:
+    """The optional documents (first aid, diploma or enrolment) whose current one has
+    expired: staff are told on the sitter's file and with her candidacy, proposals go on
+    (decisions 140 and 207). Rows ordered by kind, newest first within a kind."""
+    current = current_documents(rows)
+    return [
+        f"{kind.label} expiré(e) le {sdk.date_fr(doc.expires_on)}"
+        for kind in DocumentKind
+        if kind.value not in REQUIRED_KINDS
+        and (doc := current.get(kind.value)) is not None
+        and doc.expires_on is not None
+        and doc.expires_on < today
+    ]
 
 
 # --- vetting --------------------------------------------------------------------------
@@ -562,12 +569,16 @@ async def availability(
 async def expiring(
     session: AsyncSession, *, today: dt.date, within_days: int
 ) -> list[tuple[Sitter, Document]]:
-    """The current documents of sitters still in the pole's pool (not refused) that
+    """The current documents of sitters still in the pole's pool (not refused nor erased) that
     expire within ``within_days`` or have expired: the renewals to ask for. Two
     statements, whatever the number of sitters."""
     pool = list(
         (
-            await session.execute(select(Sitter).where(Sitter.status != SitterStatus.REFUSED.value))
+            await session.execute(
+                select(Sitter).where(
+                    Sitter.status.not_in([SitterStatus.REFUSED.value, SitterStatus.ERASED.value])
+                )
+            )
         ).scalars()
     )
     by_sitter: dict[uuid.UUID, list[Document]] = {}

@@ -330,6 +330,14 @@ class HandisittingSitter(sdk.relay.Node):
         )
         return found + sitters.document_problems(rows, dt.date.today())
 
+    @strawberry.field(
+        description="Pièces facultatives expirées (premiers secours, diplôme ou certificat de "
+        "scolarité) : à renouveler, sans empêcher de proposer l'intervenant·e."
+    )
+    async def document_warnings(self, info: sdk.Info) -> list[str]:
+        rows = await many(info.context, documents_by_sitter).load(uuid.UUID(self.uid))
+        return sitters.document_warnings(rows, dt.date.today())
+
     @strawberry.field(description="Étapes de l'agrément, dans l'ordre.")
     async def vetting(self, info: sdk.Info) -> list[HandisittingVettingStep]:
         rows = await many(info.context, vetting_by_sitter).load(uuid.UUID(self.uid))
@@ -417,6 +425,10 @@ class HandisittingSitting(sdk.relay.Node):
     ends_at: str = strawberry.field(description="Heure de fin, « 18:00 ».")
     hours: float
     status: sdk.KindOption
+    cancelled_by: sdk.KindOption | None = strawberry.field(
+        description="Qui l'a annulée (elle seule, ou toute la garde convenue)."
+    )
+    cancel_reason: str | None = strawberry.field(description="Pourquoi elle a été annulée.")
 
     @classmethod
     def from_row(cls, row: Sitting) -> HandisittingSitting:
@@ -427,6 +439,8 @@ class HandisittingSitting(sdk.relay.Node):
             ends_at=hhmm(row.ends_at),
             hours=round(row.hours, 2),
             status=option(SittingStatus(row.status)),
+            cancelled_by=option(Side(row.cancelled_by)) if row.cancelled_by else None,
+            cancel_reason=row.cancel_reason,
         )
 
     @strawberry.field(description="Les avis des deux côtés.")

@@ -81,6 +81,9 @@ class SitterStatus(Enum):
     APPROVED = "approved"
     REFUSED = "refused"
     SUSPENDED = "suspended"
+    # Her personal data was erased (at her request or by the retention): a closed
+    # record that keeps the dates and hours, never vetted nor proposed again.
+    ERASED = "erased"
 
     @property
     def label(self) -> str:
@@ -94,9 +97,11 @@ SITTER_STATUS_LABELS = {
     SitterStatus.APPROVED: "Agréé·e",
     SitterStatus.REFUSED: "Refusé·e",
     SitterStatus.SUSPENDED: "Suspendu·e",
+    SitterStatus.ERASED: "Effacé·e",
 }
 # The vetting path: each step names the ones it may follow. Refusal and suspension
-# are possible at any point; a suspended sitter comes back through the checks.
+# are possible at any point; a suspended sitter comes back through the checks. An
+# erased sitter is at no step: nothing leads to or from ``ERASED`` but the erasure.
 VETTING_STEPS: MappingProxyType[SitterStatus, frozenset[SitterStatus]] = MappingProxyType(
     {
         SitterStatus.INTERVIEW: frozenset({SitterStatus.APPLIED}),
@@ -170,6 +175,15 @@ class ProposalStatus(Enum):
             ProposalStatus.AGREED: "Garde convenue avec la famille",
             ProposalStatus.WITHDRAWN: "Retirée",
         }[self]
+
+
+# A proposal still on its way to a booking (released when another is agreed, or when
+# the sitter's data is erased).
+OPEN_PROPOSALS = (
+    ProposalStatus.PROPOSED.value,
+    ProposalStatus.ACCEPTED.value,
+    ProposalStatus.MET.value,
+)
 
 
 class BookingStatus(Enum):

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.api.pages import date_fr
 from tests.browser.test_sign_in import sign_in
 from tests.browser.test_web_app import COORDINATOR, OTHER_POLE, serious_violations, signed_in
 from tests.live import LiveServer, run_cli
@@ -311,6 +312,13 @@ def test_a_sheet_past_its_window_answers_as_if_it_never_existed(
     try:
         page.get_by_role("navigation", name=NAV).get_by_role("link", name="Mes gardes").click()
         expect(page.locator("main")).to_contain_text("Inès Lambert")
+        # Her hours of the year by month, every family together: no family named.
+        year = dt.date.today().year
+        expect(page.get_by_role("heading", name=f"Mes heures en {year}")).to_be_visible()
+        hours = page.get_by_role("region", name=f"Mes heures en {year}")
+        if hours.count():
+            expect(hours.get_by_role("columnheader")).to_have_text(["Mois", "Heures"])
+            expect(hours).to_contain_text(f"Total {year}")
         accessible(page)
         answer = page.request.post(f"{live.base_url}/graphql", data={"query": MY_BOOKINGS})
         mine = answer.json()["data"]["handisitting"]["myBookings"]
@@ -538,6 +546,49 @@ def test_staff_export_then_erase_a_sitters_personal_data(
     expect(page.get_by_role("status")).to_contain_text("Les données personnelles sont effacées")
     expect(page.locator("h1")).to_have_text("Effacé·e Effacé·e")
     expect(page.locator("main")).not_to_contain_text(last)
+    # Her record is closed: no next vetting step, nothing more to erase (decision 205).
+    expect(page.locator(".facts")).to_contain_text(re.compile(r"Agrément\s*Effacé·e"))
+    expect(page.get_by_role("heading", name="Étape suivante")).to_have_count(0)
+    expect(page.get_by_role("link", name="Effacer ses données personnelles…")).to_have_count(0)
+    accessible(page)
+
+
+def test_a_sitter_with_sittings_ahead_is_not_erased_before_her_booking_is_cancelled(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    page.goto(f"{live.base_url}/handisitting")
+    # The demo's Inès Lambert has her Wednesday booking under way.
+    page.get_by_role("table").get_by_role("link", name="Inès Lambert").click()
+    year = dt.date.today().year
+    expect(page.get_by_role("heading", name=f"Heures de garde en {year}")).to_be_visible()
+    page.get_by_role("link", name="Effacer ses données personnelles…").click()
+    page.get_by_label("Je confirme l'effacement des données personnelles de Inès Lambert").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.locator(".error-summary")).to_contain_text("garde(s) convenue(s) encore à venir")
+    expect(page.locator(".error-summary")).to_contain_text("annulez-les d'abord")
+    expect(page.locator("h1")).to_have_text("Effacer les données de Inès Lambert")
+    accessible(page)
+
+
+def test_an_expired_first_aid_certificate_is_to_renew_not_blocking(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    url, _last = new_sitter(page, live)
+    page.goto(url)
+    today = dt.date.today()
+    page.select_option("#kind", label="Attestation de premiers secours")
+    page.fill("#issuedOn", (today - dt.timedelta(days=800)).isoformat())
+    page.fill("#expiresOn", (today - dt.timedelta(days=35)).isoformat())
+    page.get_by_role("button", name="Enregistrer la pièce").click()
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text(
+        re.compile(r"À renouveler\s*Attestation de premiers secours expiré\(e\) le")
+    )
+    expect(facts).to_contain_text("elle peut toujours être proposée")
+    # What blocks her is what is required: the identity and the extract, not first aid.
+    expect(facts.locator(".overdue")).not_to_contain_text("premiers secours")
     accessible(page)
 
 
@@ -603,3 +654,56 @@ def test_a_reader_sees_the_files_but_none_of_the_staffs_forms(
         assert refused is not None and refused.status == 403
     finally:
         page.context.close()
+
+
+def test_the_home_page_shows_incidents_and_documents_to_renew(
+    pas_de_calais: Page, live: LiveServer
+) -> None:
+    page = pas_de_calais
+    page.goto(f"{live.base_url}/")
+    panel = page.get_by_role("region", name="Garde à domicile : incidents et pièces à renouveler")
+    # The demo's suspended sitter: her criminal-record extract has expired.
+    expect(panel.get_by_role("heading", name="Pièces à renouveler (30 jours)")).to_be_visible()
+    expect(panel).to_contain_text("Extrait de casier judiciaire (bulletin n° 3) expirée le")
+    panel.get_by_role("link", name="Ouvrir les intervenant·es").click()
+    expect(page.locator("h1")).to_have_text("Intervenant·es de garde à domicile")
+    accessible(page)
+
+
+AHEAD = """{ handisitting { requests(first: 100) { edges { node { id bookings {
+  status { value } sittings { id on status { value } } } } } } } }"""
+
+
+def test_staff_cancel_one_sitting_saying_who_and_why(pas_de_calais: Page, live: LiveServer) -> None:
+    page = pas_de_calais
+    answer = page.request.post(f"{live.base_url}/graphql", data={"query": AHEAD})
+    edges = answer.json()["data"]["handisitting"]["requests"]["edges"]
+    today = dt.date.today()
+    request_id, day = next(
+        (e["node"]["id"], dt.date.fromisoformat(s["on"]))
+        for e in edges
+        for b in e["node"]["bookings"]
+        if b["status"]["value"] == "confirmed"
+        for s in b["sittings"]
+        if s["status"]["value"] == "planned" and dt.date.fromisoformat(s["on"]) > today
+    )
+    page.goto(f"{live.base_url}/handisitting/demande?id={request_id}")
+    when = date_fr(day)
+    details = page.locator("details").filter(
+        has=page.locator("summary", has_text=f"Annuler cette garde du {when}")
+    )
+    details.locator("summary").click()
+    details.get_by_label("Qui annule").select_option("family")
+    details.get_by_role("button", name=f"Annuler cette garde du {when}").click()
+    # No reason: refused, the choice kept, nothing cancelled.
+    expect(page.locator(".error-summary")).to_contain_text("Motif")
+    details = page.locator("details").filter(
+        has=page.locator("summary", has_text=f"Annuler cette garde du {when}")
+    )
+    expect(details.get_by_label("Qui annule")).to_have_value("family")
+    accessible(page)
+    details.get_by_label("Pourquoi").fill("Rendez-vous à l'hôpital")
+    details.get_by_role("button", name=f"Annuler cette garde du {when}").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=when, exact=True))
+    expect(row).to_contain_text("Annulée (la famille : Rendez-vous à l'hôpital)")
+    accessible(page)

@@ -11,12 +11,17 @@ from tests.live import MAILLAGE, free_port
 
 __all__ = ["MAILLAGE", "environment", "free_port", "maillage"]
 
+# The checkout the tests run from: the installed command imports it first, not the copy
+# the virtual environment was installed from (another worktree, in development).
+CHECKOUT = str(Path(__file__).resolve().parents[2])
+
 
 def environment(env: Mapping[str, str]) -> dict[str, str]:
     """This process's environment with only the test's MAILLAGE_* variables: the
-    developer's own must not leak in."""
+    developer's own must not leak in. The code is this checkout's."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
-    return {**base, "MAILLAGE_LOG_FORMAT": "console", **env}
+    path = os.pathsep.join(p for p in (CHECKOUT, base.get("PYTHONPATH")) if p)
+    return {**base, "MAILLAGE_LOG_FORMAT": "console", "PYTHONPATH": path, **env}
 
 
 def maillage(

@@ -368,3 +368,205 @@ async def test_an_absence_is_withdrawn_by_its_pole_only(
     assert removed["sitter"]["unavailabilities"] == []
     again = await graphql.execute(BACK, {"id": away["id"]}, tenant=tenant)
     assert error_of(again, "handisittingRemoveUnavailability") == ("NOT_FOUND", "unavailabilityId")
+
+
+SITTER_FILE = """query($id: ID!) { node(id: $id) { ... on HandisittingSitter {
+  blocking documentWarnings } } }"""
+CANDIDATE_WARNINGS = """query($r: ID!) { handisitting { candidates(requestId: $r) {
+  sitter { id } warnings } } }"""
+
+
+async def test_an_expired_optional_document_warns_and_does_not_block(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    for kind in ("first_aid", "diploma"):
+        ok(
+            await graphql.execute(
+                ADD_DOCUMENT,
+                {
+                    "input": {
+                        "sitterId": sitter["id"],
+                        "kind": kind,
+                        "issuedOn": (TODAY - dt.timedelta(days=400)).isoformat(),
+                        "expiresOn": (TODAY - dt.timedelta(days=5)).isoformat(),
+                    }
+                },
+                tenant=tenant,
+            ),
+            "handisittingAddDocument",
+        )
+    shown = data(await graphql.execute(SITTER_FILE, {"id": sitter["id"]}, tenant=tenant), "node")
+    assert shown["blocking"] == []
+    assert [w.split(" expiré")[0] for w in shown["documentWarnings"]] == [
+        "Attestation de premiers secours",
+        "Diplôme ou certificat de scolarité",
+    ]
+    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
+    [candidate] = data(
+        await graphql.execute(CANDIDATE_WARNINGS, {"r": request["id"]}, tenant=tenant),
+        "handisitting",
+        "candidates",
+    )
+    assert candidate["sitter"]["id"] == sitter["id"]
+    assert any("Attestation de premiers secours expiré" in w for w in candidate["warnings"])
+    asked = {"requestId": request["id"], "sitterId": sitter["id"]}
+    warned = await graphql.execute(PROPOSE, {"input": asked}, tenant=tenant)
+    assert error_of(warned, "handisittingPropose") == ("VALIDATION", "input.confirmWarnings")
+    ok(
+        await graphql.execute(
+            PROPOSE, {"input": {**asked, "confirmWarnings": True}}, tenant=tenant
+        ),
+        "handisittingPropose",
+    )
+
+
+async def _met(graphql: Any, tenant: Any, request: dict[str, Any], sitter: dict[str, Any]) -> str:
+    """A proposal accepted and met, waiting for the family's agreement."""
+    proposal = ok(
+        await graphql.execute(
+            PROPOSE,
+            {
+                "input": {
+                    "requestId": request["id"],
+                    "sitterId": sitter["id"],
+                    "confirmWarnings": True,
+                }
+            },
+            tenant=tenant,
+        ),
+        "handisittingPropose",
+    )["proposal"]["id"]
+    ok(
+        await graphql.execute(
+            ANSWER, {"input": {"proposalId": proposal, "accept": True}}, tenant=tenant
+        ),
+        "handisittingAnswerProposal",
+    )
+    ok(
+        await graphql.execute(
+            MEET, {"input": {"proposalId": proposal, "metOn": TODAY.isoformat()}}, tenant=tenant
+        ),
+        "handisittingRecordMeeting",
+    )
+    return str(proposal)
+
+
+async def test_a_suspended_sitter_is_neither_proposed_nor_booked(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
+    proposal = await _met(graphql, tenant, request, sitter)
+    ok(
+        await graphql.execute(
+            VET,
+            {"input": {"sitterId": sitter["id"], "status": "suspended", "reason": "Plainte"}},
+            tenant=tenant,
+        ),
+        "handisittingVet",
+    )
+    # Suspended after the meeting: the family's agreement is refused, nothing written.
+    agreed = await graphql.execute(
+        AGREE,
+        {"input": {"proposalId": proposal, "agreedOn": TODAY.isoformat()}},
+        tenant=tenant,
+    )
+    assert error_of(agreed, "handisittingAgree") == ("VALIDATION", "input.proposalId")
+    assert "Suspendu·e" in data(agreed, "handisittingAgree")["errors"][0]["message"]
+    requests = "{ handisitting { requests { edges { node { status { value } } } } } }"
+    listed = data(await graphql.execute(requests, tenant=tenant), "handisitting", "requests")
+    assert [e["node"]["status"]["value"] for e in listed["edges"]] == ["open"]
+    # And a new proposal to her is refused, naming the sitter.
+    other = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=30))
+    proposed = await graphql.execute(
+        PROPOSE,
+        {"input": {"requestId": other["id"], "sitterId": sitter["id"], "confirmWarnings": True}},
+        tenant=tenant,
+    )
+    assert error_of(proposed, "handisittingPropose") == ("VALIDATION", "input.sitterId")
+    assert "Suspendu·e" in data(proposed, "handisittingPropose")["errors"][0]["message"]
+
+
+async def test_agreement_refuses_a_sitter_whose_extract_expired_since_the_proposal(
+    make_tenant: Any, enable_plugin: Any, graphql: Any, maillage_db: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=310))
+    proposal = await _met(graphql, tenant, request, sitter)
+    # The documents the helper gives expire in 300 days: agreed on day 305, refused.
+    later = TODAY + dt.timedelta(days=305)
+    async with maillage_db.session(tenant.id) as session:
+        with pytest.raises(sdk.ValidationError) as refused:
+            await bookings.agree(
+                session,
+                proposal_id=uuid.UUID(plain_id(proposal)),
+                agreed_on=later,
+                share_days_after=7,
+                today=later,
+                actor="test",
+            )
+    assert refused.value.field == "input.proposalId"
+    assert "Extrait de casier judiciaire (bulletin n° 3) expiré(e)" in refused.value.message
+
+
+CANCEL_SITTING = """mutation($input: HandisittingRecordSittingInput!) {
+  handisittingRecordSitting(input: $input) {
+  sitting { id status { value } cancelledBy { value label } cancelReason }
+  errors { code field message } } }"""
+
+
+async def test_a_single_sitting_cancelled_says_who_and_why(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family = (await families(graphql, tenant))[0]
+    sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
+    request = await request_for(
+        graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7), weeks=2
+    )
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    first, *others = booking["sittings"]
+    for given, field in (
+        ({"reason": "Hospitalisation"}, "input.by"),
+        ({"by": "voisin", "reason": "Hospitalisation"}, "input.by"),
+        ({"by": "family", "reason": "  "}, "input.reason"),
+    ):
+        refused = await graphql.execute(
+            CANCEL_SITTING,
+            {"input": {"sittingId": first["id"], "status": "cancelled", **given}},
+            tenant=tenant,
+        )
+        assert error_of(refused, "handisittingRecordSitting") == ("VALIDATION", field), given
+    cancelled = ok(
+        await graphql.execute(
+            CANCEL_SITTING,
+            {
+                "input": {
+                    "sittingId": first["id"],
+                    "status": "cancelled",
+                    "by": "family",
+                    "reason": "Hospitalisation de l'enfant",
+                }
+            },
+            tenant=tenant,
+        ),
+        "handisittingRecordSitting",
+    )["sitting"]
+    assert cancelled["status"]["value"] == "cancelled"
+    assert cancelled["cancelledBy"] == {"value": "family", "label": "La famille"}
+    assert cancelled["cancelReason"] == "Hospitalisation de l'enfant"
+    # The booking and its other sittings go on.
+    assert len(others) == 2
+    again = await graphql.execute(
+        CANCEL_SITTING,
+        {"input": {"sittingId": others[0]["id"], "status": "done"}},
+        tenant=tenant,
+    )
+    assert error_of(again, "handisittingRecordSitting") == ("VALIDATION", "input.status")

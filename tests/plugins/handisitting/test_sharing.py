@@ -312,3 +312,30 @@ async def test_only_a_free_account_with_the_sitter_role_is_linked(
     )
     offered = data(await graphql.execute(ACCOUNTS, tenant=tenant), "handisitting")
     assert offered["sitterAccounts"] == []
+
+
+NODE = """query($id: ID!) { node(id: $id) { id ... on Family { name }
+  ... on Child { firstName } } }"""
+
+
+async def test_a_sitter_reads_no_family_nor_child_by_node_even_her_own_bookings(
+    make_tenant: Any, enable_plugin: Any, graphql: Any
+) -> None:
+    tenant = await _pole(make_tenant, enable_plugin)
+    family, sitter, actor, _user_id = await _setting(graphql, tenant, make_tenant, enable_plugin)
+    await _consent(graphql, tenant, family)
+    request = await request_for(graphql, tenant, family, first_on=TODAY)
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    # Her sheet is open: she reads it, and still nothing of core's records.
+    assert data(
+        await graphql.execute(NEEDS, {"b": booking["id"]}, tenant=tenant, actor=actor),
+        "handisitting",
+        "needsSheet",
+    )
+    # Null, exactly as an id that never existed: nothing tells her the record is there.
+    for node_id in (family["id"], family["children"][0]["id"]):
+        found = await graphql.execute(NODE, {"id": node_id}, tenant=tenant, actor=actor)
+        never = await graphql.execute(
+            NODE, {"id": node_id[:-6] + "AAAA=="}, tenant=tenant, actor=actor
+        )
+        assert found == never == {"data": {"node": None}}, node_id

@@ -71,13 +71,18 @@ def test_a_demo_pole_gets_its_2025_report_in_four_formats_with_its_plugins_and_m
     )
     assert svg is not None, "no EPCI map"
     assert len(re.findall(r"<path [^>]*fill=\"#(?!f0f0f0)[0-9a-f]{6}\"", svg[0])) >= 2
-    assert f"Données : {EPCI_MAP}" in html
+    # Its data: the section's table of children by EPCI, named under the drawing
+    # (decision 203), not printed a second time.
+    assert (
+        "Ses données : le tableau « Enfants suivis par intercommunalité (EPCI) » ci-dessus" in html
+    )
+    assert f"Données : {EPCI_MAP}" not in html
     assert html.count('role="img"') >= 3  # charts and maps
 
     pdf = read(files["pdf"].read_bytes())
     text = " ".join(pdf.text.split())
     assert pdf.tagged and pdf.is_a4() and pdf.pages > 5
-    for title in (*sections, f"Données : {EPCI_MAP}"):
+    for title in (*sections, "Enfants suivis par intercommunalité (EPCI)"):
         assert title in text, title
     assert "Fond de carte : IGN" in text  # the map drawn in the PDF, its legend as text
 

@@ -51,6 +51,24 @@ def chart_source(section: ReportSection, index: int) -> Table | None:
     return before
 
 
+def map_source(section: ReportSection, index: int) -> Table | None:
+    """The table of the section, printed before the map, that holds the map's areas and
+    values (« Enfants suivis par commune » before its map): that table is the map's text
+    alternative, not printed twice — its rows are the PDF's heaviest work (decision 203)."""
+    block = section.blocks[index]
+    if not isinstance(block, Map):
+        return None
+    drawn = {area.name: area.value for area in block.areas}
+    for before in reversed(section.blocks[:index]):
+        if (
+            isinstance(before, Table)
+            and len(before.columns) >= 2
+            and {str(row[0]): row[1] for row in before.rows} == drawn
+        ):
+            return before
+    return None
+
+
 def map_table(block: Map) -> Table:
     where = "Commune" if block.level == "commune" else "EPCI"
     return Table(
@@ -75,6 +93,7 @@ def _templates() -> object:
         chart_table=chart_table,
         chart_source=chart_source,
         map_table=map_table,
+        map_source=map_source,
     )
     return templates
 

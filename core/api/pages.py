@@ -248,16 +248,23 @@ class Pager:
 
     @classmethod
     def of(
-        cls, view: PageView, path: str, connection: Mapping[str, Any], filters: Mapping[str, str]
+        cls,
+        view: PageView,
+        path: str,
+        connection: Mapping[str, Any],
+        filters: Mapping[str, str],
+        cursor: str = "apres",
     ) -> Pager:
+        """``cursor``: the query string's name for this list's position (a page with
+        two lists gives each its own)."""
         info = connection.get("pageInfo") or {}
         kept = {name: value for name, value in filters.items() if value}
         more = info.get("hasNextPage") and info.get("endCursor")
         return cls(
             path=path,
-            next_query=urlencode({**kept, "apres": more}) if more else None,
+            next_query=urlencode({**kept, cursor: more}) if more else None,
             first_query=urlencode(kept),
-            paged=bool(view.value("apres")),
+            paged=bool(view.value(cursor)),
         )
 
 

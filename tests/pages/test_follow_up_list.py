@@ -1,8 +1,8 @@
 """/suivis, the list that finds a follow-up: by status, referent (« mes suivis ») and
 the child's or the family's name, 50 a page; its SQL statements stay the same as the
 pole's follow-ups grow. A request turned into a follow-up links to it, and the
-family's file lists its children's follow-ups. The requests, families, structures and
-partners lists page the same way, to their last item. Through the real app, as the
+family's file lists its children's follow-ups. The requests, families, sessions, events, adhesions,
+structures and partners lists page the same way, to their last item. Through the real app, as the
 signed-in coordinator, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from benchmarks.generator import GeneratedPole, generate
 from benchmarks.lists import StatementCounter
 from core.app.app import create_app
 from core.auth.models import User
+from core.domain.adhesions.models import Adhesion
 from core.domain.casework.models import FollowUp, Request
 from core.domain.families.models import Child, Family
+from core.domain.outreach.models import AwarenessSession, OutreachEvent
 from core.domain.structures.models import Partner, Structure
 from core.tenancy.database import Database
 from core.territory.names import normalize_name
@@ -166,6 +168,33 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
             name = f"Famille Paginée {i:03d} (fictif)"
             family = Family(name=name, search_name=normalize_name(name), commune_insee=commune)
             session.add(family)
+            await session.flush()
+            held = dt.date(2025, 1, 1) + dt.timedelta(days=i)
+            session.add(
+                Adhesion(
+                    year=2025,
+                    category="family",
+                    family_id=family.id,
+                    joined_on=held,
+                    amount_cents=1000,
+                    recorded_by="test",
+                )
+            )
+            session.add(
+                AwarenessSession(
+                    kind="territorial",
+                    audience="mixed",
+                    commune_insee=commune,
+                    held_on=held,
+                    half_days=1,
+                    participants_count=1000 + i,
+                )
+            )
+            session.add(
+                OutreachEvent(
+                    kind="forum", commune_insee=commune, held_on=held, title=f"Forum paginé {i:03d}"
+                )
+            )
             session.add(
                 Structure(
                     name=f"Crèche Paginée {i:03d}",
@@ -213,6 +242,14 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
     families = await walk("/familles?recherche=paginee", "Familles suivantes",
                           r"Famille Paginée (\d{3})")  # fmt: skip
     assert sorted(families) == [f"{i:03d}" for i in range(120)]
+    sessions = await walk("/sensibilisations?annee=2025", "Sensibilisations suivantes",
+                          r">1\u202f?(\d{3})<")  # fmt: skip
+    assert sorted(sessions) == [f"{i:03d}" for i in range(120)]
+    events = await walk("/evenements?annee=2025", "Événements suivants", r"Forum paginé (\d{3})")
+    assert sorted(events) == [f"{i:03d}" for i in range(120)]
+    adhesions = await walk("/adhesions?annee=2025", "Adhésions suivantes",
+                           r"Famille Paginée (\d{3})")  # fmt: skip
+    assert sorted(set(adhesions)) == [f"{i:03d}" for i in range(120)]
     structures = await walk("/annuaire?recherche=paginee", "Structures suivantes",
                             r"Crèche Paginée (\d{3})")  # fmt: skip
     assert sorted(structures) == [f"{i:03d}" for i in range(120)]

@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.responses import Response
 
 from core.api.forms import connection_nodes, date_field, decimal_field, optional, year_param
-from core.api.pages import FormErrors, PageView, global_id
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView, global_id
 from core.api.pickers import FAMILY, ORGANISATION, pick, search_asked
 from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
@@ -43,10 +43,16 @@ async def adhesion_list(view: PageView) -> Response:
         errors = FormErrors.of(answer, "registerAdhesion", form_fields=())
         if not errors:
             return view.redirect("/adhesions", annee=str(year), ok="renewed")
-    answer = await view.run("AdhesionList", year=year)
+    answer = await view.run(
+        "AdhesionList",
+        year=year,
+        after=view.value("apres") or None,
+        renewalsAfter=view.value("apres_relances") or None,
+    )
     data = answer.data or {}
     adhesions, total = connection_nodes(data, "adhesions")
     renewals, to_renew = connection_nodes(data, "adhesionRenewals")
+    kept = {"annee": str(year)}
     return view.render(
         "adhesions/list.html",
         status_code=400 if errors else 200,
@@ -56,6 +62,14 @@ async def adhesion_list(view: PageView) -> Response:
         total=total,
         renewals=[{**r, "family": global_id("Family", r.get("familyId"))} for r in renewals],
         to_renew=to_renew,
+        pages=Pager.of(view, "/adhesions", data.get("adhesions") or EMPTY_CONNECTION, kept),
+        renewal_pages=Pager.of(
+            view,
+            "/adhesions",
+            data.get("adhesionRenewals") or EMPTY_CONNECTION,
+            kept,
+            cursor="apres_relances",
+        ),
         errors=errors,
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )

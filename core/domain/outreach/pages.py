@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.responses import Response
 
 from core.api.forms import commune_field, connection_nodes, count_field, date_field, year_param
-from core.api.pages import FormErrors, PageView
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView
 from core.contributions import NavEntry, Page, PageContribution
 from core.domain.outreach.service import MANAGE, READ
 from core.domain.outreach.vocabulary import duration_label
@@ -40,16 +40,22 @@ EVENT_FIELDS = ("kind", "commune", "heldOn", "peopleReached", "title", "notes")
 async def session_list(view: PageView) -> Response:
     year = year_param(view)
     answer = await view.run(
-        "SessionList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year
+        "SessionList",
+        start=f"{year}-01-01",
+        end=f"{year + 1}-01-01",
+        year=year,
+        after=view.value("apres") or None,
     )
     data = answer.data or {}
     sessions, total = connection_nodes(data, "awarenessSessions")
+    found = data.get("awarenessSessions") or EMPTY_CONNECTION
     return view.render(
         "sessions/list.html",
         title=f"Sensibilisations {year}",
         year=year,
         sessions=sessions,
         total=total,
+        pages=Pager.of(view, "/sensibilisations", found, {"annee": str(year)}),
         table=data.get("awarenessSessionTable"),
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )
@@ -106,15 +112,23 @@ async def new_session(view: PageView) -> Response:
 
 async def event_list(view: PageView) -> Response:
     year = year_param(view)
-    answer = await view.run("EventList", start=f"{year}-01-01", end=f"{year + 1}-01-01", year=year)
+    answer = await view.run(
+        "EventList",
+        start=f"{year}-01-01",
+        end=f"{year + 1}-01-01",
+        year=year,
+        after=view.value("apres") or None,
+    )
     data = answer.data or {}
     events, total = connection_nodes(data, "outreachEvents")
+    found = data.get("outreachEvents") or EMPTY_CONNECTION
     return view.render(
         "events/list.html",
         title=f"Événements {year}",
         year=year,
         events=events,
         total=total,
+        pages=Pager.of(view, "/evenements", found, {"annee": str(year)}),
         table=data.get("outreachEventTable"),
         notice=NOTICES.get(view.request.query_params.get("ok", "")),
     )

@@ -16,8 +16,10 @@ same French 404 page, so the address tells nothing about which poles use which m
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +30,12 @@ from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.app.auth_pages import page_headers
-from core.plugins.state import enabled_plugins
+from core.auth import throttle
+from core.auth.secrets import digest
+from core.plugins.state import enabled_in_session, rows_by_plugin
 from core.tenancy.models import Tenant
+from core.territory.names import normalize_name
+from core.territory.search import MAX_QUERY_LENGTH, search_communes
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,16 +57,20 @@ label.choice{display:flex;gap:.6rem;align-items:flex-start;padding:.55rem .4rem;
 border-radius:4px}
 label.choice:hover{background:#f0f0f8}
 input[type=radio],input[type=checkbox]{width:1.3rem;height:1.3rem;margin:.15rem 0 0;flex:none}
-input[type=text]{width:100%;padding:.6rem;font-size:1.1rem;border:1px solid #666;border-radius:4px}
+input[type=text],input[type=email],input[type=tel],select,textarea{width:100%;padding:.6rem;
+font-size:1.1rem;border:1px solid #666;border-radius:4px;font-family:inherit;background:#fff}
 label.field{display:block;font-weight:600;margin-top:.8rem}
 .hint{color:#555;font-size:.95rem;margin:.2rem 0}
 button{margin-top:1rem;padding:.8rem 1.2rem;font-size:1.1rem;background:#000091;color:#fff;
 border:0;border-radius:6px;width:100%;min-height:48px;cursor:pointer}
-button:focus,input:focus,a:focus{outline:3px solid #ff9940;outline-offset:2px}
+button:focus,input:focus,select:focus,textarea:focus,a:focus{outline:3px solid #ff9940;
+outline-offset:2px}
 .error{background:#ffe9e9;border-left:4px solid #ce0500;padding:.6rem;margin:1rem 0}
 .ok{background:#e8f5e9;border-left:4px solid #18753c;padding:.6rem;margin:1rem 0}
 .code{font-size:2rem;font-weight:700;letter-spacing:.2em;font-family:ui-monospace,monospace}
 .note{color:#555;font-size:.9rem;margin-top:1.5rem}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+white-space:nowrap}
 """
 
 
@@ -97,16 +107,57 @@ def not_found() -> HTMLResponse:
 @dataclass(frozen=True)
 class PublicPole:
     """The pole a public page belongs to, as its handler sees it
-    (``request.state.pole``): its id, slug and name, and sessions scoped to it."""
+    (``request.state.pole``): its id, slug and name, its département, the plugin's
+    settings in this pole (defaults included), and sessions scoped to it."""
 
     tenant_id: uuid.UUID
     slug: str
     name: str
     db: Database
+    departement_code: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def session(self) -> AsyncSession:
         """A session of this pole only (the tenant filter, and RLS on PostgreSQL)."""
         return self.db.session(self.tenant_id)
+
+    async def find_communes(self, typed: str, *, limit: int = 6) -> list[tuple[str, str]]:
+        """The communes of the pole's département a person means by ``typed`` (a name,
+        an INSEE or postal code), best first, as core's forms search them:
+        ``[(insee_code, name), …]``. An exact name comes alone."""
+        async with self.db.reference_session() as session:
+            page = await search_communes(
+                session, typed[:MAX_QUERY_LENGTH], departement=self.departement_code, limit=limit
+            )
+        wanted = normalize_name(typed)
+        exact = [c for c in page.items if c.search_name == wanted or c.insee_code == typed.strip()]
+        return [(c.insee_code, c.name) for c in (exact[:1] if len(exact) == 1 else page.items)]
+
+    async def take_place(
+        self, form: str, address: str | None, *, limit: int, window: dt.timedelta
+    ) -> PostPlace:
+        """Count one post of ``form`` from the client ``address`` in this pole; past
+        ``limit`` posts a ``window``, RATE_LIMITED (decision 204). The count is in the
+        database (core's sign-in counters: every app process counts together) under a
+        digest of the address, never the address itself. Give the place back with
+        :meth:`give_back` when the post was refused for a mistake."""
+        key = f"public:{self.tenant_id}:{form}:{digest(address or 'unknown')}"
+        async with self.db.reference_session() as session:
+            start = await throttle.take(session, key, limit, window, dt.datetime.now(dt.UTC))
+        return PostPlace(key, start)
+
+    async def give_back(self, place: PostPlace) -> None:
+        async with self.db.reference_session() as session:
+            await throttle.release(session, place.key, place.window_start)
+            await session.commit()
+
+
+@dataclass(frozen=True)
+class PostPlace:
+    """One counted post (:meth:`PublicPole.take_place`)."""
+
+    key: str
+    window_start: dt.datetime
 
 
 class PublicGate:
@@ -115,7 +166,7 @@ class PublicGate:
     def __init__(self, app: ASGIApp, *, name: str, db: Database, host: PluginHost) -> None:
         self.app, self.name, self.db, self.host = app, name, db, host
 
-    async def _pole(self, slug: str) -> Tenant | None:
+    async def _pole(self, slug: str) -> PublicPole | None:
         if not slug or len(slug) > 100:
             return None
         async with self.db.reference_session() as session:
@@ -124,22 +175,28 @@ class PublicGate:
                     select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True))
                 )
             ).scalar()
-        if tenant is None or self.name not in await enabled_plugins(self.host, self.db, tenant.id):
+        if tenant is None:
             return None
-        return tenant
+        async with self.db.session(tenant.id) as session:
+            if self.name not in await enabled_in_session(self.host, session):
+                return None
+            row = (await rows_by_plugin(session)).get(self.name)
+        manifest = self.host.manifest(self.name)
+        settings = manifest.with_defaults(row.settings if row else {}) if manifest else {}
+        return PublicPole(
+            tenant.id, tenant.slug, tenant.name, self.db, tenant.departement_code, settings
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         slug = str(scope.get("path_params", {}).get("pole", ""))
-        tenant = await self._pole(slug)
-        if tenant is None:
+        pole = await self._pole(slug)
+        if pole is None:
             await not_found()(scope, receive, send)
             return
-        scope.setdefault("state", {})["pole"] = PublicPole(
-            tenant.id, tenant.slug, tenant.name, self.db
-        )
+        scope.setdefault("state", {})["pole"] = pole
         await self.app(scope, receive, send)
 
 

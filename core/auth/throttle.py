@@ -103,6 +103,24 @@ async def reserve(
     await session.commit()
 
 
+async def take(
+    session: AsyncSession, key: str, limit: int, window: dt.timedelta, now: dt.datetime
+) -> dt.datetime:
+    """Take one place on ``key`` (``limit`` a window) and commit; past the limit the
+    place is given back and RATE_LIMITED raised. Returns the window's start, for
+    :func:`release` when what was counted did not happen after all (a form with a
+    mistake is not an application). Counted before the work, like :func:`reserve`, so
+    parallel posts each get a distinct count."""
+    policy = ThrottlePolicy(window=window, per_account=limit, per_address=limit)
+    count, start = await _count(session, key, policy, now)
+    if count > limit:
+        await release(session, key, start)
+        await session.commit()
+        raise _refusal([start + window], now)
+    await session.commit()
+    return start
+
+
 async def release(session: AsyncSession, key: str, window_start: dt.datetime | None = None) -> None:
     """Give one reserved attempt back (a success is not a failure). With the window's
     start, only in that window: a counter restarted meanwhile keeps its count."""

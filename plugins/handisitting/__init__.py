@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core import sdk
-from plugins.handisitting import access, cli, indicators, pages, personal_data, routes, seed
+from plugins.handisitting import access, cli, indicators, pages, personal_data, public, routes, seed
 from plugins.handisitting import report as handisitting_report
 from plugins.handisitting.graphql import contribution
 from plugins.handisitting.models import MODELS
@@ -89,6 +89,11 @@ async def maillage_seed(tenant: sdk.Tenant, session: Any, settings: Mapping[str,
 @sdk.hookimpl
 def maillage_routes() -> list[Any]:
     return list(routes.ROUTES)
+
+
+@sdk.hookimpl
+def maillage_public_routes() -> list[Any]:
+    return list(public.routes())
 
 
 @sdk.hookimpl

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.responses import Response
 
 from core import sdk
+from plugins.handisitting import public
 from plugins.handisitting.access import MANAGE, READ, RESPOND, SITTER
 from plugins.handisitting.routes import MONTHS
 from plugins.handisitting.vocabulary import MAX_DOCUMENT_BYTES, WEEKDAYS
@@ -92,7 +93,16 @@ async def sitters(view: sdk.PageView) -> Response:
         incidents=data.get("incidents") or [],
         renewals=data.get("renewals") or [],
         errors=errors,
+        public_link=_public_link(view),
     )
+
+
+def _public_link(view: sdk.PageView) -> str:
+    """The pole's public application form, in full, for staff to share (decision 204):
+    the operator's public address (``PUBLIC_URL``, as in the e-mails' links)."""
+    base = view.context.settings.public_url
+    slug = view.context.require_tenant().slug
+    return f"{base.rstrip('/')}/p/{slug}/handisitting/{public.PATH}"
 
 
 def _slots(view: sdk.PageView) -> list[dict[str, str | int]]:

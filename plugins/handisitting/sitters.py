@@ -125,8 +125,11 @@ async def apply(
     skill_codes: Sequence[str],
     availability: Sequence[Slot],
     actor: str,
+    reason: str = "Candidature enregistrée",
 ) -> Sitter:
-    """Record an application (staff type it in from the form or the phone call)."""
+    """Record an application: staff type it in from a paper form or a phone call, or the
+    candidate sends it herself from the pole's public page (``actor`` and ``reason``
+    then say so in the vetting history and the audit trail)."""
     first_name = checks.words(first_name, "input.firstName", label="Prénom", max_length=100)
     last_name = checks.words(last_name, "input.lastName", label="Nom", max_length=100)
     address = checks.email(email, "input.email")
@@ -181,7 +184,7 @@ async def apply(
         VettingStep(
             sitter_id=sitter.id,
             status=SitterStatus.APPLIED.value,
-            reason="Candidature enregistrée",
+            reason=reason,
             by=actor,
             at=checks.now(),
         )

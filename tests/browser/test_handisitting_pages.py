@@ -1,6 +1,7 @@
 """The handisitting plugin's screens in Chromium, contributed through the page hooks as
-an integrator would — the issue's « done when », both sides. The Pas-de-Calais pole
-records a student's application, her documents (a scan uploaded and downloaded back
+an integrator would — the issue's « done when », both sides. A student applies herself
+on the Pas-de-Calais pole's public page, on her phone, from the link the staff screen
+gives; the pole sets her week, records her documents (a scan uploaded and downloaded back
 through the checked route, a file that is not what its name says refused; another seen
 on the original) and her vetting; the operator invites her account, she chooses her
 password, staff link it to her file; staff record a family's request for their child
@@ -51,6 +52,69 @@ def accessible(page: Page) -> None:
     assert serious_violations(page) == [], page.url
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LINK_TEXT = "Lien à diffuser aux candidat·e·s"
+
+
+def public_link(page: Page) -> str:
+    """The link staff share, as the staff screen shows it."""
+    page.get_by_role("navigation", name=NAV).get_by_role("link", name="Handisitting").click()
+    expect(page.locator("h1")).to_have_text("Intervenant·es de garde à domicile")
+    link = page.locator("p", has_text=LINK_TEXT).get_by_role("link")
+    url = link.inner_text()
+    assert url.endswith("/p/pas-de-calais/handisitting/candidature"), url
+    return url
+
+
+def apply_on_phone(browser: Browser, url: str, first: str, last: str, km: str = "20") -> None:
+    """A student applies on the pole's public page on her 390 px phone, without an
+    account, a mistake first (decision 204)."""
+    context = browser.new_context(locale="fr-FR", bypass_csp=True, **PHONE)  # type: ignore[arg-type]
+    phone = context.new_page()
+    try:
+        phone.goto(url)
+        expect(phone.locator("h1")).to_have_text("Devenir intervenant·e handisitting")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        accessible(phone)
+        phone.get_by_label("Prénom").fill(first)
+        phone.locator("#nom").fill(last)
+        phone.get_by_label("Adresse électronique").fill(
+            f"{first.lower()}.{last.lower()}@exemple.invalid"
+        )
+        phone.get_by_label("Téléphone").fill("06 12 34 56 78")
+        phone.get_by_label("Commune où vous habitez").fill("Béthune")
+        phone.get_by_label("Distance que vous acceptez de parcourir (km)").fill("loin")
+        phone.get_by_label("Études ou expérience").select_option(label="Études médico-sociales")
+        phone.get_by_label("Vos études ou votre expérience, en quelques mots").fill(
+            "3e année d'éducatrice spécialisée"
+        )
+        phone.get_by_label("Langues parlées").fill("français, LSF")
+        phone.get_by_label("Troubles du spectre de l'autisme").check()
+        phone.get_by_role("button", name="Envoyer ma candidature").tap()
+
+        # Refused: the consent box and the distance, named at the top and by the field.
+        summary = phone.get_by_role("alert")
+        expect(summary).to_contain_text("Votre candidature n'est pas encore envoyée")
+        expect(summary.get_by_role("link")).to_have_count(2)
+        expect(phone.locator("#distance-erreur")).to_contain_text("de 0 à 200")
+        expect(phone.locator("#consentement-erreur")).to_contain_text("Cochez la case")
+        expect(phone.get_by_label("Commune où vous habitez")).to_have_value("Béthune")
+        expect(phone.get_by_label("Troubles du spectre de l'autisme")).to_be_checked()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        accessible(phone)
+
+        summary.get_by_role("link").first.tap()
+        phone.get_by_label("Distance que vous acceptez de parcourir (km)").fill(km)
+        phone.get_by_label("J'ai lu comment le pôle utilise mes données").check()
+        phone.get_by_role("button", name="Envoyer ma candidature").tap()
+        expect(phone.locator("h1")).to_have_text("Candidature envoyée")
+        expect(phone.get_by_role("status")).to_contain_text("Votre candidature est envoyée")
+        expect(phone.locator("main")).to_contain_text("extrait de casier judiciaire")
+        accessible(phone)
+    finally:
+        context.close()
+
+
 def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     pas_de_calais: Page, live: LiveServer
 ) -> None:
@@ -61,27 +125,23 @@ def test_a_student_is_vetted_matched_booked_and_the_sitting_rated(
     expect(page.locator("h1")).to_have_text("Intervenant·es de garde à domicile")
     accessible(page)
 
-    # The application: a mistake first, kept input and the field's message.
-    page.get_by_role("link", name="Enregistrer une candidature").click()
-    accessible(page)
-    page.fill("#firstName", "Lou")
-    page.fill("#lastName", last)
-    page.fill("#email", "pas-une-adresse")
-    page.fill("#commune", "Béthune")
-    page.fill("#travelKm", "30")
-    page.select_option("#background", label="Études médico-sociales")
-    page.get_by_label("Troubles du spectre de l'autisme").check()
+    # The application: she sends it herself, on her phone, from the link the staff
+    # screen gives to share (a mistake first); staff open it from their list and set
+    # her week at the interview.
+    apply_on_phone(page.context.browser, public_link(page), "Lou", last, km="30")  # type: ignore[arg-type]
+    page.reload()
+    row = page.get_by_role("row", name=f"Lou {last}")
+    expect(row).to_contain_text("Candidature reçue")
+    row.get_by_role("link", name=f"Lou {last}").click()
+    expect(page.locator("h1")).to_have_text(f"Lou {last}")
+    expect(page.locator("ol.timeline")).to_contain_text("formulaire en ligne")
     for day in range(7):
         page.fill(f"#start{day}", "08:00")
         page.fill(f"#end{day}", "20:00")
-    page.get_by_role("button", name="Enregistrer la candidature").click()
-    expect(page.locator("#email-error")).to_contain_text("Adresse électronique invalide")
-    expect(page.locator("#lastName")).to_have_value(last)
-    accessible(page)
-    page.fill("#email", f"lou.{last.lower()}@exemple.invalid")
-    page.get_by_role("button", name="Enregistrer la candidature").click()
-    expect(page.get_by_role("status")).to_have_text("La candidature est enregistrée.")
-    expect(page.locator("h1")).to_have_text(f"Lou {last}")
+    page.get_by_role("button", name="Enregistrer les disponibilités").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Les disponibilités et les compétences sont enregistrées."
+    )
     accessible(page)
 
     # Her identity document as a scan: a text file named .pdf and a file too big are

@@ -306,9 +306,10 @@ class HandisittingCancelBookingInput:
 class HandisittingRecordSittingInput:
     sitting_id: strawberry.ID
     status: str = sdk.chars_field(Sitting.status, "done, cancelled ou no_show")
-    by: str | None = strawberry.field(
+    by: str | None = sdk.chars_field(
+        Sitting.cancelled_by,
+        "Qui annule : family, sitter ou pole (obligatoire pour cancelled).",
         default=None,
-        description="Qui annule : family, sitter ou pole (obligatoire pour cancelled).",
     )
     reason: str = sdk.chars_field(
         Sitting.cancel_reason, "Pourquoi (obligatoire pour cancelled).", default=""

@@ -118,10 +118,11 @@ TEST_WORKERS ?= 2
 ## The project's bytecode is compiled first: the suite starts `maillage` in a few hundred
 ## child processes, and where PYTHONDONTWRITEBYTECODE is set (this machine's environment)
 ## each of them compiled every module again, a second of CPU apiece.
+## --durations prints the slowest tests of each pass: the suite must stay under 15 minutes.
 test: test-deps
 	$(BIN)/python -m compileall -q -x /node_modules/ core plugins tests benchmarks
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --maillage-db=postgres \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=10 --maillage-db=postgres \
 		tests/plugin_system tests/plugins tests/auth/test_person_records.py tests/report/test_isolation.py
 
 ## The user guide's screenshots (docs/screenshots), taken by the browser tests

@@ -28,6 +28,7 @@ import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
 from core.api.ids import try_uuid
+from core.api.pickers import SEARCH_BUTTON
 from core.app.app import create_app
 from core.settings import Settings
 from tests.live import DEMO_PASSWORD, ROOT, LiveServer, run_cli, start_demo
@@ -50,6 +51,9 @@ OUTSIDE = {
     "/auth/oidc/{pole}/callback": "sign-in through a pole's identity provider (tests/auth)",
     "/p/{pole}/snu_sessions/": "public page of a pole, by its slug (tests/plugins/snu_sessions)",
     "/p/{pole}/snu_sessions/{code}": "public page of a session, by its code",
+    "/p/{pole}/handisitting/candidature": "a pole's public application form, by its slug "
+    "(tests/plugins/handisitting/test_public_application)",
+    "/p/{pole}/handisitting/candidature/envoyee": "its confirmation, by the pole's slug",
 }
 # The roles whose pages are walked: the coordinator's daily work, the pole admin's
 # (its members), a sitter's own pages (handisitting).
@@ -177,7 +181,9 @@ class PageParser(HTMLParser):
             kind = a.get("type", "text").lower()
             if kind not in {"checkbox", "radio", "file"} or "checked" in a:
                 self._form.fields.append((a["name"], a.get("value", "")))
-        elif tag == "button" and a.get("name"):
+        elif tag == "button" and a.get("name") and a["name"] != SEARCH_BUTTON:
+            # A browser sends the one button pressed: a picker's « Chercher » asks for its
+            # list again and writes nothing (decision 196); the probe presses the others.
             self._form.fields.append((a["name"], a.get("value", "")))
         elif tag == "select":
             self._select, self._options = a.get("name"), []

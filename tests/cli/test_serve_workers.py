@@ -43,12 +43,7 @@ def test_two_workers_answer_on_one_port(sqlite_urls: DbUrls, tmp_path: Path) -> 
                 f"{live.base_url}/graphql", json={"query": "{ __typename }"}, timeout=10
             )
             assert response.json() == {"data": {"__typename": "Query"}}
-        workers = [
-            pid
-            for pid in _children(process.pid)
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
-        assert len(workers) == 2
+        assert len(_workers(process.pid)) == 2
     finally:
         live.stop()
 
@@ -60,11 +55,16 @@ def test_zero_workers_is_refused_in_french(sqlite_urls: DbUrls) -> None:
 
 
 def _workers(supervisor: int) -> list[int]:
-    return [
-        pid
-        for pid in _children(supervisor)
-        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    return [pid for pid in _children(supervisor) if b"spawn_main" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    """A process's command line; empty once it is gone (a replaced worker can exit
+    between the listing of /proc and this read)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _sockets(port: int, state: str) -> set[int]:

@@ -517,7 +517,7 @@ async def test_the_database_itself_refuses_overlapping_loans(
 
 
 async def test_two_simultaneous_reservations_leave_exactly_one(
-    client: GraphQLClient, db: Database, two_poles: TwoPoles
+    client: GraphQLClient, db: Database, two_poles: TwoPoles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pole, staff = two_poles.a, actor("staff")
     kit = await publish(client, pole, staff)
@@ -527,8 +527,21 @@ async def test_two_simultaneous_reservations_leave_exactly_one(
     # Through the service, with the race forced: the first transaction holds its row
     # uncommitted while the second checks (seeing nothing) and writes; the database
     # makes the second wait (PostgreSQL: the exclusion constraint's index; SQLite: the
-    # one writer's lock), then refuses it.
+    # one writer's lock), then refuses it. The first commits only once the second's
+    # check has run: a sleep alone let a loaded machine check after the commit.
     first_written = asyncio.Event()
+    second_checked = asyncio.Event()
+    check = service._free_or_conflict
+    checks = 0
+
+    async def counted_check(*args: Any, **kwargs: Any) -> None:
+        nonlocal checks
+        await check(*args, **kwargs)
+        checks += 1
+        if checks == 2:
+            second_checked.set()
+
+    monkeypatch.setattr(service, "_free_or_conflict", counted_check)
 
     async def first() -> str:
         async with db.session(pole.id) as session:
@@ -543,7 +556,8 @@ async def test_two_simultaneous_reservations_leave_exactly_one(
                 ),
             )
             first_written.set()
-            await asyncio.sleep(0.3)
+            await asyncio.wait_for(second_checked.wait(), 30)
+            await asyncio.sleep(0.3)  # the second is now writing, held by the database
             await session.commit()
             return "ok"
 

@@ -132,10 +132,12 @@ screenshots: test-deps
 
 ## Long property-based runs (same tests, many more examples): the isolation properties,
 ## the network releases' protection (10,000 random releases per property), every breakdown
-## of the figures against its total, and 5,000 fuzzed GraphQL documents per database
-## against the real server.
+## of the figures against its total, 5,000 fuzzed GraphQL documents per database
+## against the real server, and the pages' isolation probe with every address and form
+## replayed (make test replays three of each shape).
 test-deep: test-deps
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q -m "not slow" tests/isolation
+	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/pages/test_isolation.py
 	MAILLAGE_HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/network/protection
 	MAILLAGE_FIGURE_EXAMPLES=500 $(BIN)/python -m pytest -q tests/domain/test_figures_properties.py
 	MAILLAGE_FUZZ_EXAMPLES=5000 MAILLAGE_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s tests/fuzz

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from core.testing.postgres import PostgresServer
+from tests import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 MAILLAGE = Path(sys.executable).with_name("maillage")
@@ -61,14 +62,7 @@ def demo_environment(workdir: Path, **overrides: str) -> dict[str, str]:
 
 def run_cli(env: Mapping[str, str], *args: str, cwd: Path | None = None) -> str:
     """Run ``maillage <args>`` as an operator would; fail with its output if it fails."""
-    done = subprocess.run(
-        [str(MAILLAGE), *args],
-        env=dict(env),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = warm.run(args, env=env, cwd=cwd, timeout=300)
     if done.returncode != 0:
         raise AssertionError(
             f"maillage {' '.join(args)} exited {done.returncode}\n"

@@ -1,4 +1,4 @@
-"""Run the installed ``maillage`` command as an operator would: a child process."""
+"""Run the ``maillage`` command as an operator would: a child process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests import warm
 from tests.live import MAILLAGE, free_port
 
 __all__ = ["MAILLAGE", "environment", "free_port", "maillage"]
@@ -30,7 +31,12 @@ def maillage(
     timeout: float = 120,
     input: str | None = None,
     cwd: Path | None = None,
+    cold: bool = False,
 ) -> subprocess.CompletedProcess[str]:
+    """``maillage *args`` in a child process of its own, forked warm (tests/warm.py);
+    ``cold``: started from the installed script, the interpreter's start included."""
+    if not cold:
+        return warm.run(args, env=environment(env), cwd=cwd, input=input, timeout=timeout)
     return subprocess.run(
         [str(MAILLAGE), *args],
         cwd=cwd,

@@ -69,13 +69,14 @@ def test_every_argparse_message_has_a_french_translation() -> None:
 
 
 def test_version_is_printed() -> None:
-    result = maillage("--version", env={})
+    # The installed script, started cold: the entry point itself.
+    result = maillage("--version", env={}, cold=True)
     assert result.returncode == 0
     assert result.stdout.strip() == f"maillage {version('maillage')}"
 
 
 def test_bad_usage_speaks_french_and_exits_2() -> None:
-    unknown = maillage("tenants", "frobnicate", env={})
+    unknown = maillage("tenants", "frobnicate", env={}, cold=True)
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("utilisation : maillage tenants")
     assert "choix invalide : 'frobnicate'" in unknown.stderr

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -77,8 +78,13 @@ NOT_CRAWLED = re.compile(r"^/(auth|graphql|static|reports|plugins)/|\.(pdf|csv|x
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # The engine's answers to a form it did not read (a stale token, another site).
 UNEXAMINED = ("Session changée", "Envoi refusé")
-MAX_PER_SHAPE = 6  # addresses opened per route and set of query parameters
+# How much of it: ``make test`` opens two addresses per route and set of query
+# parameters and replays three of each shape of address and form (every route and every
+# form's shape still probed); ``make test-deep`` opens six and replays them all.
+DEEP = os.environ.get("MAILLAGE_HYPOTHESIS_PROFILE") == "deep"
+MAX_PER_SHAPE = 6 if DEEP else 2  # addresses opened per route and set of query parameters
 MAX_PAGES = 600
+PROBES_PER_SHAPE = None if DEEP else 3  # addresses, forms replayed per shape
 
 
 @dataclass(frozen=True)
@@ -395,6 +401,24 @@ def main_of(html: str) -> str:
     return found.group(0) if found else html
 
 
+def sampled(items: Iterable[tuple[str, Any]], routes: list[Known]) -> Iterator[tuple[str, Any]]:
+    """At most PROBES_PER_SHAPE of the (address, value) pairs per shape: the route, the
+    query's parameters and, for a form, the names of its fields."""
+    seen: Counter[tuple[object, ...]] = Counter()
+    for url, value in items:
+        parts = urlsplit(url)
+        route = route_of(routes, parts.path)
+        fields = tuple(sorted({k for k, _ in value.fields})) if isinstance(value, Form) else ()
+        shape = (
+            route and route.template,
+            tuple(sorted(k for k, _ in parse_qsl(parts.query))),
+            fields,
+        )
+        seen[shape] += 1
+        if PROBES_PER_SHAPE is None or seen[shape] <= PROBES_PER_SHAPE:
+            yield url, value
+
+
 @dataclass
 class Probe:
     """What one role's probe found: the other pole's addresses and forms that answered
@@ -417,7 +441,7 @@ def probe(live: LiveServer, routes: list[Known], role: str, since: str) -> Probe
             "/graphql", json={"query": "{ viewer { subject } }"}, headers={"X-CSRF-Token": csrf}
         ).json()["data"]["viewer"]["subject"]
         result = Probe(actor, found)
-        for url, heading in found.addresses.items():
+        for url, heading in sampled(found.addresses.items(), routes):
             answer = prober.get(url)
             body = main_of(answer.text)
             if answer.status_code == 200 and not route_ids(url, routes):
@@ -429,7 +453,7 @@ def probe(live: LiveServer, routes: list[Known], role: str, since: str) -> Probe
                 result.shown[url] = f"{answer.status_code}: {heading}"
             elif any(str(i) in body for i in record_ids(url, routes)):
                 result.shown[url] = "an id of the other pole in the answer"
-        for action, form in found.forms:
+        for action, form in sampled(found.forms, routes):
             fields = [(k, csrf if k == "csrf" else v) for k, v in form.fields]
             answer = prober.post(action, content=urlencode(fields), headers=FORM)
             if answer.status_code not in {400, 403, 404}:

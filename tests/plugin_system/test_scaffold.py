@@ -19,8 +19,8 @@ import pytest
 from core.cli.main import main
 from core.cli.scaffold import scaffold_plugin
 from core.errors import ValidationError
+from tests.cli.run import maillage
 
-MAILLAGE = str(Path(sys.executable).parent / "maillage")
 RUFF = str(Path(sys.executable).parent / "ruff")
 
 
@@ -46,9 +46,7 @@ def test_generated_plugins_install_are_discovered_and_pass_their_own_tests(
         ["fratries", "--title", "Fratries"],
         ["ateliers", "--minimal"],
     ):
-        new = _run(
-            MAILLAGE, "plugin", "new", *command, "--dir", str(tmp_path), env=var, cwd=tmp_path
-        )
+        new = maillage("plugin", "new", *command, "--dir", str(tmp_path), env=var, cwd=tmp_path)
         assert new.returncode == 0, new.stderr
     full, minimal = tmp_path / "maillage-fratries", tmp_path / "maillage-ateliers"
     assert (full / ".gitignore").is_file() and (minimal / ".gitignore").is_file()
@@ -75,7 +73,7 @@ def test_generated_plugins_install_are_discovered_and_pass_their_own_tests(
     assert (site / "maillage_fratries" / "operations" / "FratriesActivities.graphql").is_file()
     env = _env(PYTHONPATH=str(site), MAILLAGE_VAR_DIR=str(tmp_path / "var"))
 
-    listed = _run(MAILLAGE, "plugin", "list", env=env, cwd=tmp_path)
+    listed = maillage("plugin", "list", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert "fratries 0.1.0" in listed.stdout and "ateliers 0.1.0" in listed.stdout
     assert "tables : fratries_activities" in listed.stdout
@@ -103,15 +101,14 @@ def _deleting_the_only_migration_names_the_cause_and_db_revision_writes_a_clean_
     for revision in versions.glob("*.py"):
         revision.unlink()
     shutil.rmtree(versions)
-    upgrade = _run(MAILLAGE, "db", "upgrade", "--no-territory", env=env, cwd=cwd)
+    upgrade = maillage("db", "upgrade", "--no-territory", env=env, cwd=cwd)
     assert upgrade.returncode == 2, upgrade.stdout + upgrade.stderr
     assert "fratries déclare les tables fratries_activities" in upgrade.stderr
     assert "maillage db revision --plugin fratries" in upgrade.stderr
     assert "MAILLAGE_PLUGINS" not in upgrade.stderr
     assert "ajoutez le crochet" not in upgrade.stderr
 
-    revision = _run(
-        MAILLAGE,
+    revision = maillage(
         "db",
         "revision",
         "--plugin",
@@ -130,7 +127,7 @@ def _deleting_the_only_migration_names_the_cause_and_db_revision_writes_a_clean_
         )
         assert ruff.returncode == 0, ruff.stdout + generated.read_text(encoding="utf-8")
 
-    upgrade = _run(MAILLAGE, "db", "upgrade", "--no-territory", env=env, cwd=cwd)
+    upgrade = maillage("db", "upgrade", "--no-territory", env=env, cwd=cwd)
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
     assert "fratries" in upgrade.stdout
 

@@ -110,7 +110,8 @@ demo: install
 	$(BIN)/maillage serve
 
 ## The whole suite (SQLite and PostgreSQL), lint and layering contract included; the
-## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL.
+## plugin suites (fixtures of the maillage pytest plugin) run again on PostgreSQL, but
+## the scaffold's (its packages' own tests run on SQLite whatever the option).
 ## TEST_WORKERS: processes each pass runs on (pytest-xdist; a test file stays on one, and
 ## tests/browser and tests/concurrency each whole on one, so a module's or package's live
 ## server is started once: tests/conftest.py names the groups). 1 runs in one process.
@@ -123,7 +124,8 @@ test: test-deps
 	$(BIN)/python -m compileall -q -x /node_modules/ core plugins tests benchmarks
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=10 --maillage-db=postgres \
-		tests/plugin_system tests/plugins tests/auth/test_person_records.py tests/report/test_isolation.py
+		tests/plugin_system tests/plugins tests/auth/test_person_records.py tests/report/test_isolation.py \
+		--deselect tests/plugin_system/test_scaffold.py
 
 ## The user guide's screenshots (docs/screenshots), taken by the browser tests
 screenshots: test-deps

@@ -4,11 +4,12 @@ demo server, every plugin enabled in both poles.
 Signed in to the Puy-de-Dôme pole, the crawler walks its pages from every screen of the
 app and collects each link and each form that carries a record's id (a family, a
 follow-up, a loan, an invoice…). Signed in to the Pas-de-Calais pole, the prober then
-asks for every one of those addresses and sends every one of those forms: each answers
-« not found » and shows nothing of the other pole, and the audit trails of both poles
-say nothing was written. The routes come from the app's own router: a route with an
-id in its path that no link led to fails the test, as does a page of the app the
-crawler could not reach — a new screen is probed from the day it is added."""
+asks for those addresses and sends those forms (``make test``: three of each shape, every
+shape; ``make test-deep``: every one): each answers « not found » and shows nothing of
+the other pole, and the audit trails of both poles say nothing was written. The routes
+come from the app's own router: a route with an id in its path that no link led to
+fails the test, as does a page of the app the crawler could not reach — a new screen is
+probed from the day it is added."""
 
 from __future__ import annotations
 

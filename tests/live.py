@@ -78,7 +78,7 @@ class LiveServer:
     base_url: str
     env: dict[str, str]
     log_path: Path
-    process: subprocess.Popen[bytes] = field(repr=False)
+    process: subprocess.Popen[bytes] | warm.Started = field(repr=False)
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -111,19 +111,27 @@ def start_server(
     env: Mapping[str, str], workdir: Path, *, timeout: float = 90.0, args: Sequence[str] = ()
 ) -> LiveServer:
     """Start ``maillage serve`` on a free port (``args`` added, e.g. ``--workers 2``) and
-    wait until /healthz answers."""
+    wait until /healthz answers.
+
+    The process is forked warm (tests/warm.py: the imports done once per test process),
+    but with ``--workers``: its supervisor then starts its workers as the installed
+    script does, from the script, cold."""
     port = free_port()
     env = {"MAILLAGE_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"serve-{port}.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [str(MAILLAGE), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        env=dict(env),
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
+    command = ["serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    process: subprocess.Popen[bytes] | warm.Started
+    with log_path.open("wb") as log:
+        if "--workers" in args:
+            process = subprocess.Popen(
+                [str(MAILLAGE), *command],
+                env=dict(env),
+                cwd=workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        else:
+            process = warm.start(command, env=env, cwd=workdir, output=log)
     server = LiveServer(f"http://127.0.0.1:{port}", dict(env), log_path, process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

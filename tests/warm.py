@@ -19,9 +19,12 @@ and reports its process id, then its exit status.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
+import io
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -79,6 +82,17 @@ def _run_command(request: dict[str, object], fds: list[int]) -> None:
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     sys.path[:0] = [p for p in extra if p not in sys.path]
     importlib.invalidate_caches()
+    if env.get("PYTHONUNBUFFERED"):  # as ``python -u`` makes them: each write reaches the file
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            raw = open(stream.fileno(), "wb", buffering=0, closefd=False)  # noqa: SIM115
+            setattr(
+                sys,
+                name,
+                io.TextIOWrapper(
+                    raw, encoding=stream.encoding, errors=stream.errors, write_through=True
+                ),
+            )
     args = [str(a) for a in request["args"]]  # type: ignore[attr-defined]
     sys.argv = [str(Path(sys.executable).with_name("maillage")), *args]
     code = 1
@@ -182,6 +196,21 @@ class _Warm:
 _WARM = _Warm()
 
 
+def _send(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path | str | None, fds: list[int]
+) -> tuple[socket.socket, IO[bytes], int]:
+    """Ask the warm process for ``maillage *args`` on these standard streams: the
+    connection its exit status will come on, and the command's process id."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.connect(_WARM.socket_path())
+    request = json.dumps({"args": list(args), "env": dict(env), "cwd": str(cwd or os.getcwd())})
+    socket.send_fds(conn, [b"F"], fds)
+    body = request.encode()
+    conn.sendall(_HEADER.pack(len(body)) + body)
+    answers = conn.makefile("rb")
+    return conn, answers, int(answers.readline())
+
+
 def run(
     args: Sequence[str],
     *,
@@ -191,35 +220,72 @@ def run(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """``maillage *args`` as :func:`subprocess.run` would give it (text, captured)."""
-    path = _WARM.socket_path()
     with (
         tempfile.TemporaryFile() as stdin,
         tempfile.TemporaryFile() as stdout,
         tempfile.TemporaryFile() as stderr,
-        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn,
     ):
         if input is not None:
             stdin.write(input.encode())
             stdin.seek(0)
-        request = json.dumps(
-            {"args": list(args), "env": dict(env), "cwd": str(cwd or os.getcwd())}
-        ).encode()
-        conn.connect(path)
-        socket.send_fds(conn, [b"F"], [stdin.fileno(), stdout.fileno(), stderr.fileno()])
-        conn.sendall(_HEADER.pack(len(request)) + request)
-        answers = conn.makefile("rb")
-        pid = int(answers.readline())
-        conn.settimeout(timeout)
-        started = time.monotonic()
+        command = Started(
+            *_send(args, env, cwd, [stdin.fileno(), stdout.fileno(), stderr.fileno()])
+        )
         try:
-            status = int(answers.readline())
-        except TimeoutError:
-            os.kill(pid, signal.SIGKILL)
-            waited = time.monotonic() - started
-            raise subprocess.TimeoutExpired(["maillage", *args], waited) from None
+            status = command.wait(timeout)
+        except subprocess.TimeoutExpired:
+            command.kill()
+            raise
         return subprocess.CompletedProcess(
             ["maillage", *args], status, _text(stdout), _text(stderr)
         )
+
+
+def start(
+    args: Sequence[str], *, env: Mapping[str, str], cwd: Path | str, output: IO[bytes]
+) -> Started:
+    """``maillage *args`` left running (``serve``), its output and errors in ``output``:
+    a handle with what the tests use of :class:`subprocess.Popen`."""
+    with open(os.devnull, "rb") as stdin:
+        return Started(*_send(args, env, cwd, [stdin.fileno(), output.fileno(), output.fileno()]))
+
+
+class Started:
+    """A command forked warm: its process id, its exit status once it has one."""
+
+    def __init__(self, conn: socket.socket, answers: IO[bytes], pid: int) -> None:
+        self.conn, self.answers, self.pid = conn, answers, pid
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.conn.settimeout(timeout)
+            started = time.monotonic()
+            try:
+                line = self.answers.readline()
+            except TimeoutError:
+                waited = time.monotonic() - started
+                raise subprocess.TimeoutExpired(["maillage"], waited) from None
+            # Nothing at all: the keeper itself died (killed with the warm process).
+            self.returncode = int(line) if line.strip() else -signal.SIGKILL
+            self.conn.close()
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.conn], [], [], 0)[0]:
+            return self.wait()
+        return self.returncode
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, number: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):  # gone: its status is on its way
+                os.kill(self.pid, number)
 
 
 def _text(output: IO[bytes]) -> str:

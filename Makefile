@@ -116,9 +116,10 @@ demo: install
 ## tests/browser and tests/concurrency each whole on one, so a module's or package's live
 ## server is started once: tests/conftest.py names the groups). 1 runs in one process.
 TEST_WORKERS ?= 2
-## The project's bytecode is compiled first: the suite starts `maillage` in a few hundred
-## child processes, and where PYTHONDONTWRITEBYTECODE is set (this machine's environment)
-## each of them compiled every module again, a second of CPU apiece.
+## The project's bytecode is compiled first: the suite starts Python processes (the warm
+## `maillage` of each test process, the cold starts, the plugins' own test runs), and where
+## PYTHONDONTWRITEBYTECODE is set (this machine's environment) each of them compiled every
+## module again, a second of CPU apiece.
 ## --durations prints the slowest tests of each pass: the suite must stay under 15 minutes.
 test: test-deps
 	$(BIN)/python -m compileall -q -x /node_modules/ core plugins tests benchmarks

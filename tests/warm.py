@@ -25,6 +25,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -70,8 +71,6 @@ def _run_command(request: dict[str, object], fds: list[int]) -> None:
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     env = request["env"]
     assert isinstance(env, dict)
     os.environ.clear()
@@ -121,7 +120,6 @@ def _keep(conn: socket.socket) -> None:
     _, fds, _, _ = socket.recv_fds(conn, 1, 3)
     (size,) = _HEADER.unpack(_read_exactly(conn, _HEADER.size))
     request = json.loads(_read_exactly(conn, size))
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     pid = os.fork()
     if pid == 0:
         conn.close()
@@ -190,6 +188,7 @@ class _Warm:
                 if ready.strip() != "ready":
                     raise RuntimeError(f"the warm maillage did not start: {ready!r}")
                 atexit.register(self.process.terminate)
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
             return self.path
 
 

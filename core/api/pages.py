@@ -12,7 +12,7 @@ feature's (or a plugin's) pages import, low in the layers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -252,18 +252,23 @@ class Pager:
         view: PageView,
         path: str,
         connection: Mapping[str, Any],
-        filters: Mapping[str, str],
+        filters: Mapping[str, str | Sequence[str]],
         cursor: str = "apres",
     ) -> Pager:
-        """``cursor``: the query string's name for this list's position (a page with
-        two lists gives each its own)."""
+        """``filters``: the list's filters, each a value or several (checkboxes: « type=a&
+        type=b »), an empty one left out. ``cursor``: the query string's name for this
+        list's position (a page with two lists gives each its own)."""
         info = connection.get("pageInfo") or {}
-        kept = {name: value for name, value in filters.items() if value}
+        kept: dict[str, list[str]] = {}
+        for name, given in filters.items():
+            values = [v for v in ([given] if isinstance(given, str) else given) if v]
+            if values:
+                kept[name] = values
         more = info.get("hasNextPage") and info.get("endCursor")
         return cls(
             path=path,
-            next_query=urlencode({**kept, cursor: more}) if more else None,
-            first_query=urlencode(kept),
+            next_query=urlencode({**kept, cursor: more}, doseq=True) if more else None,
+            first_query=urlencode(kept, doseq=True),
             paged=bool(view.value(cursor)),
         )
 

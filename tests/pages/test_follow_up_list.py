@@ -2,8 +2,9 @@
 the child's or the family's name, 50 a page; its SQL statements stay the same as the
 pole's follow-ups grow. A request turned into a follow-up links to it, and the
 family's file lists its children's follow-ups. The requests, families, sessions, events, adhesions,
-structures and partners lists page the same way, to their last item. Through the real app, as the
-signed-in coordinator, on SQLite and PostgreSQL."""
+structures, partners, reminders and loans lists page the same way, to their last item, their
+filters kept (several values of one included). Through the real app, as the signed-in
+coordinator, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest_asyncio
@@ -26,6 +28,7 @@ from core.auth.models import User
 from core.domain.adhesions.models import Adhesion
 from core.domain.casework.models import FollowUp, Request
 from core.domain.families.models import Child, Family
+from core.domain.kits.models import Kit, KitLoan
 from core.domain.outreach.models import AwarenessSession, OutreachEvent
 from core.domain.structures.models import Partner, Structure
 from core.tenancy.database import Database
@@ -211,6 +214,29 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
                     commune_insee=commune,
                 )
             )
+            # Each kit out since a day of 2025 and due back that day: late, on /prets.
+            kit = Kit(
+                name=f"Malle Paginée {i:03d}", search_name=f"malle paginee {i:03d}", theme="sensory"
+            )
+            borrower = Structure(
+                name=f"Crèche Empruntrice {i:03d}",
+                search_name=f"creche empruntrice {i:03d}",
+                kind="eaje",
+                commune_insee=commune,
+            )
+            session.add_all([kit, borrower])
+            await session.flush()
+            session.add(
+                KitLoan(
+                    kit_id=kit.id,
+                    starts_on=held,
+                    ends_on=held,
+                    structure_id=borrower.id,
+                    borrower_kind="eaje",
+                    status="out",
+                    departed_on=held,
+                )
+            )
             session.add(
                 Request(
                     received_on=dt.date(2025, 1, 1) + dt.timedelta(days=i),
@@ -232,6 +258,10 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
             following = re.search(rf'<a href="([^"]+)">{link_text}</a>', page.text)
             if url != first:
                 assert ">Première page</a>" in page.text
+            if following:  # the next page keeps the filters, each of their values
+                asked = parse_qs(urlsplit(first).query)
+                kept = parse_qs(urlsplit(html.unescape(following.group(1))).query)
+                assert {name: kept.get(name) for name in asked} == asked, following.group(1)
             url = html.unescape(following.group(1)) if following else None
         return seen
 
@@ -256,3 +286,11 @@ async def test_requests_and_families_are_listed_a_page_at_a_time_to_the_last(pol
     partners = await walk("/annuaire/partenaires?recherche=pagine", "Partenaires suivants",
                           r"Partenaire Paginé (\d{3})")  # fmt: skip
     assert sorted(partners) == [f"{i:03d}" for i in range(120)]
+    # The reminders of two kinds (the requests above, unanswered since 2025), oldest first.
+    reminder = r">Demande du [\d/]+ \(Demandeur paginé (\d{3})\) sans réponse</a>"
+    reminders = await walk(
+        "/rappels?type=request_unanswered&type=follow_up_idle", "Rappels suivants", reminder
+    )
+    assert reminders == [f"{i:03d}" for i in range(120)]
+    late = await walk("/prets?liste=retards", "Prêts suivants", r">Malle Paginée (\d{3})<")
+    assert late == [f"{i:03d}" for i in range(120)]

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from core.api.forms import date_field
-from core.api.pages import FormErrors, PageView, global_id
+from core.api.pages import EMPTY_CONNECTION, FormErrors, Pager, PageView, global_id
 from core.contributions import Page
 from core.domain.casework.service import MANAGE, READ
 from core.domain.casework.tasks import TASK_KINDS
@@ -66,11 +66,7 @@ async def task_list(view: PageView) -> Response:
             if not errors:
                 return view.redirect(_back(kinds, after, ok="done"))
     answer = await view.run("TaskList", kinds=kinds or None, after=after or None)
-    found = (answer.data or {}).get("dueTasks") or {
-        "totalCount": 0,
-        "edges": [],
-        "pageInfo": {"hasNextPage": False, "endCursor": None},
-    }
+    found = (answer.data or {}).get("dueTasks") or EMPTY_CONNECTION
     if answer.errors and not errors:
         errors = FormErrors.of(answer, form_fields=[])
     later = (dt.date.today() + dt.timedelta(days=SNOOZE_DAYS)).isoformat()
@@ -80,7 +76,7 @@ async def task_list(view: PageView) -> Response:
         title="Rappels",
         tasks=[{**edge["node"], "link": task_link(edge["node"])} for edge in found["edges"]],
         total=found["totalCount"],
-        next_page=found["pageInfo"]["endCursor"] if found["pageInfo"]["hasNextPage"] else None,
+        pages=Pager.of(view, "/rappels", found, {"type": kinds}),
         kind_options=[{"value": value, "label": label} for value, label in TASK_KINDS.items()],
         kinds=kinds,
         after=after,

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from core.api.forms import count_field, date_field, decimal_field, optional
-from core.api.pages import FormErrors, OperationResult, PageView
+from core.api.pages import EMPTY_CONNECTION, FormErrors, OperationResult, Pager, PageView
 from core.api.pickers import FAMILY, ORGANISATION, STRUCTURE, pick, search_asked
 from core.api.pickers import OPERATIONS as PICKERS
 from core.contributions import NavEntry, Page, PageContribution
@@ -240,11 +240,7 @@ async def loan_list(view: PageView) -> Response:
     answer = await view.run(
         "LoanList", orderBy=date_field_name, after=view.value("apres") or None, **filters
     )
-    found = (answer.data or {}).get("kitLoans") or {
-        "totalCount": 0,
-        "edges": [],
-        "pageInfo": {"hasNextPage": False, "endCursor": None},
-    }
+    found = (answer.data or {}).get("kitLoans") or EMPTY_CONNECTION
     return view.render(
         "kits/loans.html",
         title=title,
@@ -256,7 +252,7 @@ async def loan_list(view: PageView) -> Response:
         heading=heading,
         loans=[edge["node"] for edge in found["edges"]],
         total=found["totalCount"],
-        next_page=found["pageInfo"]["endCursor"] if found["pageInfo"]["hasNextPage"] else None,
+        pages=Pager.of(view, "/prets", found, {"liste": chosen}),
         refused=bool(answer.errors),
     )
 

@@ -27,6 +27,8 @@ from core.errors import ConfigurationError
 DEMO_SECRET_KEY = "demo-secret-key-do-not-use-in-production-0000"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# core/auth/passwords.py's profiles (the settings sit below the auth layer).
+PASSWORD_PROFILES = ("rfc9106", "tests")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
@@ -170,6 +172,9 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
+    # The cost of a password hash (core/auth/passwords.py, decision 214): "rfc9106", or
+    # "tests" for a test suite's installs (production refuses it).
+    password_profile: str = "rfc9106"
 
     @property
     def is_production(self) -> bool:
@@ -288,6 +293,14 @@ class Settings:
                 field="MAILLAGE_METRICS_TOKEN",
             )
 
+        password_profile = get("PASSWORD_PROFILE", "rfc9106").lower()
+        if password_profile not in PASSWORD_PROFILES:
+            raise ConfigurationError(
+                f"profil inconnu {password_profile!r} : attendu "
+                + " ou ".join(repr(p) for p in PASSWORD_PROFILES),
+                field="MAILLAGE_PASSWORD_PROFILE",
+            )
+
         settings = cls(
             mode=mode,
             home=home,
@@ -326,6 +339,7 @@ class Settings:
             db_pool_size=integer("DB_POOL_SIZE", 10, 1, 1000),
             db_max_overflow=integer("DB_MAX_OVERFLOW", 10, 0, 1000),
             db_pool_recycle=integer("DB_POOL_RECYCLE", 1800, 30, 86400),
+            password_profile=password_profile,
         )
         settings.check()
         return settings
@@ -358,6 +372,13 @@ class Settings:
                 f"invitations) par un relais SMTP : {MAIL_EXAMPLE} (sans relais, "
                 "« maillage members invite --print-link » donne le lien d'invitation)",
                 field="MAILLAGE_MAIL",
+            )
+        if self.password_profile == "tests":
+            raise ConfigurationError(
+                "le mode production refuse le profil « tests » : les mots de passe y "
+                "seraient hachés au coût d'une suite de tests (retirez la variable ou "
+                "donnez rfc9106)",
+                field="MAILLAGE_PASSWORD_PROFILE",
             )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise ConfigurationError(

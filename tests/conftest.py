@@ -28,7 +28,7 @@ from core.tenancy.database import Database
 from core.tenancy.models import Tenant
 from core.territory.loader import load_territory
 from core.testing.postgres import PgUrls, PostgresServer, PostgresUnavailable
-from tests.live import DEMO_CACHE_VARIABLE
+from tests.live import DEMO_CACHE_VARIABLE, drop_postgres_demos
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -137,6 +137,7 @@ async def pg_server() -> AsyncIterator[PostgresServer]:
             pytest.fail(f"CI=true and no PostgreSQL could be had: {exc}")
         pytest.skip(f"no PostgreSQL: {exc}")
     yield server
+    await drop_postgres_demos(server)
     await server.close()
 
 

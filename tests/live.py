@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from core.testing.postgres import PostgresServer
+from core.testing.postgres import PgUrls, PostgresServer
 from tests import warm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,9 @@ def demo_environment(workdir: Path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("MAILLAGE_") or key == "MAILLAGE_TEST_POSTGRES_URL"
+        # The suite's password profile (core/testing/pytest_plugin.py) is kept.
+        if not key.startswith("MAILLAGE_")
+        or key in {"MAILLAGE_TEST_POSTGRES_URL", "MAILLAGE_PASSWORD_PROFILE"}
     }
     env.update(
         {
@@ -171,6 +173,18 @@ SERVING_ONLY = frozenset(
 )
 
 
+def _demo_key(env: Mapping[str, str], workdir: Path, ignored: frozenset[str] = frozenset()) -> str:
+    """What a demo database depends on: the environment with the folder's own path taken
+    out, without the settings that only shape how the server serves."""
+    relevant = sorted(
+        (key, value.replace(str(workdir), "<workdir>"))
+        for key, value in env.items()
+        if (key.startswith("MAILLAGE_") or key == "PYTHONPATH")
+        and key not in SERVING_ONLY | ignored
+    )
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
 def demo_setup(env: Mapping[str, str], workdir: Path) -> None:
     """``maillage demo setup`` for an install in ``workdir``, run for real once per test
     run and per environment, then copied.
@@ -179,20 +193,13 @@ def demo_setup(env: Mapping[str, str], workdir: Path) -> None:
     dozen modules each serve a fresh demo. The first of them runs the command (behind
     a file lock, across xdist workers) in a folder of its own and every other copies
     what it left: the same SQLite file the command writes, for an environment equal
-    but for the folder. On PostgreSQL (a database of its own each time) the command
-    always runs. tests/test_demo.py runs the command itself, never this copy."""
+    but for the folder. On PostgreSQL, ``start_demo_on_postgres`` copies a database
+    the same way. tests/test_demo.py runs the command itself, never this copy."""
     database = f"sqlite+aiosqlite:///{workdir / 'maillage.sqlite3'}"
     if env.get("MAILLAGE_DATABASE_URL") != database:
         run_cli(env, "demo", "setup", cwd=workdir)
         return
-    # The environment with the folder's own path taken out, and the settings that only
-    # shape how the server serves: what the demo depends on.
-    relevant = sorted(
-        (key, value.replace(str(workdir), "<workdir>"))
-        for key, value in env.items()
-        if (key.startswith("MAILLAGE_") or key == "PYTHONPATH") and key not in SERVING_ONLY
-    )
-    key = hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+    key = _demo_key(env, workdir)
     cache = _demo_cache()
     cache.mkdir(parents=True, exist_ok=True)
     built = cache / key
@@ -235,8 +242,58 @@ def postgres_overrides(runtime: str, owner: str, platform: str) -> dict[str, str
 async def start_demo_on_postgres(
     pg_server: PostgresServer, workdir: Path, prefix: str, **overrides: str
 ) -> LiveServer:
-    """A fresh demo install on a database of its own on the test PostgreSQL server."""
-    urls = await pg_server.create_database(prefix=prefix)
-    return start_demo(
+    """A fresh demo install on a database of its own on the test PostgreSQL server: a
+    copy (``CREATE DATABASE … TEMPLATE``) of the demo database built once a run per
+    environment, as ``demo_setup`` copies the SQLite file. ``workdir`` exists."""
+    urls = await _postgres_demo(pg_server, workdir, prefix, **overrides)
+    env = demo_environment(
         workdir, **postgres_overrides(urls.runtime, urls.owner, urls.platform), **overrides
     )
+    return start_server(env, workdir, timeout=60)
+
+
+# The demo databases this process built on PostgreSQL, dropped when its server closes.
+_POSTGRES_DEMOS: list[tuple[Path, str]] = []
+_URLS = frozenset(
+    {"MAILLAGE_DATABASE_URL", "MAILLAGE_MIGRATION_DATABASE_URL", "MAILLAGE_PLATFORM_DATABASE_URL"}
+)
+
+
+async def _postgres_demo(
+    pg_server: PostgresServer, workdir: Path, prefix: str, **overrides: str
+) -> PgUrls:
+    """A copy of the run's demo database for these settings on ``pg_server``, built by
+    the first test that asks (behind a file lock, across xdist workers) and never
+    connected to afterwards, so that it can be copied."""
+    key = _demo_key(demo_environment(workdir, **overrides), workdir, _URLS)
+    server = pg_server.admin_url.render_as_string(hide_password=True)
+    key = hashlib.sha256(f"{key} {server}".encode()).hexdigest()[:16]
+    cache = _demo_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    marker = cache / f"postgres-{key}"
+    with (cache / f"postgres-{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            urls = await pg_server.create_database(prefix="maillage_demo")
+            pg_server.keep(urls.database)
+            _POSTGRES_DEMOS.append((marker, urls.database))
+            built = cache / f"postgres-{key}-home"
+            built.mkdir(exist_ok=True)
+            env = demo_environment(
+                built, **postgres_overrides(urls.runtime, urls.owner, urls.platform), **overrides
+            )
+            run_cli(env, "demo", "setup", cwd=built)
+            marker.write_text(urls.database)
+        # Copied under the lock: the worker that built it drops it under the lock too.
+        return await pg_server.create_database(prefix=prefix, template=marker.read_text())
+
+
+async def drop_postgres_demos(pg_server: PostgresServer) -> None:
+    """Drop the demo databases this process built (the other workers' copies are made:
+    one that asks later builds it again)."""
+    while _POSTGRES_DEMOS:
+        marker, name = _POSTGRES_DEMOS.pop()
+        with (marker.parent / f"{marker.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            marker.unlink(missing_ok=True)
+            await pg_server.drop_database(name)

@@ -120,6 +120,14 @@ def test_production_refuses_a_secret_shorter_than_32_characters() -> None:
     assert refused_field(production(MAILLAGE_SECRET_KEY="k" * 31)) == "MAILLAGE_SECRET_KEY"
 
 
+def test_production_refuses_the_tests_password_profile() -> None:
+    assert refused_field(production(MAILLAGE_PASSWORD_PROFILE="tests")) == (
+        "MAILLAGE_PASSWORD_PROFILE"
+    )
+    assert Settings.from_env(production()).password_profile == "rfc9106"
+    assert Settings.from_env({"MAILLAGE_PASSWORD_PROFILE": "Tests"}).password_profile == "tests"
+
+
 def test_production_refuses_sqlite_unless_explicitly_allowed() -> None:
     env = production()
     del env["MAILLAGE_DATABASE_URL"]
@@ -182,6 +190,7 @@ def test_mode_is_case_insensitive() -> None:
         ({"MAILLAGE_DB_POOL_SIZE": "cinq"}, "MAILLAGE_DB_POOL_SIZE"),
         ({"MAILLAGE_DB_MAX_OVERFLOW": "-1"}, "MAILLAGE_DB_MAX_OVERFLOW"),
         ({"MAILLAGE_DB_POOL_RECYCLE": "5"}, "MAILLAGE_DB_POOL_RECYCLE"),
+        ({"MAILLAGE_PASSWORD_PROFILE": "md5"}, "MAILLAGE_PASSWORD_PROFILE"),
     ],
 )
 def test_malformed_value_is_refused_naming_the_variable(env: dict[str, str], field: str) -> None:

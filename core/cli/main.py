@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from core.auth import passwords
 from core.cli import french
 from core.db.engine import DatabaseUnreachable
 from core.errors import ConfigurationError, MaillageError, OperationFailed
@@ -93,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         configure_logging(settings)
+        passwords.use_profile(settings.password_profile)
         host = PluginHost.from_settings(settings)
         parser = build_parser(host)
     except MaillageError as exc:

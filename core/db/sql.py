@@ -344,10 +344,14 @@ def database_exists(connection: Connection, name: str) -> bool:
     )
 
 
-def create_database(connection: Connection, name: str, owner: str) -> None:
-    """CREATE DATABASE must run outside a transaction (AUTOCOMMIT connection)."""
+def create_database(
+    connection: Connection, name: str, owner: str, template: str | None = None
+) -> None:
+    """CREATE DATABASE must run outside a transaction (AUTOCOMMIT connection).
+    ``template``: a copy of that database (nobody may be connected to it)."""
+    copy = f" TEMPLATE {_quote(connection, template)}" if template else ""
     connection.execute(
-        text(f"CREATE DATABASE {_quote(connection, name)} OWNER {_quote(connection, owner)}")
+        text(f"CREATE DATABASE {_quote(connection, name)} OWNER {_quote(connection, owner)}{copy}")
     )
 
 

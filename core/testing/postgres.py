@@ -200,17 +200,29 @@ class PostgresServer:
                 await asyncio.sleep(0.2 * (attempt + 1))
         self._roles_ready = True
 
-    async def create_database(self, prefix: str = "maillage_test") -> PgUrls:
+    async def create_database(
+        self, prefix: str = "maillage_test", *, template: str | None = None
+    ) -> PgUrls:
+        """A new database with the three roles' rights, dropped by ``close``; or a copy
+        of database ``template`` (its tables, rows and grants), which nobody may be
+        connected to meanwhile."""
         await self.ensure_roles()
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        await self._admin(sql.create_database, name, OWNER)
+        await self._admin(sql.create_database, name, OWNER, template)
         self._created.append(name)
-        engine = make_engine(self._url(name)).execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as connection:
-                await connection.run_sync(sql.prepare_schema, OWNER, [RUNTIME, PLATFORM, NETWORK])
-        finally:
-            await engine.dispose()
+        if template is None:
+            engine = make_engine(self._url(name)).execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                async with engine.connect() as connection:
+                    await connection.run_sync(
+                        sql.prepare_schema, OWNER, [RUNTIME, PLATFORM, NETWORK]
+                    )
+            finally:
+                await engine.dispose()
+        return self.urls(name)
+
+    def urls(self, name: str) -> PgUrls:
+        """The URLs of database ``name``, one per role."""
         return PgUrls(
             database=name,
             admin=self._url(name),
@@ -219,6 +231,11 @@ class PostgresServer:
             platform=self._url(name, PLATFORM),
             network=self._url(name, NETWORK),
         )
+
+    def keep(self, name: str) -> None:
+        """Leave database ``name`` to its creator: ``close`` will not drop it."""
+        if name in self._created:
+            self._created.remove(name)
 
     async def drop_database(self, name: str) -> None:
         await self._admin(sql.drop_database, name)

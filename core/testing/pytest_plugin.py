@@ -32,6 +32,7 @@ import pytest_asyncio
 from core.access.actions import Actor
 from core.access.roles import ROLES
 from core.app.app import create_app
+from core.auth import passwords
 from core.domain.families.demo import seed_families
 from core.plugins import state
 from core.plugins.host import PluginHost
@@ -41,6 +42,17 @@ from core.tenancy.models import Tenant
 from core.testing.client import GraphQLClient
 from core.testing.databases import TemplateCache, TestUrls
 from core.testing.postgres import PostgresUnavailable
+
+PROFILE_VARIABLE = "MAILLAGE_PASSWORD_PROFILE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test suite signs in hundreds of times: passwords are hashed at the cost of the
+    ``tests`` profile (the same Argon2id, 1 MiB and one pass: decision 214) in this
+    process and in the installs it starts (they inherit the variable), unless the
+    environment chose a profile. Production refuses that profile."""
+    profile = os.environ.setdefault(PROFILE_VARIABLE, passwords.TESTS_PROFILE)
+    passwords.use_profile(profile)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -209,25 +209,30 @@ async def test_lyon_metropole_resolves_through_graphql(client: GraphQLClient):
 
 
 def test_schema_export_is_stable_across_processes(tmp_path: Path) -> None:
-    """Each run builds the same SDL whatever the hash seed (no set ordering leaks)."""
+    """Each run builds the same SDL whatever the hash seed (no set ordering leaks): a
+    command started cold with a seed of its own, and one forked from the suite's warm
+    process (tests/warm.py), whose seed is this run's random one."""
     import os
     import subprocess
     import sys
 
+    from tests.cli.run import maillage as warm_maillage
+
     maillage = str(Path(sys.executable).parent / "maillage")
-    outputs = []
-    for seed in ("0", "4242"):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
-        env.update(PYTHONHASHSEED=seed, MAILLAGE_VAR_DIR=str(tmp_path))
-        out = tmp_path / f"schema-{seed}.graphql"
-        done = subprocess.run(
-            [maillage, "schema", "export", "--output", str(out)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        outputs.append(out.read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    env.update(MAILLAGE_VAR_DIR=str(tmp_path))
+    cold = tmp_path / "schema-cold.graphql"
+    done = subprocess.run(
+        [maillage, "schema", "export", "--output", str(cold)],
+        env={**env, "PYTHONHASHSEED": "4242"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    forked = tmp_path / "schema-warm.graphql"
+    done = warm_maillage("schema", "export", "--output", str(forked), env=env)
+    assert done.returncode == 0, done.stderr
+    outputs = [path.read_text(encoding="utf-8") for path in (cold, forked)]
     assert outputs[0] == outputs[1]
     assert outputs[0] == (OPERATIONS.parent / "schema.graphql").read_text(encoding="utf-8")

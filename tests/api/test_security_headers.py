@@ -19,6 +19,8 @@ from tests.live import (
 
 PRODUCTION = {
     "MAILLAGE_MODE": "production",
+    # Production refuses the suite's cheap password profile: the default, as an install.
+    "MAILLAGE_PASSWORD_PROFILE": "rfc9106",
     "MAILLAGE_SECRET_KEY": "s" * 48,
     "MAILLAGE_PUBLIC_URL": "https://maillage.test",
     "MAILLAGE_MAIL": "smtps://relay.invalid:465",

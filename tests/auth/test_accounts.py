@@ -19,6 +19,7 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from core.app.app import create_app
+from core.auth import passwords
 from core.auth.models import AuthSession, MailMessage, Membership, SecurityEvent, User
 from core.auth.passwords import hash_password
 from core.tenancy.database import Database
@@ -248,6 +249,26 @@ async def test_wrong_credentials_get_one_answer_and_are_logged(
         ).all()
     assert ("login_failed", "password (active)") in kinds
     assert PASSWORD not in repr(kinds)
+
+
+async def test_a_hash_of_the_tests_profile_is_made_again_at_the_installs_cost_on_sign_in(
+    web: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """The suite hashes at the ``tests`` profile's cost (decision 214); an install on the
+    default profile verifies such a hash and replaces it at the next sign-in."""
+    who = await person(db, (two_poles.a, ["staff"]))
+    assert "$m=1024,t=1,p=1$" in _hash()
+    passwords.use_profile(passwords.DEFAULT_PROFILE)
+    try:
+        assert (await login(web, who.email, PASSWORD)).status_code == 200
+    finally:
+        passwords.use_profile(passwords.TESTS_PROFILE)
+    async with db.reference_session() as session:
+        stored = (
+            await session.execute(select(User.password_hash).where(User.id == who.user_id))
+        ).scalar_one()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert (await login(web, who.email, PASSWORD)).status_code == 200
 
 
 async def test_brute_force_is_throttled_and_the_right_password_works_after_the_window(

@@ -19,8 +19,13 @@ CHECKOUT = str(Path(__file__).resolve().parents[2])
 
 def environment(env: Mapping[str, str]) -> dict[str, str]:
     """This process's environment with only the test's MAILLAGE_* variables: the
-    developer's own must not leak in. The code is this checkout's."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
+    developer's own must not leak in (the suite's password profile is kept: pytest_plugin).
+    The code is this checkout's."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MAILLAGE_") or k == "MAILLAGE_PASSWORD_PROFILE"
+    }
     path = os.pathsep.join(p for p in (CHECKOUT, base.get("PYTHONPATH")) if p)
     return {**base, "MAILLAGE_LOG_FORMAT": "console", "PYTHONPATH": path, **env}
 

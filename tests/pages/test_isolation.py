@@ -33,7 +33,7 @@ from core.api.ids import try_uuid
 from core.api.pickers import SEARCH_BUTTON
 from core.app.app import create_app
 from core.settings import Settings
-from tests.live import DEMO_PASSWORD, ROOT, LiveServer, run_cli, start_demo
+from tests.live import DEMO_PASSWORD, LiveServer, run_cli, start_demo
 
 OWNER = "puy-de-dome"  # whose records are asked for
 PROBER = "pas-de-calais"  # who asks
@@ -386,8 +386,9 @@ def writes_by(live: LiveServer, pole: str, actor: str, since: str) -> list[dict[
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # PYTHONPATH: the server runs this checkout's code, whatever is installed.
-    server = start_demo(tmp_path_factory.mktemp("isolation-demo"), PYTHONPATH=str(ROOT))
+    # The same environment as the other demo servers: the demo database is built once a
+    # run for all of them (tests/live.py, demo_setup).
+    server = start_demo(tmp_path_factory.mktemp("isolation-demo"))
     try:
         for pole, plugins in ENABLED_HERE.items():
             for plugin in plugins:

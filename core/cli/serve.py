@@ -19,6 +19,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from core.app.app import create_app
+from core.auth import passwords
 from core.cli.workers import run as workers_run
 from core.db.engine import require_database
 from core.logs import configure_logging
@@ -59,6 +60,7 @@ def app_from_env() -> Starlette:
     """The app of one worker process (uvicorn's factory when --workers > 1)."""
     settings = Settings.from_env()
     configure_logging(settings)
+    passwords.use_profile(settings.password_profile)
     return frozen_for_serving(create_app(settings))
 
 

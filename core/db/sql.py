@@ -42,7 +42,9 @@ READ_EVENTS_ON_POSTGRES = (
 
 
 def sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Pragmas for every new SQLite connection."""
+    """Pragmas for every new SQLite connection, and the accent-free comparison
+    (``folded``) PostgreSQL does with ``translate``."""
+    dbapi_connection.create_function(FOLD_FUNCTION, 1, _fold_or_null, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -536,6 +538,47 @@ def _plus_days_sqlite(element: plus_days, compiler: Any, **kw: Any) -> str:
 def _plus_days_default(element: plus_days, compiler: Any, **kw: Any) -> str:
     value, days = element.clauses
     return f"({compiler.process(value, **kw)} + {compiler.process(days, **kw)})"
+
+
+# --- Accent-free comparison ---------------------------------------------------------------
+
+# The letters French first names carry and what they are compared as: « mael » finds Maël.
+# The same table in Python (``fold``), in SQLite (a function registered on each connection)
+# and in PostgreSQL (``translate``; upper-case letters are mapped before ``lower`` runs, so
+# the result does not depend on the database's locale).
+_ACCENTED = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸàáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
+_PLAIN = "AAAAAACEEEEIIIINOOOOOUUUUYYaaaaaaceeeeiiiinooooouuuuyy"
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+FOLD_FUNCTION = "maillage_fold"
+
+
+def fold(value: str) -> str:
+    """``value`` without its accents, in lower case: « Éloïse » → « eloise »."""
+    return value.translate(_FOLD).lower()
+
+
+def _fold_or_null(value: str | None) -> str | None:
+    return None if value is None else fold(value)
+
+
+class folded(FunctionElement[str]):
+    """A text column compared without accents or case (``fold`` in SQL): a first name,
+    which has no accent-free copy stored beside it."""
+
+    type = String()
+    inherit_cache = True
+    name = "folded"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"{FOLD_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded)
+def _folded_default(element: folded, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"lower(translate({value}, '{_ACCENTED}', '{_PLAIN}'))"
 
 
 def table_privileges(connection: Connection, role: str) -> dict[str, list[str]]:

@@ -33,6 +33,7 @@ from core.domain.families import graphql as families_graphql
 from core.domain.families.models import Child, ChildStructure, Consent, Family, Guardian
 from core.domain.structures import graphql as structures_graphql
 from core.domain.structures.models import ContactPerson, Organisation, Partner, Structure
+from core.ids import uuid7
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient
 from tests.api.conftest import TwoPoles
@@ -147,47 +148,46 @@ async def fill(db: Database, pole: Any, count: int) -> None:
                 ),
             ]
         )
+        # Rows by kind, in the order of their foreign keys, a flush per kind rather than
+        # per row (the ids are given here: nothing waits for the database's answer).
+        children: list[Child] = []
+        follow_ups: list[FollowUp] = []
+        rest: list[object] = []
         for i in range(count):
             creche = creches[i % len(creches)]
             child = Child(
+                id=uuid7(),
                 family_id=families[i % len(families)].id,
                 first_name=f"Enfant {i}",
                 birth_date=dt.date(2022, 1, 1) + dt.timedelta(days=i),
                 commune_insee="62119",
             )
-            session.add(child)
-            await session.flush()
-            session.add(
-                ChildStructure(
-                    child_id=child.id, structure_id=creche.id, starts_on=dt.date(2025, 9, 1)
-                )
-            )
             follow_up = FollowUp(
+                id=uuid7(),
                 child_id=child.id,
                 opened_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
                 status="open",
                 referent_user_id=referent.id,
             )
-            session.add(follow_up)
-            await session.flush()
-            session.add_all(
-                [
-                    FollowUpStructure(follow_up_id=follow_up.id, structure_id=creche.id),
-                    FollowUpPartner(follow_up_id=follow_up.id, partner_id=partner.id),
-                    *(
-                        Intervention(
-                            follow_up_id=follow_up.id,
-                            kind="observation",
-                            happened_on=dt.date(2026, 2, 1) + dt.timedelta(days=day),
-                            structure_id=creche.id,
-                            staff_user_id=referent.id,
-                            notes="(fictif) observation",
-                        )
-                        for day in (0, 7)
-                    ),
-                ]
-            )
-            session.add(
+            children.append(child)
+            follow_ups.append(follow_up)
+            rest += [
+                ChildStructure(
+                    child_id=child.id, structure_id=creche.id, starts_on=dt.date(2025, 9, 1)
+                ),
+                FollowUpStructure(follow_up_id=follow_up.id, structure_id=creche.id),
+                FollowUpPartner(follow_up_id=follow_up.id, partner_id=partner.id),
+                *(
+                    Intervention(
+                        follow_up_id=follow_up.id,
+                        kind="observation",
+                        happened_on=dt.date(2026, 2, 1) + dt.timedelta(days=day),
+                        structure_id=creche.id,
+                        staff_user_id=referent.id,
+                        notes="(fictif) observation",
+                    )
+                    for day in (0, 7)
+                ),
                 RequestModel(
                     received_on=dt.date(2026, 1, 1),
                     channel="phone",
@@ -195,8 +195,11 @@ async def fill(db: Database, pole: Any, count: int) -> None:
                     requester_name="Directrice",
                     subjects=["professional_question"],
                     assigned_to=referent.id,
-                )
-            )
+                ),
+            ]
+        for rows in (children, follow_ups, rest):
+            session.add_all(rows)
+            await session.flush()
         await session.commit()
 
 

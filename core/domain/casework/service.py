@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership, User
+from core.db.sql import fold, folded
 from core.domain.casework.models import (
     FollowUp,
     FollowUpPartner,
@@ -371,26 +372,16 @@ def follow_ups_query(f: FollowUpFilter) -> Select[tuple[FollowUp]]:
 
 
 def _children_named(search: str) -> Select[tuple[uuid.UUID]]:
-    """The children every typed word names: in the family's name (accents and case
-    aside, as the families' search) or in the child's first name, case aside but with
-    its accents (« maël » and « Maël » find Maël, « mael » does not: a first name has
-    no accent-free copy to search)."""
+    """The children every typed word names: in the family's name or in the child's first
+    name, accents and case aside (« mael », « Maël » and « MAËL » find Maël)."""
     statement = select(Child.id).join(Family, Family.id == Child.family_id)
     for word in search.split():
         in_family = name_words(Family.search_name, word)
         if not in_family:  # punctuation alone names nobody
             continue
-        literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        # SQLite's lower() knows only ASCII: « Éloïse » is also looked for as typed
-        # and with its first letter upper-case.
-        first_name = [
-            func.lower(Child.first_name).like(f"%{literal.lower()}%", escape="\\"),
-            *(
-                Child.first_name.like(f"%{variant}%", escape="\\")
-                for variant in dict.fromkeys((literal, literal[:1].upper() + literal[1:].lower()))
-            ),
-        ]
-        statement = statement.where(or_(and_(*in_family), *first_name))
+        literal = fold(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        first_name = folded(Child.first_name).like(f"%{literal}%", escape="\\")
+        statement = statement.where(or_(and_(*in_family), first_name))
     return statement
 
 

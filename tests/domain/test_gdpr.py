@@ -24,6 +24,7 @@ from core.domain.plans.models import ReceptionPlan
 from core.tenancy.database import Database
 from core.testing.client import GraphQLClient, error_codes
 from tests.api.conftest import TwoPoles
+from tests.live import demo_environment, demo_setup
 
 GRANTS = frozenset({"gdpr.manage", "children.health", "families.situation"})
 
@@ -487,10 +488,12 @@ async def test_the_purge_anonymises_only_expired_unheld_closed_files(
 def test_the_purge_command_is_a_dry_run_unless_applied(
     tmp_path: Any, monkeypatch: Any, capsys: Any
 ) -> None:
-    monkeypatch.setenv("MAILLAGE_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("MAILLAGE_DATABASE_URL", raising=False)
-    assert main(["demo", "setup"]) == 0
-    capsys.readouterr()
+    # The run's demo database (built once, copied: tests/live.py), as `demo setup` leaves it.
+    env = demo_environment(tmp_path, MAILLAGE_LOG_FORMAT="console")
+    demo_setup(env, tmp_path)
+    for name, value in env.items():
+        if name.startswith("MAILLAGE_"):
+            monkeypatch.setenv(name, value)
     assert main(["gdpr", "purge", "--today", "2040-01-01"]) == 0
     dry = capsys.readouterr().out
     assert "simulation" in dry and "à anonymiser" in dry

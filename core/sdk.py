@@ -40,6 +40,10 @@ from core.api.limits import chars, chars_field
 from core.api.pages import FormErrors, OperationResult, PageView, ShownPanel, date_fr, number_fr
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
+from core.api.pickers import FAMILY as FAMILY_PICKER
+from core.api.pickers import OPERATIONS as PICKER_OPERATIONS
+from core.api.pickers import STRUCTURE as STRUCTURE_PICKER
+from core.api.pickers import Picker, pick, search_asked
 from core.api.reads import person_field
 from core.api.staff import StaffMember
 from core.audit.trail import record as audit
@@ -358,6 +362,17 @@ _REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 # Kits (issue 19) and public pages (decision 143).
 __all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
 __all__ += ["refuse_other_sites"]
+# The pickers of core's forms, for a plugin's (decision 216).
+_BEFORE_PICKERS = len(__all__)
+__all__ += [
+    "FAMILY_PICKER",
+    "PICKER_OPERATIONS",
+    "STRUCTURE_PICKER",
+    "Picker",
+    "pick",
+    "search_asked",
+]
+_PICKER_NAMES = tuple(__all__[_BEFORE_PICKERS:])
 # A plugin's questionnaires (decision 163).
 _BEFORE_QUESTIONNAIRES = len(__all__)
 __all__ += [
@@ -463,6 +478,8 @@ ADDED_IN: dict[str, tuple[str, ...]] = {
         *_REPORT_NAMES,
         # A plugin ships, sends and reads its own questionnaire (decision 163).
         *_QUESTIONNAIRE_NAMES,
+        # A family or a structure picked in a form of any pole's size (decision 216).
+        *_PICKER_NAMES,
     ),
 }
 

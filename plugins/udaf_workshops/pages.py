@@ -234,7 +234,14 @@ async def workshop(view: sdk.PageView) -> Response:
                 deja=str(done["alreadySent"]),
                 sans=str(done["withoutEmail"]),
             )
-    elif view.request.method == "POST" and view.can(MANAGE) and form in FORMS:
+    elif (
+        view.request.method == "POST"
+        and view.can(MANAGE)
+        and form in FORMS
+        # « Chercher » in the register form's family picker: the form comes back with
+        # the list narrowed and what was typed kept, nothing saved.
+        and not (form == "register" and sdk.search_asked(view, sdk.FAMILY_PICKER))
+    ):
         errors, notice = await FORMS[form](view, workshop_id, given)
         if not errors:
             return view.redirect(here, ok=notice)
@@ -243,14 +250,18 @@ async def workshop(view: sdk.PageView) -> Response:
     found = data.get("workshop")
     if found is None:
         return view.not_found()
-    families = ((answer.data or {}).get("families") or {}).get("edges", [])
+    # Any family of the pole, found by its name past the first hundred (the link forms
+    # of the newcomers offer the same list).
+    families = await sdk.pick(
+        view, sdk.FAMILY_PICKER, "familyId", chosen=given["familyId"] if form == "register" else ""
+    )
     return _render(
         view,
         "workshop.html",
         f"Atelier « {found['theme']} »",
         workshop=found,
         reasons=data.get("cancelReasons") or [],
-        families=[{"value": e["node"]["id"], "label": e["node"]["name"]} for e in families],
+        families=families,
         today=dt.date.today().isoformat(),
         given=given,
         form=form,
@@ -383,6 +394,7 @@ def maillage_pages() -> sdk.PageContribution:
                 methods=form,
                 action=READ,
                 operations=(
+                    *sdk.PICKER_OPERATIONS,
                     "UwWorkshop",
                     "UwChangeStatus",
                     "UwRegister",

@@ -52,6 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
     process and in the installs it starts (they inherit the variable), unless the
     environment chose a profile. Production refuses that profile."""
     profile = os.environ.setdefault(PROFILE_VARIABLE, passwords.TESTS_PROFILE)
+    if profile not in passwords.PROFILES:
+        known = " ou ".join(passwords.PROFILES)
+        raise pytest.UsageError(f"{PROFILE_VARIABLE}={profile!r} : profil inconnu ({known})")
     passwords.use_profile(profile)
 
 

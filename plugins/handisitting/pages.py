@@ -433,7 +433,9 @@ async def new_request(view: sdk.PageView) -> Response:
     errors = sdk.FormErrors()
     given: dict[str, Any] = {name: view.value(name) for name in REQUEST_FIELDS}
     given["skills"] = view.values("skills")
-    if view.request.method == "POST":
+    # « Chercher » (or Enter in the family search): the list of children comes back
+    # narrowed to the families found, what was typed kept, nothing saved.
+    if view.request.method == "POST" and not sdk.search_asked(view, sdk.FAMILY_PICKER):
         first = sdk.date_field(errors, "firstOn", given["firstOn"], required=True)
         last = sdk.date_field(errors, "lastOn", given["lastOn"], required=False)
         family_id, _, child_id = given["child"].partition("|")
@@ -463,16 +465,23 @@ async def new_request(view: sdk.PageView) -> Response:
             if not errors:
                 created = answer.data["handisittingRecordRequest"]["request"]["id"]  # type: ignore[index]
                 return view.redirect("/handisitting/demande", id=created, ok="request")
-    found = await view.run("HsRequestForm")
-    families = ((found.data or {}).get("families") or {}).get("edges") or []
+    search = view.value(sdk.FAMILY_PICKER.search)
+    found = await view.run("HsRequestForm", search=search or None)
+    families, total = sdk.connection_nodes(found.data or {}, "families")
+    listed = len(families)
+    chosen_family = given["child"].partition("|")[0]
+    if chosen_family and chosen_family not in {f["id"] for f in families}:
+        # The child chosen before a search that no longer lists its family stays first.
+        node = ((await view.run("HsChosenFamily", id=chosen_family)).data or {}).get("node")
+        if node and node.get("__typename") == "Family":
+            families.insert(0, node)
     children = [
-        {
-            "value": f"{e['node']['id']}|{c['id']}",
-            "label": f"{c['firstName']} ({e['node']['name']})",
-        }
-        for e in families
-        for c in e["node"]["children"]
+        {"value": f"{family['id']}|{c['id']}", "label": f"{c['firstName']} ({family['name']})"}
+        for family in families
+        for c in family["children"]
     ]
+    # The search field and its hint, as core's family picker shows them.
+    picker = sdk.Picker("child", sdk.FAMILY_PICKER, search, [], total=total, listed=listed)
     return _render(
         view,
         "new_request.html",
@@ -481,6 +490,7 @@ async def new_request(view: sdk.PageView) -> Response:
         given=given,
         errors=errors,
         children=children,
+        families=picker,
         skills=_hs(found).get("skills") or [],
     )
 
@@ -731,7 +741,9 @@ def contribution() -> sdk.PageContribution:
                 "/handisitting/demandes/nouvelle",
                 new_request,
                 MANAGE,
+                *sdk.PICKER_OPERATIONS,
                 "HsRequestForm",
+                "HsChosenFamily",
                 "HsRecordRequest",
             ),
             _form("/handisitting/demande", request, READ, *request_ops),

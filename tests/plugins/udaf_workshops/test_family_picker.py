@@ -8,32 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
 from strawberry import relay
 
-from core.domain.families.models import Family
-from core.territory.names import normalize_name
+from tests.plugins.crowded import LAST, crowd, options
 from tests.plugins.udaf_workshops.operations import CONVENTIONS, convention, payload, plan
-
-EXTRA = 130
-LAST = "Famille Zzz Dernière (fictif)"
-
-
-def options(html: str, select_id: str) -> list[str]:
-    block = re.search(rf'<select id="{select_id}".*?</select>', html, re.S)
-    assert block, select_id
-    return re.findall(r"<option [^>]*>([^<]*)</option>", block.group(0))
-
-
-async def _crowd(db: Any, tenant: Any) -> str:
-    """More families than a list shows, named to sort after the demo's; the id of the last."""
-    async with db.session(tenant.id) as session:
-        commune = (await session.execute(select(Family.commune_insee).limit(1))).scalar_one()
-        names = [f"Famille Zzz {i:03d} (fictif)" for i in range(EXTRA)] + [LAST]
-        rows = [Family(name=n, search_name=normalize_name(n), commune_insee=commune) for n in names]
-        session.add_all(rows)
-        await session.commit()
-        return relay.to_base64("Family", str(rows[-1].id))
 
 
 async def test_a_family_past_the_first_hundred_is_found_and_registered(
@@ -42,7 +20,7 @@ async def test_a_family_past_the_first_hundred_is_found_and_registered(
     tenant = await make_tenant("63")
     await enable_plugin(tenant, "udaf_workshops")
     workshop = await plan(graphql, tenant, (await convention(graphql, tenant))["id"])
-    last = await _crowd(maillage_db, tenant)
+    last = relay.to_base64("Family", str((await crowd(maillage_db, tenant)).id))
     headers = await graphql.auth_headers(tenant, make_actor("coordinator"))
     url = f"/ateliers-udaf/ateliers/{workshop['id']}"
 

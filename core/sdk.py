@@ -37,7 +37,15 @@ from core.api.forms import (
 )
 from core.api.gates import action_gate, plugin_gate
 from core.api.limits import chars, chars_field
-from core.api.pages import FormErrors, OperationResult, PageView, ShownPanel, date_fr, number_fr
+from core.api.pages import (
+    FormErrors,
+    OperationResult,
+    Pager,
+    PageView,
+    ShownPanel,
+    date_fr,
+    number_fr,
+)
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.pickers import FAMILY as FAMILY_PICKER
@@ -362,12 +370,13 @@ _REPORT_NAMES = tuple(__all__[_BEFORE_REPORT:])
 # Kits (issue 19) and public pages (decision 143).
 __all__ += ["KIT", "Kit", "KitView", "PublicPole", "find_kit", "pole_of", "public_page"]
 __all__ += ["refuse_other_sites"]
-# The pickers of core's forms, for a plugin's (decision 216).
+# The pickers and the pager of core's forms and lists, for a plugin's (decision 216).
 _BEFORE_PICKERS = len(__all__)
 __all__ += [
     "FAMILY_PICKER",
     "PICKER_OPERATIONS",
     "STRUCTURE_PICKER",
+    "Pager",
     "Picker",
     "pick",
     "search_asked",

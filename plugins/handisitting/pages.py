@@ -81,7 +81,7 @@ async def sitters(view: sdk.PageView) -> Response:
         errors = sdk.FormErrors.of(answer, "handisittingHandleIncident", form_fields=())
         if not errors:
             return view.redirect("/handisitting", ok="handled")
-    data = _hs(await view.run("HsSitters"))
+    data = _hs(await view.run("HsSitters", after=view.value("apres") or None))
     nodes, total = sdk.connection_nodes(data, "sitters")
     return _render(
         view,
@@ -90,6 +90,7 @@ async def sitters(view: sdk.PageView) -> Response:
         section="sitters",
         sitters=nodes,
         total=total,
+        pages=sdk.Pager.of(view, "/handisitting", data.get("sitters") or {}, {}),
         incidents=data.get("incidents") or [],
         renewals=data.get("renewals") or [],
         errors=errors,
@@ -417,7 +418,7 @@ async def _add_document(
 
 
 async def requests(view: sdk.PageView) -> Response:
-    data = _hs(await view.run("HsRequests"))
+    data = _hs(await view.run("HsRequests", after=view.value("apres") or None))
     nodes, total = sdk.connection_nodes(data, "requests")
     return _render(
         view,
@@ -426,6 +427,7 @@ async def requests(view: sdk.PageView) -> Response:
         section="requests",
         requests=nodes,
         total=total,
+        pages=sdk.Pager.of(view, "/handisitting/demandes", data.get("requests") or {}, {}),
     )
 
 

@@ -107,6 +107,13 @@ def sitter_input(commune: str, **change: Any) -> dict[str, Any]:
     }
 
 
+async def pole(make_tenant: Any, enable_plugin: Any, departement: str = "63") -> Any:
+    """A pole with core's demo directory and families, the plugin enabled."""
+    tenant = await make_tenant(departement, core_demo=True)
+    await enable_plugin(tenant, "handisitting")
+    return tenant
+
+
 async def families(graphql: Any, tenant: Any) -> list[dict[str, Any]]:
     found = data(await graphql.execute(FAMILIES, tenant=tenant), "families", "edges")
     return [e["node"] for e in found if e["node"]["children"]]

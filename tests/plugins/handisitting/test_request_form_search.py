@@ -13,6 +13,7 @@ from strawberry import relay
 
 from core.domain.families.models import Child
 from tests.plugins.crowded import LAST, crowd, options
+from tests.plugins.handisitting.operations import pole
 
 URL = "/handisitting/demandes/nouvelle"
 REQUESTS = "{ handisitting { requests(first: 10) { edges { node { child { firstName } } } } } }"
@@ -42,8 +43,7 @@ async def _crowd(db: Any, tenant: Any) -> None:
 async def test_a_child_of_a_family_past_the_first_hundred_is_found_and_asked_for(
     make_tenant: Any, enable_plugin: Any, graphql: Any, make_actor: Any, maillage_db: Any
 ) -> None:
-    tenant = await make_tenant("63", core_demo=True)
-    await enable_plugin(tenant, "handisitting")
+    tenant = await pole(make_tenant, enable_plugin)
     await _crowd(maillage_db, tenant)
     headers = await graphql.auth_headers(tenant, make_actor("coordinator"))
     zoe = f"Zoé ({LAST})"

@@ -69,7 +69,7 @@ def _people(data: dict[str, Any]) -> list[dict[str, str]]:
 
 async def referents(view: sdk.PageView) -> Response:
     year = dt.date.today().year
-    data = _rc(await view.run("RcReferents", year=year))
+    data = _rc(await view.run("RcReferents", year=year, after=view.value("apres") or None))
     attendance = {a["referent"]["id"]: a for a in data.get("attendance") or []}
     found = data.get("referents") or {"totalCount": 0, "edges": []}
     return _render(
@@ -82,6 +82,7 @@ async def referents(view: sdk.PageView) -> Response:
             {**e["node"], "attendance": attendance.get(e["node"]["id"])} for e in found["edges"]
         ],
         total=found["totalCount"],
+        pages=sdk.Pager.of(view, "/referents", found, {}),
     )
 
 

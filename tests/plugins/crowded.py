@@ -1,8 +1,9 @@
 """A pole with more families than a form's list shows, for the plugins' pickers
-(decision 216), and the options a page's ``<select>`` offers."""
+(decision 216), the options a page's ``<select>`` offers, and a list walked page by page."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -32,3 +33,24 @@ def options(html: str, select_id: str) -> list[str]:
     block = re.search(rf'<select id="{select_id}".*?</select>', html, re.S)
     assert block, select_id
     return re.findall(r"<option [^>]*>([^<]*)</option>", block.group(0))
+
+
+async def walk(http: Any, headers: dict[str, str], path: str, item: str, more: str) -> list[str]:
+    """What the regular expression ``item`` finds on each page of the list at ``path``,
+    page after page by its ``more`` link, as a person would; each page holds 50 at most,
+    and those after the first link back to it. Two pages are expected."""
+    seen: list[str] = []
+    url: str | None = path
+    pages = 0
+    while url is not None:
+        page = await http.get(url, headers=headers)
+        assert page.status_code == 200, page.text
+        found = re.findall(item, page.text)
+        assert 0 < len(found) <= 50, (url, len(found))
+        assert ("Première page" in page.text) == (pages > 0)
+        seen += found
+        pages += 1
+        following = re.search(rf'<a href="([^"]+)">{re.escape(more)}</a>', page.text)
+        url = html.unescape(following.group(1)) if following else None
+    assert pages == 2
+    return seen

@@ -5,10 +5,9 @@ link, as a person would, and every item is met once. Through the real app's page
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from typing import Any
 
+from tests.plugins.crowded import walk
 from tests.plugins.handisitting.operations import (
     APPLY,
     families,
@@ -19,26 +18,6 @@ from tests.plugins.handisitting.operations import (
 )
 
 REQUESTS, SITTERS = 60, 55
-
-
-async def walk(graphql: Any, headers: dict[str, str], path: str, item: str, more: str) -> list[str]:
-    """Every item link of the list at ``path``, page after page; each page holds 50 at
-    most, and those after the first link back to it."""
-    seen: list[str] = []
-    url: str | None = path
-    pages = 0
-    while url is not None:
-        page = await graphql.http.get(url, headers=headers)
-        assert page.status_code == 200, page.text
-        found = re.findall(rf'<a href="({re.escape(item)}[^"]+)">', page.text)
-        assert 0 < len(found) <= 50, (url, len(found))
-        assert ("Première page" in page.text) == (pages > 0)
-        seen += found
-        pages += 1
-        following = re.search(rf'<a href="([^"]+)">{re.escape(more)}</a>', page.text)
-        url = html.unescape(following.group(1)) if following else None
-    assert pages == 2
-    return seen
 
 
 async def test_the_requests_and_the_sitters_are_listed_to_the_last(
@@ -59,10 +38,18 @@ async def test_the_requests_and_the_sitters_are_listed_to_the_last(
     headers = await graphql.auth_headers(tenant, make_actor("coordinator"))
 
     requests = await walk(
-        graphql, headers, "/handisitting/demandes", "/handisitting/demande?", "Demandes suivantes"
+        graphql.http,
+        headers,
+        "/handisitting/demandes",
+        r'<a href="(/handisitting/demande\?[^"]+)">',
+        "Demandes suivantes",
     )
     assert len(requests) == len(set(requests)) == REQUESTS
     sitters = await walk(
-        graphql, headers, "/handisitting", "/handisitting/intervenant?", "Intervenant·es suivant·es"
+        graphql.http,
+        headers,
+        "/handisitting",
+        r'<a href="(/handisitting/intervenant\?[^"]+)">',
+        "Intervenant·es suivant·es",
     )
     assert len(sitters) == len(set(sitters)) == SITTERS

@@ -99,10 +99,14 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
     # A workshop today: register a family and a new parent, confirm, hold, attendance.
     _plan(page, f"Le sommeil {mark}", today, "2")
     accessible(page)
-    family = page.locator("#familyId option").nth(1)
-    family_name = family.inner_text()
-    page.select_option("#familyId", value=family.get_attribute("value"))
+    family_name = page.locator("#familyId option").nth(1).inner_text()
     page.fill("#seats", "2")
+    # The family found by its name in the picker's search; what was typed stays.
+    page.get_by_label("Chercher une famille par son nom").fill(family_name)
+    page.get_by_role("button", name="Chercher", exact=True).click()
+    expect(page.locator("#famille-hint")).to_contain_text(f"pour « {family_name} »")
+    expect(page.locator("#seats")).to_have_value("2")
+    page.select_option("#familyId", label=family_name)
     page.get_by_role("button", name="Inscrire", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("L'inscription est enregistrée.")
     page.fill("#firstName", "Aurélie")

@@ -173,6 +173,14 @@ async def preload(
     loader.prime_many({k: values[k] if k in values else missing() for k in wanted})
 
 
+def prime(ctx: Context, batch: Batch[K, Any], values: Mapping[K, Any]) -> None:
+    """Keep ``values`` in the request's loader of ``batch`` (``one``) as ``preload``
+    keeps what it reads: records a page's own statement read for the keys ``batch``
+    would be asked (``pagination.ToOne``). A key already loaded keeps its value."""
+    if values:
+        _loader(ctx, batch, _none).prime_many(dict(values))
+
+
 def forget(ctx: Context) -> None:
     """Drop what this request loaded: a write may have changed it."""
     ctx.loaders.clear()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnClause, func, select
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.util import ClauseAdapter
 from strawberry import relay
 
 from core.errors import ValidationError
-from core.tenancy.driver_reads import select_rows
+from core.tenancy.driver_reads import row_class, select_rows
 
 MAX_FIRST = 100
 DEFAULT_FIRST = 20
@@ -20,6 +24,7 @@ C = TypeVar("C")
 K = TypeVar("K")
 R = TypeVar("R")
 N = TypeVar("N")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -91,21 +96,138 @@ async def counted_page(
     count in a second statement (a client paging beyond the last page). Statements with
     DISTINCT or GROUP BY count after the window, so they keep the two statements of
     ``page_of`` (docs/decisions.md, 116)."""
+    win, total, rows, _ = await joined_page(session, statement, first, after, columns)
+    return win, total, rows
+
+
+@dataclass(frozen=True, eq=False)
+class ToOne:
+    """A record each row of a page names (a follow-up's child, its referent), read in the
+    page's own statement by an outer join when the query selects it, instead of by its
+    loader's batch afterwards: one statement fewer per such field (decision 217).
+
+    ``columns`` are the record's columns as its batch reads them and ``convert`` makes
+    the value its batch would answer from a row of them; ``key`` is the page's column
+    that names the record and ``target`` the record's column it equals (its id). The
+    join is a to-one on the target's primary key, so it never adds a row to the page nor
+    changes its count; the tenant's criteria reach the joined table as they reach every
+    other (the guard, or the driver's compiled criteria), and row-level security stands
+    behind. Labels are ``<name>__<column key>``: never a column of the page's own."""
+
+    name: str
+    key: Any
+    target: Any
+    columns: tuple[Any, ...]
+    convert: Callable[[Any], Any]
+
+    def labelled(self) -> list[Any]:
+        return [column.label(f"{self.name}__{column.key}") for column in self.columns]
+
+    def view(self) -> type:
+        return row_class(tuple(column.key for column in self.columns))
+
+
+async def joined_page(
+    session: Any,
+    statement: Any,
+    first: int | None,
+    after: str | None,
+    columns: Sequence[Any],
+    to_one: Sequence[ToOne] = (),
+) -> tuple[Window, int, Sequence[Any], list[dict[Any, Any]]]:
+    """``counted_page`` and, for each of ``to_one``, the records the page's rows name,
+    read in the same statement: ``{key: convert(record's columns)}`` per ``ToOne`` (a key
+    whose record the join did not find is left out, for its loader to read as before).
+    A statement with DISTINCT or GROUP BY joins nothing (its count is separate): every
+    mapping is then empty."""
     if statement._distinct or statement._group_by_clauses:
         win, total, page = await page_of(session, statement, first, after)
-        return win, total, (await session.execute(page.with_only_columns(*columns))).all()
+        rows = (await session.execute(page.with_only_columns(*columns))).all()
+        return win, total, rows, [{} for _ in to_one]
     win = window(first, after)
     if win.limit == 0:
-        return win, await _count(session, statement), []
-    page = (
-        statement.with_only_columns(*columns, func.count().over().label(_TOTAL))
-        .limit(win.limit)
-        .offset(win.offset)
-    )
-    rows = await select_rows(session, page)
+        return win, await _count(session, statement), [], [{} for _ in to_one]
+    asked = len(to_one)
+    derived = _DERIVED.get(statement)
+    if derived is None:
+        derived = _DERIVED[statement] = {}
+    shape = (win.limit, win.offset, tuple(columns), tuple(to_one))
+    built = derived.get(shape)
+    if built is None:
+        page = (
+            statement.with_only_columns(*columns, func.count().over().label(_TOTAL))
+            .limit(win.limit)
+            .offset(win.offset)
+        )
+        joined = _joined(page, statement, to_one) if to_one else None
+        # None joined: the order is not on the page's columns, the loaders read them.
+        built = derived[shape] = (page, ()) if joined is None else (joined, tuple(to_one))
+    read, to_one = built
+    rows = await select_rows(session, read)
     if rows:
-        return win, int(getattr(rows[0], _TOTAL)), rows
-    return win, (await _count(session, statement) if win.offset else 0), rows
+        total = int(getattr(rows[0], _TOTAL))
+    else:
+        total = await _count(session, statement) if win.offset else 0
+    found: list[dict[Any, Any]] = []
+    start = len(columns) + 1  # after the total
+    for spec in to_one:
+        view, end, records = spec.view(), start + len(spec.columns), {}
+        for row in rows:
+            part = tuple(row[start:end])
+            if part[0] is not None:  # the target (first column, the id) found
+                records[part[0]] = spec.convert(tuple.__new__(view, part))
+        found.append(records)
+        start = end
+    return win, total, rows, found + [{} for _ in range(len(found), asked)]
+
+
+# What a page's statement becomes (with its columns and total, its window, its records
+# joined), by the statement it was made from: a statement kept by its arguments
+# (``kept``) is then wrapped once, and its key computed once (decision 217).
+_DERIVED: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Any, tuple[ToOne, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_KEPT: OrderedDict[Hashable, Any] = OrderedDict()
+_KEPT_LIMIT = 256
+
+
+def kept(key: Hashable, build: Callable[[], S]) -> S:
+    """The statement ``build()`` makes, made once per ``key`` (the arguments it is built
+    from, the list's name first) among the last 256 asked in this process.
+
+    A list's statement depends on its arguments only — never on the pole, which the
+    session's criteria and row-level security add at execution — and SQLAlchemy's
+    statements are immutable: the same arguments can share one. Building it, then
+    computing its cache key (the whole tree walked to find its values) cost about a
+    millisecond of a dashboard request; a home screen asks the same lists again and
+    again (decision 217). A ``build`` that raises (arguments refused) keeps nothing."""
+    found = _KEPT.get(key)
+    if found is None:
+        found = _KEPT[key] = build()
+        if len(_KEPT) > _KEPT_LIMIT:
+            _KEPT.popitem(last=False)
+    else:
+        _KEPT.move_to_end(key)
+    return found  # type: ignore[no-any-return]
+
+
+def _joined(page: Any, statement: Any, to_one: Sequence[ToOne]) -> Any | None:
+    """The page's statement as a subquery (its filters, order, count and window
+    unchanged), each record of ``to_one`` outer-joined to its rows, in the page's order:
+    the join outside the window, so that the database joins the page's rows only, not
+    every row the count goes over. None when the order names a column the page does not
+    select (the outer statement could not sort by it)."""
+    inner = page.subquery("page")
+    adapter = ClauseAdapter(inner)
+    order = [adapter.traverse(clause) for clause in statement._order_by_clauses]
+    for clause in order:
+        for element in visitors.iterate(clause):
+            if isinstance(element, ColumnClause) and element.table is not inner:
+                return None
+    joined = select(*inner.c, *(c for spec in to_one for c in spec.labelled())).select_from(inner)
+    for spec in to_one:
+        joined = joined.outerjoin(spec.target.class_, spec.target == inner.c[spec.key.key])
+    return joined.order_by(*order)
 
 
 async def _count(session: Any, statement: Any) -> int:

@@ -48,9 +48,13 @@ def _requests() -> list[str]:
         (
             "GraphQL depth",
             str(MAX_DEPTH),
-            "`core/app/schema.py` (`QueryDepthLimiter`)",
+            "`core/app/schema.py` (`_DepthAndAliases`: strawberry's `QueryDepthLimiter` rule)",
         ),
-        ("GraphQL aliases", str(MAX_ALIASES), "`core/app/schema.py` (`MaxAliasesLimiter`)"),
+        (
+            "GraphQL aliases",
+            str(MAX_ALIASES),
+            "`core/app/schema.py` (`_DepthAndAliases`: strawberry's `MaxAliasesLimiter` rule)",
+        ),
         ("GraphQL tokens", number(MAX_TOKENS), "`core/app/schema.py` (`MaxTokensLimiter`)"),
         (
             "Operations per document",

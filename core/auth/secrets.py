@@ -8,6 +8,7 @@ friendly. Signing keys are encrypted with a key derived from MAILLAGE_SECRET_KEY
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -31,7 +32,10 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+@functools.lru_cache(maxsize=64)
 def _derived_key(secret_key: str, purpose: bytes) -> bytes:
+    # The same key for the same secret and purpose: derived once per process, not on
+    # every request's log line and CSRF check (decision 217).
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
         secret_key.encode()
     )

@@ -14,6 +14,7 @@ on a fresh connection (``core.tenancy.database.Database.first_statement``).
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,9 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+@functools.lru_cache(maxsize=64)
 def is_sqlite_url(url: str) -> bool:
+    # Asked on every request (``Database.is_sqlite``): the URL parsed once.
     return make_url(url).get_backend_name() == "sqlite"
 
 

@@ -33,8 +33,10 @@ statement selecting ORM entities, or column keys that are not distinct identifie
 
 from __future__ import annotations
 
+import functools
 import keyword
 import operator
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -62,6 +64,7 @@ _TENANT_CRITERIA = with_loader_criteria(
 )
 
 _PLANS: dict[Any, _Plan | None] = {}
+_SCOPED: weakref.WeakKeyDictionary[Select[Any], Select[Any]] = weakref.WeakKeyDictionary()
 _PLANS_LIMIT = 2048
 
 
@@ -127,7 +130,12 @@ async def select_rows(session: AsyncSession, statement: Select[Any]) -> list[Any
     pole = await pole_driver(session)
     if pole is None:
         return list((await session.execute(statement)).all())
-    scoped = statement.options(_TENANT_CRITERIA)
+    scoped = _SCOPED.get(statement)
+    if scoped is None:
+        # Kept as long as the statement lives: a statement built once and used again
+        # (a page's, kept by its arguments: core.api.pagination.kept) then keeps its
+        # key too, which SQLAlchemy memoizes on the statement (decision 217).
+        scoped = _SCOPED[statement] = statement.options(_TENANT_CRITERIA)
     key = scoped._generate_cache_key()
     if key is None:
         return list((await session.execute(statement)).all())
@@ -241,8 +249,10 @@ class _Marker:
     index: int
 
 
-def _row_class(names: list[str]) -> type:
-    """A tuple whose items are also attributes by column key, like SQLAlchemy's rows.
+@functools.cache
+def row_class(names: tuple[str, ...]) -> type:
+    """A tuple whose items are also attributes by column key, like SQLAlchemy's rows
+    (one class per tuple of names).
 
     Not ``collections.namedtuple``: its constructor is compiled with no builtins, and a
     collection that starts inside it cannot warn about the abandoned coroutines it
@@ -320,7 +330,7 @@ def _plan(scoped: Any, key: Any, dialect: Any) -> _Plan | None:
     return _Plan(
         compiled=compiled,
         expanding=bool(compiled.post_compile_params or compiled.literal_execute_params),
-        row=_row_class(names),
+        row=row_class(tuple(names)),
         lists=_lists(compiled, dialect),
     )
 

@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -242,27 +243,30 @@ async def test_the_nested_page_costs_the_same_for_10_and_100(
 ) -> None:
     who = actor()
     costs = [await cost(client, db, pole, who, NESTED, n) for n in (10, 100)]
-    # the page with its total, children, their crèches (links with the structures), the
-    # file's structures (links with the structures), the interventions.
-    assert [len(c) for c in costs] == [5, 5], costs
+    # the page with its total and the children (joined: decision 217), their crèches
+    # (links with the structures), the file's structures (links with the structures),
+    # the interventions.
+    assert [len(c) for c in costs] == [4, 4], costs
 
 
 @pytest.mark.parametrize(
     ("selection", "added"),
     [
-        ("child { firstName }", 1),
-        ("child { firstName structures { startsOn } }", 2),
+        # The child and the referent come with the page (decision 217).
+        ("child { firstName }", 0),
+        ("child { firstName structures { startsOn } }", 1),
         ("structures { name }", 1),
         ("structures { name commune { name } }", 2),
-        ("child { firstName commune { inseeCode name } }", 2),
-        ("child { commune { name } } structures { commune { name } }", 3),
+        ("child { firstName commune { inseeCode name } }", 1),
+        ("child { commune { name } } structures { commune { name } }", 2),
         ("structures { name contacts { lastName } }", 2),
         ("structures { name organisation { name } }", 2),
         ("partners { name }", 1),
         ("interventions { happenedOn }", 1),
         ("interventions { happenedOn structure { name } }", 2),
         ("interventions { happenedOn staff { displayName } }", 2),
-        ("referent { displayName }", 1),
+        ("referent { displayName }", 0),
+        ("referent { displayName } child { firstName }", 0),
         ("status { label } openedOn outcomeNotes requestId", 0),
     ],
 )
@@ -428,8 +432,8 @@ async def test_child_family_is_batched_and_families_bound_their_children(
     query = """query($first: Int) { followUps(first: $first) { edges { node {
       child { family { name children(last: 1) { birthDate } } } } } } }"""
     for first in (10, 100):
-        # the page with its total, children, their families, the families' youngest.
-        assert len(await cost(client, db, pole, who, query, first)) == 4
+        # the page with its total and children, their families, the families' youngest.
+        assert len(await cost(client, db, pole, who, query, first)) == 3
     result = await client.execute(query, {"first": 100}, tenant=pole, actor=who)
     families = {
         e["node"]["child"]["family"]["name"]: e["node"]["child"]["family"]["children"]
@@ -480,8 +484,9 @@ BENCH_NESTED = """query($first: Int) { followUps(first: $first) { edges { node {
     [
         # BEGIN, the caller (session, person, pole entered, membership), the page, ROLLBACK
         (IDS, ["BEGIN", "SELECT", "SELECT", "ROLLBACK"]),
-        # ... the page, children, the file's structures, interventions, the audit, COMMIT
-        (BENCH_NESTED, ["BEGIN", *["SELECT"] * 5, "INSERT", "COMMIT"]),
+        # ... the page with the children, the file's structures, interventions, the
+        # audit, COMMIT
+        (BENCH_NESTED, ["BEGIN", *["SELECT"] * 4, "INSERT", "COMMIT"]),
     ],
     ids=["ids", "nested"],
 )
@@ -501,6 +506,38 @@ async def test_a_whole_request_costs_a_fixed_handful_of_statements(
         assert seen == expected, (first, seen)
 
 
+DASHBOARD = (
+    Path(__file__).resolve().parents[2] / "graphql" / "operations" / "Dashboard.graphql"
+).read_text(encoding="utf-8")
+
+
+async def test_the_dashboard_reads_each_list_in_one_statement(
+    client: GraphQLClient, db: Database, pole: Any
+) -> None:
+    """The home screen's operation (the benchmark's load test): the open follow-ups with
+    their children and referents in ONE statement (decision 217), the new requests in
+    another, the audit of the children's names, and nothing else; the same answer as the
+    loaders gave (every child and referent named)."""
+    who = actor()
+    await client.auth_headers(pole, who)
+    with every_statement(db) as seen:
+        result = await client.execute(DASHBOARD, {}, tenant=pole, actor=who)
+    assert "errors" not in result, result
+    assert seen == ["BEGIN", "SELECT", "SELECT", "SELECT", "INSERT", "COMMIT"], seen
+    open_ = result["data"]["openFollowUps"]
+    assert open_["totalCount"] == 100 and len(open_["edges"]) == 10
+    assert all(e["node"]["child"]["firstName"].startswith("Enfant") for e in open_["edges"])
+    assert {e["node"]["referent"]["displayName"] for e in open_["edges"]} == {"Référente"}
+    async with db.session(pole.id) as session:
+        reads = (
+            (await session.execute(select(AuditEvent).where(AuditEvent.action == "read")))
+            .scalars()
+            .all()
+        )
+    traced = sorted((r.object_type, tuple(r.fields)) for r in reads)
+    assert traced == [("Child", ("firstName",))] * 10 + [("Request", ("requesterName",))] * 10
+
+
 async def test_the_page_prefetches_what_fragments_select_and_nothing_else(
     client: GraphQLClient, db: Database, pole: Any
 ) -> None:
@@ -515,10 +552,10 @@ async def test_the_page_prefetches_what_fragments_select_and_nothing_else(
       fragment Timeline on FollowUp { interventions { happenedOn } }"""
     answers = []
     for query in (plain, fragments):
-        # the page with its total, the children, the interventions.
-        assert len(await cost(client, db, pole, who, query, 10)) == 3
+        # the page with its total and the children, the interventions.
+        assert len(await cost(client, db, pole, who, query, 10)) == 2
         answers.append(await client.execute(query, {"first": 10}, tenant=pole, actor=who))
     assert answers[0] == answers[1] and "errors" not in answers[0]
     # An argument on the nested list: the field asks its own bound, nothing loaded twice.
     bounded_query = plain.replace("interventions {", "interventions(last: 1) {")
-    assert len(await cost(client, db, pole, who, bounded_query, 10)) == 3
+    assert len(await cost(client, db, pole, who, bounded_query, 10)) == 2

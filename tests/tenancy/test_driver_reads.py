@@ -1,7 +1,8 @@
 """Column reads sent to the driver (core.tenancy.driver_reads): the same rows as the
 ORM path, never a row of another pole, on SQLite (the general path) and PostgreSQL (the
 compiled one), for the shapes the API sends: an IN list of any length, a join of two
-pole tables, a page with its total, a numeric, a reference table, a bounded nested list."""
+pole tables (inner, or outer for a page's to-one record), a page with its total, a
+numeric, a reference table, a bounded nested list."""
 
 from __future__ import annotations
 
@@ -67,6 +68,13 @@ def _shapes(ids: list[uuid.UUID]) -> dict[str, Any]:
         .join(Family, by_family)
         .where(Child.id.in_(ids))
         .order_by(Child.id),
+        # A page's to-one record joined in (core.api.pagination.ToOne, decision 217).
+        "outer join": select(
+            Child.id, Family.id.label("family__id"), Family.name.label("family__name")
+        )
+        .outerjoin(Family, Family.id == Child.family_id)
+        .where(Child.id.in_(ids))
+        .order_by(Child.id),
         "page with its total": ordered.add_columns(func.count().over().label("total_count_"))
         .limit(2)
         .offset(1),
@@ -111,14 +119,15 @@ async def test_the_compiled_read_carries_the_pole_on_every_pole_table(db: Databa
     if db.is_sqlite:
         return  # the general path: the guard's own criteria, tested in test_walls
     pole, ids = await _pole_with_children(db, 2)
-    statement = _shapes(ids)["join"]
-    async with db.session(pole) as session:
-        await select_rows(session, statement)
-    scoped = statement.options(driver_reads._TENANT_CRITERIA)
-    plan = driver_reads._PLANS[scoped._generate_cache_key().key]
-    assert plan is not None
-    sql = plan.compiled.string
-    assert sql.count("tenant_id = $") == 2, sql  # children and families alike
+    for shape in ("join", "outer join"):
+        statement = _shapes(ids)[shape]
+        async with db.session(pole) as session:
+            await select_rows(session, statement)
+        scoped = statement.options(driver_reads._TENANT_CRITERIA)
+        plan = driver_reads._PLANS[scoped._generate_cache_key().key]
+        assert plan is not None
+        sql = plan.compiled.string
+        assert sql.count("tenant_id = $") == 2, (shape, sql)  # children and families alike
     await db.dispose()
 
 

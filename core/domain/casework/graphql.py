@@ -9,6 +9,7 @@ of statements whatever the page's length.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import uuid
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import Annotated, Any
@@ -34,14 +35,18 @@ from core.api.loaders import (
     node_fields,
     prefetch,
     preload,
+    prime,
     ready,
 )
 from core.api.pagination import (
     UPDATED_SINCE,
+    ToOne,
     changed_since,
     connection,
     counted_page,
     in_order,
+    joined_page,
+    kept,
     window,
 )
 from core.api.payloads import UserError, user_errors
@@ -49,6 +54,7 @@ from core.api.reads import person_field
 from core.api.staff import StaffMember, staff_of
 from core.api.staff import staff_member as _staff
 from core.api.staff import staff_names as _names
+from core.auth.models import User
 from core.domain.casework import service, tasks
 from core.domain.casework.models import FollowUp as FollowUpModel
 from core.domain.casework.models import FollowUpPartner, FollowUpStructure
@@ -63,7 +69,8 @@ from core.domain.casework.vocabulary import (
     REQUESTER_KINDS,
     SUBJECTS,
 )
-from core.domain.families.graphql import Child, child_of, children_by_id
+from core.domain.families.graphql import CHILD_COLUMNS, Child, child_of, children_by_id
+from core.domain.families.models import Child as ChildModel
 from core.domain.structures.graphql import (
     PARTNER_COLUMNS,
     STRUCTURE_COLUMNS,
@@ -328,11 +335,15 @@ def _interventions(
     return ready(many(info.context, interventions_by_follow_up).load(key))
 
 
-def _prefetch(info: Info[Context, None], page: Sequence[FollowUp]) -> list[Awaitable[Any]]:
+def _prefetch(
+    info: Info[Context, None], page: Sequence[FollowUp], wanted: dict[str, Any]
+) -> list[Awaitable[Any]]:
     """The page's selected nested fields read now, one batch each (``preload``), so that
     they answer values rather than a future per row (decisions 117 and 195).
-    Interventions only without ``first``/``last`` (the field then asks its own bound)."""
-    ctx, wanted = info.context, node_fields(info)
+    Interventions only without ``first``/``last`` (the field then asks its own bound).
+    The child and the referent come with the page's own statement (``FOLLOW_UP_TO_ONE``):
+    their loads here find them loaded and read nothing, unless the join missed one."""
+    ctx = info.context
     loads: list[Awaitable[Any]] = []
     if "child" in wanted:
         loads.append(preload(ctx, children_by_id, [f.child_id for f in page]))
@@ -362,6 +373,22 @@ FOLLOW_UP_COLUMNS = (
     FollowUpModel.outcome,
     FollowUpModel.outcome_notes,
 )
+
+
+# The records a follow-up names that its page reads in its own statement when the query
+# selects them (decision 217): the child (as ``children_by_id`` reads her) and the
+# referent's name (as ``staff_names`` reads it).
+FOLLOW_UP_TO_ONE = (
+    ToOne("child", FollowUpModel.child_id, ChildModel.id, CHILD_COLUMNS, Child.from_model),
+    ToOne(
+        "referent",
+        FollowUpModel.referent_user_id,
+        User.id,
+        (User.id, User.display_name),
+        operator.attrgetter("display_name"),
+    ),
+)
+_TO_ONE_BATCH: dict[str, Any] = {"child": children_by_id, "referent": _names}
 
 
 @strawberry.type(description="Le suivi d'un enfant.")
@@ -559,8 +586,14 @@ class CaseworkQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> RequestConnection:
-        statement = service.requests_query(statuses=statuses, start=start, end=end)
-        statement = changed_since(statement, RequestModel, updated_since)
+        statement = kept(
+            ("requests", tuple(statuses or ()), start, end, updated_since),
+            lambda: changed_since(
+                service.requests_query(statuses=statuses, start=start, end=end),
+                RequestModel,
+                updated_since,
+            ),
+        )
         async with info.context.db_session() as session:
             win, total, rows = await counted_page(
                 session, statement, first, after, *REQUEST_COLUMNS
@@ -591,26 +624,33 @@ class CaseworkQuery:
         search: str | None = None,
         family_id: strawberry.ID | None = None,
     ) -> FollowUpConnection:
-        statement = service.follow_ups_query(
-            service.FollowUpFilter(
-                statuses=statuses or (),
-                referent_user_id=maybe_id(referent_user_id, "referentUserId"),
-                structure_id=maybe_id(structure_id, "structureId"),
-                commune_insee=commune_insee,
-                epci_siren=epci_siren,
-                start=start,
-                end=end,
-                search=search,
-                family_id=maybe_id(family_id, "familyId"),
-            )
+        wanted_filter = service.FollowUpFilter(
+            statuses=tuple(statuses or ()),
+            referent_user_id=maybe_id(referent_user_id, "referentUserId"),
+            structure_id=maybe_id(structure_id, "structureId"),
+            commune_insee=commune_insee,
+            epci_siren=epci_siren,
+            start=start,
+            end=end,
+            search=search,
+            family_id=maybe_id(family_id, "familyId"),
         )
-        statement = changed_since(statement, FollowUpModel, updated_since)
+        statement = kept(
+            ("followUps", wanted_filter, updated_since),
+            lambda: changed_since(
+                service.follow_ups_query(wanted_filter), FollowUpModel, updated_since
+            ),
+        )
+        wanted = node_fields(info)
+        joins = [spec for spec in FOLLOW_UP_TO_ONE if spec.name in wanted]
         async with info.context.db_session() as session:
-            win, total, rows = await counted_page(
-                session, statement, first, after, *FOLLOW_UP_COLUMNS
+            win, total, rows, joined = await joined_page(
+                session, statement, first, after, FOLLOW_UP_COLUMNS, joins
             )
+        for spec, records in zip(joins, joined, strict=True):
+            prime(info.context, _TO_ONE_BATCH[spec.name], records)
         nodes = [FollowUp.from_model(r) for r in rows]
-        await prefetch(_prefetch(info, nodes))
+        await prefetch(_prefetch(info, nodes, wanted))
         return connection(FollowUpConnection, nodes, win, total)
 
     @strawberry.field(

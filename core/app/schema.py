@@ -28,6 +28,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 from strawberry.types.info import Info
 
@@ -172,6 +173,7 @@ def compose(host: PluginHost, *, introspection: bool = True) -> ComposedSchema:
 def _compose(host: PluginHost, *, introspection: bool) -> ComposedSchema:
     config = StrawberryConfig(
         auto_camel_case=True,
+        name_converter=_KeptNames(auto_camel_case=True),
         # Dates, times and decimals bounded at the door (core/api/scalars.py).
         scalar_map=SCALARS,
         # « Did you mean 'families'? » would enumerate the schema where introspection
@@ -279,6 +281,22 @@ def _compose(host: PluginHost, *, introspection: bool) -> ComposedSchema:
     # Plain leaf fields answered without graphql-core's per-field machinery (decision 129).
     schema.execution_context_class = execution_context_class(schema._schema)
     return ComposedSchema(schema=schema, nodes=nodes)
+
+
+class _KeptNames(NameConverter):
+    """strawberry's names, each Python name converted once: strawberry converts every
+    argument's name again on every call of a field (``convert_arguments``), twenty for
+    the dashboard's two lists (decision 217). The conversion is a function of the name."""
+
+    def __init__(self, auto_camel_case: bool = True) -> None:
+        super().__init__(auto_camel_case=auto_camel_case)
+        self._names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = super().apply_naming_config(name)
+        return found
 
 
 class _DepthAndAliases(AddValidationRules):

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from core.app.app import create_app
 from core.auth import passwords
+from core.cli.workers import ASGIApp, shared
 from core.cli.workers import run as workers_run
 from core.db.engine import require_database
 from core.logs import configure_logging
@@ -56,12 +57,13 @@ def _workers(value: str) -> int:
     return count
 
 
-def app_from_env() -> Starlette:
-    """The app of one worker process (uvicorn's factory when --workers > 1)."""
+def app_from_env() -> ASGIApp:
+    """The app of one worker process (uvicorn's factory when --workers > 1), which
+    keeps its share of the connections (``core.cli.workers.ConnectionShare``)."""
     settings = Settings.from_env()
     configure_logging(settings)
     passwords.use_profile(settings.password_profile)
-    return frozen_for_serving(create_app(settings))
+    return shared(frozen_for_serving(create_app(settings)))
 
 
 def frozen_for_serving(app: Starlette) -> Starlette:

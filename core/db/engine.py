@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -90,6 +91,16 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """A JSON column's value: orjson's parser, a fifth of the standard one's CPU (a
+    dashboard request decodes two dozen values: decision 217); the standard one for
+    what orjson refuses and Python accepts (an integer past 64 bits, a lone surrogate)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 @functools.lru_cache(maxsize=64)
 def is_sqlite_url(url: str) -> bool:
     # Asked on every request (``Database.is_sqlite``): the URL parsed once.
@@ -133,6 +144,7 @@ def make_engine(
             url,
             echo=echo,
             json_serializer=_json_dumps,
+            json_deserializer=_json_loads,
             connect_args={"timeout": 30},
             **(pooling if database and database != ":memory:" else {}),
         )
@@ -143,6 +155,7 @@ def make_engine(
         query.url,
         echo=echo,
         json_serializer=_json_dumps,
+        json_deserializer=_json_loads,
         connect_args=query.connect_args(),
         **pooling,
     )

@@ -1,7 +1,8 @@
 """``maillage serve --workers N``: N uvicorn processes share the port, each with its own
 app built from the environment and its own socket, so that connections opened together
-spread over the workers; a worker that died is replaced on its socket and the port
-answers every connection again; a count below 1 is refused in French (exit 2)."""
+spread over the workers, then even out (a worker above its share gives connections
+back); a worker that died is replaced on its socket and the port answers every
+connection again; a count below 1 is refused in French (exit 2)."""
 
 from __future__ import annotations
 
@@ -154,7 +155,9 @@ def test_connections_opened_together_spread_over_the_workers(
         counts = _connections_per_worker(workers, port, 32)
         # A hash spreads 32 connections over 2 sockets: fewer than 4 on one side has a
         # chance of about one in a million (binomial); one worker took them all before.
-        assert sum(counts.values()) == 32 and min(counts.values()) >= 4, counts
+        # A worker above its share may already have given one back (a tenth of a
+        # second between two: ConnectionShare).
+        assert sum(counts.values()) >= 30 and min(counts.values()) >= 4, counts
         for client in clients:
             client.close()
 
@@ -174,4 +177,63 @@ def test_connections_opened_together_spread_over_the_workers(
         for client in clients:
             client.close()
     finally:
+        live.stop()
+
+
+class _Client:
+    """A keep-alive client that asks again and again, and opens a new connection when
+    the server closes its own (``Connection: close``), as HTTP clients and proxies do."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.sock: socket.socket | None = None
+        self.opened = 0
+
+    def ask(self) -> None:
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, self.port), timeout=10)
+            self.opened += 1
+        self.sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += self.sock.recv(65536)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head[:100]
+        lines = head.lower().split(b"\r\n")
+        length = next(
+            int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length:")
+        )
+        while len(body) < length:
+            body += self.sock.recv(65536)
+        if b"connection: close" in lines:
+            self.sock.close()
+            self.sock = None
+
+
+def test_the_workers_even_out_their_connections(sqlite_urls: DbUrls, tmp_path: Path) -> None:
+    """32 keep-alive clients asking for three seconds end up 16 and 16 (or 17 and 15)
+    whatever the hash gave at first, with few reconnections (decision 217)."""
+    env = environment({"MAILLAGE_DATABASE_URL": sqlite_urls.runtime})
+    live = start_server(env, tmp_path, timeout=60, args=("--workers", "2"))
+    address = urlsplit(live.base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    clients = [_Client(host, port) for _ in range(32)]
+    try:
+        workers = _until_every_worker_listens(live.process.pid, port, 2)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            for client in clients:
+                client.ask()
+        for client in clients:  # every client holds a connection while they are counted
+            if client.sock is None:
+                client.ask()
+        counts = _connections_per_worker(workers, port, 32)
+        assert sum(counts.values()) == 32, counts
+        assert max(counts.values()) - min(counts.values()) <= 2, counts
+        reopened = sum(c.opened for c in clients) - 32
+        assert reopened < 32, reopened
+    finally:
+        for client in clients:
+            if client.sock is not None:
+                client.sock.close()
         live.stop()

@@ -178,13 +178,19 @@ class Request(relay.Node):
         return in_order(ids, rows, lambda r: r.id, cls.from_model)
 
 
-# Nested fields answer the loader's future itself (decision 96): no coroutine per row.
+# Nested fields answer the loader's future itself (decision 96): no coroutine per row;
+# its value when the page already read it (``ready``: a prefetched or joined record, no
+# awaitable for graphql-core to wrap in a coroutine, decision 217).
 def _intervention_staff(self: Intervention, info: Info[Context, None]) -> StaffMember | None:
-    return None if self.staff_user_id is None else staff_of(info.context, self.staff_user_id)
+    if self.staff_user_id is None:
+        return None
+    return ready(staff_of(info.context, self.staff_user_id))
 
 
 def _structure(self: Intervention, info: Info[Context, None]) -> Structure | None:
-    return None if self.structure_id is None else structure_of(info.context, self.structure_id)
+    if self.structure_id is None:
+        return None
+    return ready(structure_of(info.context, self.structure_id))
 
 
 INTERVENTION_COLUMNS = (
@@ -308,13 +314,13 @@ async def partners_by_follow_up(
 
 
 def _child(self: FollowUp, info: Info[Context, None]) -> Child:
-    return child_of(info.context, self.child_id)
+    return ready(child_of(info.context, self.child_id))
 
 
 def _referent(self: FollowUp, info: Info[Context, None]) -> StaffMember | None:
     if self.referent_user_id is None:
         return None
-    return staff_of(info.context, self.referent_user_id)
+    return ready(staff_of(info.context, self.referent_user_id))
 
 
 def _follow_up_structures(self: FollowUp, info: Info[Context, None]) -> list[Structure]:

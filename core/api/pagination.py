@@ -154,6 +154,8 @@ async def joined_page(
     shape = (win.limit, win.offset, tuple(columns), tuple(to_one))
     built = derived.get(shape)
     if built is None:
+        if len(derived) >= _DERIVED_LIMIT:  # a client paging far: offsets without end
+            derived.clear()
         page = (
             statement.with_only_columns(*columns, func.count().over().label(_TOTAL))
             .limit(win.limit)
@@ -187,6 +189,9 @@ async def joined_page(
 _DERIVED: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Any, tuple[ToOne, ...]]]] = (
     weakref.WeakKeyDictionary()
 )
+# Windows kept per statement: the first pages of a list are asked again and again, a
+# client walking a long list asks each offset once.
+_DERIVED_LIMIT = 16
 _KEPT: OrderedDict[Hashable, Any] = OrderedDict()
 _KEPT_LIMIT = 256
 

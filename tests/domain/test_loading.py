@@ -538,6 +538,33 @@ async def test_the_dashboard_reads_each_list_in_one_statement(
     assert traced == [("Child", ("firstName",))] * 10 + [("Request", ("requesterName",))] * 10
 
 
+async def test_a_kept_statement_reads_each_pole_its_own_rows(
+    client: GraphQLClient, db: Database, two_poles: TwoPoles
+) -> None:
+    """The same list's arguments from two poles share one statement (built once per
+    arguments: decision 217): each pole still reads its own rows and children, never the
+    other's, whichever asked first, page after page."""
+    await fill(db, two_poles.a, 12)
+    await fill(db, two_poles.b, 7)
+    query = """query($after: String) { followUps(statuses: ["open"], first: 5, after: $after) {
+      totalCount edges { cursor node { id child { id firstName } } } } }"""
+    seen: dict[str, set[str]] = {}
+    for pole, total in ((two_poles.a, 12), (two_poles.b, 7), (two_poles.a, 12)):
+        who, after, ids = actor(), None, set()
+        while True:
+            result = await client.execute(query, {"after": after}, tenant=pole, actor=who)
+            page = result["data"]["followUps"]
+            assert page["totalCount"] == total, result
+            ids |= {e["node"]["id"] for e in page["edges"]}
+            ids |= {e["node"]["child"]["id"] for e in page["edges"]}
+            if len(page["edges"]) < 5:
+                break
+            after = page["edges"][-1]["cursor"]
+        assert len(ids) == 2 * total
+        seen.setdefault(str(pole.id), set()).update(ids)
+    assert not seen[str(two_poles.a.id)] & seen[str(two_poles.b.id)]
+
+
 async def test_the_page_prefetches_what_fragments_select_and_nothing_else(
     client: GraphQLClient, db: Database, pole: Any
 ) -> None:

@@ -49,7 +49,9 @@ from core.api.pages import (
 from core.api.pagination import MAX_FIRST, connection, in_order, paginate, window
 from core.api.payloads import UserError, user_errors
 from core.api.pickers import FAMILY as FAMILY_PICKER
+from core.api.pickers import KIT as KIT_PICKER
 from core.api.pickers import OPERATIONS as PICKER_OPERATIONS
+from core.api.pickers import PARTNER as PARTNER_PICKER
 from core.api.pickers import STRUCTURE as STRUCTURE_PICKER
 from core.api.pickers import Picker, pick, search_asked
 from core.api.reads import person_field
@@ -374,6 +376,8 @@ __all__ += ["refuse_other_sites"]
 _BEFORE_PICKERS = len(__all__)
 __all__ += [
     "FAMILY_PICKER",
+    "KIT_PICKER",
+    "PARTNER_PICKER",
     "PICKER_OPERATIONS",
     "STRUCTURE_PICKER",
     "Pager",

@@ -1,5 +1,6 @@
-"""The pickers of the web app's forms: a family, a structure or a gestionnaire chosen
-in a list that works without JavaScript whatever the pole's size (decision 196).
+"""The pickers of the web app's forms: a family, a structure, a gestionnaire, a kit or
+a partner chosen in a list that works without JavaScript whatever the pole's size
+(decisions 196 and 217).
 
 A plain ``<select>`` of the first hundred lost the family chosen from its file when it
 was not among them: the form fell back to « Aucune famille » and the request was saved
@@ -29,7 +30,14 @@ from core.territory.names import normalize_name
 # How many a picker lists: a list a person can still scroll, as before.
 PAGE = 100
 SEARCH_BUTTON = "chercher"
-OPERATIONS = ("PickFamilies", "PickStructures", "PickOrganisations", "PickedNode")
+OPERATIONS = (
+    "PickFamilies",
+    "PickStructures",
+    "PickOrganisations",
+    "PickKits",
+    "PickPartners",
+    "PickedNode",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,18 @@ ORGANISATION = Kind(
     "gestionnaire",
     "Chercher un gestionnaire par son nom",
     "gestionnaires",
+    False,
+)
+
+# The pole's kits and partners, for plugins' forms (an SNU day's kits, its groups'
+# partners): lists that grow past a hundred in a large pole.
+KIT = Kind("Kit", "PickKits", "malle", "Chercher une malle par son nom", "malles", True)
+PARTNER = Kind(
+    "Partner",
+    "PickPartners",
+    "partenaire",
+    "Chercher un partenaire par son nom",
+    "partenaires",
     False,
 )
 

@@ -20,7 +20,6 @@ from plugins.snu_sessions.pages import (
     MANAGE,
     SESSION_FIELDS,
     choices,
-    nodes,
     render,
     session_errors,
     session_input,
@@ -74,19 +73,25 @@ async def edit_session(view: sdk.PageView) -> Response:
         # The commune is shown by its name: unchanged, it keeps its code (a name two
         # communes share must not stop the correction of a date).
         unchanged = given["commune"] == session["commune"]["name"]
-        wanted = await session_input(
-            view, errors, given, insee=session["commune"]["inseeCode"] if unchanged else None
+        # « Chercher » in the kits' picker saves nothing.
+        wanted = (
+            None
+            if sdk.search_asked(view, sdk.KIT_PICKER)
+            else await session_input(
+                view, errors, given, insee=session["commune"]["inseeCode"] if unchanged else None
+            )
         )
         if wanted is not None:
             answer = await view.run("SnuRecordSession", input=wanted, id=session["id"])
             errors = session_errors(answer)
             if not errors:
                 return view.redirect(_page_of(session), ok="corrigee")
-    kits = [
-        {"value": k["id"], "label": k["name"]}
-        for k in nodes(await view.run("SnuKitChoices"), "kits")
-    ]
-    taken = [{"value": k["id"], "label": k["name"]} for k in session.get("materials") or []]
+    # Any kit of the pole, found by its name past the first hundred; those the day
+    # already took come first, even withdrawn since (sent back unchanged, not dropped).
+    kits = await sdk.pick(view, sdk.KIT_PICKER, "kitIds", chosen=given["kitIds"])
+    kits.put_first([{"value": k["id"], "label": k["name"]} for k in session.get("materials") or []])
+    offered = {o["value"] for o in kits.options}
+    kits.chosen = [i for i in given["kitIds"] if i in offered]
     return render(
         view,
         "record.html",
@@ -97,7 +102,7 @@ async def edit_session(view: sdk.PageView) -> Response:
         errors=errors,
         methods=data.get("methods") or [],
         objectives=data.get("objectives") or [],
-        kits=_with(kits, taken),
+        kits=kits,
     )
 
 
@@ -141,7 +146,8 @@ async def edit_group(view: sdk.PageView) -> Response:
         given["staffIds"] = view.values("staffIds")
         given["partnerIds"] = view.values("partnerIds")
         size = sdk.count_field(errors, "size", given["size"], required=True)
-        if not errors:
+        # « Chercher » in the partners' picker saves nothing.
+        if not errors and not sdk.search_asked(view, sdk.PARTNER_PICKER):
             answer = await view.run(
                 "SnuRecordGroup",
                 input={
@@ -156,7 +162,11 @@ async def edit_group(view: sdk.PageView) -> Response:
             errors = sdk.FormErrors.of(answer, "snuSessionsRecordGroup", form_fields=GROUP_FIELDS)
             if not errors:
                 return view.redirect(_page_of(session), ok="groupe-corrige")
-    staff, partners = await choices(view)
+    staff, partners = await choices(view, given["partnerIds"])
+    # The group's partners first, even past the list's hundred (sent back unchanged).
+    partners.put_first(partners_now)
+    offered = {o["value"] for o in partners.options}
+    partners.chosen = [i for i in given["partnerIds"] if i in offered]
     return render(
         view,
         "group.html",
@@ -167,7 +177,7 @@ async def edit_group(view: sdk.PageView) -> Response:
         given=given,
         errors=errors,
         staff=_with(staff, staff_now),
-        partners=_with(partners, partners_now),
+        partners=partners,
     )
 
 
@@ -254,16 +264,16 @@ PAGES = [
     _form(
         "/snu/sessions/{id}/corriger",
         edit_session,
-        "SnuKitChoices",
         "CommunePick",
         "SnuRecordSession",
+        *sdk.PICKER_OPERATIONS,
     ),
     _form(
         "/snu/sessions/{id}/groupes/{group}/corriger",
         edit_group,
         "SnuStaffChoices",
-        "SnuFacilitatorChoices",
         "SnuRecordGroup",
+        *sdk.PICKER_OPERATIONS,
     ),
     _form("/snu/sessions/{id}/groupes/{group}/retirer", remove_group, "SnuRemoveGroup"),
     _form(

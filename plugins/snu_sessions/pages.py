@@ -167,7 +167,7 @@ async def record_session(view: sdk.PageView) -> Response:
     if view.request.method == "GET":
         given["methods"] = ["quiz", "boccia"]
         given["objectives"] = ["missions", "representations", "key_figures"]
-    else:
+    elif not sdk.search_asked(view, sdk.KIT_PICKER):  # « Chercher » saves nothing
         wanted = await session_input(view, errors, given)
         if wanted is not None:
             answer = await view.run("SnuRecordSession", input=wanted)
@@ -176,7 +176,6 @@ async def record_session(view: sdk.PageView) -> Response:
                 session_id = answer.data["snuSessionsRecordSession"]["session"]["id"]  # type: ignore[index]
                 return view.redirect(f"/snu/sessions/{session_id}", ok="session")
     data = snu(await view.run("SnuSessionForm"))
-    kits = await view.run("SnuKitChoices")
     return render(
         view,
         "record.html",
@@ -186,25 +185,25 @@ async def record_session(view: sdk.PageView) -> Response:
         errors=errors,
         methods=data.get("methods") or [],
         objectives=data.get("objectives") or [],
-        kits=[{"value": k["id"], "label": k["name"]} for k in nodes(kits, "kits")],
+        # Any kit of the pole, found by its name past the first hundred.
+        kits=await sdk.pick(view, sdk.KIT_PICKER, "kitIds", chosen=given["kitIds"]),
     )
 
 
 # --- one session -----------------------------------------------------------------------
 
 
-async def choices(view: sdk.PageView) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+async def choices(
+    view: sdk.PageView, partner_ids: list[str]
+) -> tuple[list[dict[str, str]], sdk.Picker]:
     """Who may facilitate: the pole's team (members with a role of the pole) and its
-    partners."""
+    partners, any of them found by name past the first hundred (``partner_ids``: those
+    ticked, listed first when the list misses them)."""
     staff = [
         {"value": m["userId"], "label": m["displayName"]}
         for m in snu(await view.run("SnuStaffChoices")).get("staffMembers") or []
     ]
-    partners = [
-        {"value": p["id"], "label": p["name"]}
-        for p in nodes(await view.run("SnuFacilitatorChoices"), "partners")
-    ]
-    return staff, partners
+    return staff, await sdk.pick(view, sdk.PARTNER_PICKER, "partnerIds", chosen=partner_ids)
 
 
 def _quiz_defaults(session: dict[str, Any]) -> dict[str, str]:
@@ -300,7 +299,7 @@ async def session_page(view: sdk.PageView) -> Response:
         if current is None:
             return view.not_found()
         done = False
-        if form == "groupe":
+        if form == "groupe" and not sdk.search_asked(view, sdk.PARTNER_PICKER):
             done = await _post_group(view, session_id, errors)
         elif form == "presence":
             done = await _post_attendance(view, current, errors)
@@ -313,7 +312,10 @@ async def session_page(view: sdk.PageView) -> Response:
     session = data.get("session")
     if session is None:
         return view.not_found()
-    staff, partners = await choices(view) if view.can(MANAGE) else ([], [])
+    group_given = {name: view.value(name) for name in ("name", "size")}
+    group_given["staffIds"] = view.values("staffIds") if form == "groupe" else []
+    partner_ids = view.values("partnerIds") if form == "groupe" else []
+    staff, partners = await choices(view, partner_ids) if view.can(MANAGE) else ([], None)
     quiz_given = {name: view.value(name) for name in QUIZ_FIELDS}
     if form != "quiz":
         windows = {w["phase"]["value"]: w for w in (session.get("quiz") or {}).get("windows", [])}
@@ -341,7 +343,7 @@ async def session_page(view: sdk.PageView) -> Response:
         staff=staff,
         partners=partners,
         form=form,
-        given={name: view.value(name) for name in ("name", "size")},
+        given=group_given,
         quiz_given=quiz_given,
         errors=errors,
     )
@@ -399,7 +401,12 @@ def contribution() -> sdk.PageContribution:
                 record_session,
                 methods=form,
                 action=MANAGE,
-                operations=("SnuSessionForm", "SnuKitChoices", "CommunePick", "SnuRecordSession"),
+                operations=(
+                    "SnuSessionForm",
+                    "CommunePick",
+                    "SnuRecordSession",
+                    *sdk.PICKER_OPERATIONS,
+                ),
             ),
             sdk.Page(
                 "/snu/sessions/{id}",
@@ -410,10 +417,10 @@ def contribution() -> sdk.PageContribution:
                     "SnuSession",
                     "SnuSessionEdit",
                     "SnuStaffChoices",
-                    "SnuFacilitatorChoices",
                     "SnuRecordGroup",
                     "SnuRecordAttendance",
                     "SnuScheduleQuiz",
+                    *sdk.PICKER_OPERATIONS,
                 ),
             ),
             sdk.Page(

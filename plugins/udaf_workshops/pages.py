@@ -107,7 +107,8 @@ async def conventions(view: sdk.PageView) -> Response:
     given = {name: view.value(name) for name in CONVENTION_FIELDS}
     if view.request.method == "GET":
         given.update(year=str(year), status="signed", workshopsPlanned="5")
-    elif view.can(MANAGE):
+    # « Chercher » in the partners' picker: the form comes back, nothing saved.
+    elif view.can(MANAGE) and not sdk.search_asked(view, sdk.PARTNER_PICKER):
         number = sdk.count_field(errors, "year", given["year"], required=True)
         planned = sdk.count_field(
             errors, "workshopsPlanned", given["workshopsPlanned"], required=True
@@ -134,7 +135,8 @@ async def conventions(view: sdk.PageView) -> Response:
             if not errors:
                 return view.redirect(BASE, annee=str(number), ok="convention")
     data = _uw(await view.run("UwConventions", year=year))
-    partners = ((await view.run("UwPartners")).data or {}).get("partners") or {}
+    # Any partner of the pole, found by its name past the first hundred.
+    partners = await sdk.pick(view, sdk.PARTNER_PICKER, "partnerId", chosen=given["partnerId"])
     return _render(
         view,
         "conventions.html",
@@ -144,10 +146,7 @@ async def conventions(view: sdk.PageView) -> Response:
         alerts=data.get("belowMinimum") or [],
         needs=data.get("needsSummary"),
         statuses=data.get("conventionStatuses") or [],
-        partners=[
-            {"value": e["node"]["id"], "label": e["node"]["name"]}
-            for e in partners.get("edges", [])
-        ],
+        partners=partners,
         given=given,
         errors=errors,
     )
@@ -379,7 +378,7 @@ def maillage_pages() -> sdk.PageContribution:
                 conventions,
                 methods=form,
                 action=READ,
-                operations=("UwConventions", "UwPartners", "UwRecordConvention"),
+                operations=("UwConventions", "UwRecordConvention", *sdk.PICKER_OPERATIONS),
             ),
             sdk.Page(
                 f"{BASE}/planifier",

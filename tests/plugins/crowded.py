@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain.families.models import Family
+from core.domain.structures.models import Partner
 from core.territory.names import normalize_name
 
 EXTRA = 130
@@ -26,6 +27,30 @@ async def crowd(db: Any, tenant: Any) -> Family:
         session.add_all(rows)
         await session.commit()
         return rows[-1]
+
+
+LAST_PARTNER = "Zzz Dernier partenaire"
+
+
+async def crowd_partners(db: Any, tenant: Any) -> Any:
+    """``EXTRA`` partners named to sort after any other, then ``LAST_PARTNER``, which it
+    returns (decision 218)."""
+    async with db.session(tenant.id) as session:
+        names = [f"Zzz Partenaire {i:03d}" for i in range(EXTRA)] + [LAST_PARTNER]
+        rows = [Partner(name=n, search_name=normalize_name(n), kind="camsp") for n in names]
+        session.add_all(rows)
+        await session.commit()
+        return rows[-1]
+
+
+async def searched(
+    http: Any, url: str, headers: dict[str, str], typed: dict[str, Any], field: str, words: str
+) -> str:
+    """The page a form comes back as when its picker's « Chercher » (search field
+    ``field``) is pressed with ``words`` and the rest as ``typed``: its HTML."""
+    page = await http.post(url, data={**typed, field: words, "chercher": field}, headers=headers)
+    assert page.status_code == 200, page.text
+    return str(page.text)
 
 
 def options(html: str, select_id: str) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from strawberry import relay
 
-from tests.plugins.crowded import LAST, crowd, options
+from tests.plugins.crowded import LAST, LAST_PARTNER, crowd, crowd_partners, options, searched
 from tests.plugins.udaf_workshops.operations import CONVENTIONS, convention, payload, plan
 
 
@@ -64,3 +64,49 @@ async def test_a_family_past_the_first_hundred_is_found_and_registered(
     # A link from the newcomers' search (?famille=…) lists it too.
     linked = await graphql.http.get(url, params={"famille": "derniere"}, headers=headers)
     assert LAST in options(linked.text, "familyId")
+
+
+async def test_a_convention_with_a_partner_past_the_first_hundred(
+    make_tenant: Any, enable_plugin: Any, graphql: Any, make_actor: Any, maillage_db: Any
+) -> None:
+    """The new convention's partner, any of the pole's (decision 217): the form listed
+    ``partners(first: 100)``; now the one after is found by its name and chosen, and
+    « Chercher » keeps the amounts typed and saves nothing."""
+    tenant = await make_tenant("63")
+    await enable_plugin(tenant, "udaf_workshops")
+    last = relay.to_base64("Partner", str((await crowd_partners(maillage_db, tenant)).id))
+    headers = await graphql.auth_headers(tenant, make_actor("coordinator"))
+
+    page = await graphql.http.get("/ateliers-udaf", headers=headers)
+    assert page.status_code == 200, page.text
+    assert len(options(page.text, "partnerId")) == 1 + 100
+    # (the plugin's own partners besides the 131)
+    assert re.search(r"La liste montre les 100 premiers des 1\d\d partenaires", page.text)
+
+    typed = {
+        "year": "2026",
+        "workshopsPlanned": "6",
+        "territory": "Tout le département",
+        "funder": "CAF",
+        "fundingAmount": "4500",
+        "status": "signed",
+        "partnerId": "",
+        "partenaire-liste": "",
+    }
+    found = await searched(
+        graphql.http, "/ateliers-udaf?annee=2026", headers, typed, "partenaire", "dernier"
+    )
+    assert options(found, "partnerId") == ["— Choisir —", LAST_PARTNER]
+    assert 'value="4500"' in found
+    found = await graphql.execute(CONVENTIONS, {"year": 2026}, tenant=tenant)
+    assert payload(found, "udafWorkshops")["conventions"] == []
+
+    saved = await graphql.http.post(
+        "/ateliers-udaf?annee=2026",
+        data={**typed, "partnerId": last, "partenaire": "dernier", "partenaire-liste": "dernier"},
+        headers=headers,
+    )
+    assert saved.status_code == 303, saved.text
+    found = await graphql.execute(CONVENTIONS, {"year": 2026}, tenant=tenant)
+    (made,) = payload(found, "udafWorkshops")["conventions"]
+    assert made["partner"] == {"name": LAST_PARTNER}

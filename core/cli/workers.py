@@ -219,6 +219,8 @@ def shared(app: ASGIApp) -> ASGIApp:
     loads, slot = os.environ.get(LOADS_ENV), os.environ.get(SLOT_ENV)
     if not loads or slot is None or not Path(loads).is_file():
         return app
+    if not 0 <= int(slot) < MAX_SLOTS:  # a worker added past the counters (SIGTTIN)
+        return app
     return ConnectionShare(app, Path(loads), int(slot))
 
 

@@ -108,7 +108,7 @@ def parse_local(errors: sdk.FormErrors, name: str, value: str) -> str | None:
 
 async def sessions(view: sdk.PageView) -> Response:
     year = sdk.year_param(view)
-    data = snu(await view.run("SnuSessions", year=year))
+    data = snu(await view.run("SnuSessions", year=year, after=view.value("apres") or None))
     found = data.get("sessions") or {"totalCount": 0, "edges": []}
     rows = []
     for edge in found["edges"]:
@@ -125,6 +125,8 @@ async def sessions(view: sdk.PageView) -> Response:
         year=year,
         sessions=rows,
         total=found["totalCount"],
+        # 50 a page, to the year's last day (a pole holds a few dozen a year).
+        pages=sdk.Pager.of(view, "/snu", found, {"annee": str(year)}),
     )
 
 

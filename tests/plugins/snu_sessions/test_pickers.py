@@ -1,9 +1,10 @@
 """The kits an SNU day took and the partners who ran a group, chosen past the pole's
-first hundred (decision 217, the kits' and partners' pickers of core's forms): the form
+first hundred (decision 218, the kits' and partners' pickers of core's forms): the form
 lists a hundred with the hint to search, a search finds the one after, « Chercher »
 saves nothing and keeps what was typed, the record is saved with it; correcting it keeps
-it ticked, first. Through the real app's pages, as the pole's coordinator. (Before: the
-forms offered ``kits(first: 100)`` and ``partners(first: 100)`` and nothing else.)"""
+it ticked, first. And the year's days, listed to the last. Through the real app's pages,
+as the pole's coordinator. (Before: the forms offered ``kits(first: 100)`` and
+``partners(first: 100)``, the list its first hundred days, and nothing else.)"""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from strawberry import relay
 
 from core.domain.kits.models import Kit
 from core.territory.names import normalize_name
-from tests.plugins.crowded import LAST_PARTNER, crowd_partners, searched
+from tests.plugins.crowded import LAST_PARTNER, crowd_partners, searched, walk
 from tests.plugins.snu_sessions.operations import (
     ARRAS,
     RECORD_SESSION,
     SESSION,
     ok,
     payload,
+    record_session,
     session_input,
 )
 
@@ -143,3 +145,24 @@ async def test_a_partner_past_the_first_hundred_runs_a_group(
     assert edit.status_code == 200, edit.text
     ticks = _ticks(edit.text, "partnerIds")
     assert next(iter(ticks)) == LAST_PARTNER and ticks[LAST_PARTNER] is True
+
+
+async def test_the_days_of_a_year_are_listed_to_the_last(
+    make_tenant: Any, enable_plugin: Any, graphql: Any, make_actor: Any
+) -> None:
+    """The year's days on « Journées SNU » page by 50 to the last (decision 218; it showed
+    the first hundred), the year kept in the next page's link."""
+    tenant = await make_tenant("62")
+    await enable_plugin(tenant, "snu_sessions")
+    for i in range(60):
+        await record_session(graphql, tenant, centre=f"Centre Zz{i:03d}")
+    headers = await graphql.auth_headers(tenant, make_actor("coordinator"))
+    year = session_input()["startsOn"][:4]
+    seen = await walk(
+        graphql.http,
+        headers,
+        f"/snu?annee={year}",
+        r'<a href="/snu/sessions/[^"]+">Centre (Zz\d{3})</a>',
+        "Journées suivantes",
+    )
+    assert sorted(seen) == [f"Zz{i:03d}" for i in range(60)]

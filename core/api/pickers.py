@@ -97,6 +97,8 @@ class Picker:
     options: list[dict[str, str]] = field(default_factory=list)  # value, label
     total: int = 0  # how many match the search
     listed: int = 0  # how many of them the list shows
+    # The ids the form asked for, offered or not: ``chosen`` is those among ``options``.
+    asked: list[str] = field(default_factory=list)
 
     @property
     def search_name(self) -> str:
@@ -107,6 +109,10 @@ class Picker:
         found them: a follow-up's own structures before the pole's others."""
         values = {o["value"] for o in options}
         self.options = list(options) + [o for o in self.options if o["value"] not in values]
+        # An id the form asked for that only these options hold is chosen too (a kit the
+        # day took, withdrawn since: sent back unchanged, not dropped).
+        offered = {o["value"] for o in self.options}
+        self.chosen = [i for i in self.asked if i in offered]
 
     @property
     def status(self) -> str:
@@ -179,6 +185,7 @@ async def pick(
             missed.append(_option(kind, node))
     found.options = missed + listed
     kept = {o["value"] for o in found.options}
+    found.asked = ids
     found.chosen = [i for i in ids if i in kept]
     return found
 

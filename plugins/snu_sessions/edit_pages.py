@@ -90,8 +90,6 @@ async def edit_session(view: sdk.PageView) -> Response:
     # already took come first, even withdrawn since (sent back unchanged, not dropped).
     kits = await sdk.pick(view, sdk.KIT_PICKER, "kitIds", chosen=given["kitIds"])
     kits.put_first([{"value": k["id"], "label": k["name"]} for k in session.get("materials") or []])
-    offered = {o["value"] for o in kits.options}
-    kits.chosen = [i for i in given["kitIds"] if i in offered]
     return render(
         view,
         "record.html",
@@ -165,8 +163,6 @@ async def edit_group(view: sdk.PageView) -> Response:
     staff, partners = await choices(view, given["partnerIds"])
     # The group's partners first, even past the list's hundred (sent back unchanged).
     partners.put_first(partners_now)
-    offered = {o["value"] for o in partners.options}
-    partners.chosen = [i for i in given["partnerIds"] if i in offered]
     return render(
         view,
         "group.html",

@@ -93,9 +93,20 @@ def test_an_snu_day_from_recording_to_the_change(
     expect(page.locator("#centre")).to_have_value(centre)  # kept
     accessible(page)
     page.fill("#commune", "Calais")
+    # The kits' picker (decision 218): « Chercher » narrows the list by the name typed,
+    # keeps what was typed and saves nothing; the kit found is ticked and taken.
+    kit = page.locator('label[for="kitIds-1"]').inner_text()
+    page.fill("#malle", kit)
+    page.locator("#kitIds").get_by_role("button", name="Chercher").click()
+    expect(page.locator("#malle-hint")).to_contain_text(f"« {kit} »")
+    expect(page.locator("#centre")).to_have_value(centre)
+    expect(page.locator("#commune")).to_have_value("Calais")
+    page.locator("#kitIds").get_by_label(kit, exact=True).check()
+    accessible(page)
     page.get_by_role("button", name="Enregistrer la journée").click()
     expect(page.get_by_role("status")).to_have_text("La session est enregistrée.")
     expect(page.locator("h1")).to_have_text(centre)
+    expect(page.locator("dd", has_text=kit)).to_be_visible()
     session_url = page.url
 
     for name, size in (("Maisonnée A", 34), ("Maisonnée B", 33), ("Maisonnée C", 32)):

@@ -55,6 +55,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             pole = (await generate(db, poles=args.poles, children=args.children))[0]
             await admin.execute("ANALYZE")
+            await admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             token = await compare.signed_in_token(urls, pole, db)
         finally:
             await db.dispose()
@@ -69,7 +70,8 @@ async def main(args: argparse.Namespace) -> None:
                 "maillage", process, port, headers, queries, compare.normalise_maillage
             )
             await compare._until_up(target)
-            await compare.load(target, 8, 2.0)  # warm-up
+            # Warm-up with every client: the pools open their connections before the count.
+            await compare.load(target, args.clients, 2.0)
             spies = _spies(args, target.workers())
             cluster = compare.cpu_seconds(compare.descendants(postmaster))
 
@@ -78,12 +80,19 @@ async def main(args: argparse.Namespace) -> None:
                 return connections_per_worker(port)
 
             seen = asyncio.create_task(spread())
+            await _reset_statements(urls.admin)
+            before = set(compare.descendants(postmaster))
+            watching = asyncio.create_task(_backends(postmaster, before))
             result = await compare.load(target, args.clients, args.seconds)
+            watching.cancel()
+            opened = len(await asyncio.gather(watching, return_exceptions=True) and _seen)
             postgres = compare.cpu_spent(
                 cluster, compare.cpu_seconds(compare.descendants(postmaster))
             )
             for spy in spies:
                 spy.wait()
+            if args.statements:
+                await _print_statements(urls.admin, len(result.latencies))
         latencies = sorted(result.latencies)
         p95 = latencies[int(len(latencies) * 0.95)] if latencies else 0.0
         print(
@@ -91,8 +100,50 @@ async def main(args: argparse.Namespace) -> None:
             f"{result.rate:.0f} requests/s, p95 {p95 * 1000:.0f} ms, {result.errors} errors; "
             f"CPU per request: workers {result.server_cpu * 1000:.2f} ms, PostgreSQL "
             f"{postgres / max(len(latencies), 1) * 1000:.2f} ms; connections per worker "
-            f"{sorted((await seen).values(), reverse=True)}"
+            f"{sorted((await seen).values(), reverse=True)}; database connections opened "
+            f"during the load {opened}"
         )
+
+
+async def _reset_statements(admin_url: str) -> None:
+    admin = await asyncpg.connect(compare._dsn(admin_url))
+    try:
+        await admin.execute("SELECT pg_stat_statements_reset()")
+    finally:
+        await admin.close()
+
+
+async def _print_statements(admin_url: str, requests: int) -> None:
+    """PostgreSQL's own account of the load (``pg_stat_statements``, reset just before
+    it): per statement, calls per request and the
+    server's time per call, the costliest first."""
+    admin = await asyncpg.connect(compare._dsn(admin_url))
+    try:
+        rows = await admin.fetch(
+            "SELECT calls, total_exec_time, total_plan_time, query FROM pg_stat_statements "
+            "ORDER BY total_exec_time + total_plan_time DESC LIMIT 12"
+        )
+    finally:
+        await admin.close()
+    for row in rows:
+        query = " ".join(row["query"].split())
+        print(
+            f"{row['calls'] / max(requests, 1):6.2f}/request "
+            f"{(row['total_exec_time'] + row['total_plan_time']) / row['calls']:7.3f} ms "
+            f"{query[:160]}"
+        )
+
+
+_seen: set[int] = set()
+
+
+async def _backends(postmaster: int, before: set[int]) -> None:
+    """The cluster's processes that were not there before the load, looked for every
+    20 ms into ``_seen``: a pool that keeps its connections opens none (a backend that
+    lives a few ms may be missed; the figure is a floor)."""
+    while True:
+        _seen.update(set(compare.descendants(postmaster)) - before)
+        await asyncio.sleep(0.02)
 
 
 def _spies(args: argparse.Namespace, workers: list[int]) -> list[subprocess.Popen[bytes]]:
@@ -133,5 +184,8 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--query", choices=sorted(QUERIES), default="dashboard")
+    parser.add_argument(
+        "--statements", action="store_true", help="print PostgreSQL's costliest statements"
+    )
     parser.add_argument("--py-spy", dest="py_spy", help="sample the workers into this folder")
     asyncio.run(main(parser.parse_args()))

@@ -169,7 +169,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     # The runtime role's connection pool, per worker process (decision 93): connections
     # kept open, opened beyond them under load, and the age after which one is replaced.
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
     # The cost of a password hash (core/auth/passwords.py, decision 214): "rfc9106", or
@@ -336,7 +336,7 @@ class Settings:
             forwarded_allow_ips=forwarded_allow_ips,
             metrics_token=metrics_token,
             max_body_bytes=integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
-            db_pool_size=integer("DB_POOL_SIZE", 10, 1, 1000),
+            db_pool_size=integer("DB_POOL_SIZE", 20, 1, 1000),
             db_max_overflow=integer("DB_MAX_OVERFLOW", 10, 0, 1000),
             db_pool_recycle=integer("DB_POOL_RECYCLE", 1800, 30, 86400),
             password_profile=password_profile,

@@ -75,7 +75,14 @@ def _shapes(ids: list[uuid.UUID]) -> dict[str, Any]:
         .outerjoin(Family, Family.id == Child.family_id)
         .where(Child.id.in_(ids))
         .order_by(Child.id),
-        "page with its total": ordered.add_columns(func.count().over().label("total_count_"))
+        # A page and the count of every row its filters keep, as pagination reads them
+        # (core.api.pagination: a scalar subquery, computed once by the server).
+        "page with its total": ordered.add_columns(
+            select(func.count())
+            .select_from(ordered.order_by(None).subquery())
+            .scalar_subquery()
+            .label("total_count_")
+        )
         .limit(2)
         .offset(1),
         "a numeric, whose type the server describes": select(
@@ -119,7 +126,7 @@ async def test_the_compiled_read_carries_the_pole_on_every_pole_table(db: Databa
     if db.is_sqlite:
         return  # the general path: the guard's own criteria, tested in test_walls
     pole, ids = await _pole_with_children(db, 2)
-    for shape in ("join", "outer join"):
+    for shape in ("join", "outer join", "page with its total"):
         statement = _shapes(ids)[shape]
         async with db.session(pole) as session:
             await select_rows(session, statement)
@@ -127,7 +134,8 @@ async def test_the_compiled_read_carries_the_pole_on_every_pole_table(db: Databa
         plan = driver_reads._PLANS[scoped._generate_cache_key().key]
         assert plan is not None
         sql = plan.compiled.string
-        assert sql.count("tenant_id = $") == 2, (shape, sql)  # children and families alike
+        # children and families alike; the page's children and those its total counts
+        assert sql.count("tenant_id = $") == 2, (shape, sql)
     await db.dispose()
 
 

@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRAPHILE_DIR = ROOT / "benchmarks" / "postgraphile"
 DASHBOARD = (ROOT / "graphql" / "operations" / "Dashboard.graphql").read_text(encoding="utf-8")
 WORKERS = 2
-# Each maillage worker's runtime pool: pool_size 10 + max_overflow 10 (core/db/engine.py);
+# Each maillage worker's runtime pool: pool_size 20 + max_overflow 10 (core/db/engine.py);
 # PostGraphile's pg.Pool gets as many per process.
 POOL_SIZE = 20
 TICK = os.sysconf("SC_CLK_TCK")

@@ -26,8 +26,9 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
@@ -132,12 +133,32 @@ class ObservedOperation(SchemaExtension):
 
 
 class PoolCollector(Collector):
-    """Connections of each engine's pool, read at scrape time."""
+    """Connections of each engine's pool, read at scrape time, and how many each engine
+    has opened since the process started: under a steady load that count stays put; when
+    it keeps growing, the pool is smaller than the requests in flight and closes the
+    connections it opens beyond its size as soon as they are returned (decision 219)."""
 
     def __init__(self, engines: Mapping[str, AsyncEngine]) -> None:
         self.engines = dict(engines)
+        self.opened: dict[str, int] = dict.fromkeys(self.engines, 0)
+        for name, engine in self.engines.items():
+            event.listen(engine.sync_engine, "connect", self._opener(name))
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
+    def _opener(self, name: str) -> Any:
+        def opened(_dbapi_connection: Any, _record: Any) -> None:
+            self.opened[name] += 1
+
+        return opened
+
+    def collect(self) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
+        opened = CounterMetricFamily(
+            "maillage_db_connections_opened",
+            "Connexions ouvertes à la base depuis le démarrage du processus",
+            labels=["engine"],
+        )
+        for name, count in self.opened.items():
+            opened.add_metric([name], count)
+        yield opened
         families = {
             "size": GaugeMetricFamily(
                 "maillage_db_pool_size", "Connexions permanentes du pool", labels=["engine"]

@@ -54,7 +54,12 @@ class Kind:
 
 
 FAMILY = Kind(
-    "Family", "PickFamilies", "famille", "Chercher une famille par son nom", "familles", True
+    "Family",
+    "PickFamilies",
+    "famille",
+    "Chercher une famille par son nom ou le prénom d'un enfant",
+    "familles",
+    True,
 )
 STRUCTURE = Kind(
     "Structure",

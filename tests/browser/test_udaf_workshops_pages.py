@@ -102,7 +102,7 @@ def test_a_year_of_workshops_planned_held_and_cancelled(
     family_name = page.locator("#familyId option").nth(1).inner_text()
     page.fill("#seats", "2")
     # The family found by its name in the picker's search; what was typed stays.
-    page.get_by_label("Chercher une famille par son nom").fill(family_name)
+    page.get_by_label("Chercher une famille par son nom ou le prénom d'un enfant").fill(family_name)
     page.get_by_role("button", name="Chercher", exact=True).click()
     expect(page.locator("#famille-hint")).to_contain_text(f"pour « {family_name} »")
     expect(page.locator("#seats")).to_have_value("2")

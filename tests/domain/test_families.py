@@ -326,3 +326,38 @@ async def test_a_page_of_families_costs_the_same_for_5_and_25_families(
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert measured[0] == measured[1], measured
+
+
+SEARCH = """query($s: String) { families(search: $s, first: 20) {
+  totalCount edges { node { name } } } }"""
+
+
+async def test_a_family_is_found_by_its_name_or_a_childs_first_name(
+    client: GraphQLClient, two_poles: TwoPoles
+) -> None:
+    """The families' search finds a file by its name or by one of its children's first
+    names, accents and case aside, each word typed naming one or the other; never a
+    file of another pole."""
+    who = actor("coordinator", grants=CARE)
+    dupont = await family(client, two_poles.a, who, name="Famille Dupont")
+    await child(client, two_poles.a, who, dupont, n="Maël")
+    martin = await family(client, two_poles.a, who, name="Famille Martin")
+    await child(client, two_poles.a, who, martin, n="Léa")
+    await child(client, two_poles.a, who, martin, n="Jean-Baptiste")
+    elsewhere = await family(client, two_poles.b, who, name="Famille Maelle")
+    await child(client, two_poles.b, who, elsewhere, n="Maël")
+
+    async def found(search: str) -> list[str]:
+        result = await client.execute(SEARCH, {"s": search}, tenant=two_poles.a, actor=who)
+        page = result["data"]["families"]
+        names = [e["node"]["name"] for e in page["edges"]]
+        assert page["totalCount"] == len(names), page
+        return names
+
+    assert await found("dupont") == ["Famille Dupont"]
+    assert await found("MAEL") == ["Famille Dupont"]  # the child, accents and case aside
+    assert await found("maël dupont") == ["Famille Dupont"]
+    assert await found("mael martin") == []  # each word names this family or its children
+    assert await found("lea jean baptiste") == ["Famille Martin"]
+    assert await found("famille") == ["Famille Dupont", "Famille Martin"]
+    assert await found("ma%") == []  # LIKE's wildcards are letters here

@@ -18,6 +18,7 @@ from core.api.loaders import Bound, bounded
 from core.audit.models import AuditEvent
 from core.audit.trail import record_reads
 from core.domain.families.models import Child, Family
+from core.domain.families.service import families_query
 from core.tenancy import driver_reads
 from core.tenancy.database import Database
 from core.tenancy.driver_reads import select_rows
@@ -85,6 +86,8 @@ def _shapes(ids: list[uuid.UUID]) -> dict[str, Any]:
         )
         .limit(2)
         .offset(1),
+        # Families named by a child's first name: a correlated EXISTS on the children.
+        "exists": families_query(search="enfant 1").with_only_columns(Family.id, Family.name),
         "a numeric, whose type the server describes": select(
             Child.id, literal(1.5, Numeric(5, 2)).label("weight")
         ).where(Child.id.in_(ids)),
@@ -126,7 +129,9 @@ async def test_the_compiled_read_carries_the_pole_on_every_pole_table(db: Databa
     if db.is_sqlite:
         return  # the general path: the guard's own criteria, tested in test_walls
     pole, ids = await _pole_with_children(db, 2)
-    for shape in ("join", "outer join", "page with its total"):
+    # Pole tables each statement reads: every one carries the pole.
+    tables = {"join": 2, "outer join": 2, "page with its total": 2, "exists": 3}
+    for shape, expected in tables.items():
         statement = _shapes(ids)[shape]
         async with db.session(pole) as session:
             await select_rows(session, statement)
@@ -134,8 +139,9 @@ async def test_the_compiled_read_carries_the_pole_on_every_pole_table(db: Databa
         plan = driver_reads._PLANS[scoped._generate_cache_key().key]
         assert plan is not None
         sql = plan.compiled.string
-        # children and families alike; the page's children and those its total counts
-        assert sql.count("tenant_id = $") == 2, (shape, sql)
+        # children and families alike; the page's children and those its total counts;
+        # the families and the children each word's EXISTS looks at (two words)
+        assert sql.count("tenant_id = $") == expected, (shape, sql)
     await db.dispose()
 
 

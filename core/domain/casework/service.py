@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
 from core.auth.models import Membership, User
-from core.db.sql import fold, folded
 from core.domain.casework.models import (
     FollowUp,
     FollowUpPartner,
@@ -36,7 +35,7 @@ from core.domain.casework.vocabulary import (
     SUBJECTS,
 )
 from core.domain.families.models import Child, Family
-from core.domain.families.service import OLDEST_YEARS
+from core.domain.families.service import OLDEST_YEARS, first_name_like
 from core.domain.families.vocabulary import age_in_years
 from core.domain.lookups import audit, name_words, touch
 from core.domain.lookups import get_or_not_found as _get
@@ -379,9 +378,7 @@ def _children_named(search: str) -> Select[tuple[uuid.UUID]]:
         in_family = name_words(Family.search_name, word)
         if not in_family:  # punctuation alone names nobody
             continue
-        literal = fold(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        first_name = folded(Child.first_name).like(f"%{literal}%", escape="\\")
-        statement = statement.where(or_(and_(*in_family), first_name))
+        statement = statement.where(or_(and_(*in_family), first_name_like(word)))
     return statement
 
 

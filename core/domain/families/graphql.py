@@ -502,7 +502,10 @@ class FamiliesQuery:
         return [KindOption(value=k, label=v) for k, v in GUARDIAN_RELATIONSHIPS.items()]
 
     @strawberry.field(
-        description="Dossiers des familles (recherche par nom, commune).",
+        description=(
+            "Dossiers des familles (recherche par le nom de la famille ou le prénom d'un "
+            "enfant, commune)."
+        ),
         extensions=[action_gate(READ)],
     )
     async def families(

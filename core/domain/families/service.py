@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.actions import Caller
+from core.db.sql import fold, folded
 from core.domain.families.models import (
     Child,
     ChildPartner,
@@ -137,10 +138,31 @@ def families_query(
         # Anonymised files are skeletons kept for the activity counts: out of the lists.
         statement = statement.where(Family.anonymised_at.is_(None))
     if search and search.strip():
-        statement = statement.where(*name_words(Family.search_name, search))
+        statement = statement.where(*_family_words(search))
     if commune_insee:
         statement = statement.where(Family.commune_insee == commune_insee)
     return statement.order_by(Family.search_name, Family.id)
+
+
+def _family_words(search: str) -> list[Any]:
+    """Every word typed names the family: in its name, or in one of its children's first
+    names (« mael dupont », « Maël » or « dupont » find the Dupont family whose child is
+    Maël: people remember a child's first name as often as the family's)."""
+    conditions = []
+    for word in search.split():
+        in_family = name_words(Family.search_name, word)
+        if not in_family:  # punctuation alone names nobody
+            continue
+        child = select(Child.id).where(Child.family_id == Family.id, first_name_like(word))
+        conditions.append(or_(and_(*in_family), child.exists()))
+    return conditions
+
+
+def first_name_like(word: str) -> Any:
+    """A child's first name holds ``word``, accents and case aside (« mael », « Maël » and
+    « MAËL » find Maël; decision 215); LIKE's wildcards typed are matched literally."""
+    literal = fold(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded(Child.first_name).like(f"%{literal}%", escape="\\")
 
 
 async def add_guardian(

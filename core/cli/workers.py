@@ -21,7 +21,8 @@ The hash spreads connections evenly only on average: 32 keep-alive clients land 
 or 20/12, and the busier worker's requests wait longer for their turn (the dashboard's
 p95 125 ms at 20/12 against 107 ms at 17/15, the same throughput). So each worker
 publishes how many connections it holds (a file of counters the supervisor shares with
-its workers, one slot each), and a worker holding more than one connection above the
+its workers, one slot each, and how many workers there are now: SIGTTIN and SIGTTOU
+change it), and a worker holding more than one connection above the
 least loaded one answers its next request with ``Connection: close``: the client opens
 a new connection, which the hash places again (decision 217). It converges in a few
 reconnections and then closes nothing.
@@ -50,6 +51,17 @@ MAX_SLOTS = 256
 # Seconds between two connections a worker closes to give them back.
 CLOSE_PAUSE = 0.1
 _SLOT_BYTES = 8
+# The file holds a counter per slot, then how many slots are in use: the supervisor
+# writes it when it starts, adds (SIGTTIN) or removes (SIGTTOU) a worker, so a worker
+# compares itself with the workers there are, not with those it was started among.
+_WORKERS_CELL = MAX_SLOTS
+_FILE_BYTES = (MAX_SLOTS + 1) * _SLOT_BYTES
+
+
+def _counters(path: Path) -> memoryview:
+    """The shared counters of ``path`` (8-byte integers), mapped in this process."""
+    with path.open("r+b") as file:
+        return memoryview(mmap.mmap(file.fileno(), _FILE_BYTES)).cast("q")
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
@@ -80,9 +92,14 @@ class BalancedWorkers(Multiprocess):
         self.slots: list[socket.socket] = []
         where = "/dev/shm" if os.path.isdir("/dev/shm") else None
         handle, name = tempfile.mkstemp(prefix="maillage-workers-", dir=where)
-        os.ftruncate(handle, MAX_SLOTS * _SLOT_BYTES)
+        os.ftruncate(handle, _FILE_BYTES)
         os.close(handle)
         self.loads = Path(name)
+        self.counters = _counters(self.loads)
+        self._publish()
+
+    def _publish(self) -> None:
+        self.counters[_WORKERS_CELL] = min(self.processes_num, MAX_SLOTS)
 
     def run(self) -> None:
         try:
@@ -153,6 +170,17 @@ class BalancedWorkers(Multiprocess):
         process = self.process(len(self.processes))
         process.start()
         self.processes.append(process)
+        self._publish()
+
+    def handle_ttou(self) -> None:
+        """uvicorn's (the last worker stops), then its socket is closed: left open in this
+        process, it stayed in the port's group and the kernel kept handing it new
+        connections that nobody accepted — they hung. Its slot leaves the comparison
+        (its counter is stale)."""
+        super().handle_ttou()
+        while len(self.slots) > len(self.processes):
+            self.slots.pop().close()
+        self._publish()
 
 
 Scope = MutableMapping[str, Any]
@@ -173,9 +201,7 @@ class ConnectionShare:
     def __init__(self, app: ASGIApp, loads: Path, slot: int) -> None:
         self.app = app
         self.slot = slot
-        with loads.open("r+b") as file:
-            self.map = mmap.mmap(file.fileno(), MAX_SLOTS * _SLOT_BYTES)
-        self.counts = memoryview(self.map).cast("q")
+        self.counts = _counters(loads)
         self.counts[slot] = 0
         self.quiet_until = 0.0
 
@@ -189,7 +215,7 @@ class ConnectionShare:
         now = time.monotonic()
         if now < self.quiet_until:
             return False
-        workers = server.config.workers or 1
+        workers = counts[_WORKERS_CELL] or server.config.workers or 1
         others = [counts[i] for i in range(min(workers, MAX_SLOTS)) if i != self.slot]
         if not others or mine <= min(others) + 1:
             return False

@@ -1,8 +1,9 @@
 """``maillage serve --workers N``: N uvicorn processes share the port, each with its own
 app built from the environment and its own socket, so that connections opened together
 spread over the workers, then even out (a worker above its share gives connections
-back); a worker that died is replaced on its socket and the port answers every
-connection again; a count below 1 is refused in French (exit 2)."""
+back), also when a signal adds or removes a worker; a worker that died is replaced on its
+socket and the port answers every connection again; a count below 1 is refused in French
+(exit 2)."""
 
 from __future__ import annotations
 
@@ -196,7 +197,9 @@ class _Client:
         self.sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
         answer = b""
         while b"\r\n\r\n" not in answer:
-            answer += self.sock.recv(65536)
+            received = self.sock.recv(65536)
+            assert received, "the server closed the connection without answering"
+            answer += received
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200"), head[:100]
         lines = head.lower().split(b"\r\n")
@@ -206,6 +209,10 @@ class _Client:
         while len(body) < length:
             body += self.sock.recv(65536)
         if b"connection: close" in lines:
+            self.close()
+
+    def close(self) -> None:
+        if self.sock is not None:
             self.sock.close()
             self.sock = None
 
@@ -234,6 +241,58 @@ def test_the_workers_even_out_their_connections(sqlite_urls: DbUrls, tmp_path: P
         assert reopened < 32, reopened
     finally:
         for client in clients:
-            if client.sock is not None:
-                client.sock.close()
+            client.close()
+        live.stop()
+
+
+def _asking(clients: list[_Client], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for client in clients:
+            client.ask()
+    for client in clients:  # every client holds a connection while they are counted
+        if client.sock is None:
+            client.ask()
+
+
+def test_a_worker_added_or_removed_by_signal_counts_in_the_share(
+    sqlite_urls: DbUrls, tmp_path: Path
+) -> None:
+    """SIGTTIN adds a worker (uvicorn's supervisor): the workers even out over three,
+    the new one included; SIGTTOU removes it: over two again. The supervisor tells the
+    workers how many there are (before, each compared itself with the workers it was
+    started among, and a third one stayed with what the hash gave it: one run in three
+    failed), and the removed worker's socket leaves the port (it stayed open in the
+    supervisor, and new connections the kernel gave it hung: every run failed)."""
+    env = environment({"MAILLAGE_DATABASE_URL": sqlite_urls.runtime})
+    live = start_server(env, tmp_path, timeout=60, args=("--workers", "2"))
+    address = urlsplit(live.base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    clients = [_Client(host, port) for _ in range(48)]
+    try:
+        _until_every_worker_listens(live.process.pid, port, 2)
+        os.kill(live.process.pid, signal.SIGTTIN)
+        workers = _until_every_worker_listens(live.process.pid, port, 3)
+        _asking(clients, 4)
+        counts = _connections_per_worker(workers, port, 48)
+        assert sum(counts.values()) == 48 and len(counts) == 3, counts
+        assert max(counts.values()) - min(counts.values()) <= 2, counts
+
+        os.kill(live.process.pid, signal.SIGTTOU)
+        workers = _until_every_worker_listens(live.process.pid, port, 2)
+        # The removed worker's socket leaves the port (it used to stay, and the kernel
+        # kept handing it connections nobody accepted).
+        deadline = time.monotonic() + 30
+        while len(_sockets(port, "0A")) != 2:
+            assert time.monotonic() < deadline, _sockets(port, "0A")
+            time.sleep(0.1)
+        for client in clients:  # the removed worker's connections are gone: all anew
+            client.close()
+        _asking(clients, 4)
+        counts = _connections_per_worker(workers, port, 48)
+        assert sum(counts.values()) == 48 and len(counts) == 2, counts
+        assert max(counts.values()) - min(counts.values()) <= 2, counts
+    finally:
+        for client in clients:
+            client.close()
         live.stop()

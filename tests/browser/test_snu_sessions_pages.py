@@ -109,13 +109,27 @@ def test_an_snu_day_from_recording_to_the_change(
     expect(page.locator("dd", has_text=kit)).to_be_visible()
     session_url = page.url
 
+    partner = ""
     for name, size in (("Maisonnée A", 34), ("Maisonnée B", 33), ("Maisonnée C", 32)):
         page.get_by_text("Ajouter un groupe").click()
         page.fill("#name", name)
         page.fill("#size", str(size))
+        if not partner:
+            # The partners' picker (decision 218): found by the name typed, the group's
+            # fields kept, nothing saved; the partner found is ticked and animates it.
+            partner = page.locator('label[for="partnerIds-1"]').inner_text()
+            page.fill("#partenaire", partner)
+            page.locator("#partnerIds").get_by_role("button", name="Chercher").click()
+            expect(page.locator("#partenaire-hint")).to_contain_text(f"« {partner} »")
+            expect(page.locator("#name")).to_have_value(name)
+            expect(page.locator("#size")).to_have_value(str(size))
+            page.locator("#partnerIds").get_by_label(partner, exact=True).check()
+            accessible(page)
         page.get_by_role("button", name="Ajouter le groupe").click()
         expect(page.get_by_role("status")).to_have_text("Le groupe est enregistré.")
-    expect(page.get_by_role("table", name="3 groupes")).to_contain_text("Maisonnée C")
+    groups = page.get_by_role("table", name="3 groupes")
+    expect(groups).to_contain_text("Maisonnée C")
+    expect(groups.get_by_role("row", name=re.compile("Maisonnée A"))).to_contain_text(partner)
     page.get_by_text("Noter les présents").click()
     page.get_by_label("Maisonnée A : présents sur 34").fill("40")
     page.get_by_role("button", name="Enregistrer les présents").click()

@@ -224,6 +224,20 @@ def test_another_poles_member_gets_not_found_on_the_family_url(
         other.context.close()
 
 
+def test_a_family_is_found_by_a_childs_first_name(coordinator: Page, live: LiveServer) -> None:
+    """« Rechercher une famille » finds a file by a child's first name too, typed without
+    its accent: the Durands by « zoe » (their Zoé); what was typed stays in the field."""
+    page = coordinator
+    page.goto(f"{live.base_url}/familles")
+    search = page.get_by_role("search")
+    search.get_by_label("Rechercher une famille").fill("zoe")
+    search.get_by_role("button", name="Rechercher").click()
+    expect(page.locator("#recherche")).to_have_value("zoe")
+    page.get_by_role("link", name="Famille Durand").click()
+    expect(page.locator("h1")).to_have_text("Famille Durand")
+    expect(page.locator("main")).to_contain_text("Zoé")
+
+
 def test_a_family_is_opened_with_its_commune_given_by_name(
     coordinator: Page, live: LiveServer
 ) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnClause, func, select
+from sqlalchemy import ColumnClause, func, null, select
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.util import ClauseAdapter
 from strawberry import relay
@@ -136,39 +136,48 @@ async def joined_page(
     after: str | None,
     columns: Sequence[Any],
     to_one: Sequence[ToOne] = (),
+    *,
+    counted: bool = True,
 ) -> tuple[Window, int, Sequence[Any], list[dict[Any, Any]]]:
     """``counted_page`` and, for each of ``to_one``, the records the page's rows name,
     read in the same statement: ``{key: convert(record's columns)}`` per ``ToOne`` (a key
     whose record the join did not find is left out, for its loader to read as before).
     A statement with DISTINCT or GROUP BY joins nothing (its count is separate): every
-    mapping is then empty."""
+    mapping is then empty.
+
+    ``counted=False`` (the query selects neither ``totalCount`` nor ``pageInfo {
+    hasNextPage }``: ``asks_total``): the database counts nothing, and the total
+    answered is only the rows up to this page's last (decision 219)."""
     if statement._distinct or statement._group_by_clauses:
         win, total, page = await page_of(session, statement, first, after)
         rows = (await session.execute(page.with_only_columns(*columns))).all()
         return win, total, rows, [{} for _ in to_one]
     win = window(first, after)
     if win.limit == 0:
-        return win, await _count(session, statement), [], [{} for _ in to_one]
+        total = await _count(session, statement) if counted else win.offset
+        return win, total, [], [{} for _ in to_one]
     asked = len(to_one)
     derived = _DERIVED.get(statement)
     if derived is None:
         derived = _DERIVED[statement] = {}
-    shape = (win.limit, win.offset, tuple(columns), tuple(to_one))
+    shape = (win.limit, win.offset, tuple(columns), tuple(to_one), counted)
     built = derived.get(shape)
     if built is None:
         if len(derived) >= _DERIVED_LIMIT:  # a client paging far: offsets without end
             derived.clear()
+        # Not counted: a NULL in the total's place, so that the rows keep their layout.
+        total_column = _total_of(statement) if counted else null().label(_TOTAL)
         page = (
-            statement.with_only_columns(*columns, _total_of(statement))
-            .limit(win.limit)
-            .offset(win.offset)
+            statement.with_only_columns(*columns, total_column).limit(win.limit).offset(win.offset)
         )
         joined = _joined(page, statement, to_one) if to_one else None
         # None joined: the order is not on the page's columns, the loaders read them.
         built = derived[shape] = (page, ()) if joined is None else (joined, tuple(to_one))
     read, to_one = built
     rows = await select_rows(session, read)
-    if rows:
+    if not counted:
+        total = win.offset + len(rows)
+    elif rows:
         total = int(getattr(rows[0], _TOTAL))
     else:
         total = await _count(session, statement) if win.offset else 0
@@ -235,6 +244,27 @@ def _joined(page: Any, statement: Any, to_one: Sequence[ToOne]) -> Any | None:
     for spec in to_one:
         joined = joined.outerjoin(spec.target.class_, spec.target == inner.c[spec.key.key])
     return joined.order_by(*order)
+
+
+def asks_total(info: Any) -> bool:
+    """Whether a connection field's query selects its ``totalCount`` or its ``pageInfo {
+    hasNextPage }`` (which the total answers), aliased or through fragments: a page
+    whose client asks neither costs the database no count."""
+
+    def asked(selections: Iterable[Any], in_page_info: bool) -> bool:
+        for selection in selections:
+            name = getattr(selection, "name", None)
+            if getattr(selection, "arguments", None) is None:  # a fragment: same level
+                if asked(selection.selections, in_page_info):
+                    return True
+            elif in_page_info:
+                if name == "hasNextPage":
+                    return True
+            elif name == "totalCount" or (name == "pageInfo" and asked(selection.selections, True)):
+                return True
+        return False
+
+    return any(asked(field.selections, False) for field in info.selected_fields)
 
 
 def _total_of(statement: Any) -> Any:

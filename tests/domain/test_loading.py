@@ -230,9 +230,7 @@ async def pole(db: Database, two_poles: TwoPoles) -> Any:
     return two_poles.a
 
 
-async def test_ids_only_cost_the_page_with_its_total(
-    client: GraphQLClient, db: Database, pole: Any
-) -> None:
+async def test_ids_only_cost_the_page(client: GraphQLClient, db: Database, pole: Any) -> None:
     who = actor()
     costs = [await cost(client, db, pole, who, IDS, n) for n in (10, 100)]
     assert [len(c) for c in costs] == [1, 1], costs
@@ -243,7 +241,7 @@ async def test_the_nested_page_costs_the_same_for_10_and_100(
 ) -> None:
     who = actor()
     costs = [await cost(client, db, pole, who, NESTED, n) for n in (10, 100)]
-    # the page with its total and the children (joined: decision 217), their crèches
+    # the page and the children (joined: decision 217; no total: none asked), their crèches
     # (links with the structures), the file's structures (links with the structures),
     # the interventions.
     assert [len(c) for c in costs] == [4, 4], costs
@@ -469,6 +467,40 @@ async def test_the_total_rides_with_the_page_and_holds_past_the_end(
         "pageInfo": {"hasNextPage": False},
         "edges": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("selection", "counts"),
+    [
+        ("edges { node { id } }", False),
+        ("pageInfo { endCursor } edges { cursor }", False),
+        ("totalCount", True),
+        ("n: totalCount edges { cursor }", True),
+        ("pageInfo { hasNextPage }", True),
+        ("... on FollowUpConnection { totalCount }", True),
+        ("...Counted", True),
+    ],
+)
+async def test_the_database_counts_only_when_the_query_asks_the_total(
+    client: GraphQLClient, db: Database, pole: Any, selection: str, counts: bool
+) -> None:
+    """A page's statement counts every matching row only when the query selects
+    ``totalCount`` or ``pageInfo { hasNextPage }``, however spelled (decision 219); the
+    answer is then the same as ever."""
+    who = actor()
+    query = f"""query {{ followUps(first: 10) {{ {selection} }} }}
+      fragment Counted on FollowUpConnection {{ pageInfo {{ hasNextPage }} }}"""
+    if "...Counted" not in selection:
+        query = query.split("fragment")[0]
+    await client.auth_headers(pole, who)
+    with counting(db) as seen:
+        result = await client.execute(query, tenant=pole, actor=who)
+    assert "errors" not in result, result
+    (page,) = seen
+    assert ("count(" in page.lower()) is counts, page
+    answer = result["data"]["followUps"]
+    assert answer.get("totalCount", answer.get("n", 100)) == 100
+    assert answer.get("pageInfo", {}).get("hasNextPage", True) is True
 
 
 # The comparison's nested list (benchmarks/compare.py).

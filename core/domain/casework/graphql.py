@@ -41,6 +41,7 @@ from core.api.loaders import (
 from core.api.pagination import (
     UPDATED_SINCE,
     ToOne,
+    asks_total,
     changed_since,
     connection,
     counted_page,
@@ -651,7 +652,13 @@ class CaseworkQuery:
         joins = [spec for spec in FOLLOW_UP_TO_ONE if spec.name in wanted]
         async with info.context.db_session() as session:
             win, total, rows, joined = await joined_page(
-                session, statement, first, after, FOLLOW_UP_COLUMNS, joins
+                session,
+                statement,
+                first,
+                after,
+                FOLLOW_UP_COLUMNS,
+                joins,
+                counted=asks_total(info),
             )
         for spec, records in zip(joins, joined, strict=True):
             prime(info.context, _TO_ONE_BATCH[spec.name], records)

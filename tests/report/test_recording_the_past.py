@@ -41,9 +41,15 @@ COORDINATOR = Actor(
     display_name="Coordinatrice qui saisit le passé",
     roles=frozenset({"coordinator"}),
 )
-TODAY = dt.date.today()
-# « Last spring »: the most recent 14 April that is past.
-SPRING = dt.date(TODAY.year if dt.date(TODAY.year, 4, 14) <= TODAY else TODAY.year - 1, 4, 14)
+
+
+def last_spring() -> dt.date:
+    """The most recent 14 April that is past, asked when used (a run may cross midnight,
+    or the new year)."""
+    today = dt.date.today()
+    return dt.date(today.year if dt.date(today.year, 4, 14) <= today else today.year - 1, 4, 14)
+
+
 AGE = """query($id: ID!, $on: Date!) { node(id: $id) { ... on Child {
   today: age  then: age(on: $on) } } }"""
 PLAN = """mutation($c: ID!, $s: ID!, $content: ReceptionPlanInput!) {
@@ -115,9 +121,9 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
     ages = await client.execute(AGE, {"id": sam, "on": "2021-05-10"}, tenant=pole)
     assert ages["data"]["node"]["then"] == 15 and ages["data"]["node"]["today"] >= 18
     # The age limit is the follow-up's: at 15 in 2021 yes, as the adult of today no.
-    assert await _errors(client, pole, OPEN, "openFollowUp", child=sam, on=TODAY.isoformat()) == [
-        {"code": "VALIDATION", "field": "openedOn"}
-    ]
+    assert await _errors(
+        client, pole, OPEN, "openFollowUp", child=sam, on=dt.date.today().isoformat()
+    ) == [{"code": "VALIDATION", "field": "openedOn"}]
     old = (await ok(OPEN, "openFollowUp", child=sam, on="2021-05-10"))["followUp"]["id"]
     await ok(
         LOG,
@@ -127,7 +133,7 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
     await ok(CLOSE, "closeFollowUp", id=old, on="2021-12-15", outcome="reception_adapted")
 
     # A reception plan dated last spring keeps its date; a date to come is refused.
-    tomorrow = TODAY + dt.timedelta(days=1)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert await _errors(
         client,
         pole,
@@ -138,8 +144,8 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
         content={**CONTENT, "writtenOn": tomorrow.isoformat()},
     ) == [{"code": "VALIDATION", "field": "writtenOn"}]
     spring_period = {
-        "startsOn": SPRING.isoformat(),
-        "endsOn": (SPRING + dt.timedelta(days=11)).isoformat(),
+        "startsOn": last_spring().isoformat(),
+        "endsOn": (last_spring() + dt.timedelta(days=11)).isoformat(),
         "description": "Demi-journées d'adaptation",
     }
     plan = (
@@ -151,18 +157,18 @@ async def test_the_past_is_entered_counted_in_its_year_and_traced_today(
             content={
                 **CONTENT,
                 "adaptationPeriods": [spring_period],
-                "reviewDates": [(SPRING + dt.timedelta(days=60)).isoformat()],
-                "writtenOn": SPRING.isoformat(),
+                "reviewDates": [(last_spring() + dt.timedelta(days=60)).isoformat()],
+                "writtenOn": last_spring().isoformat(),
             },
         )
     )["plan"]
     (version,) = plan["versions"]
-    assert version["writtenOn"] == SPRING.isoformat()
-    assert version["adaptationPeriods"] == [{"startsOn": SPRING.isoformat()}]
+    assert version["writtenOn"] == last_spring().isoformat()
+    assert version["adaptationPeriods"] == [{"startsOn": last_spring().isoformat()}]
     assert dt.datetime.fromisoformat(version["writtenAt"]) >= started
     printed = await client.http.get(plan["htmlUrl"], headers=await client.auth_headers(pole))
     assert printed.status_code == 200
-    assert f"Version 1 du {SPRING:%d/%m/%Y}" in printed.text
+    assert f"Version 1 du {last_spring():%d/%m/%Y}" in printed.text
 
     # A training session held on three separate days, then one day moved.
     await _ok(client, pole, ENABLE, "enablePlugin")

@@ -68,7 +68,12 @@ WITHDRAW_CONSENT = (
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ALL_WEEK = [{"weekday": d, "startsAt": "08:00", "endsAt": "20:00"} for d in range(7)]
-TODAY = dt.date.today()
+
+
+def today() -> dt.date:
+    """Today, asked when used: a constant taken when the module is imported goes stale
+    when the run crosses midnight, while the app asks the date at each request."""
+    return dt.date.today()
 
 
 def data(result: dict[str, Any], *path: str) -> Any:
@@ -135,8 +140,8 @@ async def approved_sitter(graphql: Any, tenant: Any, commune: str, **change: Any
                         "kind": kind,
                         "filename": f"{kind}.pdf",
                         "contentBase64": base64.b64encode(PDF).decode(),
-                        "issuedOn": (TODAY - dt.timedelta(days=30)).isoformat(),
-                        "expiresOn": (TODAY + dt.timedelta(days=300)).isoformat(),
+                        "issuedOn": (today() - dt.timedelta(days=30)).isoformat(),
+                        "expiresOn": (today() + dt.timedelta(days=300)).isoformat(),
                     }
                 },
                 tenant=tenant,

@@ -14,12 +14,12 @@ from core.access.actions import Actor
 from core.audit.models import AuditEvent
 from tests.plugins.handisitting.operations import (
     SITTING,
-    TODAY,
     approved_sitter,
     booked,
     families,
     ok,
     request_for,
+    today,
 )
 
 
@@ -31,10 +31,10 @@ async def test_the_statement_counts_the_sittings_done_by_month(
     [family, *_] = await families(graphql, tenant)
     home = family["commune"]["inseeCode"]
     sitter = await approved_sitter(graphql, tenant, home)
-    start = TODAY - dt.timedelta(days=14)
+    start = today() - dt.timedelta(days=14)
     request = await request_for(graphql, tenant, family, first_on=start, weeks=2)
     booking = await booked(graphql, tenant, request, sitter, agreed_on=start - dt.timedelta(days=1))
-    done = [s for s in booking["sittings"] if s["on"] < TODAY.isoformat()]
+    done = [s for s in booking["sittings"] if s["on"] < today().isoformat()]
     for s in done:
         ok(
             await graphql.execute(

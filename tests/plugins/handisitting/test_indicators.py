@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from plugins.handisitting import seed
 from plugins.handisitting.models import Sitter
-from tests.plugins.handisitting.operations import TODAY, data
+from tests.plugins.handisitting.operations import data, today
 
 FIGURE = """query($name: String!, $start: Date!, $end: Date!, $dims: [String!]) {
   figure(name: $name, start: $start, end: $end, dimensions: $dims) {
@@ -31,8 +31,8 @@ async def test_figures_over_the_demo_data(
         assert await session.scalar(select(func.count()).select_from(Sitter)) == 6
 
     period = {
-        "start": (TODAY - dt.timedelta(days=60)).isoformat(),
-        "end": (TODAY + dt.timedelta(days=1)).isoformat(),
+        "start": (today() - dt.timedelta(days=60)).isoformat(),
+        "end": (today() + dt.timedelta(days=1)).isoformat(),
     }
 
     async def figure(name: str, dims: list[str] | None = None) -> dict:

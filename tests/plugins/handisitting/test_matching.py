@@ -11,12 +11,12 @@ from sqlalchemy import event
 
 from tests.plugins.handisitting.operations import (
     CANDIDATES,
-    TODAY,
     approved_sitter,
     booked,
     data,
     families,
     request_for,
+    today,
 )
 
 SITTERS_PAGE = """{ handisitting { sitters(first: 100) { totalCount edges { node {
@@ -52,7 +52,7 @@ async def test_candidates_are_ranked_with_every_part_explained(
         lastName="Carpentier",
         availability=[{"weekday": 0, "startsAt": "08:00", "endsAt": "20:00"}],
     )
-    next_wednesday = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 or 7)
+    next_wednesday = today() + dt.timedelta(days=(2 - today().weekday()) % 7 or 7)
     request = await request_for(graphql, tenant, family, first_on=next_wednesday, weeks=3)
     ranked = data(
         await graphql.execute(CANDIDATES, {"r": request["id"]}, tenant=tenant),
@@ -85,9 +85,9 @@ async def test_a_sitter_the_family_knows_comes_first_on_equal_terms(
     home = family["commune"]["inseeCode"]
     await approved_sitter(graphql, tenant, home, tag="a", lastName="Aubry")
     known = await approved_sitter(graphql, tenant, home, tag="z", lastName="Zeller")
-    past = await request_for(graphql, tenant, family, first_on=TODAY)
-    await booked(graphql, tenant, past, known, agreed_on=TODAY)
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=14))
+    past = await request_for(graphql, tenant, family, first_on=today())
+    await booked(graphql, tenant, past, known, agreed_on=today())
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=14))
     ranked = data(
         await graphql.execute(CANDIDATES, {"r": request["id"]}, tenant=tenant),
         "handisitting",
@@ -103,7 +103,7 @@ async def test_statement_counts_do_not_grow_with_the_sitters(
 ) -> None:
     tenant = await _pole(make_tenant, enable_plugin)
     family = (await families(graphql, tenant))[0]
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=7))
     statements: list[str] = []
 
     def count(*args: Any, **_kw: Any) -> None:

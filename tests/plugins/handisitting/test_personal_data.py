@@ -16,7 +16,6 @@ from tests.plugins.handisitting.operations import (
     CANCEL,
     INCIDENT,
     PROPOSE,
-    TODAY,
     VET,
     approved_sitter,
     booked,
@@ -25,6 +24,7 @@ from tests.plugins.handisitting.operations import (
     families,
     ok,
     request_for,
+    today,
 )
 
 EXPORT_FAMILY = "query($f: ID!) { familyDataExport(familyId: $f) { data } }"
@@ -50,7 +50,7 @@ async def test_family_and_sitter_data_are_exported_and_erased(
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
     # Two sittings past: nothing ahead for a family to count on (decision 205).
-    past = TODAY - dt.timedelta(days=14)
+    past = today() - dt.timedelta(days=14)
     request = await request_for(graphql, tenant, family, first_on=past, weeks=1)
     await booked(graphql, tenant, request, sitter, agreed_on=past - dt.timedelta(days=1))
 
@@ -95,9 +95,9 @@ async def test_retention_erases_idle_sitters_only(
     family = (await families(graphql, tenant))[0]
     await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
     async with maillage_db.session(tenant.id) as session:
-        now = await personal_data.purge(session, today=TODAY, retention_months=24, actor="test")
+        now = await personal_data.purge(session, today=today(), retention_months=24, actor="test")
         later = await personal_data.purge(
-            session, today=TODAY + dt.timedelta(days=1100), retention_months=24, actor="test"
+            session, today=today() + dt.timedelta(days=1100), retention_months=24, actor="test"
         )
         await session.commit()
     assert now == {"documents": 0, "sitters": 0}
@@ -117,9 +117,9 @@ async def test_an_erased_sitter_is_closed_and_never_ranked_nor_proposed(
     await enable_plugin(tenant, "handisitting")
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
-    ahead = await request_for(graphql, tenant, family, first_on=TODAY, weeks=3)
-    booking = await booked(graphql, tenant, ahead, sitter, agreed_on=TODAY)
-    pending = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=60))
+    ahead = await request_for(graphql, tenant, family, first_on=today(), weeks=3)
+    booking = await booked(graphql, tenant, ahead, sitter, agreed_on=today())
+    pending = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=60))
     proposal = ok(
         await graphql.execute(
             PROPOSE,
@@ -167,7 +167,7 @@ async def test_an_erased_sitter_is_closed_and_never_ranked_nor_proposed(
         ANSWER, {"input": {"proposalId": proposal["id"], "accept": True}}, tenant=tenant
     )
     assert error_of(again, "handisittingAnswerProposal") == ("CONFLICT", "input.proposalId")
-    other = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=90))
+    other = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=90))
     new = await graphql.execute(
         PROPOSE,
         {"input": {"requestId": other["id"], "sitterId": sitter["id"], "confirmWarnings": True}},
@@ -191,13 +191,13 @@ async def test_retention_counts_from_the_last_sitting_not_the_agreement(
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
     # Agreed 230 days ago, every week for 51 weeks: the last sitting is 121 days ahead.
-    start = TODAY - dt.timedelta(days=229)
+    start = today() - dt.timedelta(days=229)
     request = await request_for(graphql, tenant, family, first_on=start, weeks=50)
     booking = await booked(graphql, tenant, request, sitter, agreed_on=start - dt.timedelta(days=1))
     assert len(booking["sittings"]) == 51
     last = max(dt.date.fromisoformat(s["on"]) for s in booking["sittings"])
     async with maillage_db.session(tenant.id) as session:
-        during = await personal_data.purge(session, today=TODAY, retention_months=6, actor="t")
+        during = await personal_data.purge(session, today=today(), retention_months=6, actor="t")
         # Six months after the last sitting less a day: still kept.
         kept = await personal_data.purge(
             session, today=last + dt.timedelta(days=180), retention_months=6, actor="t"
@@ -221,7 +221,7 @@ async def test_a_sitter_export_and_erasure_cover_absences_answers_and_incidents(
     await enable_plugin(tenant, "handisitting")
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
-    past = TODAY - dt.timedelta(days=20)
+    past = today() - dt.timedelta(days=20)
     request = await request_for(graphql, tenant, family, first_on=past)
     booking = await booked(graphql, tenant, request, sitter, agreed_on=past - dt.timedelta(days=1))
     for by, words in (("sitter", "Chute dans l'escalier, sans gravité"), ("family", "Retard")):
@@ -240,7 +240,7 @@ async def test_a_sitter_export_and_erasure_cover_absences_answers_and_incidents(
             ),
             "handisittingReportIncident",
         )
-    declined = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=40))
+    declined = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=40))
     proposal = ok(
         await graphql.execute(
             PROPOSE,
@@ -269,8 +269,8 @@ async def test_a_sitter_export_and_erasure_cover_absences_answers_and_incidents(
             {
                 "input": {
                     "sitterId": sitter["id"],
-                    "startsOn": (TODAY + dt.timedelta(days=30)).isoformat(),
-                    "endsOn": (TODAY + dt.timedelta(days=45)).isoformat(),
+                    "startsOn": (today() + dt.timedelta(days=30)).isoformat(),
+                    "endsOn": (today() + dt.timedelta(days=45)).isoformat(),
                     "note": "Stage à Lille",
                 }
             },

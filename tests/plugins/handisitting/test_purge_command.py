@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from tests.cli.run import maillage
-from tests.plugins.handisitting.operations import TODAY, approved_sitter, data
+from tests.plugins.handisitting.operations import approved_sitter, data, today
 
 STATUS = """query($id: ID!) { node(id: $id) { ... on HandisittingSitter {
   lastName status { value } } } }"""
@@ -40,7 +40,7 @@ async def test_the_purge_command_applies_each_poles_retention(
         "MAILLAGE_PLATFORM_DATABASE_URL": maillage_urls.platform,
     }
     # 300 days on: beyond six months since her vetting, within 24 months for the other.
-    later = (TODAY + dt.timedelta(days=300)).isoformat()
+    later = (today() + dt.timedelta(days=300)).isoformat()
     printed = _run(env, "--today", later)
     assert "simulation (rien n'est effacé ; --apply pour agir)" in printed
     assert f"{short.slug} : 1 intervenant·e(s) à effacer, 0 fichier(s)" in printed
@@ -54,7 +54,7 @@ async def test_the_purge_command_applies_each_poles_retention(
     assert await _status(graphql, long, kept) == "approved"
 
     # Three years on, the other pole's sitter goes too, her expired files first.
-    much_later = (TODAY + dt.timedelta(days=1100)).isoformat()
+    much_later = (today() + dt.timedelta(days=1100)).isoformat()
     printed = _run(env, "--tenant", long.slug, "--today", much_later, "--apply")
     assert f"{long.slug} : 1 intervenant·e(s) effacé·e(s), 2 fichier(s) de pièces supprimé(s)" in (
         printed

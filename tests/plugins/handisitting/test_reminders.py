@@ -15,10 +15,10 @@ from tests.auth.smtp_relay import relay
 from tests.cli.run import maillage
 from tests.plugins.handisitting.operations import (
     ADD_DOCUMENT,
-    TODAY,
     approved_sitter,
     families,
     ok,
+    today,
 )
 
 
@@ -41,8 +41,8 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
     first_aid = {
         "sitterId": sitter["id"],
         "kind": "first_aid",
-        "issuedOn": (TODAY - dt.timedelta(days=10)).isoformat(),
-        "expiresOn": (TODAY + dt.timedelta(days=290)).isoformat(),
+        "issuedOn": (today() - dt.timedelta(days=10)).isoformat(),
+        "expiresOn": (today() + dt.timedelta(days=290)).isoformat(),
     }
     ok(
         await graphql.execute(ADD_DOCUMENT, {"input": first_aid}, tenant=tenant),
@@ -58,11 +58,11 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
             "MAILLAGE_MAIL_FROM": "maillage <no-reply@maillage.test>",
         }
         # Too early: nothing expires within 30 days of this day.
-        early = (TODAY + dt.timedelta(days=200)).isoformat()
+        early = (today() + dt.timedelta(days=200)).isoformat()
         printed = _run(env, "handisitting", "reminders", "--tenant", tenant.slug, "--today", early)
         assert f"{tenant.slug} : 0 rappel(s) mis en file" in printed
 
-        due = (TODAY + dt.timedelta(days=280)).isoformat()
+        due = (today() + dt.timedelta(days=280)).isoformat()
         printed = _run(env, "handisitting", "reminders", "--today", due)
         assert f"{tenant.slug} : 2 rappel(s) mis en file, 0 déjà envoyé(s)" in printed
         assert other.slug not in printed
@@ -72,7 +72,7 @@ async def test_a_sitter_is_reminded_once_per_document_through_the_relay(
 
         # Once per document: the next day's run (and a run after expiry) sends nothing.
         for later in (281, 305):
-            day = (TODAY + dt.timedelta(days=later)).isoformat()
+            day = (today() + dt.timedelta(days=later)).isoformat()
             printed = _run(
                 env, "handisitting", "reminders", "--tenant", tenant.slug, "--today", day
             )

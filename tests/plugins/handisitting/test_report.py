@@ -8,7 +8,7 @@ from typing import Any
 from core import sdk
 from core.plugins.report_scope import collect_sections
 from plugins.handisitting import seed
-from tests.plugins.handisitting.operations import TODAY
+from tests.plugins.handisitting.operations import today
 
 
 async def test_the_report_has_the_handisitting_section(
@@ -25,7 +25,7 @@ async def test_the_report_has_the_handisitting_section(
             return await collect_sections(
                 maillage_host,
                 session,
-                year=TODAY.year,
+                year=today().year,
                 departement="62",
                 enabled=enabled,
                 pole_settings={},

@@ -24,7 +24,6 @@ from tests.plugins.handisitting.operations import (
     MEET,
     PROPOSE,
     RECORD_REQUEST,
-    TODAY,
     VET,
     approved_sitter,
     booked,
@@ -34,6 +33,7 @@ from tests.plugins.handisitting.operations import (
     ok,
     request_for,
     sitter_input,
+    today,
 )
 
 SITTERS = "{ handisitting { sitters { totalCount } } }"
@@ -145,11 +145,11 @@ async def test_approval_needs_checked_documents_and_an_expired_one_suspends_prop
     # sitter leaves the ranking and a proposal to her is refused, naming the field.
     family = (await families(graphql, tenant))[0]
     approved = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"], tag="b")
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
-    later = TODAY + dt.timedelta(days=301)
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=7))
+    later = today() + dt.timedelta(days=301)
     async with maillage_db.session(tenant.id) as session:
         row = await session.scalar(select(Request))
-        assert [c.sitter.last_name for c in await matching.rank(session, row, today=TODAY)] == [
+        assert [c.sitter.last_name for c in await matching.rank(session, row, today=today())] == [
             "Verdonck"
         ]
         assert await matching.rank(session, row, today=later) == []
@@ -174,7 +174,7 @@ async def test_a_skill_not_covered_is_a_warning_to_confirm_not_silence(
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
     request = await request_for(
-        graphql, tenant, family, first_on=TODAY + dt.timedelta(days=3), skills=["autism", "lsf"]
+        graphql, tenant, family, first_on=today() + dt.timedelta(days=3), skills=["autism", "lsf"]
     )
     asked = {"requestId": request["id"], "sitterId": sitter["id"]}
     warned = await graphql.execute(PROPOSE, {"input": asked}, tenant=tenant)
@@ -228,9 +228,9 @@ async def test_a_booking_that_overlaps_or_falls_outside_availability_is_refused_
     sitter = await approved_sitter(
         graphql, tenant, family["commune"]["inseeCode"], availability=wednesdays
     )
-    next_wednesday = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 or 7)
+    next_wednesday = today() + dt.timedelta(days=(2 - today().weekday()) % 7 or 7)
     first = await request_for(graphql, tenant, family, first_on=next_wednesday, weeks=2)
-    await booked(graphql, tenant, first, sitter, agreed_on=TODAY)
+    await booked(graphql, tenant, first, sitter, agreed_on=today())
 
     async def met(request: dict) -> str:
         proposal = ok(
@@ -255,7 +255,9 @@ async def test_a_booking_that_overlaps_or_falls_outside_availability_is_refused_
         )
         ok(
             await graphql.execute(
-                MEET, {"input": {"proposalId": proposal, "metOn": TODAY.isoformat()}}, tenant=tenant
+                MEET,
+                {"input": {"proposalId": proposal, "metOn": today().isoformat()}},
+                tenant=tenant,
             ),
             "handisittingRecordMeeting",
         )
@@ -272,7 +274,7 @@ async def test_a_booking_that_overlaps_or_falls_outside_availability_is_refused_
     )
     refused = await graphql.execute(
         AGREE,
-        {"input": {"proposalId": await met(clash), "agreedOn": TODAY.isoformat()}},
+        {"input": {"proposalId": await met(clash), "agreedOn": today().isoformat()}},
         tenant=tenant,
     )
     assert error_of(refused, "handisittingAgree") == ("CONFLICT", "input.proposalId")
@@ -282,7 +284,7 @@ async def test_a_booking_that_overlaps_or_falls_outside_availability_is_refused_
     )
     outside = await graphql.execute(
         AGREE,
-        {"input": {"proposalId": await met(thursday), "agreedOn": TODAY.isoformat()}},
+        {"input": {"proposalId": await met(thursday), "agreedOn": today().isoformat()}},
         tenant=tenant,
     )
     assert error_of(outside, "handisittingAgree") == ("VALIDATION", "input.proposalId")
@@ -310,8 +312,8 @@ async def test_documents_to_renew_are_listed_for_the_staff(
                 "input": {
                     "sitterId": sitter["id"],
                     "kind": "first_aid",
-                    "issuedOn": (TODAY - dt.timedelta(days=700)).isoformat(),
-                    "expiresOn": (TODAY + dt.timedelta(days=10)).isoformat(),
+                    "issuedOn": (today() - dt.timedelta(days=700)).isoformat(),
+                    "expiresOn": (today() + dt.timedelta(days=10)).isoformat(),
                 }
             },
             tenant=tenant,
@@ -390,8 +392,8 @@ async def test_an_expired_optional_document_warns_and_does_not_block(
                     "input": {
                         "sitterId": sitter["id"],
                         "kind": kind,
-                        "issuedOn": (TODAY - dt.timedelta(days=400)).isoformat(),
-                        "expiresOn": (TODAY - dt.timedelta(days=5)).isoformat(),
+                        "issuedOn": (today() - dt.timedelta(days=400)).isoformat(),
+                        "expiresOn": (today() - dt.timedelta(days=5)).isoformat(),
                     }
                 },
                 tenant=tenant,
@@ -404,7 +406,7 @@ async def test_an_expired_optional_document_warns_and_does_not_block(
         "Attestation de premiers secours",
         "Diplôme ou certificat de scolarité",
     ]
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=7))
     [candidate] = data(
         await graphql.execute(CANDIDATE_WARNINGS, {"r": request["id"]}, tenant=tenant),
         "handisitting",
@@ -447,7 +449,7 @@ async def _met(graphql: Any, tenant: Any, request: dict[str, Any], sitter: dict[
     )
     ok(
         await graphql.execute(
-            MEET, {"input": {"proposalId": proposal, "metOn": TODAY.isoformat()}}, tenant=tenant
+            MEET, {"input": {"proposalId": proposal, "metOn": today().isoformat()}}, tenant=tenant
         ),
         "handisittingRecordMeeting",
     )
@@ -460,7 +462,7 @@ async def test_a_suspended_sitter_is_neither_proposed_nor_booked(
     tenant = await _pole(make_tenant, enable_plugin)
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7))
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=7))
     proposal = await _met(graphql, tenant, request, sitter)
     ok(
         await graphql.execute(
@@ -473,7 +475,7 @@ async def test_a_suspended_sitter_is_neither_proposed_nor_booked(
     # Suspended after the meeting: the family's agreement is refused, nothing written.
     agreed = await graphql.execute(
         AGREE,
-        {"input": {"proposalId": proposal, "agreedOn": TODAY.isoformat()}},
+        {"input": {"proposalId": proposal, "agreedOn": today().isoformat()}},
         tenant=tenant,
     )
     assert error_of(agreed, "handisittingAgree") == ("VALIDATION", "input.proposalId")
@@ -482,7 +484,7 @@ async def test_a_suspended_sitter_is_neither_proposed_nor_booked(
     listed = data(await graphql.execute(requests, tenant=tenant), "handisitting", "requests")
     assert [e["node"]["status"]["value"] for e in listed["edges"]] == ["open"]
     # And a new proposal to her is refused, naming the sitter.
-    other = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=30))
+    other = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=30))
     proposed = await graphql.execute(
         PROPOSE,
         {"input": {"requestId": other["id"], "sitterId": sitter["id"], "confirmWarnings": True}},
@@ -498,10 +500,10 @@ async def test_agreement_refuses_a_sitter_whose_extract_expired_since_the_propos
     tenant = await _pole(make_tenant, enable_plugin)
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
-    request = await request_for(graphql, tenant, family, first_on=TODAY + dt.timedelta(days=310))
+    request = await request_for(graphql, tenant, family, first_on=today() + dt.timedelta(days=310))
     proposal = await _met(graphql, tenant, request, sitter)
     # The documents the helper gives expire in 300 days: agreed on day 305, refused.
-    later = TODAY + dt.timedelta(days=305)
+    later = today() + dt.timedelta(days=305)
     async with maillage_db.session(tenant.id) as session:
         with pytest.raises(sdk.ValidationError) as refused:
             await bookings.agree(
@@ -529,9 +531,9 @@ async def test_a_single_sitting_cancelled_says_who_and_why(
     family = (await families(graphql, tenant))[0]
     sitter = await approved_sitter(graphql, tenant, family["commune"]["inseeCode"])
     request = await request_for(
-        graphql, tenant, family, first_on=TODAY + dt.timedelta(days=7), weeks=2
+        graphql, tenant, family, first_on=today() + dt.timedelta(days=7), weeks=2
     )
-    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=today())
     first, *others = booking["sittings"]
     for given, field in (
         ({"reason": "Hospitalisation"}, "input.by"),

@@ -25,7 +25,6 @@ from tests.plugins.handisitting.operations import (
     NEEDS,
     RECORD_CONSENT,
     SITTING,
-    TODAY,
     WITHDRAW_CONSENT,
     approved_sitter,
     booked,
@@ -35,6 +34,7 @@ from tests.plugins.handisitting.operations import (
     ok,
     request_for,
     sitter_account,
+    today,
 )
 
 
@@ -73,7 +73,7 @@ async def test_the_main_path_from_application_to_feedback(
     tenant = await _pole(make_tenant, enable_plugin)
     family, sitter, actor, user_id = await _setting(graphql, tenant, make_tenant, enable_plugin)
     await _consent(graphql, tenant, family)
-    start = TODAY - dt.timedelta(days=7)
+    start = today() - dt.timedelta(days=7)
     request = await request_for(graphql, tenant, family, first_on=start, weeks=3)
     booking = await booked(graphql, tenant, request, sitter, agreed_on=start - dt.timedelta(days=1))
     assert booking["status"]["value"] == "confirmed"
@@ -178,8 +178,8 @@ async def test_the_sheet_closes_on_cancel_and_on_consent_withdrawal(
     tenant = await _pole(make_tenant, enable_plugin)
     family, sitter, actor, _user_id = await _setting(graphql, tenant, make_tenant, enable_plugin)
     consent = await _consent(graphql, tenant, family)
-    request = await request_for(graphql, tenant, family, first_on=TODAY, weeks=2)
-    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    request = await request_for(graphql, tenant, family, first_on=today(), weeks=2)
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=today())
     assert data(
         await graphql.execute(NEEDS, {"b": booking["id"]}, tenant=tenant, actor=actor),
         "handisitting",
@@ -220,7 +220,7 @@ async def test_an_expired_share_answers_as_if_it_never_existed(
     family, sitter, actor, _user_id = await _setting(graphql, tenant, make_tenant, enable_plugin)
     await _consent(graphql, tenant, family)
     # One sitting ten days ago: the sheet stayed open seven days after it.
-    past = TODAY - dt.timedelta(days=10)
+    past = today() - dt.timedelta(days=10)
     request = await request_for(graphql, tenant, family, first_on=past)
     booking = await booked(graphql, tenant, request, sitter, agreed_on=past - dt.timedelta(days=1))
     expired = await graphql.execute(NEEDS, {"b": booking["id"]}, tenant=tenant, actor=actor)
@@ -240,8 +240,8 @@ async def test_a_sitter_sees_nothing_of_other_sitters_nor_of_the_pole(
     other = await approved_sitter(
         graphql, tenant, family["commune"]["inseeCode"], tag="autre", lastName="Autre"
     )
-    request = await request_for(graphql, tenant, family, first_on=TODAY)
-    booking = await booked(graphql, tenant, request, other, agreed_on=TODAY)
+    request = await request_for(graphql, tenant, family, first_on=today())
+    booking = await booked(graphql, tenant, request, other, agreed_on=today())
 
     # Another sitter's booking: not found, as if it never existed.
     assert error_codes(
@@ -324,8 +324,8 @@ async def test_a_sitter_reads_no_family_nor_child_by_node_even_her_own_bookings(
     tenant = await _pole(make_tenant, enable_plugin)
     family, sitter, actor, _user_id = await _setting(graphql, tenant, make_tenant, enable_plugin)
     await _consent(graphql, tenant, family)
-    request = await request_for(graphql, tenant, family, first_on=TODAY)
-    booking = await booked(graphql, tenant, request, sitter, agreed_on=TODAY)
+    request = await request_for(graphql, tenant, family, first_on=today())
+    booking = await booked(graphql, tenant, request, sitter, agreed_on=today())
     # Her sheet is open: she reads it, and still nothing of core's records.
     assert data(
         await graphql.execute(NEEDS, {"b": booking["id"]}, tenant=tenant, actor=actor),

@@ -40,7 +40,6 @@ SEND_CORE = """mutation($q: ID!, $kind: String!, $s: ID!) {
 ANSWER = """mutation($token: String!, $answers: [AnswerInput!]!) {
   answerQuestionnaire(token: $token, answers: $answers) { ok errors { code field message } } }"""
 RESULTS = """query($q: ID!) { questionnaireResults(questionnaireId: $q) { responses } }"""
-TODAY = dt.date.today()
 
 
 async def _questionnaires(graphql: Any, tenant: Any) -> dict[str, dict[str, Any]]:
@@ -81,9 +80,14 @@ async def _held_workshop(graphql: Any, tenant: Any) -> tuple[dict[str, Any], lis
     """A workshop held today: a family with an address (a couple), a family without one,
     a parent not yet known with one, and a family who did not come. Returns it and the
     registrations' ids in that order."""
-    found = await convention(graphql, tenant, year=TODAY.year)
+    found = await convention(graphql, tenant, year=dt.date.today().year)
     workshop = await plan(
-        graphql, tenant, found["id"], heldOn=TODAY.isoformat(), capacity=8, minimumParticipants=2
+        graphql,
+        tenant,
+        found["id"],
+        heldOn=dt.date.today().isoformat(),
+        capacity=8,
+        minimumParticipants=2,
     )
     listed = await families(graphql, tenant)
     ids = []
@@ -215,7 +219,8 @@ async def test_sent_after_a_held_workshop_to_who_came_never_twice_and_answered_o
 
     # One answer: counted, but too few for shares.
     summary = payload(
-        await graphql.execute(NEEDS_SUMMARY, {"year": TODAY.year}, tenant=tenant), "udafWorkshops"
+        await graphql.execute(NEEDS_SUMMARY, {"year": dt.date.today().year}, tenant=tenant),
+        "udafWorkshops",
     )["needsSummary"]
     assert summary["answers"] == 1 and summary["threshold"] == needs.MIN_ANSWERS
     assert summary["enough"] is False
@@ -231,9 +236,14 @@ async def test_from_five_answers_shares_and_means_sorted_by_what_is_asked_most(
 ):
     tenant = await make_tenant("63")
     await enable_plugin(tenant, "udaf_workshops")
-    found = await convention(graphql, tenant, year=TODAY.year)
+    found = await convention(graphql, tenant, year=dt.date.today().year)
     workshop = await plan(
-        graphql, tenant, found["id"], heldOn=TODAY.isoformat(), capacity=10, minimumParticipants=1
+        graphql,
+        tenant,
+        found["id"],
+        heldOn=dt.date.today().isoformat(),
+        capacity=10,
+        minimumParticipants=1,
     )
     listed = await families(graphql, tenant)
     ids = [
@@ -271,7 +281,8 @@ async def test_from_five_answers_shares_and_means_sorted_by_what_is_asked_most(
         assert result["data"]["answerQuestionnaire"]["ok"], result
 
     summary = payload(
-        await graphql.execute(NEEDS_SUMMARY, {"year": TODAY.year}, tenant=tenant), "udafWorkshops"
+        await graphql.execute(NEEDS_SUMMARY, {"year": dt.date.today().year}, tenant=tenant),
+        "udafWorkshops",
     )["needsSummary"]
     assert summary["answers"] == 5 and summary["enough"] is True
     themes = [(t["value"], t["count"], t["share"]) for t in summary["themes"]]
@@ -293,7 +304,7 @@ async def test_from_five_answers_shares_and_means_sorted_by_what_is_asked_most(
     )
     # Last year's summary has none of this year's answers.
     last = payload(
-        await graphql.execute(NEEDS_SUMMARY, {"year": TODAY.year - 1}, tenant=tenant),
+        await graphql.execute(NEEDS_SUMMARY, {"year": dt.date.today().year - 1}, tenant=tenant),
         "udafWorkshops",
     )["needsSummary"]
     assert last["answers"] == 0 and last["summary"] == "aucune réponse au questionnaire des besoins"
@@ -404,6 +415,7 @@ async def test_a_familys_answers_are_in_its_export_and_their_free_text_goes_with
     assert texts == {""}
     # The scores and choices name no one: the year's summary still counts both answers.
     summary = payload(
-        await graphql.execute(NEEDS_SUMMARY, {"year": TODAY.year}, tenant=tenant), "udafWorkshops"
+        await graphql.execute(NEEDS_SUMMARY, {"year": dt.date.today().year}, tenant=tenant),
+        "udafWorkshops",
     )["needsSummary"]
     assert summary["answers"] == 2

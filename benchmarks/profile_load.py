@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import re
 import shutil
 import subprocess
@@ -82,10 +83,13 @@ async def main(args: argparse.Namespace) -> None:
             seen = asyncio.create_task(spread())
             await _reset_statements(urls.admin)
             before = set(compare.descendants(postmaster))
-            watching = asyncio.create_task(_backends(postmaster, before))
+            born: set[int] = set()
+            watching = asyncio.create_task(_backends(postmaster, before, born))
             result = await compare.load(target, args.clients, args.seconds)
             watching.cancel()
-            opened = len(await asyncio.gather(watching, return_exceptions=True) and _seen)
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
+            opened = len(born)
             postgres = compare.cpu_spent(
                 cluster, compare.cpu_seconds(compare.descendants(postmaster))
             )
@@ -134,15 +138,12 @@ async def _print_statements(admin_url: str, requests: int) -> None:
         )
 
 
-_seen: set[int] = set()
-
-
-async def _backends(postmaster: int, before: set[int]) -> None:
+async def _backends(postmaster: int, before: set[int], born: set[int]) -> None:
     """The cluster's processes that were not there before the load, looked for every
-    20 ms into ``_seen``: a pool that keeps its connections opens none (a backend that
+    20 ms into ``born``: a pool that keeps its connections opens none (a backend that
     lives a few ms may be missed; the figure is a floor)."""
     while True:
-        _seen.update(set(compare.descendants(postmaster)) - before)
+        born.update(set(compare.descendants(postmaster)) - before)
         await asyncio.sleep(0.02)
 
 

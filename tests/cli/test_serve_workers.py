@@ -224,6 +224,17 @@ class _Client:
             self.sock = None
 
 
+def _asking(clients: list[_Client], seconds: float) -> None:
+    """Every client asks again and again for ``seconds``, then holds a connection."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for client in clients:
+            client.ask()
+    for client in clients:  # every client holds a connection while they are counted
+        if client.sock is None:
+            client.ask()
+
+
 def test_the_workers_even_out_their_connections(sqlite_urls: DbUrls, tmp_path: Path) -> None:
     """32 keep-alive clients asking for three seconds end up 16 and 16 (or 17 and 15)
     whatever the hash gave at first, with few reconnections (decision 217)."""
@@ -234,13 +245,7 @@ def test_the_workers_even_out_their_connections(sqlite_urls: DbUrls, tmp_path: P
     clients = [_Client(host, port) for _ in range(32)]
     try:
         workers = _until_every_worker_listens(live.process.pid, port, 2)
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
-            for client in clients:
-                client.ask()
-        for client in clients:  # every client holds a connection while they are counted
-            if client.sock is None:
-                client.ask()
+        _asking(clients, 3)
         counts = _connections_per_worker(workers, port, 32)
         assert sum(counts.values()) == 32, counts
         assert max(counts.values()) - min(counts.values()) <= 2, counts
@@ -250,16 +255,6 @@ def test_the_workers_even_out_their_connections(sqlite_urls: DbUrls, tmp_path: P
         for client in clients:
             client.close()
         live.stop()
-
-
-def _asking(clients: list[_Client], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for client in clients:
-            client.ask()
-    for client in clients:  # every client holds a connection while they are counted
-        if client.sock is None:
-            client.ask()
 
 
 def test_a_worker_added_or_removed_by_signal_counts_in_the_share(
